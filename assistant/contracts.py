@@ -1,0 +1,236 @@
+"""The pydantic contracts passed between stages: corpus → index → retrieval → drafting → verification."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import Enum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class EvidenceTier(str, Enum):
+    """The hierarchy of 8 CCR §9792.21.1: MTUS first, then other evidence-based guidelines, then studies."""
+
+    mtus = "mtus"
+    evidence_based = "evidence-based"
+    peer_reviewed = "peer-reviewed"
+
+    @property
+    def rank(self) -> int:
+        return {"mtus": 1, "evidence-based": 2, "peer-reviewed": 3}[self.value]
+
+    @property
+    def label(self) -> str:
+        return {
+            "mtus": "MTUS (governs first)",
+            "evidence-based": "Other evidence-based guideline",
+            "peer-reviewed": "Peer-reviewed study",
+        }[self.value]
+
+
+class SectionRule(BaseModel):
+    """A heading pattern for one document: a line matching `pattern` opens a section at `level`.
+
+    `label` is a format string over the regex groups, e.g. "Recommendation {1}" or "{0}" (the whole line).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    pattern: str
+    level: int = Field(ge=1, le=4)
+    label: str = "{0}"
+
+
+class GuidelineEntry(BaseModel):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]{2,62}$")
+    title: str = Field(min_length=3)
+    short_form: str = Field(min_length=2)
+    publisher: str = ""
+    edition: str = ""
+    jurisdiction: str = ""
+    tier: EvidenceTier
+    url: str | None = None
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    licence: str = ""
+    filename: str
+    source: Literal["catalog", "reviewer"] = "catalog"
+    running_header: str | None = Field(
+        default=None, description="Regex for a running header/footer line; group 'page' captures the printed page."
+    )
+    section_rules: list[SectionRule] = Field(default_factory=list)
+
+
+class PrintedPageSource(str, Enum):
+    page_labels = "page-labels"
+    running_header = "running-header"
+    physical_index = "physical-index"
+
+
+class GuidelinePage(BaseModel):
+    guideline_id: str
+    physical_page: int = Field(ge=1)
+    printed_page: str
+    printed_page_source: PrintedPageSource
+    text: str
+    section_at_start: list[str] = Field(default_factory=list)
+
+
+class Chunk(BaseModel):
+    chunk_id: str
+    guideline_id: str
+    physical_page: int
+    printed_page: str
+    section_path: list[str]
+    char_start: int
+    char_end: int
+    text: str
+
+    @property
+    def section(self) -> str:
+        return " > ".join(self.section_path)
+
+
+class Citation(BaseModel):
+    guideline_id: str
+    title: str
+    short_form: str = ""
+    printed_page: str
+    printed_page_end: str | None = Field(default=None, description="Set only for a quote that runs onto the next page.")
+    section: str = ""
+    quote: str
+
+    @property
+    def pages(self) -> str:
+        if self.printed_page_end and self.printed_page_end != self.printed_page:
+            return f"pp. {self.printed_page}–{self.printed_page_end}"
+        return f"p. {self.printed_page}"
+
+    def label(self) -> str:
+        section = f" — {self.section}" if self.section else ""
+        return f"{self.title}, {self.pages}{section}"
+
+
+class RetrievedPassage(BaseModel):
+    chunk_id: str
+    citation: Citation
+    physical_page: int
+    tier: EvidenceTier
+    score: float
+    vector_rank: int | None = None
+    bm25_rank: int | None = None
+    relevance: float | None = Field(default=None, description="Calibrated 0–1: does it address the item at all?")
+
+
+class DisputedItem(BaseModel):
+    text: str = Field(min_length=1)
+    quantity: str | None = None
+    request_date: str | None = None
+
+
+class CaseFile(BaseModel):
+    case_id: str = "case"
+    summary: str = ""
+    injury_date: str | None = None
+    ur_denial_date: str | None = None
+    ur_decision: str | None = None
+    ur_guideline: str | None = None
+    items: list[DisputedItem] = Field(default_factory=list)
+    source_name: str | None = None
+
+
+Decision = Literal["Upheld", "Overturned"]
+
+
+class CaseFact(BaseModel):
+    text: str
+    date: str | None = None
+
+
+class AbstentionNote(BaseModel):
+    """Why a draft cites no guideline: nothing indexed addresses the item."""
+
+    message: str
+    suggested_guideline: str | None = None
+    suggested_section: str | None = None
+
+
+class ItemRationale(BaseModel):
+    item: DisputedItem
+    decision: Decision
+    claims_administrator_guideline: str = ""
+    reviewer_guideline_line: str = ""
+    rationale: str
+    citations: list[Citation] = Field(default_factory=list)
+    supporting_citations: list[Citation] = Field(
+        default_factory=list, description="Lower-tier passages shown as support only, never as the governing text."
+    )
+    case_facts: list[CaseFact] = Field(default_factory=list)
+    abstention: AbstentionNote | None = None
+    precedent_note: str | None = None
+
+    @field_validator("decision", mode="before")
+    @classmethod
+    def _normalise_decision(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip().lower() in {"upheld", "overturned"}:
+            return value.strip().capitalize()
+        return value
+
+
+class Determination(BaseModel):
+    case: CaseFile
+    items: list[ItemRationale] = Field(default_factory=list)
+
+
+CheckStatus = Literal[
+    "verified",
+    "page_wrong",
+    "quote_not_found",
+    "guideline_not_in_corpus",
+    "page_not_in_guideline",
+    "claim_not_supported",
+    "orphan_marker",
+    "uncited_requirement",
+    "decision_inconsistent",
+    "unverifiable_reference",
+]
+
+
+class CitationCheck(BaseModel):
+    marker: str | None = None
+    citation: Citation | None = None
+    status: CheckStatus
+    message: str
+    found_on_pages: list[str] = Field(default_factory=list)
+    support_score: float | None = None
+    sentence: str | None = None
+
+
+class VerificationReport(BaseModel):
+    checks: list[CitationCheck] = Field(default_factory=list)
+
+    @property
+    def citation_checks(self) -> list[CitationCheck]:
+        return [c for c in self.checks if c.citation is not None]
+
+    @property
+    def verified(self) -> int:
+        return sum(1 for c in self.citation_checks if c.status == "verified")
+
+    @property
+    def problems(self) -> list[CitationCheck]:
+        return [c for c in self.checks if c.status != "verified"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def badge(self) -> str:
+        total = len(self.citation_checks)
+        other = len([c for c in self.problems if c.citation is None])
+        text = f"{self.verified}/{total} citations verified"
+        return text + (f", {other} other problem(s)" if other else "")
+
+
+def today_iso() -> str:
+    return date.today().isoformat()

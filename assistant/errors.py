@@ -1,0 +1,45 @@
+"""Errors a reviewer can act on. Each message says what went wrong and what to do next."""
+
+
+class AssistantError(Exception):
+    """Base of every error the product raises on purpose."""
+
+
+class ConfigurationError(AssistantError):
+    pass
+
+
+class CatalogError(AssistantError):
+    pass
+
+
+class ChecksumMismatch(AssistantError):
+    pass
+
+
+class FetchError(AssistantError):
+    pass
+
+
+class DocumentUnreadable(AssistantError):
+    """A PDF that cannot be turned into page text (corrupt, encrypted, image-only)."""
+
+
+class IndexMissing(AssistantError):
+    pass
+
+
+class CaseInputError(AssistantError):
+    """Case text or file that cannot be read as a case."""
+
+
+class ModelBackendError(AssistantError):
+    pass
+
+
+class StorageError(AssistantError):
+    pass
+
+
+class AccessDenied(AssistantError):
+    pass
