@@ -40,6 +40,11 @@ class SectionRule(BaseModel):
     pattern: str
     level: int = Field(ge=1, le=4)
     label: str = "{0}"
+    within: str | None = Field(default=None, description="Apply only inside this top-level section, e.g. 'Box 3'.")
+    ends_at_page_break: bool = Field(
+        default=False, description="A boxed insert: the section closes at the page end unless the next page continues it."
+    )
+    continues_pattern: str | None = Field(default=None, description="First line of a page that continues the section.")
 
 
 class GuidelineEntry(BaseModel):
@@ -59,6 +64,9 @@ class GuidelineEntry(BaseModel):
         default=None, description="Regex for a running header/footer line; group 'page' captures the printed page."
     )
     section_rules: list[SectionRule] = Field(default_factory=list)
+    unindexed_sections: list[str] = Field(
+        default_factory=list, description="Top-level sections kept for verification but not retrieved (e.g. References)."
+    )
 
 
 class PrintedPageSource(str, Enum):

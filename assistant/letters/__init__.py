@@ -1,0 +1,1 @@
+"""Real IMR determination letters: parse them into records and strip decisions for replay."""
