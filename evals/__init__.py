@@ -1,0 +1,1 @@
+"""Evals: retrieval, drafting, precedents, abstention. `python -m evals all` writes evals/reports/latest.md."""
