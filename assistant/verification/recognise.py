@@ -8,6 +8,7 @@ anchored regexes, so arbitrary input is scanned in linear time (no catastrophic 
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -26,15 +27,16 @@ __all__ = [
 _PAGE_ANCHOR = re.compile(
     r"(?<![A-Za-z0-9.])"
     r"(?P<kw>Page\(s\)|[Pp]ages?|PAGES?|pp\.|pg\.?|pgs\.?|p\.|p(?=\s+\d))"
-    r"\s*:?[ \t]*\n?[ \t]*"
+    r"[ \t]*(?::[ \t]*)?(?:\n[ \t]*)?"
     r"(?P<pages>(?:\d{1,4}[a-z]?|[ivx]{1,6}(?![A-Za-z]))"
-    r"(?:[ \t]*(?:-|–|—|to|through|and|&|,)[ \t]*\n?[ \t]*(?:\d{1,4}[a-z]?)(?![\d/]))*)"
+    r"(?:[ \t]*(?:-|–|—|to|through|and|&|,)[ \t]*(?:\n[ \t]*)?(?:\d{1,4}[a-z]?)(?![\d/]))*)"
     r"(?![\d/.,-]\d)(?![A-Za-z%])"
 )
 _PAGE_ITEM = re.compile(r"\d{1,4}[a-z]?|[ivx]{1,6}")
 _RANGE = re.compile(r"^(\d{1,4})\s*(?:-|–|—|to|through)\s*(\d{1,4})$")
 _SPLIT = re.compile(r"\s*(?:,|\band\b|&)\s*")
 _SINGLE = re.compile(r"\d{1,4}[a-z]?(?:[ \t]*(?:-|–|—|to|through)[ \t]*\d{1,4})?|[ivx]{1,6}")
+_DATE_LIKE = re.compile(r"\d[-–]\d{1,4}[-–]\d")
 _ROMAN = re.compile(r"^(?:x{0,3})(?:ix|iv|v?i{0,3})$")
 _PLURAL_KW = {"pages", "pp.", "page(s)", "pgs", "pgs."}
 _TABLE = re.compile(r"^(Table|TABLE|Figure|FIGURE|Fig\.|Box|BOX)$")
@@ -49,7 +51,9 @@ _LOWER_NAME_WORDS = {
 _LEADING_DROP = {
     "per", "as", "in", "the", "according", "see", "pursuant", "under", "based", "also", "thus", "therefore",
     "however", "this", "these", "that", "it", "non-mtus", "citation", "decision", "and", "of", "to", "on", "a",
-    "for", "with", "from", "by", "further", "noted", "cited",
+    "for", "with", "from", "by", "further", "noted", "cited", "while", "although", "when", "because", "since",
+    "if", "whereas", "here", "there", "both", "again", "similarly", "likewise", "moreover", "furthermore",
+    "additionally", "finally", "notably", "specifically", "still", "yet", "but", "so", "now",
 }
 _PAREN_YEAR = re.compile(r"^\(\d{4}\)[,;:.]?$")
 _SIGNAL_WORDS = ("guideline", "chapter", "mtus", "acoem", "odg", "cdc", "cpmtg", "disability", "practice")
@@ -190,6 +194,8 @@ def _forward_name(tokens: list[_Tok], index: int, text: str) -> tuple[str, int, 
         tok = tokens[i]
         if not _is_name_token(tok):
             break
+        if tok.text.startswith("(") and ")" not in tok.text:
+            break  # "(July 28, 2016)" is a date after the name, "(ODG)" is part of it
         run.append(tok)
         if tok.text[-1] in ",;:" or (tok.text.endswith(".") and tok.word.lower() not in {"ed.", "u.s."}):
             break
@@ -200,40 +206,6 @@ def _forward_name(tokens: list[_Tok], index: int, text: str) -> tuple[str, int, 
 
 
 _PARA_BREAK = re.compile(r"\n[ \t]*\n|\f")
-_WINDOW = 3000
-
-
-def _paragraph_start(text: str, pos: int) -> int:
-    """Start of the paragraph (blank-line or page-break delimited) that contains pos."""
-    base = max(0, pos - _WINDOW)
-    start = base
-    for match in _PARA_BREAK.finditer(text, base, pos):
-        start = match.end()
-    return start
-
-
-def _paragraph_end(text: str, pos: int) -> int:
-    match = _PARA_BREAK.search(text, pos, min(len(text), pos + _WINDOW))
-    return match.start() if match else min(len(text), pos + _WINDOW)
-
-
-def _last_mention(text: str, start: int, end: int) -> str | None:
-    """The last guideline-like name mentioned in text[start:end] (for "page 309" written without a name)."""
-    best: str | None = None
-    run: list[_Tok] = []
-    for tok in _tokens(text[start:end]):
-        tok = _Tok(tok.start + start, tok.end + start, tok.text)
-        if _is_name_token(tok):
-            run.append(tok)
-            closes = tok.text[-1] in ",;:" or (tok.text.endswith(".") and tok.word.lower() != "ed.")
-            if not closes and len(run) < _MAX_NAME_TOKENS:
-                continue
-        found = _name_from(run, text)
-        if found:
-            best = found[0]
-        run = []
-    found = _name_from(run, text)
-    return found[0] if found else best
 
 
 def _is_sentence_end(text: str, i: int) -> bool:
@@ -249,21 +221,6 @@ def _is_sentence_end(text: str, i: int) -> bool:
     if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
         return False
     return True
-
-
-def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    """The sentence around text[start:end]: from the previous sentence end to the next, within the paragraph."""
-    para_start, para_end = _paragraph_start(text, start), _paragraph_end(text, end)
-    left = start
-    while left > para_start and not (text[left - 1] in ".!?" and _is_sentence_end(text, left - 1)):
-        left -= 1
-    right = end
-    while right < para_end:
-        if text[right] in ".!?" and _is_sentence_end(text, right):
-            right += 1
-            break
-        right += 1
-    return left, right
 
 
 def _table_before(tokens: list[_Tok], index: int) -> tuple[str, int] | None:
@@ -288,12 +245,62 @@ def _token_index(tokens: list[_Tok], pos: int) -> int:
     return lo
 
 
+class _Context:
+    """Paragraph starts, sentence ends and guideline-name mentions of one text, computed once (linear time)."""
+
+    def __init__(self, text: str, tokens: list[_Tok]) -> None:
+        self.text = text
+        self.para_starts = [0] + [m.end() for m in _PARA_BREAK.finditer(text)]
+        self.para_ends = [m.start() for m in _PARA_BREAK.finditer(text)] + [len(text)]
+        self.sentence_ends = [i for i, ch in enumerate(text) if ch in ".!?" and _is_sentence_end(text, i)]
+        self.mentions: list[tuple[int, int, str]] = []  # (end, start, name)
+        run: list[_Tok] = []
+        for tok in tokens + [_Tok(len(text), len(text), "")]:
+            if tok.text and _is_name_token(tok) and not (run and _PARA_BREAK.search(text, run[-1].end, tok.start)):
+                run.append(tok)
+                closes = tok.text[-1] in ",;:" or (tok.text.endswith(".") and tok.word.lower() != "ed.")
+                if not closes and len(run) < _MAX_NAME_TOKENS:
+                    continue
+                found = _name_from(run, text)
+                run = []
+            else:
+                found = _name_from(run, text)
+                run = [tok] if tok.text and _is_name_token(tok) else []
+            if found:
+                self.mentions.append((found[2], found[1], found[0]))
+        self.mention_ends = [m[0] for m in self.mentions]
+
+    def paragraph_start(self, pos: int) -> int:
+        return self.para_starts[bisect.bisect_right(self.para_starts, pos) - 1]
+
+    def paragraph_end(self, pos: int) -> int:
+        return self.para_ends[bisect.bisect_left(self.para_ends, pos)]
+
+    def last_mention(self, low: int, high: int) -> str | None:
+        """The last guideline-like name that ends in [low, high]."""
+        index = bisect.bisect_right(self.mention_ends, high) - 1
+        if index >= 0 and self.mentions[index][1] >= low:
+            return self.mentions[index][2]
+        return None
+
+    def sentence_bounds(self, start: int, end: int) -> tuple[int, int]:
+        """From the previous sentence end to the next one, never past the paragraph."""
+        para_start, para_end = self.paragraph_start(start), self.paragraph_end(end)
+        before = bisect.bisect_left(self.sentence_ends, start) - 1
+        left = self.sentence_ends[before] + 1 if before >= 0 else 0
+        after = bisect.bisect_left(self.sentence_ends, end)
+        right = self.sentence_ends[after] + 1 if after < len(self.sentence_ends) else len(self.text)
+        return max(left, para_start), min(right, para_end)
+
+
 def recognise_citations(text: str) -> list[RecognisedCitation]:
     """Every page citation in `text`, in order, each with its guideline name as written when one is given."""
     if not text:
         return []
     tokens = _tokens(text)
+    context = _Context(text, tokens)
     found: list[RecognisedCitation] = []
+    last_named: tuple[int, str] | None = None
     for match in _PAGE_ANCHOR.finditer(text):
         pages_text = match.group("pages")
         kw = match.group("kw")
@@ -302,6 +309,8 @@ def recognise_citations(text: str) -> list[RecognisedCitation]:
             continue
         if first.group()[0] in "ivx" and not _ROMAN.match(first.group()):
             continue
+        if _DATE_LIKE.search(pages_text):
+            continue  # "10-13-16" is a date, not a page range
         plural = kw.lower() in _PLURAL_KW
         if not plural:
             # "page 309, and with …": a singular keyword takes one page or one range, never a list.
@@ -339,12 +348,14 @@ def recognise_citations(text: str) -> list[RecognisedCitation]:
         inferred = False
         guideline_name = name[0] if name else None
         if guideline_name is None:
-            paragraph = _paragraph_start(text, start)
-            previous = next((c.guideline_name for c in reversed(found) if c.start >= paragraph and c.guideline_name), None)
-            mention = _last_mention(text, paragraph, start)
+            paragraph = context.paragraph_start(start)
+            mention = context.last_mention(paragraph, start)
+            previous = last_named[1] if last_named and last_named[0] >= paragraph else None
             guideline_name = mention or previous
             inferred = guideline_name is not None
-        left, right = _sentence_bounds(text, start, end)
+        elif not inferred:
+            last_named = (start, guideline_name)
+        left, right = context.sentence_bounds(start, end)
         found.append(
             RecognisedCitation(
                 start=start,
@@ -380,7 +391,7 @@ _WORD = re.compile(r"[A-Za-z0-9]+")
 
 def _stem(word: str) -> str:
     word = word.lower()
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+    if len(word) > 4 and word.endswith("s") and not word.endswith("ss"):  # "opioids", never "mtus" or "cdc"
         word = word[:-1]
     return word
 
@@ -419,13 +430,16 @@ def resolve_guideline_name(name: str, entries: list[GuidelineEntry]) -> Guidelin
         distinctive = {w for w in content if w not in _GENERIC}
         if not content:
             continue
-        if not (acronyms & common) and len(content) < 2:
-            continue
-        if not distinctive and not (acronyms & common):
-            continue
         score = len(common) / len(wanted)
         if score < 0.5:
             continue
+        if not (acronyms & common):
+            # Without a shared acronym, ask for two words in common, one of them distinctive ("prescribing",
+            # "opioid"), or three-plus generic ones covering most of the name ("chronic pain medical treatment").
+            strong = len(content) >= 2 and bool(distinctive)
+            broad = len(content) >= 3 and score >= 0.75
+            if not (strong or broad):
+                continue
         scored.append((score, len(common), entry))
     if not scored:
         return None

@@ -1,0 +1,71 @@
+"""Normalised matching of quotes against page text, and a lexical support score for claims."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from assistant.corpus.pages import normalise_characters
+
+QUOTE_CHARS = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "″": '"'})
+DASHES = re.compile(r"[\u2010-\u2015\u2212\-]")
+ELLIPSIS = re.compile(r"\s*(?:\.\s?\.\s?\.|…)\s*")
+MIN_QUOTE_CHARS = 25
+
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been before being below
+    between both but by can could did do does doing down during each few for from further had has have having he
+    her here hers him his how i if in into is it its itself just me more most my no nor not now of off on once only
+    or other our out over own same she should so some such than that the their them then there these they this
+    those through to too under until up very was we were what when where which while who whom why will with would
+    you your may might must shall per page pages noted note notes guideline guidelines state states stated
+    according as recommendation recommendations chapter section therefore however case request requested""".split()
+)
+
+
+def match_key(text: str) -> str:
+    """Whitespace, hyphens, dashes, ligatures, quote styles and letter case do not count."""
+    text = unicodedata.normalize("NFKC", normalise_characters(text)).translate(QUOTE_CHARS)
+    text = DASHES.sub("", text)
+    return re.sub(r"\s+", "", text).casefold()
+
+
+def quote_segments(quote: str) -> list[str]:
+    """A quote with ellipses is several segments that must appear in order."""
+    return [seg for seg in (match_key(s) for s in ELLIPSIS.split(quote.strip().strip('"“”'))) if seg]
+
+
+def quote_occurs(quote: str, page_text: str) -> bool:
+    haystack = match_key(page_text)
+    position = 0
+    segments = quote_segments(quote)
+    if not segments:
+        return False
+    for segment in segments:
+        found = haystack.find(segment, position)
+        if found < 0:
+            return False
+        position = found + len(segment)
+    return True
+
+
+def quote_is_substantial(quote: str) -> bool:
+    return sum(len(s) for s in quote_segments(quote)) >= MIN_QUOTE_CHARS
+
+
+def content_words(text: str) -> set[str]:
+    words = re.findall(r"[A-Za-z][A-Za-z]+", normalise_characters(text).lower())
+    return {w[:6] for w in words if len(w) > 2 and w not in STOPWORDS}
+
+
+def support_score(claim: str, evidence: str) -> float:
+    """Share of the claim's content words (crudely stemmed) found in the evidence; 1.0 for a claim with none."""
+    claim_words = content_words(claim)
+    if not claim_words:
+        return 1.0
+    return len(claim_words & content_words(evidence)) / len(claim_words)
+
+
+def strip_quotes_and_markers(sentence: str) -> str:
+    without_quotes = re.sub(r"[\"“][^\"”]{3,}[\"”]", " ", sentence)
+    return re.sub(r"\[\d+\]", " ", without_quotes)
