@@ -105,6 +105,14 @@ class GuidelineSearch:
                 ranked.append(chunk.chunk_id)
         return ranked[:CANDIDATES]
 
+    def page_ranking(self, claim: str, guideline_id: str) -> list[str]:
+        """The guideline's printed pages in order of how well they match a claim (for support checks)."""
+        pages: list[str] = []
+        for passage in self.search(claim, k=40, guideline_ids=[guideline_id]):
+            if passage.citation.printed_page not in pages:
+                pages.append(passage.citation.printed_page)
+        return pages
+
     def passage_for_chunk(self, chunk: Chunk, score: float = 0.0) -> RetrievedPassage:
         entry = self.library.entries[chunk.guideline_id]
         return RetrievedPassage(

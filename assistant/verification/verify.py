@@ -101,6 +101,17 @@ def check_citation(library: GuidelineLibrary, citation: Citation, marker: str | 
     return result("quote_not_found", f"The quoted words do not occur in {entry.short_form} (checked every page).")
 
 
+def claim_of(sentence: str, library: GuidelineLibrary) -> str:
+    """What a sentence claims beyond its quotes and its citation phrases (guideline names, pages, markers)."""
+    claim = strip_quotes_and_markers(sentence)
+    for found in sorted(recognise_citations(claim), key=lambda f: -f.start):
+        claim = claim[: found.start] + " " + claim[found.end :]
+    for entry in library.entries.values():
+        for name in (entry.title, entry.short_form):
+            claim = re.sub(re.escape(name), " ", claim, flags=re.IGNORECASE)
+    return claim
+
+
 def _support(ranker: PageRanker | None, claim: str, citation: Citation) -> tuple[float | None, list[str]]:
     if ranker is None or len(content_words(claim)) < MIN_CLAIM_WORDS:
         return None, []
@@ -135,7 +146,7 @@ def verify_rationale(
         marker = f"[{number}]"
         check = check_citation(library, citation, marker)
         if check.status == "verified":
-            claims = [strip_quotes_and_markers(s) for s in sentences if marker in s]
+            claims = [claim_of(s, library) for s in sentences if marker in s]
             for claim in claims:
                 score, best = _support(ranker, claim, citation)
                 if score is not None and score < 1.0 / SUPPORT_TOP_PAGES:
@@ -156,10 +167,29 @@ def verify_rationale(
         if REQUIREMENT.search(sentence) and not MARKER.search(sentence) and not recognise_citations(sentence):
             report.checks.append(CitationCheck(status="uncited_requirement", sentence=sentence,
                                                message="This sentence states what a guideline requires but cites no page."))
+    report.checks += _page_mentions_without_citation(rationale, library)
     consistency = decision_check(text, rationale.decision)
     if consistency:
         report.checks.append(consistency)
     return report
+
+
+def _page_mentions_without_citation(rationale: ItemRationale, library: GuidelineLibrary) -> list[CitationCheck]:
+    """Pages named in the prose ("page 99 of the CDC guideline") must be pages of a verified citation."""
+    cited = {(c.guideline_id, p) for c in rationale.citations for p in (c.printed_page, c.printed_page_end) if p}
+    entries = list(library.entries.values())
+    problems = []
+    for found in recognise_citations(rationale.rationale):
+        entry = resolve_guideline_name(found.guideline_name, entries) if found.guideline_name else None
+        for page in found.pages:
+            if entry is not None and (entry.id, page) in cited:
+                continue
+            if entry is None and any(p == page for _, p in cited):
+                continue
+            problems.append(CitationCheck(
+                status="unverifiable_reference", sentence=found.sentence,
+                message=f"The text names “{found.raw}”, which matches no verified citation of this draft."))
+    return problems
 
 
 def check_free_text(
@@ -179,7 +209,7 @@ def check_free_text(
                         "Add the guideline's PDF (Corpus tab or `assistant corpus add`).",
             ))
             continue
-        claim = strip_quotes_and_markers(found.sentence.replace(found.raw, " "))
+        claim = claim_of(found.sentence.replace(found.raw, " "), library)
         quotes = re.findall(r"[\"“]([^\"”]{10,})[\"”]", found.sentence)
         for printed in found.pages or ["?"]:
             citation = Citation(guideline_id=entry.id, title=entry.title, short_form=entry.short_form,

@@ -1,0 +1,105 @@
+"""`assistant draft` and `assistant check`: drafting and verification from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from assistant.contracts import ItemRationale, VerificationReport
+
+
+def format_item_section(rationale: ItemRationale) -> str:
+    """The item section in the IMR letter's layout."""
+    lines = [
+        f"{rationale.item.text}: {rationale.decision}",
+        "",
+        f"Claims Administrator guideline: {rationale.claims_administrator_guideline or '(not given in the case file)'}",
+        "",
+        f"Reviewer guideline: {rationale.reviewer_guideline_line or '(left for the reviewer: no indexed guideline governs)'}",
+        "",
+        f"Decision rationale: {rationale.rationale}",
+    ]
+    if rationale.citations:
+        lines += ["", "Citations:"]
+        lines += [f"  [{n}] {c.label()}\n      \"{c.quote}\"" for n, c in enumerate(rationale.citations, start=1)]
+    if rationale.supporting_citations:
+        lines += ["", "Supporting evidence (lower tier, not governing):"]
+        lines += [f"  - {c.label()}" for c in rationale.supporting_citations]
+    if rationale.abstention:
+        lines += ["", f"ABSTAINED: {rationale.abstention.message}"]
+        if rationale.abstention.suggested_guideline:
+            lines += [f"  Suggested governing guideline: {rationale.abstention.suggested_guideline}",
+                      "  Add it with: assistant corpus add FILE.pdf --id … --title … --tier mtus"]
+    if rationale.precedent_note:
+        lines += ["", rationale.precedent_note]
+    return "\n".join(lines)
+
+
+def format_report(report: VerificationReport) -> str:
+    lines = [f"Verification: {report.badge()}"]
+    for check in report.checks:
+        mark = "OK  " if check.status == "verified" else "FAIL"
+        lines.append(f"  {mark} {check.marker or ''} {check.status}: {check.message}".rstrip())
+    return "\n".join(lines)
+
+
+def cmd_draft(args: argparse.Namespace) -> int:
+    from assistant.cli import _settings
+    from assistant.services import Services
+
+    settings = _settings(args)
+    services = Services.open(settings)
+    case = services.intake_file(Path(args.case))
+    indices = [args.item - 1] if args.item else list(range(len(case.items))) or [0]
+    decision = args.decision.capitalize() if args.decision else None
+    results = [services.draft(case, i, decision) for i in indices]
+    if args.json:
+        print(json.dumps([{"rationale": r.rationale.model_dump(mode="json"),
+                           "verification": r.report.model_dump(mode="json"), "repairs": r.repairs} for r in results], indent=2))
+        return 0
+    print(f"Case {case.case_id} — {services.backend_status()}\n")
+    for result in results:
+        print(format_item_section(result.rationale))
+        if result.decision_defaulted:
+            print("\n(Decision defaulted to Upheld: choose it with --decision upheld|overturned.)")
+        print("\n" + format_report(result.report))
+        for note in result.repairs:
+            print(f"  repair: {note}")
+        print("\n" + "-" * 72 + "\n")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from assistant.cli import _settings
+    from assistant.drafting.intake import _decode
+    from assistant.services import Services
+
+    services = Services.open(_settings(args))
+    path = Path(args.draft)
+    text = _decode(path.read_bytes(), path.name) if path.is_file() else args.draft
+    decision = args.decision.capitalize() if args.decision else None
+    report = services.check_text(text, decision)
+    if args.json:
+        print(report.model_dump_json(indent=2))
+    else:
+        print(format_report(report))
+    return 0 if report.ok else 1
+
+
+def register_drafting(commands) -> None:
+    draft = commands.add_parser("draft", help="draft the rationale of a case's disputed item(s)")
+    draft.add_argument("case", help="a .txt, .pdf or .json case file (an IMR letter is stripped of its decisions)")
+    draft.add_argument("--item", type=int, help="item number (1-based); all items when omitted")
+    draft.add_argument("--decision", choices=["upheld", "overturned"])
+    draft.add_argument("--model", choices=["offline", "openai", "ollama", "anthropic", "llamacpp"])
+    draft.add_argument("--model-name")
+    draft.add_argument("--model-base-url")
+    draft.add_argument("--json", action="store_true")
+    draft.set_defaults(func=cmd_draft)
+
+    check = commands.add_parser("check", help="verify the citations of a rationale written by a person")
+    check.add_argument("draft", help="a .txt file, or the text itself")
+    check.add_argument("--decision", choices=["upheld", "overturned"])
+    check.add_argument("--json", action="store_true")
+    check.set_defaults(func=cmd_check)

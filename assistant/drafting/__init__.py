@@ -1,0 +1,1 @@
+"""Drafting stage: case intake, evidence gathering, and writing the three-move rationale."""

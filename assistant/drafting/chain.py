@@ -1,0 +1,102 @@
+"""The drafting chain as LangChain runnables: gather evidence → draft → verify → repair once, or drop and flag."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.runnables import Runnable, RunnableLambda
+
+from assistant.contracts import CaseFile, Decision, ItemRationale, VerificationReport
+from assistant.drafting.evidence import Evidence, gather_evidence
+from assistant.drafting.llm_drafter import draft_with_model, revise_with_model
+from assistant.drafting.offline import draft_offline
+from assistant.errors import CaseInputError
+from assistant.retrieval.search import GuidelineSearch
+from assistant.verification.verify import PageRanker, split_sentences, verify_rationale
+
+DEFAULT_DECISION: Decision = "Upheld"
+
+
+@dataclass
+class DraftResult:
+    rationale: ItemRationale
+    report: VerificationReport
+    evidence: Evidence
+    repairs: list[str] = field(default_factory=list)
+    decision_defaulted: bool = False
+
+
+def drop_failed_citations(rationale: ItemRationale, report: VerificationReport) -> tuple[ItemRationale, list[str]]:
+    """Remove citations that failed and the sentences that lean on them; renumber the rest."""
+    failed = {c.marker for c in report.checks if c.citation is not None and c.status != "verified" and c.marker}
+    orphan = {c.marker for c in report.checks if c.status == "orphan_marker" and c.marker}
+    if not failed and not orphan:
+        return rationale, []
+    keep = [i for i, _ in enumerate(rationale.citations, start=1) if f"[{i}]" not in failed]
+    renumber = {old: new for new, old in enumerate(keep, start=1)}
+    sentences = [s for s in split_sentences(rationale.rationale)
+                 if not any(m in s for m in failed | orphan)]
+    text = re.sub(r"\[(\d{1,3})\]", lambda m: f"[{renumber.get(int(m.group(1)), m.group(1))}]", " ".join(sentences))
+    notes = [f"Dropped citation {m} and its sentence: it failed verification." for m in sorted(failed)]
+    notes += [f"Dropped a sentence with marker {m}, which matched no citation." for m in sorted(orphan)]
+    updated = rationale.model_copy(update={"rationale": text,
+                                           "citations": [rationale.citations[i - 1] for i in keep]})
+    return updated, notes
+
+
+class DraftingChain:
+    def __init__(self, search: GuidelineSearch, ranker: PageRanker | None, model: BaseChatModel | None = None):
+        self.search = search
+        self.ranker = ranker
+        self.model = model
+
+    def as_runnable(self) -> Runnable:
+        return (
+            RunnableLambda(self._gather, name="gather_evidence")
+            | RunnableLambda(self._draft, name="draft")
+            | RunnableLambda(self._verify_and_repair, name="verify_and_repair")
+        )
+
+    def run(self, case: CaseFile, item_index: int, decision: Decision | None = None) -> DraftResult:
+        return self.as_runnable().invoke({"case": case, "item_index": item_index, "decision": decision})
+
+    def _gather(self, state: dict) -> dict:
+        case: CaseFile = state["case"]
+        index = state["item_index"]
+        if not case.items:
+            raise CaseInputError("The case lists no disputed items. Add them (one per line under 'IMR ISSUES:').")
+        if not 0 <= index < len(case.items):
+            raise CaseInputError(f"Item {index + 1} does not exist; the case has {len(case.items)} item(s).")
+        return {**state, "evidence": gather_evidence(case, case.items[index], self.search)}
+
+    def _draft(self, state: dict) -> dict:
+        decision = state["decision"] or DEFAULT_DECISION
+        evidence: Evidence = state["evidence"]
+        if self.model is None or evidence.abstention is not None:
+            return {**state, "decision_used": decision, "rationale": draft_offline(state["case"], evidence, decision), "structured": None}
+        rationale, structured = draft_with_model(self.model, state["case"], evidence, decision)
+        return {**state, "decision_used": decision, "rationale": rationale, "structured": structured}
+
+    def _verify_and_repair(self, state: dict) -> DraftResult:
+        library = self.search.library
+        rationale: ItemRationale = state["rationale"]
+        report = verify_rationale(rationale, library, self.ranker)
+        repairs: list[str] = []
+        if report.problems and self.model is not None and state.get("structured") is not None:
+            repairs.append("Asked the model to repair: " + "; ".join(p.message for p in report.problems))
+            rationale = revise_with_model(self.model, state["case"], state["evidence"], state["decision_used"],
+                                          state["structured"], [p.message for p in report.problems])
+            report = verify_rationale(rationale, library, self.ranker)
+        if report.problems:
+            rationale, dropped = drop_failed_citations(rationale, report)
+            if dropped:
+                repairs += dropped
+                flagged = [p for p in report.problems if p.citation is not None or p.status == "orphan_marker"]
+                report = verify_rationale(rationale, library, self.ranker)
+                for problem in flagged:
+                    report.checks.append(problem.model_copy(update={
+                        "message": "Removed from the draft: " + problem.message, "status": problem.status}))
+        return DraftResult(rationale=rationale, report=report, evidence=state["evidence"], repairs=repairs,
+                           decision_defaulted=state["decision"] is None)

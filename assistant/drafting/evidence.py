@@ -1,0 +1,109 @@
+"""Evidence gathering, kept apart from writing: queries → hybrid retrieval → relevance → governing passages."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from assistant.contracts import AbstentionNote, CaseFile, DisputedItem, EvidenceTier, RetrievedPassage
+from assistant.drafting.topics import ItemTopic, classify_item, passage_addresses_topic, situation_queries
+from assistant.index.embeddings import embed
+from assistant.retrieval.search import RRF_K, GuidelineSearch
+
+# A passage addresses an item when it names the item's treatment category AND its embedding similarity to
+# the item query reaches this threshold (items with no known category need UNCATEGORISED_THRESHOLD).
+# Chosen on labelled item/passage pairs; the curve and the chosen point are in docs/relevance.md.
+RELEVANCE_THRESHOLD = 0.35
+UNCATEGORISED_THRESHOLD = 0.6
+PER_QUERY_K = 12
+GOVERNING_MAX = 2
+
+
+@dataclass
+class Evidence:
+    item: DisputedItem
+    topic: ItemTopic
+    queries: list[str]
+    candidates: list[RetrievedPassage]
+    governing: list[RetrievedPassage] = field(default_factory=list)
+    supporting: list[RetrievedPassage] = field(default_factory=list)
+    abstention: AbstentionNote | None = None
+    mtus_available: bool = False
+
+
+def item_queries(case: CaseFile, item: DisputedItem, topic: ItemTopic) -> list[str]:
+    base = re.sub(r"#\s?\d+|\bQTY:?\s*[\d.]+|\b\d+(?:\.\d+)?\s?mg\b", " ", item.text, flags=re.IGNORECASE)
+    base = re.sub(r"\s+", " ", base).strip()
+    hint = topic.primary.query if topic.primary else ""
+    pain = "chronic pain" if re.search(r"\bchronic\b", case.summary, re.IGNORECASE) else ""
+    queries = [f"{base} {hint} {pain}".strip()]
+    queries += [f"{q} {pain}".strip() for q in situation_queries(topic, case.summary + " " + item.text)]
+    return list(dict.fromkeys(queries))
+
+
+def relevance_scores(item_query: str, passages: list[RetrievedPassage], model: str) -> list[float]:
+    if not passages:
+        return []
+    vectors = embed(model, [item_query] + [p.citation.quote for p in passages])
+    return [float(v) for v in vectors[1:] @ vectors[0]]
+
+
+def is_relevant(topic: ItemTopic, passage: RetrievedPassage) -> bool:
+    score = passage.relevance or 0.0
+    if topic.categories:
+        return passage_addresses_topic(topic, passage.citation.quote) and score >= RELEVANCE_THRESHOLD
+    return score >= UNCATEGORISED_THRESHOLD
+
+
+def gather_evidence(case: CaseFile, item: DisputedItem, search: GuidelineSearch) -> Evidence:
+    topic = classify_item(item.text)
+    queries = item_queries(case, item, topic)
+    fused: dict[str, float] = {}
+    by_id: dict[str, RetrievedPassage] = {}
+    for query in queries:
+        for rank, passage in enumerate(search.search(query, k=PER_QUERY_K), start=1):
+            fused[passage.chunk_id] = fused.get(passage.chunk_id, 0.0) + 1.0 / (RRF_K + rank)
+            by_id.setdefault(passage.chunk_id, passage)
+    ranked = [by_id[c] for c in sorted(fused, key=lambda c: -fused[c])]
+    scores = relevance_scores(queries[0], ranked, search.settings.embedding_model)
+    candidates = [p.model_copy(update={"score": fused[p.chunk_id], "relevance": s}) for p, s in zip(ranked, scores)]
+    evidence = Evidence(item=item, topic=topic, queries=queries, candidates=candidates)
+    evidence.mtus_available = any(e.tier == EvidenceTier.mtus for e in search.library.entries.values())
+    relevant = [p for p in candidates if is_relevant(topic, p)]
+    if not relevant:
+        evidence.abstention = abstention_for(item, topic)
+        return evidence
+    best_tier = min(p.tier.rank for p in relevant)
+    governing = [p for p in relevant if p.tier.rank == best_tier]
+    evidence.governing = _distinct_pages(_prefer_statements(governing))[:GOVERNING_MAX]
+    evidence.supporting = _distinct_pages([p for p in relevant if p.tier.rank > best_tier])[:GOVERNING_MAX]
+    return evidence
+
+
+def _prefer_statements(passages: list[RetrievedPassage]) -> list[RetrievedPassage]:
+    """Among relevant passages, lean toward recommendation text over background, keeping retrieval order."""
+    def weight(p: RetrievedPassage) -> float:
+        bonus = 0.15 if re.search(r"\bclinicians should\b|\bshould\b|\brecommend", p.citation.quote, re.IGNORECASE) else 0.0
+        bonus += 0.2 if re.search(r"\bRecommendation \d", p.citation.section) else 0.0
+        return (p.relevance or 0.0) + bonus + 20 * p.score
+    return sorted(passages, key=weight, reverse=True)
+
+
+def _distinct_pages(passages: list[RetrievedPassage]) -> list[RetrievedPassage]:
+    seen, out = set(), []
+    for passage in passages:
+        key = (passage.citation.guideline_id, passage.citation.printed_page)
+        if key not in seen:
+            seen.add(key)
+            out.append(passage)
+    return out
+
+
+def abstention_for(item: DisputedItem, topic: ItemTopic) -> AbstentionNote:
+    hint = topic.primary.governing_hint if topic.primary else None
+    return AbstentionNote(
+        message=f"No indexed guideline addresses {item.text}.",
+        suggested_guideline=hint,
+    )

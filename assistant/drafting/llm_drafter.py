@@ -1,0 +1,113 @@
+"""Drafting with a chat model: numbered evidence in, structured output back; only evidence numbers may be cited."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import HumanMessage, SystemMessage
+from pydantic import BaseModel, Field, ValidationError
+
+from assistant.contracts import CaseFile, Citation, Decision, ItemRationale
+from assistant.drafting.evidence import Evidence
+from assistant.drafting.offline import case_facts, conclusion, reviewer_guideline_line
+from assistant.errors import ModelBackendError
+from assistant.prompts import load_prompt
+
+
+class EvidenceQuote(BaseModel):
+    evidence: int
+    quote: str
+
+
+class StructuredDraft(BaseModel):
+    guideline_statement: str = ""
+    case_facts: list[str] = Field(default_factory=list)
+    conclusion: str = ""
+    citations: list[EvidenceQuote] = Field(default_factory=list)
+
+
+def numbered_evidence(evidence: Evidence) -> str:
+    passages = evidence.governing or []
+    if not passages:
+        return "(none: no indexed guideline passage addresses this item)"
+    return "\n\n".join(
+        f"[{n}] {p.citation.title}, p. {p.citation.printed_page} — {p.citation.section}\n{p.citation.quote}"
+        for n, p in enumerate(passages, start=1)
+    )
+
+
+def _parse_json_reply(text: str) -> StructuredDraft:
+    match = re.search(r"\{.*\}", text, re.DOTALL)
+    if not match:
+        raise ModelBackendError("The model did not return JSON for the draft.")
+    try:
+        return StructuredDraft.model_validate(json.loads(match.group(0)))
+    except (json.JSONDecodeError, ValidationError) as exc:
+        raise ModelBackendError(f"The model's draft did not fit the expected fields: {exc}") from exc
+
+
+def ask_for_draft(model: BaseChatModel, messages: list) -> StructuredDraft:
+    """Structured output where the backend supports it; otherwise parse the JSON it was asked for."""
+    try:
+        structured = model.with_structured_output(StructuredDraft)
+    except (NotImplementedError, AttributeError):
+        structured = None
+    if structured is not None:
+        try:
+            result = structured.invoke(messages)
+            if isinstance(result, StructuredDraft):
+                return result
+            if isinstance(result, dict):
+                return StructuredDraft.model_validate(result)
+        except (NotImplementedError, ValidationError, ValueError, TypeError):
+            pass
+    reply = model.invoke(messages)
+    return _parse_json_reply(str(reply.content))
+
+
+def to_rationale(case: CaseFile, evidence: Evidence, decision: Decision, draft: StructuredDraft) -> ItemRationale:
+    """Map the model's evidence numbers to Citations built from the passages themselves (pages come from the index)."""
+    citations: list[Citation] = []
+    renumber: dict[int, int] = {}
+    for quoted in draft.citations:
+        if 1 <= quoted.evidence <= len(evidence.governing) and quoted.evidence not in renumber:
+            passage = evidence.governing[quoted.evidence - 1]
+            citations.append(passage.citation.model_copy(update={"quote": quoted.quote.strip().strip('"')}))
+            renumber[quoted.evidence] = len(citations)
+
+    def remap(match: re.Match[str]) -> str:
+        number = int(match.group(1))
+        return f"[{renumber[number]}]" if number in renumber else f"[{number + 100 if number > len(evidence.governing) else number}]"
+
+    statement = re.sub(r"\[(\d{1,3})\]", remap, draft.guideline_statement)
+    facts = " ".join(f.strip() for f in draft.case_facts if f.strip())
+    closing = draft.conclusion.strip() or conclusion(evidence.item.text, decision)
+    text = " ".join(p for p in [statement.strip(), f"In this case, {facts}" if facts and not facts.lower().startswith("in this case") else facts, closing] if p)
+    return ItemRationale(
+        item=evidence.item, decision=decision, claims_administrator_guideline=case.ur_guideline or "",
+        reviewer_guideline_line=reviewer_guideline_line(citations), rationale=text, citations=citations,
+        case_facts=case_facts(case, evidence), abstention=evidence.abstention,
+    )
+
+
+def draft_with_model(model: BaseChatModel, case: CaseFile, evidence: Evidence, decision: Decision) -> tuple[ItemRationale, StructuredDraft]:
+    messages = [
+        SystemMessage(content=load_prompt("system")),
+        HumanMessage(content=load_prompt("draft").format(
+            item=evidence.item.text, decision=decision, case_summary=case.summary, evidence=numbered_evidence(evidence))),
+    ]
+    draft = ask_for_draft(model, messages)
+    return to_rationale(case, evidence, decision, draft), draft
+
+
+def revise_with_model(model: BaseChatModel, case: CaseFile, evidence: Evidence, decision: Decision,
+                      previous: StructuredDraft, problems: list[str]) -> ItemRationale:
+    messages = [
+        SystemMessage(content=load_prompt("system")),
+        HumanMessage(content=load_prompt("revise").format(
+            problems="\n".join(f"- {p}" for p in problems), previous=previous.model_dump_json(indent=1),
+            decision=decision, evidence=numbered_evidence(evidence))),
+    ]
+    return to_rationale(case, evidence, decision, ask_for_draft(model, messages))

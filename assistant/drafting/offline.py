@@ -1,0 +1,121 @@
+"""The deterministic drafter: no model, no network. It writes the three moves from the governing passage's
+own sentences (quoted verbatim, with page) and the case summary's own sentences, and never invents a fact."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.contracts import CaseFact, CaseFile, Citation, Decision, ItemRationale
+from assistant.drafting.evidence import Evidence
+from assistant.verification.textmatch import content_words
+from assistant.verification.verify import split_sentences
+
+FACT_CUES = re.compile(
+    r"\b(?:treatment to date|has included|tried|failed|response|improv\w*|unchanged|worse\w*|pain (?:was |is )?rated|"
+    r"\d+/10|function\w*|activities of daily living|ADLs?|work\w*|duty|disability|return to work|requested|request|"
+    r"utilization review|MME|dosage|dose|taper\w*|urine|toxicology|CURES|PDMP|naloxone)\b",
+    re.IGNORECASE,
+)
+DATE = re.compile(r"\b\d{1,2}[-/]\d{1,2}[-/]\d{2,4}\b")
+MAX_FACTS = 4
+
+
+def passage_sentences(passage_text: str, section_path: list[str] | None = None) -> list[str]:
+    """Whole sentences of a passage: bullets split, a leading heading (e.g. 'Supporting Rationale') removed."""
+    headings = sorted({h for h in (section_path or []) if h}, key=len, reverse=True)
+    sentences = []
+    for block in re.split(r"\s*•\s*", passage_text):
+        for sentence in split_sentences(block):
+            for heading in headings:
+                if sentence.startswith(heading + " "):
+                    sentence = sentence[len(heading) + 1 :]
+            if sentence[:1].isupper():
+                sentences.append(sentence.strip())
+    return sentences
+
+
+def best_sentences(passage_text: str, queries: list[str], limit: int = 2, section_path: list[str] | None = None) -> list[str]:
+    """The passage's own whole sentences that best match the item, preferring recommendation language."""
+    query_words = set().union(*(content_words(q) for q in queries)) if queries else set()
+    scored = []
+    for position, sentence in enumerate(passage_sentences(passage_text, section_path)):
+        if len(sentence.split()) < 6 or len(sentence) > 600:
+            continue
+        overlap = len(content_words(sentence) & query_words)
+        directive = 1.5 if re.search(r"\bclinicians should\b|\bshould\b|\brecommend", sentence, re.IGNORECASE) else 0.0
+        scored.append((overlap + directive, -position, sentence))
+    scored.sort(reverse=True)
+    chosen = sorted(scored[:limit], key=lambda s: -s[1])
+    return [s[2] for s in chosen]
+
+
+def case_facts(case: CaseFile, evidence: Evidence, limit: int = MAX_FACTS) -> list[CaseFact]:
+    """The summary's most relevant sentences, verbatim: prior treatment, response, function, work, dates."""
+    query_words = set().union(*(content_words(q) for q in [evidence.item.text, *evidence.queries]))
+    scored = []
+    for position, sentence in enumerate(split_sentences(case.summary)):
+        if len(sentence) > 500 or len(sentence.split()) < 4:
+            continue
+        score = len(content_words(sentence) & query_words) + (1.5 if FACT_CUES.search(sentence) else 0)
+        score += 1.0 if DATE.search(sentence) else 0.0
+        scored.append((score, -position, sentence))
+    scored.sort(reverse=True)
+    chosen = sorted(scored[:limit], key=lambda s: -s[1])
+    return [CaseFact(text=s, date=(DATE.search(s).group(0) if DATE.search(s) else None)) for _, _, s in chosen]
+
+
+def conclusion(item_text: str, decision: Decision) -> str:
+    verdict = "not medically necessary" if decision == "Upheld" else "medically necessary"
+    return f"Therefore, the request for {item_text} is {verdict}."
+
+
+def reviewer_guideline_line(citations: list[Citation]) -> str:
+    if not citations:
+        return ""
+    first = citations[0]
+    sections = list(dict.fromkeys(c.section.split(" > ")[0] for c in citations if c.section and c.guideline_id == first.guideline_id))
+    pages = list(dict.fromkeys(c.printed_page for c in citations if c.guideline_id == first.guideline_id))
+    section_text = f", {', '.join(sections)}" if sections else ""
+    return f"Decision based on {first.title}{section_text}, Page(s): {', '.join(pages)}."
+
+
+def draft_offline(case: CaseFile, evidence: Evidence, decision: Decision) -> ItemRationale:
+    facts = case_facts(case, evidence)
+    fact_text = " ".join(f.text for f in facts)
+    case_move = f"In this case, the records document the following. {fact_text}" if facts else (
+        "In this case, the case summary provided no details that bear on this request."
+    )
+    citations: list[Citation] = []
+    parts: list[str] = []
+    if evidence.abstention is not None:
+        note = evidence.abstention
+        suggestion = f" The guideline that most likely governs is {note.suggested_guideline}; add its PDF to the corpus to draft a cited rationale." if note.suggested_guideline else " Add the governing guideline's PDF to the corpus to draft a cited rationale."
+        parts.append(note.message + suggestion)
+    else:
+        for passage in evidence.governing:
+            sections = passage.citation.section.split(" > ")
+            for sentence in best_sentences(passage.citation.quote, [evidence.item.text, *evidence.queries], 1, sections):
+                citation = passage.citation.model_copy(update={"quote": sentence})
+                citations.append(citation)
+                lead = "As noted on page" if len(citations) == 1 else "The guideline also states, on page"
+                parts.append(f'{lead} {citation.printed_page} of the {citation.title}, "{sentence}" [{len(citations)}].')
+        if not evidence.mtus_available and citations:
+            parts.append("The MTUS was not available in the indexed corpus; the guideline cited is an other "
+                         "evidence-based guideline under 8 CCR §9792.21.1.")
+    supporting = []
+    for passage in evidence.supporting:
+        sentences = best_sentences(passage.citation.quote, [evidence.item.text, *evidence.queries], limit=1)
+        if sentences:
+            supporting.append(passage.citation.model_copy(update={"quote": sentences[0]}))
+    rationale = " ".join([*parts, case_move, conclusion(evidence.item.text, decision)])
+    return ItemRationale(
+        item=evidence.item,
+        decision=decision,
+        claims_administrator_guideline=case.ur_guideline or "",
+        reviewer_guideline_line=reviewer_guideline_line(citations),
+        rationale=rationale,
+        citations=citations,
+        supporting_citations=supporting,
+        case_facts=facts,
+        abstention=evidence.abstention,
+    )

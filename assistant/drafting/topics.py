@@ -1,0 +1,151 @@
+"""What a disputed item is about: its treatment category, and phrases that find and recognise guidance on it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class TreatmentCategory:
+    name: str
+    item_pattern: str
+    """Recognises the category in an item's text."""
+    passage_pattern: str
+    """A passage that addresses this category must say one of these."""
+    query: str
+    """Words a guideline uses for it, added to the retrieval query."""
+    governing_hint: str = ""
+    """Where California reviewers usually look (shown only as a suggestion, never as a citation)."""
+
+
+CATEGORIES: list[TreatmentCategory] = [
+    TreatmentCategory(
+        "opioid",
+        r"\b(?:opioids?|opiates?|oxycodone|oxycontin|percocet|roxicodone|hydrocodone|norco|vicodin|lortab|tramadol|ultram|"
+        r"tapentadol|nucynta|morphine|ms ?contin|methadone|fentanyl|duragesic|hydromorphone|dilaudid|oxymorphone|opana|"
+        r"codeine|tylenol (?:#|no\.?) ?[34]|buprenorphine|butrans|suboxone|belbuca|levorphanol)\b",
+        r"\bopioids?\b|\bMME\b|\bbuprenorphine\b|\bmethadone\b|\bnaloxone\b",
+        "opioid therapy prescribing dosage",
+        "MTUS Chronic Pain Medical Treatment Guidelines — Opioids; DWC MTUS Opioid Treatment Guidelines",
+    ),
+    TreatmentCategory(
+        "benzodiazepine",
+        r"\b(?:benzodiazepines?|alprazolam|xanax|diazepam|valium|clonazepam|klonopin|lorazepam|ativan|temazepam)\b",
+        r"\bbenzodiazepines?\b",
+        "benzodiazepines concurrent with opioids",
+        "MTUS Chronic Pain Medical Treatment Guidelines — Benzodiazepines",
+    ),
+    TreatmentCategory(
+        "naloxone",
+        r"\b(?:naloxone|narcan|evzio)\b",
+        r"\bnaloxone\b",
+        "offering naloxone overdose reversal",
+        "CDC Clinical Practice Guideline (2022) Recommendation 8; ODG Pain — Naloxone",
+    ),
+    TreatmentCategory(
+        "drug-testing",
+        r"\b(?:urine drug (?:screen|test)(?:ing|s)?|uds|urine toxicology|drug screen(?:ing)?|toxicology (?:screen|test))\b",
+        r"\btoxicology\b|\burine drug\b|\bdrug test",
+        "urine drug testing toxicology",
+        "MTUS Chronic Pain Medical Treatment Guidelines — Drug testing",
+    ),
+    TreatmentCategory(
+        "psychological",
+        r"\b(?:cognitive behavio(?:u)?ral|cbt|psychotherapy|psychological (?:treatment|therapy|evaluation)|biofeedback|"
+        r"behavio(?:u)?ral interventions?|pain psycholog\w*)\b",
+        r"\bcognitive behavio(?:u)?ral\b|\bCBT\b|\bpsychological\b|\bpsychotherapy\b",
+        "cognitive behavioral therapy psychological treatment chronic pain",
+        "MTUS Chronic Pain Medical Treatment Guidelines — Behavioral interventions",
+    ),
+    TreatmentCategory("imaging", r"\b(?:mri|magnetic resonance|ct scan|computed tomography|x-?rays?|radiographs?|bone scan|imaging|arthrogram)\b",
+                      r"\bMRI\b|\bmagnetic resonance\b|\bimaging\b|\bradiograph", "imaging MRI",
+                      "MTUS/ACOEM body-part chapter (e.g. Low Back Complaints, Ch. 12) — Special Studies"),
+    TreatmentCategory("electrodiagnostic", r"\b(?:emg|ncv|ncs|electromyograph\w*|nerve conduction|electrodiagnostic\w*)\b",
+                      r"\bEMG\b|\belectromyograph|\bnerve conduction", "electrodiagnostic testing EMG NCV",
+                      "MTUS/ACOEM body-part chapter — Special Studies; ODG — Electrodiagnostic testing"),
+    TreatmentCategory("surgery", r"\b(?:arthroscop\w*|fusion|decompression|laminectomy|discectomy|meniscectomy|arthroplasty|"
+                      r"repair|release|surgery|surgical|acromioplasty|debridement|replacement)\b",
+                      r"\barthroscop|\bfusion\b|\blaminectomy\b|\bdiscectomy\b|\barthroplasty\b|\bacromioplasty\b",
+                      "surgical consideration", "MTUS/ACOEM body-part chapter — Surgical Considerations"),
+    TreatmentCategory("physical-therapy", r"\b(?:physical therapy|pt|physiotherapy|occupational therapy|aquatic therapy|work hardening|functional restoration)\b",
+                      r"\bphysical therapy\b|\bphysical medicine\b", "physical therapy sessions",
+                      "MTUS Chronic Pain Medical Treatment Guidelines — Physical medicine; Postsurgical Treatment Guidelines"),
+    TreatmentCategory("chiropractic", r"\b(?:chiropractic|chiropractor|manipulation|manual therapy)\b", r"\bchiropractic\b",
+                      "chiropractic manipulation", "MTUS Chronic Pain Medical Treatment Guidelines — Manual therapy & manipulation"),
+    TreatmentCategory("acupuncture", r"\bacupuncture\b", r"\bacupuncture\b", "acupuncture",
+                      "MTUS Acupuncture Medical Treatment Guidelines"),
+    TreatmentCategory("tens", r"\b(?:tens|transcutaneous electrical|interferential|h-wave|muscle stimulator|electrical stimulation)\b",
+                      r"\bTENS\b|\btranscutaneous electrical\b|\binterferential\b", "TENS unit electrical stimulation",
+                      "MTUS Chronic Pain Medical Treatment Guidelines — Transcutaneous electrotherapy"),
+    TreatmentCategory("injection", r"\b(?:injections?|epidural|esi|facet|trigger point|nerve block|radiofrequency|prp|platelet[- ]rich|cortisone|steroid injection)\b",
+                      r"\binjections?\b|\bepidural\b|\bnerve blocks?\b", "injection procedures",
+                      "MTUS Chronic Pain Medical Treatment Guidelines — Epidural steroid injections; ACOEM body-part chapter"),
+    TreatmentCategory("nsaid", r"\b(?:nsaids?|naproxen|anaprox|ibuprofen|motrin|meloxicam|mobic|diclofenac|celecoxib|celebrex|etodolac|nabumetone|ketorolac)\b",
+                      r"\bNSAIDs?\b|\bnonsteroidal\b", "NSAIDs nonopioid medication",
+                      "MTUS Chronic Pain Medical Treatment Guidelines — NSAIDs"),
+    TreatmentCategory("muscle-relaxant", r"\b(?:cyclobenzaprine|flexeril|fexmid|tizanidine|zanaflex|methocarbamol|robaxin|baclofen|carisoprodol|soma|orphenadrine|metaxalone|muscle relaxants?)\b",
+                      r"\bmuscle relaxants?\b|\bskeletal muscle relaxant", "muscle relaxants",
+                      "MTUS Chronic Pain Medical Treatment Guidelines — Muscle relaxants (for pain)"),
+    TreatmentCategory("topical", r"\b(?:topical|lidocaine|lidoderm|patch(?:es)?|cream|gel|ointment|compound(?:ed)?|terocin|lidopro|flurbiprofen|capsaicin|voltaren gel)\b",
+                      r"\btopical\b", "topical analgesics",
+                      "MTUS Chronic Pain Medical Treatment Guidelines — Topical analgesics"),
+    TreatmentCategory("anticonvulsant-antidepressant", r"\b(?:gabapentin|neurontin|pregabalin|lyrica|duloxetine|cymbalta|amitriptyline|nortriptyline|venlafaxine|topiramate)\b",
+                      r"\bgabapentin\b|\bpregabalin\b|\bantidepressants?\b|\banticonvulsants?\b|\bSNRIs?\b|\btricyclic",
+                      "anticonvulsants antidepressants for neuropathic pain",
+                      "MTUS Chronic Pain Medical Treatment Guidelines — Antiepilepsy drugs; Antidepressants for chronic pain"),
+    TreatmentCategory("ppi", r"\b(?:omeprazole|prilosec|pantoprazole|protonix|esomeprazole|nexium|lansoprazole|ranitidine|ppi)\b",
+                      r"\bproton pump\b", "gastrointestinal protection with NSAIDs",
+                      "MTUS Chronic Pain Medical Treatment Guidelines — NSAIDs, GI symptoms & cardiovascular risk"),
+    TreatmentCategory("sleep-aid", r"\b(?:zolpidem|ambien|eszopiclone|lunesta|trazodone|insomnia)\b", r"\binsomnia\b|\bsleep aids?\b",
+                      "insomnia treatment", "ODG Pain — Insomnia treatment"),
+    TreatmentCategory("dme", r"\b(?:brace|orthosis|orthotics?|cane|walker|wheelchair|scooter|cold therapy|hot/cold|bed|mattress|pillow|durable medical|dme|lumbar support|cervical collar|home exercise kit)\b",
+                      r"\bbrace\b|\bdurable medical equipment\b|\borthos", "durable medical equipment",
+                      "MTUS/ACOEM body-part chapter — Initial Care; ODG — Durable medical equipment"),
+]
+
+OPIOID_SITUATIONS: list[tuple[str, str]] = [
+    (r"\bincreas\w*|\bescalat\w*|\bhigher dos\w*|\b\d{2,3}\s*MME\b", "increasing opioid dosage MME benefits risks"),
+    (r"\btaper\w*|\bwean\w*|\bdiscontinu\w*|\bdetox\w*", "tapering opioids reducing dosage discontinuing"),
+    (r"\bextended[- ]release|\blong[- ]acting|\bER/LA\b|\boxycontin\b|\bms ?contin\b|\bfentanyl patch|\bduragesic|\bmethadone", "extended-release long-acting opioids"),
+    (r"\bbenzodiazepin\w*|\balprazolam|\bclonazepam|\bdiazepam|\blorazepam", "concurrent benzodiazepines and opioids overdose risk"),
+    (r"\burine drug|\btoxicology|\bUDS\b|\bdrug screen", "toxicology testing before starting and during opioid therapy"),
+    (r"\bnaloxone|\boverdose", "offer naloxone overdose risk"),
+    (r"\bCURES\b|\bPDMP\b|\bprescription drug monitoring", "prescription drug monitoring program PDMP data"),
+    (r"\bopioid use disorder|\bbuprenorphine|\bsuboxone|\baddiction|\bmisuse", "opioid use disorder treatment buprenorphine methadone"),
+    (r"\bno (?:functional|meaningful|objective) (?:improvement|benefit|gain)|\bunchanged|\bwithout improvement|\bno improvement",
+     "evaluate benefits and risks continue opioids only with meaningful improvement in pain and function"),
+    (r"\bacute\b|\bpost-?operative|\bafter surgery|\bfracture|\bsprain", "acute pain opioid duration few days immediate-release"),
+    (r"\bchronic pain|\bfailed\b|\bNSAIDs?\b|\bnonopioid", "initiating opioids for chronic pain nonopioid therapies preferred"),
+]
+
+
+@dataclass
+class ItemTopic:
+    categories: list[TreatmentCategory] = field(default_factory=list)
+
+    @property
+    def primary(self) -> TreatmentCategory | None:
+        return self.categories[0] if self.categories else None
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.categories]
+
+
+def classify_item(item_text: str) -> ItemTopic:
+    """Categories whose item pattern matches, most specific first (medications before generic procedures)."""
+    found = [c for c in CATEGORIES if re.search(c.item_pattern, item_text, re.IGNORECASE)]
+    if any(c.name == "imaging" for c in found):
+        found = [c for c in found if c.name != "dme"]
+    return ItemTopic(categories=found)
+
+
+def situation_queries(topic: ItemTopic, case_text: str) -> list[str]:
+    if topic.primary is None or topic.primary.name not in {"opioid", "benzodiazepine", "naloxone", "drug-testing"}:
+        return []
+    return [phrase for pattern, phrase in OPIOID_SITUATIONS if re.search(pattern, case_text, re.IGNORECASE)]
+
+
+def passage_addresses_topic(topic: ItemTopic, passage_text: str) -> bool:
+    return any(re.search(c.passage_pattern, passage_text, re.IGNORECASE) for c in topic.categories)

@@ -1,0 +1,58 @@
+"""One object that wires the stages together for the CLI, the conversation engine and the UI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from assistant.config import Settings
+from assistant.contracts import CaseFile, Decision, ItemRationale, RetrievedPassage, VerificationReport
+from assistant.drafting.chain import DraftingChain, DraftResult
+from assistant.drafting.intake import case_from_file, case_from_text
+from assistant.retrieval.search import GuidelineSearch
+from assistant.verification.verify import check_free_text, verify_rationale
+
+
+class Services:
+    def __init__(self, settings: Settings, search: GuidelineSearch, model=None):
+        self.settings = settings
+        self.search = search
+        self.model = model
+        self.chain = DraftingChain(search, search.page_ranking, model)
+
+    @classmethod
+    def open(cls, settings: Settings) -> "Services":
+        search = GuidelineSearch(settings)
+        model = None
+        if settings.model != "offline":
+            from assistant.drafting.providers import chat_model_for
+
+            model = chat_model_for(settings)
+        return cls(settings, search, model)
+
+    @property
+    def library(self):
+        return self.search.library
+
+    def backend_status(self) -> str:
+        if self.settings.model == "offline":
+            return "Model: offline deterministic drafter (no model, no network)."
+        where = "REMOTE — case text is sent to " + (self.settings.model_base_url or self.settings.model) if self.settings.model_is_remote else "local"
+        return f"Model: {self.settings.model} {self.settings.model_name or ''} ({where})."
+
+    def intake_text(self, text: str, source_name: str | None = None) -> CaseFile:
+        return case_from_text(text, source_name)
+
+    def intake_file(self, path: Path) -> CaseFile:
+        return case_from_file(Path(path))
+
+    def draft(self, case: CaseFile, item_index: int, decision: Decision | None = None) -> DraftResult:
+        return self.chain.run(case, item_index, decision)
+
+    def verify(self, rationale: ItemRationale) -> VerificationReport:
+        return verify_rationale(rationale, self.library, self.search.page_ranking)
+
+    def check_text(self, text: str, decision: Decision | None = None) -> VerificationReport:
+        return check_free_text(text, self.library, decision, self.search.page_ranking)
+
+    def lookup(self, question: str, k: int = 5) -> list[RetrievedPassage]:
+        return self.search.search(question, k=k)
