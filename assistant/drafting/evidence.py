@@ -5,11 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from assistant.contracts import AbstentionNote, CaseFile, DisputedItem, EvidenceTier, RetrievedPassage
 from assistant.drafting.topics import ItemTopic, classify_item, passage_addresses_topic, situation_queries
-from assistant.index.embeddings import embed
 from assistant.retrieval.search import RRF_K, GuidelineSearch
 
 # A passage addresses an item when it names the item's treatment category AND its embedding similarity to
@@ -43,11 +40,6 @@ def item_queries(case: CaseFile, item: DisputedItem, topic: ItemTopic) -> list[s
     return list(dict.fromkeys(queries))
 
 
-def relevance_scores(item_query: str, passages: list[RetrievedPassage], model: str) -> list[float]:
-    if not passages:
-        return []
-    vectors = embed(model, [item_query] + [p.citation.quote for p in passages])
-    return [float(v) for v in vectors[1:] @ vectors[0]]
 
 
 def is_relevant(topic: ItemTopic, passage: RetrievedPassage) -> bool:
@@ -67,7 +59,7 @@ def gather_evidence(case: CaseFile, item: DisputedItem, search: GuidelineSearch)
             fused[passage.chunk_id] = fused.get(passage.chunk_id, 0.0) + 1.0 / (RRF_K + rank)
             by_id.setdefault(passage.chunk_id, passage)
     ranked = [by_id[c] for c in sorted(fused, key=lambda c: -fused[c])]
-    scores = relevance_scores(queries[0], ranked, search.settings.embedding_model)
+    scores = search.similarity(queries[0], [p.chunk_id for p in ranked])
     candidates = [p.model_copy(update={"score": fused[p.chunk_id], "relevance": s}) for p, s in zip(ranked, scores)]
     evidence = Evidence(item=item, topic=topic, queries=queries, candidates=candidates)
     evidence.mtus_available = any(e.tier == EvidenceTier.mtus for e in search.library.entries.values())

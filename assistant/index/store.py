@@ -32,7 +32,7 @@ from assistant.index.embeddings import embed
 
 log = logging.getLogger(__name__)
 
-INGEST_VERSION = "4"
+INGEST_VERSION = "5"
 ADD_BATCH = 256
 Progress = Callable[[str], None]
 
@@ -209,14 +209,16 @@ def build_index(settings: Settings, progress: Progress = lambda _msg: None) -> B
         ],
         chunk_count=sum(len(indexed_chunks(i)) for i in ingested),
     )
-    _write_generation(settings, new_manifest, ingested)
+    _write_generation(settings, new_manifest, ingested, np.concatenate(vectors_by_guideline) if vectors_by_guideline else None)
     _switch_current(settings, generation)
     _remove_old_generations(settings, client, keep=generation)
     progress(f"Indexed {new_manifest.chunk_count} passages from {len(ingested)} guideline(s).")
     return BuildResult(new_manifest, rebuilt=True, seconds=time.perf_counter() - started, embedded_chunks=embedded)
 
 
-def _write_generation(settings: Settings, manifest: IndexManifest, ingested: list[IngestedGuideline]) -> None:
+def _write_generation(
+    settings: Settings, manifest: IndexManifest, ingested: list[IngestedGuideline], vectors: np.ndarray | None
+) -> None:
     import bm25s
 
     final = generation_dir(settings, manifest.generation)
@@ -230,6 +232,7 @@ def _write_generation(settings: Settings, manifest: IndexManifest, ingested: lis
     with open(staging / "pages.jsonl", "w", encoding="utf-8") as handle:
         for page in pages:
             handle.write(page.model_dump_json() + "\n")
+    np.save(staging / "embeddings.npy", vectors if vectors is not None else np.zeros((0, 0), dtype=np.float32))
     retriever = bm25s.BM25()
     retriever.index(bm25s.tokenize([c.text for c in chunks], stopwords="en", show_progress=False), show_progress=False)
     retriever.save(str(staging / "bm25"), show_progress=False)
@@ -275,6 +278,11 @@ def require_manifest(settings: Settings) -> IndexManifest:
 def load_pages(settings: Settings, manifest: IndexManifest) -> list[GuidelinePage]:
     path = generation_dir(settings, manifest.generation) / "pages.jsonl"
     return [GuidelinePage.model_validate_json(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def load_chunk_embeddings(settings: Settings, manifest: IndexManifest) -> np.ndarray:
+    """Chunk embeddings aligned with chunks.jsonl (so relevance needs no re-encoding)."""
+    return np.load(generation_dir(settings, manifest.generation) / "embeddings.npy", mmap_mode="r")
 
 
 def load_chunks(settings: Settings, manifest: IndexManifest) -> list[Chunk]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+
+import numpy as np
 from typing import Literal
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -15,7 +17,14 @@ from assistant.contracts import Chunk, Citation, EvidenceTier, RetrievedPassage
 from assistant.corpus.catalog import load_catalog
 from assistant.errors import IndexMissing
 from assistant.index.embeddings import embed
-from assistant.index.store import chroma_client, generation_dir, load_chunks, load_pages, require_manifest
+from assistant.index.store import (
+    chroma_client,
+    generation_dir,
+    load_chunk_embeddings,
+    load_chunks,
+    load_pages,
+    require_manifest,
+)
 from assistant.retrieval.library import GuidelineLibrary
 
 SearchMode = Literal["hybrid", "vector", "bm25"]
@@ -35,6 +44,7 @@ class GuidelineSearch:
         self.chunks: list[Chunk] = load_chunks(settings, self.manifest)
         self.library = GuidelineLibrary.from_parts(entries, load_pages(settings, self.manifest))
         self.position = {c.chunk_id: i for i, c in enumerate(self.chunks)}
+        self.vectors = load_chunk_embeddings(settings, self.manifest)
         self.bm25 = bm25s.BM25.load(str(generation_dir(settings, self.manifest.generation) / "bm25"), show_progress=False)
         client = chroma_client(settings)
         try:
@@ -104,6 +114,14 @@ class GuidelineSearch:
             if score > 0 and chunk.guideline_id in allowed:
                 ranked.append(chunk.chunk_id)
         return ranked[:CANDIDATES]
+
+    def similarity(self, text: str, chunk_ids: list[str]) -> list[float]:
+        """Cosine similarity of `text` to stored chunk embeddings (no re-encoding of passages)."""
+        if not chunk_ids:
+            return []
+        query = embed(self.settings.embedding_model, [text])[0]
+        rows = np.asarray(self.vectors[[self.position[c] for c in chunk_ids]])
+        return [float(x) for x in rows @ query]
 
     def page_ranking(self, claim: str, guideline_id: str) -> list[str]:
         """The guideline's printed pages in order of how well they match a claim (for support checks)."""

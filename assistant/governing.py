@@ -1,0 +1,209 @@
+"""Suggest the governing guideline part and section for a disputed item.
+
+Similar prior determinations vote for the (guideline part, section) their reviewers cited, each vote weighted
+by how similar the prior item is. With no usable precedents the suggestion backs off to the treatment
+category's hint (`assistant.drafting.topics`). A suggestion tells the reviewer where to look; it is never a
+citation, and the drafting pipeline must still find and quote the guideline text itself.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from typing import Literal
+
+from pydantic import BaseModel
+
+from assistant.drafting.topics import classify_item
+from assistant.precedents import Precedent, PrecedentIndex, part_label
+
+__all__ = ["GoverningSuggestion", "normalise_part", "normalise_section", "suggest_governing", "vote"]
+
+Level = Literal["section", "part"]
+
+DEFAULT_NEIGHBOURS = 10
+DEFAULT_POWER = 4.0
+
+_MTUS_PARTS = {
+    "chronic pain medical treatment": "Chronic Pain Medical Treatment",
+    "opioid treatment": "Opioid Treatment",
+    "acupuncture medical treatment": "Acupuncture Treatment",
+    "acupuncture treatment": "Acupuncture Treatment",
+    "postsurgical treatment": "Postsurgical Treatment",
+    "low back complaints": "Low Back Complaints",
+    "neck and upper back complaints": "Neck and Upper Back Complaints",
+    "shoulder complaints": "Shoulder Complaints",
+    "knee complaints": "Knee Complaints",
+    "elbow complaints": "Elbow Complaints",
+    "ankle and foot complaints": "Ankle and Foot Complaints",
+    "forearm, wrist, & hand complaints": "Forearm, Wrist, & Hand Complaints",
+    "general approaches": "General Approaches",
+}
+_BODY_PART_CHAPTERS = [
+    (r"\blow(?:er)? back\b|\blumbar\b|\blumbosacral\b", "Low Back Complaints"),
+    (r"\bneck\b|\bcervical\b", "Neck and Upper Back Complaints"),
+    (r"\bshoulders?\b|\brotator cuff\b", "Shoulder Complaints"),
+    (r"\bknees?\b|\bmenisc\w*", "Knee Complaints"),
+    (r"\belbows?\b|\bepicondyl\w*", "Elbow Complaints"),
+    (r"\bwrists?\b|\bhands?\b|\bcarpal\b|\bfingers?\b", "Forearm, Wrist, & Hand Complaints"),
+    (r"\bankles?\b|\bfoot\b|\bfeet\b", "Ankle and Foot Complaints"),
+]
+
+
+class GoverningSuggestion(BaseModel):
+    """Where the governing guidance for an item probably is. A pointer for the reviewer, not a citation."""
+
+    part: str
+    section: str | None = None
+    score: float
+    support: int
+    label: str
+    kind: str = "mtus"
+    year: str | None = None
+    source: Literal["precedents", "category-hint"] = "precedents"
+
+
+def normalise_part(part: str | None) -> str:
+    """Compare parts by words only: 'Chronic Pain Medical Treatment' == 'chronic pain medical treatment.'"""
+    return " ".join(re.findall(r"[a-z0-9]+", (part or "").lower()))
+
+
+_SECTION_NOISE = {"section", "sections", "chapter", "topic", "guideline", "guidelines", "the"}
+
+
+def normalise_section(section: str | None) -> str:
+    words = re.findall(r"[a-z0-9]+", (section or "").lower())
+    return " ".join(w for w in words if w not in _SECTION_NOISE)
+
+
+def _weight(similarity: float, power: float) -> float:
+    return max(float(similarity), 0.0) ** power
+
+
+def vote(
+    precedents: list[Precedent], level: Level = "section", neighbours: int = DEFAULT_NEIGHBOURS, power: float = DEFAULT_POWER
+) -> list[GoverningSuggestion]:
+    """Similarity-weighted votes of the `neighbours` most similar precedents that cite a guideline, best first.
+
+    Each precedent's weight (similarity**power) is shared equally among the parts (or part+section pairs) its
+    reviewer cited, so a line citing four sections does not outvote one citing a single section.
+    """
+    usable = sorted((p for p in precedents if p.cited), key=lambda p: -p.similarity)[:neighbours]
+    scores: dict[tuple[str, str], float] = defaultdict(float)
+    support: Counter[tuple[str, str]] = Counter()
+    shown: dict[tuple[str, str], tuple[str, str, str | None]] = {}
+    years: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    for p in usable:
+        keys: dict[tuple[str, str], tuple[str, str, str | None]] = {}
+        for cited in p.cited:
+            part_key = normalise_part(cited.part)
+            if level == "part":
+                keys.setdefault((part_key, ""), (cited.kind, cited.part, None))
+                years[(part_key, "")][cited.year] += 1
+                continue
+            for section in cited.sections or [None]:
+                key = (part_key, normalise_section(section))
+                keys.setdefault(key, (cited.kind, cited.part, section))
+                years[key][cited.year] += 1
+        if not keys:
+            continue
+        share = _weight(p.similarity, power) / len(keys)
+        for key, (kind, part, section) in keys.items():
+            scores[key] += share
+            support[key] += 1
+            shown.setdefault(key, (kind, part, section))
+    total = sum(scores.values())
+    ranked = sorted(scores, key=lambda key: (-scores[key], -support[key], key))
+    out: list[GoverningSuggestion] = []
+    for key in ranked:
+        kind, part, section = shown[key]
+        year = years[key].most_common(1)[0][0] if years[key] else None
+        label = part_label(kind, part, year) + (f", {section}" if section else "")
+        out.append(
+            GoverningSuggestion(
+                part=part, section=section, score=scores[key] / total if total > 0 else 0.0,
+                support=support[key], label=label, kind=kind, year=year,
+            )
+        )
+    return out
+
+
+def _hint_suggestions(item_text: str, case_summary: str, level: Level) -> list[GoverningSuggestion]:
+    """The treatment category's governing hint, split into (part, section) suggestions with no support."""
+    topic = classify_item(item_text)
+    if topic.primary is None or not topic.primary.governing_hint:
+        return []
+    out: list[GoverningSuggestion] = []
+    seen: set[tuple[str, str]] = set()
+    for alternative in topic.primary.governing_hint.split(";"):
+        guideline, _, section = alternative.partition(" — ")
+        section = section.strip() or None
+        kind, part = _hint_part(guideline.strip(), f"{item_text} {case_summary}")
+        if not part:
+            continue
+        if level == "part":
+            section = None
+        key = (normalise_part(part), normalise_section(section))
+        if key in seen:
+            continue
+        seen.add(key)
+        label = part_label(kind, part, None) + (f", {section}" if section else "")
+        out.append(GoverningSuggestion(part=part, section=section, score=0.0, support=0, label=label, kind=kind,
+                                       source="category-hint"))
+    return out
+
+
+def _hint_part(guideline: str, context: str) -> tuple[str, str | None]:
+    if "body-part chapter" in guideline:
+        chapter = next((name for pattern, name in _BODY_PART_CHAPTERS if re.search(pattern, context, re.IGNORECASE)), None)
+        return "mtus", chapter
+    name = re.sub(r"\b(?:DWC|MTUS|CA)\b", "", guideline)
+    name = re.sub(r"\bGuidelines?\b", "", name)
+    name = " ".join(name.split()).strip(" /,")
+    canonical = _MTUS_PARTS.get(name.lower())
+    if canonical:
+        return "mtus", canonical
+    if re.match(r"ODG\b", guideline):
+        return "non-mtus", "Official Disability Guidelines (ODG)"
+    return "non-mtus", guideline or None
+
+
+def suggest_governing(
+    item_text: str,
+    case_summary: str,
+    precedents: list[Precedent] | PrecedentIndex,
+    k: int = 3,
+    *,
+    level: Level = "section",
+    neighbours: int = DEFAULT_NEIGHBOURS,
+    power: float = DEFAULT_POWER,
+    exclude_case: str | None = None,
+) -> list[GoverningSuggestion]:
+    """The k most likely governing (part, section) pairs — or parts, with level="part" — for one item.
+
+    `precedents` is either already-retrieved precedents (with similarities) or a `PrecedentIndex` to search
+    with the item text and a compact excerpt of the case summary. Votes come first; the category hint fills
+    what is left (and is all there is when no precedent cites a guideline).
+    """
+    if isinstance(precedents, PrecedentIndex):
+        precedents = precedents.similar(
+            item_text, k=max(neighbours * 2, k), exclude_case=exclude_case, case_summary=case_summary
+        )
+    elif exclude_case is not None:
+        precedents = [p for p in precedents if p.case_number != exclude_case]
+    precedents = list(precedents)
+    suggestions = vote(precedents, level=level, neighbours=neighbours, power=power)[:k]
+    taken = {(normalise_part(s.part), normalise_section(s.section)) for s in suggestions}
+    # Back-off, in order: the category hint, then what the wider set of precedents given (past the nearest
+    # `neighbours`) cited most often.
+    fallbacks = _hint_suggestions(item_text, case_summary, level)
+    if len(precedents) > neighbours:
+        fallbacks += vote(precedents, level=level, neighbours=len(precedents), power=0.0)
+    for extra in fallbacks:
+        if len(suggestions) >= k:
+            break
+        key = (normalise_part(extra.part), normalise_section(extra.section))
+        if key not in taken:
+            suggestions.append(extra)
+            taken.add(key)
+    return suggestions

@@ -1,0 +1,124 @@
+"""The verifier against the real CDC index: each kind of bad citation is caught, good ones pass."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.contracts import Citation, DisputedItem, ItemRationale
+from assistant.verification.textmatch import match_key, quote_occurs
+from assistant.verification.verify import check_citation, check_free_text, verify_rationale
+
+CDC = "cdc-opioids-2022"
+TITLE = "CDC Clinical Practice Guideline for Prescribing Opioids for Pain (2022)"
+# Box 3, printed p. 11 (physical 13): the statement of Recommendation 1.
+REC1 = "Nonopioid therapies are at least as effective as opioids for many common types of acute pain."
+
+
+def cite(page: str, quote: str, guideline: str = CDC, end: str | None = None) -> Citation:
+    return Citation(guideline_id=guideline, title=TITLE, printed_page=page, printed_page_end=end, quote=quote)
+
+
+def rationale(text: str, citations: list[Citation], decision: str = "Upheld") -> ItemRationale:
+    return ItemRationale(item=DisputedItem(text="Oxycodone 10mg #90"), decision=decision, rationale=text, citations=citations)
+
+
+def statuses(report) -> list[str]:
+    return [c.status for c in report.checks]
+
+
+def test_match_key_ignores_whitespace_hyphenation_ligatures_and_quotes():
+    assert match_key("immediate-\nrelease  “opioids”") == match_key("immediaterelease \"opioids\"")
+    assert match_key("ﬁrst") == match_key("first")
+    assert quote_occurs("clinicians should ... prescribe the lowest effective dosage",
+                        "When opioids are initiated, clinicians should carefully prescribe the lowest effective dosage.")
+    assert not quote_occurs("prescribe the lowest effective dosage ... clinicians should",
+                            "clinicians should prescribe the lowest effective dosage")
+
+
+def test_exact_quote_on_the_right_page_is_verified(cdc_search):
+    check = check_citation(cdc_search.library, cite("11", REC1), "[1]")
+    assert check.status == "verified", check.message
+
+
+def test_wrong_page_is_caught_and_the_real_page_named(cdc_search):
+    check = check_citation(cdc_search.library, cite("23", REC1), "[1]")
+    assert check.status == "page_wrong"
+    assert "11" in check.found_on_pages
+
+
+def test_altered_quote_is_caught(cdc_search):
+    altered = REC1.replace("at least as effective", "more effective")
+    assert check_citation(cdc_search.library, cite("11", altered)).status == "quote_not_found"
+
+
+def test_fabricated_guideline_and_missing_page_are_caught(cdc_search):
+    fabricated = Citation(guideline_id="mtus-chronic-pain-2009", title="Chronic Pain Medical Treatment Guidelines",
+                          printed_page="23", quote="an initial trial of three to four sessions of psychotherapy")
+    assert check_citation(cdc_search.library, fabricated).status == "guideline_not_in_corpus"
+    assert check_citation(cdc_search.library, cite("99", REC1)).status == "page_not_in_guideline"
+
+
+def test_quote_across_a_page_break_needs_a_page_range(cdc_search):
+    library = cdc_search.library
+    page, following = library.page(CDC, "32"), library.page(CDC, "33")
+    tail = " ".join(page.text.split()[-8:])
+    head = " ".join(following.text.split()[:8])
+    spanning = f"{tail} {head}"
+    single = check_citation(library, cite("32", spanning))
+    assert single.status == "page_wrong" and "pp. 32–33" in single.message
+    assert check_citation(library, cite("32", spanning, end="33")).status == "verified"
+
+
+def test_orphan_marker_and_uncited_requirement_are_caught(cdc_search):
+    text = (f'As noted on page 11 of the {TITLE}, "{REC1}" [1]. The guidelines recommend a trial of opioids only after '
+            "nonopioid therapy has failed. This is also stated elsewhere [3]. Therefore, the request is not medically necessary.")
+    report = verify_rationale(rationale(text, [cite("11", REC1)]), cdc_search.library, cdc_search.page_ranking)
+    found = statuses(report)
+    assert "orphan_marker" in found
+    assert "uncited_requirement" in found
+    assert report.verified == 1
+
+
+def test_conclusion_must_match_the_decision(cdc_search):
+    text = f'As noted on page 11, "{REC1}" [1]. Therefore, the request is medically necessary.'
+    report = verify_rationale(rationale(text, [cite("11", REC1)], decision="Upheld"), cdc_search.library)
+    assert "decision_inconsistent" in statuses(report)
+    agreeing = verify_rationale(rationale(text, [cite("11", REC1)], decision="Overturned"), cdc_search.library)
+    assert "decision_inconsistent" not in statuses(agreeing)
+
+
+def test_claim_not_supported_by_the_cited_page(cdc_search):
+    # A verbatim quote from p. 11, but the sentence claims something about naloxone dosing, which p. 11 does not support.
+    text = (f'Naloxone should be co-prescribed with every benzodiazepine and toxicology test, as the guideline says, '
+            f'"{REC1}" [1]. Therefore, the request is not medically necessary.')
+    report = verify_rationale(rationale(text, [cite("11", REC1)]), cdc_search.library, cdc_search.page_ranking)
+    assert report.checks[0].status == "claim_not_supported", report.checks[0].message
+
+
+def test_free_text_check_in_reviewer_styles(cdc_search):
+    good = ("As noted on page 50 of the CDC Clinical Practice Guideline for Prescribing Opioids for Pain, clinicians should "
+            "consider the benefits and risks of toxicology testing before starting opioids and periodically during opioid "
+            "therapy. Therefore, the request is medically necessary.")
+    report = check_free_text(good, cdc_search.library, "Overturned", cdc_search.page_ranking)
+    assert [c.status for c in report.citation_checks] == ["verified"], report.checks
+
+    wrong_page = good.replace("page 50", "page 5")
+    bad = check_free_text(wrong_page, cdc_search.library, "Overturned", cdc_search.page_ranking)
+    assert bad.citation_checks[0].status in {"page_wrong", "claim_not_supported"}
+    assert "50" in bad.citation_checks[0].found_on_pages
+
+    mtus = ("As noted on pages 23 of the Chronic Pain Medical Treatment Guidelines, an initial trial of three to four "
+            "sessions of psychotherapy are endorsed. Therefore, the requests are medically necessary.")
+    report = check_free_text(mtus, cdc_search.library, "Overturned", cdc_search.page_ranking)
+    assert report.citation_checks[0].status == "guideline_not_in_corpus"
+
+
+@pytest.mark.parametrize("decision,sentence,ok", [
+    ("Upheld", "Therefore, the request is not medically necessary.", True),
+    ("Upheld", "Therefore, the request is medically necessary.", False),
+    ("Overturned", "Therefore, the requests are medically necessary.", True),
+    ("Overturned", "Therefore, the request was non-certified and is not medically necessary.", False),
+])
+def test_decision_consistency_table(cdc_search, decision, sentence, ok):
+    report = check_free_text(sentence, cdc_search.library, decision)
+    assert ("decision_inconsistent" not in statuses(report)) is ok
