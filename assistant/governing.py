@@ -168,6 +168,24 @@ def _hint_part(guideline: str, context: str) -> tuple[str, str | None]:
     return "non-mtus", guideline or None
 
 
+def prefer_item_body_part(suggestions: list[GoverningSuggestion], item_text: str) -> list[GoverningSuggestion]:
+    """For studies and procedures, a body-part chapter named by the item ("MRI of the right shoulder") outranks
+    other chapters; medications and therapies are governed by topic, so they are left as voted."""
+    from assistant.drafting.topics import classify_item
+
+    primary = classify_item(item_text).primary
+    if primary is None or primary.name not in {"imaging", "electrodiagnostic", "surgery", "injection", "dme"}:
+        return suggestions
+    chapter = next((name for pattern, name in _BODY_PART_CHAPTERS if re.search(pattern, item_text, re.IGNORECASE)), None)
+    if chapter is None:
+        return suggestions
+    matching = [s for s in suggestions if chapter.lower() in s.part.lower()]
+    others = [s for s in suggestions if s not in matching]
+    body_chapters = {name.lower() for _, name in _BODY_PART_CHAPTERS}
+    clashing = [s for s in others if any(c in s.part.lower() for c in body_chapters)]
+    return matching + [s for s in others if s not in clashing] + clashing
+
+
 def suggest_governing(
     item_text: str,
     case_summary: str,
@@ -192,7 +210,7 @@ def suggest_governing(
     elif exclude_case is not None:
         precedents = [p for p in precedents if p.case_number != exclude_case]
     precedents = list(precedents)
-    suggestions = vote(precedents, level=level, neighbours=neighbours, power=power)[:k]
+    suggestions = prefer_item_body_part(vote(precedents, level=level, neighbours=neighbours, power=power), item_text)[:k]
     taken = {(normalise_part(s.part), normalise_section(s.section)) for s in suggestions}
     # Back-off, in order: the category hint, then what the wider set of precedents given (past the nearest
     # `neighbours`) cited most often.

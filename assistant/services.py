@@ -8,16 +8,29 @@ from assistant.config import Settings
 from assistant.contracts import CaseFile, Decision, ItemRationale, RetrievedPassage, VerificationReport
 from assistant.drafting.chain import DraftingChain, DraftResult
 from assistant.drafting.intake import case_from_file, case_from_text
+from assistant.errors import AssistantError
 from assistant.retrieval.search import GuidelineSearch
 from assistant.verification.verify import check_free_text, verify_rationale
 
 
+def open_precedents(settings: Settings):
+    """The imported prior determinations, or None when none were imported (`assistant letters import DIR`)."""
+    from assistant.precedents import PrecedentIndex
+
+    try:
+        index = PrecedentIndex.open(settings)
+    except (AssistantError, OSError, ValueError):
+        return None
+    return index if len(index) else None
+
+
 class Services:
-    def __init__(self, settings: Settings, search: GuidelineSearch, model=None):
+    def __init__(self, settings: Settings, search: GuidelineSearch, model=None, precedents=None):
         self.settings = settings
         self.search = search
         self.model = model
-        self.chain = DraftingChain(search, search.page_ranking, model)
+        self.precedents = precedents
+        self.chain = DraftingChain(search, search.page_ranking, model, precedents)
 
     @classmethod
     def open(cls, settings: Settings) -> "Services":
@@ -27,7 +40,7 @@ class Services:
             from assistant.drafting.providers import chat_model_for
 
             model = chat_model_for(settings)
-        return cls(settings, search, model)
+        return cls(settings, search, model, open_precedents(settings))
 
     @property
     def library(self):

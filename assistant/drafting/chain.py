@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from assistant.contracts import CaseFile, Decision, ItemRationale, VerificationReport
+from assistant.contracts import AbstentionNote, CaseFile, Decision, ItemRationale, VerificationReport
 from assistant.drafting.evidence import Evidence, gather_evidence
 from assistant.drafting.llm_drafter import draft_with_model, revise_with_model
 from assistant.drafting.offline import draft_offline
@@ -17,6 +17,17 @@ from assistant.retrieval.search import GuidelineSearch
 from assistant.verification.verify import PageRanker, split_sentences, verify_rationale
 
 DEFAULT_DECISION: Decision = "Upheld"
+
+
+def with_governing_suggestion(note: AbstentionNote, case: CaseFile, item_text: str, similar: list) -> AbstentionNote:
+    """Name the guideline part and section that most likely governs (precedents first, then the category hint)."""
+    from assistant.governing import suggest_governing
+
+    suggestions = suggest_governing(item_text, case.summary, similar, k=1)
+    if not suggestions:
+        return note
+    best = suggestions[0]
+    return note.model_copy(update={"suggested_guideline": best.label, "suggested_section": best.section})
 
 
 @dataclass
@@ -47,10 +58,12 @@ def drop_failed_citations(rationale: ItemRationale, report: VerificationReport) 
 
 
 class DraftingChain:
-    def __init__(self, search: GuidelineSearch, ranker: PageRanker | None, model: BaseChatModel | None = None):
+    def __init__(self, search: GuidelineSearch, ranker: PageRanker | None, model: BaseChatModel | None = None,
+                 precedents=None):
         self.search = search
         self.ranker = ranker
         self.model = model
+        self.precedents = precedents
 
     def as_runnable(self) -> Runnable:
         return (
@@ -69,7 +82,16 @@ class DraftingChain:
             raise CaseInputError("The case lists no disputed items. Add them (one per line under 'IMR ISSUES:').")
         if not 0 <= index < len(case.items):
             raise CaseInputError(f"Item {index + 1} does not exist; the case has {len(case.items)} item(s).")
-        return {**state, "evidence": gather_evidence(case, case.items[index], self.search)}
+        evidence = gather_evidence(case, case.items[index], self.search)
+        similar = self._similar_precedents(case, case.items[index].text)
+        if evidence.abstention is not None:
+            evidence.abstention = with_governing_suggestion(evidence.abstention, case, case.items[index].text, similar)
+        return {**state, "evidence": evidence, "precedents": similar}
+
+    def _similar_precedents(self, case: CaseFile, item_text: str) -> list:
+        if self.precedents is None:
+            return []
+        return self.precedents.similar(item_text, k=10, exclude_case=case.case_id, case_summary=case.summary)
 
     def _draft(self, state: dict) -> dict:
         decision = state["decision"] or DEFAULT_DECISION
@@ -98,5 +120,9 @@ class DraftingChain:
                 for problem in flagged:
                     report.checks.append(problem.model_copy(update={
                         "message": "Removed from the draft: " + problem.message, "status": problem.status}))
+        if state.get("precedents"):
+            from assistant.precedents import precedent_note
+
+            rationale = rationale.model_copy(update={"precedent_note": precedent_note(state["precedents"])})
         return DraftResult(rationale=rationale, report=report, evidence=state["evidence"], repairs=repairs,
                            decision_defaulted=state["decision"] is None)
