@@ -26,3 +26,39 @@ def register_precedents(commands) -> None:
 
 
 REGISTRARS = [register_precedents]
+
+
+def cmd_drafting(args) -> int:
+    import json
+
+    from assistant.config import load_settings
+    from assistant.services import Services
+    from evals.drafting import format_summary, load_cases, misses, run_cases, run_letters, summarise
+
+    services = Services.open(load_settings(model=args.model))
+    rows = run_cases(services, load_cases(args.cases)) if args.cases else []
+    if args.letters:
+        rows += run_letters(services, args.letters)
+    summary = summarise(rows)
+    print(format_summary(f"Drafting eval ({services.backend_status()})", summary))
+    for line in misses(rows):
+        print(f"- {line}")
+    if args.json_out:
+        args.json_out.write_text(json.dumps({"summary": summary, "rows": rows}, indent=2), encoding="utf-8")
+    return 0 if summary["hallucinated_citations"] == 0 else 1
+
+
+def register_drafting(commands) -> None:
+    from pathlib import Path
+
+    from evals.drafting import DEFAULT_CASES
+
+    parser = commands.add_parser("drafting", help="replay cases through the drafting chain and score the drafts")
+    parser.add_argument("--cases", type=Path, default=DEFAULT_CASES)
+    parser.add_argument("--letters", type=Path, help="also re-draft real IMR letters (decisions stripped)")
+    parser.add_argument("--model", choices=["offline", "openai", "ollama", "anthropic", "llamacpp"])
+    parser.add_argument("--json-out", type=Path)
+    parser.set_defaults(func=cmd_drafting)
+
+
+REGISTRARS.append(register_drafting)

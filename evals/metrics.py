@@ -22,3 +22,29 @@ def mean_reciprocal_rank(ranks: Sequence[int | None]) -> float:
 
 def ratio(numerator: int, denominator: int) -> float:
     return numerator / denominator if denominator else 0.0
+
+
+def structure_parts(rationale_text: str, has_guideline_statement: bool) -> dict[str, bool]:
+    """The three moves of an IMR rationale: guideline statement, case facts, conclusion."""
+    import re
+
+    return {
+        "guideline_statement": has_guideline_statement,
+        "case_facts": bool(re.search(r"\bIn this case\b", rationale_text)),
+        "conclusion": bool(re.search(r"\bTherefore\b[^.]*\bmedically necessary\b", rationale_text)),
+    }
+
+
+def gold_page_recall(cited_pages: set[str], gold_pages: set[str]) -> float | None:
+    """Share of gold pages the draft cites; None when the case has no gold pages."""
+    if not gold_pages:
+        return None
+    return len(cited_pages & gold_pages) / len(gold_pages)
+
+
+def precision_recall(scores: list[float], labels: list[bool], threshold: float) -> tuple[float, float]:
+    predicted = [s >= threshold for s in scores]
+    tp = sum(1 for p, l in zip(predicted, labels) if p and l)
+    fp = sum(1 for p, l in zip(predicted, labels) if p and not l)
+    fn = sum(1 for p, l in zip(predicted, labels) if not p and l)
+    return ratio(tp, tp + fp), ratio(tp, tp + fn)

@@ -78,13 +78,21 @@ def _toml_string(value: str) -> str:
     return f'"{escaped}"'
 
 
+def _toml_value(value: object) -> str:
+    """A TOML literal for the value types entries hold: bool, int, str and lists of str."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return _toml_string(str(value))
+
+
 def _entry_to_toml(entry: GuidelineEntry) -> str:
     data = entry.model_dump(mode="json", exclude={"section_rules", "source"}, exclude_none=True)
-    lines = ["[[guideline]]"] + [f"{key} = {_toml_string(str(value))}" for key, value in data.items()]
+    lines = ["[[guideline]]"] + [f"{key} = {_toml_value(value)}" for key, value in data.items()]
     for rule in entry.section_rules:
         lines += ["", "[[guideline.section_rules]]"]
-        lines += [
-            f"{key} = {_toml_string(str(value)) if isinstance(value, str) else value}"
-            for key, value in rule.model_dump(exclude_none=True).items()
-        ]
+        lines += [f"{key} = {_toml_value(value)}" for key, value in rule.model_dump(exclude_none=True).items()]
     return "\n".join(lines) + "\n"

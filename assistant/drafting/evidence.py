@@ -50,27 +50,41 @@ def is_relevant(topic: ItemTopic, passage: RetrievedPassage) -> bool:
 
 
 def gather_evidence(case: CaseFile, item: DisputedItem, search: GuidelineSearch) -> Evidence:
+    """Retrieve per query; the governing passages are the best relevant passage of each query in turn, most
+    specific situation first (e.g. 'increasing dosage' before the item's generic query)."""
     topic = classify_item(item.text)
     queries = item_queries(case, item, topic)
     fused: dict[str, float] = {}
     by_id: dict[str, RetrievedPassage] = {}
+    per_query: list[list[str]] = []
     for query in queries:
-        for rank, passage in enumerate(search.search(query, k=PER_QUERY_K), start=1):
+        results = search.search(query, k=PER_QUERY_K)
+        per_query.append([p.chunk_id for p in results])
+        for rank, passage in enumerate(results, start=1):
             fused[passage.chunk_id] = fused.get(passage.chunk_id, 0.0) + 1.0 / (RRF_K + rank)
             by_id.setdefault(passage.chunk_id, passage)
-    ranked = [by_id[c] for c in sorted(fused, key=lambda c: -fused[c])]
-    scores = search.similarity(queries[0], [p.chunk_id for p in ranked])
-    candidates = [p.model_copy(update={"score": fused[p.chunk_id], "relevance": s}) for p, s in zip(ranked, scores)]
+    ids = sorted(fused, key=lambda c: -fused[c])
+    similarity = {c: 0.0 for c in ids}
+    for query in queries:
+        for chunk_id, score in zip(ids, search.similarity(query, ids)):
+            similarity[chunk_id] = max(similarity[chunk_id], score)
+    candidates = [by_id[c].model_copy(update={"score": fused[c], "relevance": similarity[c]}) for c in ids]
     evidence = Evidence(item=item, topic=topic, queries=queries, candidates=candidates)
     evidence.mtus_available = any(e.tier == EvidenceTier.mtus for e in search.library.entries.values())
-    relevant = [p for p in candidates if is_relevant(topic, p)]
+    relevant = {p.chunk_id: p for p in candidates if is_relevant(topic, p)}
     if not relevant:
         evidence.abstention = abstention_for(item, topic)
         return evidence
-    best_tier = min(p.tier.rank for p in relevant)
-    governing = [p for p in relevant if p.tier.rank == best_tier]
-    evidence.governing = _distinct_pages(_prefer_statements(governing))[:GOVERNING_MAX]
-    evidence.supporting = _distinct_pages([p for p in relevant if p.tier.rank > best_tier])[:GOVERNING_MAX]
+    best_tier = min(p.tier.rank for p in relevant.values())
+    order = list(dict.fromkeys([*range(1, len(queries)), 0]))
+    picks: list[RetrievedPassage] = []
+    for query_index in order:
+        ranked = [relevant[c] for c in per_query[query_index] if c in relevant and relevant[c].tier.rank == best_tier]
+        if ranked:
+            picks.append(_prefer_statements(ranked[:3])[0])
+    picks += _prefer_statements([p for p in relevant.values() if p.tier.rank == best_tier])
+    evidence.governing = _distinct_pages(picks)[:GOVERNING_MAX]
+    evidence.supporting = _distinct_pages([p for p in relevant.values() if p.tier.rank > best_tier])[:GOVERNING_MAX]
     return evidence
 
 
