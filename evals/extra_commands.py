@@ -62,3 +62,29 @@ def register_drafting(commands) -> None:
 
 
 REGISTRARS.append(register_drafting)
+
+
+def cmd_relevance(args) -> int:
+    from assistant.config import load_settings
+    from assistant.drafting.evidence import RELEVANCE_THRESHOLD
+    from assistant.services import Services
+    from evals.relevance import calibration_curve, format_curve, labelled_pairs
+
+    services = Services.open(load_settings())
+    pairs = labelled_pairs(services, args.cases, args.letters)
+    print(format_curve(calibration_curve(pairs), pairs, RELEVANCE_THRESHOLD))
+    return 0
+
+
+def register_relevance(commands) -> None:
+    from pathlib import Path
+
+    from evals.drafting import DEFAULT_CASES
+
+    parser = commands.add_parser("relevance", help="precision/recall of the passage-relevance threshold")
+    parser.add_argument("--cases", type=Path, default=DEFAULT_CASES)
+    parser.add_argument("--letters", type=Path)
+    parser.set_defaults(func=cmd_relevance)
+
+
+REGISTRARS.append(register_relevance)

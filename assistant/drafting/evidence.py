@@ -12,7 +12,7 @@ from assistant.retrieval.search import RRF_K, GuidelineSearch
 # A passage addresses an item when it names the item's treatment category AND its embedding similarity to
 # the item query reaches this threshold (items with no known category need UNCATEGORISED_THRESHOLD).
 # Chosen on labelled item/passage pairs; the curve and the chosen point are in docs/relevance.md.
-RELEVANCE_THRESHOLD = 0.35
+RELEVANCE_THRESHOLD = 0.6
 UNCATEGORISED_THRESHOLD = 0.6
 PER_QUERY_K = 12
 GOVERNING_MAX = 2
@@ -31,12 +31,12 @@ class Evidence:
 
 
 def item_queries(case: CaseFile, item: DisputedItem, topic: ItemTopic) -> list[str]:
-    base = re.sub(r"#\s?\d+|\bQTY:?\s*[\d.]+|\b\d+(?:\.\d+)?\s?mg\b", " ", item.text, flags=re.IGNORECASE)
+    base = re.sub(r"#\s?\d+|\bQTY:?\s*[\d.]+|\b[\d./]+\s?(?:mg|mcg|ml)?\b|[()/]", " ", item.text, flags=re.IGNORECASE)
     base = re.sub(r"\s+", " ", base).strip()
     hint = topic.primary.query if topic.primary else ""
     pain = "chronic pain" if re.search(r"\bchronic\b", case.summary, re.IGNORECASE) else ""
     queries = [f"{base} {hint} {pain}".strip()]
-    queries += [f"{q} {pain}".strip() for q in situation_queries(topic, case.summary + " " + item.text)]
+    queries += [f"{q} {pain}".strip() for q in situation_queries(topic, case.summary, item.text)]
     return list(dict.fromkeys(queries))
 
 

@@ -105,18 +105,23 @@ CATEGORIES: list[TreatmentCategory] = [
 ]
 
 OPIOID_SITUATIONS: list[tuple[str, str]] = [
-    (r"\bincreas\w*|\bescalat\w*|\bhigher dos\w*|\b\d{2,3}\s*MME\b", "increasing opioid dosage MME benefits risks"),
-    (r"\btaper\w*|\bwean\w*|\bdiscontinu\w*|\bdetox\w*", "tapering opioids reducing dosage discontinuing"),
-    (r"\bextended[- ]release|\blong[- ]acting|\bER/LA\b|\boxycontin\b|\bms ?contin\b|\bfentanyl patch|\bduragesic|\bmethadone", "extended-release long-acting opioids"),
+    (r"\bincreas\w* (?:the |his |her )?(?:dose|dosage|daily dos\w*|to \w+ ?\d)|\bescalat\w*|\bhigher dos\w*|\b(?:9\d|1\d\d|[2-9]\d\d)\s*MME\b",
+     "increasing opioid dosage above 50 MME benefits risks"),
+    (r"\btaper\w*|\bwean\w*|\bdiscontinu\w*|\bdetox\w*|\breduc\w* (?:the )?(?:dose|dosage)", "tapering long-term opioid therapy when risks outweigh benefits reducing dosage"),
+    (r"\bextended[- ]release|\blong[- ]acting|\bER/LA\b|\boxycontin\b|\bms ?contin\b|\bmorphine sulfate ER\b|\bfentanyl patch|\bduragesic",
+     "extended-release long-acting opioids instead of immediate-release"),
     (r"\bbenzodiazepin\w*|\balprazolam|\bclonazepam|\bdiazepam|\blorazepam", "concurrent benzodiazepines and opioids overdose risk"),
     (r"\burine drug|\btoxicology|\bUDS\b|\bdrug screen", "toxicology testing before starting and during opioid therapy"),
-    (r"\bnaloxone|\boverdose", "offer naloxone overdose risk"),
+    (r"\bnaloxone|\bnarcan", "offer naloxone overdose risk"),
     (r"\bCURES\b|\bPDMP\b|\bprescription drug monitoring", "prescription drug monitoring program PDMP data"),
-    (r"\bopioid use disorder|\bbuprenorphine|\bsuboxone|\baddiction|\bmisuse", "opioid use disorder treatment buprenorphine methadone"),
-    (r"\bno (?:functional|meaningful|objective) (?:improvement|benefit|gain)|\bunchanged|\bwithout improvement|\bno improvement",
-     "evaluate benefits and risks continue opioids only with meaningful improvement in pain and function"),
-    (r"\bacute\b|\bpost-?operative|\bafter surgery|\bfracture|\bsprain", "acute pain opioid duration few days immediate-release"),
-    (r"\bchronic pain|\bfailed\b|\bNSAIDs?\b|\bnonopioid", "initiating opioids for chronic pain nonopioid therapies preferred"),
+    (r"\bopioid use disorder|\bbuprenorphine|\bsuboxone|\baddiction|\bmisuse|\baberrant", "opioid use disorder treatment buprenorphine methadone"),
+    (r"\bno (?:functional|meaningful|objective|documented) (?:improvement|benefit|gain)|\bunchanged|\bwithout (?:functional )?improvement|\bno improvement",
+     "continue opioids only with clinically meaningful improvement in pain and function reassess benefits and risks"),
+    (r"\bpost-?operative|\bafter surgery|\bfracture|\bacute (?:pain|injury|sprain|strain)", "acute pain opioid duration few days or less immediate-release"),
+    (r"\blong-term|\bmaintained on|\bfor (?:\w+ )?(?:years|months)\b|\bsince (?:19|20)\d\d|\bchronic opioid|\bcontinu\w* (?:opioid|the)",
+     "continuing long-term opioid therapy reassess benefits and risks pain and function every 3 months"),
+    (r"\binitiat\w*|\bstart\w* (?:on )?opioid|\bopioid[- ]na[iï]ve|\bnever (?:taken|used) opioids|\bnew prescription",
+     "initiating opioids for subacute or chronic pain nonopioid therapies preferred"),
 ]
 
 
@@ -141,10 +146,18 @@ def classify_item(item_text: str) -> ItemTopic:
     return ItemTopic(categories=found)
 
 
-def situation_queries(topic: ItemTopic, case_text: str) -> list[str]:
+def situation_queries(topic: ItemTopic, case_text: str, item_text: str = "") -> list[str]:
+    """Guideline situations the case describes, the most emphasised first (the item's own words count triple)."""
     if topic.primary is None or topic.primary.name not in {"opioid", "benzodiazepine", "naloxone", "drug-testing"}:
         return []
-    return [phrase for pattern, phrase in OPIOID_SITUATIONS if re.search(pattern, case_text, re.IGNORECASE)]
+    # The UR decision's own wording ("recommended weaning") describes the denial, not the clinical situation.
+    case_text = " ".join(s for s in re.split(r"(?<=[.!?])\s+", case_text) if not re.search(r"utilization review", s, re.I))
+    scored = []
+    for position, (pattern, phrase) in enumerate(OPIOID_SITUATIONS):
+        hits = len(re.findall(pattern, case_text, re.IGNORECASE)) + 3 * len(re.findall(pattern, item_text, re.IGNORECASE))
+        if hits:
+            scored.append((-hits, position, phrase))
+    return [phrase for _, _, phrase in sorted(scored)]
 
 
 def passage_addresses_topic(topic: ItemTopic, passage_text: str) -> bool:

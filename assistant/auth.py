@@ -1,0 +1,157 @@
+"""Reviewer sign-in: a users.toml of argon2id hashes, and the rule that only loopback runs without it.
+
+    [users.alice]
+    password_hash = "$argon2id$v=19$m=65536,t=3,p=4$…"
+
+`assistant users add NAME --auth users.toml` adds or replaces a user (password prompted, or read from stdin).
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import re
+import sys
+import tempfile
+import tomllib
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from assistant.errors import AccessDenied, ConfigurationError
+
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+MIN_PASSWORD_LENGTH = 8
+
+_hasher = PasswordHasher()
+# Verified against when the user name is unknown, so a wrong name costs the same time as a wrong password.
+_DUMMY_HASH = _hasher.hash("not-a-real-password-for-timing-only")
+
+
+def hash_password(password: str) -> str:
+    if not password:
+        raise ConfigurationError("An empty password cannot be hashed.")
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def load_users(path: Path | str) -> dict[str, str]:
+    """User name → argon2 hash from a users.toml. Raises ConfigurationError with what to fix."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigurationError(
+            f"{path} does not exist. Create it with `assistant users add NAME --auth {path}`."
+        )
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigurationError(f"{path} is not valid TOML: {exc}") from exc
+    users = data.get("users", {})
+    if not isinstance(users, dict):
+        raise ConfigurationError(f"{path}: [users] must be a table of [users.NAME] entries.")
+    result: dict[str, str] = {}
+    for name, entry in users.items():
+        value = entry.get("password_hash") if isinstance(entry, dict) else None
+        if not isinstance(value, str) or not value.startswith("$argon2"):
+            raise ConfigurationError(
+                f"{path}: [users.{name}] needs password_hash = \"$argon2id$…\" "
+                f"(set it with `assistant users add {name} --auth {path}`)."
+            )
+        result[name] = value
+    if not result:
+        raise ConfigurationError(f"{path} holds no users. Add one with `assistant users add NAME --auth {path}`.")
+    return result
+
+
+def authenticate(users: dict[str, str], name: str, password: str) -> bool:
+    stored = users.get(name or "")
+    if stored is None:
+        verify_password(_DUMMY_HASH, password or "")
+        return False
+    return verify_password(stored, password or "")
+
+
+def gradio_auth(users: dict[str, str]):
+    """The callable Gradio's launch(auth=…) takes."""
+
+    def check(name: str, password: str) -> bool:
+        return authenticate(users, name, password)
+
+    return check
+
+
+def add_user(path: Path | str, name: str, password: str) -> None:
+    """Add or replace one user; the file is rewritten atomically with mode 0600."""
+    path = Path(path)
+    if not USERNAME.fullmatch(name or ""):
+        raise ConfigurationError(f"User name {name!r} must be 1–64 letters, digits, '.', '_' or '-'.")
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise ConfigurationError(f"Choose a password of at least {MIN_PASSWORD_LENGTH} characters.")
+    users = load_users(path) if path.exists() and path.stat().st_size else {}
+    users[name] = hash_password(password)
+    lines = ["# Reviewer accounts for `assistant ui --auth`; hashes are argon2id. Edit with `assistant users add`.", ""]
+    for user in sorted(users):
+        lines += [f"[users.{json.dumps(user) if not re.fullmatch(r'[A-Za-z0-9_-]+', user) else user}]",
+                  f"password_hash = {json.dumps(users[user])}", ""]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".users-", suffix=".toml")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write("\n".join(lines))
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def is_loopback(host: str) -> bool:
+    host = (host or "").strip().lower()
+    return host in LOOPBACK_HOSTS or host.startswith("127.")
+
+
+def require_safe_bind(host: str, auth_file: Path | str | None) -> None:
+    """Only a loopback address may be served without sign-in."""
+    if not is_loopback(host) and not auth_file:
+        raise AccessDenied(
+            f"refusing to listen on {host} without --auth users.toml; case text is medical information, and any "
+            f"machine that can reach {host} could read it. Create accounts with `assistant users add NAME --auth "
+            "users.toml` and start with `--auth users.toml`, or keep the default --host 127.0.0.1."
+        )
+
+
+def read_new_password(stream=None) -> str:
+    """Prompt twice on a terminal; otherwise read one line from stdin (for scripts: `echo pw | assistant users add`)."""
+    stream = stream or sys.stdin
+    if stream.isatty():
+        first = getpass.getpass("Password: ")
+        second = getpass.getpass("Repeat password: ")
+        if first != second:
+            raise ConfigurationError("The two passwords differ; nothing was changed.")
+        return first
+    return stream.readline().rstrip("\r\n")
+
+
+def cmd_users_add(args) -> int:
+    password = read_new_password()
+    add_user(Path(args.auth), args.name, password)
+    print(f"Saved user {args.name} in {args.auth}.")
+    return 0
+
+
+def register_users_command(commands) -> None:
+    users = commands.add_parser("users", help="reviewer accounts for `assistant ui --auth`").add_subparsers(
+        dest="users_command", required=True
+    )
+    add = users.add_parser("add", help="add a reviewer or change their password (prompted, or one line on stdin)")
+    add.add_argument("name")
+    add.add_argument("--auth", required=True, type=Path, help="the users.toml to create or update")
+    add.set_defaults(func=cmd_users_add)

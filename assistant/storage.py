@@ -1,0 +1,530 @@
+"""Drafts that never get lost: cases, item drafts (every revision kept), chat history and an audit log.
+
+SQLite under `settings.drafts_db` in WAL mode with `synchronous=FULL`: every save is one transaction that is
+on disk before the call returns, so a crash or a SIGKILL loses nothing that was reported as saved.
+
+Every query filters by reviewer. A case belongs to the reviewer who first saved it; touching another
+reviewer's case raises `AccessDenied`.
+
+All SQL lives in `_SQL` and uses only plain statements (no SQLite-only functions in the queries), so a
+PostgreSQL store can follow by subclassing `DraftStore`, overriding `_connect`, `_begin_write`, the
+placeholder style and `backup`/`restore`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator, Literal
+
+from contextlib import contextmanager
+
+from assistant.config import Settings
+from assistant.contracts import CaseFile, ItemRationale, VerificationReport
+from assistant.errors import AccessDenied, ConfigurationError, StorageError
+
+AuditAction = Literal["generated", "accepted", "edited", "exported", "imported", "checked"]
+AUDIT_ACTIONS: tuple[str, ...] = ("generated", "accepted", "edited", "exported", "imported", "checked")
+BACKUP_FILENAME = "drafts.sqlite3"
+SCHEMA_VERSION = 1
+
+
+class CaseNotFound(StorageError, LookupError):
+    """No case with this id exists for anyone."""
+
+
+class _SQL:
+    """Every statement the store runs. `?` placeholders; a PostgreSQL subclass would swap them for `%s`."""
+
+    schema = (
+        """CREATE TABLE IF NOT EXISTS schema_info (
+            version INTEGER NOT NULL
+        )""",
+        """CREATE TABLE IF NOT EXISTS cases (
+            case_id TEXT PRIMARY KEY,
+            reviewer TEXT NOT NULL,
+            title TEXT NOT NULL,
+            case_json TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX IF NOT EXISTS cases_by_reviewer ON cases (reviewer, updated_at)",
+        """CREATE TABLE IF NOT EXISTS item_drafts (
+            case_id TEXT NOT NULL,
+            item_index INTEGER NOT NULL,
+            revision INTEGER NOT NULL,
+            reviewer TEXT NOT NULL,
+            rationale_json TEXT NOT NULL,
+            report_json TEXT,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (case_id, item_index, revision)
+        )""",
+        """CREATE TABLE IF NOT EXISTS chat_messages (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            case_id TEXT NOT NULL,
+            reviewer TEXT NOT NULL,
+            role TEXT NOT NULL,
+            content TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX IF NOT EXISTS chat_by_case ON chat_messages (case_id, reviewer, id)",
+        """CREATE TABLE IF NOT EXISTS audit_log (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            who TEXT NOT NULL,
+            at TEXT NOT NULL,
+            case_id TEXT NOT NULL,
+            item_index INTEGER,
+            action TEXT NOT NULL CHECK (action IN ('generated','accepted','edited','exported','imported','checked')),
+            detail_json TEXT NOT NULL
+        )""",
+        "CREATE INDEX IF NOT EXISTS audit_by_case ON audit_log (case_id, id)",
+    )
+    schema_version = "SELECT version FROM schema_info"
+    set_schema_version = "INSERT INTO schema_info (version) VALUES (?)"
+
+    case_owner = "SELECT reviewer FROM cases WHERE case_id = ?"
+    insert_case = "INSERT INTO cases (case_id, reviewer, title, case_json, updated_at) VALUES (?, ?, ?, ?, ?)"
+    update_case = "UPDATE cases SET title = ?, case_json = ?, updated_at = ? WHERE case_id = ? AND reviewer = ?"
+    list_cases = (
+        "SELECT case_id, title, updated_at FROM cases WHERE reviewer = ? ORDER BY updated_at DESC, case_id"
+    )
+    load_case = "SELECT case_json, title, updated_at FROM cases WHERE case_id = ? AND reviewer = ?"
+
+    next_revision = (
+        "SELECT MAX(revision) FROM item_drafts WHERE case_id = ? AND item_index = ? AND reviewer = ?"
+    )
+    insert_item = (
+        "INSERT INTO item_drafts (case_id, item_index, revision, reviewer, rationale_json, report_json, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)"
+    )
+    latest_items = (
+        "SELECT d.item_index, d.revision, d.rationale_json, d.report_json, d.updated_at FROM item_drafts d "
+        "WHERE d.case_id = ? AND d.reviewer = ? AND d.revision = ("
+        "SELECT MAX(e.revision) FROM item_drafts e WHERE e.case_id = d.case_id AND e.item_index = d.item_index "
+        "AND e.reviewer = d.reviewer) ORDER BY d.item_index"
+    )
+    item_history = (
+        "SELECT item_index, revision, rationale_json, report_json, updated_at FROM item_drafts "
+        "WHERE case_id = ? AND reviewer = ? AND item_index = ? ORDER BY revision"
+    )
+    latest_item = (
+        "SELECT item_index, revision, rationale_json, report_json, updated_at FROM item_drafts "
+        "WHERE case_id = ? AND reviewer = ? AND item_index = ? ORDER BY revision DESC LIMIT 1"
+    )
+
+    insert_chat = "INSERT INTO chat_messages (case_id, reviewer, role, content, created_at) VALUES (?, ?, ?, ?, ?)"
+    chat_history = (
+        "SELECT role, content, created_at FROM chat_messages WHERE case_id = ? AND reviewer = ? ORDER BY id"
+    )
+
+    insert_audit = (
+        "INSERT INTO audit_log (who, at, case_id, item_index, action, detail_json) VALUES (?, ?, ?, ?, ?, ?)"
+    )
+    audit_entries = (
+        "SELECT id, who, at, case_id, item_index, action, detail_json FROM audit_log "
+        "WHERE case_id = ? AND who = ? ORDER BY id"
+    )
+    last_generated = (
+        "SELECT detail_json FROM audit_log WHERE case_id = ? AND who = ? AND item_index = ? "
+        "AND action = 'generated' ORDER BY id DESC LIMIT 1"
+    )
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    case_id: str
+    title: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class ItemDraft:
+    case_id: str
+    item_index: int
+    revision: int
+    rationale: ItemRationale
+    report: VerificationReport | None
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    role: str
+    content: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    who: str
+    at: str
+    case_id: str
+    item_index: int | None
+    action: str
+    detail: dict[str, Any]
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+def _require_reviewer(reviewer: str) -> str:
+    if not isinstance(reviewer, str) or not reviewer.strip():
+        raise AccessDenied("No reviewer name: every draft belongs to a signed-in reviewer.")
+    return reviewer.strip()
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a rationale, whitespace-normalised (a plain splitter; good enough to compare edits)."""
+    flat = " ".join((text or "").split())
+    return [s.strip() for s in _SENTENCE_END.split(flat) if s.strip()]
+
+
+def ai_text_retention(ai_text: str, final_text: str) -> dict[str, Any]:
+    """How much of the AI-generated text survives in the reviewer's text: sentences kept verbatim."""
+    ai_sentences = split_sentences(ai_text)
+    final_flat = " ".join((final_text or "").split())
+    kept = [i for i, sentence in enumerate(ai_sentences) if sentence in final_flat]
+    total = len(ai_sentences)
+    return {
+        "ai_sentences": total,
+        "kept_sentences": len(kept),
+        "kept_fraction": round(len(kept) / total, 4) if total else 0.0,
+        "kept_sentence_indexes": kept,
+        "final_chars": len(final_flat),
+    }
+
+
+class DraftStore:
+    """The reviewer's drafts. Open once per process; safe to share between threads (one connection each)."""
+
+    placeholder = "?"
+
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._connections_lock = threading.Lock()
+        self._write_lock = threading.RLock()
+        self._closed = False
+        with self._write() as conn:
+            for statement in _SQL.schema:
+                conn.execute(statement)
+            if conn.execute(_SQL.schema_version).fetchone() is None:
+                conn.execute(_SQL.set_schema_version, (SCHEMA_VERSION,))
+
+    @classmethod
+    def open(cls, settings: Settings) -> "DraftStore":
+        if settings.database_url:
+            raise ConfigurationError(
+                "ASSISTANT_DATABASE_URL is set, but only the SQLite draft store exists so far. "
+                "Unset it to keep drafts in SQLite under ASSISTANT_HOME."
+            )
+        return cls(settings.drafts_db)
+
+    # ------------------------------------------------------------------ connections and transactions
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=60.0, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA busy_timeout = 60000")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        return conn
+
+    def _conn(self) -> sqlite3.Connection:
+        if self._closed:
+            raise StorageError("The draft store is closed.")
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            self._local.conn = conn
+            with self._connections_lock:
+                self._connections.append(conn)
+        return conn
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: BEGIN IMMEDIATE takes the write lock up front, so writers queue, never deadlock."""
+        with self._write_lock:
+            conn = self._conn()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            else:
+                conn.execute("COMMIT")
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        """A consistent snapshot for multi-statement reads."""
+        conn = self._conn()
+        conn.execute("BEGIN")
+        try:
+            yield conn
+        finally:
+            conn.execute("COMMIT")
+
+    def close(self) -> None:
+        with self._connections_lock:
+            for conn in self._connections:
+                try:
+                    conn.close()
+                except sqlite3.Error:
+                    pass
+            self._connections.clear()
+        self._local = threading.local()
+        self._closed = True
+
+    def __enter__(self) -> "DraftStore":
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ ownership
+
+    def _check_owner(self, conn: sqlite3.Connection, reviewer: str, case_id: str, *, must_exist: bool = True) -> bool:
+        row = conn.execute(_SQL.case_owner, (case_id,)).fetchone()
+        if row is None:
+            if must_exist:
+                raise CaseNotFound(f"No saved case {case_id!r}. Read the case in first.")
+            return False
+        if row[0] != reviewer:
+            raise AccessDenied(f"Case {case_id!r} belongs to another reviewer; {reviewer!r} cannot open it.")
+        return True
+
+    def case_exists(self, case_id: str) -> bool:
+        """Whether any reviewer holds this case id (used to pick a fresh id; reveals nothing else)."""
+        return self._conn().execute(_SQL.case_owner, (case_id,)).fetchone() is not None
+
+    def unique_case_id(self, base: str) -> str:
+        base = re.sub(r"[^A-Za-z0-9._-]+", "-", (base or "case").strip()).strip("-") or "case"
+        candidate, n = base, 1
+        while self.case_exists(candidate):
+            n += 1
+            candidate = f"{base}-{n}"
+        return candidate
+
+    # ------------------------------------------------------------------ cases
+
+    def save_case(self, reviewer: str, case: CaseFile, title: str | None = None) -> str:
+        reviewer = _require_reviewer(reviewer)
+        title = (title or _default_title(case)).strip() or case.case_id
+        payload = case.model_dump_json()
+        with self._write() as conn:
+            if self._check_owner(conn, reviewer, case.case_id, must_exist=False):
+                conn.execute(_SQL.update_case, (title, payload, _now(), case.case_id, reviewer))
+            else:
+                conn.execute(_SQL.insert_case, (case.case_id, reviewer, title, payload, _now()))
+        return case.case_id
+
+    def list_cases(self, reviewer: str) -> list[CaseSummary]:
+        reviewer = _require_reviewer(reviewer)
+        rows = self._conn().execute(_SQL.list_cases, (reviewer,)).fetchall()
+        return [CaseSummary(case_id=r[0], title=r[1], updated_at=r[2]) for r in rows]
+
+    def load_case(self, reviewer: str, case_id: str) -> CaseFile:
+        reviewer = _require_reviewer(reviewer)
+        with self._read() as conn:
+            self._check_owner(conn, reviewer, case_id)
+            row = conn.execute(_SQL.load_case, (case_id, reviewer)).fetchone()
+        return CaseFile.model_validate_json(row[0])
+
+    # ------------------------------------------------------------------ item drafts
+
+    def save_item(
+        self,
+        reviewer: str,
+        case_id: str,
+        item_index: int,
+        rationale: ItemRationale,
+        report: VerificationReport | None = None,
+        action: AuditAction | None = "edited",
+        detail: dict[str, Any] | None = None,
+    ) -> ItemDraft:
+        """Save a new revision of one item's draft (and its audit entry) in one transaction.
+
+        `action="generated"` records the AI text so later edits can say how much of it was kept;
+        `action="edited"`/`"accepted"` add that retention to the audit detail.
+        """
+        reviewer = _require_reviewer(reviewer)
+        if action is not None and action not in AUDIT_ACTIONS:
+            raise StorageError(f"Unknown audit action {action!r}; expected one of {', '.join(AUDIT_ACTIONS)}.")
+        rationale_json = rationale.model_dump_json()
+        report_json = report.model_dump_json() if report is not None else None
+        at = _now()
+        with self._write() as conn:
+            self._check_owner(conn, reviewer, case_id)
+            current = conn.execute(_SQL.next_revision, (case_id, item_index, reviewer)).fetchone()[0]
+            revision = (current or 0) + 1
+            conn.execute(_SQL.insert_item, (case_id, item_index, revision, reviewer, rationale_json, report_json, at))
+            if action is not None:
+                full_detail = dict(detail or {})
+                full_detail["revision"] = revision
+                full_detail["decision"] = rationale.decision
+                full_detail["citations"] = len(rationale.citations)
+                if report is not None:
+                    full_detail["badge"] = report.badge()
+                    full_detail["problems"] = len(report.problems)
+                if action == "generated":
+                    full_detail.setdefault("ai_rationale", rationale.rationale)
+                elif action in ("edited", "accepted"):
+                    row = conn.execute(_SQL.last_generated, (case_id, reviewer, item_index)).fetchone()
+                    if row is not None:
+                        ai_text = json.loads(row[0]).get("ai_rationale", "")
+                        full_detail["ai_text_kept"] = ai_text_retention(ai_text, rationale.rationale)
+                    else:
+                        full_detail["ai_text_kept"] = None  # written by the reviewer without an AI draft
+                conn.execute(
+                    _SQL.insert_audit, (reviewer, at, case_id, item_index, action, json.dumps(full_detail, sort_keys=True))
+                )
+        return ItemDraft(case_id, item_index, revision, rationale, report, at)
+
+    def load_items(self, reviewer: str, case_id: str) -> dict[int, ItemDraft]:
+        """The latest revision of every drafted item, by item index."""
+        reviewer = _require_reviewer(reviewer)
+        with self._read() as conn:
+            self._check_owner(conn, reviewer, case_id)
+            rows = conn.execute(_SQL.latest_items, (case_id, reviewer)).fetchall()
+        return {r[0]: _item(case_id, r) for r in rows}
+
+    def load_item(self, reviewer: str, case_id: str, item_index: int) -> ItemDraft | None:
+        reviewer = _require_reviewer(reviewer)
+        with self._read() as conn:
+            self._check_owner(conn, reviewer, case_id)
+            row = conn.execute(_SQL.latest_item, (case_id, reviewer, item_index)).fetchone()
+        return _item(case_id, row) if row else None
+
+    def item_history(self, reviewer: str, case_id: str, item_index: int) -> list[ItemDraft]:
+        """Every saved revision of one item, oldest first."""
+        reviewer = _require_reviewer(reviewer)
+        with self._read() as conn:
+            self._check_owner(conn, reviewer, case_id)
+            rows = conn.execute(_SQL.item_history, (case_id, reviewer, item_index)).fetchall()
+        return [_item(case_id, r) for r in rows]
+
+    # ------------------------------------------------------------------ chat
+
+    def append_chat(self, reviewer: str, case_id: str, role: str, content: str) -> None:
+        reviewer = _require_reviewer(reviewer)
+        if role not in ("user", "assistant"):
+            raise StorageError(f"Chat role must be 'user' or 'assistant', not {role!r}.")
+        with self._write() as conn:
+            self._check_owner(conn, reviewer, case_id)
+            conn.execute(_SQL.insert_chat, (case_id, reviewer, role, content, _now()))
+
+    def chat_history(self, reviewer: str, case_id: str) -> list[ChatMessage]:
+        reviewer = _require_reviewer(reviewer)
+        with self._read() as conn:
+            self._check_owner(conn, reviewer, case_id)
+            rows = conn.execute(_SQL.chat_history, (case_id, reviewer)).fetchall()
+        return [ChatMessage(role=r[0], content=r[1], created_at=r[2]) for r in rows]
+
+    # ------------------------------------------------------------------ audit
+
+    def audit(
+        self,
+        reviewer: str,
+        case_id: str,
+        action: AuditAction,
+        item_index: int | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        reviewer = _require_reviewer(reviewer)
+        if action not in AUDIT_ACTIONS:
+            raise StorageError(f"Unknown audit action {action!r}; expected one of {', '.join(AUDIT_ACTIONS)}.")
+        with self._write() as conn:
+            self._check_owner(conn, reviewer, case_id)
+            conn.execute(
+                _SQL.insert_audit,
+                (reviewer, _now(), case_id, item_index, action, json.dumps(detail or {}, sort_keys=True)),
+            )
+
+    def audit_entries(self, reviewer: str, case_id: str) -> list[AuditEntry]:
+        reviewer = _require_reviewer(reviewer)
+        with self._read() as conn:
+            self._check_owner(conn, reviewer, case_id)
+            rows = conn.execute(_SQL.audit_entries, (case_id, reviewer)).fetchall()
+        return [
+            AuditEntry(id=r[0], who=r[1], at=r[2], case_id=r[3], item_index=r[4], action=r[5], detail=json.loads(r[6]))
+            for r in rows
+        ]
+
+    def last_generated_text(self, reviewer: str, case_id: str, item_index: int) -> str | None:
+        reviewer = _require_reviewer(reviewer)
+        with self._read() as conn:
+            self._check_owner(conn, reviewer, case_id)
+            row = conn.execute(_SQL.last_generated, (case_id, reviewer, item_index)).fetchone()
+        return json.loads(row[0]).get("ai_rationale") if row else None
+
+    # ------------------------------------------------------------------ backup and restore
+
+    def backup(self, dest_dir: Path | str) -> Path:
+        """A consistent copy of the whole store at `dest_dir/drafts.sqlite3` (SQLite online backup; writers may continue)."""
+        dest_dir = Path(dest_dir)
+        dest_dir.mkdir(parents=True, exist_ok=True)
+        final = dest_dir / BACKUP_FILENAME
+        partial = dest_dir / (BACKUP_FILENAME + ".part")
+        partial.unlink(missing_ok=True)
+        target = sqlite3.connect(partial)
+        try:
+            self._conn().backup(target)
+            target.execute("PRAGMA journal_mode = DELETE")
+            target.commit()
+        finally:
+            target.close()
+        partial.replace(final)
+        return final
+
+    def restore(self, src_dir: Path | str) -> None:
+        """Replace the store's content with a backup made by `backup` (checked before anything is overwritten)."""
+        src = Path(src_dir)
+        if src.is_dir():
+            src = src / BACKUP_FILENAME
+        if not src.is_file():
+            raise StorageError(f"No backup at {src}; expected the {BACKUP_FILENAME} written by `backup`.")
+        source = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
+        try:
+            try:
+                check = source.execute("PRAGMA integrity_check").fetchone()[0]
+                tables = {r[0] for r in source.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            except sqlite3.DatabaseError as exc:
+                raise StorageError(f"{src} is not a readable SQLite backup: {exc}") from exc
+            if check != "ok":
+                raise StorageError(f"{src} fails SQLite's integrity check ({check}); nothing was restored.")
+            missing = {"cases", "item_drafts", "chat_messages", "audit_log"} - tables
+            if missing:
+                raise StorageError(f"{src} is not a draft-store backup (missing {', '.join(sorted(missing))}).")
+            with self._write_lock:
+                source.backup(self._conn())
+        finally:
+            source.close()
+
+
+def _item(case_id: str, row: tuple) -> ItemDraft:
+    return ItemDraft(
+        case_id=case_id,
+        item_index=row[0],
+        revision=row[1],
+        rationale=ItemRationale.model_validate_json(row[2]),
+        report=VerificationReport.model_validate_json(row[3]) if row[3] else None,
+        updated_at=row[4],
+    )
+
+
+def _default_title(case: CaseFile) -> str:
+    first = case.items[0].text if case.items else ""
+    more = f" (+{len(case.items) - 1} more)" if len(case.items) > 1 else ""
+    return f"{case.case_id}: {first}{more}" if first else case.case_id

@@ -1,0 +1,87 @@
+"""The determination letter: IMR layout in Markdown and Word, with unverified citations flagged."""
+
+from __future__ import annotations
+
+from docx import Document
+
+from assistant.contracts import (
+    CaseFile,
+    Citation,
+    CitationCheck,
+    Determination,
+    DisputedItem,
+    ItemRationale,
+    VerificationReport,
+)
+from assistant.export import determination_docx, determination_markdown
+
+GOOD = Citation(guideline_id="cdc-opioids-2022", title="CDC Clinical Practice Guideline for Prescribing Opioids for Pain (2022)",
+                short_form="CDC 2022", printed_page="25", section="Recommendation 5",
+                quote="clinicians should avoid increasing opioid dosage")
+BAD = Citation(guideline_id="cdc-opioids-2022", title="CDC Clinical Practice Guideline for Prescribing Opioids for Pain (2022)",
+               short_form="CDC 2022", printed_page="30", quote="urine drug testing is always required")
+
+
+def determination() -> Determination:
+    item = DisputedItem(text="Oxycodone 15mg #180", quantity="180")
+    rationale = ItemRationale(
+        item=item, decision="Upheld", claims_administrator_guideline="MTUS Chronic Pain Medical Treatment Guidelines",
+        reviewer_guideline_line="CDC Clinical Practice Guideline for Prescribing Opioids for Pain (2022), p. 25",
+        rationale="The guideline advises against escalation without functional gains [1] [2]. "
+                  "The request is not medically necessary.",
+        citations=[GOOD, BAD],
+    )
+    return Determination(case=CaseFile(case_id="CM16-0042", injury_date="06-21-2013", items=[item]), items=[rationale])
+
+
+def report() -> VerificationReport:
+    return VerificationReport(checks=[
+        CitationCheck(citation=GOOD, marker="[1]", status="verified", message="ok"),
+        CitationCheck(citation=BAD, marker="[2]", status="quote_not_found",
+                      message="The quoted words do not occur in CDC 2022 (checked every page)."),
+        CitationCheck(status="uncited_requirement", message="This sentence states what a guideline requires but cites no page."),
+    ])
+
+
+def test_markdown_layout():
+    md = determination_markdown(determination())
+    assert "CM16-0042" in md.split("\n\n")[1]  # header carries the case id
+    lines = md.splitlines()
+    heading = next(i for i, line in enumerate(lines) if "Oxycodone 15mg #180: Upheld" in line)
+    rest = "\n".join(lines[heading:])
+    order = ["Claims Administrator guideline:", "Reviewer guideline:", "Decision rationale:", "Citations"]
+    positions = [rest.index(marker) for marker in order]
+    assert positions == sorted(positions)
+    assert "MTUS Chronic Pain Medical Treatment Guidelines" in rest
+    assert "CDC Clinical Practice Guideline for Prescribing Opioids for Pain (2022), p. 25" in rest
+    assert f"{GOOD.label()}: “{GOOD.quote}”" in rest
+    assert "UNVERIFIED" not in md  # no report given: nothing is flagged
+
+
+def test_markdown_flags_unverified_citations():
+    md = determination_markdown(determination(), [report()])
+    assert f"UNVERIFIED: {BAD.label()}" in md
+    assert "do not occur in CDC 2022" in md
+    assert f"- {GOOD.label()}" in md  # the verified one is not flagged
+    assert "UNVERIFIED: This sentence states what a guideline requires" in md
+    assert determination_markdown(determination(), {0: report()}) == md
+
+
+def test_docx_opens_and_holds_rationale_and_citations(tmp_path):
+    path = determination_docx(determination(), tmp_path / "out" / "letter.docx", [report()])
+    doc = Document(str(path))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "CM16-0042" in text
+    assert "Oxycodone 15mg #180: Upheld" in text
+    assert "Decision rationale: The guideline advises against escalation" in text
+    assert "Reviewer guideline: CDC Clinical Practice Guideline for Prescribing Opioids for Pain (2022), p. 25" in text
+    assert GOOD.label() in text and GOOD.quote in text
+    assert f"UNVERIFIED: {BAD.label()}" in text
+    assert not list((tmp_path / "out").glob("*.part"))
+
+
+def test_empty_determination_still_renders(tmp_path):
+    empty = Determination(case=CaseFile(case_id="CM-EMPTY"))
+    assert "No disputed item has a drafted rationale yet" in determination_markdown(empty)
+    doc = Document(str(determination_docx(empty, tmp_path / "empty.docx")))
+    assert any("CM-EMPTY" in p.text for p in doc.paragraphs)
