@@ -32,7 +32,7 @@ from assistant.contracts import (  # noqa: E402
 )
 from assistant.errors import AssistantError  # noqa: E402
 from assistant.export import determination_docx, determination_markdown  # noqa: E402
-from assistant.storage import DraftStore  # noqa: E402
+from assistant.storage import DraftStore, open_draft_store  # noqa: E402
 
 ITEM_HEADERS = ["Disputed item", "Quantity", "Request date"]
 CITATION_HEADERS = ["#", "Guideline id", "Page", "Section", "Quote"]
@@ -59,7 +59,7 @@ class Backend:
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        self.store = DraftStore.open(settings)
+        self.store = open_draft_store(settings)
         self._services = None
         self._engine = None
         self._error: str | None = None
@@ -421,7 +421,7 @@ def build_app(settings: Settings) -> gr.Blocks:
                         if passages else "No indexed passage addresses that.")
                 rationale = None
             else:
-                reply = engine.reply(case.case_id, message, state)
+                reply = engine.reply(case.case_id, message, state, case=case)
                 state = getattr(reply, "state", state)
                 passages, text, rationale = reply.passages, reply.text, reply.rationale
         except AssistantError as exc:
@@ -433,7 +433,9 @@ def build_app(settings: Settings) -> gr.Blocks:
             store.append_chat(reviewer, case.case_id, "user", message)
             store.append_chat(reviewer, case.case_id, "assistant", content)
             if rationale is not None:
-                index = next((i for i, item in enumerate(case.items) if item.text == rationale.item.text), None)
+                index = getattr(reply, "item_index", None)
+                if index is None:
+                    index = next((i for i, item in enumerate(case.items) if item.text == rationale.item.text), None)
                 if index is not None:
                     store.save_item(reviewer, case.case_id, index, rationale, getattr(reply, "report", None),
                                     action="generated")

@@ -122,3 +122,12 @@ def test_free_text_check_in_reviewer_styles(cdc_search):
 def test_decision_consistency_table(cdc_search, decision, sentence, ok):
     report = check_free_text(sentence, cdc_search.library, decision)
     assert ("decision_inconsistent" not in statuses(report)) is ok
+
+
+def test_quote_edited_in_the_prose_is_caught_even_when_the_citation_is_intact(cdc_search):
+    text = f'As noted on page 11 of the {TITLE}, "{REC1}" [1]. Therefore, the request is not medically necessary.'
+    intact = verify_rationale(rationale(text, [cite("11", REC1)]), cdc_search.library)
+    assert intact.ok, [p.message for p in intact.problems]
+    edited = text.replace("at least as effective", "far more effective")
+    report = verify_rationale(rationale(edited, [cite("11", REC1)]), cdc_search.library)
+    assert "quote_not_found" in statuses(report)

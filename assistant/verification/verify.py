@@ -167,11 +167,37 @@ def verify_rationale(
         if REQUIREMENT.search(sentence) and not MARKER.search(sentence) and not recognise_citations(sentence):
             report.checks.append(CitationCheck(status="uncited_requirement", sentence=sentence,
                                                message="This sentence states what a guideline requires but cites no page."))
+    report.checks += _quotes_in_prose(rationale, library, sentences)
     report.checks += _page_mentions_without_citation(rationale, library)
     consistency = decision_check(text, rationale.decision)
     if consistency:
         report.checks.append(consistency)
     return report
+
+
+def _quotes_in_prose(rationale: ItemRationale, library: GuidelineLibrary, sentences: list[str]) -> list[CitationCheck]:
+    """Words quoted in the rationale next to [n] must be on citation n's page too (an edit can break them)."""
+    problems = []
+    for sentence in sentences:
+        markers = [int(n) for n in MARKER.findall(sentence) if 1 <= int(n) <= len(rationale.citations)]
+        if not markers:
+            continue
+        for quoted in re.findall(r"[\"“]([^\"”]{10,})[\"”]", sentence):
+            if not quote_is_substantial(quoted):
+                continue
+            pages = []
+            for number in markers:
+                citation = rationale.citations[number - 1]
+                page = library.page(citation.guideline_id, citation.printed_page)
+                if page is not None:
+                    following = library.next_page(page) if citation.printed_page_end else None
+                    pages.append(page.text + ("\n" + following.text if following else ""))
+            if pages and not any(quote_occurs(quoted, text) for text in pages):
+                problems.append(CitationCheck(
+                    marker=f"[{markers[0]}]", status="quote_not_found", sentence=sentence,
+                    message=f"The words quoted in the text next to [{markers[0]}] are not on the cited page; "
+                            "restore the guideline's wording or remove the quotation marks."))
+    return problems
 
 
 def _page_mentions_without_citation(rationale: ItemRationale, library: GuidelineLibrary) -> list[CitationCheck]:

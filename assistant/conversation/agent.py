@@ -1,0 +1,93 @@
+"""With an LLM configured: a tool-calling loop (search_guidelines, draft_item, revise_item, check_draft).
+
+The model chooses tools; the tools are the same deterministic stages. Its final answer may cite only the
+passages the tools returned, by [n]; markers that match none are removed and the answer says so.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import TYPE_CHECKING
+
+from langchain_core.messages import HumanMessage, SystemMessage, ToolMessage
+from langchain_core.tools import tool
+
+from assistant.contracts import RetrievedPassage
+from assistant.prompts import load_prompt
+
+if TYPE_CHECKING:
+    from assistant.conversation.engine import ChatReply, ChatState, ConversationEngine
+
+MAX_STEPS = 4
+
+
+def build_tools(engine: "ConversationEngine", state: "ChatState", case, found: list[RetrievedPassage]):
+    @tool
+    def search_guidelines(query: str) -> str:
+        """Search the indexed guidelines; returns numbered passages with guideline and printed page."""
+        passages = engine.services.lookup(query, k=4)
+        start = len(found)
+        found.extend(passages)
+        return "\n\n".join(f"[{start + n}] {p.citation.label()}\n{p.citation.quote}" for n, p in enumerate(passages, start=1))
+
+    @tool
+    def draft_item(item_number: int, decision: str = "") -> str:
+        """Draft the rationale of a disputed item (1-based number) with decision Upheld or Overturned."""
+        message = f"draft item {item_number} as {decision}" if decision else f"draft item {item_number}"
+        return engine._draft(message, state, case).text
+
+    @tool
+    def revise_item(item_number: int, instruction: str) -> str:
+        """Revise the current draft of an item following the reviewer's instruction."""
+        return engine._revise(f"item {item_number}: {instruction}", state, case).text
+
+    @tool
+    def check_draft(item_number: int) -> str:
+        """Verify the citations of the current draft of an item."""
+        return engine._check(f"check item {item_number}", state, case).text
+
+    return [search_guidelines, draft_item, revise_item, check_draft]
+
+
+def keep_verified_markers(text: str, passages: list[RetrievedPassage]) -> tuple[str, int]:
+    """Remove [n] markers that match no passage the tools returned; count them."""
+    removed = 0
+
+    def check(match: re.Match[str]) -> str:
+        nonlocal removed
+        if 1 <= int(match.group(1)) <= len(passages):
+            return match.group(0)
+        removed += 1
+        return ""
+
+    return re.sub(r"\[(\d{1,3})\]", check, text), removed
+
+
+def agent_reply(engine: "ConversationEngine", message: str, state: "ChatState", case) -> "ChatReply":
+    from assistant.conversation.engine import ChatReply
+
+    found: list[RetrievedPassage] = []
+    tools = build_tools(engine, state, case, found)
+    by_name = {t.name: t for t in tools}
+    model = engine.model.bind_tools(tools)
+    messages = [SystemMessage(content=load_prompt("system")), HumanMessage(content=message)]
+    answer = ""
+    for _ in range(MAX_STEPS):
+        response = model.invoke(messages)
+        messages.append(response)
+        calls = getattr(response, "tool_calls", None) or []
+        if not calls:
+            answer = str(response.content)
+            break
+        for call in calls:
+            chosen = by_name.get(call["name"])
+            output = chosen.invoke(call["args"]) if chosen else f"Unknown tool {call['name']}."
+            messages.append(ToolMessage(content=output if isinstance(output, str) else json.dumps(output),
+                                        tool_call_id=call["id"]))
+    if not found:
+        found.extend(engine.services.lookup(message, k=4))
+    answer, removed = keep_verified_markers(answer or "", found)
+    if removed:
+        answer += f"\n\n(Removed {removed} citation marker(s) that matched no retrieved passage.)"
+    return ChatReply(text=answer.strip() or "No answer.", intent="lookup", passages=found)

@@ -1,0 +1,103 @@
+"""The conversation engine on the real CDC index: offline routing, and the LLM tool loop with a fake model."""
+
+from __future__ import annotations
+
+import pytest
+from langchain_core.language_models.fake_chat_models import FakeMessagesListChatModel
+from langchain_core.messages import AIMessage
+
+from assistant.conversation.engine import ConversationEngine, detect_intent, requested_decision, requested_item, ChatState
+from assistant.drafting.intake import case_from_file
+from assistant.services import Services
+from conftest import FIXTURES
+
+
+@pytest.fixture(scope="module")
+def services(cdc_settings, cdc_search):
+    return Services(cdc_settings, cdc_search)
+
+
+@pytest.fixture
+def case():
+    return case_from_file(FIXTURES / "cases" / "opioid-escalation.txt")
+
+
+@pytest.mark.parametrize("message,intent", [
+    ("what does the guideline say about urine drug testing?", "lookup"),
+    ("draft item 2 as overturned", "draft"),
+    ("shorten it and mention that she failed NSAIDs", "revise"),
+    ("check my draft", "check"),
+    ("why did you cite that passage?", "explain"),
+    ("is naloxone required with 90 MME?", "lookup"),
+])
+def test_intents(message, intent):
+    assert detect_intent(message) == intent
+
+
+def test_item_and_decision_parsing():
+    state = ChatState(last_item=3)
+    assert requested_item("draft item 2", state) == 1
+    assert requested_item("draft the second item", state) == 1
+    assert requested_item("draft it", state) == 3
+    assert requested_decision("draft item 1 as overturned") == "Overturned"
+    assert requested_decision("uphold the denial") == "Upheld"
+    assert requested_decision("draft item 1") is None
+
+
+def test_offline_lookup_answers_with_cited_passages(services, case):
+    reply = ConversationEngine(services).reply(case.case_id, "what does the guideline say about urine drug testing?", None, case)
+    assert reply.intent == "lookup" and reply.passages
+    assert any(p.citation.printed_page in {"50", "51", "52"} for p in reply.passages)
+    assert "p. " in reply.text
+
+
+def test_draft_revise_check_explain_round(services, case):
+    engine = ConversationEngine(services)
+    drafted = engine.reply(case.case_id, "draft item 1 as overturned", None, case)
+    assert drafted.rationale is not None and drafted.rationale.decision == "Overturned"
+    assert drafted.report.ok and drafted.item_index == 0
+    state = drafted.state
+
+    revised = engine.reply(case.case_id, "shorten it and mention that he failed NSAIDs", state, case)
+    assert "he failed NSAIDs" in revised.rationale.rationale
+    assert len(revised.rationale.rationale) < len(drafted.rationale.rationale) + 60
+    assert revised.report.ok, [p.message for p in revised.report.problems]
+
+    checked = engine.reply(case.case_id, "check my draft", state, case)
+    assert "citations verified" in checked.text
+
+    explained = engine.reply(case.case_id, "why did you cite that passage?", state, case)
+    assert "relevance" in explained.text and "Queries used" in explained.text
+
+
+def test_check_pasted_text_flags_a_wrong_page(services, case):
+    text = ("check: As noted on page 5 of the CDC Clinical Practice Guideline for Prescribing Opioids for Pain, clinicians "
+            "should consider the benefits and risks of toxicology testing before starting opioids and periodically "
+            "during opioid therapy. Therefore, the request is medically necessary.")
+    reply = ConversationEngine(services).reply(case.case_id, text, None, case)
+    assert reply.intent == "check" and not reply.report.ok
+
+
+def test_draft_without_a_case_is_a_clear_error(services):
+    from assistant.errors import CaseInputError
+
+    with pytest.raises(CaseInputError, match="case"):
+        ConversationEngine(services).reply(None, "draft item 1", None, None)
+
+
+class ToolCallingFake(FakeMessagesListChatModel):
+    """A scripted model for testing the tool loop's plumbing (never for judging quality)."""
+
+    def bind_tools(self, tools, **kwargs):
+        return self
+
+
+def test_llm_tool_loop_keeps_only_markers_of_retrieved_passages(services, case):
+    model = ToolCallingFake(responses=[
+        AIMessage(content="", tool_calls=[{"name": "search_guidelines", "args": {"query": "naloxone"}, "id": "call-1"}]),
+        AIMessage(content="Offer naloxone when overdose risk is increased [1]. Page 99 says otherwise [9]."),
+    ])
+    reply = ConversationEngine(services, model=model).reply(case.case_id, "what about naloxone?", None, case)
+    assert "[1]" in reply.text and "[9]" not in reply.text
+    assert "Removed 1 citation marker" in reply.text
+    assert reply.passages and all(p.citation.printed_page for p in reply.passages)
