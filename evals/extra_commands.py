@@ -88,3 +88,27 @@ def register_relevance(commands) -> None:
 
 
 REGISTRARS.append(register_relevance)
+
+
+def cmd_all(args) -> int:
+    from assistant.config import load_settings
+    from evals.report import REPORTS, run_all
+
+    run = run_all(load_settings(), args.letters, REPORTS)
+    print(f"Wrote {REPORTS / 'latest.md'} and {REPORTS / 'headline.png'} in {run['seconds']} s")
+    for key, value in run["figures"].items():
+        print(f"  {key}: {value}")
+    return 0 if run["figures"]["drafting_hallucinated"] == 0 else 1
+
+
+def register_all(commands) -> None:
+    from pathlib import Path
+
+    from evals.report import DEFAULT_LETTERS
+
+    parser = commands.add_parser("all", help="every eval that needs no LLM; writes evals/reports/latest.md")
+    parser.add_argument("--letters", type=Path, default=DEFAULT_LETTERS)
+    parser.set_defaults(func=cmd_all)
+
+
+REGISTRARS.append(register_all)

@@ -1,0 +1,30 @@
+"""CI's fast eval subset with hard floors: zero hallucinated citations, retrieval not below the committed floor."""
+
+from __future__ import annotations
+
+import tomllib
+
+from assistant.services import Services
+from conftest import PROJECT_ROOT
+from evals.drafting import DEFAULT_CASES, load_cases, run_cases, summarise
+from evals.retrieval import run_retrieval_eval
+
+FLOORS = tomllib.loads((PROJECT_ROOT / "evals" / "floors.toml").read_text())
+
+
+def test_retrieval_meets_committed_floor(cdc_search):
+    result = run_retrieval_eval(cdc_search)
+    hybrid = result["modes"]["hybrid"]
+    print(f"hybrid hit@5 {hybrid['hit@5']:.3f} MRR {hybrid['mrr']:.3f}")
+    assert hybrid["hit@5"] >= FLOORS["retrieval"]["hybrid_hit_at_5"]
+    assert hybrid["mrr"] >= FLOORS["retrieval"]["hybrid_mrr"]
+
+
+def test_drafting_cases_have_zero_hallucinated_citations(cdc_settings, cdc_search):
+    summary = summarise(run_cases(Services(cdc_settings, cdc_search), load_cases(DEFAULT_CASES)))
+    print(summary)
+    floors = FLOORS["drafting"]
+    assert summary["hallucinated_citations"] == floors["hallucinated_citations"]
+    assert summary["citation_precision"] >= floors["citation_precision"]
+    assert summary["abstention_rate_when_required"] >= floors["abstention_rate_when_required"]
+    assert summary["verified_citation_rate_when_required"] >= floors["verified_citation_rate_when_required"]
