@@ -169,8 +169,8 @@ def _hint_part(guideline: str, context: str) -> tuple[str, str | None]:
 
 
 def prefer_item_body_part(suggestions: list[GoverningSuggestion], item_text: str) -> list[GoverningSuggestion]:
-    """For studies and procedures, a body-part chapter named by the item ("MRI of the right shoulder") outranks
-    other chapters; medications and therapies are governed by topic, so they are left as voted."""
+    """For studies and procedures on a named body part ("MRI of the right shoulder"), chapters about another
+    body part sink to the end; everything else keeps its voted order (votes still beat hints)."""
     from assistant.drafting.topics import classify_item
 
     primary = classify_item(item_text).primary
@@ -179,11 +179,9 @@ def prefer_item_body_part(suggestions: list[GoverningSuggestion], item_text: str
     chapter = next((name for pattern, name in _BODY_PART_CHAPTERS if re.search(pattern, item_text, re.IGNORECASE)), None)
     if chapter is None:
         return suggestions
-    matching = [s for s in suggestions if chapter.lower() in s.part.lower()]
-    others = [s for s in suggestions if s not in matching]
-    body_chapters = {name.lower() for _, name in _BODY_PART_CHAPTERS}
-    clashing = [s for s in others if any(c in s.part.lower() for c in body_chapters)]
-    return matching + [s for s in others if s not in clashing] + clashing
+    other_chapters = {name.lower() for _, name in _BODY_PART_CHAPTERS if name != chapter}
+    clashing = [s for s in suggestions if any(c in s.part.lower() for c in other_chapters)]
+    return [s for s in suggestions if s not in clashing] + clashing
 
 
 def suggest_governing(
