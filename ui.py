@@ -164,6 +164,23 @@ def badge_html(report: VerificationReport | None, note: str = "") -> str:
             f'<ul id="verify-problems">{problems}</ul>{extra}')
 
 
+def rationale_notes_html(rationale: ItemRationale) -> str:
+    """Abstention with the suggested governing guideline, lower-tier support and precedent, each labelled."""
+    parts = []
+    if rationale.abstention is not None:
+        suggestion = rationale.abstention.suggested_guideline
+        parts.append(
+            f'<div id="abstention-note"><b>No citation:</b> {html.escape(rationale.abstention.message)}'
+            + (f" Most likely governing: <b>{html.escape(suggestion)}</b>." if suggestion else "")
+            + " Add that guideline's PDF in the Corpus tab to draft a cited rationale.</div>")
+    if rationale.supporting_citations:
+        items = "".join(f"<li>{html.escape(c.label())}</li>" for c in rationale.supporting_citations)
+        parts.append(f"<div><b>Supporting evidence only (lower tier, not governing):</b><ul>{items}</ul></div>")
+    if rationale.precedent_note:
+        parts.append(f'<div id="precedent-note"><i>{html.escape(rationale.precedent_note)}</i></div>')
+    return "".join(parts)
+
+
 def citation_rows(citations: list[Citation]) -> list[list[Any]]:
     return [[i, c.guideline_id, (f"{c.printed_page}–{c.printed_page_end}" if c.printed_page_end else c.printed_page),
              c.section, c.quote] for i, c in enumerate(citations, start=1)]
@@ -264,7 +281,8 @@ def build_app(settings: Settings) -> gr.Blocks:
                     badge_html(None, "Not drafted yet: press “Draft with assistant” or write your own."))
         r = draft.rationale
         return (r.decision, r.claims_administrator_guideline, r.reviewer_guideline_line, r.rationale,
-                citation_rows(r.citations), badge_html(draft.report, f"Saved revision {draft.revision}."))
+                citation_rows(r.citations),
+                badge_html(draft.report, f"Saved revision {draft.revision}.") + rationale_notes_html(r))
 
     def chat_messages(reviewer: str, case: CaseFile | None) -> list[dict[str, str]]:
         if case is None:
