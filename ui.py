@@ -326,8 +326,7 @@ def build_app(settings: Settings) -> gr.Blocks:
         except AssistantError as exc:
             gr.Warning(str(exc))
             raise gr.Error(str(exc)) from exc
-        case = case.model_copy(update={"case_id": store.unique_case_id(case.case_id)})
-        store.save_case(reviewer, case)
+        case = store.create_case(reviewer, case)
         store.audit(reviewer, case.case_id, "imported",
                     detail={"source_name": case.source_name, "items": [i.text for i in case.items]})
         return case_view(reviewer, case.case_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from assistant.config import Settings
@@ -22,6 +23,9 @@ def open_precedents(settings: Settings):
     except (AssistantError, OSError, ValueError):
         return None
     return index if len(index) else None
+
+
+log = logging.getLogger(__name__)
 
 
 class Services:
@@ -59,6 +63,10 @@ class Services:
         return case_from_file(Path(path))
 
     def draft(self, case: CaseFile, item_index: int, decision: Decision | None = None) -> DraftResult:
+        if self.settings.debug_log_case_text:  # off by default: case text is PHI and stays out of logs
+            log.debug("Drafting item %d of case %s; summary: %s", item_index + 1, case.case_id, case.summary)
+        else:
+            log.debug("Drafting item %d of case %s", item_index + 1, case.case_id)
         return self.chain.run(case, item_index, decision)
 
     def verify(self, rationale: ItemRationale) -> VerificationReport:

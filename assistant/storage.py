@@ -314,6 +314,21 @@ class DraftStore:
             candidate = f"{base}-{n}"
         return candidate
 
+    def create_case(self, reviewer: str, case: CaseFile, title: str | None = None) -> CaseFile:
+        """Store a newly read case under a fresh id, chosen and inserted in one write transaction so two
+        reviewers reading cases at the same moment never collide on an id."""
+        reviewer = _require_reviewer(reviewer)
+        base = re.sub(r"[^A-Za-z0-9._-]+", "-", (case.case_id or "case").strip()).strip("-") or "case"
+        with self._write() as conn:
+            candidate, n = base, 1
+            while conn.execute(_SQL.case_owner, (candidate,)).fetchone() is not None:
+                n += 1
+                candidate = f"{base}-{n}"
+            stored = case.model_copy(update={"case_id": candidate})
+            conn.execute(_SQL.insert_case, (candidate, reviewer, (title or _default_title(stored)).strip() or candidate,
+                                            stored.model_dump_json(), _now()))
+        return stored
+
     # ------------------------------------------------------------------ cases
 
     def save_case(self, reviewer: str, case: CaseFile, title: str | None = None) -> str:

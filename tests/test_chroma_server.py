@@ -108,3 +108,15 @@ def test_server_index_matches_embedded_index(chroma_server, cdc_settings, cdc_se
 
     again = build_index(settings)
     assert again.rebuilt is False and again.embedded_chunks == 0
+
+    # A second app instance with an empty home builds against the same server: it must reuse the complete
+    # collection, never delete it under the first instance, which keeps answering throughout.
+    collection_id_before = collection.id
+    second_home = tmp_path / "second-home"
+    shutil.copytree(cdc_settings.index_dir / "embedding-cache", second_home / "index" / "embedding-cache")
+    messages: list[str] = []
+    second = build_index(make_settings(second_home, chroma_url=chroma_server), messages.append)
+    assert any("reusing it" in m for m in messages)
+    assert client.get_collection(result.manifest.collection).id == collection_id_before
+    assert [p.chunk_id for p in served.search(QUERIES[0], k=3)] == [p.chunk_id for p in cdc_search.search(QUERIES[0], k=3)]
+    assert second.manifest.generation == result.manifest.generation

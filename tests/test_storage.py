@@ -265,3 +265,26 @@ def test_sigkill_mid_save_loop_keeps_every_committed_draft(tmp_path):
     assert store.load_items("alice", "CM-KILL")[0].rationale.rationale.startswith(f"revision {revisions[-1]} ")
     store.save_item("alice", "CM-KILL", 0, make_rationale("after the crash"))  # still writable
     store.close()
+
+
+def test_concurrent_case_creation_never_collides(tmp_path):
+    import threading
+
+    from assistant.contracts import CaseFile
+
+    store = DraftStore(tmp_path / "drafts.sqlite3")
+    created, errors = [], []
+
+    def read_case(reviewer: str) -> None:
+        try:
+            created.append(store.create_case(reviewer, CaseFile(case_id="opioid-escalation", summary="s")).case_id)
+        except Exception as exc:  # noqa: BLE001 - the test reports any failure
+            errors.append(exc)
+
+    threads = [threading.Thread(target=read_case, args=(f"reviewer-{i}",)) for i in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert len(set(created)) == 12

@@ -171,6 +171,35 @@ def build_index(settings: Settings, progress: Progress = lambda _msg: None) -> B
         vectors_by_guideline.append(vectors)
         embedded += count
 
+    if _collection_complete(client, collection_name):
+        # Same corpus, same generation: another instance (or an earlier run) already filled it. Never delete a
+        # complete collection that other app instances on a shared Chroma server may be serving.
+        progress(f"Chroma already holds generation {generation}; reusing it.")
+    else:
+        _fill_collection(client, collection_name, generation, ingested, vectors_by_guideline)
+
+    new_manifest = IndexManifest(
+        generation=generation,
+        collection=collection_name,
+        embedding_model=settings.embedding_model,
+        created_at=time.time(),
+        guidelines=[
+            GuidelineSummary(id=i.entry.id, sha256=i.entry.sha256, pages=len(i.pages), chunks=len(indexed_chunks(i)),
+                             printed_page_source=i.pages[0].printed_page_source.value if i.pages else "physical-index")
+            for i in ingested
+        ],
+        chunk_count=sum(len(indexed_chunks(i)) for i in ingested),
+    )
+    _write_generation(settings, new_manifest, ingested, np.concatenate(vectors_by_guideline) if vectors_by_guideline else None)
+    _switch_current(settings, generation)
+    _remove_old_generations(settings, client, keep=generation)
+    progress(f"Indexed {new_manifest.chunk_count} passages from {len(ingested)} guideline(s).")
+    return BuildResult(new_manifest, rebuilt=True, seconds=time.perf_counter() - started, embedded_chunks=embedded)
+
+
+def _fill_collection(client, collection_name: str, generation: str, ingested: list[IngestedGuideline],
+                     vectors_by_guideline: list[np.ndarray]) -> None:
+    """Create the generation's collection from scratch; it is marked complete only after the last add."""
     try:
         client.delete_collection(collection_name)  # a leftover from an interrupted build
     except Exception:  # noqa: BLE001 - absent collection
@@ -196,24 +225,6 @@ def build_index(settings: Settings, progress: Progress = lambda _msg: None) -> B
                 ],
             )
     collection.modify(metadata={"complete": True, "generation": generation})
-
-    new_manifest = IndexManifest(
-        generation=generation,
-        collection=collection_name,
-        embedding_model=settings.embedding_model,
-        created_at=time.time(),
-        guidelines=[
-            GuidelineSummary(id=i.entry.id, sha256=i.entry.sha256, pages=len(i.pages), chunks=len(indexed_chunks(i)),
-                             printed_page_source=i.pages[0].printed_page_source.value if i.pages else "physical-index")
-            for i in ingested
-        ],
-        chunk_count=sum(len(indexed_chunks(i)) for i in ingested),
-    )
-    _write_generation(settings, new_manifest, ingested, np.concatenate(vectors_by_guideline) if vectors_by_guideline else None)
-    _switch_current(settings, generation)
-    _remove_old_generations(settings, client, keep=generation)
-    progress(f"Indexed {new_manifest.chunk_count} passages from {len(ingested)} guideline(s).")
-    return BuildResult(new_manifest, rebuilt=True, seconds=time.perf_counter() - started, embedded_chunks=embedded)
 
 
 def _write_generation(
