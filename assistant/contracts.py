@@ -64,6 +64,11 @@ class GuidelineEntry(BaseModel):
         default=None, description="Regex for a running header/footer line; group 'page' captures the printed page."
     )
     section_rules: list[SectionRule] = Field(default_factory=list)
+    restating_sections: list[str] = Field(
+        default_factory=list,
+        description="Top-level sections that restate guidance given in full elsewhere (a summary box); "
+        "searchable, but a governing citation prefers the full text.",
+    )
     unindexed_sections: list[str] = Field(
         default_factory=list, description="Top-level sections kept for verification but not retrieved (e.g. References)."
     )

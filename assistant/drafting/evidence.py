@@ -77,23 +77,29 @@ def gather_evidence(case: CaseFile, item: DisputedItem, search: GuidelineSearch)
         return evidence
     best_tier = min(p.tier.rank for p in relevant.values())
     order = list(dict.fromkeys([*range(1, len(queries)), 0]))
+    restating = {e.id: set(e.restating_sections) for e in search.library.entries.values()}
     picks: list[RetrievedPassage] = []
     for query_index in order:
         ranked = [relevant[c] for c in per_query[query_index] if c in relevant and relevant[c].tier.rank == best_tier]
         if ranked:
-            picks.append(_prefer_statements(ranked[:3])[0])
-    picks += _prefer_statements([p for p in relevant.values() if p.tier.rank == best_tier])
+            picks.append(_prefer_statements(ranked[:3], restating)[0])
+    picks += _prefer_statements([p for p in relevant.values() if p.tier.rank == best_tier], restating)
     evidence.governing = _distinct_pages(picks)[:GOVERNING_MAX]
     evidence.supporting = _distinct_pages([p for p in relevant.values() if p.tier.rank > best_tier])[:GOVERNING_MAX]
     return evidence
 
 
-def _prefer_statements(passages: list[RetrievedPassage]) -> list[RetrievedPassage]:
-    """Among relevant passages, lean toward recommendation text over background, keeping retrieval order."""
+def _prefer_statements(passages: list[RetrievedPassage], restating: dict[str, set[str]] | None = None) -> list[RetrievedPassage]:
+    """Among relevant passages, lean toward recommendation text over background and over summaries that
+    restate it (the catalog's restating_sections), keeping retrieval order otherwise."""
+    restating = restating or {}
+
     def weight(p: RetrievedPassage) -> float:
+        top = p.citation.section.split(" > ")[0]
+        penalty = 0.3 if top in restating.get(p.citation.guideline_id, set()) else 0.0
         bonus = 0.15 if re.search(r"\bclinicians should\b|\bshould\b|\brecommend", p.citation.quote, re.IGNORECASE) else 0.0
         bonus += 0.2 if re.search(r"\bRecommendation \d", p.citation.section) else 0.0
-        return (p.relevance or 0.0) + bonus + 20 * p.score
+        return (p.relevance or 0.0) + bonus - penalty + 20 * p.score
     return sorted(passages, key=weight, reverse=True)
 
 
