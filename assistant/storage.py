@@ -318,7 +318,8 @@ class DraftStore:
         """Store a newly read case under a fresh id, chosen and inserted in one write transaction so two
         reviewers reading cases at the same moment never collide on an id."""
         reviewer = _require_reviewer(reviewer)
-        base = re.sub(r"[^A-Za-z0-9._-]+", "-", (case.case_id or "case").strip()).strip("-") or "case"
+        base = re.sub(r"[^A-Za-z0-9._-]+", "-", (case.case_id or "case").strip()).strip("-.") or "case"
+        base = re.sub(r"\.{2,}", ".", base)
         with self._write() as conn:
             candidate, n = base, 1
             while conn.execute(_SQL.case_owner, (candidate,)).fetchone() is not None:
