@@ -206,6 +206,8 @@ CheckStatus = Literal[
     "uncited_requirement",
     "decision_inconsistent",
     "unverifiable_reference",
+    "fact_not_in_record",
+    "no_citation",
 ]
 
 

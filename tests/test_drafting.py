@@ -141,5 +141,16 @@ def test_real_gguf_model_cannot_get_an_unverified_citation_past_the_verifier(cdc
     shown = result.rationale.citations
     verified = [c for c in result.report.citation_checks if c.status == "verified" and c.marker]
     assert len(verified) >= len(shown)  # every citation still in the draft is verified
+    if not shown:
+        assert any(p.status == "no_citation" for p in result.report.problems)  # an uncited draft is flagged
     print("repairs:", result.repairs)
     print(result.rationale.rationale[:500])
+
+
+def test_model_written_facts_missing_from_the_record_are_flagged(cdc_search):
+    case = case_from_file(FIXTURES / "cases" / "opioid-escalation.txt")
+    quote = _first_governing_sentence(cdc_search, case)
+    reply = json.loads(_evidence_reply(quote))
+    reply["case_facts"] = ["He was arrested for selling his oxycodone tablets at a casino."]
+    result = DraftingChain(cdc_search, cdc_search.page_ranking, FakeListChatModel(responses=[json.dumps(reply)])).run(case, 0, "Upheld")
+    assert any(p.status == "fact_not_in_record" for p in result.report.problems)

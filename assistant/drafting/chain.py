@@ -8,15 +8,18 @@ from dataclasses import dataclass, field
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from assistant.contracts import AbstentionNote, CaseFile, Decision, ItemRationale, VerificationReport
+from assistant.contracts import AbstentionNote, CaseFile, CitationCheck, Decision, ItemRationale, VerificationReport
 from assistant.drafting.evidence import Evidence, gather_evidence
 from assistant.drafting.llm_drafter import draft_with_model, revise_with_model
 from assistant.drafting.offline import draft_offline
 from assistant.errors import CaseInputError, ModelBackendError
 from assistant.retrieval.search import GuidelineSearch
+from assistant.verification.textmatch import support_score
 from assistant.verification.verify import PageRanker, split_sentences, verify_rationale
 
 DEFAULT_DECISION: Decision = "Upheld"
+# Share of a model-written case fact's content words that must occur in the case summary.
+FACT_SUPPORT_THRESHOLD = 0.6
 
 
 def with_governing_suggestion(note: AbstentionNote, case: CaseFile, item_text: str, similar: list) -> AbstentionNote:
@@ -106,6 +109,24 @@ class DraftingChain:
                     "structured": None, "notes": [note]}
         return {**state, "decision_used": decision, "rationale": rationale, "structured": structured}
 
+    def _draft_level_checks(self, state: dict, rationale: ItemRationale) -> list[CitationCheck]:
+        """A draft with no citation where the corpus has governing text, and model-written case facts that the
+        record does not contain, are flagged for the reviewer."""
+        checks: list[CitationCheck] = []
+        evidence: Evidence = state["evidence"]
+        if evidence.governing and not rationale.citations:
+            checks.append(CitationCheck(status="no_citation", message=(
+                "The draft cites no guideline passage although the indexed corpus addresses this item; "
+                "add a citation or redraft.")))
+        structured = state.get("structured")
+        if structured is not None:
+            summary = state["case"].summary
+            for fact in structured.case_facts:
+                if fact.strip() and support_score(fact, summary) < FACT_SUPPORT_THRESHOLD:
+                    checks.append(CitationCheck(status="fact_not_in_record", sentence=fact, message=(
+                        f"“{fact.strip()[:120]}” is not found in the case summary; check it against the records.")))
+        return checks
+
     def _verify_and_repair(self, state: dict) -> DraftResult:
         library = self.search.library
         rationale: ItemRationale = state["rationale"]
@@ -128,6 +149,7 @@ class DraftingChain:
                 for problem in flagged:
                     report.checks.append(problem.model_copy(update={
                         "message": "Removed from the draft: " + problem.message, "status": problem.status}))
+        report.checks += self._draft_level_checks(state, rationale)
         if state.get("precedents"):
             from assistant.precedents import precedent_note
 
