@@ -31,7 +31,7 @@ def structure_parts(rationale_text: str, has_guideline_statement: bool) -> dict[
     return {
         "guideline_statement": has_guideline_statement,
         "case_facts": bool(re.search(r"\bIn this case\b", rationale_text)),
-        "conclusion": bool(re.search(r"\bTherefore\b[^.]*\bmedically necessary\b", rationale_text)),
+        "conclusion": bool(re.search(r"\bTherefore\b.{0,400}?\bmedically necessary\b", rationale_text, re.DOTALL)),
     }
 
 

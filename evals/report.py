@@ -117,6 +117,8 @@ def plot_history(history: list[dict], path: Path) -> None:
         if any(v is not None for v in values):
             ax.plot(runs, [v if v is not None else float("nan") for v in values], marker="o", label=label)
     ax.set_ylim(0, 1.05)
+    ax.set_xticks(runs)
+    ax.set_xlim(0.5, len(runs) + 0.5)
     ax.set_xlabel("eval run")
     ax.set_ylabel("score")
     ax.set_title("Headline metrics over time")

@@ -57,3 +57,9 @@ def test_abstention_rate_fails_when_a_cdc_page_is_cited_for_an_mri():
                     "Quote [1]. In this case, X. Therefore, the request is not medically necessary.")
     summary = summarise([score_draft(cited, {}, True)])
     assert summary["abstention_rate_when_required"] == 0.0
+
+
+def test_conclusion_found_when_the_item_name_contains_a_decimal_point():
+    text = "In this case, X. Therefore, the request for Meloxicam (Mobic) 7.5mg #30 is not medically necessary."
+    assert structure_parts(text, True)["conclusion"]
+    assert not structure_parts("In this case, X. The request is pending.", True)["conclusion"]
