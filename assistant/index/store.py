@@ -31,6 +31,7 @@ from assistant.errors import ConfigurationError, IndexMissing
 from assistant.index.embeddings import embed
 
 log = logging.getLogger(__name__)
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every build at DEBUG through its own handler
 
 INGEST_VERSION = "5"
 ADD_BATCH = 256
