@@ -154,3 +154,26 @@ def test_model_written_facts_missing_from_the_record_are_flagged(cdc_search):
     reply["case_facts"] = ["He was arrested for selling his oxycodone tablets at a casino."]
     result = DraftingChain(cdc_search, cdc_search.page_ranking, FakeListChatModel(responses=[json.dumps(reply)])).run(case, 0, "Upheld")
     assert any(p.status == "fact_not_in_record" for p in result.report.problems)
+
+
+def test_a_marker_for_unquoted_evidence_never_points_at_another_citation(cdc_search):
+    case = case_from_file(FIXTURES / "cases" / "opioid-escalation.txt")
+    chain = DraftingChain(cdc_search, cdc_search.page_ranking)
+    evidence = chain._gather({"case": case, "item_index": 0, "decision": "Upheld"})["evidence"]
+    assert len(evidence.governing) >= 2
+    second = next(s for s in evidence.governing[1].citation.quote.split(". ") if len(s.split()) > 8)
+    # The model quotes evidence 2 only, but its text also leans on evidence 1 with [1].
+    reply = json.dumps({
+        "guideline_statement": f'The guideline says "{second}" [2]. It also requires a pain contract [1].',
+        "case_facts": ["On 09-12-2016 pain was 8/10, unchanged."],
+        "conclusion": "Therefore, the request is not medically necessary.",
+        "citations": [{"evidence": 2, "quote": second}],
+    })
+    from assistant.drafting.llm_drafter import StructuredDraft, to_rationale
+
+    rationale = to_rationale(case, evidence, "Upheld", StructuredDraft.model_validate_json(reply))
+    assert "[1]" in rationale.rationale and "[0]" in rationale.rationale
+    assert rationale.citations[0].printed_page == evidence.governing[1].citation.printed_page
+    result = DraftingChain(cdc_search, cdc_search.page_ranking, FakeListChatModel(responses=[reply, reply])).run(case, 0, "Upheld")
+    assert "pain contract" not in result.rationale.rationale  # the orphaned claim is dropped and flagged
+    assert any(p.status == "orphan_marker" for p in result.report.problems)

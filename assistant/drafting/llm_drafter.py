@@ -78,8 +78,10 @@ def to_rationale(case: CaseFile, evidence: Evidence, decision: Decision, draft: 
             renumber[quoted.evidence] = len(citations)
 
     def remap(match: re.Match[str]) -> str:
+        """Evidence number → citation number; a marker for evidence the model did not quote becomes [0], which
+        matches no citation and is flagged (never silently pointing at another citation)."""
         number = int(match.group(1))
-        return f"[{renumber[number]}]" if number in renumber else f"[{number + 100 if number > len(evidence.governing) else number}]"
+        return f"[{renumber[number]}]" if number in renumber else "[0]"
 
     statement = re.sub(r"\[(\d{1,3})\]", remap, draft.guideline_statement)
     facts = " ".join(f.strip() for f in draft.case_facts if f.strip())
