@@ -22,10 +22,11 @@ from assistant.contracts import EvidenceTier
 REGION_FILES = ["front-matter-extraction.txt", "rec01-05-body-extraction.txt", "rec06-12-body-extraction.txt"]
 TAG = re.compile(r"^\[(S[\w-]+) \| p(\d+) \| (.+)\]$")
 PAGE_AGREEMENT_FLOOR = 0.97
-# Measured 0.952 (668/702; pages 702/702) when this test was written; the misses are level-2 headings the catalog's
-# rules do not know (e.g. "Pain Management for Patients with Opioid Use Disorder", "Offering Naloxone
-# to Patients") and the regions' own pseudo-sections ("Pre-Rec 6", "Recommendations 1–2 area").
-SECTION_AGREEMENT_FLOOR = 0.94
+# Measured 0.952 (668/702; pages 702/702) when this test was written, 0.974 (684/702) after the catalog learned the
+# two-line level-2 headings ("Pain Management for Patients with Opioid Use Disorder", "Offering Naloxone to
+# Patients", …). The rest: "Rationale"/"Recommendation Development" sit at level 1 here but under Introduction and
+# Methods in the regions, and the regions' own pseudo-sections ("Pre-Rec 6", "Recommendations 1–2 area").
+SECTION_AGREEMENT_FLOOR = 0.965
 PREFIX = 60
 SHORT_PREFIX = 40
 MIN_PAGE_END_PREFIX = 25
