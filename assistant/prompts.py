@@ -7,7 +7,7 @@ from functools import lru_cache
 from assistant.config import PROMPTS_DIR
 from assistant.errors import ConfigurationError
 
-PROMPT_NAMES = ("system", "draft", "revise", "lookup")
+PROMPT_NAMES = ("system", "draft", "revise", "lookup", "decide")
 
 
 @lru_cache(maxsize=None)

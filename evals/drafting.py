@@ -12,7 +12,9 @@ from pydantic import BaseModel, Field
 
 from assistant.contracts import DisputedItem
 from assistant.drafting.intake import case_from_file, case_from_text
+from assistant.drafting.llm_drafter import suggest_decision
 from assistant.drafting.topics import classify_item
+from assistant.errors import ModelBackendError
 from assistant.services import Services
 from assistant.verification.verify import decision_check
 from evals.metrics import gold_page_recall, ratio, structure_parts
@@ -87,12 +89,19 @@ def run_letters(services: Services, letters_dir: Path) -> list[dict]:
             if index >= len(case.items):
                 break
             result = services.draft(case, index, item.decision)
+            agreement = None
+            if services.model is not None:
+                try:
+                    suggested = suggest_decision(services.model, case, result.evidence)
+                    agreement = suggested.decision == item.decision
+                except ModelBackendError:
+                    agreement = False
             categories = set(classify_item(item.text).names)
             primary = classify_item(item.text).primary
             expects = True if primary and primary.name in MUST_ABSTAIN else (False if primary and primary.name in MUST_CITE else None)
             row = score_draft(result, {}, expects)
             rows.append({"id": f"{letter.case_number}#{index + 1}", "source": "letters", **row,
-                         "categories": sorted(categories)})
+                         "categories": sorted(categories), "decision_agrees": agreement})
     return rows
 
 
@@ -102,8 +111,10 @@ def summarise(rows: list[dict]) -> dict:
     recalls = [r["gold_recall"] for r in rows if r["gold_recall"] is not None]
     must_abstain = [r for r in rows if r["expects_abstention"] is True]
     must_cite = [r for r in rows if r["expects_abstention"] is False]
+    agreements = [r["decision_agrees"] for r in rows if r.get("decision_agrees") is not None]
     return {
         "drafts": len(rows),
+        "decision_agreement_with_letters": ratio(sum(agreements), len(agreements)) if agreements else None,
         "citations_shown": shown,
         "citation_precision": ratio(verified, shown),
         "hallucinated_citations": sum(r["hallucinated"] for r in rows),

@@ -63,3 +63,27 @@ def test_conclusion_found_when_the_item_name_contains_a_decimal_point():
     text = "In this case, X. Therefore, the request for Meloxicam (Mobic) 7.5mg #30 is not medically necessary."
     assert structure_parts(text, True)["conclusion"]
     assert not structure_parts("In this case, X. The request is pending.", True)["conclusion"]
+
+
+def test_decision_agreement_is_reported_only_with_a_model():
+    rows = [{"citations_shown": 0, "citations_verified": 0, "hallucinated": 0, "flagged_and_removed": 0,
+             "gold_recall": None, "complete": True, "consistent": True, "abstained": True,
+             "expects_abstention": None, "decision_agrees": value} for value in (True, False, False)]
+    assert summarise(rows)["decision_agreement_with_letters"] == 1 / 3
+    for row in rows:
+        row["decision_agrees"] = None
+    assert summarise(rows)["decision_agreement_with_letters"] is None
+
+
+def test_suggested_decision_from_a_fake_model(cdc_search):
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    from assistant.drafting.chain import DraftingChain
+    from assistant.drafting.intake import case_from_file
+    from assistant.drafting.llm_drafter import suggest_decision
+    from conftest import FIXTURES
+
+    case = case_from_file(FIXTURES / "cases" / "opioid-escalation.txt")
+    evidence = DraftingChain(cdc_search, None)._gather({"case": case, "item_index": 0, "decision": None})["evidence"]
+    reply = '{"decision": "Upheld", "reason": "No functional improvement."}'
+    assert suggest_decision(FakeListChatModel(responses=[reply]), case, evidence).decision == "Upheld"

@@ -113,3 +113,29 @@ def revise_with_model(model: BaseChatModel, case: CaseFile, evidence: Evidence, 
             decision=decision, evidence=numbered_evidence(evidence))),
     ]
     return to_rationale(case, evidence, decision, ask_for_draft(model, messages))
+
+
+class SuggestedDecision(BaseModel):
+    decision: Decision
+    reason: str = ""
+
+
+def suggest_decision(model: BaseChatModel, case: CaseFile, evidence: Evidence) -> SuggestedDecision:
+    """The model's own decision, used only by the eval to measure agreement with real letters; the product
+    always drafts to the reviewer's decision."""
+    messages = [
+        SystemMessage(content=load_prompt("system")),
+        HumanMessage(content=load_prompt("decide").format(
+            item=evidence.item.text, case_summary=case.summary, evidence=numbered_evidence(evidence))),
+    ]
+    try:
+        result = model.with_structured_output(SuggestedDecision).invoke(messages)
+        if isinstance(result, SuggestedDecision):
+            return result
+        return SuggestedDecision.model_validate(result)
+    except (NotImplementedError, AttributeError, ValidationError, ValueError, TypeError):
+        reply = str(model.invoke(messages).content)
+    match = re.search(r"\b(Upheld|Overturned)\b", reply, re.IGNORECASE)
+    if not match:
+        raise ModelBackendError("The model did not name a decision (Upheld or Overturned).")
+    return SuggestedDecision(decision=match.group(1).capitalize(), reason=reply[:300])
