@@ -23,7 +23,6 @@ import gradio as gr  # noqa: E402
 from assistant.contracts import (  # noqa: E402
     CaseFile,
     Citation,
-    Determination,
     DisputedItem,
     EvidenceTier,
     ItemRationale,
@@ -31,7 +30,7 @@ from assistant.contracts import (  # noqa: E402
     VerificationReport,
 )
 from assistant.errors import AssistantError  # noqa: E402
-from assistant.export import determination_docx, determination_markdown  # noqa: E402
+from assistant.export import export_case  # noqa: E402
 from assistant.storage import DraftStore, open_draft_store  # noqa: E402
 
 ITEM_HEADERS = ["Disputed item", "Quantity", "Request date"]
@@ -463,22 +462,12 @@ def build_app(settings: Settings) -> gr.Blocks:
         case = load_case(reviewer, case_id)
         if case is None:
             raise gr.Error("Open a case first.")
-        drafts = store.load_items(reviewer, case.case_id)
-        indexes = [i for i in range(len(case.items)) if i in drafts]
-        if not indexes:
-            raise gr.Error("No item has a draft yet; draft or write one in the Rationale tab.")
-        services = backend.services()
-        reports = [services.verify(drafts[i].rationale) for i in indexes]
-        determination = Determination(case=case, items=[drafts[i].rationale for i in indexes])
-        folder = Path(tempfile.mkdtemp(prefix="imr-export-"))
-        md_path = folder / f"{case.case_id}-determination.md"
-        md_path.write_text(determination_markdown(determination, reports), encoding="utf-8")
-        docx_path = determination_docx(determination, folder / f"{case.case_id}-determination.docx", reports)
-        problems = sum(len(r.problems) for r in reports)
-        store.audit(reviewer, case.case_id, "exported", detail={
-            "items": indexes, "formats": ["md", "docx"], "problems": problems,
-            "revisions": {str(i): drafts[i].revision for i in indexes},
-        })
+        try:
+            exported = export_case(store, backend.services().verify, reviewer, case,
+                                   Path(tempfile.mkdtemp(prefix="imr-export-")))
+        except AssistantError as exc:
+            raise gr.Error(str(exc)) from exc
+        problems, md_path, docx_path, indexes = exported.problems, exported.markdown, exported.docx, exported.items
         note = (f"⚠ {problems} verification problem(s) are flagged UNVERIFIED in the letter." if problems
                 else "All citations verified.")
         return (gr.update(value=str(md_path), visible=True), gr.update(value=str(docx_path), visible=True),

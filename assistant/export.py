@@ -223,3 +223,35 @@ def determination_docx(determination: Determination, path: Path | str, reports: 
     finally:
         Path(tmp).unlink(missing_ok=True)
     return path
+
+
+@dataclass
+class ExportedDetermination:
+    markdown: Path
+    docx: Path
+    items: list[int]
+    problems: int
+
+
+def export_case(store, verify, reviewer: str, case, out_dir: Path) -> ExportedDetermination:
+    """Export every drafted item of a reviewer's case, re-verified now, in the letter layout; audited.
+
+    `store` is the reviewer's DraftStore; `verify` re-checks an ItemRationale (Services.verify)."""
+    from assistant.errors import CaseInputError
+
+    drafts = store.load_items(reviewer, case.case_id)
+    indexes = [i for i in range(len(case.items)) if i in drafts]
+    if not indexes:
+        raise CaseInputError("No item has a draft yet; draft or write one in the Rationale tab.")
+    reports = [verify(drafts[i].rationale) for i in indexes]
+    determination = Determination(case=case, items=[drafts[i].rationale for i in indexes])
+    out_dir.mkdir(parents=True, exist_ok=True)
+    markdown = out_dir / f"{case.case_id}-determination.md"
+    markdown.write_text(determination_markdown(determination, reports), encoding="utf-8")
+    docx = determination_docx(determination, out_dir / f"{case.case_id}-determination.docx", reports)
+    problems = sum(len(r.problems) for r in reports)
+    store.audit(reviewer, case.case_id, "exported", detail={
+        "items": indexes, "formats": ["md", "docx"], "problems": problems,
+        "revisions": {str(i): drafts[i].revision for i in indexes},
+    })
+    return ExportedDetermination(markdown=markdown, docx=docx, items=indexes, problems=problems)
