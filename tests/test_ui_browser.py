@@ -59,6 +59,7 @@ class App:
     def __init__(self, home: Path, port: int, log: Path):
         self.home, self.port, self.log = home, port, log
         self.process: subprocess.Popen | None = None
+        self.extra_args: list[str] = []
 
     @property
     def url(self) -> str:
@@ -77,7 +78,7 @@ class App:
         }
         handle = self.log.open("a")
         self.process = subprocess.Popen(
-            [sys.executable, str(PROJECT_ROOT / "ui.py"), "--host", "127.0.0.1", "--port", str(self.port)],
+            [sys.executable, str(PROJECT_ROOT / "ui.py"), "--host", "127.0.0.1", "--port", str(self.port), *self.extra_args],
             cwd=PROJECT_ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True,
         )
         deadline = time.monotonic() + timeout
@@ -240,6 +241,69 @@ def test_browser_end_to_end(ui_home, tmp_path):
                 arg=EDIT_MARK, timeout=120_000)
             assert "quote_not_found" in _badge(page)
             page.screenshot(path=str(SHOTS / "07-after-restart.png"), full_page=True)
+            browser.close()
+    finally:
+        app.stop()
+
+
+def test_login_required_and_each_reviewer_sees_only_their_own_cases(ui_home, tmp_path):
+    """With --auth users.toml: the app asks for a login; alice's case never appears in bob's workspace."""
+    _skip_reasons()
+    from playwright.sync_api import sync_playwright
+
+    from assistant.auth import add_user
+
+    users = tmp_path / "users.toml"
+    add_user(users, "alice", "alice-pass-123")
+    add_user(users, "bob", "bob-pass-456")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    app = App(ui_home, _free_port(), SHOTS / "auth-app.log")
+    app.extra_args = ["--auth", str(users)]
+    app.start()
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+
+            def sign_in(name: str, password: str):
+                page = browser.new_context().new_page()
+                page.goto(app.url, wait_until="domcontentloaded", timeout=120_000)
+                page.wait_for_selector("input[data-testid='password']", timeout=120_000)
+                page.fill("input[data-testid='textbox']", name)
+                page.fill("input[data-testid='password']", password)
+                page.keyboard.press("Enter")
+                page.wait_for_selector("#case-text textarea", timeout=120_000)
+                page.wait_for_function(
+                    "() => (document.querySelector('#corpus-note')?.innerText || '').includes('Indexed:')", timeout=300_000)
+                return page
+
+            wrong = browser.new_context().new_page()
+            wrong.goto(app.url, wait_until="domcontentloaded", timeout=120_000)
+            wrong.wait_for_selector("input[data-testid='password']", timeout=120_000)
+            wrong.fill("input[data-testid='textbox']", "alice")
+            wrong.fill("input[data-testid='password']", "not-her-password")
+            wrong.keyboard.press("Enter")
+            wrong.wait_for_timeout(3000)
+            assert wrong.locator("#case-text textarea").count() == 0  # still on the login page
+
+            alice = sign_in("alice", "alice-pass-123")
+            alice.locator("#case-text textarea").fill((FIXTURES / "cases" / "opioid-taper.txt").read_text())
+            alice.locator("#case-submit").click()
+            alice.wait_for_function(
+                "() => (document.querySelector('#case-items')?.innerText || '').includes('Oxycodone')", timeout=180_000)
+            assert "alice" in alice.locator("#status-line").inner_text()
+            alice.screenshot(path=str(SHOTS / "auth-alice.png"), full_page=True)
+
+            bob = sign_in("bob", "bob-pass-456")
+            assert "bob" in bob.locator("#status-line").inner_text()
+            bob.locator("#case-select").click()
+            bob.wait_for_timeout(1500)
+            bob.screenshot(path=str(SHOTS / "auth-bob.png"), full_page=True)
+            assert "Oxycodone" not in bob.locator("body").inner_text()
+            # Control: alice, signed in again, does see her case in the same list.
+            again = sign_in("alice", "alice-pass-123")
+            again.locator("#case-select").click()
+            again.wait_for_timeout(1500)
+            assert "Oxycodone" in again.locator("body").inner_text()
             browser.close()
     finally:
         app.stop()
