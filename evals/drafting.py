@@ -39,13 +39,25 @@ def load_cases(path: Path) -> list[DraftingCase]:
     return [DraftingCase.model_validate_json(l) for l in Path(path).read_text(encoding="utf-8").splitlines() if l.strip()]
 
 
-def score_draft(result, gold_pages: dict[str, list[str]], expects_abstention: bool | None) -> dict:
+def page_sections(services: Services) -> dict[tuple[str, str], set[str]]:
+    """(guideline, printed page) → the top-level sections of its passages, e.g. {"Recommendation 5"}."""
+    sections: dict[tuple[str, str], set[str]] = {}
+    for chunk in services.search.chunks:
+        if chunk.section_path:
+            sections.setdefault((chunk.guideline_id, chunk.printed_page), set()).add(chunk.section_path[0])
+    return sections
+
+
+def score_draft(result, gold_pages: dict[str, list[str]], expects_abstention: bool | None,
+                sections: dict[tuple[str, str], set[str]] | None = None) -> dict:
     rationale, report = result.rationale, result.report
     shown = len(rationale.citations)
     verified = sum(1 for c in report.citation_checks if c.status == "verified" and c.marker)
     cited = {(c.guideline_id, c.printed_page) for c in rationale.citations}
     gold = {(g, p) for g, pages in gold_pages.items() for p in pages}
     parts = structure_parts(rationale.rationale, bool(rationale.citations) or rationale.abstention is not None)
+    gold_sections = {sec for key in gold for sec in (sections or {}).get(key, set()) if sec.startswith("Recommendation ")}
+    cited_sections = {c.section.split(" > ")[0] for c in rationale.citations}
     return {
         "item": rationale.item.text,
         "decision": rationale.decision,
@@ -55,6 +67,7 @@ def score_draft(result, gold_pages: dict[str, list[str]], expects_abstention: bo
         "flagged_and_removed": len(result.repairs),
         "gold_recall": gold_page_recall({f"{g}:{p}" for g, p in cited}, {f"{g}:{p}" for g, p in gold}),
         "cited_pages": sorted(p for _, p in cited),
+        "gold_recommendation_hit": (bool(gold_sections & cited_sections) if gold_sections else None),
         "structure": parts,
         "complete": all(parts.values()),
         "consistent": decision_check(rationale.rationale, rationale.decision) is None,
@@ -66,13 +79,14 @@ def score_draft(result, gold_pages: dict[str, list[str]], expects_abstention: bo
 
 def run_cases(services: Services, cases: list[DraftingCase]) -> list[dict]:
     rows = []
+    sections = page_sections(services)
     for case_spec in cases:
         case = case_from_text(case_spec.case_text, case_spec.id)
         if case_spec.items:
             case.items = case_spec.items
         for index in range(len(case.items)):
             result = services.draft(case, index, case_spec.decision)  # type: ignore[arg-type]
-            row = score_draft(result, case_spec.gold_pages, case_spec.expects_abstention)
+            row = score_draft(result, case_spec.gold_pages, case_spec.expects_abstention, sections)
             rows.append({"id": f"{case_spec.id}#{index + 1}", "source": "cases", **row})
     return rows
 
@@ -121,6 +135,7 @@ def summarise(rows: list[dict]) -> dict:
         "flagged_and_removed": sum(r["flagged_and_removed"] for r in rows),
         "gold_page_recall": sum(recalls) / len(recalls) if recalls else None,
         "gold_page_hit": ratio(sum(1 for r in recalls if r > 0), len(recalls)),
+        "gold_recommendation_hit": _share(r.get("gold_recommendation_hit") for r in rows),
         "structure_complete": ratio(sum(r["complete"] for r in rows), len(rows)),
         "decision_consistent": ratio(sum(r["consistent"] for r in rows), len(rows)),
         "abstention_rate_when_required": ratio(sum(r["abstained"] for r in must_abstain), len(must_abstain)),
@@ -129,6 +144,11 @@ def summarise(rows: list[dict]) -> dict:
             sum(1 for r in must_cite if r["citations_verified"] > 0 and not r["abstained"]), len(must_cite)),
         "citation_required_n": len(must_cite),
     }
+
+
+def _share(values) -> float | None:
+    known = [v for v in values if v is not None]
+    return ratio(sum(known), len(known)) if known else None
 
 
 def misses(rows: list[dict]) -> list[str]:

@@ -87,3 +87,13 @@ def test_suggested_decision_from_a_fake_model(cdc_search):
     evidence = DraftingChain(cdc_search, None)._gather({"case": case, "item_index": 0, "decision": None})["evidence"]
     reply = '{"decision": "Upheld", "reason": "No functional improvement."}'
     assert suggest_decision(FakeListChatModel(responses=[reply]), case, evidence).decision == "Upheld"
+
+
+def test_gold_recommendation_hit_compares_sections_of_gold_pages():
+    cite = Citation(guideline_id="cdc-opioids-2022", title="CDC", printed_page="36", quote="x" * 40,
+                    section="Recommendation 5 > Determining Whether, When, and How to Taper")
+    result = _result([cite], [CitationCheck(marker="[1]", citation=cite, status="verified", message="")],
+                     "Quote [1]. In this case, X. Therefore, the request is not medically necessary.")
+    sections = {("cdc-opioids-2022", "33"): {"Recommendation 5"}, ("cdc-opioids-2022", "40"): {"Recommendation 7"}}
+    assert score_draft(result, {"cdc-opioids-2022": ["33"]}, False, sections)["gold_recommendation_hit"] is True
+    assert score_draft(result, {"cdc-opioids-2022": ["40"]}, False, sections)["gold_recommendation_hit"] is False

@@ -120,6 +120,11 @@ OPIOID_SITUATIONS: list[tuple[str, str]] = [
     (r"\bpost-?operative|\bafter surgery|\bfracture|\bacute (?:pain|injury|sprain|strain)", "acute pain opioid duration few days or less immediate-release"),
     (r"\blong-term|\bmaintained on|\bfor (?:\w+ )?(?:years|months)\b|\bsince (?:19|20)\d\d|\bchronic opioid|\bcontinu\w* (?:opioid|the)",
      "continuing long-term opioid therapy reassess benefits and risks pain and function every 3 months"),
+    (r"\bchronic kidney|\brenal (?:insufficiency|impairment|disease)|\bhepatic|\bcirrhosis|\bliver disease",
+     "patients with renal or hepatic insufficiency opioid dosage caution"),
+    (r"\b(?:6[5-9]|[7-9]\d) year old|\bolder adult|\belderly|\bfalls?\b", "patients aged 65 years or older opioid risks falls"),
+    (r"\bsleep apnea|\bsleep-disordered", "sleep-disordered breathing sleep apnea opioids naloxone"),
+    (r"\bpregnan\w*", "pregnant persons opioid therapy"),
     (r"\binitiat\w*|\bstart\w* (?:on )?opioid|\bopioid[- ]na[iï]ve|\bnever (?:taken|used) opioids|\bnew prescription",
      "initiating opioids for subacute or chronic pain nonopioid therapies preferred"),
 ]
