@@ -26,6 +26,7 @@ from pydantic import BaseModel, Field
 from assistant.config import Settings
 from assistant.errors import CaseInputError, IndexMissing
 from assistant.index.embeddings import BUNDLED_MODEL_NAMES, embed
+from assistant.index.store import add_batched
 from assistant.letters.records import GuidelineReference, ImportedLetter, LetterItem
 
 log = logging.getLogger(__name__)
@@ -425,14 +426,8 @@ def import_letters(settings: Settings, folder: str | Path, progress: Progress = 
     if to_embed:
         progress(f"Embedding {len(to_embed)} disputed item(s) …")
         vectors = embed(settings.embedding_model, [r.document for r in to_embed], settings.embedding_batch_size)
-        for start in range(0, len(to_embed), ADD_BATCH):
-            batch = to_embed[start : start + ADD_BATCH]
-            collection.add(
-                ids=[r.id for r in batch],
-                embeddings=vectors[start : start + ADD_BATCH].tolist(),
-                documents=[r.document for r in batch],
-                metadatas=[_metadata(r) for r in batch],
-            )
+        add_batched(collection, ids=[r.id for r in to_embed], vectors=vectors,
+                    documents=[r.document for r in to_embed], metadatas=[_metadata(r) for r in to_embed])
     summary.added = len(to_embed)
     changed = False
     for rid, record in candidates.items():

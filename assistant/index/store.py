@@ -198,6 +198,14 @@ def build_index(settings: Settings, progress: Progress = lambda _msg: None) -> B
     return BuildResult(new_manifest, rebuilt=True, seconds=time.perf_counter() - started, embedded_chunks=embedded)
 
 
+def add_batched(collection, ids: list[str], vectors: np.ndarray, documents: list[str], metadatas: list[dict]) -> None:
+    """Add records with precomputed embeddings in batches Chroma accepts (shared by guidelines and precedents)."""
+    for start in range(0, len(ids), ADD_BATCH):
+        end = start + ADD_BATCH
+        collection.add(ids=ids[start:end], embeddings=np.asarray(vectors[start:end]).tolist(),
+                       documents=documents[start:end], metadatas=metadatas[start:end])
+
+
 def _fill_collection(client, collection_name: str, generation: str, ingested: list[IngestedGuideline],
                      vectors_by_guideline: list[np.ndarray]) -> None:
     """Create the generation's collection from scratch; it is marked complete only after the last add."""
@@ -213,18 +221,17 @@ def _fill_collection(client, collection_name: str, generation: str, ingested: li
     )
     for item, vectors in zip(ingested, vectors_by_guideline):
         chunks = indexed_chunks(item)
-        for start in range(0, len(chunks), ADD_BATCH):
-            batch = chunks[start : start + ADD_BATCH]
-            collection.add(
-                ids=[c.chunk_id for c in batch],
-                embeddings=vectors[start : start + ADD_BATCH].tolist(),
-                documents=[c.text for c in batch],
-                metadatas=[
-                    {"guideline_id": c.guideline_id, "printed_page": c.printed_page, "physical_page": c.physical_page,
-                     "section": c.section, "tier": item.entry.tier.value}
-                    for c in batch
-                ],
-            )
+        add_batched(
+            collection,
+            ids=[c.chunk_id for c in chunks],
+            vectors=vectors,
+            documents=[c.text for c in chunks],
+            metadatas=[
+                {"guideline_id": c.guideline_id, "printed_page": c.printed_page, "physical_page": c.physical_page,
+                 "section": c.section, "tier": item.entry.tier.value}
+                for c in chunks
+            ],
+        )
     collection.modify(metadata={"complete": True, "generation": generation})
 
 
