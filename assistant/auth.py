@@ -13,7 +13,6 @@ import json
 import os
 import re
 import sys
-import tempfile
 import tomllib
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from assistant.errors import AccessDenied, ConfigurationError
+from assistant.files import write_atomically
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -102,15 +102,12 @@ def add_user(path: Path | str, name: str, password: str) -> None:
     for user in sorted(users):
         lines += [f"[users.{json.dumps(user) if not re.fullmatch(r'[A-Za-z0-9_-]+', user) else user}]",
                   f"password_hash = {json.dumps(users[user])}", ""]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".users-", suffix=".toml")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write("\n".join(lines))
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+
+    def write_private(tmp: Path) -> None:
+        os.chmod(tmp, 0o600)  # before any hash is written
+        tmp.write_text("\n".join(lines), encoding="utf-8")
+
+    write_atomically(path, write_private)
 
 
 def is_loopback(host: str) -> bool:

@@ -7,13 +7,12 @@ citations that did not verify are flagged "UNVERIFIED: …" so they cannot slip 
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.contracts import Citation, CitationCheck, Determination, ItemRationale, VerificationReport
+from assistant.files import write_atomically
 
 Reports = Mapping[int, VerificationReport | None] | Sequence[VerificationReport | None] | None
 
@@ -213,16 +212,7 @@ def determination_docx(determination: Determination, path: Path | str, reports: 
             for problem in view.other_problems:
                 flagged(doc.add_paragraph(style="List Bullet"), problem)
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".docx.part")
-    os.close(fd)
-    try:
-        doc.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-    return path
+    return write_atomically(path, lambda tmp: doc.save(str(tmp)))
 
 
 @dataclass

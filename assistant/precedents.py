@@ -13,9 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import re
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -28,6 +26,7 @@ from assistant.errors import CaseInputError, IndexMissing
 from assistant.index.embeddings import BUNDLED_MODEL_NAMES, embed
 from assistant.index.store import add_batched
 from assistant.letters.records import GuidelineReference, ImportedLetter, LetterItem
+from assistant.files import write_text_atomically
 
 log = logging.getLogger(__name__)
 
@@ -340,10 +339,7 @@ def _write_records(settings: Settings, records: dict[str, PrecedentRecord]) -> N
         "embedding_model": settings.embedding_model,
         "records": [r.model_dump(mode="json") for r in sorted(records.values(), key=lambda r: (r.case_number, r.item_index))],
     }
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".records-", suffix=".json")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(payload, handle, ensure_ascii=False, indent=1)
-    os.replace(tmp, path)
+    write_text_atomically(path, json.dumps(payload, ensure_ascii=False, indent=1))
 
 
 def _metadata(record: PrecedentRecord) -> dict[str, str | int]:

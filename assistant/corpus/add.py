@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import tempfile
 from pathlib import Path
 
 from assistant.config import Settings
@@ -14,6 +12,7 @@ from assistant.corpus.catalog import append_reviewer_entry, load_catalog
 from assistant.corpus.fetch import sha256_of
 from assistant.corpus.pdf_text import read_pdf_pages
 from assistant.errors import CatalogError
+from assistant.files import write_atomically
 
 # Topic headings as MTUS chapters print them ("Behavioral interventions", "Opioids, criteria for use"):
 # a short line in sentence case with no final full stop, starting a section at level 1.
@@ -65,13 +64,6 @@ def add_guideline(
         source="reviewer",
         section_rules=rules,
     )
-    settings.documents_dir.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=settings.documents_dir, suffix=".part")
-    os.close(fd)
-    try:
-        shutil.copyfile(pdf, tmp)
-        os.replace(tmp, settings.documents_dir / entry.filename)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    write_atomically(settings.documents_dir / entry.filename, lambda tmp: shutil.copyfile(pdf, tmp))
     append_reviewer_entry(settings, entry)
     return entry

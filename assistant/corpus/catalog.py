@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 import tomllib
 from pathlib import Path
 
@@ -12,6 +10,7 @@ from pydantic import ValidationError
 from assistant.config import Settings
 from assistant.contracts import GuidelineEntry
 from assistant.errors import CatalogError
+from assistant.files import write_text_atomically
 
 
 def read_catalog_file(path: Path) -> list[GuidelineEntry]:
@@ -61,16 +60,10 @@ def append_reviewer_entry(settings: Settings, entry: GuidelineEntry) -> None:
 
 
 def write_catalog_file(path: Path, entries: list[GuidelineEntry]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
     text = "# Guidelines added by the reviewer with `assistant corpus add`.\n\n" + "\n".join(
         _entry_to_toml(e) for e in entries
     )
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".catalog-", suffix=".toml")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    write_text_atomically(path, text)
 
 
 def _toml_string(value: str) -> str:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
-import tempfile
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -13,6 +11,7 @@ from pathlib import Path
 from assistant.config import Settings
 from assistant.contracts import GuidelineEntry
 from assistant.errors import ChecksumMismatch, FetchError
+from assistant.files import write_atomically
 
 DOWNLOAD_TIMEOUT_S = 60
 CHUNK_BYTES = 1 << 16
@@ -35,11 +34,8 @@ def fetch_document(settings: Settings, entry: GuidelineEntry) -> Path:
     target = document_path(settings, entry)
     if target.exists() and sha256_of(target) == entry.sha256:
         return target
-    settings.documents_dir.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=settings.documents_dir, prefix=f".{entry.filename}.", suffix=".part")
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
+
+    def fetch_verified(tmp: Path) -> None:
         origin = _copy_from_mirror(settings, entry, tmp) or _download(entry, tmp)
         actual = sha256_of(tmp)
         if actual != entry.sha256:
@@ -47,10 +43,8 @@ def fetch_document(settings: Settings, entry: GuidelineEntry) -> Path:
                 f"{entry.filename} from {origin} has SHA-256 {actual}, but the catalog expects {entry.sha256}. "
                 "The file is not the catalogued edition; nothing was saved. Check the source or the catalog entry."
             )
-        os.replace(tmp, target)
-        return target
-    finally:
-        tmp.unlink(missing_ok=True)
+
+    return write_atomically(target, fetch_verified)
 
 
 def _copy_from_mirror(settings: Settings, entry: GuidelineEntry, tmp: Path) -> str | None:

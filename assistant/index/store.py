@@ -28,6 +28,7 @@ from assistant.corpus.catalog import load_catalog
 from assistant.corpus.fetch import fetch_document
 from assistant.corpus.ingest import IngestedGuideline, ingest_pdf
 from assistant.errors import ConfigurationError, IndexMissing
+from assistant.files import write_atomically, write_text_atomically
 from assistant.index.embeddings import embed
 
 log = logging.getLogger(__name__)
@@ -135,11 +136,11 @@ def _embeddings_for(settings: Settings, ingested: IngestedGuideline, progress: P
             return vectors, 0
     progress(f"Embedding {len(chunks)} passages of {ingested.entry.id} …")
     vectors = embed(settings.embedding_model, [c.text for c in chunks], settings.embedding_batch_size)
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=cache.parent, suffix=".npy")
-    with os.fdopen(fd, "wb") as handle:
-        np.save(handle, vectors)
-    os.replace(tmp, cache)
+    def save(tmp: Path) -> None:
+        with open(tmp, "wb") as handle:
+            np.save(handle, vectors)
+
+    write_atomically(cache, save)
     return vectors, len(chunks)
 
 
@@ -262,13 +263,7 @@ def _write_generation(
 
 
 def _switch_current(settings: Settings, generation: str) -> None:
-    pointer = current_pointer(settings)
-    fd, tmp = tempfile.mkstemp(dir=settings.index_dir, prefix=".CURRENT-")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(generation + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, pointer)
+    write_text_atomically(current_pointer(settings), generation + "\n")
 
 
 def _remove_old_generations(settings: Settings, client, keep: str) -> None:
