@@ -69,6 +69,9 @@ class Services:
             log.debug("Drafting item %d of case %s", item_index + 1, case.case_id)
         return self.chain.run(case, item_index, decision)
 
+    def evidence(self, case: CaseFile, item_index: int):
+        return self.chain.evidence(case, item_index)
+
     def verify(self, rationale: ItemRationale) -> VerificationReport:
         return verify_rationale(rationale, self.library, self.search.page_ranking)
 

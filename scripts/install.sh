@@ -15,4 +15,3 @@ if [ ! -f "$stamp" ]; then
   python -m pip install -q -e ".[llm,test]"
   touch "$stamp"
 fi
-export HF_HUB_OFFLINE=1

@@ -2,12 +2,7 @@
 # The full test suite, on a fresh clone or a working tree. Installs what the tests need first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install.sh
-. .venv/bin/activate
-export HF_HUB_OFFLINE=1
-if [ -z "${ASSISTANT_CORPUS_MIRROR:-}" ] && [ -d ../shared/corpus ]; then
-  export ASSISTANT_CORPUS_MIRROR="$(cd ../shared/corpus && pwd)"
-fi
+. scripts/env.sh
 # Browser tests drive Debian's chromium (never a downloaded browser).
 if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \

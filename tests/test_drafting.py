@@ -58,7 +58,7 @@ def _evidence_reply(quote: str, evidence: int = 1, statement: str | None = None)
 
 def _first_governing_sentence(cdc_search, case) -> str:
     chain = DraftingChain(cdc_search, cdc_search.page_ranking)
-    evidence = chain._gather({"case": case, "item_index": 0, "decision": "Upheld"})["evidence"]
+    evidence = chain.evidence(case, 0)
     text = evidence.governing[0].citation.quote
     return next(s for s in text.split(". ") if len(s.split()) > 8)
 
@@ -159,7 +159,7 @@ def test_model_written_facts_missing_from_the_record_are_flagged(cdc_search):
 def test_a_marker_for_unquoted_evidence_never_points_at_another_citation(cdc_search):
     case = case_from_file(FIXTURES / "cases" / "opioid-escalation.txt")
     chain = DraftingChain(cdc_search, cdc_search.page_ranking)
-    evidence = chain._gather({"case": case, "item_index": 0, "decision": "Upheld"})["evidence"]
+    evidence = chain.evidence(case, 0)
     assert len(evidence.governing) >= 2
     second = next(s for s in evidence.governing[1].citation.quote.split(". ") if len(s.split()) > 8)
     # The model quotes evidence 2 only, but its text also leans on evidence 1 with [1].

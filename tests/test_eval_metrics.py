@@ -84,7 +84,7 @@ def test_suggested_decision_from_a_fake_model(cdc_search):
     from conftest import FIXTURES
 
     case = case_from_file(FIXTURES / "cases" / "opioid-escalation.txt")
-    evidence = DraftingChain(cdc_search, None)._gather({"case": case, "item_index": 0, "decision": None})["evidence"]
+    evidence = DraftingChain(cdc_search, None).evidence(case, 0)
     reply = '{"decision": "Upheld", "reason": "No functional improvement."}'
     assert suggest_decision(FakeListChatModel(responses=[reply]), case, evidence).decision == "Upheld"
 

@@ -161,8 +161,7 @@ class ConversationEngine:
         current = state.drafts.get(index)
         if current is None or case is None:
             return ChatReply(text="Draft an item first; then I can explain why its passages were chosen.", intent="explain")
-        result = self.services.draft(case, index, current.decision)
-        evidence = result.evidence
+        evidence = self.services.evidence(case, index)
         lines = [f"Item {index + 1} ({evidence.item.text}) was classified as: {', '.join(evidence.topic.names) or 'no known category'}.",
                  "Queries used: " + "; ".join(f"“{q}”" for q in evidence.queries) + "."]
         if evidence.abstention:

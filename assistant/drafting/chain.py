@@ -78,6 +78,10 @@ class DraftingChain:
     def run(self, case: CaseFile, item_index: int, decision: Decision | None = None) -> DraftResult:
         return self.as_runnable().invoke({"case": case, "item_index": item_index, "decision": decision})
 
+    def evidence(self, case: CaseFile, item_index: int) -> Evidence:
+        """Only the evidence-gathering step: what the draft would rest on, without writing or verifying it."""
+        return self._gather({"case": case, "item_index": item_index, "decision": None})["evidence"]
+
     def _gather(self, state: dict) -> dict:
         case: CaseFile = state["case"]
         index = state["item_index"]

@@ -105,7 +105,7 @@ def _as_letter(text: str, source_name: str | None):
 
 
 def _case_from_letter(letter, text: str, source_name: str | None, strip: bool) -> CaseFile:
-    items = [DisputedItem(text=i.item_text if hasattr(i, "item_text") else i.text, quantity=i.quantity) for i in letter.items]
+    items = [DisputedItem(text=i.text, quantity=i.quantity) for i in letter.items]
     ur_lines = [i.claims_administrator_line.raw for i in letter.items if i.claims_administrator_line]
     return CaseFile(
         case_id=letter.case_number or _case_id(text, source_name),

@@ -121,6 +121,16 @@ def _support(ranker: PageRanker | None, claim: str, citation: Citation) -> tuple
     return (1.0 / min(positions) if positions else 0.0), ranked[:3]
 
 
+def uncited_requirements(sentences: list[str]) -> list[CitationCheck]:
+    """Sentences that state what a guideline requires but carry neither a [n] marker nor a page citation."""
+    return [
+        CitationCheck(status="uncited_requirement", sentence=sentence,
+                      message="This sentence states what a guideline requires but cites no page.")
+        for sentence in sentences
+        if REQUIREMENT.search(sentence) and not MARKER.search(sentence) and not recognise_citations(sentence)
+    ]
+
+
 def decision_check(rationale_text: str, decision: Decision | None) -> CitationCheck | None:
     if decision is None:
         return None
@@ -164,9 +174,7 @@ def verify_rationale(
             if not 1 <= int(number) <= len(rationale.citations):
                 report.checks.append(CitationCheck(marker=f"[{number}]", status="orphan_marker", sentence=sentence,
                                                    message=f"[{number}] does not match any citation."))
-        if REQUIREMENT.search(sentence) and not MARKER.search(sentence) and not recognise_citations(sentence):
-            report.checks.append(CitationCheck(status="uncited_requirement", sentence=sentence,
-                                               message="This sentence states what a guideline requires but cites no page."))
+    report.checks += uncited_requirements(sentences)
     report.checks += _quotes_in_prose(rationale, library, sentences)
     report.checks += _page_mentions_without_citation(rationale, library)
     consistency = decision_check(text, rationale.decision)
@@ -241,10 +249,7 @@ def check_free_text(
             citation = Citation(guideline_id=entry.id, title=entry.title, short_form=entry.short_form,
                                 printed_page=printed, quote=quotes[0] if quotes else "")
             report.checks.append(_check_recognised(library, citation, claim, ranker, found.raw))
-    for sentence in split_sentences(text):
-        if REQUIREMENT.search(sentence) and not recognise_citations(sentence) and not MARKER.search(sentence):
-            report.checks.append(CitationCheck(status="uncited_requirement", sentence=sentence,
-                                               message="This sentence states what a guideline requires but cites no page."))
+    report.checks += uncited_requirements(split_sentences(text))
     consistency = decision_check(text, decision)
     if consistency:
         report.checks.append(consistency)
