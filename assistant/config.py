@@ -24,6 +24,9 @@ for _name, _value in {
     "ANONYMIZED_TELEMETRY": "False",
     "GRADIO_ANALYTICS_ENABLED": "False",
     "TOKENIZERS_PARALLELISM": "false",
+    # OpenMP threads sleep instead of spinning between torch ops: on a busy 2-core machine spinning threads made a
+    # one-line query embedding take 2.2 s instead of 0.03 s (docs/retrieval.md). Read when torch loads, so set here.
+    "OMP_WAIT_POLICY": "PASSIVE",
 }.items():
     os.environ.setdefault(_name, _value)
 

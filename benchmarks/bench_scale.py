@@ -1,119 +1,59 @@
-"""Scale benchmark (a script, not a test): N precedent-like chunks in a real Chroma server, plus BM25.
+"""Scale benchmark (a script, not a test): hybrid query latency with real text and real embeddings at 10k–1M chunks.
 
-    python benchmarks/bench_scale.py [--n 1000000] [--queries 200] [--batch 5000]
+    python benchmarks/bench_scale.py [--sizes 10000,100000,1000000] [--stores embedded,server] [--queries 120]
+                                     [--work /tmp/bench-scale] [--profile 100000]
 
-Synthetic data, generated with numpy (seeded): each chunk is ~60 words drawn from an IMR-letter vocabulary
-(drugs, doses, body parts, guideline phrases, decisions) and has a normalised 384-d embedding drawn around
-one of 2,000 topic centres (clustered like real text embeddings, not uniform noise). Chunks go into a fresh
-`chroma run` server on 127.0.0.1 in batches; BM25 (bm25s) indexes the same texts in this process.
+Source text is real: the CDC guideline's indexed chunks (ingested by the product's own code) plus 120-word
+windows of the 63 dev IMR letters (../shared/imr-letters/dev). Every source chunk is embedded by the real
+model (all-MiniLM-L6-v2) once and cached under --work. To reach N chunks the real chunks are REPLICATED with
+new ids (`<id>:r<k>`); a replica keeps its text and gets its source's real embedding plus N(0, 0.01²) noise,
+re-normalised, so HNSW does not see exact duplicates. The output says so on every run.
 
-Reports: build time (Chroma adds, BM25 index), disk (du of the server's --path), server RSS (the chroma process
-and its children), BM25 RSS, and query latency p50/p95 for dense (Chroma, top 50), BM25 (top 50) and hybrid
-(both, fused by reciprocal rank as assistant.retrieval does). Then a linear extrapolation to 1M and 5M chunks
-and what to recommend beyond the measured size.
+Each size is written as a product index generation (chunks.jsonl, BM25, embeddings) and opened with the
+product's `GuidelineSearch`, once against embedded Chroma (PersistentClient) and once against a `chroma run`
+server on 127.0.0.1, so the latency printed is the product's query path: query embedding + Chroma + BM25 +
+fusion, k=5, every timed query a distinct real reviewer query from evals/datasets (not seen in warm-up).
+
+Also printed: build throughput per stage (embedding, Chroma add per store, BM25 + files) and the load average,
+since other work on a 2-core machine skews every figure.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import hashlib
+import io
+import json
 import os
-import resource
+import pstats
 import shutil
 import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from pathlib import Path
 
 import numpy as np
 
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(PROJECT_ROOT))
+SHARED = Path(os.environ.get("ASSISTANT_SHARED_DIR", PROJECT_ROOT.parent / "shared"))
+CORPUS = SHARED / "corpus"
+LETTERS = SHARED / "imr-letters" / "dev"
+CDC_ID = "cdc-opioids-2022"
+NOISE_SIGMA = 0.01
+LETTER_WINDOW, LETTER_STEP = 120, 90
+WARMUP = ["warm up the encoder", "opioid taper", "naloxone", "lumbar MRI", "urine drug testing"]
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"
-DIM = 384
-CENTRES = 2000
-RRF_K = 60
-VOCAB = (
-    "oxycodone hydrocodone morphine tramadol buprenorphine gabapentin pregabalin naproxen cyclobenzaprine tizanidine "
-    "duloxetine lidocaine patch topical compound mg daily twice every hours tablets #60 #90 #120 #180 refills "
-    "lumbar cervical thoracic knee shoulder wrist hip spine radiculopathy stenosis disc protrusion herniation sprain "
-    "strain tear meniscus rotator cuff carpal tunnel fracture fusion laminectomy arthroscopy injection epidural "
-    "facet radiofrequency ablation physical therapy chiropractic acupuncture cognitive behavioral therapy sessions "
-    "visits functional restoration program MRI CT EMG NCV x-ray urine drug screen toxicology PDMP naloxone taper "
-    "morphine milligram equivalents MME pain score function activities daily living work status modified duty "
-    "temporary total disability improvement objective documented guideline MTUS ACOEM ODG CDC chronic pain medical "
-    "treatment utilization schedule recommended not recommended medically necessary upheld overturned reviewer "
-    "determination request denied certified non-certified injured worker industrial injury date progress report "
-    "treating physician records submitted evidence based criteria trial weeks months efficacy adverse effects "
-    "sedation dependence misuse risk benefit assessment opioid agreement goals reassessment exam tenderness range "
-    "motion strength reflexes sensation gait straight leg raise positive negative bilateral left right mild severe"
-).split()
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def chroma_executable() -> str:
-    beside = Path(sys.executable).parent / "chroma"
-    return str(beside) if beside.exists() else (shutil.which("chroma") or "chroma")
-
-
-def tree_rss_mib(pid: int) -> float:
-    """RSS of a process and its descendants (Linux /proc)."""
-    total, todo, seen = 0, [pid], set()
-    while todo:
-        p = todo.pop()
-        if p in seen:
-            continue
-        seen.add(p)
-        try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-            children = Path(f"/proc/{p}/task/{p}/children").read_text().split()
-            todo.extend(int(c) for c in children)
-        except OSError:
-            pass
-    return total / 1024
-
-
-def self_rss_mib() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def du_mib(path: Path) -> float:
-    done = subprocess.run(["du", "-sk", str(path)], capture_output=True, text=True)
-    return int(done.stdout.split()[0]) / 1024 if done.returncode == 0 else float("nan")
-
-
-def synthetic_texts(rng: np.random.Generator, n: int, topics: np.ndarray, words: int = 60) -> list[str]:
-    vocab = np.array(VOCAB)
-    # each topic prefers its own slice of the vocabulary, so BM25 and the dense side agree a little
-    offsets = (topics * 7) % len(VOCAB)
-    texts = []
-    for start in range(0, n, 50_000):
-        stop = min(n, start + 50_000)
-        local = rng.integers(0, 40, size=(stop - start, words))
-        general = rng.integers(0, len(VOCAB), size=(stop - start, words))
-        pick = rng.random((stop - start, words)) < 0.5
-        idx = np.where(pick, (offsets[start:stop, None] + local) % len(VOCAB), general)
-        rows = vocab[idx]
-        texts.extend(" ".join(row) for row in rows)
-    return texts
-
-
-def synthetic_vectors(rng: np.random.Generator, centres: np.ndarray, topics: np.ndarray) -> np.ndarray:
-    vectors = centres[topics] + rng.normal(0, 0.06, size=(len(topics), DIM)).astype(np.float32)
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    return vectors.astype(np.float32)
+def load_note() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.1f} / {five:.1f} / {fifteen:.1f} on {os.cpu_count()} CPU(s)"
 
 
 def pct(values: list[float], q: float) -> float:
@@ -121,124 +61,226 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--n", type=int, default=1_000_000, help="number of chunks (default 1,000,000)")
-    parser.add_argument("--queries", type=int, default=200)
-    parser.add_argument("--batch", type=int, default=5000)
-    parser.add_argument("--seed", type=int, default=7)
-    args = parser.parse_args()
+def real_queries() -> list[str]:
+    seen: list[str] = []
+    for path in sorted((PROJECT_ROOT / "evals" / "datasets").glob("*retrieval.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                query = json.loads(line)["query"]
+                if query not in seen and query not in WARMUP:
+                    seen.append(query)
+    return seen
 
-    import bm25s
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
 
-    rng = np.random.default_rng(args.seed)
-    centres = rng.normal(size=(CENTRES, DIM)).astype(np.float32)
-    centres /= np.linalg.norm(centres, axis=1, keepdims=True)
+def source_chunks(settings):
+    """The real CDC chunks and 120-word windows of the dev letters, as product Chunks."""
+    from assistant.contracts import Chunk
+    from assistant.corpus.catalog import find_entry, load_catalog
+    from assistant.corpus.ingest import ingest_pdf
+    from assistant.corpus.pdf_text import read_pdf_text
+    from assistant.index.store import indexed_chunks
 
-    with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
-        data = Path(tmp) / "chroma"
-        port = free_port()
-        log = open(Path(tmp) / "chroma.log", "wb")
-        server = subprocess.Popen([chroma_executable(), "run", "--path", str(data), "--host", "127.0.0.1",
-                                   "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + 90
-            while True:
-                try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2):
-                        break
-                except OSError:
-                    if time.monotonic() > deadline or server.poll() is not None:
-                        raise SystemExit("chroma run did not start")
-                    time.sleep(0.25)
-            idle_rss = tree_rss_mib(server.pid)
-            client = chromadb.HttpClient(host="127.0.0.1", port=port,
-                                         settings=ChromaSettings(anonymized_telemetry=False))
-            collection = client.create_collection("scale", configuration={"hnsw": {"space": "cosine"}},
-                                                  embedding_function=None)
-            batch = min(args.batch, client.get_max_batch_size())
+    entry = find_entry(load_catalog(settings), CDC_ID)
+    cdc = ingest_pdf(entry, CORPUS / entry.filename, settings.chunk_words, settings.chunk_overlap_words)
+    chunks = list(indexed_chunks(cdc))
+    for letter in sorted(LETTERS.glob("*.pdf")):
+        words = read_pdf_text(letter).split()
+        for n, start in enumerate(range(0, max(1, len(words) - LETTER_WINDOW + LETTER_STEP), LETTER_STEP)):
+            text = " ".join(words[start : start + LETTER_WINDOW])
+            chunks.append(Chunk(chunk_id=f"letter-{letter.stem}-{n}", guideline_id=CDC_ID, physical_page=1,
+                                printed_page="1", section_path=["IMR letter text (benchmark filler)"],
+                                char_start=0, char_end=len(text), text=text))
+    return entry, cdc.pages, chunks
 
-            t0 = time.perf_counter()
-            topics = rng.integers(0, CENTRES, size=args.n)
-            texts = synthetic_texts(rng, args.n, topics)
-            gen_s = time.perf_counter() - t0
-            print(f"generated {args.n:,} synthetic chunks in {gen_s:.1f} s (texts ~60 words, 384-d clustered "
-                  f"embeddings, batch {batch})", flush=True)
 
-            add_s = 0.0
-            t_report = time.monotonic()
-            for start in range(0, args.n, batch):
-                stop = min(args.n, start + batch)
-                vectors = synthetic_vectors(rng, centres, topics[start:stop])
-                t1 = time.perf_counter()
-                collection.add(ids=[f"c{i}" for i in range(start, stop)], embeddings=vectors,
-                               documents=texts[start:stop],
-                               metadatas=[{"topic": int(t), "year": 2010 + int(t) % 15} for t in topics[start:stop]])
-                add_s += time.perf_counter() - t1
-                if time.monotonic() - t_report > 30:
-                    print(f"  … {stop:,} added ({stop / add_s:,.0f} chunks/s)", flush=True)
-                    t_report = time.monotonic()
-            assert collection.count() == args.n
-            time.sleep(2)
-            server_rss = tree_rss_mib(server.pid)
-            disk = du_mib(data)
-            print(f"Chroma build: {add_s:.1f} s ({args.n / add_s:,.0f} chunks/s); disk {disk:,.0f} MiB; "
-                  f"server RSS {server_rss:,.0f} MiB (idle {idle_rss:,.0f} MiB)", flush=True)
+def source_embeddings(settings, chunks, work: Path) -> tuple[np.ndarray, float | None]:
+    """Real embeddings of every source chunk, cached under --work by text hash; returns (vectors, chunks/s or None)."""
+    from assistant.index.embeddings import embed, load_encoder
 
-            rss_before = self_rss_mib()
-            t1 = time.perf_counter()
-            retriever = bm25s.BM25()
-            retriever.index(bm25s.tokenize(texts, stopwords="en", show_progress=False), show_progress=False)
-            bm25_s = time.perf_counter() - t1
-            bm25_rss = self_rss_mib() - rss_before
-            print(f"BM25 build (bm25s, in-process): {bm25_s:.1f} s; +{bm25_rss:,.0f} MiB RSS", flush=True)
+    key = hashlib.sha256("\n".join(c.text for c in chunks).encode()).hexdigest()[:16]
+    cache = work / f"source-{key}.npy"
+    if cache.exists():
+        return np.load(cache), None
+    load_encoder(settings.embedding_model)
+    started = time.perf_counter()
+    vectors = embed(settings.embedding_model, [c.text for c in chunks], settings.embedding_batch_size)
+    rate = len(chunks) / (time.perf_counter() - started)
+    np.save(cache, vectors)
+    return vectors, rate
 
-            q_rng = np.random.default_rng(args.seed + 1)
-            dense_t, bm25_t, hybrid_t = [], [], []
-            for q in range(args.queries):
-                doc = int(q_rng.integers(0, args.n))
-                qvec = synthetic_vectors(q_rng, centres, topics[doc : doc + 1])
-                qtext = " ".join(texts[doc].split()[:12])
-                t1 = time.perf_counter()
-                dense = collection.query(query_embeddings=qvec, n_results=50, include=["distances"])["ids"][0]
-                t2 = time.perf_counter()
-                docs, _scores = retriever.retrieve(bm25s.tokenize([qtext], stopwords="en", show_progress=False),
-                                                   k=50, show_progress=False)
-                t3 = time.perf_counter()
-                fused: dict[str, float] = {}
-                for ranked in (dense, [f"c{int(i)}" for i in docs[0]]):
-                    for rank, cid in enumerate(ranked, start=1):
-                        fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + rank)
-                sorted(fused, key=fused.get, reverse=True)[:5]
-                t4 = time.perf_counter()
-                dense_t.append(t2 - t1)
-                bm25_t.append(t3 - t2)
-                hybrid_t.append(t4 - t1)
-            print(f"queries ({args.queries}, top 50 each side, RRF):")
-            for label, values in (("dense (Chroma)", dense_t), ("BM25 (bm25s)", bm25_t), ("hybrid", hybrid_t)):
-                print(f"  {label:<15} p50 {statistics.median(values) * 1000:7.1f} ms   p95 {pct(values, 0.95) * 1000:7.1f} ms")
-        finally:
-            server.terminate()
+
+def replicate(chunks, vectors: np.ndarray, n: int) -> tuple[list, np.ndarray]:
+    rng = np.random.default_rng(n)
+    base = len(chunks)
+    out = [c if i < base else c.model_copy(update={"chunk_id": f"{c.chunk_id}:r{i // base}"})
+           for i, c in ((i, chunks[i % base]) for i in range(n))]
+    matrix = np.asarray(vectors[np.arange(n) % base], dtype=np.float32)
+    if n > base:
+        noisy = matrix[base:] + rng.normal(0, NOISE_SIGMA, matrix[base:].shape).astype(np.float32)
+        matrix[base:] = noisy / np.linalg.norm(noisy, axis=1, keepdims=True)
+    return out, matrix
+
+
+def write_generation(settings, entry, pages, chunks, matrix) -> tuple[object, float]:
+    from assistant.corpus.ingest import IngestedGuideline
+    from assistant.index.store import GuidelineSummary, IndexManifest, _switch_current, _write_generation
+
+    generation = f"scale{len(chunks)}"
+    manifest = IndexManifest(
+        generation=generation, collection=f"chunks-{generation}", embedding_model=settings.embedding_model,
+        created_at=time.time(), chunk_count=len(chunks),
+        guidelines=[GuidelineSummary(id=CDC_ID, sha256=entry.sha256, pages=len(pages), chunks=len(chunks),
+                                     printed_page_source="page-labels")],
+    )
+    settings.index_dir.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    _write_generation(settings, manifest, [IngestedGuideline(entry=entry, pages=pages, chunks=chunks)], matrix)
+    _switch_current(settings, generation)
+    return manifest, time.perf_counter() - started
+
+
+def fill_chroma(settings, manifest, entry, chunks, matrix) -> float:
+    from assistant.index.store import add_batched, chroma_client
+
+    client = chroma_client(settings)
+    started = time.perf_counter()
+    collection = client.create_collection(manifest.collection, metadata={"complete": False},
+                                          configuration={"hnsw": {"space": "cosine"}}, embedding_function=None)
+    add_batched(collection, [c.chunk_id for c in chunks], matrix, [c.text for c in chunks],
+                [{"guideline_id": c.guideline_id, "printed_page": c.printed_page, "physical_page": c.physical_page,
+                  "section": c.section, "tier": entry.tier.value} for c in chunks])
+    collection.modify(metadata={"complete": True})
+    return time.perf_counter() - started
+
+
+class ChromaServer:
+    """`chroma run` on a free loopback port, stopped on exit."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def __enter__(self) -> str:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        exe = Path(sys.executable).parent / "chroma"
+        self.log = open(self.path.parent / f"{self.path.name}.log", "wb")
+        self.process = subprocess.Popen([str(exe if exe.exists() else shutil.which("chroma")), "run", "--path",
+                                         str(self.path), "--host", "127.0.0.1", "--port", str(port)],
+                                        stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 120
+        while True:
             try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2):
+                    return f"http://127.0.0.1:{port}"
+            except OSError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    raise SystemExit(f"chroma run did not start (see {self.log.name})")
+                time.sleep(0.25)
 
-    scale_1m, scale_5m = 1_000_000 / args.n, 5_000_000 / args.n
-    print(f"\nLinear extrapolation from N={args.n:,} (build and memory scale ~linearly; HNSW query time grows "
-          f"~logarithmically, BM25 query time ~linearly in posting-list length):")
-    for label, f in (("1M", scale_1m), ("5M", scale_5m)):
-        print(f"  {label}: Chroma build ≈ {add_s * f / 60:,.0f} min, disk ≈ {disk * f / 1024:,.1f} GiB, "
-              f"server RSS ≈ {server_rss * f / 1024:,.1f} GiB, BM25 build ≈ {bm25_s * f / 60:,.1f} min and "
-              f"≈ {bm25_rss * f / 1024:,.1f} GiB per app instance, BM25 p95 ≈ {pct(bm25_t, 0.95) * f * 1000:,.0f} ms")
-    print("\nREADME recommendation: up to a few hundred thousand chunks, one Chroma server and in-process BM25 per "
-          "app instance are fine on a small VM. Beyond ~1M chunks give the Chroma server its own machine sized by "
-          "the RSS figure above (the HNSW index must stay in RAM), build the index offline and copy it rather than "
-          "rebuilding on each instance, and move keyword search out of the app process (PostgreSQL full-text "
-          "search, or filter precedents by guideline/year before BM25) — in-process BM25 memory and latency grow "
-          "linearly with every app instance holding its own copy.")
+    def __exit__(self, *exc) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+
+
+def time_search(search, queries: list[str], modes=("vector", "bm25", "hybrid")) -> dict[str, tuple[float, float]]:
+    """p50/p95 ms per mode; each mode gets its own distinct queries so no query embedding is ever reused."""
+    for query in WARMUP:
+        search.search(query, k=5)
+    per_mode = {m: queries[i::len(modes)] for i, m in enumerate(modes)}
+    out = {}
+    for mode, chosen in per_mode.items():
+        latencies = []
+        for query in chosen:
+            started = time.perf_counter()
+            search.search(query, k=5, mode=mode)
+            latencies.append((time.perf_counter() - started) * 1000)
+        out[mode] = (statistics.median(latencies), pct(latencies, 0.95), len(chosen))
+    return out
+
+
+def profile_hybrid(search, queries: list[str]) -> None:
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for query in queries:
+        search.search(query, k=5)
+    profiler.disable()
+    text = io.StringIO()
+    pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(22)
+    print(text.getvalue())
+
+
+def run_size(args, settings_cls, entry, pages, chunks, vectors, n: int, queries: list[str]) -> None:
+    from assistant.retrieval import GuidelineSearch
+
+    data, matrix = replicate(chunks, vectors, n)
+    home = args.work / f"home-{n}"
+    shutil.rmtree(home, ignore_errors=True)
+    settings = settings_cls(home=home, corpus_mirror=CORPUS)
+    manifest, files_s = write_generation(settings, entry, pages, data, matrix)
+    print(f"\n{n:,} chunks ({len(chunks):,} real chunks replicated ×{n / len(chunks):.0f} with new ids): "
+          f"BM25 + chunk files {files_s:.1f} s ({n / files_s:,.0f} chunks/s)", flush=True)
+    for store in args.stores:
+        if store == "server":
+            server = ChromaServer(args.work / f"server-{n}")
+            shutil.rmtree(server.path, ignore_errors=True)
+            url = server.__enter__()
+            store_settings = settings.with_overrides(chroma_url=url)
+        else:
+            server, store_settings = None, settings
+        try:
+            add_s = fill_chroma(store_settings, manifest, entry, data, matrix)
+            started = time.perf_counter()
+            search = GuidelineSearch(store_settings)
+            open_s = time.perf_counter() - started
+            before = load_note()
+            timings = time_search(search, queries)
+            print(f"  {store:<8} Chroma add {add_s:.1f} s ({n / add_s:,.0f} chunks/s), open {open_s:.1f} s; "
+                  f"{before} before queries", flush=True)
+            for mode, (p50, p95, count) in timings.items():
+                print(f"    {mode:<7} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  ({count} distinct queries, k=5)", flush=True)
+            if args.profile == n and store == args.stores[0]:
+                print(f"  cProfile of hybrid search at {n:,} ({store}), cumulative:")
+                profile_hybrid(search, queries[:60])
+            del search
+        finally:
+            if server is not None:
+                server.__exit__(None, None, None)
+                shutil.rmtree(server.path, ignore_errors=True)
+    shutil.rmtree(home, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--stores", default="embedded,server")
+    parser.add_argument("--queries", type=int, default=180, help="distinct real queries, split across the 3 modes")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/bench-scale"))
+    parser.add_argument("--profile", type=int, default=0, help="print a cProfile of hybrid search at this size")
+    args = parser.parse_args(argv)
+    args.stores = args.stores.split(",")
+    args.work.mkdir(parents=True, exist_ok=True)
+    from assistant.config import Settings
+
+    base_settings = Settings(home=args.work / "source-home", corpus_mirror=CORPUS)
+    started = time.perf_counter()
+    entry, pages, chunks = source_chunks(base_settings)
+    read_s = time.perf_counter() - started
+    vectors, embed_rate = source_embeddings(base_settings, chunks, args.work)
+    queries = real_queries()[: args.queries]
+    print(f"Scale benchmark, {load_note()} at start. Python {sys.version.split()[0]}")
+    print(f"Source: {len(chunks):,} REAL chunks (CDC guideline chunks + 120-word windows of the 63 dev letters), "
+          f"read and chunked in {read_s:.1f} s; real all-MiniLM-L6-v2 embeddings "
+          + (f"at {embed_rate:.1f} chunks/s" if embed_rate else "(from the cache under --work)") + ".")
+    print(f"Larger sizes REPLICATE these real chunks with new ids; replica embeddings = source embedding + "
+          f"N(0, {NOISE_SIGMA}²) noise, re-normalised. {len(queries)} distinct real reviewer queries from evals/datasets.")
+    for n in (int(s) for s in args.sizes.split(",")):
+        run_size(args, Settings, entry, pages, chunks, vectors, n, queries)
+    print(f"\nDone, {load_note()} at end.")
     return 0
 
 

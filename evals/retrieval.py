@@ -120,7 +120,7 @@ def run_retrieval_suite(search: GuidelineSearch, paths: list[Path] | None = None
 
     Queries whose gold guideline is not indexed are skipped and counted, never scored as misses.
     """
-    indexed = set(search.library.entries)
+    indexed = {g.id for g in search.manifest.guidelines}
     modes = modes or modes_of(search)
     rows: list[dict] = []
     skipped: dict[str, int] = {}

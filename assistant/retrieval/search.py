@@ -30,6 +30,7 @@ from assistant.retrieval.library import GuidelineLibrary
 SearchMode = Literal["hybrid", "vector", "bm25"]
 RRF_K = 60
 CANDIDATES = 50
+QUERY_VECTOR_CACHE = 512
 
 
 class GuidelineSearch:
@@ -55,6 +56,7 @@ class GuidelineSearch:
                 "Rebuild with `assistant index`."
             ) from exc
         self._lock = threading.Lock()
+        self._query_vectors: dict[str, np.ndarray] = {}
 
     def search(
         self,
@@ -89,8 +91,21 @@ class GuidelineSearch:
             ids = {i for i in ids if self.library.entries[i].tier in tiers}
         return ids
 
+    def query_vector(self, text: str) -> np.ndarray:
+        """The text's embedding; the last few hundred are kept, since drafting and evals ask for the same text again."""
+        with self._lock:
+            cached = self._query_vectors.get(text)
+        if cached is None:
+            cached = embed(self.settings.embedding_model, [text])[0]
+            cached.setflags(write=False)
+            with self._lock:
+                self._query_vectors[text] = cached
+                while len(self._query_vectors) > QUERY_VECTOR_CACHE:
+                    self._query_vectors.pop(next(iter(self._query_vectors)))
+        return cached
+
     def _vector(self, query: str, allowed: set[str]) -> list[str]:
-        vector = embed(self.settings.embedding_model, [query])[0].tolist()
+        vector = self.query_vector(query).tolist()
         where = None if allowed >= set(self.library.entries) else {"guideline_id": {"$in": sorted(allowed)}}
         with self._lock:
             result = self.collection.query(
@@ -119,7 +134,7 @@ class GuidelineSearch:
         """Cosine similarity of `text` to stored chunk embeddings (no re-encoding of passages)."""
         if not chunk_ids:
             return []
-        query = embed(self.settings.embedding_model, [text])[0]
+        query = self.query_vector(text)
         rows = np.asarray(self.vectors[[self.position[c] for c in chunk_ids]])
         return [float(x) for x in rows @ query]
 
