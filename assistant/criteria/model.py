@@ -25,6 +25,7 @@ class RecordFact(str, Enum):
     mme_per_day = "mme_per_day"
     opioid_formulation = "opioid_formulation"
     medications = "medications"
+    medication_duration = "medication_duration"
     prior_treatments = "prior_treatments"
     treatment_response = "treatment_response"
     red_flags = "red_flags"
