@@ -201,3 +201,85 @@ def test_item_categories_include_every_drafting_category():
     from assistant.drafting.topics import CATEGORIES
 
     assert {c.name for c in CATEGORIES} <= {c.value for c in ItemCategory}
+
+
+# ---- the labelled eval sets: well-formed, tied to the shipped criteria, and read from the real documents
+
+DATASETS = Path(__file__).resolve().parents[1] / "evals" / "datasets"
+STATUSES = {"met", "not_met", "not_documented", "not_applicable"}
+
+
+def read_jsonl(name: str) -> list[dict]:
+    import json
+
+    return [json.loads(line) for line in (DATASETS / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def shipped_criteria() -> dict[str, tuple[str, list[ItemCategory]]]:
+    found = {}
+    for path in sorted(BUNDLED_CRITERIA_DIR.glob("*.toml")):
+        criteria = parse_criteria_file(path)
+        for topic in criteria.topics:
+            for criterion in topic.criteria:
+                found[criterion.id] = (criteria.guideline_id, topic.categories_of(criterion))
+    return found
+
+
+def test_criteria_labels_name_shipped_criteria_and_follow_the_split_rule():
+    import hashlib
+
+    rows, known = read_jsonl("criteria_labels.jsonl"), shipped_criteria()
+    assert len(rows) >= 40 and len({(r["letter"], r["item"]) for r in rows}) == len(rows)
+    assert sum(r["category"] == "opioid" for r in rows) >= 4
+    for row in rows:
+        expected = "tune" if hashlib.sha256(row["letter"].encode()).hexdigest()[0] in "012345" else "heldout"
+        assert row["split"] == expected, row["letter"]
+        assert row["decision"] in {"Upheld", "Overturned"} and row["criteria"]
+        assert ItemCategory(row["category"])
+        for label in row["criteria"]:
+            guideline_id, _categories = known[label["criterion"]]
+            assert label["guideline_id"] == guideline_id and label["status"] in STATUSES
+            assert len(label["evidence"].split()) >= 4
+    splits = {r["split"] for r in rows}
+    assert splits == {"tune", "heldout"}
+
+
+def test_criteria_label_snippets_are_verbatim_in_their_letters():
+    from pypdf import PdfReader
+
+    from assistant.verification.textmatch import quote_occurs
+
+    letters = require_shared(SHARED / "imr-letters" / "dev")
+    texts: dict[str, str] = {}
+    for row in read_jsonl("criteria_labels.jsonl"):
+        if row["letter"] not in texts:
+            texts[row["letter"]] = "\n".join(p.extract_text() or "" for p in PdfReader(letters / row["letter"]).pages)
+        assert quote_occurs(row["request"], texts[row["letter"]]), (row["letter"], row["item"])
+        for label in row["criteria"]:
+            assert quote_occurs(label["evidence"], texts[row["letter"]]), (row["letter"], row["item"], label["criterion"])
+
+
+def test_mme_cases_use_the_conversion_factors_printed_on_the_cdc_table_page():
+    """Each factor is checked against the Table's own text (printed page 31), and each total against its parts."""
+    import re
+
+    from assistant.corpus.pages import normalise_characters
+
+    table = pypdf_pages("cdc-opioids-2022").page("cdc-opioids-2022", "31")
+    assert table is not None and "Conversion factor" in table.text
+    printed = {}
+    for line in normalise_characters(table.text).splitlines():
+        match = re.match(r"^([A-Z][a-z]+(?: transdermal \(in mcg/hr\))?)\W*\s+(\d+\.\d+)\s*$", line.strip())
+        if match:
+            printed[match.group(1).split(" (")[0].lower()] = float(match.group(2))
+    assert len(printed) == 10, printed
+    cases = read_jsonl("mme_cases.jsonl")
+    assert len(cases) >= 8
+    for case in cases:
+        assert case["conversion_table"] == {"guideline_id": "cdc-opioids-2022", "printed_page": "31"}
+        total = 0.0
+        for part in case["components"]:
+            assert part["conversion_factor"] == printed[part["opioid"]], case["id"]
+            assert part["mme_per_day"] == pytest.approx(part["dose_per_administration"] * part["administrations_per_day"] * part["conversion_factor"])
+            total += part["mme_per_day"]
+        assert case["expected_mme_per_day"] == pytest.approx(total), case["id"]
