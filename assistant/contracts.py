@@ -160,6 +160,21 @@ class CaseFact(BaseModel):
     date: str | None = None
 
 
+class RecordCitation(BaseModel):
+    """A verbatim quote from the case record backing a statement about the case, shown as marker [R<n>].
+
+    The record side of a rationale is grounded like the guideline side: the verifier checks `quote` against the
+    case text (whitespace and hyphenation normalised, no paraphrase accepted)."""
+
+    quote: str = Field(min_length=1)
+    source: str = Field(default="case record", description="Document or section of the case file, e.g. 'UR determination'.")
+    date: str | None = Field(default=None, description="The date the record gives for this fact, as written there.")
+
+    def label(self) -> str:
+        dated = f", {self.date}" if self.date else ""
+        return f"{self.source}{dated}"
+
+
 class AbstentionNote(BaseModel):
     """Why a draft cites no guideline: nothing indexed addresses the item."""
 
@@ -179,6 +194,9 @@ class ItemRationale(BaseModel):
         default_factory=list, description="Lower-tier passages shown as support only, never as the governing text."
     )
     case_facts: list[CaseFact] = Field(default_factory=list)
+    record_citations: list[RecordCitation] = Field(
+        default_factory=list, description="Record quotes; [R1] in the text refers to the first."
+    )
     abstention: AbstentionNote | None = None
     precedent_note: str | None = None
 
