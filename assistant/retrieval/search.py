@@ -1,11 +1,15 @@
-"""Hybrid search: dense vectors (Chroma) and BM25 fused by reciprocal rank fusion."""
+"""Hybrid search: dense vectors (Chroma) and BM25, fused by a weighted sum of normalised scores.
+
+Why this fusion and these constants: docs/retrieval.md (chosen on the tune splits of the query sets only).
+"""
 
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
-from typing import Literal
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
@@ -28,8 +32,15 @@ from assistant.index.store import (
 from assistant.retrieval.library import GuidelineLibrary
 
 SearchMode = Literal["hybrid", "vector", "bm25"]
+MODES: tuple[str, ...] = ("vector", "bm25", "hybrid")
+DEFAULT_MODE = "hybrid"
 RRF_K = 60
+SCORE_SCALE = 2 / (RRF_K + 1)  # passage.score keeps the magnitude reciprocal-rank fusion gave (drafting mixes it in)
 CANDIDATES = 50
+VECTOR_WEIGHT = 0.7  # a query in the guidelines' own words
+VECTOR_WEIGHT_EXPANDED = 0.5  # a query the vocabulary had to expand: shorthand, brand names, typos
+RESTATING_FACTOR = 0.9
+EXPANSION_WEIGHT = 0.5  # BM25 weight of words the vocabulary adds, relative to the reviewer's own words
 QUERY_VECTOR_CACHE = 512
 
 
@@ -57,6 +68,10 @@ class GuidelineSearch:
             ) from exc
         self._lock = threading.Lock()
         self._query_vectors: dict[str, np.ndarray] = {}
+        self._masks: dict[frozenset[str], np.ndarray] = {}
+        self._known_words: frozenset[str] | None = None
+        self._all_guidelines = {c.guideline_id for c in self.chunks}
+        self._restating = np.array([_restates(self.library.entries.get(c.guideline_id), c) for c in self.chunks], dtype=bool)
 
     def search(
         self,
@@ -65,23 +80,46 @@ class GuidelineSearch:
         guideline_ids: list[str] | None = None,
         tiers: list[EvidenceTier] | None = None,
         mode: SearchMode = "hybrid",
+        distinct_pages: bool = True,
     ) -> list[RetrievedPassage]:
+        """The k best passages; with distinct_pages (default) at most one per printed page, so k results are k pages."""
         query = query.strip()
         if not query:
             return []
         allowed = self._allowed(guideline_ids, tiers)
         if not allowed:
             return []
-        vector_ranked = self._vector(query, allowed) if mode in ("hybrid", "vector") else []
-        bm25_ranked = self._bm25(query, allowed) if mode in ("hybrid", "bm25") else []
-        fused: dict[str, float] = {}
-        for ranked in (vector_ranked, bm25_ranked):
-            for rank, chunk_id in enumerate(ranked, start=1):
-                fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank)
-        vector_rank = {cid: r for r, cid in enumerate(vector_ranked, start=1)}
-        bm25_rank = {cid: r for r, cid in enumerate(bm25_ranked, start=1)}
-        best = sorted(fused, key=lambda cid: (-fused[cid], cid))[:k]
-        return [self._passage(cid, fused[cid], vector_rank.get(cid), bm25_rank.get(cid)) for cid in best]
+        scored = self.scored_candidates(query, allowed, mode)
+        fused = fuse(scored, mode) * np.where(self._restating[scored.positions], RESTATING_FACTOR, 1.0)
+        picked: list[int] = []
+        seen_pages: set[tuple[str, str]] = set()
+        for i in np.lexsort((scored.positions, -fused)):
+            chunk = self.chunks[int(scored.positions[i])]
+            page = (chunk.guideline_id, chunk.printed_page)
+            if distinct_pages and page in seen_pages:
+                continue
+            seen_pages.add(page)
+            picked.append(int(i))
+            if len(picked) == k:
+                break
+        vector_rank, bm25_rank = _ranks(scored.vector, scored.in_vector), _ranks(scored.bm25, scored.in_bm25)
+        return [self._passage(int(scored.positions[i]), float(fused[i]) * SCORE_SCALE,
+                              vector_rank[i], bm25_rank[i]) for i in picked]
+
+    def scored_candidates(self, query: str, allowed: set[str], mode: str = "hybrid") -> "ScoredCandidates":
+        """Candidates from Chroma (top 50) and BM25 (top 50), each scored exactly by both components."""
+        bm25_scores = self._bm25_scores(query, allowed) if mode in ("hybrid", "bm25") else None
+        vector_ids = self._vector(query, allowed) if mode in ("hybrid", "vector") else []
+        from_vector = np.array([self.position[c] for c in vector_ids], dtype=np.int64)
+        from_bm25 = _top_positive(bm25_scores, CANDIDATES) if bm25_scores is not None else np.zeros(0, np.int64)
+        positions = np.unique(np.concatenate([from_vector, from_bm25]))
+        if mode in ("hybrid", "vector") and len(positions):
+            vector = np.asarray(self.vectors[positions] @ self.query_vector(query), dtype=np.float64)
+        else:
+            vector = np.zeros(len(positions))
+        bm25 = bm25_scores[positions].astype(np.float64) if bm25_scores is not None else np.zeros(len(positions))
+        return ScoredCandidates(positions, vector, bm25, np.isin(positions, from_vector), np.isin(positions, from_bm25),
+                                expanded=bool(self.added_terms(query)))
 
     def _allowed(self, guideline_ids: list[str] | None, tiers: list[EvidenceTier] | None) -> set[str]:
         ids = set(self.library.entries)
@@ -90,6 +128,20 @@ class GuidelineSearch:
         if tiers:
             ids = {i for i in ids if self.library.entries[i].tier in tiers}
         return ids
+
+    def added_terms(self, query: str) -> str:
+        """What the guidelines call the query's abbreviations, brand names and misspellings (the vocabulary stage).
+
+        The reviewer's own words are kept and searched at full weight; these are searched beside them at
+        EXPANSION_WEIGHT. Words the index already knows are never "corrected".
+        """
+        try:
+            from assistant.vocabulary.query import expand_query
+        except ImportError:  # the vocabulary stage is optional for search
+            return ""
+        if self._known_words is None:
+            self._known_words = frozenset(self.bm25.vocab_dict)
+        return " ".join(expand_query(query, self._known_words).added_terms)
 
     def query_vector(self, text: str) -> np.ndarray:
         """The text's embedding; the last few hundred are kept, since drafting and evals ask for the same text again."""
@@ -106,29 +158,36 @@ class GuidelineSearch:
 
     def _vector(self, query: str, allowed: set[str]) -> list[str]:
         vector = self.query_vector(query).tolist()
-        where = None if allowed >= set(self.library.entries) else {"guideline_id": {"$in": sorted(allowed)}}
+        where = None if allowed >= self._all_guidelines else {"guideline_id": {"$in": sorted(allowed)}}
         with self._lock:
             result = self.collection.query(
                 query_embeddings=[vector], n_results=min(CANDIDATES, len(self.chunks)), where=where, include=[]
             )
         return [cid for cid in result["ids"][0] if cid in self.position]
 
-    def _bm25(self, query: str, allowed: set[str]) -> list[str]:
+    def _bm25_scores(self, query: str, allowed: set[str]) -> np.ndarray | None:
+        """BM25 score of every chunk (0 outside `allowed`), or None when no query word is in the index."""
         import bm25s
 
-        tokens = bm25s.tokenize([query], stopwords="en", show_progress=False)
-        if not tokens.vocab:
-            return []
+        own, added = bm25s.tokenize([query, self.added_terms(query) or "."], stopwords="en", return_ids=False,
+                                    show_progress=False)
+        own_ids = self.bm25.get_tokens_ids(own)
+        added_ids = [i for i in dict.fromkeys(self.bm25.get_tokens_ids(added)) if i not in set(own_ids)]
+        if not own_ids and not added_ids:
+            return None
         with self._lock:
-            indices, scores = self.bm25.retrieve(
-                tokens, k=min(CANDIDATES * 4, len(self.chunks)), show_progress=False, n_threads=1
-            )
-        ranked = []
-        for index, score in zip(indices[0], scores[0]):
-            chunk = self.chunks[int(index)]
-            if score > 0 and chunk.guideline_id in allowed:
-                ranked.append(chunk.chunk_id)
-        return ranked[:CANDIDATES]
+            scores = self.bm25.get_scores_from_ids(own_ids) if own_ids else 0.0
+            if added_ids and EXPANSION_WEIGHT:
+                scores = scores + EXPANSION_WEIGHT * self.bm25.get_scores_from_ids(added_ids)
+        return scores if allowed >= self._all_guidelines else scores * self._mask(allowed)
+
+    def _mask(self, allowed: set[str]) -> np.ndarray:
+        key = frozenset(allowed)
+        mask = self._masks.get(key)
+        if mask is None:
+            mask = np.array([c.guideline_id in allowed for c in self.chunks], dtype=np.float32)
+            self._masks[key] = mask
+        return mask
 
     def similarity(self, text: str, chunk_ids: list[str]) -> list[float]:
         """Cosine similarity of `text` to stored chunk embeddings (no re-encoding of passages)."""
@@ -163,9 +222,67 @@ class GuidelineSearch:
             score=score,
         )
 
-    def _passage(self, chunk_id: str, score: float, vector_rank: int | None, bm25_rank: int | None) -> RetrievedPassage:
-        passage = self.passage_for_chunk(self.chunks[self.position[chunk_id]], score)
+    def _passage(self, position: int, score: float, vector_rank: int | None, bm25_rank: int | None) -> RetrievedPassage:
+        passage = self.passage_for_chunk(self.chunks[position], score)
         return passage.model_copy(update={"vector_rank": vector_rank, "bm25_rank": bm25_rank})
+
+
+@dataclass
+class ScoredCandidates:
+    """Candidate chunk positions with both component scores (raw cosine similarity and raw BM25)."""
+
+    positions: np.ndarray
+    vector: np.ndarray
+    bm25: np.ndarray
+    in_vector: np.ndarray
+    in_bm25: np.ndarray
+    expanded: bool = False
+
+
+def fuse(scored: ScoredCandidates, mode: str, vector_weight: float | None = None) -> np.ndarray:
+    """Each component min-max normalised over the candidates, then weighted; a single mode is its own score.
+
+    The embedding model does not know reviewer shorthand or brand names, so a query the vocabulary expanded leans
+    on BM25 (which searches the expansion); a plain query leans on the embedding.
+    """
+    if vector_weight is None:
+        vector_weight = VECTOR_WEIGHT_EXPANDED if scored.expanded else VECTOR_WEIGHT
+    vector, bm25 = _minmax(scored.vector), _minmax(scored.bm25)
+    if mode == "vector":
+        return vector
+    if mode == "bm25":
+        return bm25
+    return vector_weight * vector + (1 - vector_weight) * bm25
+
+
+def _minmax(values: np.ndarray) -> np.ndarray:
+    if not len(values):
+        return values
+    low, high = float(values.min()), float(values.max())
+    return (values - low) / (high - low) if high > low else np.zeros_like(values)
+
+
+def _top_positive(scores: np.ndarray, n: int) -> np.ndarray:
+    n = min(n, len(scores))
+    if n == 0:
+        return np.zeros(0, np.int64)
+    top = np.argpartition(-scores, n - 1)[:n]
+    return top[scores[top] > 0].astype(np.int64)
+
+
+def _ranks(scores: np.ndarray, member: np.ndarray) -> list[int | None]:
+    """1-based rank of each candidate by one component among that component's own candidates."""
+    order = [i for i in np.argsort(-scores, kind="stable") if member[i]]
+    rank = {int(i): r for r, i in enumerate(order, start=1)}
+    return [rank.get(i) for i in range(len(scores))]
+
+
+def _restates(entry, chunk: Chunk) -> bool:
+    """Whether the chunk's section restates guidance given in full elsewhere (summary tables, appendices)."""
+    if entry is None or not chunk.section_path:
+        return False
+    restates = getattr(entry, "restates", None)
+    return bool(restates(chunk.section_path)) if restates else chunk.section_path[0] in entry.restating_sections
 
 
 class GuidelineRetriever(BaseRetriever):
