@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from assistant.vocabulary.drugs import class_category, identify_drugs
+from assistant.vocabulary.fuzzy import corrections
+
 
 @dataclass(frozen=True)
 class TreatmentCategory:
@@ -143,9 +146,30 @@ class ItemTopic:
         return [c.name for c in self.categories]
 
 
+def _drug_categories(item_text: str) -> set[str]:
+    """Categories of the drugs the item names (Synapryn -> opioid); a topical product is a topical, whatever it holds."""
+    names = set()
+    for mention in identify_drugs(item_text):
+        classes = ["topical-analgesic"] if mention.topical else mention.classes
+        names |= {class_category(c) for c in classes} - {""}
+    return names
+
+
+def _spelling_corrected(item_text: str) -> str:
+    for word, fixed in corrections(item_text):
+        item_text = re.sub(rf"\b{re.escape(word)}\b", fixed, item_text, flags=re.IGNORECASE)
+    return item_text
+
+
 def classify_item(item_text: str) -> ItemTopic:
-    """Categories whose item pattern matches, most specific first (medications before generic procedures)."""
-    found = [c for c in CATEGORIES if re.search(c.item_pattern, item_text, re.IGNORECASE)]
+    """Categories the item's words or drugs belong to, most specific first (medications before procedures).
+
+    Misspelled clinical words are corrected first ("CONGNITIVE BEHAVIORAL" is cognitive behavioral therapy), and
+    drugs are resolved through the vocabulary, so a brand or compounded product counts as its class.
+    """
+    text = _spelling_corrected(item_text)
+    from_drugs = _drug_categories(text)
+    found = [c for c in CATEGORIES if c.name in from_drugs or re.search(c.item_pattern, text, re.IGNORECASE)]
     if any(c.name == "imaging" for c in found):
         found = [c for c in found if c.name != "dme"]
     return ItemTopic(categories=found)
