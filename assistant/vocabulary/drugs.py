@@ -9,20 +9,19 @@ from __future__ import annotations
 
 import functools
 import re
-import tomllib
-from pathlib import Path
 
 from pydantic import BaseModel
 
-DATA = Path(__file__).parent / "data"
+from assistant.vocabulary.fuzzy import correct_word
+from assistant.vocabulary.tables import drug_table
 OPIOID_CLASSES = {"opioid", "opioid-er-la"}
 _RELEASE_MARK = re.compile(r"\s*(?:\b(?:ER|XR|SR|CR|LA|XL)\b|extended[- ]release|long[- ]acting|controlled[- ]release)", re.I)
 _STRENGTH = re.compile(r"\d+(?:\.\d+)?(?:\s*/\s*\d+(?:\.\d+)?)*\s*(?:mg|mcg|%|g\b|grams?|ml|mL)(?:\s*/\s*\d*\s*ml)?", re.I)
 _QUANTITY = re.compile(r"#\s*\d+|\b(?:qty|quantity)[:.]?\s*\d+|\b\d+\s*(?:tablets?|tabs?|capsules?|caps?|patch(?:es)?|pills?|grams?|ml)\b", re.I)
 _FREQUENCY = re.compile(
-    r"\b(?:\d+\s*(?:tabs?|tablets?|caps?|capsules?|pills?)\s+)?(?:p\.?o\.?\s+)?"
+    r"\b(?:(?:\d+|one|two|three)\s*(?:tabs?|tablets?|caps?|capsules?|pills?)\s+)?(?:(?:p\.?o\.?|by mouth|orally)\s+)?"
     r"(?:q\s?\d+(?:\s?-\s?\d+)?\s?(?:h|hrs?|hours?)|b\.?i\.?d\.?|t\.?i\.?d\.?|q\.?i\.?d\.?|q\.?d\.?|qhs|q\.?h\.?s\.?|"
-    r"(?:once|twice|three times|four times)\s+(?:a|per)\s+day|(?:once\s+)?daily|at bedtime|every \d+(?:\s?-\s?\d+)? hours)"
+    r"(?:once|twice|three times|four times)\s+(?:a day|per day|daily)|(?:once\s+)?daily|at bedtime|every \d+(?:\s?-\s?\d+)? hours)"
     r"(?:\s+(?:as needed|prn|p\.r\.n\.))?|\bprn\b|\bas needed\b", re.I)
 
 
@@ -55,13 +54,6 @@ class _Product(BaseModel):
     extended_release: bool = False
     topical: bool = False
     source: str
-
-
-@functools.cache
-def drug_table() -> dict:
-    """The curated drug table as parsed TOML (classes, generics, products)."""
-    with (DATA / "drugs.toml").open("rb") as handle:
-        return tomllib.load(handle)
 
 
 @functools.cache
@@ -126,7 +118,7 @@ def _find_drugs():
     return find_drugs
 
 
-_TOKEN = re.compile(r"[A-Za-z][A-Za-z\-]*")
+_TOKEN = re.compile(r"[A-Za-z]+")
 
 
 def _ner_mentions(text: str) -> list[DrugMention]:
@@ -149,6 +141,38 @@ def _ner_mentions(text: str) -> list[DrugMention]:
     return mentions
 
 
+def _misspelled_mentions(text: str) -> list[DrugMention]:
+    """Drug names misspelled in the record ("Ketaprofen"), resolved through the fuzzy matcher."""
+    generics = drug_table()["generic"]
+    mentions = []
+    for token in _TOKEN.finditer(text):
+        fixed = correct_word(token.group())
+        if fixed in generics:
+            classes, release = _resolve([fixed], [], False, bool(_RELEASE_MARK.match(text, token.end())))
+            mentions.append(DrugMention(start=token.start(), end=token.end(), surface=token.group(), generics=[fixed],
+                                        classes=classes, extended_release=release,
+                                        source=f"fuzzy match of {token.group()!r} to {fixed!r}"))
+    return mentions
+
+
+def _merge_combinations(text: str, mentions: list[DrugMention]) -> list[DrugMention]:
+    """"Hydrocodone-Acetaminophen", "APAP/codeine": one combination product, not two drugs."""
+    merged: list[DrugMention] = []
+    for mention in mentions:
+        previous = merged[-1] if merged else None
+        if previous and re.fullmatch(r"\s*[-/]\s*", text[previous.end:mention.start]):
+            generics = previous.generics + [g for g in mention.generics if g not in previous.generics]
+            classes, release = _resolve(generics, [], previous.topical or mention.topical,
+                                        previous.extended_release or mention.extended_release)
+            merged[-1] = previous.model_copy(update={
+                "end": mention.end, "surface": text[previous.start:mention.end], "generics": generics,
+                "classes": classes, "extended_release": release, "topical": previous.topical or mention.topical,
+                "source": f"{previous.source}; {mention.source}"})
+        else:
+            merged.append(mention)
+    return merged
+
+
 def _attach_dose(text: str, mention: DrugMention, stop: int) -> DrugMention:
     """Strength, quantity and frequency written right after the name, before the next drug or line end."""
     window_end = min(stop, mention.end + 80)
@@ -165,9 +189,10 @@ def _attach_dose(text: str, mention: DrugMention, stop: int) -> DrugMention:
 
 def identify_drugs(text: str) -> list[DrugMention]:
     """Every drug named in `text`, in order; curated products win over the package where both match."""
-    curated = _curated_mentions(text)
-    taken = [(m.start, m.end) for m in curated]
-    ner = [m for m in _ner_mentions(text) if not any(m.start < e and s < m.end for s, e in taken)]
-    ordered = sorted(curated + ner, key=lambda m: m.start)
+    found = _curated_mentions(text)
+    for extra in (_ner_mentions(text), _misspelled_mentions(text)):
+        taken = [(m.start, m.end) for m in found]
+        found += [m for m in extra if not any(m.start < e and s < m.end for s, e in taken)]
+    ordered = _merge_combinations(text, sorted(found, key=lambda m: m.start))
     return [_attach_dose(text, m, ordered[i + 1].start if i + 1 < len(ordered) else len(text))
             for i, m in enumerate(ordered)]

@@ -9,21 +9,13 @@ from __future__ import annotations
 
 import functools
 import re
-import tomllib
 
 from rapidfuzz import fuzz, process
 
-from assistant.vocabulary.drugs import DATA, drug_table
+from assistant.vocabulary.tables import abbreviation_table, drug_table
 
 MIN_LENGTH = 7
 MIN_SIMILARITY = 88.0
-
-
-@functools.cache
-def abbreviation_table() -> dict:
-    """The abbreviation, synonym and clinical-term table as parsed TOML."""
-    with (DATA / "abbreviations.toml").open("rb") as handle:
-        return tomllib.load(handle)
 
 
 @functools.cache

@@ -7,8 +7,9 @@ import re
 
 from pydantic import BaseModel
 
-from assistant.vocabulary.drugs import drug_table, identify_drugs
-from assistant.vocabulary.fuzzy import abbreviation_table, corrections
+from assistant.vocabulary.drugs import identify_drugs
+from assistant.vocabulary.fuzzy import corrections
+from assistant.vocabulary.tables import abbreviation_table, drug_table
 
 
 class Expansion(BaseModel):
