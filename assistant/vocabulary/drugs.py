@@ -121,6 +121,14 @@ def _find_drugs():
 _TOKEN = re.compile(r"[A-Za-z]+")
 
 
+def _looks_topical(text: str, start: int, end: int, generic: str) -> bool:
+    """A patch, gel or cream, a compounded product, or a strength in percent (oral drugs are dosed in mg)."""
+    after = text[end:end + 25]
+    return bool(re.search(r"\bpatch|\bgel\b|\bcream\b|\btopical\b|\blotion\b|\bointment\b", generic + " " + after, re.I)
+                or re.match(r"\s*\d+(?:\.\d+)?\s*%", after)
+                or re.search(r"\bcompound(?:ed)?\s+$", text[max(0, start - 12):start], re.I))
+
+
 def _ner_mentions(text: str) -> list[DrugMention]:
     tokens = list(_TOKEN.finditer(text))
     hits = _find_drugs()([t.group() for t in tokens], is_ignore_case=True)
@@ -131,8 +139,7 @@ def _ner_mentions(text: str) -> list[DrugMention]:
         if not generics or not classes_of(generics[0]) and not (info.get("drugbank_id") or info.get("medline_plus_id")):
             continue  # a class word ("opioids" -> "Analgesics, Opioid") is not a drug mention
         start, end = tokens[first].start(), tokens[stop - 1].end()
-        topical = bool(re.search(r"\bpatch|\bgel\b|\bcream\b|\btopical\b|\blotion\b", generic + " " + text[end:end + 25], re.I))
-        topical = topical and generics[0] in {"lidocaine", "diclofenac", "ketoprofen", "capsaicin", "flurbiprofen", "menthol"}
+        topical = _looks_topical(text, start, end, generic)
         release = bool(_RELEASE_MARK.match(text, end))
         classes, release = _resolve(generics, [], topical, release)
         mentions.append(DrugMention(start=start, end=end, surface=text[start:end], generics=generics, classes=classes,
