@@ -138,6 +138,13 @@ def test_misspellings_are_corrected_and_synonyms_added():
     assert "CBT" in expand_query("CONGNITIVE behavioral therapy").added_terms
 
 
+def test_reviewer_synonyms_in_letters_add_the_guideline_word():
+    opiates = expand_query(sentence("CM16-0247802", "additional use of opiates", 30))
+    narcotics = expand_query(sentence("CM16-0234202", "Any additional narcotics require", 40))
+    assert "opioids" in opiates.added_terms and "opioids" in narcotics.added_terms
+    assert "opioids" not in expand_query(sentence("CM16-0247802", "The retrospective request for", 40)).added_terms
+
+
 def test_fuzzy_matching_changes_no_ordinary_word_in_the_dev_letters():
     """Over all 63 letters the only corrections are the two real ones read in them."""
     found = set()
