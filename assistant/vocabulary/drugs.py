@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from assistant.vocabulary.fuzzy import correct_word
 from assistant.vocabulary.tables import drug_table
+
 OPIOID_CLASSES = {"opioid", "opioid-er-la"}
 _RELEASE_MARK = re.compile(r"\s*(?:\b(?:ER|XR|SR|CR|LA|XL)\b|extended[- ]release|long[- ]acting|controlled[- ]release)", re.I)
 _STRENGTH = re.compile(r"\d+(?:\.\d+)?(?:\s*/\s*\d+(?:\.\d+)?)*\s*(?:mg|mcg|%|g\b|grams?|ml|mL)(?:\s*/\s*\d*\s*ml)?", re.I)
