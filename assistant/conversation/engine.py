@@ -9,7 +9,7 @@ from typing import Any
 
 from assistant.contracts import CaseFile, Decision, ItemRationale, RetrievedPassage, VerificationReport
 from assistant.errors import CaseInputError
-from assistant.verification.verify import split_sentences
+from assistant.verification.textmatch import split_sentences
 
 DRAFT = re.compile(r"\b(?:draft|write|redraft|prepare)\b", re.IGNORECASE)
 REVISE = re.compile(r"\b(?:shorten|shorter|mention|add that|include|remove|drop|revise|rephrase|make it)\b", re.IGNORECASE)

@@ -15,7 +15,8 @@ from assistant.drafting.offline import draft_offline
 from assistant.errors import CaseInputError, ModelBackendError
 from assistant.retrieval.search import GuidelineSearch
 from assistant.verification.textmatch import support_score
-from assistant.verification.verify import PageRanker, split_sentences, verify_rationale
+from assistant.verification.textmatch import split_sentences
+from assistant.verification.verify import PageRanker, verify_rationale
 
 DEFAULT_DECISION: Decision = "Upheld"
 # Share of a model-written case fact's content words that must occur in the case summary.
@@ -24,7 +25,7 @@ FACT_SUPPORT_THRESHOLD = 0.6
 
 def with_governing_suggestion(note: AbstentionNote, case: CaseFile, item_text: str, similar: list) -> AbstentionNote:
     """Name the guideline part and section that most likely governs (precedents first, then the category hint)."""
-    from assistant.governing import suggest_governing
+    from assistant.precedents.governing import suggest_governing
 
     suggestions = suggest_governing(item_text, case.summary, similar, k=1)
     if not suggestions:
@@ -155,7 +156,7 @@ class DraftingChain:
                         "message": "Removed from the draft: " + problem.message, "status": problem.status}))
         report.checks += self._draft_level_checks(state, rationale)
         if state.get("precedents"):
-            from assistant.precedents import precedent_note
+            from assistant.precedents.note import precedent_note
 
             rationale = rationale.model_copy(update={"precedent_note": precedent_note(state["precedents"])})
         return DraftResult(rationale=rationale, report=report, evidence=state["evidence"], repairs=repairs,

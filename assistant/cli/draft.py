@@ -6,6 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
+from assistant.config import settings_from_args
 from assistant.contracts import ItemRationale, VerificationReport
 
 
@@ -45,10 +46,9 @@ def format_report(report: VerificationReport) -> str:
 
 
 def cmd_draft(args: argparse.Namespace) -> int:
-    from assistant.cli import _settings
     from assistant.services import Services
 
-    settings = _settings(args)
+    settings = settings_from_args(args)
     services = Services.open(settings)
     case = services.intake_file(Path(args.case))
     indices = [args.item - 1] if args.item else list(range(len(case.items))) or [0]
@@ -71,11 +71,10 @@ def cmd_draft(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from assistant.cli import _settings
     from assistant.drafting.intake import _decode
     from assistant.services import Services
 
-    services = Services.open(_settings(args))
+    services = Services.open(settings_from_args(args))
     path = Path(args.draft)
     text = _decode(path.read_bytes(), path.name) if path.is_file() else args.draft
     decision = args.decision.capitalize() if args.decision else None
@@ -87,7 +86,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
-def register_drafting(commands) -> None:
+def add_draft_commands(commands) -> None:
     draft = commands.add_parser("draft", help="draft the rationale of a case's disputed item(s)")
     draft.add_argument("case", help="a .txt, .pdf or .json case file (an IMR letter is stripped of its decisions)")
     draft.add_argument("--item", type=int, help="item number (1-based); all items when omitted")
