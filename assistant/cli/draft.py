@@ -71,12 +71,12 @@ def cmd_draft(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from assistant.drafting.intake import _decode
+    from assistant.drafting.intake import decode_case_text
     from assistant.services import Services
 
     services = Services.open(settings_from_args(args))
     path = Path(args.draft)
-    text = _decode(path.read_bytes(), path.name) if path.is_file() else args.draft
+    text = decode_case_text(path.read_bytes(), path.name) if path.is_file() else args.draft
     decision = args.decision.capitalize() if args.decision else None
     report = services.check_text(text, decision)
     if args.json:
