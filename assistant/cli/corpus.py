@@ -27,14 +27,9 @@ def cmd_corpus_fetch(args: argparse.Namespace) -> int:
 
 
 def cmd_corpus_list(args: argparse.Namespace) -> int:
-    from assistant.corpus.catalog import load_catalog
-    from assistant.index.store import read_current_manifest
+    from assistant.index.store import catalog_status
 
-    settings = settings_from_args(args)
-    manifest = read_current_manifest(settings)
-    indexed = {g.id: g for g in manifest.guidelines} if manifest else {}
-    for entry in load_catalog(settings):
-        summary = indexed.get(entry.id)
+    for entry, summary in catalog_status(settings_from_args(args)):
         state = f"indexed, {summary.pages} pages, {summary.chunks} passages" if summary else "not indexed"
         print(f"{entry.id}\t{entry.tier.value}\t{entry.title}\t{state}")
     return 0

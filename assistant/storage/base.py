@@ -276,7 +276,7 @@ class BaseDraftStore:
 
     # ------------------------------------------------------------------ ownership
 
-    def _check_owner(self, conn: sqlite3.Connection, reviewer: str, case_id: str, *, must_exist: bool = True) -> bool:
+    def _check_owner(self, conn: Any, reviewer: str, case_id: str, *, must_exist: bool = True) -> bool:
         row = conn.execute(SQL.case_owner, (case_id,)).fetchone()
         if row is None:
             if must_exist:
