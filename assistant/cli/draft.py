@@ -8,30 +8,16 @@ from pathlib import Path
 
 from assistant.config import settings_from_args
 from assistant.contracts import ItemRationale, VerificationReport
+from assistant.export import item_text
 
 
 def format_item_section(rationale: ItemRationale) -> str:
-    """The item section in the IMR letter's layout."""
-    lines = [
-        f"{rationale.item.text}: {rationale.decision}",
-        "",
-        f"Claims Administrator guideline: {rationale.claims_administrator_guideline or '(not given in the case file)'}",
-        "",
-        f"Reviewer guideline: {rationale.reviewer_guideline_line or '(left for the reviewer: no indexed guideline governs)'}",
-        "",
-        f"Decision rationale: {rationale.rationale}",
-    ]
-    if rationale.citations:
-        lines += ["", "Citations:"]
-        lines += [f"  [{n}] {c.label()}\n      \"{c.quote}\"" for n, c in enumerate(rationale.citations, start=1)]
-    if rationale.supporting_citations:
-        lines += ["", "Supporting evidence (lower tier, not governing):"]
-        lines += [f"  - {c.label()}" for c in rationale.supporting_citations]
-    if rationale.abstention:
-        lines += ["", f"ABSTAINED: {rationale.abstention.message}"]
-        if rationale.abstention.suggested_guideline:
-            lines += [f"  Suggested governing guideline: {rationale.abstention.suggested_guideline}",
-                      "  Add it with: assistant corpus add FILE.pdf --id … --title … --tier mtus"]
+    """The item in the IMR letter's layout (the one `assistant.export` renders), then what only a terminal
+    user needs: the suggested governing guideline and the precedent note."""
+    lines = [item_text(rationale).rstrip()]
+    if rationale.abstention and rationale.abstention.suggested_guideline:
+        lines += ["", f"Suggested governing guideline: {rationale.abstention.suggested_guideline}",
+                  "  Add it with: assistant corpus add FILE.pdf --id … --title … --tier mtus"]
     if rationale.precedent_note:
         lines += ["", rationale.precedent_note]
     return "\n".join(lines)

@@ -178,6 +178,16 @@ def _require_reviewer(reviewer: str) -> str:
     return reviewer.strip()
 
 
+def backup_file(src_dir: Path | str, filename: str) -> Path:
+    """The backup file `backup` wrote: `src_dir/filename`, or `src_dir` itself when it names the file."""
+    src = Path(src_dir)
+    if src.is_dir():
+        src = src / filename
+    if not src.is_file():
+        raise StorageError(f"No backup at {src}; expected the {filename} written by `backup`.")
+    return src
+
+
 def ai_text_retention(ai_text: str, final_text: str) -> dict[str, Any]:
     """How much of the AI-generated text survives in the reviewer's text: sentences kept verbatim."""
     ai_sentences = split_sentences(" ".join((ai_text or "").split()))

@@ -10,7 +10,7 @@ from typing import Any
 
 from assistant.errors import ConfigurationError, StorageError
 from assistant.files import write_text_atomically
-from assistant.storage.base import DATA_TABLES, SCHEMA_VERSION, SQL, BaseDraftStore, utc_now
+from assistant.storage.base import DATA_TABLES, SCHEMA_VERSION, SQL, BaseDraftStore, backup_file, utc_now
 
 PG_BACKUP_FILENAME = "drafts.postgres.json"
 PG_BACKUP_FORMAT = "rationale-assistant-postgres-backup"
@@ -83,11 +83,7 @@ class PostgresDraftStore(BaseDraftStore):
 
     def restore(self, src_dir: Path | str) -> None:
         """Replace every table's rows with a backup made by `backup`, in one transaction (checked first)."""
-        src = Path(src_dir)
-        if src.is_dir():
-            src = src / PG_BACKUP_FILENAME
-        if not src.is_file():
-            raise StorageError(f"No backup at {src}; expected the {PG_BACKUP_FILENAME} written by `backup`.")
+        src = backup_file(src_dir, PG_BACKUP_FILENAME)
         try:
             payload = json.loads(src.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:

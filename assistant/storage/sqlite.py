@@ -8,7 +8,7 @@ from pathlib import Path
 
 from assistant.errors import StorageError
 from assistant.files import write_atomically
-from assistant.storage.base import DATA_TABLES, SQL, BaseDraftStore
+from assistant.storage.base import DATA_TABLES, SQL, BaseDraftStore, backup_file
 
 BACKUP_FILENAME = "drafts.sqlite3"
 
@@ -46,11 +46,7 @@ class DraftStore(BaseDraftStore):
 
     def restore(self, src_dir: Path | str) -> None:
         """Replace the store's content with a backup made by `backup` (checked before anything is overwritten)."""
-        src = Path(src_dir)
-        if src.is_dir():
-            src = src / BACKUP_FILENAME
-        if not src.is_file():
-            raise StorageError(f"No backup at {src}; expected the {BACKUP_FILENAME} written by `backup`.")
+        src = backup_file(src_dir, BACKUP_FILENAME)
         source = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
         try:
             try:
