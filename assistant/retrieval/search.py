@@ -47,6 +47,9 @@ QUERY_VECTOR_CACHE = 512
 class GuidelineSearch:
     """Open once, query many times. Thread-safe for concurrent reviewers."""
 
+    MODES = MODES
+    DEFAULT_MODE = DEFAULT_MODE
+
     def __init__(self, settings: Settings):
         import bm25s
 
