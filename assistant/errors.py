@@ -43,3 +43,11 @@ class StorageError(AssistantError):
 
 class AccessDenied(AssistantError):
     pass
+
+
+class IntakeTooSlowError(CaseInputError):
+    """Reading one case ran over its per-request time budget (the message names the step)."""
+
+
+class CaseFormatError(CaseInputError):
+    """A structured (JSON) case whose shape or types do not fit the case format."""
