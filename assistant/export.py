@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.contracts import Citation, CitationCheck, Determination, ItemRationale, VerificationReport
-from assistant.files import write_atomically
+from assistant.files import make_private, private_dir, write_atomically, write_text_atomically
+from assistant.text_safety import escape_markdown_export, export_file_stem, strip_control_characters
 
 Reports = Mapping[int, VerificationReport | None] | Sequence[VerificationReport | None] | None
 
@@ -108,6 +109,28 @@ def _header_fields(determination: Determination) -> list[tuple[str, str]]:
     return fields
 
 
+def _without_control_characters(determination: Determination, reports: Reports):
+    """The same letter with C0 control characters removed from every string (python-docx refuses NUL and
+    friends, and they have no place in a letter)."""
+
+    def clean(value):
+        if isinstance(value, str):
+            return strip_control_characters(value)
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items()}
+        return value
+
+    determination = Determination.model_validate(clean(determination.model_dump(mode="json")))
+    if isinstance(reports, dict):
+        reports = {k: VerificationReport.model_validate(clean(r.model_dump(mode="json"))) for k, r in reports.items()}
+    elif reports is not None:
+        reports = [VerificationReport.model_validate(clean(r.model_dump(mode="json"))) if r is not None else None
+                   for r in reports]
+    return determination, reports
+
+
 def _md_escape_line(text: str) -> str:
     """Keep reviewer text literal where Markdown would reinterpret a line start."""
     return "\n".join(("\\" + ln) if ln.lstrip().startswith(("#", ">", "- ", "* ", "+ ")) else ln for ln in text.splitlines())
@@ -115,37 +138,39 @@ def _md_escape_line(text: str) -> str:
 
 def determination_markdown(determination: Determination, reports: Reports = None) -> str:
     """The letter as Markdown. `reports`: one VerificationReport per item (list or {index: report}), optional."""
+    determination, reports = _without_control_characters(determination, reports)
+    e = escape_markdown_export
     out: list[str] = [f"# {TITLE}", ""]
     for name, value in _header_fields(determination):
-        out.append(f"**{name}:** {value}  ")
+        out.append(f"**{name}:** {e(value)}  ")
     out += ["", "## IMR Issues, Decisions and Rationales", "", INTRO, ""]
     views = _views(determination, reports)
     if not views:
         out += ["_No disputed item has a drafted rationale yet._", ""]
     for view in views:
-        out += [f"### {view.number}. {view.heading}", ""]
-        out += [f"**Claims Administrator guideline:** {view.claims_administrator}", ""]
-        out += [f"**Reviewer guideline:** {view.reviewer_guideline}", ""]
-        out += [f"**Decision rationale:** {_md_escape_line(view.rationale)}", ""]
+        out += [f"### {view.number}. {e(view.heading)}", ""]
+        out += [f"**Claims Administrator guideline:** {e(view.claims_administrator)}", ""]
+        out += [f"**Reviewer guideline:** {e(view.reviewer_guideline)}", ""]
+        out += [f"**Decision rationale:** {_md_escape_line(e(view.rationale))}", ""]
         if view.abstention:
-            out += [f"_Note: {view.abstention}_", ""]
+            out += [f"_Note: {e(view.abstention)}_", ""]
         out += ["**Citations**", ""]
         if not view.citations:
             out.append("- None.")
         for c in view.citations:
             prefix = "UNVERIFIED: " if c.problem else ""
-            suffix = f" — {c.problem}" if c.problem else ""
-            out.append(f"- {prefix}{c.label}: “{c.quote}”{suffix}")
+            suffix = f" — {e(c.problem)}" if c.problem else ""
+            out.append(f"- {prefix}{e(c.label)}: “{e(c.quote)}”{suffix}")
         out.append("")
         if view.supporting:
             out += ["**Supporting (lower-tier) sources**", ""]
             for c in view.supporting:
                 prefix = "UNVERIFIED: " if c.problem else ""
-                out.append(f"- {prefix}{c.label}: “{c.quote}”")
+                out.append(f"- {prefix}{e(c.label)}: “{e(c.quote)}”")
             out.append("")
         if view.other_problems:
             out += ["**Verification problems**", ""]
-            out += [f"- {p}" for p in view.other_problems]
+            out += [f"- {e(p)}" for p in view.other_problems]
             out.append("")
     return "\n".join(out).rstrip() + "\n"
 
@@ -155,6 +180,7 @@ def determination_docx(determination: Determination, path: Path | str, reports: 
     from docx import Document
     from docx.shared import Pt, RGBColor
 
+    determination, reports = _without_control_characters(determination, reports)
     red = RGBColor(0xB0, 0x00, 0x20)
     doc = Document()
     doc.add_heading(TITLE, level=1)
@@ -235,10 +261,13 @@ def export_case(store, verify, reviewer: str, case, out_dir: Path) -> ExportedDe
         raise CaseInputError("No item has a draft yet; draft or write one in the Rationale tab.")
     reports = [verify(drafts[i].rationale) for i in indexes]
     determination = Determination(case=case, items=[drafts[i].rationale for i in indexes])
-    out_dir.mkdir(parents=True, exist_ok=True)
-    markdown = out_dir / f"{case.case_id}-determination.md"
-    markdown.write_text(determination_markdown(determination, reports), encoding="utf-8")
-    docx = determination_docx(determination, out_dir / f"{case.case_id}-determination.docx", reports)
+    private_dir(out_dir)
+    stem = export_file_stem(case.case_id)
+    markdown = out_dir / f"{stem}-determination.md"
+    text = determination_markdown(determination, reports)
+    docx = make_private(determination_docx(determination, out_dir / f"{stem}-determination.docx", reports))
+    write_text_atomically(markdown, text)  # after the DOCX, so a failed export leaves no half of it
+    make_private(markdown)
     problems = sum(len(r.problems) for r in reports)
     store.audit(reviewer, case.case_id, "exported", detail={
         "items": indexes, "formats": ["md", "docx"], "problems": problems,

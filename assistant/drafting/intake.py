@@ -11,7 +11,8 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from assistant.contracts import CaseFile, DisputedItem
-from assistant.errors import CaseInputError, IntakeTooSlowError
+from assistant.errors import CaseFormatError, CaseInputError, IntakeTooSlowError
+from assistant.text_safety import check_case_id, strip_control_characters
 
 MAX_CASE_BYTES = 5_000_000
 ISSUES_HEADING = re.compile(
@@ -26,7 +27,6 @@ INJURY = re.compile(r"(?:industrial injury|Date of Injury|injured)\D{0,20}?(?:on
 UR_DENIAL = re.compile(r"(?:UR Denial Date:?\s*|utilization review\D{0,40}?on\s+|On\s+)" + DATE + r"(?:,\s*utilization review)?", re.IGNORECASE)
 UR_PHRASE = re.compile(r"utilization review", re.IGNORECASE)
 UR_DENIAL_DATE = re.compile(r"UR Denial Date:?[ \t]{0,20}" + DATE, re.IGNORECASE)
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 INTAKE_BUDGET_S = 20.0
 """Seconds one case may take to read. Every step is linear, so only a machine in trouble reaches this."""
 
@@ -76,13 +76,6 @@ def _item(text: str) -> DisputedItem:
     quantity = QUANTITY.search(text)
     value = next((g for g in quantity.groups() if g), None) if quantity else None
     return DisputedItem(text=text, quantity=value)
-
-
-def strip_control_characters(text: str) -> str:
-    """Drop C0 control characters (NUL, ESC, form feed, …) except newline, tab and carriage return.
-
-    They carry no meaning in a case summary, and they break DOCX export and terminal output later on."""
-    return CONTROL_CHARACTERS.sub("", text)
 
 
 class IntakeBudget:
@@ -195,22 +188,73 @@ def _case_id(text: str, source_name: str | None) -> str:
     return "case"
 
 
+MAX_JSON_DEPTH = 20
+"""A case is an object of items; anything nested deeper is not a case (and deep nesting exhausts the parser)."""
+
+
 def case_from_json(data: str | bytes, source_name: str | None = None) -> CaseFile:
+    """A case from JSON: {"summary", "items", …} in the CaseFile format, or {"case_text", "items"?}.
+
+    Every malformed shape (deep nesting, wrong types, a bad case id) is a CaseFormatError naming the field."""
+    name = source_name or "The JSON case"
+    if _json_depth_exceeds(data, MAX_JSON_DEPTH):
+        raise CaseFormatError(f"{name} is nested more than {MAX_JSON_DEPTH} levels deep; a case is an object with "
+                              "'summary' and a list of 'items'.")
     try:
         raw = json.loads(data)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise CaseInputError(f"{source_name or 'The JSON case'} is not valid JSON: {exc}") from exc
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+        raise CaseFormatError(f"{name} is not valid JSON: {exc}") from exc
     if not isinstance(raw, dict):
-        raise CaseInputError("A JSON case must be an object with 'summary' and 'items'.")
+        raise CaseFormatError(f"{name} must be an object with 'summary' and 'items', not a JSON {type(raw).__name__}.")
+    if raw.get("case_id") is not None:
+        check_case_id(raw["case_id"])
     if "case_text" in raw and "summary" not in raw:
+        if not isinstance(raw["case_text"], str):
+            raise CaseFormatError(f"{name}: 'case_text' must be a string of case text.")
         case = case_from_text(raw["case_text"], source_name)
         if raw.get("items"):
-            case.items = [DisputedItem.model_validate(i) for i in raw["items"]]
+            case.items = _validated(lambda: [DisputedItem.model_validate(i) for i in _list(raw["items"], name)], name)
         return case
+    cleaned = {k: strip_control_characters(v) if isinstance(v, str) else v for k, v in raw.items()}
+    return _validated(lambda: CaseFile.model_validate(cleaned), name)
+
+
+def _list(value: object, name: str) -> list:
+    if not isinstance(value, list):
+        raise CaseFormatError(f"{name}: 'items' must be a list of disputed items.")
+    return value
+
+
+def _validated(build: Callable[[], object], name: str):
     try:
-        return CaseFile.model_validate(raw)
+        return build()
     except ValidationError as exc:
-        raise CaseInputError(f"The JSON case does not fit the CaseFile format:\n{exc}") from exc
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'case'}: {e['msg']}" for e in exc.errors()[:5])
+        raise CaseFormatError(f"{name} does not fit the CaseFile format ({problems}). Expected an object with "
+                              "'summary' (text) and 'items' (a list of {\"text\": …}).") from exc
+
+
+def _json_depth_exceeds(data: str | bytes, limit: int) -> bool:
+    """Bracket depth outside strings, counted in one pass before parsing."""
+    text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
+    depth, in_string, escaped = 0, False, False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif ch in "]}":
+            depth -= 1
+    return False
 
 
 def case_from_file(path: Path, strip_letter_decisions: bool = True) -> CaseFile:
