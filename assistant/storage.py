@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from assistant.config import Settings
 from assistant.contracts import CaseFile, ItemRationale, VerificationReport
 from assistant.errors import AccessDenied, ConfigurationError, StorageError
+from assistant.files import make_private, private_dir
 
 AuditAction = Literal["generated", "accepted", "edited", "exported", "imported", "checked"]
 AUDIT_ACTIONS: tuple[str, ...] = ("generated", "accepted", "edited", "exported", "imported", "checked")
@@ -211,7 +212,7 @@ class DraftStore:
 
     def __init__(self, path: Path | str):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
@@ -222,6 +223,8 @@ class DraftStore:
                 conn.execute(statement)
             if conn.execute(_SQL.schema_version).fetchone() is None:
                 conn.execute(_SQL.set_schema_version, (SCHEMA_VERSION,))
+        for suffix in ("", "-wal", "-shm"):  # PHI: owner-only, whatever the umask was when they were created
+            make_private(Path(f"{self.path}{suffix}"))
 
     @classmethod
     def open(cls, settings: Settings) -> "DraftStore":
@@ -487,7 +490,7 @@ class DraftStore:
     def backup(self, dest_dir: Path | str) -> Path:
         """A consistent copy of the whole store at `dest_dir/drafts.sqlite3` (SQLite online backup; writers may continue)."""
         dest_dir = Path(dest_dir)
-        dest_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(dest_dir)
         final = dest_dir / BACKUP_FILENAME
         partial = dest_dir / (BACKUP_FILENAME + ".part")
         partial.unlink(missing_ok=True)
@@ -499,6 +502,7 @@ class DraftStore:
         finally:
             target.close()
         partial.replace(final)
+        make_private(final)
         return final
 
     def restore(self, src_dir: Path | str) -> None:
@@ -647,7 +651,7 @@ class PostgresDraftStore(DraftStore):
     def backup(self, dest_dir: Path | str) -> Path:
         """A consistent snapshot of every table as JSON at `dest_dir/drafts.postgres.json` (writers may continue)."""
         dest_dir = Path(dest_dir)
-        dest_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(dest_dir)
         tables: dict[str, dict[str, Any]] = {}
         with self._read() as conn:
             for table in _PG_DATA_TABLES:
@@ -662,6 +666,7 @@ class PostgresDraftStore(DraftStore):
             handle.flush()
             os.fsync(handle.fileno())
         partial.replace(final)
+        make_private(final)
         return final
 
     def restore(self, src_dir: Path | str) -> None:
