@@ -60,6 +60,9 @@ class Settings(BaseSettings):
         description="Host names the web app answers to besides loopback names (DNS-rebinding defence); "
         'JSON list in ASSISTANT_ALLOWED_HOSTS, e.g. ["imr.example.org"].',
     )
+    max_upload_mb: int = Field(
+        default=60, ge=1, description="Largest file (case or guideline PDF) the web app accepts, per file."
+    )
     reviewer: str = Field(default_factory=lambda: os.environ.get("USER", "reviewer") or "reviewer")
     debug_log_case_text: bool = False
 
@@ -74,6 +77,11 @@ class Settings(BaseSettings):
     @property
     def user_catalog_file(self) -> Path:
         return self.home / "catalog.toml"
+
+    @property
+    def max_upload_bytes(self) -> int:
+        """For Gradio's launch(max_file_size=…), which refuses larger uploads before they are stored."""
+        return self.max_upload_mb * 1_000_000
 
     @property
     def gradio_temp_dir(self) -> Path:

@@ -83,3 +83,19 @@ def private_temp_dir(path: Path | str) -> Path:
     path = private_dir(path)
     os.environ["GRADIO_TEMP_DIR"] = str(path)
     return path
+
+
+def check_upload_size(path: Path | str, max_bytes: int) -> Path:
+    """Refuse an uploaded file over max_bytes, deleting it (it sits in the upload cache); a second line behind
+    Gradio's launch(max_file_size=settings.max_upload_bytes)."""
+    from assistant.errors import CaseInputError
+
+    path = Path(path)
+    size = path.stat().st_size
+    if size > max_bytes:
+        path.unlink(missing_ok=True)
+        raise CaseInputError(
+            f"{path.name} is {size / 1e6:.1f} MB; files over {max_bytes / 1e6:.0f} MB are not accepted "
+            "(ASSISTANT_MAX_UPLOAD_MB). Upload the case summary or the guideline chapter you need."
+        )
+    return path

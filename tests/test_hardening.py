@@ -22,9 +22,9 @@ from assistant.corpus.add import add_guideline
 from assistant.corpus.audit import read_corpus_audit
 from assistant.corpus.catalog import load_catalog, read_catalog_file, write_catalog_file
 from assistant.drafting.intake import case_from_json, case_from_text
-from assistant.errors import AccessDenied, CaseFormatError, CatalogError
+from assistant.errors import AccessDenied, CaseFormatError, CaseInputError, CatalogError
 from assistant.export import determination_docx, determination_markdown
-from assistant.files import make_tree_private, private_temp_dir, restrict_new_files
+from assistant.files import check_upload_size, make_tree_private, private_temp_dir, restrict_new_files
 from assistant.host_guard import HostAllowListMiddleware, allowed_hosts_for, host_allowed
 from assistant.index.store import add_guideline_and_index
 from assistant.login_throttle import LoginThrottle
@@ -306,3 +306,15 @@ def test_host_allow_list_refuses_rebinding_names():
         assert response.status_code == 200 and response.text == "case list", host
     assert not host_allowed("", allowed_hosts_for())
     assert host_allowed("127.0.0.2:80", allowed_hosts_for())
+
+
+def test_uploads_over_the_limit_are_refused_and_removed(tmp_path):
+    settings = make_settings(tmp_path / "home", max_upload_mb=1)
+    assert settings.max_upload_bytes == 1_000_000
+    small, big = tmp_path / "small.txt", tmp_path / "big.txt"
+    small.write_bytes(b"x" * 1000)
+    big.write_bytes(b"x" * 1_000_001)
+    assert check_upload_size(small, settings.max_upload_bytes) == small
+    with pytest.raises(CaseInputError, match="ASSISTANT_MAX_UPLOAD_MB"):
+        check_upload_size(big, settings.max_upload_bytes)
+    assert not big.exists()

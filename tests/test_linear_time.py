@@ -76,7 +76,8 @@ def test_text_path_is_linear(path: str, shape: str) -> None:
 def test_the_reported_cases_are_linear() -> None:
     """The two inputs of the report: an 84 KB case with no full stop, and recognise_citations("p. 1, " * 10000)."""
     assert_linear(_tolerant(case_from_text), lambda n: "utilization review was done and " * (n // 32 + 1), 40_000)
-    assert_linear(recognise_citations, lambda n: "p. 1, " * (n // 6 + 1), 30_000)
+    # At this size the old code measured 16 s and 70 s (ratio ~4.4); smaller sizes hide the square term.
+    assert_linear(recognise_citations, lambda n: "p. 1, " * (n // 6 + 1), 60_000)
 
 
 _ALPHABET = st.sampled_from(["p. ", "1", ", ", " ", "\n", '"', "“", "”", ".", "page ", "Guidelines ", "CDC ",
