@@ -28,7 +28,7 @@ from assistant.corpus.catalog import load_catalog, remove_reviewer_entry
 from assistant.corpus.fetch import fetch_document
 from assistant.corpus.ingest import IngestedGuideline, ingest_pdf
 from assistant.errors import ConfigurationError, IndexMissing
-from assistant.files import make_tree_private, write_atomically, write_text_atomically
+from assistant.files import make_tree_private, private_dir, write_atomically, write_text_atomically
 from assistant.index.embeddings import embed
 
 log = logging.getLogger(__name__)
@@ -151,6 +151,7 @@ def indexed_chunks(ingested: IngestedGuideline) -> list[Chunk]:
 
 def build_index(settings: Settings, progress: Progress = lambda _msg: None) -> BuildResult:
     started = time.perf_counter()
+    private_dir(settings.home)
     entries = load_catalog(settings)
     generation = generation_id(settings, entries)
     collection_name = f"chunks-{generation}"
