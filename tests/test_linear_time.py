@@ -84,7 +84,8 @@ _ALPHABET = st.sampled_from(["p. ", "1", ", ", " ", "\n", '"', "“", "”", "."
                              "utilization review ", "IMR ISSUES:\n", "- ", "Upheld", ":", "(", ")", "pp. 3-4"])
 
 
-@settings(deadline=None, max_examples=15, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.slow
+@settings(deadline=None, max_examples=8, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(_ALPHABET, min_size=1, max_size=6))
 def test_any_repeated_fragment_scales_linearly(unit: list[str]) -> None:
     """Property: repeating any short mix of the tokens these parsers react to never grows time faster than ~2x."""
