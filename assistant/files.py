@@ -99,3 +99,23 @@ def check_upload_size(path: Path | str, max_bytes: int) -> Path:
             "(ASSISTANT_MAX_UPLOAD_MB). Upload the case summary or the guideline chapter you need."
         )
     return path
+
+
+def remove_stale_files(folder: Path | str, older_than_s: float, now: float | None = None) -> int:
+    """Delete files under `folder` last modified more than older_than_s ago (cached exports and uploads of
+    earlier sessions); returns how many. The UI calls it on start and after each download."""
+    import time
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        return 0
+    cutoff = (time.time() if now is None else now) - older_than_s
+    removed = 0
+    for path in sorted(folder.rglob("*"), reverse=True):
+        if path.is_symlink() or path.is_file():
+            if path.lstat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
+                removed += 1
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    return removed

@@ -55,8 +55,14 @@ class LoginThrottle:
         self._fail(user, client)
         return False
 
+    MAX_TRACKED = 10_000
+    """Keys kept at most; beyond it, keys whose lockout has passed are forgotten (a flood of made-up user
+    names cannot grow memory without bound)."""
+
     def _fail(self, user: str | None, client: str | None) -> None:
         now = self.clock()
+        if len(self._records) >= self.MAX_TRACKED:
+            self._records = {k: r for k, r in self._records.items() if r.locked_until > now}
         for key in self._keys(user, client):
             record = self._records.setdefault(key, _Record())
             record.failures += 1

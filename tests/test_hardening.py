@@ -24,7 +24,7 @@ from assistant.corpus.catalog import load_catalog, read_catalog_file, write_cata
 from assistant.drafting.intake import case_from_json, case_from_text
 from assistant.errors import AccessDenied, CaseFormatError, CaseInputError, CatalogError
 from assistant.export import determination_docx, determination_markdown
-from assistant.files import check_upload_size, make_tree_private, private_temp_dir, restrict_new_files
+from assistant.files import check_upload_size, make_tree_private, remove_stale_files, private_temp_dir, restrict_new_files
 from assistant.host_guard import HostAllowListMiddleware, allowed_hosts_for, host_allowed
 from assistant.index.store import add_guideline_and_index
 from assistant.login_throttle import LoginThrottle
@@ -318,3 +318,13 @@ def test_uploads_over_the_limit_are_refused_and_removed(tmp_path):
     with pytest.raises(CaseInputError, match="ASSISTANT_MAX_UPLOAD_MB"):
         check_upload_size(big, settings.max_upload_bytes)
     assert not big.exists()
+
+
+def test_stale_cached_exports_are_removed(tmp_path):
+    old, fresh = tmp_path / "a" / "old-determination.docx", tmp_path / "b" / "new-determination.docx"
+    for path in (old, fresh):
+        path.parent.mkdir()
+        path.write_text("PHI")
+    os.utime(old, (1000, 1000))
+    assert remove_stale_files(tmp_path, older_than_s=3600) == 1
+    assert not old.exists() and not old.parent.exists() and fresh.exists()
