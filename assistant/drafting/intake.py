@@ -26,7 +26,7 @@ DATE = r"(\d{1,2}[-/]\d{1,2}[-/]\d{2,4})"
 INJURY = re.compile(r"(?:industrial injury|Date of Injury|injured)\D{0,20}?(?:on\s+)?" + DATE, re.IGNORECASE)
 UR_DENIAL = re.compile(r"(?:UR Denial Date:?\s*|utilization review\D{0,40}?on\s+|On\s+)" + DATE + r"(?:,\s*utilization review)?", re.IGNORECASE)
 UR_PHRASE = re.compile(r"utilization review", re.IGNORECASE)
-UR_DENIAL_DATE = re.compile(r"UR Denial Date:?[ \t]{0,20}" + DATE, re.IGNORECASE)
+UR_DENIAL_DATE = re.compile(r"UR Denial Date:?\s{0,20}" + DATE, re.IGNORECASE)
 INTAKE_BUDGET_S = 20.0
 """Seconds one case may take to read. Every step is linear, so only a machine in trouble reaches this."""
 
