@@ -328,3 +328,27 @@ def test_stale_cached_exports_are_removed(tmp_path):
     os.utime(old, (1000, 1000))
     assert remove_stale_files(tmp_path, older_than_s=3600) == 1
     assert not old.exists() and not old.parent.exists() and fresh.exists()
+
+
+def test_cli_corpus_add_needs_an_admin_when_accounts_exist(tmp_path, monkeypatch, capsys):
+    from assistant.cli import main
+
+    users = tmp_path / "users.toml"
+    add_user(users, "bob", "another long password")
+    add_user(users, "alice", "correct horse battery", admin=True)
+    home = tmp_path / "home"
+    monkeypatch.setenv("ASSISTANT_HOME", str(home))
+    monkeypatch.setenv("ASSISTANT_AUTH_FILE", str(users))
+    monkeypatch.setenv("ASSISTANT_CORPUS_MIRROR", str(tmp_path))
+    pdf = guideline_pdf(tmp_path / "g.pdf")
+    previous = os.umask(0o022)
+    try:
+        monkeypatch.setenv("ASSISTANT_REVIEWER", "bob")
+        assert main(["corpus", "add", str(pdf), "--id", "mtus-test", "--title", "MTUS test", "--no-index"]) == 2
+        assert "Only an admin" in capsys.readouterr().err
+        assert not (home / "catalog.toml").exists()
+        monkeypatch.setenv("ASSISTANT_REVIEWER", "alice")
+        assert main(["corpus", "add", str(pdf), "--id", "mtus-test", "--title", "MTUS test", "--no-index"]) == 0
+    finally:
+        os.umask(previous)
+    assert [r["actor"] for r in read_corpus_audit(make_settings(home))] == ["alice"]
