@@ -58,6 +58,14 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 7860
     auth_file: Path | None = None
+    allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description="Host names the web app answers to besides loopback names (DNS-rebinding defence); "
+        'JSON list in ASSISTANT_ALLOWED_HOSTS, e.g. ["imr.example.org"].',
+    )
+    max_upload_mb: int = Field(
+        default=60, ge=1, description="Largest file (case or guideline PDF) the web app accepts, per file."
+    )
     reviewer: str = Field(default_factory=lambda: os.environ.get("USER", "reviewer") or "reviewer")
     debug_log_case_text: bool = False
 
@@ -72,6 +80,16 @@ class Settings(BaseSettings):
     @property
     def user_catalog_file(self) -> Path:
         return self.home / "catalog.toml"
+
+    @property
+    def max_upload_bytes(self) -> int:
+        """For Gradio's launch(max_file_size=…), which refuses larger uploads before they are stored."""
+        return self.max_upload_mb * 1_000_000
+
+    @property
+    def gradio_temp_dir(self) -> Path:
+        """Gradio's upload and download cache: inside the private data folder, never the system temp folder."""
+        return self.home / "tmp" / "gradio"
 
     @property
     def drafts_db(self) -> Path:

@@ -40,15 +40,24 @@ def cmd_corpus_add(args: argparse.Namespace) -> int:
     from assistant.corpus.add import add_guideline
     from assistant.index.store import build_index
 
+    from assistant.auth import require_admin
+    from assistant.index.store import add_guideline_and_index
+
     settings = settings_from_args(args)
-    entry = add_guideline(
-        settings, Path(args.pdf), args.id, args.title, EvidenceTier(args.tier), short_form=args.short_form,
-        section_pattern=args.section_pattern,
-    )
-    print(f"Added {entry.id} ({entry.tier.label}).")
-    if not args.no_index:
-        result = build_index(settings, _progress)
-        print(f"Index now holds {result.manifest.chunk_count} passages.")
+    require_admin(settings.auth_file, settings.reviewer)
+
+    def add():
+        return add_guideline(
+            settings, Path(args.pdf), args.id, args.title, EvidenceTier(args.tier), short_form=args.short_form,
+            section_pattern=args.section_pattern, actor=settings.reviewer,
+        )
+
+    if args.no_index:
+        entry = add()
+        print(f"Added {entry.id} ({entry.tier.label}).")
+        return 0
+    entry, result = add_guideline_and_index(settings, add, settings.reviewer, _progress, build=build_index)
+    print(f"Added {entry.id} ({entry.tier.label}). Index now holds {result.manifest.chunk_count} passages.")
     return 0
 
 

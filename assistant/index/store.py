@@ -24,11 +24,11 @@ from pydantic import BaseModel
 
 from assistant.config import Settings
 from assistant.contracts import Chunk, GuidelineEntry, GuidelinePage
-from assistant.corpus.catalog import load_catalog
+from assistant.corpus.catalog import load_catalog, remove_reviewer_entry
 from assistant.corpus.fetch import fetch_document
 from assistant.corpus.ingest import IngestedGuideline, ingest_pdf
 from assistant.errors import ConfigurationError, IndexMissing
-from assistant.files import write_atomically, write_text_atomically
+from assistant.files import make_tree_private, private_dir, write_atomically, write_text_atomically
 from assistant.index.embeddings import embed
 
 log = logging.getLogger(__name__)
@@ -158,6 +158,7 @@ def indexed_chunks(ingested: IngestedGuideline) -> list[Chunk]:
 
 def build_index(settings: Settings, progress: Progress = lambda _msg: None) -> BuildResult:
     started = time.perf_counter()
+    private_dir(settings.home)
     entries = load_catalog(settings)
     generation = generation_id(settings, entries)
     collection_name = f"chunks-{generation}"
@@ -202,6 +203,7 @@ def build_index(settings: Settings, progress: Progress = lambda _msg: None) -> B
     _write_generation(settings, new_manifest, ingested, np.concatenate(vectors_by_guideline) if vectors_by_guideline else None)
     _switch_current(settings, generation)
     _remove_old_generations(settings, client, keep=generation)
+    make_tree_private(settings.index_dir)  # Chroma and numpy files hold no PHI today, but the folder sits beside it
     progress(f"Indexed {new_manifest.chunk_count} passages from {len(ingested)} guideline(s).")
     return BuildResult(new_manifest, rebuilt=True, seconds=time.perf_counter() - started, embedded_chunks=embedded)
 
@@ -309,3 +311,24 @@ def load_chunk_embeddings(settings: Settings, manifest: IndexManifest) -> np.nda
 def load_chunks(settings: Settings, manifest: IndexManifest) -> list[Chunk]:
     path = generation_dir(settings, manifest.generation) / "chunks.jsonl"
     return [Chunk.model_validate_json(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def add_guideline_and_index(
+    settings: Settings, add: Callable[[], GuidelineEntry], actor: str, progress: Progress = lambda _msg: None,
+    build: Callable[..., BuildResult] | None = None,
+) -> tuple[GuidelineEntry, BuildResult]:
+    """Run `add` (a bound `assistant.corpus.add.add_guideline` call), then build the index; if the build fails,
+    remove the new catalog entry and its copied PDF and audit the rollback, so nothing stays half-saved.
+
+    `build` defaults to build_index; tests pass one that fails."""
+    from assistant.corpus.audit import record_corpus_change
+
+    entry = add()
+    try:
+        result = (build or build_index)(settings, progress)
+    except Exception as exc:  # any failure must undo the add; the original error is re-raised unchanged
+        remove_reviewer_entry(settings, entry.id)
+        (settings.documents_dir / entry.filename).unlink(missing_ok=True)
+        record_corpus_change(settings, actor, "rollback", entry.id, reason=f"{type(exc).__name__}: {exc}"[:500])
+        raise
+    return entry, result
