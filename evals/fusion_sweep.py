@@ -19,9 +19,11 @@ from assistant.retrieval import search as search_module
 from evals.retrieval import dataset_paths, load_dataset, split_of
 
 WEIGHTS = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
-RESTATING = (0.9, 1.0)
+RESTATING = (0.9,)
+RESTATING_FACTOR = 0.9
 EXPANSIONS = (0.5,)
-PLAIN_WEIGHT = 0.7
+NORMALISATION = 'minmax'
+PLAIN_WEIGHTS = (0.5, 0.6, 0.7, 0.8)
 
 
 def first_rank(search: GuidelineSearch, scored, fused: np.ndarray, guideline: str, gold: set[str], k: int) -> int | None:
@@ -44,6 +46,7 @@ def sweep(search: GuidelineSearch, split: str, k: int = 5) -> dict[str, dict[tup
     out: dict[str, dict[tuple, float]] = {}
     for expansion in EXPANSIONS:
         search_module.EXPANSION_WEIGHT = expansion
+        search_module.NORMALISATION = NORMALISATION
         for name, table in _sweep_once(search, split, k).items():
             out.setdefault(name, {}).update({(expansion, *key): v for key, v in table.items()})
     return out
@@ -62,15 +65,16 @@ def _sweep_once(search: GuidelineSearch, split: str, k: int) -> dict[str, dict[t
             prepared.append((q, scored, search._restating[scored.positions]))
         table: dict[tuple, float] = {}
         for mode in ("vector", "bm25"):
-            ranks = [first_rank(search, s, search_module.fuse(s, mode), q.guideline_id, set(q.primary_pages), k)
-                     for q, s, _ in prepared]
+            ranks = [first_rank(search, s, search_module.fuse(s, mode) * np.where(r, RESTATING_FACTOR, 1.0),
+                                q.guideline_id, set(q.primary_pages), k) for q, s, r in prepared]
             table[(mode,)] = float(np.mean([1 / r if r else 0 for r in ranks]))
-        for w in WEIGHTS:
-            for factor in RESTATING:
-                ranks = [first_rank(search, s, search_module.fuse(s, "hybrid", w if s.expanded else PLAIN_WEIGHT)
-                                    * np.where(r, factor, 1.0),
-                                    q.guideline_id, set(q.primary_pages), k) for q, s, r in prepared]
-                table[(w, factor)] = float(np.mean([1 / r if r else 0 for r in ranks]))
+        for plain in PLAIN_WEIGHTS:
+            for w in WEIGHTS:
+                for factor in RESTATING:
+                    ranks = [first_rank(search, s, search_module.fuse(s, "hybrid", w if s.expanded else plain)
+                                        * np.where(r, factor, 1.0),
+                                        q.guideline_id, set(q.primary_pages), k) for q, s, r in prepared]
+                    table[(plain, w, factor)] = float(np.mean([1 / r if r else 0 for r in ranks]))
         out[f"{path.stem} ({len(queries)})"] = table
     return out
 
@@ -80,21 +84,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", default="tune")
     args = parser.parse_args(argv)
     result = sweep(GuidelineSearch(load_settings()), args.split)
-    print(f"All-guidelines MRR on the {args.split} split, per BM25 weight of the vocabulary's added words")
+    print(f"All-guidelines MRR on the {args.split} split. Components (restating x{RESTATING_FACTOR}):")
     for name, table in result.items():
-        print(f"\n{name}")
-        for e in EXPANSIONS:
-            print(f"  expansion x{e:<5} vector {table[(e, 'vector')]:.3f}  bm25 {table[(e, 'bm25')]:.3f}")
-            for factor in RESTATING:
-                print(f"    restating x{factor}: " + " ".join(f"w{w}={table[(e, w, factor)]:.3f}" for w in WEIGHTS))
-    grid = [key for key in next(iter(result.values())) if len(key) == 3]
+        comps = {kk[1]: v for kk, v in table.items() if len(kk) == 2}
+        print(f"  {name}: vector {comps['vector']:.3f}, bm25 {comps['bm25']:.3f}")
+    grid = [key for key in next(iter(result.values())) if len(key) == 4]
+
     def margin(t: dict, key: tuple) -> float:
-        return t[key] - max(v for kk, v in t.items() if len(kk) == 2)
-    ranked = sorted(grid, key=lambda key: -min(margin(t, key) for t in result.values()))
-    for key in ranked[:5]:
-        print(f"worst-case margin over the best component {min(margin(t, key) for t in result.values()):+.3f}: "
-              f"expansion x{key[0]}, weight {key[1]}, restating x{key[2]}; mean MRR "
-              f"{np.mean([t[key] for t in result.values()]):.3f}")
+        return t[key] - max(v for kk, v in t.items() if len(kk) == 2 and kk[0] == key[0])
+
+    print("expansion, plain weight, expanded weight, restating: worst margin over the best component; mean MRR")
+    for key in sorted(grid, key=lambda key: -min(margin(t, key) for t in result.values()))[:12]:
+        print(f"  x{key[0]} plain {key[1]} expanded {key[2]} restating x{key[3]}: "
+              f"{min(margin(t, key) for t in result.values()):+.3f}; mean {np.mean([t[key] for t in result.values()]):.3f}; "
+              + " ".join(f"{margin(t, key):+.2f}" for t in result.values()))
     return 0
 
 

@@ -40,6 +40,7 @@ CANDIDATES = 50
 VECTOR_WEIGHT = 0.7  # a query in the guidelines' own words
 VECTOR_WEIGHT_EXPANDED = 0.5  # a query the vocabulary had to expand: shorthand, brand names, typos
 RESTATING_FACTOR = 0.9
+NORMALISATION = "minmax"  # "zscore" was tried: better on tune, worse on held-out (docs/retrieval.md)
 EXPANSION_WEIGHT = 0.5  # BM25 weight of words the vocabulary adds, relative to the reviewer's own words
 QUERY_VECTOR_CACHE = 512
 
@@ -250,7 +251,8 @@ def fuse(scored: ScoredCandidates, mode: str, vector_weight: float | None = None
     """
     if vector_weight is None:
         vector_weight = VECTOR_WEIGHT_EXPANDED if scored.expanded else VECTOR_WEIGHT
-    vector, bm25 = _minmax(scored.vector), _minmax(scored.bm25)
+    normalise = _zscore if NORMALISATION == "zscore" else _minmax
+    vector, bm25 = normalise(scored.vector), normalise(scored.bm25)
     if mode == "vector":
         return vector
     if mode == "bm25":
@@ -263,6 +265,13 @@ def _minmax(values: np.ndarray) -> np.ndarray:
         return values
     low, high = float(values.min()), float(values.max())
     return (values - low) / (high - low) if high > low else np.zeros_like(values)
+
+
+def _zscore(values: np.ndarray) -> np.ndarray:
+    if not len(values):
+        return values
+    spread = float(values.std())
+    return (values - float(values.mean())) / spread if spread > 0 else np.zeros_like(values)
 
 
 def _top_positive(scores: np.ndarray, n: int) -> np.ndarray:
