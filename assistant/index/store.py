@@ -15,7 +15,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -24,7 +24,7 @@ from pydantic import BaseModel
 
 from assistant.config import Settings
 from assistant.contracts import Chunk, GuidelineEntry, GuidelinePage
-from assistant.corpus.catalog import load_catalog
+from assistant.corpus.active import active_entries
 from assistant.corpus.fetch import fetch_document
 from assistant.corpus.ingest import IngestedGuideline, ingest_pdf
 from assistant.errors import ConfigurationError, IndexMissing
@@ -62,6 +62,7 @@ class BuildResult:
     rebuilt: bool
     seconds: float
     embedded_chunks: int
+    stage_seconds: dict[str, float] = field(default_factory=dict)
 
 
 def chroma_client(settings: Settings):
@@ -126,7 +127,7 @@ def _embedding_cache_file(settings: Settings, entry: GuidelineEntry) -> Path:
     return settings.index_dir / "embedding-cache" / f"{entry.id}-{key}.npy"
 
 
-def _embeddings_for(settings: Settings, ingested: IngestedGuideline, progress: Progress) -> tuple[np.ndarray, int]:
+def _embeddings_for(settings: Settings, ingested: IngestedGuideline, progress: Progress, position: str = "") -> tuple[np.ndarray, int]:
     """Embeddings of one guideline's indexed chunks; cached per document so an added guideline embeds only itself."""
     cache = _embedding_cache_file(settings, ingested.entry)
     chunks = indexed_chunks(ingested)
@@ -134,7 +135,7 @@ def _embeddings_for(settings: Settings, ingested: IngestedGuideline, progress: P
         vectors = np.load(cache)
         if len(vectors) == len(chunks):
             return vectors, 0
-    progress(f"Embedding {len(chunks)} passages of {ingested.entry.id} …")
+    progress(f"Embedding {len(chunks)} passages of {ingested.entry.id} {position}…")
     vectors = embed(settings.embedding_model, [c.text for c in chunks], settings.embedding_batch_size)
     def save(tmp: Path) -> None:
         with open(tmp, "wb") as handle:
@@ -145,13 +146,13 @@ def _embeddings_for(settings: Settings, ingested: IngestedGuideline, progress: P
 
 
 def indexed_chunks(ingested: IngestedGuideline) -> list[Chunk]:
-    skip = set(ingested.entry.unindexed_sections)
-    return [c for c in ingested.chunks if not (c.section_path and c.section_path[0] in skip)]
+    return [c for c in ingested.chunks if not ingested.entry.unindexed(c.section_path)]
 
 
 def build_index(settings: Settings, progress: Progress = lambda _msg: None) -> BuildResult:
     started = time.perf_counter()
-    entries = load_catalog(settings)
+    stages: dict[str, float] = {}
+    entries = active_entries(settings)
     generation = generation_id(settings, entries)
     collection_name = f"chunks-{generation}"
     client = chroma_client(settings)
@@ -160,24 +161,26 @@ def build_index(settings: Settings, progress: Progress = lambda _msg: None) -> B
         progress("Index is up to date; nothing to do.")
         return BuildResult(manifest, rebuilt=False, seconds=time.perf_counter() - started, embedded_chunks=0)
 
-    ingested: list[IngestedGuideline] = []
-    for entry in entries:
-        pdf = fetch_document(settings, entry)
-        progress(f"Reading {entry.id} ({pdf.name}) …")
-        ingested.append(ingest_pdf(entry, pdf, settings.chunk_words, settings.chunk_overlap_words))
+    mark = time.perf_counter()
+    pdfs = [fetch_document(settings, entry) for entry in entries]
+    stages["fetch"], mark = time.perf_counter() - mark, time.perf_counter()
+    ingested = _ingest_all(settings, entries, pdfs, progress)
+    stages["parse"], mark = time.perf_counter() - mark, time.perf_counter()
 
     embedded = 0
     vectors_by_guideline = []
-    for item in ingested:
-        vectors, count = _embeddings_for(settings, item, progress)
+    for position, item in enumerate(ingested, start=1):
+        vectors, count = _embeddings_for(settings, item, progress, f"[{position}/{len(ingested)}] ")
         vectors_by_guideline.append(vectors)
         embedded += count
+    stages["embed"], mark = time.perf_counter() - mark, time.perf_counter()
 
     if _collection_complete(client, collection_name):
         # Same corpus, same generation: another instance (or an earlier run) already filled it. Never delete a
         # complete collection that other app instances on a shared Chroma server may be serving.
         progress(f"Chroma already holds generation {generation}; reusing it.")
     else:
+        progress(f"Storing {sum(len(v) for v in vectors_by_guideline)} passages in the vector store …")
         _fill_collection(client, collection_name, generation, ingested, vectors_by_guideline)
 
     new_manifest = IndexManifest(
@@ -195,8 +198,18 @@ def build_index(settings: Settings, progress: Progress = lambda _msg: None) -> B
     _write_generation(settings, new_manifest, ingested, np.concatenate(vectors_by_guideline) if vectors_by_guideline else None)
     _switch_current(settings, generation)
     _remove_old_generations(settings, client, keep=generation)
+    stages["store"] = time.perf_counter() - mark
     progress(f"Indexed {new_manifest.chunk_count} passages from {len(ingested)} guideline(s).")
-    return BuildResult(new_manifest, rebuilt=True, seconds=time.perf_counter() - started, embedded_chunks=embedded)
+    return BuildResult(new_manifest, rebuilt=True, seconds=time.perf_counter() - started, embedded_chunks=embedded,
+                       stage_seconds=stages)
+
+
+def _ingest_all(settings: Settings, entries: list[GuidelineEntry], pdfs: list[Path], progress: Progress) -> list[IngestedGuideline]:
+    ingested = []
+    for position, (entry, pdf) in enumerate(zip(entries, pdfs), start=1):
+        progress(f"[{position}/{len(entries)}] Reading {entry.id} ({pdf.name}) …")
+        ingested.append(ingest_pdf(entry, pdf, settings.chunk_words, settings.chunk_overlap_words))
+    return ingested
 
 
 def add_batched(collection, ids: list[str], vectors: np.ndarray, documents: list[str], metadatas: list[dict]) -> None:
@@ -229,7 +242,7 @@ def _fill_collection(client, collection_name: str, generation: str, ingested: li
             documents=[c.text for c in chunks],
             metadatas=[
                 {"guideline_id": c.guideline_id, "printed_page": c.printed_page, "physical_page": c.physical_page,
-                 "section": c.section, "tier": item.entry.tier.value}
+                 "section": c.section, "tier": item.entry.tier.value, "strength": c.strength or ""}
                 for c in chunks
             ],
         )
