@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     )
     embedding_model: str = Field(default="all-MiniLM-L6-v2", description="sentence-transformers model name or local path.")
     embedding_batch_size: int = 32
+    index_workers: int = Field(default=0, description="Processes that parse PDFs during indexing; 0 = one per CPU core.")
     chunk_words: int = 120
     chunk_overlap_words: int = 30
 

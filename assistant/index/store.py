@@ -34,7 +34,7 @@ from assistant.index.embeddings import embed
 log = logging.getLogger(__name__)
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every build at DEBUG through its own handler
 
-INGEST_VERSION = "5"
+INGEST_VERSION = "6"
 ADD_BATCH = 256
 Progress = Callable[[str], None]
 
@@ -205,11 +205,73 @@ def build_index(settings: Settings, progress: Progress = lambda _msg: None) -> B
 
 
 def _ingest_all(settings: Settings, entries: list[GuidelineEntry], pdfs: list[Path], progress: Progress) -> list[IngestedGuideline]:
-    ingested = []
-    for position, (entry, pdf) in enumerate(zip(entries, pdfs), start=1):
-        progress(f"[{position}/{len(entries)}] Reading {entry.id} ({pdf.name}) …")
-        ingested.append(ingest_pdf(entry, pdf, settings.chunk_words, settings.chunk_overlap_words))
-    return ingested
+    """Parse every PDF (the slow part of a first build: pypdf text extraction), reusing per-document results
+    cached by content and parsing the rest in parallel processes."""
+    results: dict[str, IngestedGuideline] = {}
+    todo: list[tuple[GuidelineEntry, Path]] = []
+    for entry, pdf in zip(entries, pdfs):
+        cached = _read_ingest_cache(settings, entry)
+        if cached is not None:
+            results[entry.id] = cached
+        else:
+            todo.append((entry, pdf))
+    if results:
+        progress(f"Reusing parsed text of {len(results)} unchanged guideline(s).")
+    workers = min(len(todo), settings.index_workers or os.cpu_count() or 1)
+    jobs = [(entry, pdf, settings.chunk_words, settings.chunk_overlap_words) for entry, pdf in todo]
+    for done, item in enumerate(_run_ingest_jobs(jobs, workers), start=1):
+        results[item.entry.id] = item
+        _write_ingest_cache(settings, item)
+        progress(f"[{done}/{len(todo)}] Read {item.entry.id}: {len(item.pages)} pages, {len(item.chunks)} passages")
+    return [results[entry.id] for entry in entries]
+
+
+def _ingest_job(job: tuple[GuidelineEntry, Path, int, int]) -> IngestedGuideline:
+    entry, pdf, words, overlap = job
+    return ingest_pdf(entry, pdf, words, overlap)
+
+
+def _run_ingest_jobs(jobs: list[tuple[GuidelineEntry, Path, int, int]], workers: int):
+    """Yield ingested guidelines as they finish; separate processes (spawned, never forked from a process that
+    may hold Chroma or model threads) when there is more than one document and more than one core."""
+    if workers <= 1:
+        yield from (_ingest_job(job) for job in jobs)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    # Largest files first so the pool's tail is short.
+    ordered = sorted(jobs, key=lambda job: job[1].stat().st_size, reverse=True)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = [pool.submit(_ingest_job, job) for job in ordered]
+        for future in as_completed(futures):
+            yield future.result()
+
+
+def _ingest_cache_file(settings: Settings, entry: GuidelineEntry) -> Path:
+    """Keyed like the embedding cache: ingest version, chunking and the whole entry (its SHA-256 included)."""
+    return settings.index_dir / "ingest-cache" / f"{_embedding_cache_file(settings, entry).stem}.json"
+
+
+class _IngestRecord(BaseModel):
+    pages: list[GuidelinePage]
+    chunks: list[Chunk]
+
+
+def _read_ingest_cache(settings: Settings, entry: GuidelineEntry) -> IngestedGuideline | None:
+    path = _ingest_cache_file(settings, entry)
+    if not path.exists():
+        return None
+    try:
+        record = _IngestRecord.model_validate_json(path.read_text(encoding="utf-8"))
+    except (ValueError, OSError):
+        return None  # a damaged cache entry is simply parsed again
+    return IngestedGuideline(entry=entry, pages=record.pages, chunks=record.chunks)
+
+
+def _write_ingest_cache(settings: Settings, item: IngestedGuideline) -> None:
+    record = _IngestRecord(pages=item.pages, chunks=item.chunks)
+    write_text_atomically(_ingest_cache_file(settings, item.entry), record.model_dump_json())
 
 
 def add_batched(collection, ids: list[str], vectors: np.ndarray, documents: list[str], metadatas: list[dict]) -> None:
