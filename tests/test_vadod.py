@@ -131,3 +131,30 @@ def test_all_twelve_page_maps_have_printed_pages_and_recommendations():
         assert all(len(c.text.split()) >= 3 for c in doc.chunks), gid
         print(f"{gid}: {len(doc.pages)} pages, {len(doc.chunks)} chunks, {len(recommendations)} recommendations "
               f"(1–{numbers[-1]})")
+
+
+@pytest.mark.slow
+def test_search_for_lumbar_mri_returns_the_imaging_recommendation_first(cdc_settings, tmp_path, capsys):
+    """`assistant search "MRI for low back pain without red flags" -k 5 --json` on an index of CDC + LBP."""
+    import shutil
+
+    from assistant.cli import main
+    from assistant.config import Settings
+    from assistant.index.store import build_index
+
+    home = tmp_path / "home"
+    shutil.copytree(cdc_settings.index_dir / "embedding-cache", home / "index" / "embedding-cache")
+    settings = Settings(home=home, corpus_mirror=SHARED / "corpus", guidelines="cdc-opioids-2022,vadod-lbp-2022")
+    build_index(settings)
+    capsys.readouterr()
+    assert main(["--home", str(home), "search", "MRI for low back pain without red flags", "-k", "5", "--json"]) == 0
+    results = json.loads(capsys.readouterr().out)
+    assert len(results) == 5
+    top = results[0]["citation"]
+    print([(r["citation"]["guideline_id"], r["citation"]["printed_page"], r["citation"]["section"],
+            r["citation"]["strength"]) for r in results])
+    # Recommendations 2 (imaging when red flags) and 3 (no routine imaging without red flags), pages 28–30.
+    assert top["guideline_id"] == "vadod-lbp-2022"
+    assert top["section"] in {"Recommendation 2", "Recommendation 3"} and top["printed_page"] in {"28", "29", "30"}
+    assert top["strength"] in {"Strong for", "Strong against"}
+    assert all(r["citation"]["guideline_id"] == "vadod-lbp-2022" for r in results[:3])
