@@ -104,6 +104,18 @@ def test_restating_parts_are_marked_and_references_not_indexed():
         assert (chunk.strength is not None) == is_recommendation, chunk.chunk_id
 
 
+def test_image_only_algorithm_pages_keep_their_page_and_yield_no_text_chunks():
+    """LBP pages 18-21 are algorithm images (their text is Appendix I); only their footnotes are text."""
+    doc = ingested("vadod-lbp-2022")
+    for physical in (18, 21):
+        page = doc.pages[physical - 1]
+        assert page.printed_page == str(physical) and len(page.text) < 400
+        chunks = [c for c in doc.chunks if c.physical_page == physical]
+        assert len(chunks) <= 3 and all(c.section_path[0] == "Algorithm" for c in chunks)
+    appendix = [c for c in doc.chunks if c.section_path and c.section_path[0].startswith("Appendix I: Alternative Text")]
+    assert appendix and any("Module" in c.text for c in appendix)
+
+
 def test_mdd_odd_running_headers_are_read_and_removed():
     doc = ingested("vadod-mdd-2022")
     assert [p.printed_page for p in doc.pages] == [str(n) for n in range(1, len(doc.pages) + 1)]
