@@ -218,7 +218,7 @@ def build_pages(entry: GuidelineEntry, raw_pages: list[RawPage]) -> list[PageLin
     return built
 
 
-STRENGTHS = ("Strong for", "Weak for", "Neither for nor against", "Weak against", "Strong against")
+STRENGTHS = ("Strong for", "Weak for", "Neither for nor against", "Weak against", "Strong against", "N/A", "Not applicable")  # PTSD 2017, LLA 2017
 STRENGTH_LOOKAHEAD_LINES = 40
 RECOMMENDATION_LABEL = re.compile(r"^Recommendations? \d")
 
