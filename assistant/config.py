@@ -94,6 +94,7 @@ class Settings(BaseSettings):
         """Gradio's upload and download cache: inside the private data folder, never the system temp folder."""
         return self.home / "tmp" / "gradio"
 
+    @property
     def active_guidelines_file(self) -> Path:
         return self.home / "active-guidelines.json"
 
