@@ -22,13 +22,28 @@ def read_catalog_file(path: Path) -> list[GuidelineEntry]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise CatalogError(f"The catalog {path} is not valid TOML: {exc}") from exc
+    rule_sets = data.get("rule_sets", {})
     entries = []
     for position, raw in enumerate(data.get("guideline", []), start=1):
         try:
-            entries.append(GuidelineEntry.model_validate(raw))
+            entries.append(GuidelineEntry.model_validate(_with_rule_set(raw, rule_sets, path)))
         except ValidationError as exc:
             raise CatalogError(f"Entry {position} of {path} is invalid:\n{exc}") from exc
     return entries
+
+
+def _with_rule_set(raw: dict, rule_sets: dict, path: Path) -> dict:
+    """Fill an entry from the shared rule set it names (`rule_set = "vadod"`): the entry's own values win, and its
+    own section_rules are tried before the shared ones (per-document overrides)."""
+    name = raw.get("rule_set")
+    if name is None:
+        return raw
+    if name not in rule_sets:
+        raise CatalogError(f"Entry {raw.get('id')!r} in {path} names rule set {name!r}, which the file does not define.")
+    shared = rule_sets[name]
+    merged = {**shared, **{k: v for k, v in raw.items() if k != "rule_set"}}
+    merged["section_rules"] = [*raw.get("section_rules", []), *shared.get("section_rules", [])]
+    return merged
 
 
 def load_catalog(settings: Settings) -> list[GuidelineEntry]:
