@@ -293,10 +293,7 @@ def _ranks(scores: np.ndarray, member: np.ndarray) -> list[int | None]:
 
 def _restates(entry, chunk: Chunk) -> bool:
     """Whether the chunk's section restates guidance given in full elsewhere (summary tables, appendices)."""
-    if entry is None or not chunk.section_path:
-        return False
-    restates = getattr(entry, "restates", None)
-    return bool(restates(chunk.section_path)) if restates else chunk.section_path[0] in entry.restating_sections
+    return entry is not None and entry.restates(chunk.section_path)
 
 
 class GuidelineRetriever(BaseRetriever):
