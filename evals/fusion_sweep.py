@@ -19,8 +19,8 @@ from assistant.retrieval import search as search_module
 from evals.retrieval import dataset_paths, load_dataset, split_of
 
 WEIGHTS = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
-RESTATING = (0.9,)
-RESTATING_FACTOR = 0.9
+RESTATING = (search_module.RESTATING_FACTOR,)
+RESTATING_FACTOR = search_module.RESTATING_FACTOR
 EXPANSIONS = (0.5,)
 NORMALISATION = 'minmax'
 PLAIN_WEIGHTS = (0.5, 0.6, 0.7, 0.8)
@@ -62,17 +62,17 @@ def _sweep_once(search: GuidelineSearch, split: str, k: int) -> dict[str, dict[t
         prepared = []
         for q in queries:
             scored = search.scored_candidates(q.query, set(search._all_guidelines), "hybrid")
-            prepared.append((q, scored, search._restating[scored.positions]))
+            prepared.append((q, scored, search.section_factor(scored.positions)))
         table: dict[tuple, float] = {}
         for mode in ("vector", "bm25"):
-            ranks = [first_rank(search, s, search_module.fuse(s, mode) * np.where(r, RESTATING_FACTOR, 1.0),
+            ranks = [first_rank(search, s, search_module.fuse(s, mode) * r,
                                 q.guideline_id, set(q.primary_pages), k) for q, s, r in prepared]
             table[(mode,)] = float(np.mean([1 / r if r else 0 for r in ranks]))
         for plain in PLAIN_WEIGHTS:
             for w in WEIGHTS:
                 for factor in RESTATING:
                     ranks = [first_rank(search, s, search_module.fuse(s, "hybrid", w if s.expanded else plain)
-                                        * np.where(r, factor, 1.0),
+                                        * r,
                                         q.guideline_id, set(q.primary_pages), k) for q, s, r in prepared]
                     table[(plain, w, factor)] = float(np.mean([1 / r if r else 0 for r in ranks]))
         out[f"{path.stem} ({len(queries)})"] = table

@@ -37,9 +37,10 @@ DEFAULT_MODE = "hybrid"
 RRF_K = 60
 SCORE_SCALE = 2 / (RRF_K + 1)  # passage.score keeps the magnitude reciprocal-rank fusion gave (drafting mixes it in)
 CANDIDATES = 50
-VECTOR_WEIGHT = 0.7  # a query in the guidelines' own words
-VECTOR_WEIGHT_EXPANDED = 0.5  # a query the vocabulary had to expand: shorthand, brand names, typos
+VECTOR_WEIGHT = 0.6  # a query in the guidelines' own words
+VECTOR_WEIGHT_EXPANDED = 0.3  # a query the vocabulary had to expand: shorthand, brand names, typos
 RESTATING_FACTOR = 0.9
+RECOMMENDATION_FACTOR = 1.2  # a chunk of a numbered recommendation's statement or discussion
 NORMALISATION = "minmax"  # "zscore" was tried: better on tune, worse on held-out (docs/retrieval.md)
 EXPANSION_WEIGHT = 0.5  # BM25 weight of words the vocabulary adds, relative to the reviewer's own words
 QUERY_VECTOR_CACHE = 512
@@ -76,6 +77,8 @@ class GuidelineSearch:
         self._known_words: frozenset[str] | None = None
         self._all_guidelines = {c.guideline_id for c in self.chunks}
         self._restating = np.array([_restates(self.library.entries.get(c.guideline_id), c) for c in self.chunks], dtype=bool)
+        self._recommendation = np.array([bool(c.section_path) and c.section_path[0].startswith("Recommendation")
+                                         for c in self.chunks], dtype=bool)
 
     def search(
         self,
@@ -94,7 +97,7 @@ class GuidelineSearch:
         if not allowed:
             return []
         scored = self.scored_candidates(query, allowed, mode)
-        fused = fuse(scored, mode) * np.where(self._restating[scored.positions], RESTATING_FACTOR, 1.0)
+        fused = fuse(scored, mode) * self.section_factor(scored.positions)
         picked: list[int] = []
         seen_pages: set[tuple[str, str]] = set()
         for i in np.lexsort((scored.positions, -fused)):
@@ -109,6 +112,11 @@ class GuidelineSearch:
         vector_rank, bm25_rank = _ranks(scored.vector, scored.in_vector), _ranks(scored.bm25, scored.in_bm25)
         return [self._passage(int(scored.positions[i]), float(fused[i]) * SCORE_SCALE,
                               vector_rank[i], bm25_rank[i]) for i in picked]
+
+    def section_factor(self, positions: np.ndarray) -> np.ndarray:
+        """Recommendation-aware ranking: a recommendation's own text up, restatements (summary tables, appendices) down."""
+        return (np.where(self._restating[positions], RESTATING_FACTOR, 1.0)
+                * np.where(self._recommendation[positions], RECOMMENDATION_FACTOR, 1.0))
 
     def scored_candidates(self, query: str, allowed: set[str], mode: str = "hybrid") -> "ScoredCandidates":
         """Candidates from Chroma (top 50) and BM25 (top 50), each scored exactly by both components."""
