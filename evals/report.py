@@ -14,6 +14,8 @@ from assistant.services import Services
 REPORTS = Path(__file__).parent / "reports"
 DEFAULT_LETTERS = PROJECT_ROOT.parent / "shared" / "imr-letters" / "dev"
 HEADLINE = [
+    ("retrieval_heldout_all_hit@5", "retrieval hit@5, held-out sets, all guidelines (headline)"),
+    ("retrieval_heldout_all_mrr", "retrieval MRR, held-out sets, all guidelines (headline)"),
     ("retrieval_hybrid_hit@5", "retrieval hit@5 (hybrid)"),
     ("retrieval_hybrid_mrr", "retrieval MRR (hybrid)"),
     ("drafting_citation_precision", "citation precision"),
@@ -31,7 +33,7 @@ def run_all(settings: Settings, letters_dir: Path = DEFAULT_LETTERS, out_dir: Pa
     from evals.drafting import load_cases, misses, run_cases, run_letters, summarise, format_summary
     from evals.precedents import format_precedent_eval, run_precedent_eval
     from evals.relevance import calibration_curve, format_curve, labelled_pairs
-    from evals.retrieval import format_retrieval, run_retrieval_eval
+    from evals.retrieval import format_suite, group, run_retrieval_eval, run_retrieval_suite
     from assistant.drafting.evidence import RELEVANCE_THRESHOLD
 
     started = time.perf_counter()
@@ -40,7 +42,9 @@ def run_all(settings: Settings, letters_dir: Path = DEFAULT_LETTERS, out_dir: Pa
     sections: list[str] = []
 
     retrieval = run_retrieval_eval(services.search)
-    sections.append("## Retrieval\n\n" + format_retrieval(retrieval))
+    suite = run_retrieval_suite(services.search)
+    sections.append("## Retrieval\n\n" + format_suite(suite))
+    headline = group(suite, ("split",), mode=suite["default_mode"], scope="all").get(("heldout",), {})
 
     letters = [parse_letter_file(p) for p in sorted(letters_dir.glob("*.pdf"))] if letters_dir.is_dir() else []
     importer = completeness_figures(letters) if letters else {}
@@ -64,6 +68,8 @@ def run_all(settings: Settings, letters_dir: Path = DEFAULT_LETTERS, out_dir: Pa
 
     combined = summarise(case_rows + letter_rows)
     figures = {
+        "retrieval_heldout_all_hit@5": headline.get("hit@5"),
+        "retrieval_heldout_all_mrr": headline.get("mrr"),
         "retrieval_hybrid_hit@5": retrieval["modes"]["hybrid"]["hit@5"],
         "retrieval_hybrid_mrr": retrieval["modes"]["hybrid"]["mrr"],
         "retrieval_bm25_hit@5": retrieval["modes"]["bm25"]["hit@5"],
