@@ -73,7 +73,8 @@ class Ranked:
 
 def rank_query(search: GuidelineSearch, q: RetrievalQuery, mode: str, scope: str, k: int) -> Ranked:
     guideline_ids = [q.guideline_id] if scope == "filtered" else None
-    passages = search.search(q.query, k=max(k, 5), guideline_ids=guideline_ids, mode=mode)  # type: ignore[arg-type]
+    passages = search.search(q.query, k=max(k, 5), guideline_ids=guideline_ids, mode=mode,  # type: ignore[arg-type]
+                             distinct_pages=True)
     pages = [p.citation.printed_page if p.citation.guideline_id == q.guideline_id else f"{p.citation.guideline_id}:"
              f"{p.citation.printed_page}" for p in passages]
     primary = first_hit_rank(pages, set(q.primary_pages))

@@ -87,9 +87,13 @@ class GuidelineSearch:
         guideline_ids: list[str] | None = None,
         tiers: list[EvidenceTier] | None = None,
         mode: SearchMode = "hybrid",
-        distinct_pages: bool = True,
+        distinct_pages: bool = False,
     ) -> list[RetrievedPassage]:
-        """The k best passages; with distinct_pages (default) at most one per printed page, so k results are k pages."""
+        """The k best passages; with distinct_pages at most one per printed page, so k results are k pages.
+
+        Drafting takes chunks (several of one page may each carry a different quote); the retrieval eval and a
+        reviewer's page list take distinct pages.
+        """
         query = query.strip()
         if not query:
             return []
