@@ -139,6 +139,9 @@ class DisputedItem(BaseModel):
     text: str = Field(min_length=1)
     quantity: str | None = None
     request_date: str | None = None
+    claims_administrator_guideline: str | None = Field(
+        default=None, description="The guideline the claims administrator cited for this item, as the letter/UR states it."
+    )
 
 
 class CaseFile(BaseModel):
@@ -150,6 +153,9 @@ class CaseFile(BaseModel):
     ur_guideline: str | None = None
     items: list[DisputedItem] = Field(default_factory=list)
     source_name: str | None = None
+    record_text: str = Field(
+        default="", description="Case text intake kept beyond the summary (e.g. the UR text), which record quotes may cite."
+    )
 
 
 Decision = Literal["Upheld", "Overturned"]
@@ -226,12 +232,25 @@ CheckStatus = Literal[
     "unverifiable_reference",
     "fact_not_in_record",
     "no_citation",
+    "record_quote_not_found",
+    "record_fact_uncited",
+    "record_fact_not_supported",
+    "record_contradicts",
+    "record_documents_it",
+    "reviewer_statement_unverified",
 ]
+
+
+RECORD_STATUSES = frozenset({
+    "record_quote_not_found", "record_fact_uncited", "record_fact_not_supported", "record_contradicts",
+    "record_documents_it", "reviewer_statement_unverified", "fact_not_in_record",
+})
 
 
 class CitationCheck(BaseModel):
     marker: str | None = None
     citation: Citation | None = None
+    record_citation: RecordCitation | None = None
     status: CheckStatus
     message: str
     found_on_pages: list[str] = Field(default_factory=list)
@@ -251,17 +270,32 @@ class VerificationReport(BaseModel):
         return sum(1 for c in self.citation_checks if c.status == "verified")
 
     @property
+    def record_checks(self) -> list[CitationCheck]:
+        """Checks of record quotes and of sentences stating record facts."""
+        return [c for c in self.checks if c.record_citation is not None or c.status in RECORD_STATUSES]
+
+    @property
+    def record_verified(self) -> int:
+        return sum(1 for c in self.record_checks if c.status == "verified")
+
+    @property
     def problems(self) -> list[CitationCheck]:
         return [c for c in self.checks if c.status != "verified"]
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        """Green means verified: at least one verified citation or record fact, and no problem at all."""
+        return not self.problems and (self.verified + self.record_verified) > 0
 
     def badge(self) -> str:
         total = len(self.citation_checks)
-        other = len([c for c in self.problems if c.citation is None])
+        record = self.record_checks
+        other = len([c for c in self.problems if c.citation is None and c not in record])
         text = f"{self.verified}/{total} citations verified"
+        if record:
+            text += f", {self.record_verified}/{len(record)} record facts verified"
+        if not total and not record:
+            text += " (nothing verified)"
         return text + (f", {other} other problem(s)" if other else "")
 
 

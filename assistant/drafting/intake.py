@@ -90,6 +90,7 @@ def case_from_text(text: str, source_name: str | None = None, strip_letter_decis
         ur_decision=_first_sentence(UR_SENTENCE, text),
         items=find_disputed_items(text),
         source_name=source_name,
+        record_text=text.strip() if summary != text.strip() else "",
     )
 
 
@@ -105,7 +106,9 @@ def _as_letter(text: str, source_name: str | None):
 
 
 def _case_from_letter(letter, text: str, source_name: str | None, strip: bool) -> CaseFile:
-    items = [DisputedItem(text=i.text, quantity=i.quantity) for i in letter.items]
+    items = [DisputedItem(text=i.text, quantity=i.quantity,
+                          claims_administrator_guideline=i.claims_administrator_line.raw if i.claims_administrator_line else None)
+             for i in letter.items]
     ur_lines = [i.claims_administrator_line.raw for i in letter.items if i.claims_administrator_line]
     return CaseFile(
         case_id=letter.case_number or _case_id(text, source_name),

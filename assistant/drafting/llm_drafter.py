@@ -88,7 +88,7 @@ def to_rationale(case: CaseFile, evidence: Evidence, decision: Decision, draft: 
     closing = draft.conclusion.strip() or conclusion(evidence.item.text, decision)
     text = " ".join(p for p in [statement.strip(), f"In this case, {facts}" if facts and not facts.lower().startswith("in this case") else facts, closing] if p)
     return ItemRationale(
-        item=evidence.item, decision=decision, claims_administrator_guideline=case.ur_guideline or "",
+        item=evidence.item, decision=decision, claims_administrator_guideline=evidence.item.claims_administrator_guideline or case.ur_guideline or "",
         reviewer_guideline_line=reviewer_guideline_line(citations), rationale=text, citations=citations,
         case_facts=case_facts(case, evidence), abstention=evidence.abstention,
     )
