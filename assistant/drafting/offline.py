@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import re
 
-from assistant.contracts import CaseFact, CaseFile, Citation, Decision, ItemRationale
+from assistant.contracts import CaseFact, CaseFile, Citation, Decision, DisputedItem, ItemRationale, RecordCitation
 from assistant.drafting.evidence import Evidence
+from assistant.drafting.item_facts import fact_sentence, item_facts, request_citation
+from assistant.verification.record import DRAFTING_NOTE
 from assistant.verification.textmatch import content_words
 from assistant.verification.verify import split_sentences
 
@@ -79,12 +81,22 @@ def reviewer_guideline_line(citations: list[Citation]) -> str:
     return f"Decision based on {first.title}{section_text}, Page(s): {', '.join(pages)}."
 
 
+def case_move(case: CaseFile, item: DisputedItem) -> tuple[str, list[RecordCitation]]:
+    """The case move: the request and the record sentences about this item, each quoted with [R<n>]."""
+    citations = [request_citation(item), *item_facts(case, item)]
+    parts = [f"The request under review is “{item.text}” [R1]."]
+    if len(citations) > 1:
+        parts.append("In this case, the records document the following.")
+        parts += [fact_sentence(c, n) for n, c in enumerate(citations[1:], start=2)]
+    else:
+        parts.append(f"{DRAFTING_NOTE} no sentence of the case record names this item; check the records for its "
+                     "history, response and the utilization review's reasons.")
+    return " ".join(parts), citations
+
+
 def draft_offline(case: CaseFile, evidence: Evidence, decision: Decision) -> ItemRationale:
-    facts = case_facts(case, evidence)
-    fact_text = " ".join(f.text for f in facts)
-    case_move = f"In this case, the records document the following. {fact_text}" if facts else (
-        "In this case, the case summary provided no details that bear on this request."
-    )
+    case_text, record_citations = case_move(case, evidence.item)
+    facts = [CaseFact(text=c.quote, date=c.date) for c in record_citations[1:]]
     citations: list[Citation] = []
     parts: list[str] = []
     if evidence.abstention is not None:
@@ -107,7 +119,7 @@ def draft_offline(case: CaseFile, evidence: Evidence, decision: Decision) -> Ite
         sentences = best_sentences(passage.citation.quote, [evidence.item.text, *evidence.queries], limit=1)
         if sentences:
             supporting.append(passage.citation.model_copy(update={"quote": sentences[0]}))
-    rationale = " ".join([*parts, case_move, conclusion(evidence.item.text, decision)])
+    rationale = " ".join([*parts, case_text, conclusion(evidence.item.text, decision)])
     return ItemRationale(
         item=evidence.item,
         decision=decision,
@@ -117,5 +129,6 @@ def draft_offline(case: CaseFile, evidence: Evidence, decision: Decision) -> Ite
         citations=citations,
         supporting_citations=supporting,
         case_facts=facts,
+        record_citations=record_citations,
         abstention=evidence.abstention,
     )

@@ -24,7 +24,9 @@ from assistant.verification.textmatch import STOPWORDS, match_key, normalise_cha
 RECORD_MARKER = re.compile(r"\[R(\d{1,3})\]")
 GUIDELINE_MARKER = re.compile(r"\[\d{1,3}\]")
 REVIEWER_STATEMENT = "Reviewer's statement (not verified against the record):"
-MIN_RECORD_QUOTE_WORDS = 2
+DRAFTING_NOTE = "Drafting note:"
+"""A sentence the drafter addresses to the reviewer; it states nothing about the case."""
+MIN_RECORD_QUOTE_CHARS = 8
 # Share of a claim's content words that one record sentence must contain (tuned on the tune split only).
 SUPPORT_COVERAGE = 0.75
 # For "there is no documentation of X": share of X's content words that make a record sentence about X.
@@ -61,7 +63,8 @@ LEAD_PHRASE = re.compile(
     r"^\s*(?:in this case,?\s*)?(?:the\s+)?(?:medical\s+)?(?:records?|documentation|progress notes?)\s+(?:also\s+)?"
     r"(?:show|shows|showed|document|documents|documented|indicate|indicates|indicated|reflect|reflects|note|notes|"
     r"state|states|reveal|reveals|demonstrate|demonstrates|confirm|confirms)\s+(?:that\s+)?|"
-    r"^\s*(?:per|according to) the (?:medical )?records?,?\s*",
+    r"^\s*(?:per|according to) the (?:medical )?records?,?\s*|"
+    r"^\s*(?:per|according to) the [A-Za-z ]{1,40}?(?:\s*\([^)]{0,40}\))?:\s*",
     re.IGNORECASE,
 )
 FILLER = frozenset(
@@ -230,7 +233,7 @@ def claim_of_sentence(sentence: str) -> str:
 
 
 def asserts_record_fact(sentence: str) -> bool:
-    if sentence.startswith(REVIEWER_STATEMENT) or NOT_A_FACT.search(sentence):
+    if sentence.startswith((REVIEWER_STATEMENT, DRAFTING_NOTE)) or NOT_A_FACT.search(sentence):
         return False
     claim = claim_of_sentence(sentence)
     if not FACT_CUE.search(sentence) or not NO_DOCUMENTATION.match(claim) and len(tokens(claim).words) < 2:
@@ -311,7 +314,7 @@ def check_record_citation(citation: RecordCitation, record_text: str, marker: st
     def result(status: str, message: str) -> CitationCheck:
         return CitationCheck(marker=marker, record_citation=citation, status=status, message=message)
 
-    if len(citation.quote.split()) < MIN_RECORD_QUOTE_WORDS:
+    if len(match_key(citation.quote)) < MIN_RECORD_QUOTE_CHARS:
         return result("record_quote_not_found", f"{marker or 'The record quote'} is too short to verify; quote a full phrase.")
     if not quote_occurs(citation.quote, record_text):
         return result("record_quote_not_found",

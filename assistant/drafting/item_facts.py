@@ -1,0 +1,119 @@
+"""Facts chosen for the disputed item, each a verbatim record quote ([R<n>]) with its source and date.
+
+A draft's case move should speak to the item under review: its drug (with the same-class drugs tried before),
+its treatment type and body region, the response and function reported for it, work status where the item's
+criteria weigh it, and what utilization review said about this item. Sentences about the case's other disputed
+items are avoided. Nothing is paraphrased: each fact is one record sentence, quoted."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.contracts import CaseFile, DisputedItem, RecordCitation
+from assistant.drafting.topics import CATEGORIES, classify_item
+from assistant.verification.record import RecordSentence, record_sentences, stem
+from assistant.verification.textmatch import STOPWORDS
+
+MAX_ITEM_FACTS = 5
+MIN_FACT_SCORE = 2.0
+REGIONS = {
+    "cervical": r"cervical|neck|c\d-\d", "thoracic": r"thoracic|mid[- ]back|t\d{1,2}",
+    "lumbar": r"lumbar|lumbosacral|low(?:er)? back|l\d-(?:\d|s1)|sciatic", "shoulder": r"shoulders?|rotator cuff|acromio\w*",
+    "elbow": r"elbows?|epicondyl\w*|cubital", "wrist/hand": r"wrists?|hands?|fingers?|thumbs?|carpal|digits?|de quervain",
+    "hip": r"hips?|groin|pelvi\w*", "knee": r"knees?|menisc\w*|patell\w*|acl\b", "ankle/foot": r"ankles?|feet|foot|toes?|heel",
+    "head": r"head|concussion|skull|brain|facial|face",
+}
+GENERIC_ITEM_WORDS = frozenset(
+    """times time week weeks day days daily session sessions visit visits left right bilateral request requested
+    retrospective additional continued continuation initial evaluation treatment therapy tabs tab tablet tablets
+    oral refill refills apply affected area one two three four five six eight twice without with contrast
+    unit units purchase rental dos prn""".split()
+)
+# Criteria the guidelines weigh for continuing a medication or a course of therapy (response, function, work).
+OUTCOME_CUE = re.compile(
+    r"\b(?:improv\w*|relie\w*|benefit\w*|helped|worse\w*|unchanged|no change|function\w*|activities of daily living|"
+    r"ADLs?|\d+/10|\d+ out of 10|work(?:ing)?\b|duty|disability|restrictions)\b",
+    re.IGNORECASE,
+)
+UR_CUE = re.compile(r"\b(?:utilization review|UR\b|non-?certif\w*|denied|denial|modified|authori[sz]ed|"
+                    r"prior review|previously reviewed|original request|claims administrator)\b", re.IGNORECASE)
+TRIAL_CUE = re.compile(r"\b(?:tried|trial|failed|history of|since|previously|prior|treatment to date|has included|"
+                       r"medications? (?:include|included|list)|current medications|prescribed|taking|on)\b", re.IGNORECASE)
+CONTINUING = {"opioid", "benzodiazepine", "physical-therapy", "chiropractic", "acupuncture", "psychological", "tens"}
+
+
+@dataclass(frozen=True)
+class ItemProfile:
+    """What identifies the item in the record: its own words, its class (a category pattern), its body regions."""
+
+    words: frozenset[str]
+    category: str | None
+    class_pattern: re.Pattern[str] | None
+    regions: frozenset[str]
+    other_words: frozenset[str] = field(default_factory=frozenset)
+
+
+def _specific_words(text: str) -> set[str]:
+    words = re.findall(r"[A-Za-z][A-Za-z-]+", text)
+    return {stem(w.lower()) for w in words
+            if len(w) > 2 and w.lower() not in STOPWORDS and w.lower() not in GENERIC_ITEM_WORDS}
+
+
+def regions_in(text: str) -> set[str]:
+    return {name for name, pattern in REGIONS.items() if re.search(rf"\b(?:{pattern})\b", text, re.IGNORECASE)}
+
+
+def item_profile(item: DisputedItem, case: CaseFile) -> ItemProfile:
+    topic = classify_item(item.text)
+    category = topic.names[0] if topic.names else None
+    pattern = next((re.compile(c.item_pattern, re.IGNORECASE) for c in CATEGORIES if c.name == category), None)
+    own = _specific_words(item.text)
+    others = set().union(*(_specific_words(i.text) for i in case.items if i.text != item.text)) - own
+    return ItemProfile(frozenset(own), category, pattern, frozenset(regions_in(item.text)), frozenset(others))
+
+
+def score_sentence(sentence: RecordSentence, profile: ItemProfile) -> float:
+    """How much a record sentence is about this item: names it, its class, its region; UR on it; outcomes."""
+    words = {stem(w.lower()) for w in re.findall(r"[A-Za-z][A-Za-z-]+", sentence.text)}
+    names_item = len(words & profile.words)
+    in_class = bool(profile.class_pattern and profile.class_pattern.search(sentence.text))
+    about_item = names_item > 0 or in_class
+    score = 2.0 * min(names_item, 3) + (2.0 if in_class else 0.0)
+    regions = regions_in(sentence.text)
+    if profile.regions and regions & profile.regions:
+        score += 1.0
+    elif profile.regions and regions and not names_item:
+        score -= 2.0  # the same kind of treatment, for another body part
+    if about_item and UR_CUE.search(sentence.text):
+        score += 1.5
+    if in_class and TRIAL_CUE.search(sentence.text):
+        score += 1.0
+    if about_item and OUTCOME_CUE.search(sentence.text):
+        score += 1.0
+    elif profile.category in CONTINUING and OUTCOME_CUE.search(sentence.text):
+        score += 1.0
+    if not about_item and words & profile.other_words:
+        score -= 3.0
+    return score
+
+
+def item_facts(case: CaseFile, item: DisputedItem, limit: int = MAX_ITEM_FACTS) -> list[RecordCitation]:
+    """The record sentences most about this item, in record order, as record citations."""
+    profile = item_profile(item, case)
+    candidates = [s for s in record_sentences(case) if s.source != "disputed items" and 4 <= len(s.text.split()) <= 90]
+    scored = sorted(((score_sentence(s, profile), -n, s) for n, s in enumerate(candidates)), key=lambda t: (t[0], t[1]),
+                    reverse=True)
+    chosen = [(position, s) for score, position, s in scored[:limit] if score >= MIN_FACT_SCORE]
+    return [RecordCitation(quote=s.text, source=s.source, date=s.date) for _, s in sorted(chosen, key=lambda t: -t[0])]
+
+
+def request_citation(item: DisputedItem) -> RecordCitation:
+    return RecordCitation(quote=item.text, source="disputed items")
+
+
+def fact_sentence(citation: RecordCitation, number: int) -> str:
+    """'Per the case summary (11-15-2016): “…” [R2].' — the record's words, never ours."""
+    dated = f" ({citation.date})" if citation.date else ""
+    quote = citation.quote.rstrip()
+    return f"Per the {citation.source}{dated}: “{quote}” [R{number}]."
