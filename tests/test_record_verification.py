@@ -177,3 +177,23 @@ def test_per_item_claims_administrator_line_matches_the_letter():
             compared += 1
         differing += len(set(written)) > 1
     assert compared >= 120 and differing >= 10
+
+
+def test_every_record_quote_of_every_offline_case_move_verifies_on_the_dev_letters():
+    """The offline drafter's case move on all dev letters (decisions stripped): every [R] quote is in the case text,
+    no sentence states a record fact it does not quote."""
+    from assistant.drafting.offline import case_move
+
+    items = quotes = 0
+    for path in sorted(require_shared(LETTERS_DIR).glob("*.pdf")):
+        case = case_from_file(path)
+        for item in case.items:
+            text, cited = case_move(case, item)
+            rationale = ItemRationale(item=item, decision="Upheld", rationale=text, record_citations=cited)
+            checks = verify_record_side(rationale, case, split_sentences(text))
+            problems = [(c.status, c.message) for c in checks if c.status != "verified"]
+            assert not problems, (path.name, item.text, problems)
+            assert sum(c.record_citation is not None and c.status == "verified" for c in checks) == len(cited)
+            items, quotes = items + 1, quotes + len(cited)
+    print(f"\n{items} dev items, {quotes} record quotes verified")
+    assert items >= 140 and quotes >= 3 * items

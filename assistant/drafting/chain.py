@@ -134,14 +134,14 @@ class DraftingChain:
     def _verify_and_repair(self, state: dict) -> DraftResult:
         library = self.search.library
         rationale: ItemRationale = state["rationale"]
-        report = verify_rationale(rationale, library, self.ranker)
+        report = verify_rationale(rationale, library, self.ranker, state["case"])
         repairs: list[str] = list(state.get("notes", []))
         if report.problems and self.model is not None and state.get("structured") is not None:
             repairs.append("Asked the model to repair: " + "; ".join(p.message for p in report.problems))
             try:
                 rationale = revise_with_model(self.model, state["case"], state["evidence"], state["decision_used"],
                                               state["structured"], [p.message for p in report.problems])
-                report = verify_rationale(rationale, library, self.ranker)
+                report = verify_rationale(rationale, library, self.ranker, state["case"])
             except ModelBackendError as exc:
                 repairs.append(f"The model's repair could not be used ({exc}).")
         if report.problems:
@@ -149,7 +149,7 @@ class DraftingChain:
             if dropped:
                 repairs += dropped
                 flagged = [p for p in report.problems if p.citation is not None or p.status == "orphan_marker"]
-                report = verify_rationale(rationale, library, self.ranker)
+                report = verify_rationale(rationale, library, self.ranker, state["case"])
                 for problem in flagged:
                     report.checks.append(problem.model_copy(update={
                         "message": "Removed from the draft: " + problem.message, "status": problem.status}))

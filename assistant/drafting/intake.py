@@ -90,8 +90,14 @@ def case_from_text(text: str, source_name: str | None = None, strip_letter_decis
         ur_decision=_first_sentence(UR_SENTENCE, text),
         items=find_disputed_items(text),
         source_name=source_name,
-        record_text=text.strip() if summary != text.strip() else "",
+        record_text=_beyond_summary(text, summary),
     )
+
+
+def _beyond_summary(text: str, summary: str) -> str:
+    """The case text after the summary (the disputed items list, a UR note), kept so record quotes may cite it."""
+    start = text.find(summary) + len(summary) if summary and summary in text else 0
+    return text[start:].strip()
 
 
 def _as_letter(text: str, source_name: str | None):

@@ -16,7 +16,9 @@ from assistant.verification.record import RecordSentence, record_sentences, stem
 from assistant.verification.textmatch import STOPWORDS
 
 MAX_ITEM_FACTS = 5
+LIST_LINE = re.compile(r"^\s*(?:[-•*]|\d{1,2}[.)])\s|^[A-Z][A-Z ,/&]{3,}:?$")
 MIN_FACT_SCORE = 2.0
+MAX_OUTCOME_FACTS = 2
 REGIONS = {
     "cervical": r"cervical|neck|c\d-\d", "thoracic": r"thoracic|mid[- ]back|t\d{1,2}",
     "lumbar": r"lumbar|lumbosacral|low(?:er)? back|l\d-(?:\d|s1)|sciatic", "shoulder": r"shoulders?|rotator cuff|acromio\w*",
@@ -52,6 +54,8 @@ class ItemProfile:
     class_pattern: re.Pattern[str] | None
     regions: frozenset[str]
     other_words: frozenset[str] = field(default_factory=frozenset)
+    only_item: bool = False
+    """The case disputes this item alone, so 'the request' in a UR sentence is this item."""
 
 
 def _specific_words(text: str) -> set[str]:
@@ -70,7 +74,8 @@ def item_profile(item: DisputedItem, case: CaseFile) -> ItemProfile:
     pattern = next((re.compile(c.item_pattern, re.IGNORECASE) for c in CATEGORIES if c.name == category), None)
     own = _specific_words(item.text)
     others = set().union(*(_specific_words(i.text) for i in case.items if i.text != item.text)) - own
-    return ItemProfile(frozenset(own), category, pattern, frozenset(regions_in(item.text)), frozenset(others))
+    return ItemProfile(frozenset(own), category, pattern, frozenset(regions_in(item.text)), frozenset(others),
+                       only_item=len(case.items) == 1)
 
 
 def score_sentence(sentence: RecordSentence, profile: ItemProfile) -> float:
@@ -85,8 +90,8 @@ def score_sentence(sentence: RecordSentence, profile: ItemProfile) -> float:
         score += 1.0
     elif profile.regions and regions and not names_item:
         score -= 2.0  # the same kind of treatment, for another body part
-    if about_item and UR_CUE.search(sentence.text):
-        score += 1.5
+    if (about_item or profile.only_item) and UR_CUE.search(sentence.text):
+        score += 1.5 if about_item else 2.0
     if in_class and TRIAL_CUE.search(sentence.text):
         score += 1.0
     if about_item and OUTCOME_CUE.search(sentence.text):
@@ -99,12 +104,18 @@ def score_sentence(sentence: RecordSentence, profile: ItemProfile) -> float:
 
 
 def item_facts(case: CaseFile, item: DisputedItem, limit: int = MAX_ITEM_FACTS) -> list[RecordCitation]:
-    """The record sentences most about this item, in record order, as record citations."""
+    """The record sentences most about this item, in record order, as record citations; for a medication or a
+    course of therapy, up to MAX_OUTCOME_FACTS more on response, function and work (what its criteria weigh)."""
     profile = item_profile(item, case)
-    candidates = [s for s in record_sentences(case) if s.source != "disputed items" and 4 <= len(s.text.split()) <= 90]
+    candidates = [s for s in record_sentences(case)
+                  if s.source != "disputed items" and 4 <= len(s.text.split()) <= 90 and not LIST_LINE.match(s.text)]
     scored = sorted(((score_sentence(s, profile), -n, s) for n, s in enumerate(candidates)), key=lambda t: (t[0], t[1]),
                     reverse=True)
-    chosen = [(position, s) for score, position, s in scored[:limit] if score >= MIN_FACT_SCORE]
+    chosen = [(position, s) for score, position, s in scored if score >= MIN_FACT_SCORE][:limit]
+    if profile.category in CONTINUING:
+        outcomes = [(position, s) for score, position, s in scored
+                    if 0 < score < MIN_FACT_SCORE and OUTCOME_CUE.search(s.text)]
+        chosen += outcomes[: min(MAX_OUTCOME_FACTS, limit - len(chosen))]
     return [RecordCitation(quote=s.text, source=s.source, date=s.date) for _, s in sorted(chosen, key=lambda t: -t[0])]
 
 

@@ -124,9 +124,13 @@ def split_record_sentences(text: str) -> list[str]:
 
 def record_sentences(case: CaseFile) -> list[RecordSentence]:
     """Every sentence of the case text with its source and the first date it gives."""
-    out = []
+    out, seen = [], set()
     for source, text in record_sources(case):
         for sentence in split_record_sentences(text):
+            key = match_key(sentence)
+            if key in seen:
+                continue
+            seen.add(key)
             date = DATE.search(sentence)
             out.append(RecordSentence(" ".join(sentence.split()), source, date.group(0) if date else None))
     return out
