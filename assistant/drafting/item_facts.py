@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from assistant.contracts import CaseFile, DisputedItem, RecordCitation
 from assistant.drafting.topics import CATEGORIES, classify_item
-from assistant.verification.record import RecordSentence, record_sentences, stem
+from assistant.verification.record import RecordSentence, check_fact_sentence, record_sentences, sex_of_record, stem
 from assistant.verification.textmatch import STOPWORDS
 
 MAX_ITEM_FACTS = 5
@@ -128,3 +128,24 @@ def fact_sentence(citation: RecordCitation, number: int) -> str:
     dated = f" ({citation.date})" if citation.date else ""
     quote = citation.quote.rstrip()
     return f"Per the {citation.source}{dated}: “{quote}” [R{number}]."
+
+
+def ground_facts(facts: list[str], case: CaseFile) -> tuple[list[str], list[RecordCitation]]:
+    """Model-written case facts, each given the record sentence that supports it as an [R<n>] quote; a fact the
+    record does not support keeps no marker, so the verifier reports it."""
+    corpus = record_sentences(case)
+    sex = sex_of_record(corpus)
+    grounded: list[str] = []
+    quotes: list[RecordCitation] = []
+    for fact in (f.strip() for f in facts if f.strip()):
+        check = check_fact_sentence(fact, corpus, sex)
+        if check.status != "verified" or check.record_citation is None:
+            grounded.append(fact)
+            continue
+        if check.record_citation.quote not in [q.quote for q in quotes]:
+            quotes.append(check.record_citation)
+        number = [q.quote for q in quotes].index(check.record_citation.quote) + 1
+        body = fact.rstrip()
+        end = body[-1] if body[-1] in ".!?" else "."
+        grounded.append(f"{body.rstrip('.!?')} [R{number}]{end}")
+    return grounded, quotes

@@ -9,9 +9,10 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, Field, ValidationError
 
-from assistant.contracts import CaseFile, Citation, Decision, ItemRationale
+from assistant.contracts import CaseFact, CaseFile, Citation, Decision, ItemRationale
 from assistant.drafting.evidence import Evidence
-from assistant.drafting.offline import case_facts, conclusion, reviewer_guideline_line
+from assistant.drafting.item_facts import ground_facts
+from assistant.drafting.offline import conclusion, reviewer_guideline_line
 from assistant.errors import ModelBackendError
 from assistant.prompts import load_prompt
 
@@ -84,13 +85,15 @@ def to_rationale(case: CaseFile, evidence: Evidence, decision: Decision, draft: 
         return f"[{renumber[number]}]" if number in renumber else "[0]"
 
     statement = re.sub(r"\[(\d{1,3})\]", remap, draft.guideline_statement)
-    facts = " ".join(f.strip() for f in draft.case_facts if f.strip())
+    grounded, record_citations = ground_facts(draft.case_facts, case)
+    facts = " ".join(grounded)
     closing = draft.conclusion.strip() or conclusion(evidence.item.text, decision)
     text = " ".join(p for p in [statement.strip(), f"In this case, {facts}" if facts and not facts.lower().startswith("in this case") else facts, closing] if p)
     return ItemRationale(
         item=evidence.item, decision=decision, claims_administrator_guideline=evidence.item.claims_administrator_guideline or case.ur_guideline or "",
         reviewer_guideline_line=reviewer_guideline_line(citations), rationale=text, citations=citations,
-        case_facts=case_facts(case, evidence), abstention=evidence.abstention,
+        case_facts=[CaseFact(text=q.quote, date=q.date) for q in record_citations],
+        record_citations=record_citations, abstention=evidence.abstention,
     )
 
 

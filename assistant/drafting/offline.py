@@ -12,14 +12,6 @@ from assistant.verification.record import DRAFTING_NOTE
 from assistant.verification.textmatch import content_words
 from assistant.verification.verify import split_sentences
 
-FACT_CUES = re.compile(
-    r"\b(?:treatment to date|has included|tried|failed|response|improv\w*|unchanged|worse\w*|pain (?:was |is )?rated|"
-    r"\d+/10|function\w*|activities of daily living|ADLs?|work\w*|duty|disability|return to work|requested|request|"
-    r"utilization review|MME|dosage|dose|taper\w*|urine|toxicology|CURES|PDMP|naloxone)\b",
-    re.IGNORECASE,
-)
-DATE = re.compile(r"\b\d{1,2}[-/]\d{1,2}[-/]\d{2,4}\b")
-MAX_FACTS = 4
 
 
 def passage_sentences(passage_text: str, section_path: list[str] | None = None) -> list[str]:
@@ -49,21 +41,6 @@ def best_sentences(passage_text: str, queries: list[str], limit: int = 2, sectio
     scored.sort(reverse=True)
     chosen = sorted(scored[:limit], key=lambda s: -s[1])
     return [s[2] for s in chosen]
-
-
-def case_facts(case: CaseFile, evidence: Evidence, limit: int = MAX_FACTS) -> list[CaseFact]:
-    """The summary's most relevant sentences, verbatim: prior treatment, response, function, work, dates."""
-    query_words = set().union(*(content_words(q) for q in [evidence.item.text, *evidence.queries]))
-    scored = []
-    for position, sentence in enumerate(split_sentences(case.summary)):
-        if len(sentence) > 500 or len(sentence.split()) < 4:
-            continue
-        score = len(content_words(sentence) & query_words) + (1.5 if FACT_CUES.search(sentence) else 0)
-        score += 1.0 if DATE.search(sentence) else 0.0
-        scored.append((score, -position, sentence))
-    scored.sort(reverse=True)
-    chosen = sorted(scored[:limit], key=lambda s: -s[1])
-    return [CaseFact(text=s, date=(DATE.search(s).group(0) if DATE.search(s) else None)) for _, _, s in chosen]
 
 
 def conclusion(item_text: str, decision: Decision) -> str:
