@@ -64,13 +64,15 @@ LEAD_PHRASE = re.compile(
     r"(?:show|shows|showed|document|documents|documented|indicate|indicates|indicated|reflect|reflects|note|notes|"
     r"state|states|reveal|reveals|demonstrate|demonstrates|confirm|confirms)\s+(?:that\s+)?|"
     r"^\s*(?:per|according to) the (?:medical )?records?,?\s*|"
-    r"^\s*(?:per|according to) the [A-Za-z ]{1,40}?(?:\s*\([^)]{0,40}\))?:\s*",
+    r"^\s*(?:per|according to) the [A-Za-z ]{1,40}?(?:\s*\([^)]{0,40}\))?[:,]\s*",
     re.IGNORECASE,
 )
 FILLER = frozenset(
     """record records show shows showed document documents documented documentation indicate indicates indicated
     reflect reflects note notes noted reveal reveals demonstrate confirm patient injured worker applicant claimant
-    employee also currently reported report reports states stated following subsequently previously prior""".split()
+    employee also currently reported report reports states stated following subsequently previously prior submitted
+    provided provider attending treating physician doctor appear appears appeared question undergoing undergo
+    presented presentation described describes evaluation visit visits dated date seen given""".split()
 )
 NEGATION_BEFORE = frozenset("no not denies denied deny without never none cannot unable neither nor absence lack".split())
 NEGATION_AFTER = frozenset("negative absent unremarkable".split())
@@ -214,7 +216,8 @@ def best_support(claim: str, sentences: list[RecordSentence]) -> Support:
     if not wanted.words and not wanted.numbers:
         return Support(None, 1.0, (), None)
     best: tuple[float, int, RecordSentence | None, Tokens | None] = (-1.0, 0, None, None)
-    for position, sentence in enumerate(sentences):
+    windows = [*sentences, *(_joined(a, b) for a, b in zip(sentences, sentences[1:]) if a.source == b.source)]
+    for position, sentence in enumerate(windows):
         found = tokens(sentence.text)
         words = len(wanted.words & found.words)
         numbers_missing = len(wanted.numbers - found.numbers)
@@ -227,6 +230,11 @@ def best_support(claim: str, sentences: list[RecordSentence]) -> Support:
     missing = tuple(sorted((wanted.words - found.words) | (wanted.numbers - found.numbers))) if found else ()
     conflict = _conflict(wanted, found, set(wanted.words & found.words)) if found else None
     return Support(sentence, max(coverage, 0.0), missing, conflict)
+
+
+def _joined(first: RecordSentence, second: RecordSentence) -> RecordSentence:
+    """Two adjacent record sentences, for a claim that joins what the record says in two."""
+    return RecordSentence(f"{first.text} {second.text}", first.source, first.date or second.date)
 
 
 def claim_of_sentence(sentence: str) -> str:
