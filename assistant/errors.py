@@ -43,3 +43,7 @@ class StorageError(AssistantError):
 
 class AccessDenied(AssistantError):
     pass
+
+
+class CriteriaError(AssistantError):
+    """A criteria file that cannot be used: bad TOML, an unknown fact or category, or a quote not on its page."""

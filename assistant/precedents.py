@@ -234,7 +234,7 @@ def precedent_document(item_text: str, excerpt: str = "") -> str:
     The category words ("TENS unit electrical stimulation") let "TENS unit" find "Electrical stimulation x 8",
     which a small embedding model alone does not; the excerpt adds the case's body parts and diagnoses.
     """
-    from assistant.drafting.topics import classify_item
+    from assistant.vocabulary.categories import classify_item
 
     item_text = " ".join((item_text or "").split())
     primary = classify_item(item_text).primary

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from assistant.config import Settings
 from assistant.contracts import Chunk, GuidelineEntry, GuidelinePage
 
 
@@ -20,6 +21,14 @@ class GuidelineLibrary:
         for guideline_pages in library.pages.values():
             guideline_pages.sort(key=lambda p: p.physical_page)
         return library
+
+    @classmethod
+    def from_index(cls, settings: Settings) -> "GuidelineLibrary":
+        """The page texts of the built index, without opening Chroma or the embedding model."""
+        from assistant.corpus.catalog import load_catalog
+        from assistant.index.store import load_pages, require_manifest
+
+        return cls.from_parts(load_catalog(settings), load_pages(settings, require_manifest(settings)))
 
     def page(self, guideline_id: str, printed_page: str) -> GuidelinePage | None:
         for page in self.pages.get(guideline_id, []):
