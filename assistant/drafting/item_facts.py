@@ -11,8 +11,11 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.contracts import CaseFile, DisputedItem, RecordCitation
-from assistant.drafting.topics import CATEGORIES, classify_item
-from assistant.verification.record import RecordSentence, check_fact_sentence, record_sentences, sex_of_record, stem
+import functools
+
+from assistant.vocabulary.categories import CATEGORIES, classify_item
+from assistant.vocabulary.drugs import DrugMention, class_category, identify_drugs
+from assistant.verification.record import VOCABULARY_NOTE, RecordSentence, check_fact_sentence, record_sentences, sex_of_record, stem
 from assistant.verification.textmatch import STOPWORDS
 
 MAX_ITEM_FACTS = 5
@@ -54,6 +57,10 @@ class ItemProfile:
     class_pattern: re.Pattern[str] | None
     regions: frozenset[str]
     other_words: frozenset[str] = field(default_factory=frozenset)
+    generics: frozenset[str] = field(default_factory=frozenset)
+    """The item's drugs' generic ingredients (Norco → hydrocodone, acetaminophen)."""
+    drug_categories: frozenset[str] = field(default_factory=frozenset)
+    """The categories the item's drugs are decided under (Synapryn → opioid)."""
     only_item: bool = False
     """The case disputes this item alone, so 'the request' in a UR sentence is this item."""
 
@@ -68,21 +75,35 @@ def regions_in(text: str) -> set[str]:
     return {name for name, pattern in REGIONS.items() if re.search(rf"\b(?:{pattern})\b", text, re.IGNORECASE)}
 
 
+@functools.lru_cache(maxsize=4096)
+def drugs_in(text: str) -> tuple[DrugMention, ...]:
+    return tuple(identify_drugs(text))
+
+
+def _drug_categories(mentions: tuple[DrugMention, ...]) -> set[str]:
+    return {class_category(c) for m in mentions for c in m.classes} - {""}
+
+
 def item_profile(item: DisputedItem, case: CaseFile) -> ItemProfile:
     topic = classify_item(item.text)
     category = topic.names[0] if topic.names else None
     pattern = next((re.compile(c.item_pattern, re.IGNORECASE) for c in CATEGORIES if c.name == category), None)
     own = _specific_words(item.text)
     others = set().union(*(_specific_words(i.text) for i in case.items if i.text != item.text)) - own
+    drugs = drugs_in(item.text)
     return ItemProfile(frozenset(own), category, pattern, frozenset(regions_in(item.text)), frozenset(others),
-                       only_item=len(case.items) == 1)
+                       only_item=len(case.items) == 1, generics=frozenset(g for m in drugs for g in m.generics),
+                       drug_categories=frozenset(_drug_categories(drugs)))
 
 
 def score_sentence(sentence: RecordSentence, profile: ItemProfile) -> float:
     """How much a record sentence is about this item: names it, its class, its region; UR on it; outcomes."""
     words = {stem(w.lower()) for w in re.findall(r"[A-Za-z][A-Za-z-]+", sentence.text)}
-    names_item = len(words & profile.words)
-    in_class = bool(profile.class_pattern and profile.class_pattern.search(sentence.text))
+    drugs = drugs_in(sentence.text) if profile.generics or profile.drug_categories else ()
+    same_drug = bool(profile.generics & {g for m in drugs for g in m.generics})
+    names_item = len(words & profile.words) + same_drug
+    in_class = bool(profile.class_pattern and profile.class_pattern.search(sentence.text)) or bool(
+        profile.drug_categories & _drug_categories(drugs))
     about_item = names_item > 0 or in_class
     score = 2.0 * min(names_item, 3) + (2.0 if in_class else 0.0)
     regions = regions_in(sentence.text)
@@ -149,3 +170,17 @@ def ground_facts(facts: list[str], case: CaseFile) -> tuple[list[str], list[Reco
         end = body[-1] if body[-1] in ".!?" else "."
         grounded.append(f"{body.rstrip('.!?')} [R{number}]{end}")
     return grounded, quotes
+
+
+def drug_note(item: DisputedItem) -> str | None:
+    """'From the drug vocabulary: Norco is hydrocodone and acetaminophen (opioid, non-opioid analgesic); as
+    requested, 10/325mg, #35.' — None when the item names no drug."""
+    parts = []
+    for mention in drugs_in(item.text):
+        classes = ", ".join(c.replace("-", " ") for c in mention.classes) or "class not in the vocabulary"
+        generic = " and ".join(mention.generics)
+        same = generic.lower() == mention.surface.lower()
+        dose = ", ".join(d for d in (mention.strength, mention.quantity, mention.frequency) if d)
+        parts.append(f"{mention.surface}{'' if same else ' is ' + generic} ({classes})"
+                     + (f"; as requested, {dose}" if dose else ""))
+    return f"{VOCABULARY_NOTE} {'; '.join(parts)}." if parts else None

@@ -26,6 +26,8 @@ GUIDELINE_MARKER = re.compile(r"\[\d{1,3}\]")
 REVIEWER_STATEMENT = "Reviewer's statement (not verified against the record):"
 DRAFTING_NOTE = "Drafting note:"
 """A sentence the drafter addresses to the reviewer; it states nothing about the case."""
+VOCABULARY_NOTE = "From the drug vocabulary:"
+"""What a named drug is (generic, class), from the curated vocabulary with its source; not a record fact."""
 MIN_RECORD_QUOTE_CHARS = 8
 # Share of a claim's content words that one record sentence must contain (tuned on the tune split only).
 SUPPORT_COVERAGE = 0.75
@@ -120,8 +122,14 @@ def full_record_text(case: CaseFile) -> str:
     return "\n".join(text for _, text in record_sources(case))
 
 
+GLUED_SENTENCE = re.compile(r"(?<=[a-z0-9]{2}[.!?])(?=[A-Z][a-z]+\s)")
+"""'…2016.In a utilization review…': letters' PDF text sometimes loses the space between sentences."""
+
+
 def split_record_sentences(text: str) -> list[str]:
-    return [s.strip() for block in re.split(r"\n\s*\n|\n(?=[A-Z•\-])", text) for s in SENTENCE_END.split(block) if s.strip()]
+    blocks = re.split(r"\n\s*\n|\n(?=[A-Z•\-])", text)
+    return [s.strip() for block in blocks for part in SENTENCE_END.split(block) for s in GLUED_SENTENCE.split(part)
+            if s.strip()]
 
 
 def record_sentences(case: CaseFile) -> list[RecordSentence]:
@@ -245,7 +253,7 @@ def claim_of_sentence(sentence: str) -> str:
 
 
 def asserts_record_fact(sentence: str) -> bool:
-    if sentence.startswith((REVIEWER_STATEMENT, DRAFTING_NOTE)) or NOT_A_FACT.search(sentence):
+    if sentence.startswith((REVIEWER_STATEMENT, DRAFTING_NOTE, VOCABULARY_NOTE)) or NOT_A_FACT.search(sentence):
         return False
     claim = claim_of_sentence(sentence)
     if not FACT_CUE.search(sentence) or not NO_DOCUMENTATION.match(claim) and len(tokens(claim).words) < 2:
