@@ -10,7 +10,7 @@ from assistant.drafting.evidence import Evidence
 from assistant.drafting.item_facts import drug_note, fact_sentence, item_facts, request_citation
 from assistant.verification.record import DRAFTING_NOTE
 from assistant.verification.textmatch import content_words
-from assistant.verification.verify import split_sentences
+from assistant.verification.textmatch import split_sentences
 
 
 

@@ -15,7 +15,8 @@ from typing import Literal
 from pydantic import BaseModel
 
 from assistant.vocabulary.categories import classify_item
-from assistant.precedents import Precedent, PrecedentIndex, part_label
+from assistant.precedents.index import PrecedentIndex
+from assistant.precedents.records import Precedent, part_label
 
 __all__ = ["GoverningSuggestion", "normalise_part", "normalise_section", "suggest_governing", "vote"]
 
