@@ -12,7 +12,7 @@ from pathlib import Path
 
 from assistant.contracts import CaseFile
 from assistant.verification.record import check_record_facts
-from assistant.verification.verify import split_sentences
+from assistant.verification.textmatch import split_sentences
 
 DATASET = Path(__file__).parent / "datasets" / "record_facts.jsonl"
 

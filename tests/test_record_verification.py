@@ -17,7 +17,7 @@ from assistant.verification.record import (
     full_record_text,
     verify_record_side,
 )
-from assistant.verification.verify import split_sentences
+from assistant.verification.textmatch import split_sentences
 from conftest import LETTERS_DIR, require_shared
 
 PROJECT = Path(__file__).resolve().parents[1]

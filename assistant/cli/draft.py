@@ -28,6 +28,8 @@ def format_report(report: VerificationReport) -> str:
     for check in report.checks:
         mark = "OK  " if check.status == "verified" else "FAIL"
         lines.append(f"  {mark} {check.marker or ''} {check.status}: {check.message}".rstrip())
+        if check.status != "verified" and check.sentence and check.sentence not in check.message:
+            lines.append(f"       sentence: {check.sentence}")
     return "\n".join(lines)
 
 
@@ -64,7 +66,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     path = Path(args.draft)
     text = decode_case_text(path.read_bytes(), path.name) if path.is_file() else args.draft
     decision = args.decision.capitalize() if args.decision else None
-    report = services.check_text(text, decision)
+    case = None
+    if args.case:
+        from assistant.drafting.intake import case_from_file
+
+        case = case_from_file(Path(args.case))
+    report = services.check_text(text, decision, case)
     if args.json:
         print(report.model_dump_json(indent=2))
     else:
@@ -86,5 +93,7 @@ def add_draft_commands(commands) -> None:
     check = commands.add_parser("check", help="verify the citations of a rationale written by a person")
     check.add_argument("draft", help="a .txt file, or the text itself")
     check.add_argument("--decision", choices=["upheld", "overturned"])
+    check.add_argument("--case", help="the case file (.txt, .pdf, .json): statements about the case are checked "
+                                      "against its record")
     check.add_argument("--json", action="store_true")
     check.set_defaults(func=cmd_check)

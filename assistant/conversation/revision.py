@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.contracts import CaseFile, ItemRationale, RecordCitation
+from assistant.conversation.intents import MENTION
 from assistant.verification.record import (
     RECORD_MARKER,
     REVIEWER_STATEMENT,
@@ -18,9 +19,8 @@ from assistant.verification.record import (
     record_sentences,
     sex_of_record,
 )
-from assistant.verification.verify import split_sentences
+from assistant.verification.textmatch import split_sentences
 
-MENTION = re.compile(r"\b(?:mention|add|include|note|state)\s+(?:that\s+)?(.+?)\s*\.?$", re.IGNORECASE)
 SHORTEN = re.compile(r"\bshort", re.IGNORECASE)
 GUIDELINE_MARKER = re.compile(r"\[\d{1,3}\]")
 KEEP_FACTS_WHEN_SHORT = 2

@@ -99,7 +99,8 @@ class Workspace:
             return None, "", "", "", [], badge_html(None, "Choose a case and an item.")
         draft = self.store.load_item(reviewer, case.case_id, item_index)
         if draft is None:
-            return (None, case.ur_guideline or "", "", "", [],
+            ca_line = case.items[item_index].claims_administrator_guideline or case.ur_guideline or ""
+            return (None, ca_line, "", "", [],
                     badge_html(None, "Not drafted yet: press “Draft with assistant” or write your own."))
         r = draft.rationale
         return (r.decision, r.claims_administrator_guideline, r.reviewer_guideline_line, r.rationale,
@@ -209,7 +210,7 @@ class Workspace:
             return badge_html(None, "Choose Upheld or Overturned: the draft is saved from then on, with every edit.")
         previous, rationale = self.current_rationale(reviewer, case, item_index, decision, ca_line, reviewer_line, text, rows)
         try:
-            report = self.backend.services().verify(rationale)
+            report = self.backend.services().verify(rationale, case)
         except AssistantError as exc:
             report, note = None, f"Not verified: {exc}"
         else:
@@ -225,7 +226,7 @@ class Workspace:
         if case is None or item_index is None or decision not in DECISIONS:
             raise gr.Error("Open a case, choose an item and a decision first.")
         _, rationale = self.current_rationale(reviewer, case, int(item_index), decision, ca_line, reviewer_line, text, rows)
-        report = self.backend.services().verify(rationale)
+        report = self.backend.services().verify(rationale, case)
         draft = self.store.save_item(reviewer, case.case_id, int(item_index), rationale, report, action="accepted")
         return badge_html(report, f"Accepted as revision {draft.revision}.")
 
@@ -233,11 +234,13 @@ class Workspace:
         reviewer = reviewer_of(request, self.settings)
         if not (text or "").strip():
             raise gr.Error("Write the rationale first.")
-        report = self.backend.services().check_text(text, decision if decision in DECISIONS else None)
+        case = self.load_case(reviewer, case_id)
+        report = self.backend.services().check_text(text, decision if decision in DECISIONS else None, case)
         if case_id:
             self.store.audit(reviewer, case_id, "checked", item_index=None if item_index is None else int(item_index),
                         detail={"badge": report.badge(), "problems": len(report.problems), "chars": len(text)})
-        return badge_html(report, "Checked as your own text (citations recognised in the prose).")
+        return badge_html(report, "Checked as your own text (citations recognised in the prose"
+                                  + ("; statements about the case checked against its record)." if case else ")."))
 
     def on_chat(self, message: str, case_id: str | None, history: list | None, state: Any, request: gr.Request):
         reviewer = reviewer_of(request, self.settings)

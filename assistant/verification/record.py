@@ -347,7 +347,10 @@ def check_record_citation(citation: RecordCitation, record_text: str, marker: st
 
 
 def verify_record_side(rationale: ItemRationale, case: CaseFile, sentences: list[str]) -> list[CitationCheck]:
-    """Record quotes, [R] markers and the sentences of a draft that state facts about the case."""
+    """Record quotes, [R] markers and the sentences of a draft that state facts about the case. A rationale with
+    no record quote at all is a person's own text: its fact sentences are checked against the case directly."""
+    if not rationale.record_citations:
+        return check_record_facts(rationale.rationale, case, sentences)
     record_text = full_record_text(case)
     corpus = record_sentences(case)
     checks = [check_record_citation(c, record_text, f"[R{n}]") for n, c in enumerate(rationale.record_citations, 1)]
