@@ -197,3 +197,20 @@ def test_every_record_quote_of_every_offline_case_move_verifies_on_the_dev_lette
             items, quotes = items + 1, quotes + len(cited)
     print(f"\n{items} dev items, {quotes} record quotes verified")
     assert items >= 140 and quotes >= 3 * items
+
+
+def test_hand_checked_item_fact_sample_is_well_formed_and_mostly_about_the_item(letter_case):
+    """30 dev items (every 4th of the letters not read while writing the fact picker), split before tuning; each
+    offline-draft fact judged by reading the letter. The quotes must be the record's own words."""
+    from evals.item_facts_sample import DATASET, figures
+
+    rows = [json.loads(line) for line in DATASET.read_text().splitlines() if line.strip()]
+    assert len(rows) == 30 and sum(r["split"] == "tune" for r in rows) == 15
+    for row in rows:
+        case = letter_case(row["letter"])
+        assert case.items[row["item_index"]].text == row["item"]
+        for fact in row["facts"]:
+            assert fact["quote"] in " ".join(case.summary.split()) or fact["quote"] in case.summary, row["id"]
+            assert fact["about_item"] or fact["why"], "a fact judged off-item says why"
+    about, total = figures(rows)["all"]
+    assert total >= 60 and about / total >= 0.85

@@ -33,7 +33,8 @@ GENERIC_ITEM_WORDS = frozenset(
     """times time week weeks day days daily session sessions visit visits left right bilateral request requested
     retrospective additional continued continuation initial evaluation treatment therapy tabs tab tablet tablets
     oral refill refills apply affected area one two three four five six eight twice without with contrast
-    unit units purchase rental dos prn""".split()
+    unit units purchase rental dos prn upper lower extremity extremities injection injections pain associated
+    surgical service services""".split()
 )
 # Criteria the guidelines weigh for continuing a medication or a course of therapy (response, function, work).
 OUTCOME_CUE = re.compile(
@@ -44,7 +45,8 @@ OUTCOME_CUE = re.compile(
 UR_CUE = re.compile(r"\b(?:utilization review|UR\b|non-?certif\w*|denied|denial|modified|authori[sz]ed|"
                     r"prior review|previously reviewed|original request|claims administrator)\b", re.IGNORECASE)
 TRIAL_CUE = re.compile(r"\b(?:tried|trial|failed|history of|since|previously|prior|treatment to date|has included|"
-                       r"medications? (?:include|included|list)|current medications|prescribed|taking|on)\b", re.IGNORECASE)
+                       r"medications? (?:include|included|list)|current medications|prescribed|taking|(?:is|was|remains|been) on)\b",
+                       re.IGNORECASE)
 CONTINUING = {"opioid", "benzodiazepine", "physical-therapy", "chiropractic", "acupuncture", "psychological", "tens"}
 
 
@@ -105,7 +107,10 @@ def score_sentence(sentence: RecordSentence, profile: ItemProfile) -> float:
     in_class = bool(profile.class_pattern and profile.class_pattern.search(sentence.text)) or bool(
         profile.drug_categories & _drug_categories(drugs))
     about_item = names_item > 0 or in_class
-    score = 2.0 * min(names_item, 3) + (2.0 if in_class else 0.0)
+    # A drug of the item's class is a prior trial of it; a procedure category (imaging, injections, surgery) is
+    # broad, so a sentence in it alone needs one more sign (region, UR, trial) to count.
+    class_weight = 2.0 if profile.generics or profile.drug_categories else 1.5
+    score = 2.0 * min(names_item, 3) + (class_weight if in_class else 0.0)
     regions = regions_in(sentence.text)
     if profile.regions and regions & profile.regions:
         score += 1.0
