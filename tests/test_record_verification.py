@@ -214,3 +214,18 @@ def test_hand_checked_item_fact_sample_is_well_formed_and_mostly_about_the_item(
             assert fact["about_item"] or fact["why"], "a fact judged off-item says why"
     about, total = figures(rows)["all"]
     assert total >= 60 and about / total >= 0.85
+
+
+def test_without_medspacy_the_fallback_negation_rules_hold_the_same_floors(letter_case, monkeypatch):
+    """medSpaCy is an optional extra; without it the cue-and-window rules decide negation."""
+    from assistant.verification import record
+    from evals.record_facts import evaluate
+
+    monkeypatch.setattr(record, "_context_negations", lambda text: None)
+    record.tokens.cache_clear()
+    try:
+        rows = _planted_rows()
+        confusion, mistakes = evaluate(rows, {r["letter"]: letter_case(r["letter"]) for r in rows})
+    finally:
+        record.tokens.cache_clear()
+    assert confusion.precision >= PRECISION_FLOOR and confusion.recall >= RECALL_FLOOR, mistakes

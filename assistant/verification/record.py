@@ -15,10 +15,12 @@ recall on planted facts are measured by tests/test_record_verification.py.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
 from assistant.contracts import CaseFile, CitationCheck, ItemRationale, RecordCitation
+from assistant.errors import ConfigurationError
 from assistant.verification.textmatch import STOPWORDS, match_key, normalise_characters, quote_occurs
 
 RECORD_MARKER = re.compile(r"\[R(\d{1,3})\]")
@@ -165,12 +167,42 @@ def _number(digits: str) -> str:
     return digits.lstrip("0") or "0"
 
 
+@functools.lru_cache(maxsize=8192)
 def tokens(text: str) -> Tokens:
-    raw = TOKEN.findall(normalise_characters(text).replace("n't", " not").replace("failed to", "not"))
+    """Content stems and numbers; negated stems from medSpaCy's ConText when it is installed, else from the
+    cue-and-window rules below."""
+    text = normalise_characters(text).replace("n't", " not").replace("failed to", "did not")
+    words, numbers, negated, affirmed = _scan(text)
+    by_context = _context_negations(text)
+    if by_context is not None:
+        negated_occurrences, present_occurrences = by_context
+        negated = frozenset(negated_occurrences & words)
+        affirmed = frozenset((present_occurrences & words) | (words - negated))
+    return Tokens(frozenset(words), frozenset(numbers), frozenset(negated), frozenset(affirmed))
+
+
+def _context_negations(text: str) -> tuple[set[str], set[str]] | None:
+    """(stems with a negated occurrence, stems with an asserted one) by ConText; None without medSpaCy."""
+    from assistant.vocabulary.negation import assertions
+
+    targets = sorted({w for w in re.findall(r"[A-Za-z][A-Za-z']{2,}", text) if w.lower() not in STOPWORDS})
+    if not targets:
+        return set(), set()
+    try:
+        found = assertions(text, targets)
+    except ConfigurationError:
+        return None
+    negated = {stem(a.surface.lower()) for a in found if a.status == "negated"}
+    present = {stem(a.surface.lower()) for a in found if a.status != "negated"}
+    return negated, present
+
+
+def _scan(text: str) -> tuple[set[str], set[str], set[str], set[str]]:
+    """Words, numbers, and the words inside a negation cue's scope (the fallback negation rules)."""
     words, numbers, negated, affirmed = set(), set(), set(), set()
     scope = 0
     recent: list[str] = []
-    for token in raw:
+    for token in TOKEN.findall(text):
         lower = token.lower()
         if token in ";:" or lower in SCOPE_END:
             scope, recent = 0, []
@@ -193,7 +225,7 @@ def tokens(text: str) -> Tokens:
         (negated if scope else affirmed).add(word)
         recent.append(word)
         scope = max(scope - 1, 0)
-    return Tokens(frozenset(words), frozenset(numbers), frozenset(negated), frozenset(affirmed))
+    return words, numbers, negated, affirmed
 
 
 def _conflict(claim: Tokens, record: Tokens, shared: set[str]) -> str | None:
