@@ -1,0 +1,382 @@
+"""The criteria checklist for one disputed item: each applicable criterion marked met / not met / not documented /
+not applicable from the record facts, with the guideline's words and the record's words side by side.
+
+Why: the reviewer decides criterion by criterion. The checklist offers a suggested decision with its reasons and
+warns when the reviewer's own decision runs against it, but it never changes the decision.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+from assistant.contracts import CaseFile, Checklist, ChecklistRow, ChecklistStatus, Citation, Decision, DisputedItem, RecordCitation
+from assistant.criteria.facts import RecordFacts, RecordFinding, extract_record_facts
+from assistant.criteria.load import GuidelinePages
+from assistant.criteria.mme import CDC_GUIDELINE_ID, CONVERSION_PAGE, CONVERSION_QUOTE
+from assistant.criteria.model import CriteriaSet, CriteriaTopic, Criterion, ItemCategory, RecordFact, Requirement
+
+Verdict = tuple[ChecklistStatus, list[RecordFinding], str]
+ACUTE_DAYS = 30
+CHRONIC_DAYS = 90
+_POST_OP = re.compile(r"\bpost[- ]?op\w*\b|\bpostoperative\b|\bafter (?:the )?surgery\b", re.IGNORECASE)
+_DEFICIT = re.compile(r"\b(decreas\w+|diminish\w+|reduced|weak\w*|numb\w*|positive|absent|radicul\w+|tingl\w+|paresthesi\w+|"
+                      r"foot drop|atrophy|abnormal|deficits?|sciatica|radiat\w+)\b", re.IGNORECASE)
+_ACUTE_CAUSE = re.compile(r"\b(fracture\w*|surgery|surgical|postoperative|post-op\w*|crush|burns?|trauma\w*|laceration)\b", re.IGNORECASE)
+_GI_RISK = re.compile(r"\b(gastritis|GERD|reflux|ulcers?|GI bleed\w*|dyspepsia|stomach upset|GI upset|gastrointestinal|heartburn)\b", re.IGNORECASE)
+_ER_LA_ITEM = re.compile(r"\b(ER|XR|SR|CR|LA|extended[- ]release|long[- ]acting|oxycontin|ms contin|patch|transdermal|methadone)\b", re.IGNORECASE)
+_TAPER = re.compile(r"\b(taper\w*|wean\w*)\b", re.IGNORECASE)
+_KNEE_HIP = re.compile(r"\b(knee|hip|osteoarthritis|OA)\b", re.IGNORECASE)
+_BACK = re.compile(r"\b(lumbar|lumbosacral|low back|back pain|L[1-5]|S1|sacroiliac|spine|spinal)\b", re.IGNORECASE)
+_INSOMNIA = re.compile(r"\b(insomnia|sleep\w*)\b", re.IGNORECASE)
+# Item category -> the prior-treatment class of the same kind (for "first course, or benefit from the last one").
+SAME_CLASS = {"physical-therapy": "physical-therapy", "chiropractic": "chiropractic", "acupuncture": "acupuncture",
+              "injection": "injection", "radiofrequency-ablation": "injection"}
+
+
+class ItemContext:
+    """What a status rule may look at: the item, its category and the record facts."""
+
+    def __init__(self, item: DisputedItem, category: str, facts: RecordFacts, case_text: str):
+        self.item, self.category, self.facts, self.case_text = item, category, facts, case_text
+        self.post_op = bool(_POST_OP.search(item.text))
+
+    @property
+    def acute(self) -> bool:
+        return self.post_op or (self.facts.symptom_days is not None and self.facts.symptom_days <= ACUTE_DAYS)
+
+    @property
+    def chronic(self) -> bool | None:
+        """True/False from the injury date; None when the record gives no way to tell."""
+        if self.facts.symptom_days is not None:
+            return self.facts.symptom_days >= CHRONIC_DAYS
+        chronic = [f for f in self.facts.get(RecordFact.symptom_duration).present() if re.search(r"\bchronic\b", f.citation.quote, re.I)]
+        return True if chronic else None
+
+    def present(self, *facts: RecordFact, treatment_class: str | None = None) -> list[RecordFinding]:
+        return [f for fact in facts for f in self.facts.get(fact).present(treatment_class)]
+
+    def absent(self, *facts: RecordFact, treatment_class: str | None = None) -> list[RecordFinding]:
+        return [f for fact in facts for f in self.facts.get(fact).absent(treatment_class)]
+
+    def deficits(self) -> list[RecordFinding]:
+        return [f for f in self.present(RecordFact.neuro_findings, RecordFact.red_flags) if _DEFICIT.search(f.citation.quote)
+                or f.fact == RecordFact.red_flags]
+
+    def normal_exam(self) -> list[RecordFinding]:
+        return self.absent(RecordFact.neuro_findings, RecordFact.red_flags)
+
+
+def _documented_either_way(ctx: ItemContext, criterion: Criterion) -> Verdict:
+    found = [f for fact in criterion.record_facts for f in ctx.facts.get(fact).findings]
+    if found:
+        return "met", found, "The record addresses this (positive or negative findings are recorded)."
+    return "not_documented", [], _missing(criterion)
+
+
+def _positive(ctx: ItemContext, criterion: Criterion) -> Verdict:
+    decisive = [f for f in criterion.record_facts if f not in {RecordFact.diagnosis, RecordFact.medications, RecordFact.age}]
+    decisive = decisive or list(criterion.record_facts)
+    present = ctx.present(*decisive)
+    if present:
+        return "met", present, "The record documents it."
+    absent = ctx.absent(*decisive)
+    if absent:
+        return "not_met", absent, "The record states it is absent."
+    return "not_documented", [], _missing(criterion)
+
+
+def _red_flags_present(ctx: ItemContext, criterion: Criterion) -> Verdict:
+    deficits = ctx.deficits()
+    if deficits:
+        return "met", deficits, "The record documents neurologic findings or a red flag."
+    if ctx.normal_exam():
+        return "not_met", ctx.normal_exam(), "The record documents a normal neurologic examination and no red flag."
+    return "not_documented", [], "There is no documentation of a red flag or of a progressive or focal neurologic deficit."
+
+
+def _not_acute_or_flags(ctx: ItemContext, criterion: Criterion) -> Verdict:
+    if ctx.deficits():
+        return "met", ctx.deficits(), "Focal neurologic findings or a red flag are documented."
+    if ctx.facts.symptom_days is not None:
+        weeks = ctx.facts.symptom_days // 7
+        status: ChecklistStatus = "met" if ctx.facts.symptom_days > 42 else "not_met"
+        return status, [], f"The injury date and the latest record entry are about {weeks} weeks apart."
+    return "not_documented", [], "The record does not show how long the symptoms have lasted."
+
+
+def _conservative_care_first(ctx: ItemContext, criterion: Criterion) -> Verdict:
+    tried = [f for f in ctx.present(RecordFact.prior_treatments) if f.treatment_class not in {"surgery", "injection"}]
+    if tried:
+        return "met", tried, "Conservative treatment before this request is documented."
+    return "not_documented", [], "There is no documentation of conservative treatment tried before this request."
+
+
+def _pretest_concern(ctx: ItemContext, criterion: Criterion) -> Verdict:
+    concern = ctx.deficits() + ctx.present(RecordFact.surgery_candidate)
+    if concern:
+        return "met", concern, "A specific concern (neurologic finding, red flag or surgical planning) is documented."
+    if ctx.normal_exam():
+        return "not_met", ctx.normal_exam(), "The examination documented is normal; no specific serious condition is suspected."
+    return "not_documented", [], "There is no documentation of a specific condition the imaging would confirm or exclude."
+
+
+def _response_to_same_class(ctx: ItemContext, criterion: Criterion) -> Verdict:
+    treatment_class = SAME_CLASS.get(ctx.category)
+    prior = ctx.present(RecordFact.prior_treatments, treatment_class=treatment_class) if treatment_class else []
+    if treatment_class and not prior:
+        return "met", [], f"No prior {treatment_class.replace('-', ' ')} is documented: this would be a first course."
+    good = ctx.present(RecordFact.treatment_response, treatment_class=treatment_class)
+    bad = ctx.absent(RecordFact.treatment_response, treatment_class=treatment_class)
+    if good and not bad:
+        return "met", good, "Benefit from the prior course is documented."
+    if bad:
+        return "not_met", bad, "The record documents no lasting benefit from the prior course."
+    return "not_documented", prior, ("Prior treatment of this kind is documented, but there is no documentation of objective "
+                                     "functional improvement from it.")
+
+
+def _chronic(ctx: ItemContext, criterion: Criterion) -> Verdict:
+    chronic = ctx.chronic
+    if chronic is None:
+        return "not_documented", [], "The record does not show how long the symptoms have lasted."
+    return ("met" if chronic else "not_met"), [], (
+        f"About {ctx.facts.symptom_days // 7} weeks from the injury date to the latest record entry."
+        if ctx.facts.symptom_days is not None else "The record describes the pain as chronic.")
+
+
+def _short_term(ctx: ItemContext, criterion: Criterion) -> Verdict:
+    if ctx.acute:
+        return "met", [], "The request is for acute or post-operative pain."
+    good = ctx.present(RecordFact.treatment_response, treatment_class="medication")
+    if criterion.id.startswith("cdc-nsaid") and good:
+        return "met", good, "Benefit from the medication is documented."
+    if ctx.chronic:
+        return "not_met", [], "The record shows use beyond the short term the guideline supports."
+    return "not_documented", [], "The record does not show how long the medication has been used."
+
+
+def _acute_severity(ctx: ItemContext, criterion: Criterion) -> Verdict:
+    causes = [f for f in ctx.present(RecordFact.diagnosis, RecordFact.prior_treatments, RecordFact.red_flags)
+              if _ACUTE_CAUSE.search(f.citation.quote)]
+    if ctx.post_op or causes:
+        return "met", causes, "Surgery or a significant injury is documented."
+    return "not_documented", [], "There is no documentation of severe trauma or surgery that warrants opioids."
+
+
+def _no_benzodiazepine(ctx: ItemContext, criterion: Criterion) -> Verdict:
+    benzo = ctx.present(RecordFact.benzodiazepine)
+    if benzo:
+        return "not_met", benzo, "A benzodiazepine is documented alongside the opioid."
+    meds = ctx.present(RecordFact.medications)
+    if meds:
+        return "met", meds[:1], "The medications documented include no benzodiazepine."
+    return "not_documented", [], "The record does not list the current medications."
+
+
+def _dose_reassessed(ctx: ItemContext, criterion: Criterion) -> Verdict:
+    mme = ctx.facts.mme
+    threshold = 90 if "90" in criterion.id else 50
+    if mme is None or mme.mme_per_day is None:
+        return "not_documented", [], "The dose and frequency are not documented, so MME/day cannot be computed."
+    if mme.mme_per_day < threshold:
+        return "met", ctx.present(RecordFact.mme_per_day), f"{mme.arithmetic()}: below {threshold} MME/day."
+    benefit = ctx.present(RecordFact.function)
+    if benefit:
+        return "met", benefit, f"{mme.arithmetic()}: at or above {threshold} MME/day, with benefit documented."
+    return "not_documented", ctx.present(RecordFact.mme_per_day), (
+        f"{mme.arithmetic()}: at or above {threshold} MME/day, and there is no documented reassessment of benefit and risk.")
+
+
+def _gi_risk(ctx: ItemContext, criterion: Criterion) -> Verdict:
+    risk = [f for f in ctx.present(RecordFact.comorbidities, RecordFact.side_effects) if _GI_RISK.search(f.citation.quote)]
+    if risk:
+        return "met", risk, "A gastrointestinal risk factor or symptom is documented."
+    return "not_documented", [], "There is no documentation of gastrointestinal risk factors or symptoms."
+
+
+def _radicular(ctx: ItemContext, criterion: Criterion) -> Verdict:
+    deficits = ctx.deficits()
+    imaging = ctx.present(RecordFact.prior_imaging)
+    if deficits and imaging:
+        return "met", deficits + imaging, "Radicular findings on examination and imaging are documented."
+    if ctx.normal_exam() and not deficits:
+        return "not_met", ctx.normal_exam(), "The neurologic examination documented is normal."
+    return "not_documented", deficits + imaging, ("There is no documentation of radiculopathy on examination "
+                                                  "corroborated by imaging or electrodiagnostic testing.")
+
+
+def _not_steroid_facet(ctx: ItemContext, criterion: Criterion) -> Verdict:
+    text = ctx.item.text
+    if re.search(r"\bfacet\b", text, re.I) and not re.search(r"medial branch|diagnostic|radiofrequency|ablation|rhizotomy", text, re.I):
+        return "not_met", [], "The request is a facet joint (therapeutic) injection, not a diagnostic block or ablation."
+    if re.search(r"medial branch|radiofrequency|ablation|rhizotomy", text, re.I):
+        return "met", [], "The request is a diagnostic block or ablation."
+    return "not_applicable", [], "The request is not a facet procedure."
+
+
+RULES: dict[str, Callable[[ItemContext, Criterion], Verdict]] = {
+    "lbp-red-flags-evaluated": _documented_either_way,
+    "cdc-continue-adverse-events": _documented_either_way,
+    "sleep-insomnia-diagnosis": _documented_either_way,
+    "lbp-imaging-red-flags-present": _red_flags_present,
+    "lbp-no-routine-imaging-acute": _not_acute_or_flags,
+    "lbp-imaging-conservative-care-first": _conservative_care_first,
+    "lbp-imaging-no-pretest-concern": _pretest_concern,
+    "oa-no-mri-for-diagnosis": _pretest_concern,
+    "lbp-exercise-functional-benefit": _response_to_same_class,
+    "lbp-manipulation-pain-disability": _response_to_same_class,
+    "lbp-acupuncture-benefit": _response_to_same_class,
+    "lbp-esi-function-not-improved": _response_to_same_class,
+    "oa-pt-comprehensive-plan": _response_to_same_class,
+    "lbp-manipulation-chronic": _chronic,
+    "lbp-acupuncture-chronic": _chronic,
+    "lbp-rfa-chronic": _chronic,
+    "lbp-muscle-relaxant-not-chronic": _short_term,
+    "cdc-acute-short-duration": _short_term,
+    "cdc-nsaid-lowest-shortest": _short_term,
+    "sleep-zdrug-short-course": _short_term,
+    "cdc-acute-severity-warrants": _acute_severity,
+    "cdc-benzo-caution": _no_benzodiazepine,
+    "cdc-dose-50-reassess": _dose_reassessed,
+    "cdc-dose-diminishing-returns": _dose_reassessed,
+    "cdc-dose-90-high": _dose_reassessed,
+    "cdc-nsaid-gi-risk-ppi": _gi_risk,
+    "lbp-esi-radicular": _radicular,
+    "lbp-no-steroid-facet": _not_steroid_facet,
+}
+
+
+def _missing(criterion: Criterion) -> str:
+    return f"There is no documentation answering: {criterion.question}"
+
+
+def _continuing_opioid(ctx: ItemContext) -> bool:
+    return bool(ctx.present(RecordFact.opioid_duration)) or bool(
+        re.search(r"\b(norco|hydrocodone|oxycodone|percocet|tramadol|ultram|opioids?|opiates?|narcotics?)\b",
+                  " ".join(f.citation.quote for f in ctx.present(RecordFact.medications, RecordFact.prior_treatments)), re.I))
+
+
+def topic_applies(topic: CriteriaTopic, criteria: CriteriaSet, ctx: ItemContext) -> str | None:
+    """None when the topic applies to this item; otherwise the reason it does not (shown as 'not applicable')."""
+    text = ctx.item.text + " " + " ".join(f.citation.quote for f in ctx.present(RecordFact.diagnosis))
+    if criteria.guideline_id.startswith("vadod-oa") and not _KNEE_HIP.search(text):
+        return "The item is not for hip or knee osteoarthritis."
+    if criteria.guideline_id.startswith("vadod-sleep") and not _INSOMNIA.search(text + ctx.case_text):
+        return "No sleep disorder is documented."
+    if topic.id == "opioids-lbp" and not _BACK.search(text):
+        return "The item is not for low back pain."
+    if ctx.category not in {"opioid", "benzodiazepine", "naloxone", "drug-testing"}:
+        return None
+    continuing = _continuing_opioid(ctx)
+    rules = {
+        "acute-pain": (ctx.acute, "The pain is not acute (more than a month since the injury, not post-operative)."),
+        "initiating-subacute-chronic": (not ctx.acute and not continuing, "Opioids are already part of the regimen."),
+        "continuing-long-term": (not ctx.acute and continuing, "Opioids are not yet long-term or the pain is acute."),
+        "dosage-50-90-mme": (ctx.facts.mme is None or (ctx.facts.mme.mme_per_day or 0) >= 50,
+                             f"The regimen is {ctx.facts.mme.arithmetic() if ctx.facts.mme else ''}, under 50 MME/day."),
+        "er-la-opioids": (bool(_ER_LA_ITEM.search(ctx.item.text)), "The item is not an extended-release or long-acting opioid."),
+        "benzodiazepine-coprescription": (ctx.category == "benzodiazepine" or bool(ctx.present(RecordFact.benzodiazepine)),
+                                          "No benzodiazepine is documented."),
+        "urine-drug-testing": (not ctx.acute or ctx.category == "drug-testing", "Short-term opioids for acute pain."),
+        "pdmp-cures": (True, ""),
+        "risk-and-naloxone": (not ctx.acute, "Short-term opioids for acute pain."),
+        "tapering": (bool(_TAPER.search(ctx.item.text + " " + ctx.case_text)), "No taper is requested or planned."),
+    }
+    applies, reason = rules.get(topic.id, (True, ""))
+    return None if applies else reason
+
+
+def guideline_citation(criteria: CriteriaSet, topic: CriteriaTopic, criterion: Criterion) -> Citation:
+    return Citation(guideline_id=criteria.guideline_id, title=criteria.title or criteria.guideline_id,
+                    printed_page=criterion.page, section=criterion.section or topic.title, quote=criterion.guideline_quote)
+
+
+def _row(criteria: CriteriaSet, topic: CriteriaTopic, criterion: Criterion, ctx: ItemContext, not_applicable: str | None) -> ChecklistRow:
+    if not_applicable is not None:
+        status, findings, reason = "not_applicable", [], not_applicable
+    else:
+        status, findings, reason = RULES.get(criterion.id, _positive)(ctx, criterion)
+    citations = list({f.citation.quote: f.citation for f in findings}.values())[:3]
+    return ChecklistRow(criterion_id=criterion.id, question=criterion.question, topic=topic.title,
+                        requirement=criterion.requirement.value, status=status,
+                        guideline=guideline_citation(criteria, topic, criterion), record_citations=citations, reason=reason)
+
+
+def suggest_decision(rows: Iterable[ChecklistRow]) -> tuple[Decision | None, list[str]]:
+    """A suggestion only: not medically necessary while a required criterion is unmet or undocumented."""
+    required = [r for r in rows if r.requirement == Requirement.required.value and r.status != "not_applicable"]
+    if not required:
+        return None, ["No required criterion applies to this item; the checklist makes no suggestion."]
+    short = [r for r in required if r.status in {"not_met", "not_documented"}]
+    if short:
+        return "Upheld", [f"{r.question} — {r.status.replace('_', ' ')}" for r in short]
+    return "Overturned", [f"{r.question} — met" for r in required]
+
+
+def decision_warning(checklist: Checklist, decision: Decision | None) -> str | None:
+    """A plain warning when the reviewer's decision runs against the checklist; the decision is never changed."""
+    required = [r for r in checklist.applicable if r.requirement == "required"]
+    if decision is None or not required:
+        return None
+    short = [r for r in required if r.status in {"not_met", "not_documented"}]
+    if decision == "Overturned" and short:
+        names = "; ".join(f"{r.question} ({r.status.replace('_', ' ')})" for r in short)
+        return f"You are overturning although {len(short)} required criterion(s) are not met or not documented: {names}"
+    if decision == "Upheld" and not short:
+        return "You are upholding although every required criterion is met in the checklist; state the reason the record does not support the request."
+    return None
+
+
+def mme_citation(pages: GuidelinePages | None) -> Citation | None:
+    """The CDC sentence that gives the conversion method, only when it verifies on printed page 31."""
+    from assistant.verification.textmatch import quote_occurs
+
+    page = pages.page(CDC_GUIDELINE_ID, CONVERSION_PAGE) if pages else None
+    if page is None or not quote_occurs(CONVERSION_QUOTE, page.text):
+        return None
+    return Citation(guideline_id=CDC_GUIDELINE_ID, title="CDC Clinical Practice Guideline for Prescribing Opioids for Pain (2022)",
+                    printed_page=CONVERSION_PAGE, section="Recommendation 4 (Table)", quote=CONVERSION_QUOTE)
+
+
+def build_checklist(case: CaseFile, item_index: int, criteria_sets: dict[str, CriteriaSet], category: str | None,
+                    decision: Decision | None = None, pages: GuidelinePages | None = None,
+                    facts: RecordFacts | None = None) -> Checklist | None:
+    """The checklist for one item, or None when no loaded criteria set covers its category."""
+    item = case.items[item_index]
+    if category is None or category not in {c.value for c in ItemCategory}:
+        return None
+    pairs = [(s, t, c) for s in criteria_sets.values() for t, c in s.for_category(category)]
+    if not pairs:
+        return None
+    facts = facts or extract_record_facts(case.summary, injury_date=case.injury_date, item_text=item.text)
+    ctx = ItemContext(item, category, facts, case.summary)
+    applies = {(s.guideline_id, t.id): topic_applies(t, s, ctx) for s, t, _ in pairs}
+    rows = [_row(s, t, c, ctx, applies[(s.guideline_id, t.id)]) for s, t, c in pairs]
+    suggested, reasons = suggest_decision(rows)
+    checklist = Checklist(item=item, category=category, guideline_ids=sorted({s.guideline_id for s, _, _ in pairs}), rows=rows,
+                          suggested_decision=suggested, suggestion_reasons=reasons)
+    if facts.mme is not None:
+        checklist.mme_per_day, checklist.mme_arithmetic = facts.mme.mme_per_day, facts.mme.arithmetic()
+        checklist.mme_citation, checklist.mme_record = mme_citation(pages), facts.mme_citation
+    checklist.warning = decision_warning(checklist, decision)
+    return checklist
+
+
+def record_citations_of(checklist: Checklist) -> list[RecordCitation]:
+    seen: dict[str, RecordCitation] = {}
+    for row in checklist.applicable:
+        for citation in row.record_citations:
+            seen.setdefault(citation.quote, citation)
+    return list(seen.values())
+
+
+def item_category(item_text: str) -> str | None:
+    """The item's most specific category, as the drafting topics classify it; None when it has none."""
+    try:
+        from assistant.vocabulary.categories import classify_item
+    except ImportError:  # before the vocabulary package: the same classifier lived in drafting/topics.py
+        from assistant.drafting.topics import classify_item
+    topic = classify_item(item_text)
+    known = {c.value for c in ItemCategory}
+    return next((c.name for c in topic.categories if c.name in known), None)
