@@ -18,7 +18,8 @@ from assistant.criteria.model import CriteriaSet, CriteriaTopic, Criterion, Item
 
 Verdict = tuple[ChecklistStatus, list[RecordFinding], str]
 ACUTE_DAYS = 30
-CHRONIC_DAYS = 90
+LBP_ACUTE_DAYS = 28  # VA/DoD LBP 2022 p. 5: acute is less than four weeks
+CHRONIC_DAYS = 84  # VA/DoD LBP 2022 p. 5: chronic is more than 12 weeks
 _POST_OP = re.compile(r"\bpost[- ]?op\w*\b|\bpostoperative\b|\bafter (?:the )?surgery\b", re.IGNORECASE)
 _DEFICIT = re.compile(r"\b(decreas\w+|diminish\w+|reduced|weak\w*|numb\w*|positive|absent|radicul\w+|tingl\w+|paresthesi\w+|"
                       r"foot drop|atrophy|abnormal|deficits?|sciatica|radiat\w+)\b", re.IGNORECASE)
@@ -34,16 +35,62 @@ SAME_CLASS = {"physical-therapy": "physical-therapy", "chiropractic": "chiroprac
               "injection": "injection", "radiofrequency-ablation": "injection"}
 
 
+DRUG_CLASS_WORDS = {
+    "muscle-relaxant": r"cyclobenzaprine|flexeril|fexmid|amrix|orphenadrine|norflex|methocarbamol|robaxin|tizanidine|zanaflex|"
+                       r"carisoprodol|soma|baclofen|metaxalone|skelaxin|chlorzoxazone|muscle relaxants?",
+    "nsaid": r"ibuprofen|motrin|advil|naproxen|naprosyn|anaprox|aleve|meloxicam|mobic|diclofenac|voltaren|celecoxib|celebrex|"
+             r"etodolac|nabumetone|relafen|ketoprofen|ketaprofen|indomethacin|NSAIDs?|anti-inflammator\w+",
+    "ppi": r"omeprazole|prilosec|pantoprazole|protonix|esomeprazole|nexium|lansoprazole|prevacid|rabeprazole|PPIs?|proton pump",
+    "opioid": r"norco|vicodin|hydrocodone|oxycodone|percocet|oxycontin|tramadol|ultram|ultracet|tapentadol|nucynta|morphine|"
+              r"hydromorphone|dilaudid|methadone|fentanyl|codeine|opioids?|opiates?|narcotics?",
+    "sleep-aid": r"zolpidem|ambien|eszopiclone|lunesta|zaleplon|sonata|trazodone|temazepam|restoril|suvorexant|belsomra|"
+                 r"ramelteon|rozerem|melatonin|doxepin|silenor",
+}
+_OBJECTIVE_DEFICIT = re.compile(r"\b(decreas\w+|diminish\w+|reduced|absent|weak\w*|positive|[0-4]\s*/\s*5|[0-4] out of 5|foot drop|"
+                                r"atrophy|deficits?|progressive|hypoesthesia|hyperesthesia|hypersensitiv\w+|hyporeflexi\w+|"
+                                r"impaired)\b", re.IGNORECASE)
+_RADICULAR = re.compile(r"\b(radicul\w+|radiat\w+ (?:to|into|down)|sciatica|dermatom\w+)\b", re.IGNORECASE)
+_FUNCTION_WORDS = re.compile(r"\b(function\w*|ADLs?|activities|able to|range of motion|strength|walk\w*|work\w*|sit\w*|stand\w*|"
+                             r"lift\w*|sleep\w*|mobility)\b", re.IGNORECASE)
+_MEDICATION_WORDS = re.compile(r"\b(medications?|meds|with use|analgesi\w+)\b", re.IGNORECASE)
+_PRESCRIBED = re.compile(r"\b(prescribed|dispensed|ordered|started|initiated|introduced)\b", re.IGNORECASE)
+_SYMPTOM_DENIAL = re.compile(r"\bden(?:y|ies|ied|ying)\b", re.IGNORECASE)
+_PERSISTS = re.compile(r"\b(persist\w*|remains? symptomatic|continue[sd]? to (?:report|complain|have)|ongoing|no (?:significant )?"
+                       r"(?:improvement|relief|benefit)|failed|unchanged|wors\w+|not improv\w+|without (?:relief|improvement))\b",
+                       re.IGNORECASE)
+
+
 class ItemContext:
     """What a status rule may look at: the item, its category and the record facts."""
 
     def __init__(self, item: DisputedItem, category: str, facts: RecordFacts, case_text: str):
         self.item, self.category, self.facts, self.case_text = item, category, facts, case_text
         self.post_op = bool(_POST_OP.search(item.text))
+        self.already_using = self._already_using()
+
+    def _already_using(self) -> list[RecordCitation]:
+        """Record sentences (not plans, not the UR's reasons) that name a drug of the item's class: continued use."""
+        from assistant.criteria.facts import _PLAN_SENTENCE, _UR_SENTENCE, _sentences_with_dates
+
+        words = DRUG_CLASS_WORDS.get(self.category)
+        if not words:
+            return []
+        pattern = re.compile(rf"\b(?:{words})\b", re.IGNORECASE)
+        from assistant.criteria.facts import _parse_date
+
+        found = []
+        for sentence, when in _sentences_with_dates(self.case_text):
+            if not pattern.search(sentence) or _UR_SENTENCE.search(sentence) or _PLAN_SENTENCE.search(sentence):
+                continue
+            if _PRESCRIBED.search(sentence) and when and _parse_date(when) == self.facts.latest_date:
+                continue  # prescribed at the visit under review: that is the request itself, not earlier use
+            found.append(RecordCitation(quote=sentence, source=self.facts.source, date=when))
+        return found
 
     @property
     def acute(self) -> bool:
-        return self.post_op or (self.facts.symptom_days is not None and self.facts.symptom_days <= ACUTE_DAYS)
+        short = self.facts.symptom_days is not None and self.facts.symptom_days <= ACUTE_DAYS
+        return self.post_op or (short and not self.already_using)
 
     @property
     def chronic(self) -> bool | None:
@@ -60,11 +107,27 @@ class ItemContext:
         return [f for fact in facts for f in self.facts.get(fact).absent(treatment_class)]
 
     def deficits(self) -> list[RecordFinding]:
-        return [f for f in self.present(RecordFact.neuro_findings, RecordFact.red_flags) if _DEFICIT.search(f.citation.quote)
-                or f.fact == RecordFact.red_flags]
+        """Objective neurologic deficits on examination, or a named red flag (a diagnosis list is not a finding)."""
+        findings = [f for f in self.present(RecordFact.neuro_findings) if _OBJECTIVE_DEFICIT.search(f.citation.quote)]
+        findings += self.present(RecordFact.red_flags)
+        return [f for f in findings if not re.search(r"\bdiagnos", f.citation.quote, re.I)]
+
+    def radicular(self) -> list[RecordFinding]:
+        return self.deficits() + [f for f in self.present(RecordFact.neuro_findings) if _RADICULAR.search(f.citation.quote)]
 
     def normal_exam(self) -> list[RecordFinding]:
-        return self.absent(RecordFact.neuro_findings, RecordFact.red_flags)
+        """A normal neurologic examination. A patient's denial of symptoms is not an exam, and one normal image
+        (no fracture) does not exclude the other red flags."""
+        return [f for f in self.absent(RecordFact.neuro_findings) if not _SYMPTOM_DENIAL.search(f.citation.quote)]
+
+    def functional_gain(self, treatment_class: str | None = None, medication: bool = False) -> list[RecordFinding]:
+        """Improvement stated together with a function (activity, work, range of motion), for a class or medication."""
+        found = self.present(RecordFact.treatment_response, treatment_class=treatment_class) if treatment_class else []
+        found += [f for f in self.present(RecordFact.function) if re.search(r"improv\w+|increas\w+|better", f.citation.quote, re.I)]
+        if medication:
+            found = [f for f in found if _MEDICATION_WORDS.search(f.citation.quote) or
+                     re.search(DRUG_CLASS_WORDS.get(self.category, "$^"), f.citation.quote, re.I)]
+        return [f for f in found if _FUNCTION_WORDS.search(f.citation.quote)]
 
 
 def _documented_either_way(ctx: ItemContext, criterion: Criterion) -> Verdict:
@@ -100,15 +163,20 @@ def _not_acute_or_flags(ctx: ItemContext, criterion: Criterion) -> Verdict:
         return "met", ctx.deficits(), "Focal neurologic findings or a red flag are documented."
     if ctx.facts.symptom_days is not None:
         weeks = ctx.facts.symptom_days // 7
-        status: ChecklistStatus = "met" if ctx.facts.symptom_days > 42 else "not_met"
+        status: ChecklistStatus = "met" if ctx.facts.symptom_days > LBP_ACUTE_DAYS else "not_met"
         return status, [], f"The injury date and the latest record entry are about {weeks} weeks apart."
     return "not_documented", [], "The record does not show how long the symptoms have lasted."
 
 
 def _conservative_care_first(ctx: ItemContext, criterion: Criterion) -> Verdict:
     tried = [f for f in ctx.present(RecordFact.prior_treatments) if f.treatment_class not in {"surgery", "injection"}]
+    persisting = [f for f in ctx.facts.get(RecordFact.treatment_response).findings + ctx.present(RecordFact.pain_scores)
+                  if _PERSISTS.search(f.citation.quote)]
+    if tried and persisting:
+        return "met", tried[:2] + persisting[:1], "Conservative treatment is documented and symptoms persist despite it."
     if tried:
-        return "met", tried, "Conservative treatment before this request is documented."
+        return "not_documented", tried, ("Conservative treatment is documented, but not its course or that it failed "
+                                         "(there is no documentation of persisting symptoms despite it).")
     return "not_documented", [], "There is no documentation of conservative treatment tried before this request."
 
 
@@ -126,14 +194,14 @@ def _response_to_same_class(ctx: ItemContext, criterion: Criterion) -> Verdict:
     prior = ctx.present(RecordFact.prior_treatments, treatment_class=treatment_class) if treatment_class else []
     if treatment_class and not prior:
         return "met", [], f"No prior {treatment_class.replace('-', ' ')} is documented: this would be a first course."
-    good = ctx.present(RecordFact.treatment_response, treatment_class=treatment_class)
-    bad = ctx.absent(RecordFact.treatment_response, treatment_class=treatment_class)
-    if good and not bad:
-        return "met", good, "Benefit from the prior course is documented."
-    if bad:
-        return "not_met", bad, "The record documents no lasting benefit from the prior course."
-    return "not_documented", prior, ("Prior treatment of this kind is documented, but there is no documentation of objective "
-                                     "functional improvement from it.")
+    gain = ctx.functional_gain(treatment_class)
+    if gain:
+        return "met", gain, "Objective functional improvement from the prior course is documented."
+    said = ctx.facts.get(RecordFact.treatment_response).findings
+    said = [f for f in said if f.treatment_class == treatment_class] if treatment_class else said
+    return "not_documented", (prior[:2] + said[:1]), (
+        "Prior treatment of this kind is documented, but there is no documentation of objective functional "
+        "improvement from it (the number of sessions and measurable gains).")
 
 
 def _chronic(ctx: ItemContext, criterion: Criterion) -> Verdict:
@@ -145,15 +213,53 @@ def _chronic(ctx: ItemContext, criterion: Criterion) -> Verdict:
         if ctx.facts.symptom_days is not None else "The record describes the pain as chronic.")
 
 
-def _short_term(ctx: ItemContext, criterion: Criterion) -> Verdict:
+def _short_course(ctx: ItemContext, criterion: Criterion) -> Verdict:
+    """Muscle relaxants, opioids for acute pain, hypnotics: a short course for an acute problem only."""
+    if ctx.already_using and not ctx.post_op:
+        return "not_met", [], "The record shows the medication already in use: this request continues it beyond a short course."
     if ctx.acute:
-        return "met", [], "The request is for acute or post-operative pain."
-    good = ctx.present(RecordFact.treatment_response, treatment_class="medication")
-    if criterion.id.startswith("cdc-nsaid") and good:
-        return "met", good, "Benefit from the medication is documented."
+        return "met", [], "A new prescription for acute or post-operative pain."
     if ctx.chronic:
-        return "not_met", [], "The record shows use beyond the short term the guideline supports."
-    return "not_documented", [], "The record does not show how long the medication has been used."
+        return "not_met", [], "The symptoms are chronic (more than three months since the injury)."
+    return "not_documented", [], "The record does not show how long the symptoms or the medication have lasted."
+
+
+def _nsaid_course(ctx: ItemContext, criterion: Criterion) -> Verdict:
+    """A first or short course, or continued use with documented benefit."""
+    if not ctx.already_using:
+        return "met", [], "No earlier use of this kind of medication is documented: a first course."
+    gain = ctx.functional_gain(medication=True) + ctx.present(RecordFact.treatment_response, treatment_class="medication")
+    if gain:
+        return "met", gain[:2], "Benefit from the medication is documented."
+    return "not_documented", [], "The medication is continued, and there is no documentation of pain relief or functional benefit from it."
+
+
+def _medication_benefit(ctx: ItemContext, criterion: Criterion) -> Verdict:
+    gain = ctx.functional_gain(treatment_class="medication", medication=True)
+    if gain:
+        return "met", gain[:2], "Functional improvement with the medication is documented."
+    return "not_documented", ctx.present(RecordFact.pain_scores)[:1], (
+        "There is no documentation of quantified pain relief and functional improvement with the medication.")
+
+
+def _thirty_percent(ctx: ItemContext, criterion: Criterion) -> Verdict:
+    scores = [(f.citation.date, f.value, f) for f in ctx.present(RecordFact.pain_scores) if f.value is not None]
+    percent = [f for f in ctx.present(RecordFact.treatment_response, RecordFact.function, RecordFact.pain_scores)
+               if any(int(p) >= 30 for p in re.findall(r"(\d{1,3})\s*%", f.citation.quote))]
+    if percent:
+        return "met", percent[:2], "At least 30% improvement is documented."
+    if len(scores) >= 2 and scores[-1][1] <= 0.7 * scores[0][1]:
+        return "met", [scores[0][2], scores[-1][2]], f"Pain fell from {scores[0][1]:g}/10 to {scores[-1][1]:g}/10."
+    return "not_documented", [s[2] for s in scores[:2]], "There is no documentation of a 30% improvement in pain and function."
+
+
+def _rfa_chronic(ctx: ItemContext, criterion: Criterion) -> Verdict:
+    if ctx.radicular():
+        return "not_met", ctx.radicular()[:2], "Radicular findings are documented: the pain is not shown to be facet-mediated."
+    facet = [f for f in ctx.present(RecordFact.diagnosis) if re.search(r"facet|sacroiliac", f.citation.quote, re.I)]
+    if facet and ctx.chronic:
+        return "met", facet, "Chronic facet or sacroiliac pain is documented."
+    return "not_documented", facet, "There is no documentation of chronic facet-mediated or sacroiliac pain."
 
 
 def _acute_severity(ctx: ItemContext, criterion: Criterion) -> Verdict:
@@ -196,14 +302,15 @@ def _gi_risk(ctx: ItemContext, criterion: Criterion) -> Verdict:
 
 
 def _radicular(ctx: ItemContext, criterion: Criterion) -> Verdict:
-    deficits = ctx.deficits()
-    imaging = ctx.present(RecordFact.prior_imaging)
-    if deficits and imaging:
-        return "met", deficits + imaging, "Radicular findings on examination and imaging are documented."
-    if ctx.normal_exam() and not deficits:
+    radicular = ctx.radicular()
+    imaging = [f for f in ctx.present(RecordFact.prior_imaging) if re.search(r"nerve root|foramin|stenosis|herniat|protrusion|"
+                                                                           r"extrusion|impinge|compress|radicul", f.citation.quote, re.I)]
+    if ctx.deficits() and imaging:
+        return "met", ctx.deficits()[:2] + imaging[:1], "Radicular findings on examination, corroborated by imaging, are documented."
+    if ctx.normal_exam() and not radicular:
         return "not_met", ctx.normal_exam(), "The neurologic examination documented is normal."
-    return "not_documented", deficits + imaging, ("There is no documentation of radiculopathy on examination "
-                                                  "corroborated by imaging or electrodiagnostic testing.")
+    return "not_documented", radicular[:2] + imaging[:1], ("There is no documentation of radiculopathy on examination "
+                                                           "corroborated by imaging or electrodiagnostic testing.")
 
 
 def _not_steroid_facet(ctx: ItemContext, criterion: Criterion) -> Verdict:
@@ -231,11 +338,15 @@ RULES: dict[str, Callable[[ItemContext, Criterion], Verdict]] = {
     "oa-pt-comprehensive-plan": _response_to_same_class,
     "lbp-manipulation-chronic": _chronic,
     "lbp-acupuncture-chronic": _chronic,
-    "lbp-rfa-chronic": _chronic,
-    "lbp-muscle-relaxant-not-chronic": _short_term,
-    "cdc-acute-short-duration": _short_term,
-    "cdc-nsaid-lowest-shortest": _short_term,
-    "sleep-zdrug-short-course": _short_term,
+    "lbp-rfa-chronic": _rfa_chronic,
+    "lbp-muscle-relaxant-not-chronic": _short_course,
+    "cdc-acute-short-duration": _short_course,
+    "cdc-nsaid-lowest-shortest": _nsaid_course,
+    "sleep-zdrug-short-course": _short_course,
+    "cdc-continue-function-improvement": _medication_benefit,
+    "lbp-muscle-relaxant-no-chronic-benefit": _medication_benefit,
+    "oa-oral-nsaid": _medication_benefit,
+    "cdc-continue-meaningful-30pct": _thirty_percent,
     "cdc-acute-severity-warrants": _acute_severity,
     "cdc-benzo-caution": _no_benzodiazepine,
     "cdc-dose-50-reassess": _dose_reassessed,
@@ -252,9 +363,7 @@ def _missing(criterion: Criterion) -> str:
 
 
 def _continuing_opioid(ctx: ItemContext) -> bool:
-    return bool(ctx.present(RecordFact.opioid_duration)) or bool(
-        re.search(r"\b(norco|hydrocodone|oxycodone|percocet|tramadol|ultram|opioids?|opiates?|narcotics?)\b",
-                  " ".join(f.citation.quote for f in ctx.present(RecordFact.medications, RecordFact.prior_treatments)), re.I))
+    return bool(ctx.present(RecordFact.opioid_duration)) or (ctx.category == "opioid" and bool(ctx.already_using))
 
 
 def topic_applies(topic: CriteriaTopic, criteria: CriteriaSet, ctx: ItemContext) -> str | None:
@@ -272,13 +381,13 @@ def topic_applies(topic: CriteriaTopic, criteria: CriteriaSet, ctx: ItemContext)
     rules = {
         "acute-pain": (ctx.acute, "The pain is not acute (more than a month since the injury, not post-operative)."),
         "initiating-subacute-chronic": (not ctx.acute and not continuing, "Opioids are already part of the regimen."),
-        "continuing-long-term": (not ctx.acute and continuing, "Opioids are not yet long-term or the pain is acute."),
+        "continuing-long-term": (continuing, "Opioids are not part of the regimen yet."),
         "dosage-50-90-mme": (ctx.facts.mme is None or (ctx.facts.mme.mme_per_day or 0) >= 50,
                              f"The regimen is {ctx.facts.mme.arithmetic() if ctx.facts.mme else ''}, under 50 MME/day."),
         "er-la-opioids": (bool(_ER_LA_ITEM.search(ctx.item.text)), "The item is not an extended-release or long-acting opioid."),
         "benzodiazepine-coprescription": (ctx.category == "benzodiazepine" or bool(ctx.present(RecordFact.benzodiazepine)),
                                           "No benzodiazepine is documented."),
-        "urine-drug-testing": (not ctx.acute or ctx.category == "drug-testing", "Short-term opioids for acute pain."),
+        "urine-drug-testing": (continuing or not ctx.acute or ctx.category == "drug-testing", "Short-term opioids for acute pain."),
         "pdmp-cures": (True, ""),
         "risk-and-naloxone": (not ctx.acute, "Short-term opioids for acute pain."),
         "tapering": (bool(_TAPER.search(ctx.item.text + " " + ctx.case_text)), "No taper is requested or planned."),

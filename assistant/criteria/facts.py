@@ -23,7 +23,8 @@ from assistant.verification.verify import split_sentences
 Polarity = Literal["present", "absent"]
 FactStatus = Literal["documented", "documented_absent", "not_documented"]
 
-DATE = re.compile(r"\b(\d{1,2})[-/](\d{1,2})[-/](\d{2,4})\b")
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december")
+DATE = re.compile(r"\b(\d{1,2})[-/](\d{1,2})[-/](\d{2,4})\b|\b(" + "|".join(m.capitalize() for m in MONTHS) + r") (\d{1,2}), (\d{4})\b")
 _UR_SENTENCE = re.compile(
     r"\b(utilization review|prior review|previous review|peer review|\bUR\b|non-?certif\w*|was denied|were denied|"
     r"denied (?:due|because|as)|was modified|modified the request|Request for Authorization|IMR)\b", re.IGNORECASE)
@@ -144,6 +145,7 @@ class RecordFacts(BaseModel):
     mme: MmeResult | None = None
     mme_citation: RecordCitation | None = None
     symptom_days: int | None = Field(default=None, description="Days from the injury to the latest dated record entry.")
+    latest_date: date | None = Field(default=None, description="The latest date the record gives (usually the visit at issue).")
 
     def get(self, fact: RecordFact) -> FactAnswer:
         return self.answers.get(fact) or FactAnswer(fact=fact)
@@ -156,7 +158,10 @@ def _parse_date(text: str) -> date | None:
     found = DATE.search(text)
     if not found:
         return None
-    month, day, year = (int(g) for g in found.groups())
+    if found.group(4):
+        month, day, year = MONTHS.index(found.group(4).lower()) + 1, int(found.group(5)), int(found.group(6))
+    else:
+        month, day, year = (int(g) for g in found.groups()[:3])
     year += 2000 if year < 100 else 0
     try:
         return date(year, month, day)
@@ -256,7 +261,7 @@ def extract_record_facts(case_text: str, source: str = "case summary", injury_da
             answers.setdefault(finding.fact, FactAnswer(fact=finding.fact)).findings.append(finding)
         parsed = _parse_date(when or "")
         latest = max(latest, parsed) if latest and parsed else (parsed or latest)
-    facts = RecordFacts(source=source, answers=answers)
+    facts = RecordFacts(source=source, answers=answers, latest_date=latest)
     injured = _parse_date(injury_date or "")
     if injured and latest and latest >= injured:
         facts.symptom_days = (latest - injured).days
