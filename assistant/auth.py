@@ -8,11 +8,9 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
 import re
-import sys
 import tomllib
 from pathlib import Path
 
@@ -123,32 +121,3 @@ def require_safe_bind(host: str, auth_file: Path | str | None) -> None:
             f"machine that can reach {host} could read it. Create accounts with `assistant users add NAME --auth "
             "users.toml` and start with `--auth users.toml`, or keep the default --host 127.0.0.1."
         )
-
-
-def read_new_password(stream=None) -> str:
-    """Prompt twice on a terminal; otherwise read one line from stdin (for scripts: `echo pw | assistant users add`)."""
-    stream = stream or sys.stdin
-    if stream.isatty():
-        first = getpass.getpass("Password: ")
-        second = getpass.getpass("Repeat password: ")
-        if first != second:
-            raise ConfigurationError("The two passwords differ; nothing was changed.")
-        return first
-    return stream.readline().rstrip("\r\n")
-
-
-def cmd_users_add(args) -> int:
-    password = read_new_password()
-    add_user(Path(args.auth), args.name, password)
-    print(f"Saved user {args.name} in {args.auth}.")
-    return 0
-
-
-def register_users_command(commands) -> None:
-    users = commands.add_parser("users", help="reviewer accounts for `assistant ui --auth`").add_subparsers(
-        dest="users_command", required=True
-    )
-    add = users.add_parser("add", help="add a reviewer or change their password (prompted, or one line on stdin)")
-    add.add_argument("name")
-    add.add_argument("--auth", required=True, type=Path, help="the users.toml to create or update")
-    add.set_defaults(func=cmd_users_add)

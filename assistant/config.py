@@ -97,3 +97,17 @@ def _is_loopback_url(url: str) -> bool:
 
 def load_settings(**overrides: Any) -> Settings:
     return Settings().with_overrides(**overrides)
+
+
+# Flag name on the command line → Settings field; a flag a command does not define is simply absent.
+_FLAG_FIELDS = {
+    "home": "home", "chroma_url": "chroma_url", "model": "model", "model_name": "model_name",
+    "model_base_url": "model_base_url", "host": "host", "port": "port", "auth": "auth_file",
+    "database_url": "database_url", "reviewer": "reviewer",
+}
+
+
+def settings_from_args(args: Any) -> Settings:
+    """Settings from the environment with the command-line flags (an argparse Namespace) on top."""
+    given = vars(args) if args is not None else {}
+    return load_settings(**{field: given.get(flag) for flag, field in _FLAG_FIELDS.items()})

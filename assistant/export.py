@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.contracts import Citation, CitationCheck, Determination, ItemRationale, VerificationReport
-from assistant.files import write_atomically
+from assistant.errors import CaseInputError
+from assistant.files import write_atomically, write_text_atomically
 
 Reports = Mapping[int, VerificationReport | None] | Sequence[VerificationReport | None] | None
 
@@ -108,110 +109,146 @@ def _header_fields(determination: Determination) -> list[tuple[str, str]]:
     return fields
 
 
+# ---------------------------------------------------------------- the letter layout, once, as blocks of runs
+
+
+@dataclass
+class Run:
+    """A piece of text and how it is set: "" plain, "strong", "em", "label" (bold in Word only), "flag"
+    (bold red in Word), "literal" (reviewer text kept literal in Markdown)."""
+
+    text: str
+    style: str = ""
+
+
+@dataclass
+class Block:
+    """One paragraph of the letter: "title", "section", "field", "item", "para" or "bullet"."""
+
+    kind: str
+    runs: list[Run]
+
+
+def _citation_runs(c: _CitationLine, with_problem: bool = True) -> list[Run]:
+    runs = [Run("UNVERIFIED: ", "flag")] if c.problem else []
+    runs += [Run(f"{c.label}: ", "label"), Run(f"“{c.quote}”")]
+    if c.problem and with_problem:
+        runs.append(Run(f" — {c.problem}", "flag"))
+    return runs
+
+
+def item_blocks(view: _ItemView) -> list[Block]:
+    """One item in the IMR letter's layout."""
+    blocks = [Block("item", [Run(f"{view.number}. {view.heading}")])]
+    for label, value, style in (("Claims Administrator guideline", view.claims_administrator, ""),
+                                ("Reviewer guideline", view.reviewer_guideline, ""),
+                                ("Decision rationale", view.rationale, "literal")):
+        blocks.append(Block("para", [Run(f"{label}:", "strong"), Run(" "), Run(value, style)]))
+    if view.abstention:
+        blocks.append(Block("para", [Run(f"Note: {view.abstention}", "em")]))
+    blocks.append(Block("para", [Run("Citations", "strong")]))
+    blocks += [Block("bullet", _citation_runs(c)) for c in view.citations] or [Block("bullet", [Run("None.")])]
+    if view.supporting:
+        blocks.append(Block("para", [Run("Supporting (lower-tier) sources", "strong")]))
+        blocks += [Block("bullet", _citation_runs(c, with_problem=False)) for c in view.supporting]
+    if view.other_problems:
+        blocks.append(Block("para", [Run("Verification problems", "strong")]))
+        blocks += [Block("bullet", [Run(p, "flag")]) for p in view.other_problems]
+    return blocks
+
+
+def letter_blocks(determination: Determination, reports: Reports = None) -> list[Block]:
+    """The whole letter: title, header fields, the introduction, then every item."""
+    blocks = [Block("title", [Run(TITLE)])]
+    blocks += [Block("field", [Run(f"{name}:", "strong"), Run(f" {value}")]) for name, value in _header_fields(determination)]
+    blocks += [Block("section", [Run("IMR Issues, Decisions and Rationales")]), Block("para", [Run(INTRO)])]
+    views = _views(determination, reports)
+    if not views:
+        blocks.append(Block("para", [Run("No disputed item has a drafted rationale yet.", "em")]))
+    for view in views:
+        blocks += item_blocks(view)
+    return blocks
+
+
+# ---------------------------------------------------------------- the renderers: Markdown, plain text, Word
+
+
 def _md_escape_line(text: str) -> str:
     """Keep reviewer text literal where Markdown would reinterpret a line start."""
     return "\n".join(("\\" + ln) if ln.lstrip().startswith(("#", ">", "- ", "* ", "+ ")) else ln for ln in text.splitlines())
 
 
-def determination_markdown(determination: Determination, reports: Reports = None) -> str:
-    """The letter as Markdown. `reports`: one VerificationReport per item (list or {index: report}), optional."""
-    out: list[str] = [f"# {TITLE}", ""]
-    for name, value in _header_fields(determination):
-        out.append(f"**{name}:** {value}  ")
-    out += ["", "## IMR Issues, Decisions and Rationales", "", INTRO, ""]
-    views = _views(determination, reports)
-    if not views:
-        out += ["_No disputed item has a drafted rationale yet._", ""]
-    for view in views:
-        out += [f"### {view.number}. {view.heading}", ""]
-        out += [f"**Claims Administrator guideline:** {view.claims_administrator}", ""]
-        out += [f"**Reviewer guideline:** {view.reviewer_guideline}", ""]
-        out += [f"**Decision rationale:** {_md_escape_line(view.rationale)}", ""]
-        if view.abstention:
-            out += [f"_Note: {view.abstention}_", ""]
-        out += ["**Citations**", ""]
-        if not view.citations:
-            out.append("- None.")
-        for c in view.citations:
-            prefix = "UNVERIFIED: " if c.problem else ""
-            suffix = f" — {c.problem}" if c.problem else ""
-            out.append(f"- {prefix}{c.label}: “{c.quote}”{suffix}")
-        out.append("")
-        if view.supporting:
-            out += ["**Supporting (lower-tier) sources**", ""]
-            for c in view.supporting:
-                prefix = "UNVERIFIED: " if c.problem else ""
-                out.append(f"- {prefix}{c.label}: “{c.quote}”")
-            out.append("")
-        if view.other_problems:
-            out += ["**Verification problems**", ""]
-            out += [f"- {p}" for p in view.other_problems]
+_MD_PREFIX = {"title": "# ", "section": "## ", "item": "### ", "bullet": "- ", "field": "", "para": ""}
+
+
+def _md_run(run: Run) -> str:
+    if run.style == "strong":
+        return f"**{run.text}**"
+    if run.style == "em":
+        return f"_{run.text}_"
+    if run.style == "literal":
+        return _md_escape_line(run.text)
+    return run.text
+
+
+def _join(blocks: list[Block], render_block) -> str:
+    """Blocks joined by blank lines, except inside a run of bullets or of header fields."""
+    out: list[str] = []
+    for n, block in enumerate(blocks):
+        out.append(render_block(block))
+        following = blocks[n + 1].kind if n + 1 < len(blocks) else None
+        if not (block.kind in ("bullet", "field") and following == block.kind):
             out.append("")
     return "\n".join(out).rstrip() + "\n"
+
+
+def blocks_markdown(blocks: list[Block]) -> str:
+    def render(block: Block) -> str:
+        line = _MD_PREFIX[block.kind] + "".join(_md_run(r) for r in block.runs)
+        return line + "  " if block.kind == "field" else line
+
+    return _join(blocks, render)
+
+
+def blocks_text(blocks: list[Block]) -> str:
+    """Plain text for a terminal (the `assistant draft` command)."""
+    return _join(blocks, lambda b: ("  - " if b.kind == "bullet" else "") + "".join(r.text for r in b.runs))
+
+
+def determination_markdown(determination: Determination, reports: Reports = None) -> str:
+    """The letter as Markdown. `reports`: one VerificationReport per item (list or {index: report}), optional."""
+    return blocks_markdown(letter_blocks(determination, reports))
+
+
+def item_text(rationale: ItemRationale, report: VerificationReport | None = None, number: int = 1) -> str:
+    """One item as plain text, in the letter's layout."""
+    return blocks_text(item_blocks(_view(number, rationale, report)))
+
+
+def _docx_paragraph(doc, block: Block):
+    from docx.shared import Pt, RGBColor
+
+    if block.kind in ("title", "section"):
+        return doc.add_heading(block.runs[0].text, level=1 if block.kind == "title" else 2)
+    para = doc.add_paragraph(style="List Bullet") if block.kind == "bullet" else doc.add_paragraph()
+    for run in block.runs:
+        styled = para.add_run(run.text)
+        styled.bold = run.style in ("strong", "label", "flag") or block.kind == "item" or None
+        styled.italic = run.style == "em" or None
+        if run.style == "flag":
+            styled.font.color.rgb = RGBColor(0xB0, 0x00, 0x20)
+        if block.kind == "item":
+            styled.font.size = Pt(12)
+    return para
 
 
 def determination_docx(determination: Determination, path: Path | str, reports: Reports = None) -> Path:
     """Write the letter as a .docx (written to a temporary file, then moved into place)."""
     from docx import Document
-    from docx.shared import Pt, RGBColor
 
-    red = RGBColor(0xB0, 0x00, 0x20)
     doc = Document()
-    doc.add_heading(TITLE, level=1)
-    for name, value in _header_fields(determination):
-        para = doc.add_paragraph()
-        para.add_run(f"{name}: ").bold = True
-        para.add_run(value)
-    doc.add_heading("IMR Issues, Decisions and Rationales", level=2)
-    doc.add_paragraph(INTRO)
-    views = _views(determination, reports)
-    if not views:
-        doc.add_paragraph("No disputed item has a drafted rationale yet.")
-
-    def labelled(label: str, value: str) -> None:
-        para = doc.add_paragraph()
-        para.add_run(f"{label}: ").bold = True
-        para.add_run(value)
-
-    def flagged(para, text: str) -> None:
-        run = para.add_run(text)
-        run.bold = True
-        run.font.color.rgb = red
-
-    for view in views:
-        heading = doc.add_paragraph()
-        run = heading.add_run(f"{view.number}. {view.heading}")
-        run.bold = True
-        run.font.size = Pt(12)
-        labelled("Claims Administrator guideline", view.claims_administrator)
-        labelled("Reviewer guideline", view.reviewer_guideline)
-        labelled("Decision rationale", view.rationale)
-        if view.abstention:
-            doc.add_paragraph().add_run(f"Note: {view.abstention}").italic = True
-        doc.add_paragraph().add_run("Citations").bold = True
-        if not view.citations:
-            doc.add_paragraph("None.", style="List Bullet")
-        for c in view.citations:
-            para = doc.add_paragraph(style="List Bullet")
-            if c.problem:
-                flagged(para, "UNVERIFIED: ")
-            para.add_run(f"{c.label}: ").bold = True
-            para.add_run(f"“{c.quote}”")
-            if c.problem:
-                flagged(para, f" — {c.problem}")
-        if view.supporting:
-            doc.add_paragraph().add_run("Supporting (lower-tier) sources").bold = True
-            for c in view.supporting:
-                para = doc.add_paragraph(style="List Bullet")
-                if c.problem:
-                    flagged(para, "UNVERIFIED: ")
-                para.add_run(f"{c.label}: ").bold = True
-                para.add_run(f"“{c.quote}”")
-        if view.other_problems:
-            doc.add_paragraph().add_run("Verification problems").bold = True
-            for problem in view.other_problems:
-                flagged(doc.add_paragraph(style="List Bullet"), problem)
-
+    for block in letter_blocks(determination, reports):
+        _docx_paragraph(doc, block)
     return write_atomically(path, lambda tmp: doc.save(str(tmp)))
 
 
@@ -227,8 +264,6 @@ def export_case(store, verify, reviewer: str, case, out_dir: Path) -> ExportedDe
     """Export every drafted item of a reviewer's case, re-verified now, in the letter layout; audited.
 
     `store` is the reviewer's DraftStore; `verify` re-checks an ItemRationale (Services.verify)."""
-    from assistant.errors import CaseInputError
-
     drafts = store.load_items(reviewer, case.case_id)
     indexes = [i for i in range(len(case.items)) if i in drafts]
     if not indexes:
@@ -236,8 +271,8 @@ def export_case(store, verify, reviewer: str, case, out_dir: Path) -> ExportedDe
     reports = [verify(drafts[i].rationale) for i in indexes]
     determination = Determination(case=case, items=[drafts[i].rationale for i in indexes])
     out_dir.mkdir(parents=True, exist_ok=True)
-    markdown = out_dir / f"{case.case_id}-determination.md"
-    markdown.write_text(determination_markdown(determination, reports), encoding="utf-8")
+    markdown = write_text_atomically(out_dir / f"{case.case_id}-determination.md",
+                                     determination_markdown(determination, reports))
     docx = determination_docx(determination, out_dir / f"{case.case_id}-determination.docx", reports)
     problems = sum(len(r.problems) for r in reports)
     store.audit(reviewer, case.case_id, "exported", detail={

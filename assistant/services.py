@@ -16,7 +16,7 @@ from assistant.verification.verify import check_free_text, verify_rationale
 
 def open_precedents(settings: Settings):
     """The imported prior determinations, or None when none were imported (`assistant letters import DIR`)."""
-    from assistant.precedents import PrecedentIndex
+    from assistant.precedents.index import PrecedentIndex
 
     try:
         index = PrecedentIndex.open(settings)

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from assistant.contracts import DisputedItem
 from assistant.drafting.intake import case_from_file, case_from_text
 from assistant.drafting.llm_drafter import suggest_decision
-from assistant.drafting.topics import classify_item
+from assistant.vocabulary.categories import classify_item
 from assistant.errors import ModelBackendError
 from assistant.services import Services
 from assistant.verification.verify import decision_check

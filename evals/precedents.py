@@ -18,9 +18,11 @@ from pathlib import Path
 import numpy as np
 
 from assistant.config import Settings, load_settings
-from assistant.governing import DEFAULT_NEIGHBOURS, normalise_part, normalise_section, suggest_governing
+from assistant.precedents.governing import DEFAULT_NEIGHBOURS, normalise_part, normalise_section, suggest_governing
 from assistant.index.embeddings import embed
-from assistant.precedents import CitedPart, InMemoryPrecedents, PrecedentRecord, parse_folder, records_from_letter
+from assistant.precedents.importer import parse_folder
+from assistant.precedents.index import InMemoryPrecedents
+from assistant.precedents.records import CitedPart, PrecedentRecord, records_from_letter
 from evals.metrics import first_hit_rank, hit_at
 
 Key = tuple[str, str]

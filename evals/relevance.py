@@ -14,7 +14,7 @@ from pathlib import Path
 
 from assistant.drafting.evidence import gather_evidence
 from assistant.drafting.intake import case_from_file, case_from_text
-from assistant.drafting.topics import classify_item, passage_addresses_topic
+from assistant.vocabulary.categories import classify_item, passage_addresses_topic
 from assistant.services import Services
 from evals.drafting import DEFAULT_CASES, load_cases
 from evals.metrics import precision_recall

@@ -79,7 +79,7 @@ def test_refuses_public_bind_without_auth(tmp_path):
 
 def test_serve_refuses_before_building_anything(tmp_path):
     from assistant.config import Settings
-    from assistant.ui_command import serve
+    from assistant.ui.serve import serve
 
     def build_app(_settings):
         raise AssertionError("must not build the app")

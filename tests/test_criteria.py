@@ -198,7 +198,7 @@ def test_unreadable_file_is_a_criteria_error(tmp_path):
 
 def test_item_categories_include_every_drafting_category():
     """Criteria name items with the drafting stage's category names, so the two cannot drift apart."""
-    from assistant.drafting.topics import CATEGORIES
+    from assistant.vocabulary.categories import CATEGORIES
 
     assert {c.name for c in CATEGORIES} <= {c.value for c in ItemCategory}
 

@@ -7,16 +7,11 @@ import re
 
 import pytest
 
-from assistant.governing import GoverningSuggestion, suggest_governing, vote
-from assistant.precedents import (
-    CitedPart,
-    Precedent,
-    PrecedentIndex,
-    case_excerpt,
-    import_letters,
-    load_records,
-    precedent_note,
-)
+from assistant.precedents.governing import GoverningSuggestion, suggest_governing, vote
+from assistant.precedents.importer import import_letters
+from assistant.precedents.index import PrecedentIndex, load_records
+from assistant.precedents.note import precedent_note
+from assistant.precedents.records import CitedPart, Precedent, case_excerpt
 from evals.precedents import accuracy_at, majority_ranking, pair_targets, part_targets
 from tests.conftest import LETTERS_DIR, make_settings, require_shared
 

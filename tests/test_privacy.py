@@ -220,7 +220,7 @@ def test_chroma_clients_have_telemetry_off(tmp_path):
 
 
 def _case_sentences(text: str) -> list[str]:
-    from assistant.storage import split_sentences
+    from assistant.verification.textmatch import split_sentences
 
     pieces = []
     for line in text.splitlines():

@@ -8,21 +8,34 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from langchain_core.messages import HumanMessage, SystemMessage, ToolMessage
 from langchain_core.tools import tool
 
 from assistant.contracts import RetrievedPassage
+from assistant.conversation.intents import requested_decision
+from assistant.conversation.state import ChatReply, ChatState
 from assistant.prompts import load_prompt
 
-if TYPE_CHECKING:
-    from assistant.conversation.engine import ChatReply, ChatState, ConversationEngine
+
+
+class ChatTools(Protocol):
+    """What the tools call: the engine's public item operations, its services and its model."""
+
+    services: Any
+    model: Any
+
+    def draft_item(self, case: Any, index: int, decision: Any, state: ChatState) -> ChatReply: ...
+
+    def revise_item(self, index: int, instruction: str, state: ChatState) -> ChatReply: ...
+
+    def check_item(self, index: int, state: ChatState) -> ChatReply: ...
 
 MAX_STEPS = 4
 
 
-def build_tools(engine: "ConversationEngine", state: "ChatState", case, found: list[RetrievedPassage]):
+def build_tools(engine: ChatTools, state: ChatState, case, found: list[RetrievedPassage]):
     @tool
     def search_guidelines(query: str) -> str:
         """Search the indexed guidelines; returns numbered passages with guideline and printed page."""
@@ -34,18 +47,17 @@ def build_tools(engine: "ConversationEngine", state: "ChatState", case, found: l
     @tool
     def draft_item(item_number: int, decision: str = "") -> str:
         """Draft the rationale of a disputed item (1-based number) with decision Upheld or Overturned."""
-        message = f"draft item {item_number} as {decision}" if decision else f"draft item {item_number}"
-        return engine._draft(message, state, case).text
+        return engine.draft_item(case, item_number - 1, requested_decision(decision) if decision else None, state).text
 
     @tool
     def revise_item(item_number: int, instruction: str) -> str:
         """Revise the current draft of an item following the reviewer's instruction."""
-        return engine._revise(f"item {item_number}: {instruction}", state, case).text
+        return engine.revise_item(item_number - 1, instruction, state).text
 
     @tool
     def check_draft(item_number: int) -> str:
         """Verify the citations of the current draft of an item."""
-        return engine._check(f"check item {item_number}", state, case).text
+        return engine.check_item(item_number - 1, state).text
 
     return [search_guidelines, draft_item, revise_item, check_draft]
 
@@ -64,9 +76,7 @@ def keep_verified_markers(text: str, passages: list[RetrievedPassage]) -> tuple[
     return re.sub(r"\[(\d{1,3})\]", check, text), removed
 
 
-def agent_reply(engine: "ConversationEngine", message: str, state: "ChatState", case) -> "ChatReply":
-    from assistant.conversation.engine import ChatReply
-
+def agent_reply(engine: ChatTools, message: str, state: ChatState, case) -> ChatReply:
     found: list[RetrievedPassage] = []
     tools = build_tools(engine, state, case, found)
     by_name = {t.name: t for t in tools}

@@ -4,71 +4,15 @@ tool-calling loop over the same tools. Either way, answers carry only citations 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.contracts import CaseFile, Decision, ItemRationale, RetrievedPassage, VerificationReport
+from assistant.contracts import CaseFile, Decision, ItemRationale, VerificationReport
+from assistant.conversation.intents import MENTION, detect_intent, requested_decision, requested_item
+from assistant.conversation.state import ChatReply, ChatState
 from assistant.errors import CaseInputError
-from assistant.verification.verify import split_sentences
+from assistant.verification.textmatch import split_sentences
 
-DRAFT = re.compile(r"\b(?:draft|write|redraft|prepare)\b", re.IGNORECASE)
-REVISE = re.compile(r"\b(?:shorten|shorter|mention|add that|include|remove|drop|revise|rephrase|make it)\b", re.IGNORECASE)
-CHECK = re.compile(r"\b(?:check|verify|validate)\b", re.IGNORECASE)
-EXPLAIN = re.compile(r"\bwhy\b|\bexplain\b|\bhow did you (?:choose|pick)\b", re.IGNORECASE)
-ITEM = re.compile(r"\bitem\s*#?\s*(\d{1,2})\b|\b(first|second|third|fourth|fifth)\s+item\b", re.IGNORECASE)
-ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
-OVERTURN = re.compile(r"\boverturn(?:ed)?\b|\bapprov\w*|\bmedically necessary\b(?<!not medically necessary)|\bcertif(?:y|ied)\b", re.IGNORECASE)
-UPHOLD = re.compile(r"\buph(?:o|e)ld\b|\bdeny\b|\bdenied\b|\bnot medically necessary\b|\bnon-?certif\w*", re.IGNORECASE)
-MENTION = re.compile(r"\b(?:mention|add|include|note)\s+(?:that\s+)?(.+?)\s*\.?$", re.IGNORECASE)
 LOOKUP_K = 4
-
-
-@dataclass
-class ChatState:
-    drafts: dict[int, ItemRationale] = field(default_factory=dict)
-    reports: dict[int, VerificationReport] = field(default_factory=dict)
-    last_item: int = 0
-    history: list[tuple[str, str]] = field(default_factory=list)
-
-
-@dataclass
-class ChatReply:
-    text: str
-    intent: str
-    passages: list[RetrievedPassage] = field(default_factory=list)
-    rationale: ItemRationale | None = None
-    report: VerificationReport | None = None
-    item_index: int | None = None
-    state: ChatState | None = None
-
-
-def detect_intent(message: str) -> str:
-    if EXPLAIN.search(message) and re.search(r"\b(?:passage|cite|cited|citation|page|guideline|source)\b", message, re.I):
-        return "explain"
-    if re.match(r"\s*(?:check|verify)\b", message, re.I):
-        return "check"
-    if CHECK.search(message) and re.search(r"\b(?:draft|rationale|citations?|text|this|it|mine|my)\b", message, re.I):
-        return "check"
-    if DRAFT.search(message) and not message.rstrip().endswith("?"):
-        return "draft"
-    if REVISE.search(message) and not message.rstrip().endswith("?"):
-        return "revise"
-    return "lookup"
-
-
-def requested_item(message: str, state: ChatState) -> int:
-    match = ITEM.search(message)
-    if not match:
-        return state.last_item
-    return (int(match.group(1)) if match.group(1) else ORDINALS[match.group(2).lower()]) - 1
-
-
-def requested_decision(message: str) -> Decision | None:
-    if UPHOLD.search(message):
-        return "Upheld"
-    if OVERTURN.search(message):
-        return "Overturned"
-    return None
 
 
 class ConversationEngine:
@@ -112,11 +56,14 @@ class ConversationEngine:
         return case
 
     def _draft(self, message: str, state: ChatState, case: CaseFile | None) -> ChatReply:
+        return self.draft_item(case, requested_item(message, state), requested_decision(message), state)
+
+    def draft_item(self, case: CaseFile | None, index: int, decision: Decision | None, state: ChatState) -> ChatReply:
+        """Draft item `index` (0-based) through the services; it becomes the conversation's current draft."""
         case = self._require_case(case)
-        index = requested_item(message, state)
         if not 0 <= index < len(case.items):
             raise CaseInputError(f"The case has {len(case.items)} item(s); there is no item {index + 1}.")
-        result = self.services.draft(case, index, requested_decision(message))
+        result = self.services.draft(case, index, decision)
         state.drafts[index], state.reports[index], state.last_item = result.rationale, result.report, index
         note = " (decision defaulted to Upheld; say “as overturned” to change it)" if result.decision_defaulted else ""
         text = (f"Draft for item {index + 1}, {result.rationale.item.text}: **{result.rationale.decision}**{note}.\n\n"
@@ -128,12 +75,15 @@ class ConversationEngine:
                          report=result.report, item_index=index)
 
     def _revise(self, message: str, state: ChatState, case: CaseFile | None) -> ChatReply:
-        index = requested_item(message, state)
+        return self.revise_item(requested_item(message, state), message, state)
+
+    def revise_item(self, index: int, instruction: str, state: ChatState) -> ChatReply:
+        """Revise the current draft of item `index` by the reviewer's instruction, and verify it again."""
         current = state.drafts.get(index)
         if current is None:
             return ChatReply(text=f"There is no draft of item {index + 1} yet; say “draft item {index + 1}” first.",
                              intent="revise")
-        revised = revise_offline(current, message)
+        revised = revise_offline(current, instruction)
         report = self.services.verify(revised)
         state.drafts[index], state.reports[index] = revised, report
         return ChatReply(text=f"Revised item {index + 1}.\n\n{revised.rationale}\n\nVerification: {report.badge()}",
@@ -143,15 +93,22 @@ class ConversationEngine:
         pasted = message.split(":", 1)[1].strip() if ":" in message else ""
         if len(pasted) > 40:
             report = self.services.check_text(pasted, requested_decision(pasted))
-            subject = "your text"
-        else:
-            index = requested_item(message, state)
-            current = state.drafts.get(index)
-            if current is None:
-                return ChatReply(text="Paste the text after “check:”, or draft an item first.", intent="check")
-            report = self.services.verify(current)
-            state.reports[index] = report
-            subject = f"the draft of item {index + 1}"
+            return self._check_reply("your text", report)
+        return self.check_item(requested_item(message, state), state)
+
+    def verify_item(self, index: int, state: ChatState) -> VerificationReport:
+        """Verify the current draft of item `index` (which must exist) and keep the report."""
+        report = self.services.verify(state.drafts[index])
+        state.reports[index] = report
+        return report
+
+    def check_item(self, index: int, state: ChatState) -> ChatReply:
+        """Verify the current draft of item `index` and say what was found."""
+        if state.drafts.get(index) is None:
+            return ChatReply(text="Paste the text after “check:”, or draft an item first.", intent="check")
+        return self._check_reply(f"the draft of item {index + 1}", self.verify_item(index, state))
+
+    def _check_reply(self, subject: str, report: VerificationReport) -> ChatReply:
         lines = [f"Checked {subject}: {report.badge()}."]
         lines += [f"- {c.status.replace('_', ' ')}: {c.message}" for c in report.problems] or ["- No problems found."]
         return ChatReply(text="\n".join(lines), intent="check", report=report)

@@ -49,7 +49,7 @@ class RecordFact(str, Enum):
 
 
 class ItemCategory(str, Enum):
-    """Item categories. The first names are those of assistant/drafting/topics.py (a test keeps them in step);
+    """Item categories. The first names are those of assistant/vocabulary/categories.py (a test keeps them in step);
     the last few name items that a category there does not yet cover."""
 
     opioid = "opioid"
@@ -72,7 +72,7 @@ class ItemCategory(str, Enum):
     ppi = "ppi"
     sleep_aid = "sleep-aid"
     dme = "dme"
-    # Not (yet) a category in drafting/topics.py:
+    # Not (yet) a category in vocabulary/categories.py:
     weight_management = "weight-management"
     sleep_study = "sleep-study"
     pap_therapy = "pap-therapy"

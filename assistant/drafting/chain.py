@@ -1,21 +1,27 @@
-"""The drafting chain as LangChain runnables: gather evidence → draft → verify → repair once, or drop and flag."""
+"""The drafting chain as three typed steps over one `DraftState`: gather (evidence and precedents) → write (the
+offline drafter or the model) → verify_and_repair (verify, ask the model to repair once, or drop and flag).
+
+Plain function composition: nothing streams or branches, so no runnable framework is needed."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from langchain_core.language_models.chat_models import BaseChatModel
-from langchain_core.runnables import Runnable, RunnableLambda
+from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.contracts import AbstentionNote, CaseFile, CitationCheck, Decision, ItemRationale, VerificationReport
 from assistant.drafting.evidence import Evidence, gather_evidence
-from assistant.drafting.llm_drafter import draft_with_model, revise_with_model
+from assistant.drafting.llm_drafter import StructuredDraft, draft_with_model, revise_with_model
 from assistant.drafting.offline import draft_offline
 from assistant.errors import CaseInputError, ModelBackendError
+from assistant.precedents.governing import suggest_governing
+from assistant.precedents.note import precedent_note
 from assistant.retrieval.search import GuidelineSearch
-from assistant.verification.textmatch import support_score
-from assistant.verification.verify import PageRanker, split_sentences, verify_rationale
+from assistant.verification.textmatch import split_sentences, support_score
+from assistant.verification.verify import PageRanker, verify_rationale
 
 DEFAULT_DECISION: Decision = "Upheld"
 # Share of a model-written case fact's content words that must occur in the case summary.
@@ -24,13 +30,27 @@ FACT_SUPPORT_THRESHOLD = 0.6
 
 def with_governing_suggestion(note: AbstentionNote, case: CaseFile, item_text: str, similar: list) -> AbstentionNote:
     """Name the guideline part and section that most likely governs (precedents first, then the category hint)."""
-    from assistant.governing import suggest_governing
-
     suggestions = suggest_governing(item_text, case.summary, similar, k=1)
     if not suggestions:
         return note
     best = suggestions[0]
     return note.model_copy(update={"suggested_guideline": best.label, "suggested_section": best.section})
+
+
+class DraftState(BaseModel):
+    """What the drafting steps hand each other: the request, then the evidence, then the written draft."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    case: CaseFile
+    item_index: int
+    decision: Decision | None = Field(default=None, description="As asked; None means the default decision.")
+    evidence: Evidence | None = None
+    precedents: list[Any] = Field(default_factory=list)
+    decision_used: Decision | None = None
+    rationale: ItemRationale | None = None
+    structured: StructuredDraft | None = Field(default=None, description="The model's structured draft, if it wrote one.")
+    notes: list[str] = Field(default_factory=list)
 
 
 @dataclass
@@ -68,23 +88,17 @@ class DraftingChain:
         self.model = model
         self.precedents = precedents
 
-    def as_runnable(self) -> Runnable:
-        return (
-            RunnableLambda(self._gather, name="gather_evidence")
-            | RunnableLambda(self._draft, name="draft")
-            | RunnableLambda(self._verify_and_repair, name="verify_and_repair")
-        )
-
     def run(self, case: CaseFile, item_index: int, decision: Decision | None = None) -> DraftResult:
-        return self.as_runnable().invoke({"case": case, "item_index": item_index, "decision": decision})
+        state = DraftState(case=case, item_index=item_index, decision=decision)
+        return self.verify_and_repair(self.write(self.gather(state)))
 
     def evidence(self, case: CaseFile, item_index: int) -> Evidence:
         """Only the evidence-gathering step: what the draft would rest on, without writing or verifying it."""
-        return self._gather({"case": case, "item_index": item_index, "decision": None})["evidence"]
+        return self.gather(DraftState(case=case, item_index=item_index)).evidence
 
-    def _gather(self, state: dict) -> dict:
-        case: CaseFile = state["case"]
-        index = state["item_index"]
+    def gather(self, state: DraftState) -> DraftState:
+        case = state.case
+        index = state.item_index
         if not case.items:
             raise CaseInputError("The case lists no disputed items. Add them (one per line under 'IMR ISSUES:').")
         if not 0 <= index < len(case.items):
@@ -93,54 +107,55 @@ class DraftingChain:
         similar = self._similar_precedents(case, case.items[index].text)
         if evidence.abstention is not None:
             evidence.abstention = with_governing_suggestion(evidence.abstention, case, case.items[index].text, similar)
-        return {**state, "evidence": evidence, "precedents": similar}
+        return state.model_copy(update={"evidence": evidence, "precedents": similar})
 
     def _similar_precedents(self, case: CaseFile, item_text: str) -> list:
         if self.precedents is None:
             return []
         return self.precedents.similar(item_text, k=10, exclude_case=case.case_id, case_summary=case.summary)
 
-    def _draft(self, state: dict) -> dict:
-        decision = state["decision"] or DEFAULT_DECISION
-        evidence: Evidence = state["evidence"]
+    def write(self, state: DraftState) -> DraftState:
+        decision = state.decision or DEFAULT_DECISION
+        evidence = state.evidence
         if self.model is None or evidence.abstention is not None:
-            return {**state, "decision_used": decision, "rationale": draft_offline(state["case"], evidence, decision), "structured": None}
+            return state.model_copy(update={"decision_used": decision,
+                                            "rationale": draft_offline(state.case, evidence, decision)})
         try:
-            rationale, structured = draft_with_model(self.model, state["case"], evidence, decision)
+            rationale, structured = draft_with_model(self.model, state.case, evidence, decision)
         except ModelBackendError as exc:
             note = f"The model's reply could not be used ({exc}); the offline drafter wrote this draft instead."
-            return {**state, "decision_used": decision, "rationale": draft_offline(state["case"], evidence, decision),
-                    "structured": None, "notes": [note]}
-        return {**state, "decision_used": decision, "rationale": rationale, "structured": structured}
+            return state.model_copy(update={"decision_used": decision, "notes": [note],
+                                            "rationale": draft_offline(state.case, evidence, decision)})
+        return state.model_copy(update={"decision_used": decision, "rationale": rationale, "structured": structured})
 
-    def _draft_level_checks(self, state: dict, rationale: ItemRationale) -> list[CitationCheck]:
+    def _draft_level_checks(self, state: DraftState, rationale: ItemRationale) -> list[CitationCheck]:
         """A draft with no citation where the corpus has governing text, and model-written case facts that the
         record does not contain, are flagged for the reviewer."""
         checks: list[CitationCheck] = []
-        evidence: Evidence = state["evidence"]
+        evidence = state.evidence
         if evidence.governing and not rationale.citations:
             checks.append(CitationCheck(status="no_citation", message=(
                 "The draft cites no guideline passage although the indexed corpus addresses this item; "
                 "add a citation or redraft.")))
-        structured = state.get("structured")
+        structured = state.structured
         if structured is not None:
-            summary = state["case"].summary
+            summary = state.case.summary
             for fact in structured.case_facts:
                 if fact.strip() and support_score(fact, summary) < FACT_SUPPORT_THRESHOLD:
                     checks.append(CitationCheck(status="fact_not_in_record", sentence=fact, message=(
                         f"“{fact.strip()[:120]}” is not found in the case summary; check it against the records.")))
         return checks
 
-    def _verify_and_repair(self, state: dict) -> DraftResult:
+    def verify_and_repair(self, state: DraftState) -> DraftResult:
         library = self.search.library
-        rationale: ItemRationale = state["rationale"]
+        rationale = state.rationale
         report = verify_rationale(rationale, library, self.ranker)
-        repairs: list[str] = list(state.get("notes", []))
-        if report.problems and self.model is not None and state.get("structured") is not None:
+        repairs: list[str] = list(state.notes)
+        if report.problems and self.model is not None and state.structured is not None:
             repairs.append("Asked the model to repair: " + "; ".join(p.message for p in report.problems))
             try:
-                rationale = revise_with_model(self.model, state["case"], state["evidence"], state["decision_used"],
-                                              state["structured"], [p.message for p in report.problems])
+                rationale = revise_with_model(self.model, state.case, state.evidence, state.decision_used,
+                                              state.structured, [p.message for p in report.problems])
                 report = verify_rationale(rationale, library, self.ranker)
             except ModelBackendError as exc:
                 repairs.append(f"The model's repair could not be used ({exc}).")
@@ -154,9 +169,7 @@ class DraftingChain:
                     report.checks.append(problem.model_copy(update={
                         "message": "Removed from the draft: " + problem.message, "status": problem.status}))
         report.checks += self._draft_level_checks(state, rationale)
-        if state.get("precedents"):
-            from assistant.precedents import precedent_note
-
-            rationale = rationale.model_copy(update={"precedent_note": precedent_note(state["precedents"])})
-        return DraftResult(rationale=rationale, report=report, evidence=state["evidence"], repairs=repairs,
-                           decision_defaulted=state["decision"] is None)
+        if state.precedents:
+            rationale = rationale.model_copy(update={"precedent_note": precedent_note(state.precedents)})
+        return DraftResult(rationale=rationale, report=report, evidence=state.evidence, repairs=repairs,
+                           decision_defaulted=state.decision is None)

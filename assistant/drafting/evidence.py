@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.contracts import AbstentionNote, CaseFile, DisputedItem, EvidenceTier, RetrievedPassage
-from assistant.drafting.topics import ItemTopic, classify_item, passage_addresses_topic, situation_queries
+from assistant.vocabulary.categories import ItemTopic, classify_item, passage_addresses_topic, situation_queries
 from assistant.retrieval.search import RRF_K, GuidelineSearch
 
 # A passage addresses an item when it names the item's treatment category AND its embedding similarity to

@@ -186,3 +186,8 @@ def case_from_file(path: Path, strip_letter_decisions: bool = True) -> CaseFile:
     if suffix in (".txt", ".text", ".md", ""):
         return case_from_text(_decode(data, name), name, strip_letter_decisions)
     raise CaseInputError(f"{name}: unsupported file type {suffix!r}. Upload a .txt, .pdf or .json case file.")
+
+
+def decode_case_text(data: bytes, name: str) -> str:
+    """Case text from a file's bytes: UTF-8 (or Windows-1252), refusing empty, oversized or binary input."""
+    return _decode(data, name)

@@ -8,7 +8,7 @@ import re
 from assistant.contracts import CaseFact, CaseFile, Citation, Decision, ItemRationale
 from assistant.drafting.evidence import Evidence
 from assistant.verification.textmatch import content_words
-from assistant.verification.verify import split_sentences
+from assistant.verification.textmatch import split_sentences
 
 FACT_CUES = re.compile(
     r"\b(?:treatment to date|has included|tried|failed|response|improv\w*|unchanged|worse\w*|pain (?:was |is )?rated|"

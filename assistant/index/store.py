@@ -110,6 +110,13 @@ def read_current_manifest(settings: Settings) -> IndexManifest | None:
     return IndexManifest.model_validate_json(manifest_file.read_text(encoding="utf-8"))
 
 
+def catalog_status(settings: Settings) -> list[tuple[GuidelineEntry, GuidelineSummary | None]]:
+    """Every catalogued guideline with its summary in the current index (None: not indexed)."""
+    manifest = read_current_manifest(settings)
+    indexed = {g.id: g for g in manifest.guidelines} if manifest else {}
+    return [(entry, indexed.get(entry.id)) for entry in load_catalog(settings)]
+
+
 def _collection_complete(client, name: str) -> bool:
     try:
         collection = client.get_collection(name)

@@ -11,6 +11,7 @@ QUOTE_CHARS = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "�
 DASHES = re.compile(r"[\u2010-\u2015\u2212\-]")
 ELLIPSIS = re.compile(r"\s*(?:\.\s?\.\s?\.|…)\s*")
 MIN_QUOTE_CHARS = 25
+SENTENCE = re.compile(r"(?<=[.!?])[\"”)]?\s+(?=[A-Z\"“(])")
 
 STOPWORDS = frozenset(
     """a about above after again against all also am an and any are as at be because been before being below
@@ -69,3 +70,8 @@ def support_score(claim: str, evidence: str) -> float:
 def strip_quotes_and_markers(sentence: str) -> str:
     without_quotes = re.sub(r"[\"“][^\"”]{3,}[\"”]", " ", sentence)
     return re.sub(r"\[\d+\]", " ", without_quotes)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of prose: a break after . ! or ? (and a closing quote) before a capital or an opening quote."""
+    return [s.strip() for s in SENTENCE.split(text.strip()) if s.strip()]

@@ -19,6 +19,7 @@ from assistant.contracts import Citation, CitationCheck, Decision, GuidelinePage
 from assistant.retrieval.library import GuidelineLibrary
 from assistant.verification.recognise import recognise_citations, resolve_guideline_name
 from assistant.verification.textmatch import (
+    split_sentences,
     content_words,
     quote_is_substantial,
     quote_occurs,
@@ -35,7 +36,6 @@ PageRanker = Callable[[str, str], list[str]]
 """(claim, guideline_id) -> that guideline's printed pages, best supporting first."""
 
 MARKER = re.compile(r"\[(\d{1,3})\]")
-SENTENCE = re.compile(r"(?<=[.!?])[\"”)]?\s+(?=[A-Z\"“(])")
 REQUIREMENT = re.compile(
     r"\b(?:guidelines?|MTUS|ACOEM|ODG|CDC)\b[^.]{0,120}?\b(?:states?|recommends?|endorses?|supports?|indicates?|notes?|"
     r"advises?|requires?|should|suggests?)\b|\b(?:is|are) (?:not )?(?:recommended|endorsed)\b",
@@ -47,10 +47,6 @@ NEGATIVE_CONCLUSION = re.compile(
     re.IGNORECASE,
 )
 CONCLUSION = re.compile(r"\bmedically\s+necessary\b|\b(?:is|are)\s+(?:not\s+)?(?:warranted|indicated|supported)\b", re.IGNORECASE)
-
-
-def split_sentences(text: str) -> list[str]:
-    return [s.strip() for s in SENTENCE.split(text.strip()) if s.strip()]
 
 
 def find_quote_pages(library: GuidelineLibrary, guideline_id: str, quote: str) -> list[str]:

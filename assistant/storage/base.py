@@ -6,17 +6,15 @@ on disk before the call returns, so a crash or a SIGKILL loses nothing that was 
 Every query filters by reviewer. A case belongs to the reviewer who first saved it; touching another
 reviewer's case raises `AccessDenied`.
 
-All SQL lives in `_SQL` and uses only plain statements (no SQLite-only functions in the queries), so a
-PostgreSQL store can follow by subclassing `DraftStore`, overriding `_connect`, `_begin_write`, the
-placeholder style and `backup`/`restore`.
+All SQL lives in `SQL` and uses only plain statements (no SQLite-only functions in the queries); the SQLite
+store (`storage.sqlite`) and the PostgreSQL store (`storage.postgres`) subclass `BaseDraftStore` here and give
+only the connection, the transaction openers and `backup`/`restore`.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import sqlite3
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -25,21 +23,21 @@ from typing import Any, Iterator, Literal
 
 from contextlib import contextmanager
 
-from assistant.config import Settings
 from assistant.contracts import CaseFile, ItemRationale, VerificationReport
-from assistant.errors import AccessDenied, ConfigurationError, StorageError
+from assistant.errors import AccessDenied, StorageError
+from assistant.verification.textmatch import split_sentences
 
 AuditAction = Literal["generated", "accepted", "edited", "exported", "imported", "checked"]
 AUDIT_ACTIONS: tuple[str, ...] = ("generated", "accepted", "edited", "exported", "imported", "checked")
-BACKUP_FILENAME = "drafts.sqlite3"
 SCHEMA_VERSION = 1
+DATA_TABLES = ("cases", "item_drafts", "chat_messages", "audit_log")
 
 
 class CaseNotFound(StorageError, LookupError):
     """No case with this id exists for anyone."""
 
 
-class _SQL:
+class SQL:
     """Every statement the store runs. `?` placeholders; a PostgreSQL subclass would swap them for `%s`."""
 
     schema = (
@@ -170,7 +168,7 @@ class AuditEntry:
     detail: dict[str, Any]
 
 
-def _now() -> str:
+def utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="microseconds")
 
 
@@ -180,18 +178,19 @@ def _require_reviewer(reviewer: str) -> str:
     return reviewer.strip()
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
-
-
-def split_sentences(text: str) -> list[str]:
-    """Sentences of a rationale, whitespace-normalised (a plain splitter; good enough to compare edits)."""
-    flat = " ".join((text or "").split())
-    return [s.strip() for s in _SENTENCE_END.split(flat) if s.strip()]
+def backup_file(src_dir: Path | str, filename: str) -> Path:
+    """The backup file `backup` wrote: `src_dir/filename`, or `src_dir` itself when it names the file."""
+    src = Path(src_dir)
+    if src.is_dir():
+        src = src / filename
+    if not src.is_file():
+        raise StorageError(f"No backup at {src}; expected the {filename} written by `backup`.")
+    return src
 
 
 def ai_text_retention(ai_text: str, final_text: str) -> dict[str, Any]:
     """How much of the AI-generated text survives in the reviewer's text: sentences kept verbatim."""
-    ai_sentences = split_sentences(ai_text)
+    ai_sentences = split_sentences(" ".join((ai_text or "").split()))
     final_flat = " ".join((final_text or "").split())
     kept = [i for i, sentence in enumerate(ai_sentences) if sentence in final_flat]
     total = len(ai_sentences)
@@ -204,41 +203,33 @@ def ai_text_retention(ai_text: str, final_text: str) -> dict[str, Any]:
     }
 
 
-class DraftStore:
-    """The reviewer's drafts. Open once per process; safe to share between threads (one connection each)."""
+class BaseDraftStore:
+    """The reviewer's drafts, whatever the database. Open once per process; safe to share between threads
+    (one connection each). Subclasses give `_connect`, the transaction openers and `backup`/`restore`."""
 
     placeholder = "?"
+    begin_write: tuple[tuple[str, tuple], ...] = (("BEGIN IMMEDIATE", ()),)
+    begin_read = "BEGIN"
+    close_errors: tuple[type[BaseException], ...] = (Exception,)
 
-    def __init__(self, path: Path | str):
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+    def __init__(self, schema: tuple[str, ...]):
         self._local = threading.local()
-        self._connections: list[sqlite3.Connection] = []
+        self._connections: list[Any] = []
         self._connections_lock = threading.Lock()
         self._write_lock = threading.RLock()
         self._closed = False
         with self._write() as conn:
-            for statement in _SQL.schema:
+            for statement in schema:
                 conn.execute(statement)
-            if conn.execute(_SQL.schema_version).fetchone() is None:
-                conn.execute(_SQL.set_schema_version, (SCHEMA_VERSION,))
-
-    @classmethod
-    def open(cls, settings: Settings) -> "DraftStore":
-        """The store `settings` ask for: PostgreSQL when `database_url` is set, SQLite under home otherwise."""
-        return open_draft_store(settings)
+            if conn.execute(SQL.schema_version).fetchone() is None:
+                conn.execute(SQL.set_schema_version, (SCHEMA_VERSION,))
 
     # ------------------------------------------------------------------ connections and transactions
 
-    def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=60.0, isolation_level=None, check_same_thread=False)
-        conn.execute("PRAGMA busy_timeout = 60000")
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = FULL")
-        conn.execute("PRAGMA foreign_keys = ON")
-        return conn
+    def _connect(self) -> Any:
+        raise NotImplementedError
 
-    def _conn(self) -> sqlite3.Connection:
+    def _conn(self) -> Any:
         if self._closed:
             raise StorageError("The draft store is closed.")
         conn = getattr(self._local, "conn", None)
@@ -250,12 +241,15 @@ class DraftStore:
         return conn
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction: BEGIN IMMEDIATE takes the write lock up front, so writers queue, never deadlock."""
+    def _write(self) -> Iterator[Any]:
+        """One write transaction; `begin_write` takes the write lock up front, so writers queue, never deadlock."""
         with self._write_lock:
             conn = self._conn()
-            conn.execute("BEGIN IMMEDIATE")
+            (first, params), *rest = self.begin_write
+            conn.execute(first, params)
             try:
+                for statement, params in rest:
+                    conn.execute(statement, params)
                 yield conn
             except BaseException:
                 conn.execute("ROLLBACK")
@@ -264,27 +258,27 @@ class DraftStore:
                 conn.execute("COMMIT")
 
     @contextmanager
-    def _read(self) -> Iterator[sqlite3.Connection]:
+    def _read(self) -> Iterator[Any]:
         """A consistent snapshot for multi-statement reads."""
         conn = self._conn()
-        conn.execute("BEGIN")
+        conn.execute(self.begin_read)
         try:
             yield conn
         finally:
-            conn.execute("COMMIT")
+            conn.execute("COMMIT")  # after an SQL error PostgreSQL turns this into a rollback
 
     def close(self) -> None:
         with self._connections_lock:
             for conn in self._connections:
                 try:
                     conn.close()
-                except sqlite3.Error:
+                except self.close_errors:
                     pass
             self._connections.clear()
         self._local = threading.local()
         self._closed = True
 
-    def __enter__(self) -> "DraftStore":
+    def __enter__(self) -> "BaseDraftStore":
         return self
 
     def __exit__(self, *_exc: object) -> None:
@@ -292,8 +286,8 @@ class DraftStore:
 
     # ------------------------------------------------------------------ ownership
 
-    def _check_owner(self, conn: sqlite3.Connection, reviewer: str, case_id: str, *, must_exist: bool = True) -> bool:
-        row = conn.execute(_SQL.case_owner, (case_id,)).fetchone()
+    def _check_owner(self, conn: Any, reviewer: str, case_id: str, *, must_exist: bool = True) -> bool:
+        row = conn.execute(SQL.case_owner, (case_id,)).fetchone()
         if row is None:
             if must_exist:
                 raise CaseNotFound(f"No saved case {case_id!r}. Read the case in first.")
@@ -304,7 +298,7 @@ class DraftStore:
 
     def case_exists(self, case_id: str) -> bool:
         """Whether any reviewer holds this case id (used to pick a fresh id; reveals nothing else)."""
-        return self._conn().execute(_SQL.case_owner, (case_id,)).fetchone() is not None
+        return self._conn().execute(SQL.case_owner, (case_id,)).fetchone() is not None
 
     def unique_case_id(self, base: str) -> str:
         base = re.sub(r"[^A-Za-z0-9._-]+", "-", (base or "case").strip()).strip("-") or "case"
@@ -322,12 +316,12 @@ class DraftStore:
         base = re.sub(r"\.{2,}", ".", base)
         with self._write() as conn:
             candidate, n = base, 1
-            while conn.execute(_SQL.case_owner, (candidate,)).fetchone() is not None:
+            while conn.execute(SQL.case_owner, (candidate,)).fetchone() is not None:
                 n += 1
                 candidate = f"{base}-{n}"
             stored = case.model_copy(update={"case_id": candidate})
-            conn.execute(_SQL.insert_case, (candidate, reviewer, (title or _default_title(stored)).strip() or candidate,
-                                            stored.model_dump_json(), _now()))
+            conn.execute(SQL.insert_case, (candidate, reviewer, (title or _default_title(stored)).strip() or candidate,
+                                            stored.model_dump_json(), utc_now()))
         return stored
 
     # ------------------------------------------------------------------ cases
@@ -338,21 +332,21 @@ class DraftStore:
         payload = case.model_dump_json()
         with self._write() as conn:
             if self._check_owner(conn, reviewer, case.case_id, must_exist=False):
-                conn.execute(_SQL.update_case, (title, payload, _now(), case.case_id, reviewer))
+                conn.execute(SQL.update_case, (title, payload, utc_now(), case.case_id, reviewer))
             else:
-                conn.execute(_SQL.insert_case, (case.case_id, reviewer, title, payload, _now()))
+                conn.execute(SQL.insert_case, (case.case_id, reviewer, title, payload, utc_now()))
         return case.case_id
 
     def list_cases(self, reviewer: str) -> list[CaseSummary]:
         reviewer = _require_reviewer(reviewer)
-        rows = self._conn().execute(_SQL.list_cases, (reviewer,)).fetchall()
+        rows = self._conn().execute(SQL.list_cases, (reviewer,)).fetchall()
         return [CaseSummary(case_id=r[0], title=r[1], updated_at=r[2]) for r in rows]
 
     def load_case(self, reviewer: str, case_id: str) -> CaseFile:
         reviewer = _require_reviewer(reviewer)
         with self._read() as conn:
             self._check_owner(conn, reviewer, case_id)
-            row = conn.execute(_SQL.load_case, (case_id, reviewer)).fetchone()
+            row = conn.execute(SQL.load_case, (case_id, reviewer)).fetchone()
         return CaseFile.model_validate_json(row[0])
 
     # ------------------------------------------------------------------ item drafts
@@ -377,12 +371,12 @@ class DraftStore:
             raise StorageError(f"Unknown audit action {action!r}; expected one of {', '.join(AUDIT_ACTIONS)}.")
         rationale_json = rationale.model_dump_json()
         report_json = report.model_dump_json() if report is not None else None
-        at = _now()
+        at = utc_now()
         with self._write() as conn:
             self._check_owner(conn, reviewer, case_id)
-            current = conn.execute(_SQL.next_revision, (case_id, item_index, reviewer)).fetchone()[0]
+            current = conn.execute(SQL.next_revision, (case_id, item_index, reviewer)).fetchone()[0]
             revision = (current or 0) + 1
-            conn.execute(_SQL.insert_item, (case_id, item_index, revision, reviewer, rationale_json, report_json, at))
+            conn.execute(SQL.insert_item, (case_id, item_index, revision, reviewer, rationale_json, report_json, at))
             if action is not None:
                 full_detail = dict(detail or {})
                 full_detail["revision"] = revision
@@ -394,14 +388,14 @@ class DraftStore:
                 if action == "generated":
                     full_detail.setdefault("ai_rationale", rationale.rationale)
                 elif action in ("edited", "accepted"):
-                    row = conn.execute(_SQL.last_generated, (case_id, reviewer, item_index)).fetchone()
+                    row = conn.execute(SQL.last_generated, (case_id, reviewer, item_index)).fetchone()
                     if row is not None:
                         ai_text = json.loads(row[0]).get("ai_rationale", "")
                         full_detail["ai_text_kept"] = ai_text_retention(ai_text, rationale.rationale)
                     else:
                         full_detail["ai_text_kept"] = None  # written by the reviewer without an AI draft
                 conn.execute(
-                    _SQL.insert_audit, (reviewer, at, case_id, item_index, action, json.dumps(full_detail, sort_keys=True))
+                    SQL.insert_audit, (reviewer, at, case_id, item_index, action, json.dumps(full_detail, sort_keys=True))
                 )
         return ItemDraft(case_id, item_index, revision, rationale, report, at)
 
@@ -410,14 +404,14 @@ class DraftStore:
         reviewer = _require_reviewer(reviewer)
         with self._read() as conn:
             self._check_owner(conn, reviewer, case_id)
-            rows = conn.execute(_SQL.latest_items, (case_id, reviewer)).fetchall()
+            rows = conn.execute(SQL.latest_items, (case_id, reviewer)).fetchall()
         return {r[0]: _item(case_id, r) for r in rows}
 
     def load_item(self, reviewer: str, case_id: str, item_index: int) -> ItemDraft | None:
         reviewer = _require_reviewer(reviewer)
         with self._read() as conn:
             self._check_owner(conn, reviewer, case_id)
-            row = conn.execute(_SQL.latest_item, (case_id, reviewer, item_index)).fetchone()
+            row = conn.execute(SQL.latest_item, (case_id, reviewer, item_index)).fetchone()
         return _item(case_id, row) if row else None
 
     def item_history(self, reviewer: str, case_id: str, item_index: int) -> list[ItemDraft]:
@@ -425,7 +419,7 @@ class DraftStore:
         reviewer = _require_reviewer(reviewer)
         with self._read() as conn:
             self._check_owner(conn, reviewer, case_id)
-            rows = conn.execute(_SQL.item_history, (case_id, reviewer, item_index)).fetchall()
+            rows = conn.execute(SQL.item_history, (case_id, reviewer, item_index)).fetchall()
         return [_item(case_id, r) for r in rows]
 
     # ------------------------------------------------------------------ chat
@@ -436,13 +430,13 @@ class DraftStore:
             raise StorageError(f"Chat role must be 'user' or 'assistant', not {role!r}.")
         with self._write() as conn:
             self._check_owner(conn, reviewer, case_id)
-            conn.execute(_SQL.insert_chat, (case_id, reviewer, role, content, _now()))
+            conn.execute(SQL.insert_chat, (case_id, reviewer, role, content, utc_now()))
 
     def chat_history(self, reviewer: str, case_id: str) -> list[ChatMessage]:
         reviewer = _require_reviewer(reviewer)
         with self._read() as conn:
             self._check_owner(conn, reviewer, case_id)
-            rows = conn.execute(_SQL.chat_history, (case_id, reviewer)).fetchall()
+            rows = conn.execute(SQL.chat_history, (case_id, reviewer)).fetchall()
         return [ChatMessage(role=r[0], content=r[1], created_at=r[2]) for r in rows]
 
     # ------------------------------------------------------------------ audit
@@ -461,15 +455,15 @@ class DraftStore:
         with self._write() as conn:
             self._check_owner(conn, reviewer, case_id)
             conn.execute(
-                _SQL.insert_audit,
-                (reviewer, _now(), case_id, item_index, action, json.dumps(detail or {}, sort_keys=True)),
+                SQL.insert_audit,
+                (reviewer, utc_now(), case_id, item_index, action, json.dumps(detail or {}, sort_keys=True)),
             )
 
     def audit_entries(self, reviewer: str, case_id: str) -> list[AuditEntry]:
         reviewer = _require_reviewer(reviewer)
         with self._read() as conn:
             self._check_owner(conn, reviewer, case_id)
-            rows = conn.execute(_SQL.audit_entries, (case_id, reviewer)).fetchall()
+            rows = conn.execute(SQL.audit_entries, (case_id, reviewer)).fetchall()
         return [
             AuditEntry(id=r[0], who=r[1], at=r[2], case_id=r[3], item_index=r[4], action=r[5], detail=json.loads(r[6]))
             for r in rows
@@ -479,51 +473,21 @@ class DraftStore:
         reviewer = _require_reviewer(reviewer)
         with self._read() as conn:
             self._check_owner(conn, reviewer, case_id)
-            row = conn.execute(_SQL.last_generated, (case_id, reviewer, item_index)).fetchone()
+            row = conn.execute(SQL.last_generated, (case_id, reviewer, item_index)).fetchone()
         return json.loads(row[0]).get("ai_rationale") if row else None
+
+    def table_counts(self) -> dict[str, int]:
+        """Rows per table (cases, draft revisions, chat messages, audit entries) from one snapshot."""
+        with self._read() as conn:
+            return {t: conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in DATA_TABLES}  # noqa: S608
 
     # ------------------------------------------------------------------ backup and restore
 
     def backup(self, dest_dir: Path | str) -> Path:
-        """A consistent copy of the whole store at `dest_dir/drafts.sqlite3` (SQLite online backup; writers may continue)."""
-        dest_dir = Path(dest_dir)
-        dest_dir.mkdir(parents=True, exist_ok=True)
-        final = dest_dir / BACKUP_FILENAME
-        partial = dest_dir / (BACKUP_FILENAME + ".part")
-        partial.unlink(missing_ok=True)
-        target = sqlite3.connect(partial)
-        try:
-            self._conn().backup(target)
-            target.execute("PRAGMA journal_mode = DELETE")
-            target.commit()
-        finally:
-            target.close()
-        partial.replace(final)
-        return final
+        raise NotImplementedError
 
     def restore(self, src_dir: Path | str) -> None:
-        """Replace the store's content with a backup made by `backup` (checked before anything is overwritten)."""
-        src = Path(src_dir)
-        if src.is_dir():
-            src = src / BACKUP_FILENAME
-        if not src.is_file():
-            raise StorageError(f"No backup at {src}; expected the {BACKUP_FILENAME} written by `backup`.")
-        source = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
-        try:
-            try:
-                check = source.execute("PRAGMA integrity_check").fetchone()[0]
-                tables = {r[0] for r in source.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-            except sqlite3.DatabaseError as exc:
-                raise StorageError(f"{src} is not a readable SQLite backup: {exc}") from exc
-            if check != "ok":
-                raise StorageError(f"{src} fails SQLite's integrity check ({check}); nothing was restored.")
-            missing = {"cases", "item_drafts", "chat_messages", "audit_log"} - tables
-            if missing:
-                raise StorageError(f"{src} is not a draft-store backup (missing {', '.join(sorted(missing))}).")
-            with self._write_lock:
-                source.backup(self._conn())
-        finally:
-            source.close()
+        raise NotImplementedError
 
 
 def _item(case_id: str, row: tuple) -> ItemDraft:
@@ -541,179 +505,3 @@ def _default_title(case: CaseFile) -> str:
     first = case.items[0].text if case.items else ""
     more = f" (+{len(case.items) - 1} more)" if len(case.items) > 1 else ""
     return f"{case.case_id}: {first}{more}" if first else case.case_id
-
-
-# ---------------------------------------------------------------------------------------------------------
-# PostgreSQL: the same store for a review team (several app instances, one database)
-# ---------------------------------------------------------------------------------------------------------
-
-PG_BACKUP_FILENAME = "drafts.postgres.json"
-PG_BACKUP_FORMAT = "rationale-assistant-postgres-backup"
-_PG_SCHEMA = tuple(s.replace("INTEGER PRIMARY KEY AUTOINCREMENT", "BIGSERIAL PRIMARY KEY") for s in _SQL.schema)
-_PG_DATA_TABLES = ("cases", "item_drafts", "chat_messages", "audit_log")
-_PG_SERIAL_TABLES = ("chat_messages", "audit_log")
-# Every write transaction takes this transaction-scoped advisory lock first: writers from every app instance
-# queue exactly as SQLite's BEGIN IMMEDIATE makes them queue (revision numbers never race).
-_PG_WRITE_LOCK_KEY = 0x52415744
-
-
-class _PgConnection:
-    """A psycopg connection that accepts the store's `?` placeholders."""
-
-    def __init__(self, raw):
-        self.raw = raw
-
-    def execute(self, sql: str, params: tuple | list | None = None):
-        return self.raw.execute(sql.replace("?", "%s"), tuple(params) if params else None)
-
-    def close(self) -> None:
-        self.raw.close()
-
-
-class PostgresDraftStore(DraftStore):
-    """`DraftStore` on PostgreSQL (`ASSISTANT_DATABASE_URL=postgresql://…`); same public API and guarantees."""
-
-    placeholder = "%s"
-
-    def __init__(self, url: str):
-        try:
-            import psycopg  # noqa: F401
-        except ImportError as exc:
-            raise ConfigurationError(
-                "ASSISTANT_DATABASE_URL points at PostgreSQL but psycopg is not installed. "
-                "Install it with `pip install 'rationale-assistant[postgres]'`."
-            ) from exc
-        self.url = _libpq_url(url)
-        self.path = None
-        self._local = threading.local()
-        self._connections: list[_PgConnection] = []
-        self._connections_lock = threading.Lock()
-        self._write_lock = threading.RLock()
-        self._closed = False
-        with self._write() as conn:
-            for statement in _PG_SCHEMA:
-                conn.execute(statement)
-            if conn.execute(_SQL.schema_version).fetchone() is None:
-                conn.execute(_SQL.set_schema_version, (SCHEMA_VERSION,))
-
-    def __repr__(self) -> str:
-        return f"PostgresDraftStore({_redacted(self.url)!r})"
-
-    def _connect(self) -> _PgConnection:  # type: ignore[override]
-        import psycopg
-
-        try:
-            raw = psycopg.connect(self.url, autocommit=True, connect_timeout=30)
-        except psycopg.Error as exc:
-            raise StorageError(f"Cannot connect to the drafts database {_redacted(self.url)}: {exc}") from exc
-        return _PgConnection(raw)
-
-    @contextmanager
-    def _write(self) -> Iterator[_PgConnection]:  # type: ignore[override]
-        with self._write_lock:
-            conn = self._conn()
-            conn.execute("BEGIN")
-            try:
-                conn.execute("SELECT pg_advisory_xact_lock(?)", (_PG_WRITE_LOCK_KEY,))
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            else:
-                conn.execute("COMMIT")
-
-    @contextmanager
-    def _read(self) -> Iterator[_PgConnection]:  # type: ignore[override]
-        conn = self._conn()
-        conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        try:
-            yield conn
-        finally:
-            conn.execute("COMMIT")  # after an SQL error PostgreSQL turns this into a rollback
-
-    def close(self) -> None:
-        with self._connections_lock:
-            for conn in self._connections:
-                try:
-                    conn.close()
-                except Exception:  # noqa: BLE001 - closing a broken connection
-                    pass
-            self._connections.clear()
-        self._local = threading.local()
-        self._closed = True
-
-    # ------------------------------------------------------------------ backup and restore
-
-    def backup(self, dest_dir: Path | str) -> Path:
-        """A consistent snapshot of every table as JSON at `dest_dir/drafts.postgres.json` (writers may continue)."""
-        dest_dir = Path(dest_dir)
-        dest_dir.mkdir(parents=True, exist_ok=True)
-        tables: dict[str, dict[str, Any]] = {}
-        with self._read() as conn:
-            for table in _PG_DATA_TABLES:
-                cursor = conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2")  # noqa: S608 - fixed names
-                columns = [d.name for d in cursor.description]
-                tables[table] = {"columns": columns, "rows": [list(r) for r in cursor.fetchall()]}
-        payload = {"format": PG_BACKUP_FORMAT, "schema_version": SCHEMA_VERSION, "created_at": _now(), "tables": tables}
-        final = dest_dir / PG_BACKUP_FILENAME
-        partial = dest_dir / (PG_BACKUP_FILENAME + ".part")
-        with open(partial, "w", encoding="utf-8") as handle:
-            json.dump(payload, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        partial.replace(final)
-        return final
-
-    def restore(self, src_dir: Path | str) -> None:
-        """Replace every table's rows with a backup made by `backup`, in one transaction (checked first)."""
-        src = Path(src_dir)
-        if src.is_dir():
-            src = src / PG_BACKUP_FILENAME
-        if not src.is_file():
-            raise StorageError(f"No backup at {src}; expected the {PG_BACKUP_FILENAME} written by `backup`.")
-        try:
-            payload = json.loads(src.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise StorageError(f"{src} is not a readable draft-store backup: {exc}") from exc
-        if not isinstance(payload, dict) or payload.get("format") != PG_BACKUP_FORMAT:
-            raise StorageError(f"{src} is not a PostgreSQL draft-store backup; nothing was restored.")
-        tables = payload.get("tables") or {}
-        missing = set(_PG_DATA_TABLES) - set(tables)
-        if missing:
-            raise StorageError(f"{src} is not a draft-store backup (missing {', '.join(sorted(missing))}).")
-        with self._write() as conn:
-            conn.execute("TRUNCATE " + ", ".join(_PG_DATA_TABLES))
-            for table in _PG_DATA_TABLES:
-                columns, rows = tables[table]["columns"], tables[table]["rows"]
-                if not rows:
-                    continue
-                sql = (f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608 - names from our own schema
-                       f"VALUES ({', '.join(['%s'] * len(columns))})")
-                with conn.raw.cursor() as cursor:
-                    cursor.executemany(sql, [tuple(r) for r in rows])
-            for table in _PG_SERIAL_TABLES:
-                conn.execute(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                    f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
-                )
-
-
-def _libpq_url(url: str) -> str:
-    """postgresql://… as libpq takes it (also accepts SQLAlchemy's postgresql+psycopg://…)."""
-    scheme, sep, rest = url.partition("://")
-    if not sep or scheme.split("+")[0] not in ("postgresql", "postgres"):
-        raise ConfigurationError(
-            f"ASSISTANT_DATABASE_URL must look like postgresql://user:password@host:5432/dbname, not {_redacted(url)!r}."
-        )
-    return f"postgresql://{rest}"
-
-
-def _redacted(url: str) -> str:
-    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)
-
-
-def open_draft_store(settings: Settings) -> DraftStore:
-    """PostgreSQL when `settings.database_url` is set (a team); SQLite under `settings.home` otherwise (default)."""
-    if settings.database_url:
-        return PostgresDraftStore(settings.database_url)
-    return DraftStore(settings.drafts_db)

@@ -1,40 +1,25 @@
-"""The `assistant` command. Flags map onto the same Settings fields as the ASSISTANT_* variables."""
+"""`assistant corpus fetch|list|add`, `assistant index` and `assistant search`: the guideline documents,
+their index and a plain passage search."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 from pathlib import Path
 
-from assistant.config import Settings, load_settings
-from assistant.errors import AssistantError
+from assistant.config import settings_from_args
 
 
 def _progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def _settings(args: argparse.Namespace) -> Settings:
-    return load_settings(
-        home=getattr(args, "home", None),
-        chroma_url=getattr(args, "chroma_url", None),
-        model=getattr(args, "model", None),
-        model_name=getattr(args, "model_name", None),
-        model_base_url=getattr(args, "model_base_url", None),
-        host=getattr(args, "host", None),
-        port=getattr(args, "port", None),
-        auth_file=getattr(args, "auth", None),
-        database_url=getattr(args, "database_url", None),
-    )
-
-
 def cmd_corpus_fetch(args: argparse.Namespace) -> int:
     from assistant.corpus.catalog import load_catalog
     from assistant.corpus.fetch import fetch_document
 
-    settings = _settings(args)
+    settings = settings_from_args(args)
     for entry in load_catalog(settings):
         path = fetch_document(settings, entry)
         print(f"{entry.id}: {path} (SHA-256 verified)")
@@ -42,14 +27,9 @@ def cmd_corpus_fetch(args: argparse.Namespace) -> int:
 
 
 def cmd_corpus_list(args: argparse.Namespace) -> int:
-    from assistant.corpus.catalog import load_catalog
-    from assistant.index.store import read_current_manifest
+    from assistant.index.store import catalog_status
 
-    settings = _settings(args)
-    manifest = read_current_manifest(settings)
-    indexed = {g.id: g for g in manifest.guidelines} if manifest else {}
-    for entry in load_catalog(settings):
-        summary = indexed.get(entry.id)
+    for entry, summary in catalog_status(settings_from_args(args)):
         state = f"indexed, {summary.pages} pages, {summary.chunks} passages" if summary else "not indexed"
         print(f"{entry.id}\t{entry.tier.value}\t{entry.title}\t{state}")
     return 0
@@ -60,7 +40,7 @@ def cmd_corpus_add(args: argparse.Namespace) -> int:
     from assistant.corpus.add import add_guideline
     from assistant.index.store import build_index
 
-    settings = _settings(args)
+    settings = settings_from_args(args)
     entry = add_guideline(
         settings, Path(args.pdf), args.id, args.title, EvidenceTier(args.tier), short_form=args.short_form,
         section_pattern=args.section_pattern,
@@ -75,7 +55,7 @@ def cmd_corpus_add(args: argparse.Namespace) -> int:
 def cmd_index(args: argparse.Namespace) -> int:
     from assistant.index.store import build_index
 
-    result = build_index(_settings(args), _progress)
+    result = build_index(settings_from_args(args), _progress)
     verb = "Built" if result.rebuilt else "Up to date:"
     print(f"{verb} {result.manifest.chunk_count} passages, generation {result.manifest.generation} "
           f"({result.seconds:.1f} s, {result.embedded_chunks} embedded).")
@@ -85,7 +65,7 @@ def cmd_index(args: argparse.Namespace) -> int:
 def cmd_search(args: argparse.Namespace) -> int:
     from assistant.retrieval import GuidelineSearch
 
-    search = GuidelineSearch(_settings(args))
+    search = GuidelineSearch(settings_from_args(args))
     passages = search.search(args.query, k=args.k, guideline_ids=args.guideline or None)
     if args.json:
         print(json.dumps([p.model_dump(mode="json") for p in passages], indent=2))
@@ -98,13 +78,8 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="assistant", description=__doc__)
-    parser.add_argument("--home", type=Path, help="data folder (ASSISTANT_HOME)")
-    parser.add_argument("--chroma-url", help="Chroma server URL (ASSISTANT_CHROMA_URL); embedded when unset")
-    parser.add_argument("-v", "--verbose", action="store_true")
-    commands = parser.add_subparsers(dest="command", required=True)
-
+def add_corpus_commands(commands) -> None:
+    """Add the commands to `commands`, the group returned by `add_subparsers`."""
     corpus = commands.add_parser("corpus", help="the guideline documents").add_subparsers(dest="corpus_command", required=True)
     corpus.add_parser("fetch", help="download or copy the catalogued PDFs, checking SHA-256").set_defaults(func=cmd_corpus_fetch)
     corpus.add_parser("list", help="what the corpus holds").set_defaults(func=cmd_corpus_list)
@@ -126,28 +101,3 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--guideline", action="append", help="restrict to a guideline id (repeatable)")
     search.add_argument("--json", action="store_true")
     search.set_defaults(func=cmd_search)
-
-    for register in _extra_commands():
-        register(commands)
-    return parser
-
-
-def _extra_commands():
-    """Later stages register their own sub-commands (drafting, letters, UI) without touching this file's core."""
-    from assistant import cli_commands
-
-    return cli_commands.REGISTRARS
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    try:
-        return int(args.func(args) or 0)
-    except AssistantError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted; nothing half-written is used.", file=sys.stderr)
-        return 130

@@ -12,21 +12,20 @@ import argparse
 import sys
 from pathlib import Path
 
+from assistant.config import settings_from_args
+
 
 def _open_store(args: argparse.Namespace):
-    from assistant.cli import _settings
     from assistant.storage import open_draft_store
 
-    return open_draft_store(_settings(args))
+    return open_draft_store(settings_from_args(args))
 
 
 def _summary(store) -> str:
-    conn = store._conn()
-    counts = []
-    for table, label in (("cases", "cases"), ("item_drafts", "draft revisions"), ("chat_messages", "chat messages"),
-                         ("audit_log", "audit entries")):
-        counts.append(f"{conn.execute(f'SELECT COUNT(*) FROM {table}').fetchone()[0]} {label}")  # noqa: S608
-    return ", ".join(counts)
+    counts = store.table_counts()
+    labels = (("cases", "cases"), ("item_drafts", "draft revisions"), ("chat_messages", "chat messages"),
+              ("audit_log", "audit entries"))
+    return ", ".join(f"{counts[table]} {label}" for table, label in labels)
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
@@ -54,7 +53,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
-def register_backup_commands(commands) -> None:
+def add_store_commands(commands) -> None:
     backup = commands.add_parser("backup", help="copy the drafts database (drafts, chat, audit log) into DIR")
     backup.add_argument("dir", type=Path, help="folder to write the backup into (created if missing)")
     backup.add_argument("--database-url", help="postgresql://… (ASSISTANT_DATABASE_URL); SQLite under --home when unset")
@@ -66,12 +65,3 @@ def register_backup_commands(commands) -> None:
     restore.add_argument("--yes", action="store_true", help="do not ask before replacing the current drafts")
     restore.set_defaults(func=cmd_restore)
 
-
-def _register_once() -> None:
-    from assistant.cli_commands import REGISTRARS
-
-    if register_backup_commands not in REGISTRARS:
-        REGISTRARS.append(register_backup_commands)
-
-
-_register_once()

@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from assistant.vocabulary.drugs import class_category, identify_drugs
+from assistant.vocabulary.fuzzy import corrections
+
 
 @dataclass(frozen=True)
 class TreatmentCategory:
@@ -71,11 +74,11 @@ CATEGORIES: list[TreatmentCategory] = [
     TreatmentCategory("physical-therapy", r"\b(?:physical therapy|pt|physiotherapy|occupational therapy|aquatic therapy|work hardening|functional restoration)\b",
                       r"\bphysical therapy\b|\bphysical medicine\b", "physical therapy sessions",
                       "MTUS Chronic Pain Medical Treatment Guidelines — Physical medicine; Postsurgical Treatment Guidelines"),
-    TreatmentCategory("chiropractic", r"\b(?:chiropractic|chiropractor|manipulation|manual therapy)\b", r"\bchiropractic\b",
+    TreatmentCategory("chiropractic", r"\b(?:chiropractic|chiropractor|chiro|manipulation|manual therapy)\b", r"\bchiropractic\b",
                       "chiropractic manipulation", "MTUS Chronic Pain Medical Treatment Guidelines — Manual therapy & manipulation"),
     TreatmentCategory("acupuncture", r"\bacupuncture\b", r"\bacupuncture\b", "acupuncture",
                       "MTUS Acupuncture Medical Treatment Guidelines"),
-    TreatmentCategory("tens", r"\b(?:tens|transcutaneous electrical|interferential|h-wave|muscle stimulator|electrical stimulation)\b",
+    TreatmentCategory("tens", r"\b(?:tens|transcutaneous electrical|interferential|h-wave|muscle stimulator|electrical (?:muscle )?stimulation)\b",
                       r"\bTENS\b|\btranscutaneous electrical\b|\binterferential\b", "TENS unit electrical stimulation",
                       "MTUS Chronic Pain Medical Treatment Guidelines — Transcutaneous electrotherapy"),
     TreatmentCategory("injection", r"\b(?:injections?|epidural|esi|facet|trigger point|nerve block|radiofrequency|prp|platelet[- ]rich|cortisone|steroid injection)\b",
@@ -143,9 +146,30 @@ class ItemTopic:
         return [c.name for c in self.categories]
 
 
+def _drug_categories(item_text: str) -> set[str]:
+    """Categories of the drugs the item names (Synapryn -> opioid); a topical product is a topical, whatever it holds."""
+    names = set()
+    for mention in identify_drugs(item_text):
+        classes = ["topical-analgesic"] if mention.topical else mention.classes
+        names |= {class_category(c) for c in classes} - {""}
+    return names
+
+
+def _spelling_corrected(item_text: str) -> str:
+    for word, fixed in corrections(item_text):
+        item_text = re.sub(rf"\b{re.escape(word)}\b", fixed, item_text, flags=re.IGNORECASE)
+    return item_text
+
+
 def classify_item(item_text: str) -> ItemTopic:
-    """Categories whose item pattern matches, most specific first (medications before generic procedures)."""
-    found = [c for c in CATEGORIES if re.search(c.item_pattern, item_text, re.IGNORECASE)]
+    """Categories the item's words or drugs belong to, most specific first (medications before procedures).
+
+    Misspelled clinical words are corrected first ("CONGNITIVE BEHAVIORAL" is cognitive behavioral therapy), and
+    drugs are resolved through the vocabulary, so a brand or compounded product counts as its class.
+    """
+    text = _spelling_corrected(item_text)
+    from_drugs = _drug_categories(text)
+    found = [c for c in CATEGORIES if c.name in from_drugs or re.search(c.item_pattern, text, re.IGNORECASE)]
     if any(c.name == "imaging" for c in found):
         found = [c for c in found if c.name != "dme"]
     return ItemTopic(categories=found)

@@ -2,7 +2,7 @@
 
 Similar prior determinations vote for the (guideline part, section) their reviewers cited, each vote weighted
 by how similar the prior item is. With no usable precedents the suggestion backs off to the treatment
-category's hint (`assistant.drafting.topics`). A suggestion tells the reviewer where to look; it is never a
+category's hint (`assistant.vocabulary.categories`). A suggestion tells the reviewer where to look; it is never a
 citation, and the drafting pipeline must still find and quote the guideline text itself.
 """
 
@@ -14,8 +14,9 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from assistant.drafting.topics import classify_item
-from assistant.precedents import Precedent, PrecedentIndex, part_label
+from assistant.vocabulary.categories import classify_item
+from assistant.precedents.index import PrecedentIndex
+from assistant.precedents.records import Precedent, part_label
 
 __all__ = ["GoverningSuggestion", "normalise_part", "normalise_section", "suggest_governing", "vote"]
 
@@ -171,7 +172,7 @@ def _hint_part(guideline: str, context: str) -> tuple[str, str | None]:
 def prefer_item_body_part(suggestions: list[GoverningSuggestion], item_text: str) -> list[GoverningSuggestion]:
     """For studies and procedures on a named body part ("MRI of the right shoulder"), chapters about another
     body part sink to the end; everything else keeps its voted order (votes still beat hints)."""
-    from assistant.drafting.topics import classify_item
+    from assistant.vocabulary.categories import classify_item
 
     primary = classify_item(item_text).primary
     if primary is None or primary.name not in {"imaging", "electrodiagnostic", "surgery", "injection", "dme"}:

@@ -6,31 +6,18 @@ import argparse
 import json
 from pathlib import Path
 
+from assistant.config import settings_from_args
 from assistant.contracts import ItemRationale, VerificationReport
+from assistant.export import item_text
 
 
 def format_item_section(rationale: ItemRationale) -> str:
-    """The item section in the IMR letter's layout."""
-    lines = [
-        f"{rationale.item.text}: {rationale.decision}",
-        "",
-        f"Claims Administrator guideline: {rationale.claims_administrator_guideline or '(not given in the case file)'}",
-        "",
-        f"Reviewer guideline: {rationale.reviewer_guideline_line or '(left for the reviewer: no indexed guideline governs)'}",
-        "",
-        f"Decision rationale: {rationale.rationale}",
-    ]
-    if rationale.citations:
-        lines += ["", "Citations:"]
-        lines += [f"  [{n}] {c.label()}\n      \"{c.quote}\"" for n, c in enumerate(rationale.citations, start=1)]
-    if rationale.supporting_citations:
-        lines += ["", "Supporting evidence (lower tier, not governing):"]
-        lines += [f"  - {c.label()}" for c in rationale.supporting_citations]
-    if rationale.abstention:
-        lines += ["", f"ABSTAINED: {rationale.abstention.message}"]
-        if rationale.abstention.suggested_guideline:
-            lines += [f"  Suggested governing guideline: {rationale.abstention.suggested_guideline}",
-                      "  Add it with: assistant corpus add FILE.pdf --id … --title … --tier mtus"]
+    """The item in the IMR letter's layout (the one `assistant.export` renders), then what only a terminal
+    user needs: the suggested governing guideline and the precedent note."""
+    lines = [item_text(rationale).rstrip()]
+    if rationale.abstention and rationale.abstention.suggested_guideline:
+        lines += ["", f"Suggested governing guideline: {rationale.abstention.suggested_guideline}",
+                  "  Add it with: assistant corpus add FILE.pdf --id … --title … --tier mtus"]
     if rationale.precedent_note:
         lines += ["", rationale.precedent_note]
     return "\n".join(lines)
@@ -45,10 +32,9 @@ def format_report(report: VerificationReport) -> str:
 
 
 def cmd_draft(args: argparse.Namespace) -> int:
-    from assistant.cli import _settings
     from assistant.services import Services
 
-    settings = _settings(args)
+    settings = settings_from_args(args)
     services = Services.open(settings)
     case = services.intake_file(Path(args.case))
     indices = [args.item - 1] if args.item else list(range(len(case.items))) or [0]
@@ -71,13 +57,12 @@ def cmd_draft(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from assistant.cli import _settings
-    from assistant.drafting.intake import _decode
+    from assistant.drafting.intake import decode_case_text
     from assistant.services import Services
 
-    services = Services.open(_settings(args))
+    services = Services.open(settings_from_args(args))
     path = Path(args.draft)
-    text = _decode(path.read_bytes(), path.name) if path.is_file() else args.draft
+    text = decode_case_text(path.read_bytes(), path.name) if path.is_file() else args.draft
     decision = args.decision.capitalize() if args.decision else None
     report = services.check_text(text, decision)
     if args.json:
@@ -87,7 +72,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
-def register_drafting(commands) -> None:
+def add_draft_commands(commands) -> None:
     draft = commands.add_parser("draft", help="draft the rationale of a case's disputed item(s)")
     draft.add_argument("case", help="a .txt, .pdf or .json case file (an IMR letter is stripped of its decisions)")
     draft.add_argument("--item", type=int, help="item number (1-based); all items when omitted")

@@ -1,0 +1,46 @@
+"""What a chat message asks for, by patterns (no model): the intent, the item, the decision."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.contracts import Decision
+from assistant.conversation.state import ChatState
+
+DRAFT = re.compile(r"\b(?:draft|write|redraft|prepare)\b", re.IGNORECASE)
+REVISE = re.compile(r"\b(?:shorten|shorter|mention|add that|include|remove|drop|revise|rephrase|make it)\b", re.IGNORECASE)
+CHECK = re.compile(r"\b(?:check|verify|validate)\b", re.IGNORECASE)
+EXPLAIN = re.compile(r"\bwhy\b|\bexplain\b|\bhow did you (?:choose|pick)\b", re.IGNORECASE)
+ITEM = re.compile(r"\bitem\s*#?\s*(\d{1,2})\b|\b(first|second|third|fourth|fifth)\s+item\b", re.IGNORECASE)
+ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
+OVERTURN = re.compile(r"\boverturn(?:ed)?\b|\bapprov\w*|\bmedically necessary\b(?<!not medically necessary)|\bcertif(?:y|ied)\b", re.IGNORECASE)
+UPHOLD = re.compile(r"\buph(?:o|e)ld\b|\bdeny\b|\bdenied\b|\bnot medically necessary\b|\bnon-?certif\w*", re.IGNORECASE)
+MENTION = re.compile(r"\b(?:mention|add|include|note)\s+(?:that\s+)?(.+?)\s*\.?$", re.IGNORECASE)
+
+def detect_intent(message: str) -> str:
+    if EXPLAIN.search(message) and re.search(r"\b(?:passage|cite|cited|citation|page|guideline|source)\b", message, re.I):
+        return "explain"
+    if re.match(r"\s*(?:check|verify)\b", message, re.I):
+        return "check"
+    if CHECK.search(message) and re.search(r"\b(?:draft|rationale|citations?|text|this|it|mine|my)\b", message, re.I):
+        return "check"
+    if DRAFT.search(message) and not message.rstrip().endswith("?"):
+        return "draft"
+    if REVISE.search(message) and not message.rstrip().endswith("?"):
+        return "revise"
+    return "lookup"
+
+
+def requested_item(message: str, state: ChatState) -> int:
+    match = ITEM.search(message)
+    if not match:
+        return state.last_item
+    return (int(match.group(1)) if match.group(1) else ORDINALS[match.group(2).lower()]) - 1
+
+
+def requested_decision(message: str) -> Decision | None:
+    if UPHOLD.search(message):
+        return "Upheld"
+    if OVERTURN.search(message):
+        return "Overturned"
+    return None

@@ -1,0 +1,170 @@
+"""What the app shows, as HTML, Markdown and table rows: pure functions of the package's typed objects."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from assistant.config import Settings
+from assistant.contracts import CaseFile, Citation, EvidenceTier, ItemRationale, RetrievedPassage, VerificationReport
+from assistant.storage import BaseDraftStore
+
+CSS = """
+.source-card { border: 1px solid #c9ced6; border-radius: 6px; padding: 4px 10px; margin: 6px 0; background: #fafbfc; }
+.source-card > summary { cursor: pointer; }
+.source-card blockquote { margin: 6px 0; border-left: 3px solid #8aa4c8; padding-left: 8px; }
+.source-page > summary { cursor: pointer; color: #35598f; }
+.page-text { white-space: pre-wrap; font-size: 0.85em; max-height: 24em; overflow-y: auto; }
+.badge-ok { color: #17632a; font-weight: 600; }
+.badge-bad { color: #a0001c; font-weight: 600; }
+.status-remote { color: #a0001c; font-weight: 600; }
+"""
+
+
+
+def error_html(exc: Exception) -> str:
+    return f'<div class="badge-bad">{html.escape(str(exc))}</div>'
+
+
+def status_markdown(settings: Settings) -> str:
+    model = settings.model + (f" ({settings.model_name})" if settings.model_name else "")
+    if settings.model == "offline":
+        where = "runs offline on this machine (no language model; extractive drafts only). Nothing leaves this computer."
+    elif settings.model_is_remote:
+        target = settings.model_base_url or f"the {settings.model} API"
+        where = (f'<span class="status-remote">remote: case text you paste or upload is sent to {html.escape(target)}.'
+                 " Do not use it for cases you may not share with that provider.</span>")
+    else:
+        where = "runs on this machine; case text does not leave it."
+    return f"**Model backend:** {html.escape(model)} — {where}"
+
+
+def corpus_note(library) -> str:
+    if library is None:
+        return ("No guideline index is loaded yet. Build it with `assistant index`, or add your own PDFs in the "
+                "Corpus tab.")
+    entries = [e for e in library.entries.values() if library.page_count(e.id)]
+    titles = "; ".join(e.title for e in entries) or "nothing"
+    note = f"Indexed: {titles}."
+    if not any(e.tier == EvidenceTier.mtus for e in entries):
+        note += " MTUS and other guidelines are not included; add your own PDFs in the Corpus tab."
+    return note
+
+
+def passage_cards(passages: list[RetrievedPassage], library) -> str:
+    cards = []
+    for number, passage in enumerate(passages, start=1):
+        c = passage.citation
+        name = c.short_form or c.title
+        page = library.page(c.guideline_id, c.printed_page) if library is not None else None
+        page_html = (
+            f'<details class="source-page"><summary>show page {html.escape(c.pages)}</summary>'
+            f'<div class="page-text">{html.escape(page.text)}</div></details>'
+            if page is not None else ""
+        )
+        section = f" — {html.escape(c.section)}" if c.section else ""
+        cards.append(
+            f'<details class="source-card"><summary><b>[{number}] {html.escape(name)}, {html.escape(c.pages)}</b>'
+            f"{section} <i>({html.escape(passage.tier.label)})</i></summary>"
+            f"<blockquote>{html.escape(c.quote)}</blockquote>{page_html}</details>"
+        )
+    return "\n".join(cards)
+
+
+def badge_html(report: VerificationReport | None, note: str = "") -> str:
+    if report is None:
+        return f'<div id="verify-state" class="badge-bad">{html.escape(note or "Not verified yet.")}</div>'
+    css = "badge-ok" if report.ok else "badge-bad"
+    mark = "✔" if report.ok else "✖"
+    problems = "".join(f"<li>{html.escape(p.status)}: {html.escape(p.message)}</li>" for p in report.problems)
+    extra = f"<div>{html.escape(note)}</div>" if note else ""
+    return (f'<div id="verify-state" class="{css}">{mark} {html.escape(report.badge())}</div>'
+            f'<ul id="verify-problems">{problems}</ul>{extra}')
+
+
+def rationale_notes_html(rationale: ItemRationale) -> str:
+    """Abstention with the suggested governing guideline, lower-tier support and precedent, each labelled."""
+    parts = []
+    if rationale.abstention is not None:
+        suggestion = rationale.abstention.suggested_guideline
+        parts.append(
+            f'<div id="abstention-note"><b>No citation:</b> {html.escape(rationale.abstention.message)}'
+            + (f" Most likely governing: <b>{html.escape(suggestion)}</b>." if suggestion else "")
+            + " Add that guideline's PDF in the Corpus tab to draft a cited rationale.</div>")
+    if rationale.supporting_citations:
+        items = "".join(f"<li>{html.escape(c.label())}</li>" for c in rationale.supporting_citations)
+        parts.append(f"<div><b>Supporting evidence only (lower tier, not governing):</b><ul>{items}</ul></div>")
+    if rationale.precedent_note:
+        parts.append(f'<div id="precedent-note"><i>{html.escape(rationale.precedent_note)}</i></div>')
+    return "".join(parts)
+
+
+def citation_rows(citations: list[Citation]) -> list[list[Any]]:
+    return [[i, c.guideline_id, (f"{c.printed_page}–{c.printed_page_end}" if c.printed_page_end else c.printed_page),
+             c.section, c.quote] for i, c in enumerate(citations, start=1)]
+
+
+def rows_to_citations(rows: Any, previous: list[Citation], library) -> list[Citation]:
+    citations = []
+    for index, row in enumerate(table_rows(rows)):
+        row = (list(row) + [""] * 5)[:5]
+        guideline_id, page, section, quote = (str(v if v is not None else "").strip() for v in row[1:5])
+        if not guideline_id and not quote:
+            continue
+        start, _, end = page.replace("—", "–").partition("–")
+        if not end and "-" in start:
+            start, _, end = start.partition("-")
+        old = previous[index] if index < len(previous) else None
+        entry = library.entries.get(guideline_id) if library is not None else None
+        title = entry.title if entry else (old.title if old and old.guideline_id == guideline_id else guideline_id)
+        short = entry.short_form if entry else (old.short_form if old and old.guideline_id == guideline_id else "")
+        citations.append(Citation(guideline_id=guideline_id, title=title, short_form=short,
+                                  printed_page=start.strip(), printed_page_end=end.strip() or None,
+                                  section=section, quote=quote))
+    return citations
+
+
+def table_rows(value: Any) -> list[list[Any]]:
+    if value is None:
+        return []
+    if hasattr(value, "values") and hasattr(value, "columns"):  # a pandas DataFrame
+        return value.values.tolist()
+    if isinstance(value, dict) and "data" in value:
+        return value["data"]
+    return list(value)
+
+
+def item_rows(case: CaseFile | None) -> list[list[str]]:
+    if case is None:
+        return []
+    return [[i.text, i.quantity or "", i.request_date or ""] for i in case.items]
+
+
+def item_choices(case: CaseFile | None) -> list[tuple[str, int]]:
+    if case is None:
+        return []
+    return [(f"{n}. {item.text}", n - 1) for n, item in enumerate(case.items, start=1)]
+
+
+def case_choices(store: BaseDraftStore, reviewer: str) -> list[tuple[str, str]]:
+    return [(s.title, s.case_id) for s in store.list_cases(reviewer)]
+
+
+def case_summary_md(case: CaseFile | None) -> str:
+    if case is None:
+        return "_No case open. Paste a case or upload a file, then press **Read case**._"
+    parts = [f"**Case {case.case_id}**"]
+    if case.injury_date:
+        parts.append(f"injury {case.injury_date}")
+    if case.ur_denial_date:
+        parts.append(f"UR denial {case.ur_denial_date}")
+    head = " · ".join(parts)
+    summary = case.summary[:600] + ("…" if len(case.summary) > 600 else "")
+    return f"{head}\n\n{summary}"
+
+
+def guideline_rows(settings: Settings) -> list[list[Any]]:
+    from assistant.index.store import catalog_status
+
+    return [[entry.id, entry.title, entry.tier.label, summary.pages if summary else "not indexed",
+             summary.chunks if summary else "", entry.source] for entry, summary in catalog_status(settings)]

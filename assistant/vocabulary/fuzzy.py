@@ -1,0 +1,62 @@
+"""Tolerant matching of misspelled clinical words ("CONGNITIVE", "fibromialgia") against the vocabulary.
+
+Only words of seven letters or more are corrected, only to a vocabulary term with the same first letter, a
+length within two letters and a similarity of at least `MIN_SIMILARITY`: short words and ordinary English words
+sit too close to each other for a fuzzy match to be safe (measured on the dev letters, see tests).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from rapidfuzz import fuzz, process
+
+from assistant.vocabulary.tables import abbreviation_table, drug_table
+
+MIN_LENGTH = 7
+MIN_SIMILARITY = 88.0
+
+
+@functools.cache
+def vocabulary_terms() -> frozenset[str]:
+    """Single clinical words misspellings are corrected to: the listed terms, generics and product names.
+
+    Ordinary words of the expansions ("injection", "function") are left out on purpose: on the dev letters they
+    turned "infection" into "injection" and "conducting" into "conduction".
+    """
+    table = drug_table()
+    words = set(abbreviation_table()["terms"]["words"]) | set(table["generic"])
+    words |= {name.lower() for product in table["product"].values() for name in product["names"]}
+    return frozenset(w for w in words if len(w) >= MIN_LENGTH and w.isalpha())
+
+
+_INFLECTIONS = {"s", "es", "ed", "d", "ing", "al", "ly", "ally", "ion", "ions", "ive", "ic", "ics"}
+
+
+def _is_inflection(word: str, term: str) -> bool:
+    """ "behavior" vs "behavioral", "opioid" vs "opioids": a different word form, not a misspelling."""
+    short, long = sorted((word, term), key=len)
+    return long.startswith(short) and long[len(short):] in _INFLECTIONS
+
+
+def correct_word(word: str, known: frozenset[str] | set[str] = frozenset()) -> str | None:
+    """The vocabulary term `word` is a misspelling of, or None (also when the word is spelled right or known)."""
+    folded = word.lower()
+    terms = vocabulary_terms()
+    if len(folded) < MIN_LENGTH or not folded.isalpha() or folded in terms or folded in known:
+        return None
+    candidates = [t for t in terms if t[0] == folded[0] and abs(len(t) - len(folded)) <= 2]
+    best = process.extractOne(folded, candidates, scorer=fuzz.ratio, score_cutoff=MIN_SIMILARITY)
+    return best[0] if best and not _is_inflection(folded, best[0]) else None
+
+
+def corrections(text: str, known: frozenset[str] | set[str] = frozenset()) -> list[tuple[str, str]]:
+    """(word as written, corrected term) for each distinct misspelled clinical word in `text`."""
+    seen: dict[str, str] = {}
+    for word in re.findall(r"[A-Za-z]+", text):
+        if word.lower() not in seen:
+            fixed = correct_word(word, known)
+            if fixed:
+                seen[word.lower()] = fixed
+    return [(word, fixed) for word, fixed in seen.items()]

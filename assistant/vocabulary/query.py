@@ -1,0 +1,110 @@
+"""Query understanding for retrieval: keep the reviewer's words and append what the guidelines call them."""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from pydantic import BaseModel
+
+from assistant.vocabulary.drugs import identify_drugs
+from assistant.vocabulary.fuzzy import corrections
+from assistant.vocabulary.tables import abbreviation_table, drug_table
+
+
+class Expansion(BaseModel):
+    """One thing recognised in the query and the words added for it."""
+
+    surface: str
+    kind: str
+    """"abbreviation", "synonym", "drug" or "spelling"."""
+    added: list[str]
+    source: str
+
+
+class ExpandedQuery(BaseModel):
+    original: str
+    expansions: list[Expansion]
+
+    @property
+    def added_terms(self) -> list[str]:
+        seen: list[str] = []
+        for expansion in self.expansions:
+            seen += [t for t in expansion.added if t.lower() not in {s.lower() for s in seen}]
+        return seen
+
+    @property
+    def text(self) -> str:
+        """The original query followed by the added terms not already in it: what retrieval searches."""
+        extra = [t for t in self.added_terms if t.lower() not in self.original.lower()]
+        return " ".join([self.original, *extra])
+
+
+@functools.cache
+def _abbreviation_pattern() -> re.Pattern[str]:
+    keys = sorted(abbreviation_table()["abbr"], key=len, reverse=True)
+    parts = [re.escape(k) if not abbreviation_table()["abbr"][k].get("any_case") else f"(?i:{re.escape(k)})" for k in keys]
+    return re.compile(rf"(?<![\w/-])(?:{'|'.join(parts)})(?![\w/-])")
+
+
+def _abbreviations(text: str) -> list[Expansion]:
+    table = abbreviation_table()["abbr"]
+    folded = {k.lower(): k for k in table if table[k].get("any_case")}
+    found = []
+    for match in _abbreviation_pattern().finditer(text):
+        key = match.group() if match.group() in table else folded[match.group().lower()]
+        found.append(Expansion(surface=match.group(), kind="abbreviation", added=table[key]["expansions"],
+                               source=table[key]["source"]))
+    return found
+
+
+def _spelled_out(text: str) -> list[Expansion]:
+    """A spelled-out term whose abbreviation the guidelines use ("cognitive behavioral therapy" -> CBT)."""
+    found = []
+    for key, entry in abbreviation_table()["abbr"].items():
+        for expansion in entry["expansions"]:
+            if " " in expansion and re.search(rf"\b{re.escape(expansion)}\b", text, re.I) and key not in text:
+                found.append(Expansion(surface=expansion, kind="abbreviation", added=[key], source=entry["source"]))
+    return found
+
+
+def _synonyms(text: str) -> list[Expansion]:
+    return [Expansion(surface=phrase, kind="synonym", added=words, source="abbreviations.toml [synonym]")
+            for phrase, words in abbreviation_table()["synonym"].items()
+            if re.search(rf"\b{re.escape(phrase)}\b", text, re.I)]
+
+
+def _drugs(text: str) -> list[Expansion]:
+    labels = drug_table()["class"]
+    found = []
+    for mention in identify_drugs(text):
+        added = [g for g in mention.generics if g.lower() != mention.surface.lower()]
+        added += [labels[c]["label"] for c in mention.classes if c in labels]
+        if added:
+            found.append(Expansion(surface=mention.surface, kind="drug", added=added, source=mention.source))
+    return found
+
+
+def expand_query(text: str, known_words: frozenset[str] | set[str] = frozenset()) -> ExpandedQuery:
+    """Abbreviations, synonyms, brand names and misspellings in `text`, with what to add for each.
+
+    `known_words` (e.g. the indexed corpus's vocabulary) are never treated as misspellings.
+    """
+    spelled = [Expansion(surface=word, kind="spelling", added=[fixed], source="fuzzy match to the clinical vocabulary")
+               for word, fixed in corrections(text, known_words)]
+    corrected = text
+    for expansion in spelled:
+        corrected = re.sub(rf"\b{re.escape(expansion.surface)}\b", expansion.added[0], corrected, flags=re.I)
+    expansions = spelled + _abbreviations(corrected) + _spelled_out(corrected) + _synonyms(corrected) + _drugs(corrected)
+    return ExpandedQuery(original=text, expansions=_dedupe(expansions))
+
+
+def _dedupe(expansions: list[Expansion]) -> list[Expansion]:
+    seen: set[tuple[str, str]] = set()
+    kept = []
+    for expansion in expansions:
+        key = (expansion.kind, expansion.surface.lower())
+        if key not in seen:
+            seen.add(key)
+            kept.append(expansion)
+    return kept
