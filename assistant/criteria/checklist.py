@@ -16,7 +16,7 @@ from assistant.criteria.load import GuidelinePages
 from assistant.criteria.mme import CDC_GUIDELINE_ID, CONVERSION_PAGE, CONVERSION_QUOTE
 from assistant.criteria.model import CriteriaSet, CriteriaTopic, Criterion, ItemCategory, RecordFact, Requirement
 
-Verdict = tuple[ChecklistStatus, list[RecordFinding], str]
+Verdict = tuple[ChecklistStatus, list[RecordFinding | RecordCitation], str]
 ACUTE_DAYS = 30
 LBP_ACUTE_DAYS = 28  # VA/DoD LBP 2022 p. 5: acute is less than four weeks
 CHRONIC_DAYS = 84  # VA/DoD LBP 2022 p. 5: chronic is more than 12 weeks
@@ -35,16 +35,10 @@ SAME_CLASS = {"physical-therapy": "physical-therapy", "chiropractic": "chiroprac
               "injection": "injection", "radiofrequency-ablation": "injection"}
 
 
-DRUG_CLASS_WORDS = {
-    "muscle-relaxant": r"cyclobenzaprine|flexeril|fexmid|amrix|orphenadrine|norflex|methocarbamol|robaxin|tizanidine|zanaflex|"
-                       r"carisoprodol|soma|baclofen|metaxalone|skelaxin|chlorzoxazone|muscle relaxants?",
-    "nsaid": r"ibuprofen|motrin|advil|naproxen|naprosyn|anaprox|aleve|meloxicam|mobic|diclofenac|voltaren|celecoxib|celebrex|"
-             r"etodolac|nabumetone|relafen|ketoprofen|ketaprofen|indomethacin|NSAIDs?|anti-inflammator\w+",
-    "ppi": r"omeprazole|prilosec|pantoprazole|protonix|esomeprazole|nexium|lansoprazole|prevacid|rabeprazole|PPIs?|proton pump",
-    "opioid": r"norco|vicodin|hydrocodone|oxycodone|percocet|oxycontin|tramadol|ultram|ultracet|tapentadol|nucynta|morphine|"
-              r"hydromorphone|dilaudid|methadone|fentanyl|codeine|opioids?|opiates?|narcotics?",
-    "sleep-aid": r"zolpidem|ambien|eszopiclone|lunesta|zaleplon|sonata|trazodone|temazepam|restoril|suvorexant|belsomra|"
-                 r"ramelteon|rozerem|melatonin|doxepin|silenor",
+# Class words a record uses without naming a drug ("muscle relaxants", "NSAIDs"), by item category.
+CLASS_WORDS = {
+    "muscle-relaxant": r"muscle relaxants?", "nsaid": r"NSAIDs?|anti-inflammator\w+", "ppi": r"PPIs?|proton pump inhibitors?",
+    "opioid": r"opioids?|opiates?|narcotics?", "sleep-aid": r"sleep aids?|hypnotics?|sleeping pills?",
 }
 _OBJECTIVE_DEFICIT = re.compile(r"\b(decreas\w+|diminish\w+|reduced|absent|weak\w*|positive|[0-4]\s*/\s*5|[0-4] out of 5|foot drop|"
                                 r"atrophy|deficits?|progressive|hypoesthesia|hyperesthesia|hypersensitiv\w+|hyporeflexi\w+|"
@@ -69,23 +63,23 @@ class ItemContext:
         self.already_using = self._already_using()
 
     def _already_using(self) -> list[RecordCitation]:
-        """Record sentences (not plans, not the UR's reasons) that name a drug of the item's class: continued use."""
-        from assistant.criteria.facts import _PLAN_SENTENCE, _UR_SENTENCE, _sentences_with_dates
+        """Record sentences (not plans, not the UR's reasons) naming a drug of the item's class: continued use.
+        A prescription written at the visit under review is the request itself, not earlier use."""
+        from assistant.criteria.facts import PLAN_SENTENCE, UR_SENTENCE, parse_date, sentences_with_dates
 
-        words = DRUG_CLASS_WORDS.get(self.category)
-        if not words:
-            return []
-        pattern = re.compile(rf"\b(?:{words})\b", re.IGNORECASE)
-        from assistant.criteria.facts import _parse_date
+        def earlier_use(sentence: str, when: str | None) -> bool:
+            if PLAN_SENTENCE.search(sentence) or UR_SENTENCE.search(sentence):
+                return False
+            return not (_PRESCRIBED.search(sentence) and when and parse_date(when) == self.facts.latest_date)
 
-        found = []
-        for sentence, when in _sentences_with_dates(self.case_text):
-            if not pattern.search(sentence) or _UR_SENTENCE.search(sentence) or _PLAN_SENTENCE.search(sentence):
-                continue
-            if _PRESCRIBED.search(sentence) and when and _parse_date(when) == self.facts.latest_date:
-                continue  # prescribed at the visit under review: that is the request itself, not earlier use
-            found.append(RecordCitation(quote=sentence, source=self.facts.source, date=when))
-        return found
+        found = {m.citation.quote: m.citation for m in self.facts.medications
+                 if self.category in m.categories and earlier_use(m.citation.quote, m.citation.date)}
+        words = CLASS_WORDS.get(self.category)
+        if words:
+            for sentence, when in sentences_with_dates(self.case_text):
+                if re.search(rf"\b(?:{words})\b", sentence, re.I) and earlier_use(sentence, when):
+                    found.setdefault(sentence, RecordCitation(quote=sentence, source=self.facts.source, date=when))
+        return list(found.values())
 
     @property
     def acute(self) -> bool:
@@ -126,7 +120,7 @@ class ItemContext:
         found += [f for f in self.present(RecordFact.function) if re.search(r"improv\w+|increas\w+|better", f.citation.quote, re.I)]
         if medication:
             found = [f for f in found if _MEDICATION_WORDS.search(f.citation.quote) or
-                     re.search(DRUG_CLASS_WORDS.get(self.category, "$^"), f.citation.quote, re.I)]
+                     f.citation.quote in {c.quote for c in self.already_using}]
         return [f for f in found if _FUNCTION_WORDS.search(f.citation.quote)]
 
 
@@ -216,7 +210,8 @@ def _chronic(ctx: ItemContext, criterion: Criterion) -> Verdict:
 def _short_course(ctx: ItemContext, criterion: Criterion) -> Verdict:
     """Muscle relaxants, opioids for acute pain, hypnotics: a short course for an acute problem only."""
     if ctx.already_using and not ctx.post_op:
-        return "not_met", [], "The record shows the medication already in use: this request continues it beyond a short course."
+        return "not_met", ctx.already_using[:2], ("The record shows this kind of medication already in use: the request "
+                                                  "continues it beyond a short course.")
     if ctx.acute:
         return "met", [], "A new prescription for acute or post-operative pain."
     if ctx.chronic:
@@ -231,7 +226,8 @@ def _nsaid_course(ctx: ItemContext, criterion: Criterion) -> Verdict:
     gain = ctx.functional_gain(medication=True) + ctx.present(RecordFact.treatment_response, treatment_class="medication")
     if gain:
         return "met", gain[:2], "Benefit from the medication is documented."
-    return "not_documented", [], "The medication is continued, and there is no documentation of pain relief or functional benefit from it."
+    return "not_documented", ctx.already_using[:2], ("The medication is continued, and there is no documentation of pain "
+                                                     "relief or functional benefit from it.")
 
 
 def _medication_benefit(ctx: ItemContext, criterion: Criterion) -> Verdict:
@@ -406,7 +402,8 @@ def _row(criteria: CriteriaSet, topic: CriteriaTopic, criterion: Criterion, ctx:
         status, findings, reason = "not_applicable", [], not_applicable
     else:
         status, findings, reason = RULES.get(criterion.id, _positive)(ctx, criterion)
-    citations = list({f.citation.quote: f.citation for f in findings}.values())[:3]
+    quoted = [f if isinstance(f, RecordCitation) else f.citation for f in findings]
+    citations = list({c.quote: c for c in quoted}.values())[:3]
     return ChecklistRow(criterion_id=criterion.id, question=criterion.question, topic=topic.title,
                         requirement=criterion.requirement.value, status=status,
                         guideline=guideline_citation(criteria, topic, criterion), record_citations=citations, reason=reason)
@@ -482,10 +479,8 @@ def record_citations_of(checklist: Checklist) -> list[RecordCitation]:
 
 def item_category(item_text: str) -> str | None:
     """The item's most specific category, as the drafting topics classify it; None when it has none."""
-    try:
-        from assistant.vocabulary.categories import classify_item
-    except ImportError:  # before the vocabulary package: the same classifier lived in drafting/topics.py
-        from assistant.drafting.topics import classify_item
+    from assistant.vocabulary.categories import classify_item
+
     topic = classify_item(item_text)
     known = {c.value for c in ItemCategory}
     return next((c.name for c in topic.categories if c.name in known), None)

@@ -25,10 +25,10 @@ FactStatus = Literal["documented", "documented_absent", "not_documented"]
 
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december")
 DATE = re.compile(r"\b(\d{1,2})[-/](\d{1,2})[-/](\d{2,4})\b|\b(" + "|".join(m.capitalize() for m in MONTHS) + r") (\d{1,2}), (\d{4})\b")
-_UR_SENTENCE = re.compile(
+UR_SENTENCE = re.compile(
     r"\b(utilization review|prior review|previous review|peer review|\bUR\b|non-?certif\w*|was denied|were denied|"
     r"denied (?:due|because|as)|was modified|modified the request|Request for Authorization|IMR)\b", re.IGNORECASE)
-_PLAN_SENTENCE = re.compile(
+PLAN_SENTENCE = re.compile(
     r"\b(treatment plan|plan (?:included|includes|was|is)|recommended|requested|request for|will (?:be|undergo)|"
     r"would|pending|referr\w+ (?:for|to))\b", re.IGNORECASE)
 _NEGATION_BEFORE = re.compile(
@@ -120,6 +120,20 @@ class RecordFinding(BaseModel):
     detail: str = ""
 
 
+class Medication(BaseModel):
+    """A drug the record names (vocabulary's `identify_drugs`), with the sentence naming it."""
+
+    surface: str
+    generics: list[str]
+    classes: list[str]
+    categories: list[str] = Field(description="Item categories its classes are decided under (e.g. 'muscle-relaxant').")
+    strength: str = ""
+    quantity: str = ""
+    frequency: str = ""
+    planned: bool = Field(default=False, description="Named in a plan or request sentence rather than as current use.")
+    citation: RecordCitation
+
+
 class FactAnswer(BaseModel):
     fact: RecordFact
     findings: list[RecordFinding] = Field(default_factory=list)
@@ -142,6 +156,7 @@ class RecordFacts(BaseModel):
 
     source: str = "case summary"
     answers: dict[RecordFact, FactAnswer] = Field(default_factory=dict)
+    medications: list[Medication] = Field(default_factory=list)
     mme: MmeResult | None = None
     mme_citation: RecordCitation | None = None
     symptom_days: int | None = Field(default=None, description="Days from the injury to the latest dated record entry.")
@@ -154,7 +169,7 @@ class RecordFacts(BaseModel):
         return [f for f, a in self.answers.items() if a.findings]
 
 
-def _parse_date(text: str) -> date | None:
+def parse_date(text: str) -> date | None:
     found = DATE.search(text)
     if not found:
         return None
@@ -180,13 +195,13 @@ def is_negated(sentence: str, start: int, end: int) -> bool:
     return bool(_NEGATION_AFTER.search(after))
 
 
-def _sentences_with_dates(text: str) -> list[tuple[str, str | None]]:
+def sentences_with_dates(text: str) -> list[tuple[str, str | None]]:
     """Each sentence with the date the record gives for it: its own, or the last 'On <date>' before it."""
     dated: list[tuple[str, str | None]] = []
     current: str | None = None
     for sentence in split_sentences(text):
         found = DATE.search(sentence)
-        if found and not _UR_SENTENCE.search(sentence):
+        if found and not UR_SENTENCE.search(sentence):
             current = found.group(0)
         dated.append((sentence, found.group(0) if found else current))
     return dated
@@ -250,19 +265,19 @@ def extract_record_facts(case_text: str, source: str = "case summary", injury_da
     """All record facts in the case text; the MME/day of the item's opioid regimen when it names one."""
     answers: dict[RecordFact, FactAnswer] = {}
     latest: date | None = None
-    for sentence, when in _sentences_with_dates(case_text):
-        if _UR_SENTENCE.search(sentence):
+    for sentence, when in sentences_with_dates(case_text):
+        if UR_SENTENCE.search(sentence):
             continue
-        planned = bool(_PLAN_SENTENCE.search(sentence))
+        planned = bool(PLAN_SENTENCE.search(sentence))
         found = _pattern_findings(sentence, when, source, planned)
         if not planned:
             found += _treatment_findings(sentence, when, source) + _opioid_findings(sentence, when, source)
         for finding in found:
             answers.setdefault(finding.fact, FactAnswer(fact=finding.fact)).findings.append(finding)
-        parsed = _parse_date(when or "")
+        parsed = parse_date(when or "")
         latest = max(latest, parsed) if latest and parsed else (parsed or latest)
-    facts = RecordFacts(source=source, answers=answers, latest_date=latest)
-    injured = _parse_date(injury_date or "")
+    facts = RecordFacts(source=source, answers=answers, latest_date=latest, medications=record_medications(case_text, source))
+    injured = parse_date(injury_date or "")
     if injured and latest and latest >= injured:
         facts.symptom_days = (latest - injured).days
     _add_regimen(facts, case_text, item_text, source)
@@ -272,7 +287,7 @@ def extract_record_facts(case_text: str, source: str = "case summary", injury_da
 def _add_regimen(facts: RecordFacts, case_text: str, item_text: str, source: str) -> None:
     """MME/day of the requested regimen (the item text), else of the record's opioid sentence that gives a dose."""
     candidates = [(item_text, "disputed item")] if item_text and _OPIOID.search(item_text) else []
-    candidates += [(s, source) for s, _ in _sentences_with_dates(case_text) if _OPIOID.search(s) and not _UR_SENTENCE.search(s)]
+    candidates += [(s, source) for s, _ in sentences_with_dates(case_text) if _OPIOID.search(s) and not UR_SENTENCE.search(s)]
     for text, where in candidates:
         result = compute_mme(text)
         if result.complete:
@@ -281,3 +296,21 @@ def _add_regimen(facts: RecordFacts, case_text: str, item_text: str, source: str
                                     value=result.mme_per_day, detail=result.arithmetic())
             facts.answers.setdefault(RecordFact.mme_per_day, FactAnswer(fact=RecordFact.mme_per_day)).findings.append(finding)
             return
+
+
+def record_medications(case_text: str, source: str = "case summary") -> list[Medication]:
+    """Every drug named outside the utilization review's reasons, with generic, class, strength, quantity, frequency."""
+    from assistant.vocabulary.drugs import class_category, identify_drugs
+
+    found: list[Medication] = []
+    for sentence, when in sentences_with_dates(case_text):
+        if UR_SENTENCE.search(sentence):
+            continue
+        planned = bool(PLAN_SENTENCE.search(sentence))
+        for mention in identify_drugs(sentence):
+            categories = sorted({class_category(c) for c in mention.classes} - {""})
+            found.append(Medication(surface=mention.surface, generics=mention.generics, classes=mention.classes,
+                                    categories=categories, strength=mention.strength, quantity=mention.quantity,
+                                    frequency=mention.frequency, planned=planned,
+                                    citation=RecordCitation(quote=sentence, source=source, date=when)))
+    return found
