@@ -131,15 +131,22 @@ def _documented_either_way(ctx: ItemContext, criterion: Criterion) -> Verdict:
     return "not_documented", [], _missing(criterion)
 
 
+GENERIC_FACTS = {RecordFact.diagnosis, RecordFact.medications, RecordFact.age}
+# Facts whose presence is a risk, not an answer: they never make a criterion "met" on their own.
+RISK_FACTS = {RecordFact.benzodiazepine, RecordFact.mme_per_day, RecordFact.substance_use_history, RecordFact.comorbidities,
+              RecordFact.side_effects, RecordFact.aberrant_behaviour}
+
+
 def _positive(ctx: ItemContext, criterion: Criterion) -> Verdict:
-    decisive = [f for f in criterion.record_facts if f not in {RecordFact.diagnosis, RecordFact.medications, RecordFact.age}]
-    decisive = decisive or list(criterion.record_facts)
+    """The criterion's first fact, and any further fact that is neither generic nor a risk, documented as present."""
+    first, *rest = criterion.record_facts
+    decisive = [first, *(f for f in rest if f not in GENERIC_FACTS | RISK_FACTS)]
     present = ctx.present(*decisive)
     if present:
-        return "met", present, "The record documents it."
+        return "met", present, f"Documented in the record: {criterion.question.rstrip('?')}"
     absent = ctx.absent(*decisive)
     if absent:
-        return "not_met", absent, "The record states it is absent."
+        return "not_met", absent, f"The record states the opposite: {criterion.question.rstrip('?')}"
     return "not_documented", [], _missing(criterion)
 
 
@@ -290,6 +297,19 @@ def _dose_reassessed(ctx: ItemContext, criterion: Criterion) -> Verdict:
         f"{mme.arithmetic()}: at or above {threshold} MME/day, and there is no documented reassessment of benefit and risk.")
 
 
+def _naloxone(ctx: ItemContext, criterion: Criterion) -> Verdict:
+    offered = ctx.present(RecordFact.naloxone)
+    if offered:
+        return "met", offered, "Naloxone is documented."
+    mme = ctx.facts.mme.mme_per_day if ctx.facts.mme else None
+    risks = ctx.present(RecordFact.benzodiazepine, RecordFact.substance_use_history)
+    if risks or (mme is not None and mme >= 50):
+        return "not_documented", risks[:2], "An overdose risk factor is documented, and there is no documentation that naloxone was offered."
+    if ctx.absent(RecordFact.naloxone):
+        return "not_met", ctx.absent(RecordFact.naloxone), "The record states naloxone was not offered."
+    return "met", [], "No overdose risk factor (benzodiazepine, substance use, 50 MME/day or more) is documented."
+
+
 def _gi_risk(ctx: ItemContext, criterion: Criterion) -> Verdict:
     risk = [f for f in ctx.present(RecordFact.comorbidities, RecordFact.side_effects) if _GI_RISK.search(f.citation.quote)]
     if risk:
@@ -349,13 +369,14 @@ RULES: dict[str, Callable[[ItemContext, Criterion], Verdict]] = {
     "cdc-dose-diminishing-returns": _dose_reassessed,
     "cdc-dose-90-high": _dose_reassessed,
     "cdc-nsaid-gi-risk-ppi": _gi_risk,
+    "cdc-naloxone-offered": _naloxone,
     "lbp-esi-radicular": _radicular,
     "lbp-no-steroid-facet": _not_steroid_facet,
 }
 
 
 def _missing(criterion: Criterion) -> str:
-    return f"There is no documentation answering: {criterion.question}"
+    return f"Not documented in the record: {criterion.question.rstrip('?')}"
 
 
 def _continuing_opioid(ctx: ItemContext) -> bool:

@@ -36,7 +36,7 @@ _NEGATION_BEFORE = re.compile(
     r"ruled out|did not|does not|has not|have not|had not|failed to)\b[^.;]*$", re.IGNORECASE)
 _NEGATION_AFTER = re.compile(
     r"^[^.;]{0,60}?\b(were|was|is|are|remained?)\s+(?:all\s+)?(normal|intact|negative|unremarkable|absent|within normal limits|"
-    r"not (?:provided|documented|tried|performed|done|noted|present|available|submitted))\b", re.IGNORECASE)
+    r"not (?:been )?(?:done|present|available|\w+ed))\b", re.IGNORECASE)
 
 # RecordFact -> the words that bring it up. Order matters only for reading; each fact is searched separately.
 FACT_PATTERNS: dict[RecordFact, str] = {
