@@ -32,10 +32,15 @@ def _guideline_move(rows: list[ChecklistRow], citations: list[Citation]) -> list
     for row in rows:
         if any(c.quote == row.guideline.quote for c in citations):
             continue
+        same_guideline = bool(citations) and citations[0].guideline_id == row.guideline.guideline_id
         citations.append(row.guideline)
-        lead = "The guideline states" if len(citations) == 1 else "It also states"
-        sentences.append(f'{lead}, on page {row.guideline.printed_page} of the {row.guideline.title}, '
-                         f'"{row.guideline.quote}" [{len(citations)}].')
+        if len(citations) == 1:
+            lead = f"As noted on page {row.guideline.printed_page} of the {row.guideline.title},"
+        elif same_guideline:
+            lead = f"The guideline also states, on page {row.guideline.printed_page},"
+        else:
+            lead = f"The {row.guideline.title} states, on page {row.guideline.printed_page},"
+        sentences.append(f'{lead} "{row.guideline.quote}" [{len(citations)}].')
     return sentences
 
 
@@ -83,11 +88,12 @@ def _conclusion(rows: list[ChecklistRow], item_text: str, decision: Decision) ->
     if decision == "Upheld":
         short = [r for r in required if r.status in {"not_met", "not_documented"}]
         verb = "is" if len(short) == 1 else "are"
-        lead = f"Given that {len(short)} of the requirements above {verb} not met or not documented, " if short else "Given the above, "
+        lead = (f"Therefore, given that {len(short)} of the requirements above {verb} not met or not documented, " if short
+                else "Therefore, ")
     else:
         met = [r for r in required if r.status == "met"]
-        lead = ("Given that the record documents each requirement above, " if required and len(met) == len(required)
-                else "Weighing the above, ")
+        lead = ("Therefore, as the record documents each requirement above, " if required and len(met) == len(required)
+                else "Therefore, weighing the above, ")
     return f"{lead}the request for {item_text} is {verdict}."
 
 
@@ -98,7 +104,7 @@ def draft_from_checklist(case: CaseFile, evidence: Evidence, decision: Decision,
     record: list[RecordCitation] = []
     guideline = _guideline_move(rows, citations)
     case_move = _record_move(rows, record, case.summary) + _mme_move(checklist, citations, record, case.summary)
-    text = " ".join([*guideline, "In this case:", *case_move, _conclusion(rows, evidence.item.text, decision)])
+    text = " ".join([*guideline, "In this case, the records show the following against each requirement.", *case_move, _conclusion(rows, evidence.item.text, decision)])
     return ItemRationale(
         item=evidence.item, decision=decision, claims_administrator_guideline=case.ur_guideline or "",
         reviewer_guideline_line=reviewer_guideline_line(citations), rationale=text, citations=citations,
