@@ -93,7 +93,7 @@ def labelled_eval(letters_dir: Path, sets: dict, pages: GuidelinePages) -> dict:
     """Per-criterion and item-level agreement, and suggested decisions, on the labelled items, by split."""
     per_split: dict[str, dict] = {}
     for row in read_jsonl(LABELS):
-        split = per_split.setdefault(row["split"], {"criteria": [], "items_missing_agree": [], "decisions": [],
+        split = per_split.setdefault(row["split"], {"criteria": [], "for_against": [], "items_missing_agree": [], "decisions": [],
                                                     "uncovered": 0, "confusion": Counter()})
         checklist = _checklist_for(letters_dir / row["letter"], row["item"], sets, pages)
         statuses = {r.criterion_id: r.status for r in checklist.rows} if checklist else {}
@@ -102,6 +102,7 @@ def labelled_eval(letters_dir: Path, sets: dict, pages: GuidelinePages) -> dict:
         for label in row["criteria"]:
             got = statuses.get(label["criterion"], "absent")
             split["criteria"].append(got == label["status"])
+            split["for_against"].append((got == "met") == (label["status"] == "met"))
             split["confusion"][(label["status"], got)] += 1
         want_missing = {c["criterion"] for c in row["criteria"] if c["status"] == "not_documented"}
         got_missing = {c["criterion"] for c in row["criteria"] if statuses.get(c["criterion"]) == "not_documented"}
@@ -114,6 +115,7 @@ def _summarise_split(split: dict) -> dict:
     return {
         "labelled_criteria": len(split["criteria"]),
         "per_criterion_agreement": round(sum(split["criteria"]) / len(split["criteria"]), 3),
+        "met_vs_not_agreement": round(sum(split["for_against"]) / len(split["for_against"]), 3),
         "items": len(split["items_missing_agree"]),
         "items_uncovered": split["uncovered"],
         "missing_set_agreement": round(sum(split["items_missing_agree"]) / len(split["items_missing_agree"]), 3),
@@ -162,7 +164,8 @@ def format_criteria_eval(result: dict) -> str:
         decision = figures["suggested_decision"]
         lines.append(
             f"- {split}: per-criterion agreement {figures['per_criterion_agreement']:.3f} "
-            f"({figures['labelled_criteria']} labelled criteria, {figures['items']} items, {figures['items_uncovered']} uncovered); "
+            f"({figures['labelled_criteria']} labelled criteria, {figures['items']} items, {figures['items_uncovered']} uncovered; "
+            f"met vs not met/not documented {figures['met_vs_not_agreement']:.3f}); "
             f"'what is missing' exact per item {figures['missing_set_agreement']:.3f}; suggested decision: "
             f"recall upheld {decision['Upheld']} (n={decision['n_Upheld']}), overturned {decision['Overturned']} "
             f"(n={decision['n_Overturned']}), balanced accuracy {decision['balanced_accuracy']}")
