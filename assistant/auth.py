@@ -2,6 +2,7 @@
 
     [users.alice]
     password_hash = "$argon2id$v=19$m=65536,t=3,p=4$…"
+    role = "admin"          # optional; admins may add guidelines every reviewer drafts from
 
 `assistant users add NAME --auth users.toml` adds or replaces a user (password prompted, or read from stdin).
 """
@@ -87,19 +88,59 @@ def gradio_auth(users: dict[str, str]):
     return check
 
 
-def add_user(path: Path | str, name: str, password: str) -> None:
-    """Add or replace one user; the file is rewritten atomically with mode 0600."""
+ROLES = ("reviewer", "admin")
+
+
+def load_roles(path: Path | str) -> dict[str, str]:
+    """User name → role ("reviewer" unless `role = "admin"` is set) from a users.toml."""
+    load_users(path)  # the same checks and messages for a missing or broken file
+    data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    roles: dict[str, str] = {}
+    for name, entry in data.get("users", {}).items():
+        role = entry.get("role", "reviewer")
+        if role not in ROLES:
+            raise ConfigurationError(f"{path}: [users.{name}] role must be one of {', '.join(ROLES)}, not {role!r}.")
+        roles[name] = role
+    return roles
+
+
+def require_admin(auth_file: Path | str | None, user: str | None, action: str = "add guidelines") -> None:
+    """Refuse a shared-corpus change by anyone but an admin of the users.toml.
+
+    Without a users.toml the app serves loopback only and one person owns the process and its data, so they may.
+    The UI calls this (with the signed-in name) before adding a guideline; the CLI calls it with --as/$USER."""
+    if auth_file is None:
+        return
+    if load_roles(auth_file).get(user or "") != "admin":
+        raise AccessDenied(
+            f"Only an admin may {action}: every reviewer drafts from the shared corpus. {user or 'This user'} is "
+            f"not an admin in {auth_file}; an admin can grant it with `assistant users add {user or 'NAME'} "
+            f"--admin --auth {auth_file}`."
+        )
+
+
+def add_user(path: Path | str, name: str, password: str, admin: bool | None = None) -> None:
+    """Add or replace one user; the file is rewritten atomically with mode 0600.
+
+    admin=None keeps an existing user's role; True/False sets it."""
     path = Path(path)
     if not USERNAME.fullmatch(name or ""):
         raise ConfigurationError(f"User name {name!r} must be 1–64 letters, digits, '.', '_' or '-'.")
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise ConfigurationError(f"Choose a password of at least {MIN_PASSWORD_LENGTH} characters.")
-    users = load_users(path) if path.exists() and path.stat().st_size else {}
+    existing = path.exists() and path.stat().st_size
+    users = load_users(path) if existing else {}
+    roles = load_roles(path) if existing else {}
     users[name] = hash_password(password)
+    if admin is not None:
+        roles[name] = "admin" if admin else "reviewer"
     lines = ["# Reviewer accounts for `assistant ui --auth`; hashes are argon2id. Edit with `assistant users add`.", ""]
     for user in sorted(users):
         lines += [f"[users.{json.dumps(user) if not re.fullmatch(r'[A-Za-z0-9_-]+', user) else user}]",
-                  f"password_hash = {json.dumps(users[user])}", ""]
+                  f"password_hash = {json.dumps(users[user])}"]
+        if roles.get(user, "reviewer") == "admin":
+            lines.append('role = "admin"')
+        lines.append("")
 
     def write_private(tmp: Path) -> None:
         os.chmod(tmp, 0o600)  # before any hash is written

@@ -39,8 +39,14 @@ class Settings(BaseSettings):
     catalog_file: Path = Field(default=BUNDLED_CATALOG, description="The committed guideline catalog.")
     corpus_mirror: Path | None = Field(default=None, description="A folder holding catalogued PDFs by file name; used before the URL.")
     chroma_url: str | None = Field(default=None, description="http://host:port of a Chroma server; embedded Chroma when unset.")
+    guidelines: str | None = Field(
+        default=None,
+        description="Comma-separated catalog ids to restrict the active bundled guidelines to (e.g. for tests and CI); "
+        "the reviewer's own additions and explicit `assistant corpus enable` choices still apply.",
+    )
     embedding_model: str = Field(default="all-MiniLM-L6-v2", description="sentence-transformers model name or local path.")
     embedding_batch_size: int = 32
+    index_workers: int = Field(default=0, description="Processes that parse PDFs during indexing; 0 = one per CPU core.")
     chunk_words: int = 120
     chunk_overlap_words: int = 30
 
@@ -55,6 +61,14 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 7860
     auth_file: Path | None = None
+    allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description="Host names the web app answers to besides loopback names (DNS-rebinding defence); "
+        'JSON list in ASSISTANT_ALLOWED_HOSTS, e.g. ["imr.example.org"].',
+    )
+    max_upload_mb: int = Field(
+        default=60, ge=1, description="Largest file (case or guideline PDF) the web app accepts, per file."
+    )
     reviewer: str = Field(default_factory=lambda: os.environ.get("USER", "reviewer") or "reviewer")
     debug_log_case_text: bool = False
 
@@ -69,6 +83,26 @@ class Settings(BaseSettings):
     @property
     def user_catalog_file(self) -> Path:
         return self.home / "catalog.toml"
+
+    @property
+    def max_upload_bytes(self) -> int:
+        """For Gradio's launch(max_file_size=…), which refuses larger uploads before they are stored."""
+        return self.max_upload_mb * 1_000_000
+
+    @property
+    def gradio_temp_dir(self) -> Path:
+        """Gradio's upload and download cache: inside the private data folder, never the system temp folder."""
+        return self.home / "tmp" / "gradio"
+
+    @property
+    def active_guidelines_file(self) -> Path:
+        return self.home / "active-guidelines.json"
+
+    @property
+    def guideline_restriction(self) -> set[str] | None:
+        if not self.guidelines:
+            return None
+        return {part.strip() for part in self.guidelines.split(",") if part.strip()}
 
     @property
     def drafts_db(self) -> Path:

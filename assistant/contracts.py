@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import Enum
+from fnmatch import fnmatchcase
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -45,6 +46,9 @@ class SectionRule(BaseModel):
         default=False, description="A boxed insert: the section closes at the page end unless the next page continues it."
     )
     continues_pattern: str | None = Field(default=None, description="First line of a page that continues the section.")
+    after: str | None = Field(
+        default=None, description="Apply only when the previous line matches this regex (e.g. a 'Recommendation' heading)."
+    )
 
 
 class GuidelineEntry(BaseModel):
@@ -64,6 +68,11 @@ class GuidelineEntry(BaseModel):
         default=None, description="Regex for a running header/footer line; group 'page' captures the printed page."
     )
     section_rules: list[SectionRule] = Field(default_factory=list)
+    strength_pattern: str | None = Field(
+        default=None,
+        description="Regex (matched on the section's text with all whitespace removed) whose group 1 is a "
+        "recommendation's strength, e.g. the '(Weak for | Reviewed, New-added)' line of VA/DoD guidelines.",
+    )
     restating_sections: list[str] = Field(
         default_factory=list,
         description="Top-level sections that restate guidance given in full elsewhere (a summary box); "
@@ -72,6 +81,22 @@ class GuidelineEntry(BaseModel):
     unindexed_sections: list[str] = Field(
         default_factory=list, description="Top-level sections kept for verification but not retrieved (e.g. References)."
     )
+    superseded: str | None = Field(
+        default=None, description="Set when a newer edition exists: shown wherever this guideline is cited."
+    )
+    conditions: list[str] = Field(
+        default_factory=list, description="Body regions and conditions the guideline addresses (for routing)."
+    )
+
+    def restates(self, section_path: list[str] | tuple[str, ...]) -> bool:
+        """Whether a passage's top-level section restates guidance given in full elsewhere.
+
+        restating_sections and unindexed_sections hold exact labels or shell patterns ('Appendix ?: Evidence Table*').
+        """
+        return bool(section_path) and any(fnmatchcase(section_path[0], p) for p in self.restating_sections)
+
+    def unindexed(self, section_path: list[str] | tuple[str, ...]) -> bool:
+        return bool(section_path) and any(fnmatchcase(section_path[0], p) for p in self.unindexed_sections)
 
 
 class PrintedPageSource(str, Enum):
@@ -98,6 +123,7 @@ class Chunk(BaseModel):
     char_start: int
     char_end: int
     text: str
+    strength: str | None = Field(default=None, description="A recommendation's strength and direction, e.g. 'Weak for'.")
 
     @property
     def section(self) -> str:
@@ -112,6 +138,8 @@ class Citation(BaseModel):
     printed_page_end: str | None = Field(default=None, description="Set only for a quote that runs onto the next page.")
     section: str = ""
     quote: str
+    strength: str | None = Field(default=None, description="The cited recommendation's strength, e.g. 'Strong against'.")
+    superseded: str | None = Field(default=None, description="The guideline's superseded note, shown with the citation.")
 
     @property
     def pages(self) -> str:

@@ -47,3 +47,10 @@ class AccessDenied(AssistantError):
 
 class CriteriaError(AssistantError):
     """A criteria file that cannot be used: bad TOML, an unknown fact or category, or a quote not on its page."""
+
+class IntakeTooSlowError(CaseInputError):
+    """Reading one case ran over its per-request time budget (the message names the step)."""
+
+
+class CaseFormatError(CaseInputError):
+    """A structured (JSON) case whose shape or types do not fit the case format."""

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from assistant.contracts import Citation, CitationCheck, Determination, ItemRationale, VerificationReport
 from assistant.errors import CaseInputError
-from assistant.files import write_atomically, write_text_atomically
+from assistant.files import make_private, private_dir, write_atomically, write_text_atomically
+from assistant.text_safety import escape_markdown_export, export_file_stem, strip_control_characters
 
 Reports = Mapping[int, VerificationReport | None] | Sequence[VerificationReport | None] | None
 
@@ -172,6 +173,27 @@ def letter_blocks(determination: Determination, reports: Reports = None) -> list
 
 # ---------------------------------------------------------------- the renderers: Markdown, plain text, Word
 
+def _without_control_characters(determination: Determination, reports: Reports):
+    """The same letter with C0 control characters removed from every string (python-docx refuses NUL and
+    friends, and they have no place in a letter)."""
+
+    def clean(value):
+        if isinstance(value, str):
+            return strip_control_characters(value)
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items()}
+        return value
+
+    determination = Determination.model_validate(clean(determination.model_dump(mode="json")))
+    if isinstance(reports, dict):
+        reports = {k: VerificationReport.model_validate(clean(r.model_dump(mode="json"))) for k, r in reports.items()}
+    elif reports is not None:
+        reports = [VerificationReport.model_validate(clean(r.model_dump(mode="json"))) if r is not None else None
+                   for r in reports]
+    return determination, reports
+
 
 def _md_escape_line(text: str) -> str:
     """Keep reviewer text literal where Markdown would reinterpret a line start."""
@@ -182,13 +204,14 @@ _MD_PREFIX = {"title": "# ", "section": "## ", "item": "### ", "bullet": "- ", "
 
 
 def _md_run(run: Run) -> str:
+    text = escape_markdown_export(run.text)  # case and reviewer text stay inert in any Markdown viewer
     if run.style == "strong":
-        return f"**{run.text}**"
+        return f"**{text}**"
     if run.style == "em":
-        return f"_{run.text}_"
+        return f"_{text}_"
     if run.style == "literal":
-        return _md_escape_line(run.text)
-    return run.text
+        return _md_escape_line(text)
+    return text
 
 
 def _join(blocks: list[Block], render_block) -> str:
@@ -217,6 +240,7 @@ def blocks_text(blocks: list[Block]) -> str:
 
 def determination_markdown(determination: Determination, reports: Reports = None) -> str:
     """The letter as Markdown. `reports`: one VerificationReport per item (list or {index: report}), optional."""
+    determination, reports = _without_control_characters(determination, reports)
     return blocks_markdown(letter_blocks(determination, reports))
 
 
@@ -246,6 +270,7 @@ def determination_docx(determination: Determination, path: Path | str, reports: 
     """Write the letter as a .docx (written to a temporary file, then moved into place)."""
     from docx import Document
 
+    determination, reports = _without_control_characters(determination, reports)
     doc = Document()
     for block in letter_blocks(determination, reports):
         _docx_paragraph(doc, block)
@@ -270,10 +295,13 @@ def export_case(store, verify, reviewer: str, case, out_dir: Path) -> ExportedDe
         raise CaseInputError("No item has a draft yet; draft or write one in the Rationale tab.")
     reports = [verify(drafts[i].rationale) for i in indexes]
     determination = Determination(case=case, items=[drafts[i].rationale for i in indexes])
-    out_dir.mkdir(parents=True, exist_ok=True)
-    markdown = write_text_atomically(out_dir / f"{case.case_id}-determination.md",
-                                     determination_markdown(determination, reports))
-    docx = determination_docx(determination, out_dir / f"{case.case_id}-determination.docx", reports)
+    private_dir(out_dir)
+    stem = export_file_stem(case.case_id)
+    markdown = out_dir / f"{stem}-determination.md"
+    text = determination_markdown(determination, reports)
+    docx = make_private(determination_docx(determination, out_dir / f"{stem}-determination.docx", reports))
+    write_text_atomically(markdown, text)  # after the DOCX, so a failed export leaves no half of it
+    make_private(markdown)
     problems = sum(len(r.problems) for r in reports)
     store.audit(reviewer, case.case_id, "exported", detail={
         "items": indexes, "formats": ["md", "docx"], "problems": problems,

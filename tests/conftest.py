@@ -17,6 +17,10 @@ FIXTURES = PROJECT_ROOT / "tests" / "fixtures"
 TEST_OUTPUT = PROJECT_ROOT / "test-output"
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# Tests index the CDC guideline only (also in subprocesses), unless a test names other guidelines itself:
+# the twelve VA/DoD guidelines add ~1,800 pages that CI need not embed for every test.
+CDC_ONLY = "cdc-opioids-2022"
+os.environ.setdefault("ASSISTANT_GUIDELINES", CDC_ONLY)
 
 
 def require_shared(path: Path) -> Path:
@@ -33,6 +37,7 @@ def shared_embedding_cache(tmp_path_factory) -> Path:
 def make_settings(home: Path, **overrides):
     from assistant.config import Settings
 
+    overrides.setdefault("guidelines", CDC_ONLY)
     return Settings(home=home, corpus_mirror=CDC_PDF.parent, **overrides)
 
 

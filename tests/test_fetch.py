@@ -14,6 +14,7 @@ from test_pdf_pages import minimal_pdf
 
 from assistant.config import BUNDLED_CATALOG, Settings
 from assistant.contracts import EvidenceTier
+from assistant.corpus.active import active_entries
 from assistant.corpus.catalog import find_entry, load_catalog
 from assistant.corpus.fetch import fetch_document, sha256_of
 from assistant.errors import CatalogError, ChecksumMismatch, FetchError
@@ -198,7 +199,7 @@ def test_corpus_add_rejects_duplicates_then_indexes(tmp_path, cdc_settings):
     entry = add_guideline(settings, pdf, "mtus-physio-test", "MTUS Physical Medicine (test)", EvidenceTier.mtus)
     assert (settings.documents_dir / "mtus-physio-test.pdf").read_bytes() == pdf.read_bytes()
     assert entry.source == "reviewer" and entry.sha256 == sha256_of(pdf)
-    assert [e.id for e in load_catalog(settings)] == [CDC_ID, "mtus-physio-test"]
+    assert [e.id for e in active_entries(settings)] == [CDC_ID, "mtus-physio-test"]
     # The reviewer's catalog file round-trips the whole entry, section rules included.
     assert find_entry(load_catalog(settings), "mtus-physio-test") == entry
 
@@ -213,7 +214,7 @@ def test_corpus_add_rejects_duplicates_then_indexes(tmp_path, cdc_settings):
     with pytest.raises(CatalogError, match="already exists with different content"):
         add_guideline(settings, other, "mtus-physio-test", "Different", EvidenceTier.mtus)
     # Nothing of the rejected adds was kept.
-    assert [e.id for e in load_catalog(settings)] == [CDC_ID, "mtus-physio-test"]
+    assert [e.id for e in active_entries(settings)] == [CDC_ID, "mtus-physio-test"]
     assert all_files(settings.documents_dir) == ["mtus-physio-test.pdf"]
 
     result = build_index(settings)

@@ -16,22 +16,36 @@ def _progress(message: str) -> None:
 
 
 def cmd_corpus_fetch(args: argparse.Namespace) -> int:
-    from assistant.corpus.catalog import load_catalog
-    from assistant.corpus.fetch import fetch_document
+    from assistant.corpus.active import active_entries
+    from assistant.corpus.fetch import fetch_documents
 
     settings = settings_from_args(args)
-    for entry in load_catalog(settings):
-        path = fetch_document(settings, entry)
-        print(f"{entry.id}: {path} (SHA-256 verified)")
+    for path in fetch_documents(settings, active_entries(settings), _progress):
+        print(f"{path.stem}: {path} (SHA-256 verified)")
+    return 0
+
+
+def cmd_corpus_choose(args: argparse.Namespace) -> int:
+    """`assistant corpus enable ID` / `disable ID`: the next `assistant index` follows the choice."""
+    from assistant.corpus.active import disable_guideline, enable_guideline
+
+    choose = enable_guideline if args.corpus_command == "enable" else disable_guideline
+    entry = choose(settings_from_args(args), args.id)
+    print(f"{entry.id} {args.corpus_command}d; run `assistant index` to update the index.")
     return 0
 
 
 def cmd_corpus_list(args: argparse.Namespace) -> int:
+    from assistant.corpus.active import active_entries
     from assistant.index.store import catalog_status
 
-    for entry, summary in catalog_status(settings_from_args(args)):
+    settings = settings_from_args(args)
+    active = {e.id for e in active_entries(settings)}
+    for entry, summary in catalog_status(settings):
         state = f"indexed, {summary.pages} pages, {summary.chunks} passages" if summary else "not indexed"
-        print(f"{entry.id}\t{entry.tier.value}\t{entry.title}\t{state}")
+        state += "" if entry.id in active else ", disabled"
+        note = f"\t({entry.superseded})" if entry.superseded else ""
+        print(f"{entry.id}\t{entry.tier.value}\t{entry.title}\t{state}{note}")
     return 0
 
 
@@ -40,15 +54,24 @@ def cmd_corpus_add(args: argparse.Namespace) -> int:
     from assistant.corpus.add import add_guideline
     from assistant.index.store import build_index
 
+    from assistant.auth import require_admin
+    from assistant.index.store import add_guideline_and_index
+
     settings = settings_from_args(args)
-    entry = add_guideline(
-        settings, Path(args.pdf), args.id, args.title, EvidenceTier(args.tier), short_form=args.short_form,
-        section_pattern=args.section_pattern,
-    )
-    print(f"Added {entry.id} ({entry.tier.label}).")
-    if not args.no_index:
-        result = build_index(settings, _progress)
-        print(f"Index now holds {result.manifest.chunk_count} passages.")
+    require_admin(settings.auth_file, settings.reviewer)
+
+    def add():
+        return add_guideline(
+            settings, Path(args.pdf), args.id, args.title, EvidenceTier(args.tier), short_form=args.short_form,
+            section_pattern=args.section_pattern, actor=settings.reviewer,
+        )
+
+    if args.no_index:
+        entry = add()
+        print(f"Added {entry.id} ({entry.tier.label}).")
+        return 0
+    entry, result = add_guideline_and_index(settings, add, settings.reviewer, _progress, build=build_index)
+    print(f"Added {entry.id} ({entry.tier.label}). Index now holds {result.manifest.chunk_count} passages.")
     return 0
 
 
@@ -73,7 +96,10 @@ def cmd_search(args: argparse.Namespace) -> int:
     if not passages:
         print("No indexed passage matches that query.")
     for rank, passage in enumerate(passages, start=1):
-        print(f"[{rank}] {passage.citation.label()}")
+        strength = f" [{passage.citation.strength}]" if passage.citation.strength else ""
+        print(f"[{rank}] {passage.citation.label()}{strength}")
+        if passage.citation.superseded:
+            print(f"    Note: {passage.citation.superseded}")
         print(f"    {passage.citation.quote}\n")
     return 0
 
@@ -83,6 +109,10 @@ def add_corpus_commands(commands) -> None:
     corpus = commands.add_parser("corpus", help="the guideline documents").add_subparsers(dest="corpus_command", required=True)
     corpus.add_parser("fetch", help="download or copy the catalogued PDFs, checking SHA-256").set_defaults(func=cmd_corpus_fetch)
     corpus.add_parser("list", help="what the corpus holds").set_defaults(func=cmd_corpus_list)
+    for verb in ("enable", "disable"):
+        choose = corpus.add_parser(verb, help=f"{verb} a catalog guideline for fetch and index")
+        choose.add_argument("id")
+        choose.set_defaults(func=cmd_corpus_choose)
     add = corpus.add_parser("add", help="add your own guideline PDF (MTUS, ACOEM, ODG …)")
     add.add_argument("pdf")
     add.add_argument("--id", required=True)

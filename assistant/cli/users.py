@@ -24,7 +24,7 @@ def read_new_password(stream=None) -> str:
 
 def cmd_users_add(args) -> int:
     password = read_new_password()
-    add_user(Path(args.auth), args.name, password)
+    add_user(Path(args.auth), args.name, password, admin=True if args.admin else None)
     print(f"Saved user {args.name} in {args.auth}.")
     return 0
 
@@ -36,4 +36,5 @@ def add_users_commands(commands) -> None:
     add = users.add_parser("add", help="add a reviewer or change their password (prompted, or one line on stdin)")
     add.add_argument("name")
     add.add_argument("--auth", required=True, type=Path, help="the users.toml to create or update")
+    add.add_argument("--admin", action="store_true", help="may add guidelines every reviewer drafts from")
     add.set_defaults(func=cmd_users_add)

@@ -75,6 +75,7 @@ def chunk_page(page: PageLines, guideline_page: GuidelinePage, words: int, overl
                     char_start=a,
                     char_end=b,
                     text=body,
+                    strength=page.strengths.get(section[0]) if section else None,
                 )
             )
     return chunks

@@ -6,6 +6,7 @@ import hashlib
 import shutil
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 from assistant.config import Settings
@@ -45,6 +46,26 @@ def fetch_document(settings: Settings, entry: GuidelineEntry) -> Path:
             )
 
     return write_atomically(target, fetch_verified)
+
+
+def fetch_documents(settings: Settings, entries: list[GuidelineEntry], progress: Callable[[str], None]) -> list[Path]:
+    """Fetch every entry, reporting each file as it lands; all failures are collected and raised together."""
+    paths: list[Path] = []
+    failures: list[str] = []
+    for position, entry in enumerate(entries, start=1):
+        progress(f"[{position}/{len(entries)}] {entry.id} …")
+        try:
+            path = fetch_document(settings, entry)
+        except (ChecksumMismatch, FetchError) as exc:
+            failures.append(str(exc))
+            progress(f"[{position}/{len(entries)}] {entry.id}: FAILED")
+            continue
+        paths.append(path)
+        progress(f"[{position}/{len(entries)}] {entry.id}: {path.stat().st_size:,} bytes, SHA-256 verified")
+    if failures:
+        raise FetchError(f"{len(failures)} of {len(entries)} guideline(s) were not fetched; nothing of them will be "
+                         "indexed:\n" + "\n".join(failures))
+    return paths
 
 
 def _copy_from_mirror(settings: Settings, entry: GuidelineEntry, tmp: Path) -> str | None:

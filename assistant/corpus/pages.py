@@ -28,6 +28,7 @@ class PageLines:
     raw: RawPage
     lines: list[str] = field(default_factory=list)
     sections: list[tuple[str, ...]] = field(default_factory=list)
+    strengths: dict[str, str] = field(default_factory=dict)  # top-level section label → recommendation strength
 
 
 def normalise_characters(text: str) -> str:
@@ -146,7 +147,7 @@ def _edge_page_number(entry: GuidelineEntry, text: str) -> int | None:
         if entry.running_header:
             match = re.search(entry.running_header, line)
             if match:
-                value = next((v for v in match.groupdict().values() if v), None)
+                value = next((re.sub(r"\s+", "", v) for v in match.groupdict().values() if v), None)
                 if value and value.isdigit():
                     return int(value)
         plain = re.fullmatch(r"(?:Page\s+)?(\d{1,4})(?:\s+of\s+\d+)?", line, flags=re.IGNORECASE)
@@ -168,6 +169,7 @@ class SectionTracker:
         self.open_box: SectionRule | None = None
         self.path_before_box: list[str] = []
         self.page_start = False
+        self.previous_line = ""
 
     def new_page(self) -> None:
         self.page_start = True
@@ -179,8 +181,11 @@ class SectionTracker:
             if not continues:
                 self.path, self.open_box = list(self.path_before_box), None
         self.page_start = False
+        previous, self.previous_line = self.previous_line, stripped
         for rule, pattern in self.rules:
             if rule.within and (not self.path or self.path[0] != rule.within):
+                continue
+            if rule.after and not re.match(rule.after, previous):
                 continue
             match = pattern.match(stripped)
             if match:
@@ -209,7 +214,36 @@ def build_pages(entry: GuidelineEntry, raw_pages: list[RawPage]) -> list[PageLin
             page.sections.append(tracker.feed(line))
             page.lines.append(line)
         built.append(page)
+    _attach_strengths(entry, built)
     return built
+
+
+STRENGTHS = ("Strong for", "Weak for", "Neither for nor against", "Weak against", "Strong against", "N/A", "Not applicable")  # PTSD 2017, LLA 2017
+STRENGTH_LOOKAHEAD_LINES = 40
+RECOMMENDATION_LABEL = re.compile(r"^Recommendations? \d")
+
+
+def _attach_strengths(entry: GuidelineEntry, built: list[PageLines]) -> None:
+    """Find each top-level section's strength line (possibly split over lines) near its start; tag every page."""
+    if not entry.strength_pattern:
+        return
+    pattern = re.compile(entry.strength_pattern)
+    canonical = {re.sub(r"\s+", "", s).lower(): s for s in STRENGTHS}
+    opening: dict[str, list[str]] = {}
+    for page in built:
+        for line, section in zip(page.lines, page.sections):
+            if section and len(opening.setdefault(section[0], [])) < STRENGTH_LOOKAHEAD_LINES:
+                opening[section[0]].append(line)
+    strengths: dict[str, str] = {}
+    for label, lines in opening.items():
+        if not RECOMMENDATION_LABEL.match(label):
+            continue
+        match = pattern.search(re.sub(r"\s+", "", "".join(lines)))
+        if match:
+            found = match.group(1)
+            strengths[label] = canonical.get(found.lower(), found)
+    for page in built:
+        page.strengths = {s[0]: strengths[s[0]] for s in page.sections if s and s[0] in strengths}
 
 
 def _is_header(entry: GuidelineEntry, line: str, lines: list[str]) -> bool:

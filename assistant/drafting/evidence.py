@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 
 from assistant.contracts import AbstentionNote, CaseFile, DisputedItem, EvidenceTier, RetrievedPassage
 from assistant.vocabulary.categories import ItemTopic, classify_item, passage_addresses_topic, situation_queries
@@ -96,7 +97,8 @@ def _prefer_statements(passages: list[RetrievedPassage], restating: dict[str, se
 
     def weight(p: RetrievedPassage) -> float:
         top = p.citation.section.split(" > ")[0]
-        penalty = 0.3 if top in restating.get(p.citation.guideline_id, set()) else 0.0
+        patterns = restating.get(p.citation.guideline_id, set())
+        penalty = 0.3 if any(fnmatchcase(top, pattern) for pattern in patterns) else 0.0
         bonus = 0.15 if re.search(r"\bclinicians should\b|\bshould\b|\brecommend", p.citation.quote, re.IGNORECASE) else 0.0
         bonus += 0.2 if re.search(r"\bRecommendation \d", p.citation.section) else 0.0
         return (p.relevance or 0.0) + bonus - penalty + 20 * p.score

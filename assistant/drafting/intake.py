@@ -4,25 +4,31 @@ from __future__ import annotations
 
 import json
 import re
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from assistant.contracts import CaseFile, DisputedItem
-from assistant.errors import CaseInputError
+from assistant.errors import CaseFormatError, CaseInputError, IntakeTooSlowError
+from assistant.text_safety import check_case_id, strip_control_characters
 
 MAX_CASE_BYTES = 5_000_000
 ISSUES_HEADING = re.compile(
-    r"^\s*(?:IMR ISSUES(?:, DECISIONS AND RATIONALES)?|DISPUTED (?:ITEMS|SERVICES)(?:/SERVICES)?|"
-    r"REQUEST(?:S)? FOR AUTHORI[SZ]ATION|REQUESTED (?:TREATMENT|SERVICES)|ITEMS? (?:REQUESTED|IN DISPUTE))\s*:?\s*$",
+    r"^[ \t]*(?:IMR ISSUES(?:, DECISIONS AND RATIONALES)?|DISPUTED (?:ITEMS|SERVICES)(?:/SERVICES)?|"
+    r"REQUEST(?:S)? FOR AUTHORI[SZ]ATION|REQUESTED (?:TREATMENT|SERVICES)|ITEMS? (?:REQUESTED|IN DISPUTE))[ \t]*:?[ \t]*$",
     re.IGNORECASE | re.MULTILINE,
 )
-LIST_LINE = re.compile(r"^\s*(?:[-•*]|\d{1,2}[.)])\s+(.+?)\s*$")
+LIST_LINE = re.compile(r"^\s*(?:[-•*]|\d{1,2}[.)])\s+(\S.*)$")
 QUANTITY = re.compile(r"(?:QTY:?\s*([\d.]+)|#\s?(\d+)|\bx\s?(\d+)\b|\b(\d+)\s+sessions\b)", re.IGNORECASE)
 DATE = r"(\d{1,2}[-/]\d{1,2}[-/]\d{2,4})"
 INJURY = re.compile(r"(?:industrial injury|Date of Injury|injured)\D{0,20}?(?:on\s+)?" + DATE, re.IGNORECASE)
 UR_DENIAL = re.compile(r"(?:UR Denial Date:?\s*|utilization review\D{0,40}?on\s+|On\s+)" + DATE + r"(?:,\s*utilization review)?", re.IGNORECASE)
-UR_SENTENCE = re.compile(r"[^.]*utilization review[^.]*\.", re.IGNORECASE)
+UR_PHRASE = re.compile(r"utilization review", re.IGNORECASE)
+UR_DENIAL_DATE = re.compile(r"UR Denial Date:?\s{0,20}" + DATE, re.IGNORECASE)
+INTAKE_BUDGET_S = 20.0
+"""Seconds one case may take to read. Every step is linear, so only a machine in trouble reaches this."""
 
 
 def _decode(data: bytes, name: str) -> str:
@@ -72,25 +78,51 @@ def _item(text: str) -> DisputedItem:
     return DisputedItem(text=text, quantity=value)
 
 
-def case_from_text(text: str, source_name: str | None = None, strip_letter_decisions: bool = True) -> CaseFile:
+class IntakeBudget:
+    """A per-request deadline for reading one case; raises IntakeTooSlowError naming the step that ran over."""
+
+    def __init__(self, seconds: float = INTAKE_BUDGET_S, clock: Callable[[], float] = time.monotonic) -> None:
+        self.seconds = seconds
+        self.clock = clock
+        self.started = clock()
+
+    def check(self, step: str, size: int) -> None:
+        elapsed = self.clock() - self.started
+        if elapsed > self.seconds:
+            raise IntakeTooSlowError(
+                f"Reading this case stopped at {step}: {elapsed:.1f} s for {size:,} characters, over the "
+                f"{self.seconds:.0f} s allowed per case. Paste the clinical summary and the disputed items only, "
+                "or split the case; if a short case hits this, report it with the case text."
+            )
+
+
+def case_from_text(
+    text: str, source_name: str | None = None, strip_letter_decisions: bool = True, budget: IntakeBudget | None = None
+) -> CaseFile:
     """A case from pasted text. An IMR letter is recognised and, by default, its decisions stripped."""
     if not text or not text.strip():
         raise CaseInputError("The case text is empty. Paste the clinical summary and the disputed items.")
     if len(text.encode("utf-8", "ignore")) > MAX_CASE_BYTES:
         raise CaseInputError(f"The case text is over {MAX_CASE_BYTES / 1e6:.0f} MB; paste the summary and items only.")
+    budget = budget or IntakeBudget()
+    text = strip_control_characters(text)
     letter = _as_letter(text, source_name)
+    budget.check("reading it as an IMR letter", len(text))
     if letter is not None:
         return _case_from_letter(letter, text, source_name, strip_letter_decisions)
-    summary = ISSUES_HEADING.split(text, maxsplit=1)[0].strip() if ISSUES_HEADING.search(text) else text.strip()
-    return CaseFile(
+    heading = ISSUES_HEADING.search(text)
+    summary = text[: heading.start()].strip() if heading else text.strip()
+    fields = dict(
         case_id=_case_id(text, source_name),
         summary=summary,
         injury_date=_first(INJURY, text),
         ur_denial_date=_ur_date(text),
-        ur_decision=_first_sentence(UR_SENTENCE, text),
-        items=find_disputed_items(text),
-        source_name=source_name,
+        ur_decision=_ur_sentence(text),
     )
+    budget.check("finding dates and the utilization review decision", len(text))
+    items = find_disputed_items(text)
+    budget.check("finding the disputed items", len(text))
+    return CaseFile(**fields, items=items, source_name=source_name)
 
 
 def _as_letter(text: str, source_name: str | None):
@@ -112,7 +144,7 @@ def _case_from_letter(letter, text: str, source_name: str | None, strip: bool) -
         summary=letter.case_summary,
         injury_date=letter.date_of_injury,
         ur_denial_date=letter.ur_denial_date,
-        ur_decision=_first_sentence(UR_SENTENCE, letter.case_summary),
+        ur_decision=_ur_sentence(letter.case_summary),
         ur_guideline=ur_lines[0] if ur_lines else None,
         items=items,
         source_name=source_name,
@@ -125,17 +157,26 @@ def _first(pattern: re.Pattern[str], text: str) -> str | None:
 
 
 def _ur_date(text: str) -> str | None:
-    sentence = _first_sentence(UR_SENTENCE, text)
+    sentence = _ur_sentence(text)
     if sentence:
         date = re.search(DATE, sentence)
         if date:
             return date.group(1)
-    return _first(re.compile(r"UR Denial Date:?\s*" + DATE, re.IGNORECASE), text)
+    return _first(UR_DENIAL_DATE, text)
 
 
-def _first_sentence(pattern: re.Pattern[str], text: str) -> str | None:
-    match = pattern.search(text)
-    return re.sub(r"\s+", " ", match.group(0)).strip() if match else None
+def _ur_sentence(text: str) -> str | None:
+    """The first full-stop-ended sentence that mentions utilization review, whitespace collapsed.
+
+    Found by a literal search and two character scans, so a case with no full stop costs linear time."""
+    phrase = UR_PHRASE.search(text)
+    if phrase is None:
+        return None
+    end = text.find(".", phrase.end())
+    if end < 0:
+        return None
+    start = text.rfind(".", 0, phrase.start()) + 1
+    return " ".join(text[start : end + 1].split())
 
 
 def _case_id(text: str, source_name: str | None) -> str:
@@ -147,22 +188,73 @@ def _case_id(text: str, source_name: str | None) -> str:
     return "case"
 
 
+MAX_JSON_DEPTH = 20
+"""A case is an object of items; anything nested deeper is not a case (and deep nesting exhausts the parser)."""
+
+
 def case_from_json(data: str | bytes, source_name: str | None = None) -> CaseFile:
+    """A case from JSON: {"summary", "items", …} in the CaseFile format, or {"case_text", "items"?}.
+
+    Every malformed shape (deep nesting, wrong types, a bad case id) is a CaseFormatError naming the field."""
+    name = source_name or "The JSON case"
+    if _json_depth_exceeds(data, MAX_JSON_DEPTH):
+        raise CaseFormatError(f"{name} is nested more than {MAX_JSON_DEPTH} levels deep; a case is an object with "
+                              "'summary' and a list of 'items'.")
     try:
         raw = json.loads(data)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise CaseInputError(f"{source_name or 'The JSON case'} is not valid JSON: {exc}") from exc
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+        raise CaseFormatError(f"{name} is not valid JSON: {exc}") from exc
     if not isinstance(raw, dict):
-        raise CaseInputError("A JSON case must be an object with 'summary' and 'items'.")
+        raise CaseFormatError(f"{name} must be an object with 'summary' and 'items', not a JSON {type(raw).__name__}.")
+    if raw.get("case_id") is not None:
+        check_case_id(raw["case_id"])
     if "case_text" in raw and "summary" not in raw:
+        if not isinstance(raw["case_text"], str):
+            raise CaseFormatError(f"{name}: 'case_text' must be a string of case text.")
         case = case_from_text(raw["case_text"], source_name)
         if raw.get("items"):
-            case.items = [DisputedItem.model_validate(i) for i in raw["items"]]
+            case.items = _validated(lambda: [DisputedItem.model_validate(i) for i in _list(raw["items"], name)], name)
         return case
+    cleaned = {k: strip_control_characters(v) if isinstance(v, str) else v for k, v in raw.items()}
+    return _validated(lambda: CaseFile.model_validate(cleaned), name)
+
+
+def _list(value: object, name: str) -> list:
+    if not isinstance(value, list):
+        raise CaseFormatError(f"{name}: 'items' must be a list of disputed items.")
+    return value
+
+
+def _validated(build: Callable[[], object], name: str):
     try:
-        return CaseFile.model_validate(raw)
+        return build()
     except ValidationError as exc:
-        raise CaseInputError(f"The JSON case does not fit the CaseFile format:\n{exc}") from exc
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'case'}: {e['msg']}" for e in exc.errors()[:5])
+        raise CaseFormatError(f"{name} does not fit the CaseFile format ({problems}). Expected an object with "
+                              "'summary' (text) and 'items' (a list of {\"text\": …}).") from exc
+
+
+def _json_depth_exceeds(data: str | bytes, limit: int) -> bool:
+    """Bracket depth outside strings, counted in one pass before parsing."""
+    text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
+    depth, in_string, escaped = 0, False, False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif ch in "]}":
+            depth -= 1
+    return False
 
 
 def case_from_file(path: Path, strip_letter_decisions: bool = True) -> CaseFile:

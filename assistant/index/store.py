@@ -15,7 +15,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -24,17 +24,18 @@ from pydantic import BaseModel
 
 from assistant.config import Settings
 from assistant.contracts import Chunk, GuidelineEntry, GuidelinePage
-from assistant.corpus.catalog import load_catalog
+from assistant.corpus.catalog import load_catalog, remove_reviewer_entry
+from assistant.corpus.active import active_entries
 from assistant.corpus.fetch import fetch_document
 from assistant.corpus.ingest import IngestedGuideline, ingest_pdf
 from assistant.errors import ConfigurationError, IndexMissing
-from assistant.files import write_atomically, write_text_atomically
+from assistant.files import make_tree_private, private_dir, write_atomically, write_text_atomically
 from assistant.index.embeddings import embed
 
 log = logging.getLogger(__name__)
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every build at DEBUG through its own handler
 
-INGEST_VERSION = "5"
+INGEST_VERSION = "6"
 ADD_BATCH = 256
 Progress = Callable[[str], None]
 
@@ -62,6 +63,7 @@ class BuildResult:
     rebuilt: bool
     seconds: float
     embedded_chunks: int
+    stage_seconds: dict[str, float] = field(default_factory=dict)
 
 
 def chroma_client(settings: Settings):
@@ -133,7 +135,7 @@ def _embedding_cache_file(settings: Settings, entry: GuidelineEntry) -> Path:
     return settings.index_dir / "embedding-cache" / f"{entry.id}-{key}.npy"
 
 
-def _embeddings_for(settings: Settings, ingested: IngestedGuideline, progress: Progress) -> tuple[np.ndarray, int]:
+def _embeddings_for(settings: Settings, ingested: IngestedGuideline, progress: Progress, position: str = "") -> tuple[np.ndarray, int]:
     """Embeddings of one guideline's indexed chunks; cached per document so an added guideline embeds only itself."""
     cache = _embedding_cache_file(settings, ingested.entry)
     chunks = indexed_chunks(ingested)
@@ -141,7 +143,7 @@ def _embeddings_for(settings: Settings, ingested: IngestedGuideline, progress: P
         vectors = np.load(cache)
         if len(vectors) == len(chunks):
             return vectors, 0
-    progress(f"Embedding {len(chunks)} passages of {ingested.entry.id} …")
+    progress(f"Embedding {len(chunks)} passages of {ingested.entry.id} {position}…")
     vectors = embed(settings.embedding_model, [c.text for c in chunks], settings.embedding_batch_size)
     def save(tmp: Path) -> None:
         with open(tmp, "wb") as handle:
@@ -152,13 +154,14 @@ def _embeddings_for(settings: Settings, ingested: IngestedGuideline, progress: P
 
 
 def indexed_chunks(ingested: IngestedGuideline) -> list[Chunk]:
-    skip = set(ingested.entry.unindexed_sections)
-    return [c for c in ingested.chunks if not (c.section_path and c.section_path[0] in skip)]
+    return [c for c in ingested.chunks if not ingested.entry.unindexed(c.section_path)]
 
 
 def build_index(settings: Settings, progress: Progress = lambda _msg: None) -> BuildResult:
     started = time.perf_counter()
-    entries = load_catalog(settings)
+    private_dir(settings.home)
+    stages: dict[str, float] = {}
+    entries = active_entries(settings)
     generation = generation_id(settings, entries)
     collection_name = f"chunks-{generation}"
     client = chroma_client(settings)
@@ -167,24 +170,26 @@ def build_index(settings: Settings, progress: Progress = lambda _msg: None) -> B
         progress("Index is up to date; nothing to do.")
         return BuildResult(manifest, rebuilt=False, seconds=time.perf_counter() - started, embedded_chunks=0)
 
-    ingested: list[IngestedGuideline] = []
-    for entry in entries:
-        pdf = fetch_document(settings, entry)
-        progress(f"Reading {entry.id} ({pdf.name}) …")
-        ingested.append(ingest_pdf(entry, pdf, settings.chunk_words, settings.chunk_overlap_words))
+    mark = time.perf_counter()
+    pdfs = [fetch_document(settings, entry) for entry in entries]
+    stages["fetch"], mark = time.perf_counter() - mark, time.perf_counter()
+    ingested = _ingest_all(settings, entries, pdfs, progress)
+    stages["parse"], mark = time.perf_counter() - mark, time.perf_counter()
 
     embedded = 0
     vectors_by_guideline = []
-    for item in ingested:
-        vectors, count = _embeddings_for(settings, item, progress)
+    for position, item in enumerate(ingested, start=1):
+        vectors, count = _embeddings_for(settings, item, progress, f"[{position}/{len(ingested)}] ")
         vectors_by_guideline.append(vectors)
         embedded += count
+    stages["embed"], mark = time.perf_counter() - mark, time.perf_counter()
 
     if _collection_complete(client, collection_name):
         # Same corpus, same generation: another instance (or an earlier run) already filled it. Never delete a
         # complete collection that other app instances on a shared Chroma server may be serving.
         progress(f"Chroma already holds generation {generation}; reusing it.")
     else:
+        progress(f"Storing {sum(len(v) for v in vectors_by_guideline)} passages in the vector store …")
         _fill_collection(client, collection_name, generation, ingested, vectors_by_guideline)
 
     new_manifest = IndexManifest(
@@ -202,8 +207,81 @@ def build_index(settings: Settings, progress: Progress = lambda _msg: None) -> B
     _write_generation(settings, new_manifest, ingested, np.concatenate(vectors_by_guideline) if vectors_by_guideline else None)
     _switch_current(settings, generation)
     _remove_old_generations(settings, client, keep=generation)
+    make_tree_private(settings.index_dir)  # Chroma and numpy files hold no PHI today, but the folder sits beside it
+    stages["store"] = time.perf_counter() - mark
     progress(f"Indexed {new_manifest.chunk_count} passages from {len(ingested)} guideline(s).")
-    return BuildResult(new_manifest, rebuilt=True, seconds=time.perf_counter() - started, embedded_chunks=embedded)
+    return BuildResult(new_manifest, rebuilt=True, seconds=time.perf_counter() - started, embedded_chunks=embedded,
+                       stage_seconds=stages)
+
+
+def _ingest_all(settings: Settings, entries: list[GuidelineEntry], pdfs: list[Path], progress: Progress) -> list[IngestedGuideline]:
+    """Parse every PDF (the slow part of a first build: pypdf text extraction), reusing per-document results
+    cached by content and parsing the rest in parallel processes."""
+    results: dict[str, IngestedGuideline] = {}
+    todo: list[tuple[GuidelineEntry, Path]] = []
+    for entry, pdf in zip(entries, pdfs):
+        cached = _read_ingest_cache(settings, entry)
+        if cached is not None:
+            results[entry.id] = cached
+        else:
+            todo.append((entry, pdf))
+    if results:
+        progress(f"Reusing parsed text of {len(results)} unchanged guideline(s).")
+    workers = min(len(todo), settings.index_workers or os.cpu_count() or 1)
+    jobs = [(entry, pdf, settings.chunk_words, settings.chunk_overlap_words) for entry, pdf in todo]
+    for done, item in enumerate(_run_ingest_jobs(jobs, workers), start=1):
+        results[item.entry.id] = item
+        _write_ingest_cache(settings, item)
+        progress(f"[{done}/{len(todo)}] Read {item.entry.id}: {len(item.pages)} pages, {len(item.chunks)} passages")
+    return [results[entry.id] for entry in entries]
+
+
+def _ingest_job(job: tuple[GuidelineEntry, Path, int, int]) -> IngestedGuideline:
+    entry, pdf, words, overlap = job
+    return ingest_pdf(entry, pdf, words, overlap)
+
+
+def _run_ingest_jobs(jobs: list[tuple[GuidelineEntry, Path, int, int]], workers: int):
+    """Yield ingested guidelines as they finish; separate processes (spawned, never forked from a process that
+    may hold Chroma or model threads) when there is more than one document and more than one core."""
+    if workers <= 1:
+        yield from (_ingest_job(job) for job in jobs)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    # Largest files first so the pool's tail is short.
+    ordered = sorted(jobs, key=lambda job: job[1].stat().st_size, reverse=True)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = [pool.submit(_ingest_job, job) for job in ordered]
+        for future in as_completed(futures):
+            yield future.result()
+
+
+def _ingest_cache_file(settings: Settings, entry: GuidelineEntry) -> Path:
+    """Keyed like the embedding cache: ingest version, chunking and the whole entry (its SHA-256 included)."""
+    return settings.index_dir / "ingest-cache" / f"{_embedding_cache_file(settings, entry).stem}.json"
+
+
+class _IngestRecord(BaseModel):
+    pages: list[GuidelinePage]
+    chunks: list[Chunk]
+
+
+def _read_ingest_cache(settings: Settings, entry: GuidelineEntry) -> IngestedGuideline | None:
+    path = _ingest_cache_file(settings, entry)
+    if not path.exists():
+        return None
+    try:
+        record = _IngestRecord.model_validate_json(path.read_text(encoding="utf-8"))
+    except (ValueError, OSError):
+        return None  # a damaged cache entry is simply parsed again
+    return IngestedGuideline(entry=entry, pages=record.pages, chunks=record.chunks)
+
+
+def _write_ingest_cache(settings: Settings, item: IngestedGuideline) -> None:
+    record = _IngestRecord(pages=item.pages, chunks=item.chunks)
+    write_text_atomically(_ingest_cache_file(settings, item.entry), record.model_dump_json())
 
 
 def add_batched(collection, ids: list[str], vectors: np.ndarray, documents: list[str], metadatas: list[dict]) -> None:
@@ -236,7 +314,7 @@ def _fill_collection(client, collection_name: str, generation: str, ingested: li
             documents=[c.text for c in chunks],
             metadatas=[
                 {"guideline_id": c.guideline_id, "printed_page": c.printed_page, "physical_page": c.physical_page,
-                 "section": c.section, "tier": item.entry.tier.value}
+                 "section": c.section, "tier": item.entry.tier.value, "strength": c.strength or ""}
                 for c in chunks
             ],
         )
@@ -309,3 +387,24 @@ def load_chunk_embeddings(settings: Settings, manifest: IndexManifest) -> np.nda
 def load_chunks(settings: Settings, manifest: IndexManifest) -> list[Chunk]:
     path = generation_dir(settings, manifest.generation) / "chunks.jsonl"
     return [Chunk.model_validate_json(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def add_guideline_and_index(
+    settings: Settings, add: Callable[[], GuidelineEntry], actor: str, progress: Progress = lambda _msg: None,
+    build: Callable[..., BuildResult] | None = None,
+) -> tuple[GuidelineEntry, BuildResult]:
+    """Run `add` (a bound `assistant.corpus.add.add_guideline` call), then build the index; if the build fails,
+    remove the new catalog entry and its copied PDF and audit the rollback, so nothing stays half-saved.
+
+    `build` defaults to build_index; tests pass one that fails."""
+    from assistant.corpus.audit import record_corpus_change
+
+    entry = add()
+    try:
+        result = (build or build_index)(settings, progress)
+    except Exception as exc:  # any failure must undo the add; the original error is re-raised unchanged
+        remove_reviewer_entry(settings, entry.id)
+        (settings.documents_dir / entry.filename).unlink(missing_ok=True)
+        record_corpus_change(settings, actor, "rollback", entry.id, reason=f"{type(exc).__name__}: {exc}"[:500])
+        raise
+    return entry, result

@@ -142,6 +142,8 @@ class GuidelineSearch:
                 printed_page=chunk.printed_page,
                 section=chunk.section,
                 quote=chunk.text,
+                strength=chunk.strength,
+                superseded=entry.superseded,
             ),
             physical_page=chunk.physical_page,
             tier=entry.tier,

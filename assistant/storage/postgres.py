@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import ConfigurationError, StorageError
-from assistant.files import write_text_atomically
+from assistant.files import private_dir, write_text_atomically
 from assistant.storage.base import DATA_TABLES, SCHEMA_VERSION, SQL, BaseDraftStore, backup_file, utc_now
 
 PG_BACKUP_FILENAME = "drafts.postgres.json"
@@ -70,8 +70,7 @@ class PostgresDraftStore(BaseDraftStore):
 
     def backup(self, dest_dir: Path | str) -> Path:
         """A consistent snapshot of every table as JSON at `dest_dir/drafts.postgres.json` (writers may continue)."""
-        dest_dir = Path(dest_dir)
-        dest_dir.mkdir(parents=True, exist_ok=True)
+        dest_dir = private_dir(Path(dest_dir))
         tables: dict[str, dict[str, Any]] = {}
         with self._read() as conn:
             for table in DATA_TABLES:

@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 from assistant.errors import StorageError
-from assistant.files import write_atomically
+from assistant.files import make_private, private_dir, write_atomically
 from assistant.storage.base import DATA_TABLES, SQL, BaseDraftStore, backup_file
 
 BACKUP_FILENAME = "drafts.sqlite3"
@@ -20,8 +20,10 @@ class DraftStore(BaseDraftStore):
 
     def __init__(self, path: Path | str):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)
         super().__init__(SQL.schema)
+        for suffix in ("", "-wal", "-shm"):  # PHI: owner-only, whatever the umask was when they were created
+            make_private(Path(f"{self.path}{suffix}"))
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=60.0, isolation_level=None, check_same_thread=False)
@@ -33,7 +35,7 @@ class DraftStore(BaseDraftStore):
 
     def backup(self, dest_dir: Path | str) -> Path:
         """A consistent copy of the whole store at `dest_dir/drafts.sqlite3` (SQLite online backup; writers may continue)."""
-        return write_atomically(Path(dest_dir) / BACKUP_FILENAME, self._backup_into)
+        return write_atomically(private_dir(Path(dest_dir)) / BACKUP_FILENAME, self._backup_into)
 
     def _backup_into(self, path: Path) -> None:
         target = sqlite3.connect(path)

@@ -60,6 +60,9 @@ _SIGNAL_WORDS = ("guideline", "chapter", "mtus", "acoem", "odg", "cdc", "cpmtg",
 _ABBREVIATIONS = {"p", "pp", "pg", "pgs", "ed", "no", "vol", "fig", "e.g", "i.e", "etc", "dr", "mr", "ms", "vs", "al", "approx"}
 _MAX_RANGE = 60
 _MAX_NAME_TOKENS = 14
+_MAX_SENTENCE_REACH = 600
+"""Characters a citation's sentence may reach on each side. Real sentences are shorter; a text with no sentence
+end (pasted without full stops) would otherwise make every citation copy the whole text: quadratic time."""
 _TOKEN = re.compile(r"\S+")
 
 
@@ -290,7 +293,8 @@ class _Context:
         left = self.sentence_ends[before] + 1 if before >= 0 else 0
         after = bisect.bisect_left(self.sentence_ends, end)
         right = self.sentence_ends[after] + 1 if after < len(self.sentence_ends) else len(self.text)
-        return max(left, para_start), min(right, para_end)
+        left, right = max(left, para_start), min(right, para_end)
+        return max(left, start - _MAX_SENTENCE_REACH), min(right, end + _MAX_SENTENCE_REACH)
 
 
 def recognise_citations(text: str) -> list[RecognisedCitation]:

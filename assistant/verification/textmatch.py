@@ -9,7 +9,8 @@ from assistant.corpus.pages import normalise_characters
 
 QUOTE_CHARS = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "″": '"'})
 DASHES = re.compile(r"[\u2010-\u2015\u2212\-]")
-ELLIPSIS = re.compile(r"\s*(?:\.\s?\.\s?\.|…)\s*")
+ELLIPSIS = re.compile(r"\.\s?\.\s?\.|…")  # whitespace around it is dropped by match_key anyway
+QUOTED_SPAN = re.compile(r"[\"“][^\"“”]{3,}[\"”]")  # an opening quote ends the scan: linear on a run of “
 MIN_QUOTE_CHARS = 25
 SENTENCE = re.compile(r"(?<=[.!?])[\"”)]?\s+(?=[A-Z\"“(])")
 
@@ -68,7 +69,7 @@ def support_score(claim: str, evidence: str) -> float:
 
 
 def strip_quotes_and_markers(sentence: str) -> str:
-    without_quotes = re.sub(r"[\"“][^\"”]{3,}[\"”]", " ", sentence)
+    without_quotes = QUOTED_SPAN.sub(" ", sentence)
     return re.sub(r"\[\d+\]", " ", without_quotes)
 
 

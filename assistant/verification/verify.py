@@ -36,6 +36,7 @@ PageRanker = Callable[[str, str], list[str]]
 """(claim, guideline_id) -> that guideline's printed pages, best supporting first."""
 
 MARKER = re.compile(r"\[(\d{1,3})\]")
+QUOTE_IN_PROSE = re.compile(r"[\"“]([^\"“”]{10,})[\"”]")  # an opening quote ends the scan: linear on a run of “
 REQUIREMENT = re.compile(
     r"\b(?:guidelines?|MTUS|ACOEM|ODG|CDC)\b[^.]{0,120}?\b(?:states?|recommends?|endorses?|supports?|indicates?|notes?|"
     r"advises?|requires?|should|suggests?)\b|\b(?:is|are) (?:not )?(?:recommended|endorsed)\b",
@@ -186,7 +187,7 @@ def _quotes_in_prose(rationale: ItemRationale, library: GuidelineLibrary, senten
         markers = [int(n) for n in MARKER.findall(sentence) if 1 <= int(n) <= len(rationale.citations)]
         if not markers:
             continue
-        for quoted in re.findall(r"[\"“]([^\"”]{10,})[\"”]", sentence):
+        for quoted in QUOTE_IN_PROSE.findall(sentence):
             if not quote_is_substantial(quoted):
                 continue
             pages = []
@@ -240,7 +241,7 @@ def check_free_text(
             ))
             continue
         claim = claim_of(found.sentence.replace(found.raw, " "), library)
-        quotes = re.findall(r"[\"“]([^\"”]{10,})[\"”]", found.sentence)
+        quotes = QUOTE_IN_PROSE.findall(found.sentence)
         for printed in found.pages or ["?"]:
             citation = Citation(guideline_id=entry.id, title=entry.title, short_form=entry.short_form,
                                 printed_page=printed, quote=quotes[0] if quotes else "")

@@ -1,0 +1,84 @@
+"""Sign-in throttling: after a few wrong passwords, a user name or a client address must wait, doubling each time.
+
+A pure class with an injectable clock, so the policy is tested without sleeping. Keys are ("user", name) and
+("client", address): guessing one account from many addresses, or many accounts from one address, both slow down.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+AuditHook = Callable[[str, dict], None]
+"""(event, details) for "login_failed", "login_locked", "login_ok"; the UI passes the storage audit writer."""
+
+
+@dataclass
+class _Record:
+    failures: int = 0
+    locked_until: float = 0.0
+
+
+class LoginThrottle:
+    """free_failures wrong passwords cost nothing; each later one locks the key for base_s * 2**k (≤ max_s)."""
+
+    def __init__(self, free_failures: int = 5, base_s: float = 2.0, max_s: float = 900.0,
+                 clock: Callable[[], float] = time.monotonic, audit: AuditHook | None = None) -> None:
+        self.free_failures = free_failures
+        self.base_s = base_s
+        self.max_s = max_s
+        self.clock = clock
+        self.audit = audit or (lambda _event, _details: None)
+        self._records: dict[tuple[str, str], _Record] = {}
+
+    def _keys(self, user: str | None, client: str | None) -> list[tuple[str, str]]:
+        return [("user", (user or "").lower()), ("client", client or "unknown")]
+
+    def retry_after(self, user: str | None, client: str | None) -> float:
+        """Seconds until this user name from this client may try again (0 when it may now)."""
+        now = self.clock()
+        waits = [r.locked_until - now for k in self._keys(user, client) if (r := self._records.get(k))]
+        return max([0.0, *waits])
+
+    def attempt(self, user: str | None, client: str | None, check_password: Callable[[], bool]) -> bool:
+        """Run check_password unless locked out; record the outcome. A locked attempt is refused unchecked."""
+        wait = self.retry_after(user, client)
+        if wait > 0:
+            self.audit("login_locked", {"user": user, "client": client, "retry_after_s": round(wait, 1)})
+            return False
+        if check_password():
+            for key in self._keys(user, client):
+                self._records.pop(key, None)
+            self.audit("login_ok", {"user": user, "client": client})
+            return True
+        self._fail(user, client)
+        return False
+
+    MAX_TRACKED = 10_000
+    """Keys kept at most; beyond it, keys whose lockout has passed are forgotten (a flood of made-up user
+    names cannot grow memory without bound)."""
+
+    def _fail(self, user: str | None, client: str | None) -> None:
+        now = self.clock()
+        if len(self._records) >= self.MAX_TRACKED:
+            self._records = {k: r for k, r in self._records.items() if r.locked_until > now}
+        for key in self._keys(user, client):
+            record = self._records.setdefault(key, _Record())
+            record.failures += 1
+            over = record.failures - self.free_failures
+            if over >= 0:
+                record.locked_until = now + min(self.max_s, self.base_s * 2 ** over)
+        self.audit("login_failed", {"user": user, "client": client,
+                                    "retry_after_s": round(self.retry_after(user, client), 1)})
+
+
+def throttled_gradio_auth(users: dict[str, str], throttle: LoginThrottle, client: Callable[[], str | None] = lambda: None):
+    """The callable Gradio's launch(auth=…) takes, throttled. Gradio passes only (name, password), so the client
+    address comes from `client` (the UI can pass a context-var reader); without one only per-user limits apply."""
+    from assistant.auth import authenticate
+
+    def check(name: str, password: str) -> bool:
+        return throttle.attempt(name, client(), lambda: authenticate(users, name, password))
+
+    return check

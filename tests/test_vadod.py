@@ -1,0 +1,172 @@
+"""The twelve VA/DoD guidelines: printed pages from 'Page N of M', Recommendation sections with strength.
+
+Fixtures in tests/fixtures/vadod_regions.jsonl were written by reading the PDFs' text (quote, printed page,
+section, strength); they are never produced by the code under test.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from functools import lru_cache
+
+import pytest
+
+from conftest import FIXTURES, PROJECT_ROOT, SHARED, require_shared
+
+REGIONS = [json.loads(line) for line in (FIXTURES / "vadod_regions.jsonl").read_text(encoding="utf-8").splitlines() if line]
+VADOD_IDS = ["vadod-lbp-2022", "vadod-oa-2020", "vadod-headache-2020", "vadod-mtbi-2021", "vadod-sleep-2019",
+             "vadod-mdd-2022", "vadod-ptsd-2017", "vadod-sud-2021", "vadod-cmi-2021", "vadod-lla-2017",
+             "vadod-ula-2022", "vadod-stroke-2019"]
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def catalog():
+    from assistant.config import Settings
+    from assistant.corpus.catalog import load_catalog
+
+    return {e.id: e for e in load_catalog(Settings(home=PROJECT_ROOT / ".unused-home"))}
+
+
+@lru_cache(maxsize=None)
+def ingested(guideline_id: str):
+    from assistant.corpus.ingest import ingest_pdf
+
+    entry = catalog()[guideline_id]
+    return ingest_pdf(entry, require_shared(SHARED / "corpus" / entry.filename))
+
+
+def test_catalog_holds_the_twelve_with_pinned_checksums_and_notes():
+    entries = catalog()
+    assert set(VADOD_IDS) <= set(entries)
+    for gid in VADOD_IDS:
+        entry = entries[gid]
+        assert entry.filename == f"{gid}.pdf" and entry.tier.value == "evidence-based"
+        assert entry.url.startswith("https://www.healthquality.va.gov/guidelines/")
+        assert "public domain" in entry.licence and "endorsement" in entry.licence
+        assert entry.conditions and entry.running_header and entry.strength_pattern
+        assert any(r.label == "Recommendation {1}" for r in entry.section_rules)
+    assert {g for g in VADOD_IDS if entries[g].superseded} == {"vadod-sleep-2019", "vadod-ptsd-2017", "vadod-lla-2017",
+                                                               "vadod-stroke-2019"}
+    assert "2024" in entries["vadod-stroke-2019"].superseded
+    sources = (SHARED / "corpus" / "SOURCES.md")
+    if sources.exists():
+        text = sources.read_text(encoding="utf-8")
+        for gid in VADOD_IDS:
+            assert entries[gid].sha256 in text, f"{gid}: SHA-256 differs from SOURCES.md"
+
+
+@pytest.mark.parametrize("guideline_id", sorted({r["guideline_id"] for r in REGIONS}))
+def test_fixture_regions_have_their_printed_page_section_and_strength(guideline_id):
+    regions = [r for r in REGIONS if r["guideline_id"] == guideline_id]
+    assert len(regions) >= 10
+    doc = ingested(guideline_id)
+    assert {p.printed_page_source.value for p in doc.pages} == {"running-header"}
+    page_hits = section_hits = 0
+    misses = []
+    for region in regions:
+        quote = squash(region["quote"])
+        labels = [p.printed_page for p in doc.pages if quote in squash(p.text)]
+        if region["printed_page"] in labels:
+            page_hits += 1
+        else:
+            misses.append(f"page: {quote[:50]!r} found on {labels}, expected {region['printed_page']}")
+            continue
+        head = " ".join(quote.split()[:6])
+        chunks = [c for c in doc.chunks if c.printed_page == region["printed_page"] and head in squash(c.text)]
+        got = {(c.section_path[0] if c.section_path else "", c.strength) for c in chunks}
+        if got == {(region["section"], region["strength"])}:
+            section_hits += 1
+        else:
+            misses.append(f"section: {quote[:50]!r} got {got}, expected {(region['section'], region['strength'])}")
+    print(f"{guideline_id}: page attribution {page_hits}/{len(regions)}, section+strength {section_hits}/{len(regions)}")
+    assert not misses, "\n".join(misses)
+
+
+def test_restating_parts_are_marked_and_references_not_indexed():
+    from assistant.index.store import indexed_chunks
+
+    doc = ingested("vadod-lbp-2022")
+    tops = {c.section_path[0] for c in doc.chunks if c.section_path}
+    restating = {t for t in tops if doc.entry.restates([t])}
+    assert restating == {"Recommendations", "Appendix C: Evidence Table", "Appendix D: 2017 Recommendation Categorization Table"}
+    assert not doc.entry.restates(["Recommendation 3"])
+    kept = {c.section_path[0] for c in indexed_chunks(doc) if c.section_path}
+    assert "References" in tops and "References" not in kept
+    assert not any(t.startswith("Appendix G: Participant") for t in kept)
+    # Every chunk of a recommendation carries its strength; nothing outside a recommendation does.
+    for chunk in doc.chunks:
+        is_recommendation = bool(chunk.section_path) and chunk.section_path[0].startswith("Recommendation ")
+        assert (chunk.strength is not None) == is_recommendation, chunk.chunk_id
+
+
+def test_image_only_algorithm_pages_keep_their_page_and_yield_no_text_chunks():
+    """LBP pages 18-21 are algorithm images (their text is Appendix I); only their footnotes are text."""
+    doc = ingested("vadod-lbp-2022")
+    for physical in (18, 21):
+        page = doc.pages[physical - 1]
+        assert page.printed_page == str(physical) and len(page.text) < 400
+        chunks = [c for c in doc.chunks if c.physical_page == physical]
+        assert len(chunks) <= 3 and all(c.section_path[0] == "Algorithm" for c in chunks)
+    appendix = [c for c in doc.chunks if c.section_path and c.section_path[0].startswith("Appendix I: Alternative Text")]
+    assert appendix and any("Module" in c.text for c in appendix)
+
+
+def test_mdd_odd_running_headers_are_read_and_removed():
+    doc = ingested("vadod-mdd-2022")
+    assert [p.printed_page for p in doc.pages] == [str(n) for n in range(1, len(doc.pages) + 1)]
+    for physical in (123, 124, 128, 141):  # "Page 1 23 of 159", "Pag e 124 of 159", "Page 128 of 1 59" …
+        text = doc.pages[physical - 1].text
+        assert not re.search(r"P\s?a\s?g\s?e\s+\d[\d ]*\s+of", text), text[:200]
+
+
+@pytest.mark.slow
+def test_all_twelve_page_maps_have_printed_pages_and_recommendations():
+    """Pages, sections and chunks of every VA/DoD guideline, without embeddings."""
+    for gid in VADOD_IDS:
+        doc = ingested(gid)
+        assert [p.printed_page for p in doc.pages] == [str(n) for n in range(1, len(doc.pages) + 1)], gid
+        assert {p.printed_page_source.value for p in doc.pages} == {"running-header"}, gid
+        recommendations = defaultdict(set)
+        for chunk in doc.chunks:
+            if chunk.section_path and chunk.section_path[0].startswith("Recommendation "):
+                recommendations[chunk.section_path[0]].add(chunk.strength)
+        assert len(recommendations) >= 10, f"{gid}: only {sorted(recommendations)}"
+        numbers = sorted(int(label.split()[1]) for label in recommendations)
+        assert numbers[0] == 1, f"{gid}: recommendations start at {numbers[0]}"
+        without = [label for label, strengths in recommendations.items() if None in strengths]
+        assert not without, f"{gid}: no strength for {without}"
+        assert all(len(c.text.split()) >= 3 for c in doc.chunks), gid
+        print(f"{gid}: {len(doc.pages)} pages, {len(doc.chunks)} chunks, {len(recommendations)} recommendations "
+              f"(1–{numbers[-1]})")
+
+
+@pytest.mark.slow
+def test_search_for_lumbar_mri_returns_the_imaging_recommendation_first(cdc_settings, tmp_path, capsys):
+    """`assistant search "MRI for low back pain without red flags" -k 5 --json` on an index of CDC + LBP."""
+    import shutil
+
+    from assistant.cli import main
+    from assistant.config import Settings
+    from assistant.index.store import build_index
+
+    home = tmp_path / "home"
+    shutil.copytree(cdc_settings.index_dir / "embedding-cache", home / "index" / "embedding-cache")
+    settings = Settings(home=home, corpus_mirror=SHARED / "corpus", guidelines="cdc-opioids-2022,vadod-lbp-2022")
+    build_index(settings)
+    capsys.readouterr()
+    assert main(["--home", str(home), "search", "MRI for low back pain without red flags", "-k", "5", "--json"]) == 0
+    results = json.loads(capsys.readouterr().out)
+    assert len(results) == 5
+    top = results[0]["citation"]
+    print([(r["citation"]["guideline_id"], r["citation"]["printed_page"], r["citation"]["section"],
+            r["citation"]["strength"]) for r in results])
+    # Recommendations 2 (imaging when red flags) and 3 (no routine imaging without red flags), pages 28–30.
+    assert top["guideline_id"] == "vadod-lbp-2022"
+    assert top["section"] in {"Recommendation 2", "Recommendation 3"} and top["printed_page"] in {"28", "29", "30"}
+    assert top["strength"] in {"Strong for", "Strong against"}
+    assert all(r["citation"]["guideline_id"] == "vadod-lbp-2022" for r in results[:3])
