@@ -126,3 +126,25 @@ def test_upheld_and_overturned_drafts_differ_for_the_right_reasons():
             assert quote_occurs(citation.quote, pages.page(citation.guideline_id, citation.printed_page).text)
         for number, citation in enumerate(draft.record_citations, start=1):
             assert f"[R{number}]" in draft.rationale and quote_occurs(citation.quote, OPIOID_RECORD)
+
+
+@pytest.mark.slow
+def test_draft_json_carries_a_checklist_whose_quotes_all_verify(cdc_settings, capsys):
+    """`assistant draft CASE --item 1 --decision overturned --json` on the real CDC index."""
+    from assistant.cli import main
+    from conftest import FIXTURES
+
+    case_file = FIXTURES / "cases" / "opioid-benzo.txt"
+    assert main(["--home", str(cdc_settings.home), "draft", str(case_file), "--item", "1", "--decision", "overturned", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)[0]
+    checklist, rationale, verification = result["checklist"], result["rationale"], result["verification"]
+    assert checklist and checklist["rows"] and rationale["decision"] == "Overturned"
+    assert checklist["warning"] and "overturning" in checklist["warning"]  # warned, never changed
+    assert all(check["status"] == "verified" for check in verification["checks"]), verification["checks"]
+    summary = case_file.read_text(encoding="utf-8")
+    for row in checklist["rows"]:
+        assert row["guideline"]["guideline_id"] == "cdc-opioids-2022" and row["guideline"]["printed_page"]
+        for citation in row["record_citations"]:
+            assert quote_occurs(citation["quote"], summary)
+    for number, citation in enumerate(rationale["record_citations"], start=1):
+        assert f"[R{number}]" in rationale["rationale"] and quote_occurs(citation["quote"], summary)

@@ -18,7 +18,7 @@ from assistant.drafting.checklist_writer import draft_from_checklist
 from assistant.drafting.evidence import Evidence, gather_evidence
 from assistant.drafting.llm_drafter import StructuredDraft, draft_with_model, revise_with_model
 from assistant.drafting.offline import draft_offline
-from assistant.errors import CaseInputError, CriteriaError, ModelBackendError
+from assistant.errors import CaseInputError, ModelBackendError
 from assistant.precedents.governing import suggest_governing
 from assistant.precedents.note import precedent_note
 from assistant.retrieval.search import GuidelineSearch
@@ -96,14 +96,14 @@ class DraftingChain:
     def criteria(self) -> tuple[dict, object]:
         """Criteria sets whose guideline is indexed (quotes verified on the indexed pages), loaded once."""
         if self._criteria is None:
-            from assistant.criteria import GuidelinePages, load_criteria_dir
+            from assistant.criteria import GuidelinePages
+            from assistant.criteria.load import load_available_criteria
 
             pages = GuidelinePages.from_library(self.search.library)
-            try:
-                self._criteria = (load_criteria_dir(pages), pages)
-            except CriteriaError as exc:
-                log.warning("Criteria sets not loaded: %s", exc)
-                self._criteria = ({}, pages)
+            sets, problems = load_available_criteria(pages)
+            for problem in problems:
+                log.warning("Criteria set not loaded: %s", problem)
+            self._criteria = (sets, pages)
         return self._criteria
 
     def checklist(self, case: CaseFile, item_index: int, decision: Decision | None = None) -> Checklist | None:
