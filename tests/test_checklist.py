@@ -148,3 +148,25 @@ def test_draft_json_carries_a_checklist_whose_quotes_all_verify(cdc_settings, ca
             assert quote_occurs(citation["quote"], summary)
     for number, citation in enumerate(rationale["record_citations"], start=1):
         assert f"[R{number}]" in rationale["rationale"] and quote_occurs(citation["quote"], summary)
+
+
+def test_chat_answers_what_is_missing_and_why_from_the_checklist():
+    from assistant.conversation.engine import ConversationEngine
+    from assistant.conversation.intents import detect_intent
+
+    sets, pages = shipped_sets()
+
+    class ChecklistServices:
+        model = None
+
+        def checklist(self, case, index, decision=None):
+            return build_checklist(case, index, sets, item_category(case.items[index].text), decision=decision, pages=pages)
+
+    assert detect_intent("what are the criteria for tapering opioids?") == "lookup"
+    engine = ConversationEngine(ChecklistServices())
+    missing = engine.reply("c", "what is missing for item 1?", case=OPIOID_CASE)
+    assert missing.intent == "checklist" and missing.item_index == 0
+    assert "not documented" in missing.text and "Suggestion only" in missing.text
+    assert "CURES was not checked." in missing.text  # the record's own words for the unmet PDMP criterion
+    why = engine.reply("c", "why is the urine drug test met?", case=OPIOID_CASE)
+    assert "urine drug" in why.text.lower() and "10/15/2016" in why.text
