@@ -170,3 +170,18 @@ def test_chat_answers_what_is_missing_and_why_from_the_checklist():
     assert "CURES was not checked." in missing.text  # the record's own words for the unmet PDMP criterion
     why = engine.reply("c", "why is the urine drug test met?", case=OPIOID_CASE)
     assert "urine drug" in why.text.lower() and "10/15/2016" in why.text
+
+
+def test_workspace_panel_shows_the_checklist_with_suggestion_and_warning():
+    from assistant.contracts import ItemRationale
+    from assistant.ui.render import rationale_notes_html
+
+    sets, pages = shipped_sets()
+    checklist = build_checklist(OPIOID_CASE, 0, sets, "opioid", pages=pages)
+    rationale = ItemRationale(item=OPIOID_CASE.items[0], decision="Overturned", rationale="x", checklist=checklist)
+    panel = rationale_notes_html(rationale)
+    assert 'id="checklist-panel"' in panel and "Suggestion only" in panel
+    assert "CURES was not checked." in panel and "(p. 48)" in panel
+    assert 'id="checklist-warning"' in panel  # overturning while required criteria are not documented
+    upheld = rationale_notes_html(rationale.model_copy(update={"decision": "Upheld"}))
+    assert 'id="checklist-warning"' not in upheld
