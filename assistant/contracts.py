@@ -217,6 +217,47 @@ class AbstentionNote(BaseModel):
     suggested_section: str | None = None
 
 
+ChecklistStatus = Literal["met", "not_met", "not_documented", "not_applicable"]
+
+
+class ChecklistRow(BaseModel):
+    """One criterion for one disputed item: its status from the record, the guideline's words, the record's words."""
+
+    criterion_id: str
+    question: str
+    topic: str = ""
+    requirement: Literal["required", "supporting"]
+    status: ChecklistStatus
+    guideline: Citation = Field(description="The criterion's guideline quote and printed page (verified when loaded).")
+    record_citations: list[RecordCitation] = Field(default_factory=list)
+    reason: str = Field(description="Why this status, in plain words a reviewer can check against the quotes.")
+    edited_by_reviewer: bool = False
+
+
+class Checklist(BaseModel):
+    """The applicable criteria for a disputed item, and a suggested decision that is only ever a suggestion."""
+
+    item: DisputedItem
+    category: str | None = None
+    guideline_ids: list[str] = Field(default_factory=list)
+    rows: list[ChecklistRow] = Field(default_factory=list)
+    mme_per_day: float | None = None
+    mme_arithmetic: str = ""
+    mme_citation: Citation | None = Field(default=None, description="CDC 2022 conversion factors, printed page 31.")
+    mme_record: RecordCitation | None = None
+    suggested_decision: Decision | None = None
+    suggestion_reasons: list[str] = Field(default_factory=list)
+    warning: str | None = Field(default=None, description="Set when the reviewer's decision runs against the checklist.")
+
+    @property
+    def applicable(self) -> list[ChecklistRow]:
+        return [r for r in self.rows if r.status != "not_applicable"]
+
+    def missing(self) -> list[ChecklistRow]:
+        """Applicable criteria the record does not document (the reviewer's 'there is no documentation of …')."""
+        return [r for r in self.applicable if r.status == "not_documented"]
+
+
 class ItemRationale(BaseModel):
     item: DisputedItem
     decision: Decision
@@ -233,6 +274,7 @@ class ItemRationale(BaseModel):
     )
     abstention: AbstentionNote | None = None
     precedent_note: str | None = None
+    checklist: Checklist | None = Field(default=None, description="Criteria checklist when a criteria set covers the item.")
 
     @field_validator("decision", mode="before")
     @classmethod

@@ -69,6 +69,10 @@ class Services:
             log.debug("Drafting item %d of case %s", item_index + 1, case.case_id)
         return self.chain.run(case, item_index, decision)
 
+    def checklist(self, case: CaseFile, item_index: int, decision: Decision | None = None):
+        """The item's criteria checklist (None when no loaded criteria set covers it)."""
+        return self.chain.checklist(case, item_index, decision)
+
     def evidence(self, case: CaseFile, item_index: int):
         return self.chain.evidence(case, item_index)
 

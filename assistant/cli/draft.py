@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from assistant.config import settings_from_args
-from assistant.contracts import ItemRationale, VerificationReport
+from assistant.contracts import Checklist, ItemRationale, VerificationReport
 from assistant.export import item_text
 
 
@@ -20,6 +20,24 @@ def format_item_section(rationale: ItemRationale) -> str:
                   "  Add it with: assistant corpus add FILE.pdf --id … --title … --tier mtus"]
     if rationale.precedent_note:
         lines += ["", rationale.precedent_note]
+    return "\n".join(lines)
+
+
+def format_checklist(checklist: Checklist | None) -> str:
+    """The criteria checklist for a terminal: status, criterion, guideline page, record quotes; the suggestion last."""
+    if checklist is None:
+        return "Checklist: no criteria set covers this item."
+    lines = [f"Checklist ({', '.join(checklist.guideline_ids)}):"]
+    for row in checklist.applicable:
+        lines.append(f"  [{row.status.replace('_', ' '):>14}] {row.question} ({row.requirement}; "
+                     f"{row.guideline.title}, p. {row.guideline.printed_page})")
+        lines += [f"      record{', ' + c.date if c.date else ''}: \"{c.quote[:160]}\"" for c in row.record_citations]
+    if checklist.mme_per_day is not None:
+        lines.append(f"  MME/day: {checklist.mme_arithmetic} (CDC 2022 conversion factors, p. 31)")
+    if checklist.suggested_decision:
+        lines.append(f"  Suggestion only (the reviewer decides): {checklist.suggested_decision}")
+    if checklist.warning:
+        lines.append(f"  WARNING: {checklist.warning}")
     return "\n".join(lines)
 
 
@@ -44,6 +62,7 @@ def cmd_draft(args: argparse.Namespace) -> int:
     results = [services.draft(case, i, decision) for i in indices]
     if args.json:
         print(json.dumps([{"rationale": r.rationale.model_dump(mode="json"),
+                           "checklist": r.rationale.checklist.model_dump(mode="json") if r.rationale.checklist else None,
                            "verification": r.report.model_dump(mode="json"), "repairs": r.repairs} for r in results], indent=2))
         return 0
     print(f"Case {case.case_id} — {services.backend_status()}\n")
@@ -51,6 +70,7 @@ def cmd_draft(args: argparse.Namespace) -> int:
         print(format_item_section(result.rationale))
         if result.decision_defaulted:
             print("\n(Decision defaulted to Upheld: choose it with --decision upheld|overturned.)")
+        print("\n" + format_checklist(result.rationale.checklist))
         print("\n" + format_report(result.report))
         for note in result.repairs:
             print(f"  repair: {note}")

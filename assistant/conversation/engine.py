@@ -34,7 +34,7 @@ class ConversationEngine:
             reply = agent_reply(self, message, state, case)
         else:
             handler = {"lookup": self._lookup, "draft": self._draft, "revise": self._revise,
-                       "check": self._check, "explain": self._explain}[intent]
+                       "check": self._check, "explain": self._explain, "checklist": self._checklist}[intent]
             reply = handler(message, state, case)
         state.history.append((message, reply.text))
         reply.state = state
@@ -48,6 +48,20 @@ class ConversationEngine:
         lines = ["The closest guideline passages (verbatim, with printed page):"]
         lines += [f"[{n}] {p.citation.label()}" for n, p in enumerate(passages, start=1)]
         return ChatReply(text="\n".join(lines), intent="lookup", passages=passages)
+
+    def _checklist(self, message: str, state: ChatState, case: CaseFile | None) -> ChatReply:
+        """What is missing for an item, or why a criterion has its status: from the drafted item's checklist when
+        there is one (it reflects the reviewer's decision), else from a fresh one."""
+        from assistant.conversation.checklist_answer import answer_checklist
+
+        case = self._require_case(case)
+        index = requested_item(message, state)
+        if not 0 <= index < len(case.items):
+            raise CaseInputError(f"Item {index + 1} does not exist; the case has {len(case.items)} item(s).")
+        drafted = state.drafts.get(index)
+        checklist = drafted.checklist if drafted is not None and drafted.checklist else self.services.checklist(case, index)
+        state.last_item = index
+        return ChatReply(text=answer_checklist(message, checklist, index + 1), intent="checklist", item_index=index)
 
     def _require_case(self, case: CaseFile | None) -> CaseFile:
         if case is None or not case.items:

@@ -6,7 +6,7 @@ import html
 from typing import Any
 
 from assistant.config import Settings
-from assistant.contracts import CaseFile, Citation, EvidenceTier, ItemRationale, RetrievedPassage, VerificationReport
+from assistant.contracts import CaseFile, Checklist, Citation, EvidenceTier, ItemRationale, RetrievedPassage, VerificationReport
 from assistant.storage import BaseDraftStore
 
 CSS = """
@@ -96,7 +96,34 @@ def rationale_notes_html(rationale: ItemRationale) -> str:
         parts.append(f"<div><b>Supporting evidence only (lower tier, not governing):</b><ul>{items}</ul></div>")
     if rationale.precedent_note:
         parts.append(f'<div id="precedent-note"><i>{html.escape(rationale.precedent_note)}</i></div>')
+    if rationale.checklist is not None:
+        parts.append(checklist_html(rationale.checklist, rationale.decision))
     return "".join(parts)
+
+
+def checklist_html(checklist: Checklist, decision: str | None) -> str:
+    """The criteria checklist beside the rationale: criterion, status, guideline quote (page), record quote (date);
+    then the suggestion, labelled as one, and a plain warning when the decision runs against the checklist."""
+    from assistant.criteria.checklist import decision_warning
+
+    rows = []
+    for row in checklist.applicable:
+        record = "<br>".join(f"“{html.escape(c.quote)}”" + (f" ({html.escape(c.date)})" if c.date else "")
+                             for c in row.record_citations) or "—"
+        rows.append(f"<tr><td>{html.escape(row.question)} <small>({row.requirement})</small></td>"
+                    f"<td><b>{row.status.replace('_', ' ')}</b><br><small>{html.escape(row.reason)}</small></td>"
+                    f"<td>“{html.escape(row.guideline.quote)}” (p. {html.escape(row.guideline.printed_page)})</td>"
+                    f"<td>{record}</td></tr>")
+    parts = ['<div id="checklist-panel"><b>Criteria checklist</b><table><tr><th>criterion</th><th>status</th>'
+             "<th>guideline (page)</th><th>record (date)</th></tr>" + "".join(rows) + "</table>"]
+    if checklist.mme_per_day is not None:
+        parts.append(f"<div>MME/day: {html.escape(checklist.mme_arithmetic)} (CDC 2022 conversion factors, p. 31)</div>")
+    if checklist.suggested_decision:
+        parts.append(f"<div><i>Suggestion only — you decide:</i> {checklist.suggested_decision}</div>")
+    warning = decision_warning(checklist, decision if decision in ("Upheld", "Overturned") else None)
+    if warning:
+        parts.append(f'<div id="checklist-warning"><b>Warning:</b> {html.escape(warning)}</div>')
+    return "".join(parts) + "</div>"
 
 
 def citation_rows(citations: list[Citation]) -> list[list[Any]]:
