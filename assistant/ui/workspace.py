@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import tempfile
 import threading
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +19,10 @@ from assistant.conversation.engine import ConversationEngine
 from assistant.conversation.state import ChatReply
 from assistant.errors import AssistantError
 from assistant.export import export_case
+from assistant.files import check_upload_size, private_dir
 from assistant.services import Services
 from assistant.storage import open_draft_store
+from assistant.ui.guard import CACHED_FILES
 from assistant.ui.render import (
     badge_html,
     case_choices,
@@ -87,6 +90,7 @@ class Workspace:
         self.settings = settings
         self.backend = backend or Backend(settings)
         self.store = self.backend.store
+        self.cached_files = CACHED_FILES  # which reviewer may download which cached upload or export
 
     # ------------------------------------------------------------------ views
 
@@ -140,6 +144,8 @@ class Workspace:
         try:
             services = self.backend.services()
             if upload:
+                check_upload_size(upload, self.settings.max_upload_bytes)  # before anything is stored
+                self.cached_files.grant(reviewer, upload)
                 case = services.intake_file(Path(upload))
             elif text and text.strip():
                 case = services.intake_text(text)
@@ -286,28 +292,35 @@ class Workspace:
         case = self.load_case(reviewer, case_id)
         if case is None:
             raise gr.Error("Open a case first.")
+        folder = Path(tempfile.mkdtemp(prefix="imr-export-", dir=private_dir(self.settings.gradio_temp_dir / "exports")))
         try:
-            exported = export_case(self.store, self.backend.services().verify, reviewer, case,
-                                   Path(tempfile.mkdtemp(prefix="imr-export-")))
+            exported = export_case(self.store, self.backend.services().verify, reviewer, case, folder)
         except AssistantError as exc:
             raise gr.Error(str(exc)) from exc
         problems, md_path, docx_path, indexes = exported.problems, exported.markdown, exported.docx, exported.items
+        for path in (md_path, docx_path):  # downloadable by this reviewer only (ui.guard)
+            self.cached_files.grant(reviewer, path)
         note = (f"⚠ {problems} verification problem(s) are flagged UNVERIFIED in the letter." if problems
                 else "All citations verified.")
         return (gr.update(value=str(md_path), visible=True), gr.update(value=str(docx_path), visible=True),
                 f"Exported {len(indexes)} item(s). {note}")
 
-    def on_add_guideline(self, pdf: str | None, guideline_id: str, title: str, tier: str, short_form: str, pattern: str):
+    def on_add_guideline(self, pdf: str | None, guideline_id: str, title: str, tier: str, short_form: str, pattern: str,
+                         request: gr.Request):
+        from assistant.auth import require_admin
         from assistant.corpus.add import add_guideline
-        from assistant.index.store import build_index
+        from assistant.index.store import add_guideline_and_index
 
+        reviewer = reviewer_of(request, self.settings)
         if not pdf:
             raise gr.Error("Choose a PDF first.")
         try:
-            entry = add_guideline(self.settings, Path(pdf), (guideline_id or "").strip(), (title or "").strip(),
-                                  EvidenceTier(tier), short_form=(short_form or "").strip() or None,
-                                  section_pattern=(pattern or "").strip() or None)
-            result = build_index(self.settings)
+            require_admin(self.settings.auth_file, reviewer)  # every reviewer drafts from the shared corpus
+            check_upload_size(pdf, self.settings.max_upload_bytes)
+            add = partial(add_guideline, self.settings, Path(pdf), (guideline_id or "").strip(), (title or "").strip(),
+                          EvidenceTier(tier), short_form=(short_form or "").strip() or None,
+                          section_pattern=(pattern or "").strip() or None, actor=reviewer)
+            entry, result = add_guideline_and_index(self.settings, add, reviewer)  # audited; rolled back on failure
         except AssistantError as exc:
             raise gr.Error(str(exc)) from exc
         self.backend.reopen()
