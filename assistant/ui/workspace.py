@@ -142,10 +142,11 @@ class Workspace:
     def on_read_case(self, text: str, upload: str | None, request: gr.Request):
         reviewer = reviewer_of(request, self.settings)
         try:
+            if upload:
+                check_upload_size(upload, self.settings.max_upload_bytes)  # before anything is read or stored
+                self.cached_files.grant(reviewer, upload)
             services = self.backend.services()
             if upload:
-                check_upload_size(upload, self.settings.max_upload_bytes)  # before anything is stored
-                self.cached_files.grant(reviewer, upload)
                 case = services.intake_file(Path(upload))
             elif text and text.strip():
                 case = services.intake_text(text)
