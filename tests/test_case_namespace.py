@@ -84,3 +84,45 @@ def test_a_version_1_database_is_migrated_with_its_data(tmp_path):
         assert store._conn().execute("SELECT version FROM schema_info").fetchone()[0] == 2
     with DraftStore(path) as store:  # reopening runs nothing twice
         assert [c.case_id for c in store.list_cases("bob")] == ["CM-OLD"]
+
+
+def test_text_typed_before_a_decision_is_autosaved_until_a_decided_revision(tmp_path):
+    """Finding 6: text typed before choosing Upheld/Overturned survived nowhere; now it is saved on every edit,
+    shown again when the item is reopened (also after a restart) and replaced by the first decided revision."""
+    from types import SimpleNamespace
+
+    from assistant.config import Settings
+    from assistant.contracts import ItemRationale
+    from assistant.ui.workspace import Workspace
+
+    settings = Settings(home=tmp_path / "home")
+    alice = SimpleNamespace(username="alice")
+    ws = Workspace(settings)
+    case = ws.store.create_case("alice", CaseFile(case_id="CM-T", summary="s", ur_guideline="MTUS Chronic Pain",
+                                                  items=[DisputedItem(text="Item 1")]))
+    try:
+        assert ws.on_edit(case.case_id, 0, None, "MTUS Chronic Pain", "", "", [], alice) == gr_update()
+        assert ws.store.load_undecided("alice", case.case_id, 0) is None, "only the prefilled line: nothing saved"
+        badge = ws.on_edit(case.case_id, 0, None, "MTUS Chronic Pain", "ODG", "My reasons so far.", [[1, "g", "3", "", "q"]], alice)
+        assert "Saved without a decision" in badge
+    finally:
+        ws.store.close()
+    ws = Workspace(settings)  # a restart
+    try:
+        decision, ca_line, reviewer_line, text, rows, badge = ws.on_select_item(case.case_id, 0, alice)
+        assert (decision, reviewer_line, text, rows) == (None, "ODG", "My reasons so far.", [[1, "g", "3", "", "q"]])
+        assert "Choose Upheld or Overturned" in badge
+        ws.store.save_item("alice", case.case_id, 0, ItemRationale(item=case.items[0], decision="Upheld",
+                                                                   rationale="My reasons so far."))
+        assert ws.store.load_undecided("alice", case.case_id, 0) is None
+        assert ws.on_select_item(case.case_id, 0, alice)[0] == "Upheld"
+        with pytest.raises(CaseNotFound):
+            ws.store.load_undecided("bob", case.case_id, 0)
+    finally:
+        ws.store.close()
+
+
+def gr_update():
+    import gradio as gr
+
+    return gr.update()

@@ -31,7 +31,9 @@ from assistant.verification.textmatch import split_sentences
 AuditAction = Literal["generated", "accepted", "edited", "exported", "imported", "checked"]
 AUDIT_ACTIONS: tuple[str, ...] = ("generated", "accepted", "edited", "exported", "imported", "checked")
 SCHEMA_VERSION = 2
-DATA_TABLES = ("cases", "item_drafts", "chat_messages", "audit_log")
+DATA_TABLES = ("cases", "item_drafts", "chat_messages", "audit_log", "undecided_drafts")
+REQUIRED_BACKUP_TABLES = ("cases", "item_drafts", "chat_messages", "audit_log")
+"""A backup must hold these; undecided_drafts (schema 2) may be missing from an older one."""
 
 
 class CaseNotFound(StorageError, AccessDenied, LookupError):
@@ -100,6 +102,16 @@ class SQL:
             detail_json TEXT NOT NULL
         )""",
         "CREATE INDEX IF NOT EXISTS audit_by_case ON audit_log (case_id, id)",
+        # Text typed before a decision is chosen: one row per item, replaced on every edit, removed when the
+        # first decided revision is saved (a revision needs a decision; this keeps the typing meanwhile).
+        """CREATE TABLE IF NOT EXISTS undecided_drafts (
+            reviewer TEXT NOT NULL,
+            case_id TEXT NOT NULL,
+            item_index INTEGER NOT NULL,
+            fields_json TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (reviewer, case_id, item_index)
+        )""",
     )
     migrate_1_to_2 = (
         *_rekey("cases", CASES_TABLE, "case_id, reviewer, title, case_json, updated_at"),
@@ -139,6 +151,14 @@ class SQL:
     latest_item = (
         "SELECT item_index, revision, rationale_json, report_json, updated_at FROM item_drafts "
         "WHERE case_id = ? AND reviewer = ? AND item_index = ? ORDER BY revision DESC LIMIT 1"
+    )
+
+    delete_undecided = "DELETE FROM undecided_drafts WHERE reviewer = ? AND case_id = ? AND item_index = ?"
+    insert_undecided = (
+        "INSERT INTO undecided_drafts (reviewer, case_id, item_index, fields_json, updated_at) VALUES (?, ?, ?, ?, ?)"
+    )
+    load_undecided = (
+        "SELECT fields_json, updated_at FROM undecided_drafts WHERE reviewer = ? AND case_id = ? AND item_index = ?"
     )
 
     insert_chat = "INSERT INTO chat_messages (case_id, reviewer, role, content, created_at) VALUES (?, ?, ?, ?, ?)"
@@ -244,8 +264,13 @@ class BaseDraftStore:
         self._connections_lock = threading.Lock()
         self._write_lock = threading.RLock()
         self._closed = False
+        self._schema = schema
+        self._ensure_schema()
+
+    def _ensure_schema(self) -> None:
+        """Create missing tables and bring a version-1 database to version 2 (also after restoring an old backup)."""
         with self._write() as conn:
-            for statement in schema:
+            for statement in self._schema:
                 conn.execute(statement)
             row = conn.execute(SQL.schema_version).fetchone()
             if row is None:
@@ -408,6 +433,7 @@ class BaseDraftStore:
             current = conn.execute(SQL.next_revision, (case_id, item_index, reviewer)).fetchone()[0]
             revision = (current or 0) + 1
             conn.execute(SQL.insert_item, (case_id, item_index, revision, reviewer, rationale_json, report_json, at))
+            conn.execute(SQL.delete_undecided, (reviewer, case_id, item_index))
             if action is not None:
                 full_detail = dict(detail or {})
                 full_detail["revision"] = revision
@@ -429,6 +455,24 @@ class BaseDraftStore:
                     SQL.insert_audit, (reviewer, at, case_id, item_index, action, json.dumps(full_detail, sort_keys=True))
                 )
         return ItemDraft(case_id, item_index, revision, rationale, report, at)
+
+    def save_undecided(self, reviewer: str, case_id: str, item_index: int, fields: dict[str, Any]) -> str:
+        """Keep what the reviewer typed for an item before choosing a decision (guideline lines, rationale,
+        citation rows); replaced on each call, dropped when a decided revision is saved. Returns the time saved."""
+        reviewer = _require_reviewer(reviewer)
+        at = utc_now()
+        with self._write() as conn:
+            self._check_owner(conn, reviewer, case_id)
+            conn.execute(SQL.delete_undecided, (reviewer, case_id, item_index))
+            conn.execute(SQL.insert_undecided, (reviewer, case_id, item_index, json.dumps(fields), at))
+        return at
+
+    def load_undecided(self, reviewer: str, case_id: str, item_index: int) -> dict[str, Any] | None:
+        reviewer = _require_reviewer(reviewer)
+        with self._read() as conn:
+            self._check_owner(conn, reviewer, case_id)
+            row = conn.execute(SQL.load_undecided, (reviewer, case_id, item_index)).fetchone()
+        return json.loads(row[0]) if row else None
 
     def load_items(self, reviewer: str, case_id: str) -> dict[int, ItemDraft]:
         """The latest revision of every drafted item, by item index."""

@@ -103,6 +103,11 @@ class Workspace:
             return None, "", "", "", [], badge_html(None, "Choose a case and an item.")
         draft = self.store.load_item(reviewer, case.case_id, item_index)
         if draft is None:
+            typed = self.store.load_undecided(reviewer, case.case_id, item_index)
+            if typed is not None:  # text typed before a decision was chosen, kept by on_edit
+                return (None, typed["claims_administrator_guideline"], typed["reviewer_guideline_line"],
+                        typed["rationale"], typed["citation_rows"],
+                        badge_html(None, "Saved without a decision. Choose Upheld or Overturned to verify it."))
             return (None, case.ur_guideline or "", "", "", [],
                     badge_html(None, "Not drafted yet: press “Draft with assistant” or write your own."))
         r = draft.rationale
@@ -211,9 +216,15 @@ class Workspace:
             return gr.update()  # nothing open: nothing to save
         item_index = int(item_index)
         if decision not in DECISIONS:
-            if not (text or "").strip():
-                return gr.update()
-            return badge_html(None, "Choose Upheld or Overturned: the draft is saved from then on, with every edit.")
+            typed = (any((v or "").strip() for v in (reviewer_line, text))
+                     or (ca_line or "").strip() != (case.ur_guideline or "").strip())
+            if not typed and self.store.load_undecided(reviewer, case.case_id, item_index) is None:
+                return gr.update()  # only the prefilled line: nothing typed yet
+            self.store.save_undecided(reviewer, case.case_id, item_index, {
+                "claims_administrator_guideline": ca_line or "", "reviewer_guideline_line": reviewer_line or "",
+                "rationale": text or "", "citation_rows": table_rows(rows)})
+            return badge_html(None, "Saved without a decision. Choose Upheld or Overturned to verify it and keep "
+                                    "revisions.")
         previous, rationale = self.current_rationale(reviewer, case, item_index, decision, ca_line, reviewer_line, text, rows)
         try:
             report = self.backend.services().verify(rationale)
