@@ -119,6 +119,11 @@ def test_case_content_inert_exports_private_sign_in_throttled(ui_home, tmp_path,
             assert attacker.paths == [], f"the browser fetched {attacker.paths}"
 
             # Finding 3: alice's export is served to alice only.
+            _tab(alice, "Rationale")
+            alice.locator("#draft-button").click()
+            alice.wait_for_function(
+                "() => (document.querySelector('#rationale-text textarea')?.value || '').trim().length > 20",
+                timeout=300_000)
             _tab(alice, "Export")
             alice.locator("#export-button").click()
             alice.wait_for_selector("#export-md", state="visible", timeout=180_000)
