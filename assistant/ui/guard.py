@@ -13,7 +13,6 @@ import threading
 from collections.abc import Callable
 from contextvars import ContextVar
 from pathlib import Path
-from urllib.parse import unquote
 
 CLIENT_ADDRESS: ContextVar[str | None] = ContextVar("client_address", default=None)
 """The peer address of the request being handled (read by the sign-in throttle)."""
@@ -136,9 +135,10 @@ def signed_in_user(scope) -> str | None:
 
 
 def requested_file(path: str) -> str | None:
-    """The file path in a `/gradio_api/file=…` request path, or None for any other route."""
+    """The file path in a `/gradio_api/file=…` request path (the ASGI path, already percent-decoded once, exactly
+    as Gradio's route receives it), or None for any other route."""
     match = FILE_ROUTE.search(path)
-    return unquote(match.group("path")) if match else None
+    return match.group("path") if match else None
 
 
 class CachedFileOwnerMiddleware:
