@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 from pathlib import Path
 from types import SimpleNamespace
@@ -234,5 +235,29 @@ def test_only_an_admin_may_add_a_guideline_from_the_corpus_tab(tmp_path):
         with pytest.raises(gr.Error) as caught:  # alice passes the admin check; the bad PDF is then refused
             ws.on_add_guideline(str(pdf), "mtus-x", "MTUS X", "mtus", "", "", request_for("alice"))
         assert "Only an admin" not in str(caught.value)
+    finally:
+        ws.store.close()
+
+
+def test_chat_shows_case_text_and_typed_messages_without_markup(cdc_settings):
+    """A drafted item's text (case content) and the reviewer's message appear in the Chatbot (Markdown + HTML):
+    formatting stays, but no tag, image or link survives."""
+    from assistant.ui.workspace import Workspace
+
+    hostile = ('Oxycodone 15mg #180 <img src="http://127.0.0.1:9/x.png"> ![p](http://127.0.0.1:9/p.png) '
+               '<form action="http://127.0.0.1:9/s"><input name="pw"></form>')
+    ws = Workspace(cdc_settings)
+    try:
+        case = ws.store.create_case("ws-mallory", CaseFile(case_id="CM-HOSTILE", summary="Chronic low back pain.",
+                                                           items=[DisputedItem(text=hostile)]))
+        history, _, _, _ = ws.on_chat('draft item 1 as upheld <img src="http://127.0.0.1:9/m.png">', case.case_id,
+                                      [], None, request_for("ws-mallory"))
+        reloaded = ws.chat_messages("ws-mallory", case)
+        for message in [*history, *reloaded]:
+            text = message["content"]
+            assert "<img" not in text and "<form" not in text and "<input" not in text
+            assert not re.search(r"(?<!\\)\]\(", text) and "![" not in text  # link/image syntax broken
+        assert "**Upheld**" in history[1]["content"], "the reply's own formatting is kept"
+        assert "127.0.0.1:9/x.png" in history[1]["content"], "the case text is still shown, as text"
     finally:
         ws.store.close()

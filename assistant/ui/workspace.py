@@ -22,6 +22,7 @@ from assistant.export import export_case
 from assistant.files import check_upload_size, private_dir
 from assistant.services import Services
 from assistant.storage import open_draft_store
+from assistant.text_safety import escape_markdown_export
 from assistant.ui.guard import CACHED_FILES
 from assistant.ui.render import (
     badge_html,
@@ -118,7 +119,8 @@ class Workspace:
     def chat_messages(self, reviewer: str, case: CaseFile | None) -> list[dict[str, str]]:
         if case is None:
             return []
-        return [{"role": m.role, "content": m.content} for m in self.store.chat_history(reviewer, case.case_id)]
+        return [{"role": m.role, "content": escape_markdown_export(m.content) if m.role == "user" else m.content}
+                for m in self.store.chat_history(reviewer, case.case_id)]
 
     def case_view(self, reviewer: str, case_id: str | None, item_index: int | None = 0):
         case = self.load_case(reviewer, case_id)
@@ -272,8 +274,10 @@ class Workspace:
         else:
             state = reply.state if reply.state is not None else state
         cards = passage_cards(reply.passages, library)
-        content = reply.text + ("\n\n" + cards if cards else "")
-        history += [{"role": "user", "content": message}, {"role": "assistant", "content": content}]
+        # The reply quotes case items and record text: Markdown formatting stays, HTML, images and links do not.
+        content = escape_markdown_export(reply.text) + ("\n\n" + cards if cards else "")
+        history += [{"role": "user", "content": escape_markdown_export(message)},
+                    {"role": "assistant", "content": content}]
         if case is not None:
             self.save_chat_turn(reviewer, case, message, content, reply)
         return history, "", cards or "<p>No sources for this answer.</p>", state
