@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 from assistant.config import Settings
 from assistant.contracts import CaseFile, Checklist, Citation, EvidenceTier, ItemRationale, RetrievedPassage, VerificationReport
 from assistant.storage import BaseDraftStore
+from assistant.text_safety import inert_markdown
 
 CSS = """
 .source-card { border: 1px solid #c9ced6; border-radius: 6px; padding: 4px 10px; margin: 6px 0; background: #fafbfc; }
@@ -180,14 +182,16 @@ def case_choices(store: BaseDraftStore, reviewer: str) -> list[tuple[str, str]]:
 def case_summary_md(case: CaseFile | None) -> str:
     if case is None:
         return "_No case open. Paste a case or upload a file, then press **Read case**._"
-    parts = [f"**Case {case.case_id}**"]
+    # Case text is data: inert_markdown shows it literally (no images, links, forms or inputs from a case).
+    shown_id = case.case_id if re.fullmatch(r"[A-Za-z0-9._-]+", case.case_id) else inert_markdown(case.case_id)
+    parts = [f"**Case {shown_id}**"]
     if case.injury_date:
-        parts.append(f"injury {case.injury_date}")
+        parts.append(f"injury {inert_markdown(case.injury_date)}")
     if case.ur_denial_date:
-        parts.append(f"UR denial {case.ur_denial_date}")
+        parts.append(f"UR denial {inert_markdown(case.ur_denial_date)}")
     head = " · ".join(parts)
     summary = case.summary[:600] + ("…" if len(case.summary) > 600 else "")
-    return f"{head}\n\n{summary}"
+    return f"{head}\n\n{inert_markdown(summary)}"
 
 
 def guideline_rows(settings: Settings) -> list[list[Any]]:
