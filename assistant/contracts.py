@@ -167,6 +167,9 @@ class DisputedItem(BaseModel):
     text: str = Field(min_length=1)
     quantity: str | None = None
     request_date: str | None = None
+    claims_administrator_guideline: str | None = Field(
+        default=None, description="The guideline the claims administrator cited for this item, as the letter/UR states it."
+    )
 
 
 class CaseFile(BaseModel):
@@ -178,6 +181,9 @@ class CaseFile(BaseModel):
     ur_guideline: str | None = None
     items: list[DisputedItem] = Field(default_factory=list)
     source_name: str | None = None
+    record_text: str = Field(
+        default="", description="Case text intake kept beyond the summary (e.g. the UR text), which record quotes may cite."
+    )
 
 
 Decision = Literal["Upheld", "Overturned"]
@@ -211,6 +217,47 @@ class AbstentionNote(BaseModel):
     suggested_section: str | None = None
 
 
+ChecklistStatus = Literal["met", "not_met", "not_documented", "not_applicable"]
+
+
+class ChecklistRow(BaseModel):
+    """One criterion for one disputed item: its status from the record, the guideline's words, the record's words."""
+
+    criterion_id: str
+    question: str
+    topic: str = ""
+    requirement: Literal["required", "supporting"]
+    status: ChecklistStatus
+    guideline: Citation = Field(description="The criterion's guideline quote and printed page (verified when loaded).")
+    record_citations: list[RecordCitation] = Field(default_factory=list)
+    reason: str = Field(description="Why this status, in plain words a reviewer can check against the quotes.")
+    edited_by_reviewer: bool = False
+
+
+class Checklist(BaseModel):
+    """The applicable criteria for a disputed item, and a suggested decision that is only ever a suggestion."""
+
+    item: DisputedItem
+    category: str | None = None
+    guideline_ids: list[str] = Field(default_factory=list)
+    rows: list[ChecklistRow] = Field(default_factory=list)
+    mme_per_day: float | None = None
+    mme_arithmetic: str = ""
+    mme_citation: Citation | None = Field(default=None, description="CDC 2022 conversion factors, printed page 31.")
+    mme_record: RecordCitation | None = None
+    suggested_decision: Decision | None = None
+    suggestion_reasons: list[str] = Field(default_factory=list)
+    warning: str | None = Field(default=None, description="Set when the reviewer's decision runs against the checklist.")
+
+    @property
+    def applicable(self) -> list[ChecklistRow]:
+        return [r for r in self.rows if r.status != "not_applicable"]
+
+    def missing(self) -> list[ChecklistRow]:
+        """Applicable criteria the record does not document (the reviewer's 'there is no documentation of …')."""
+        return [r for r in self.applicable if r.status == "not_documented"]
+
+
 class ItemRationale(BaseModel):
     item: DisputedItem
     decision: Decision
@@ -227,6 +274,7 @@ class ItemRationale(BaseModel):
     )
     abstention: AbstentionNote | None = None
     precedent_note: str | None = None
+    checklist: Checklist | None = Field(default=None, description="Criteria checklist when a criteria set covers the item.")
 
     @field_validator("decision", mode="before")
     @classmethod
@@ -254,12 +302,25 @@ CheckStatus = Literal[
     "unverifiable_reference",
     "fact_not_in_record",
     "no_citation",
+    "record_quote_not_found",
+    "record_fact_uncited",
+    "record_fact_not_supported",
+    "record_contradicts",
+    "record_documents_it",
+    "reviewer_statement_unverified",
 ]
+
+
+RECORD_STATUSES = frozenset({
+    "record_quote_not_found", "record_fact_uncited", "record_fact_not_supported", "record_contradicts",
+    "record_documents_it", "reviewer_statement_unverified", "fact_not_in_record",
+})
 
 
 class CitationCheck(BaseModel):
     marker: str | None = None
     citation: Citation | None = None
+    record_citation: RecordCitation | None = None
     status: CheckStatus
     message: str
     found_on_pages: list[str] = Field(default_factory=list)
@@ -279,17 +340,32 @@ class VerificationReport(BaseModel):
         return sum(1 for c in self.citation_checks if c.status == "verified")
 
     @property
+    def record_checks(self) -> list[CitationCheck]:
+        """Checks of record quotes and of sentences stating record facts."""
+        return [c for c in self.checks if c.record_citation is not None or c.status in RECORD_STATUSES]
+
+    @property
+    def record_verified(self) -> int:
+        return sum(1 for c in self.record_checks if c.status == "verified")
+
+    @property
     def problems(self) -> list[CitationCheck]:
         return [c for c in self.checks if c.status != "verified"]
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        """Green means verified: at least one verified citation or record fact, and no problem at all."""
+        return not self.problems and (self.verified + self.record_verified) > 0
 
     def badge(self) -> str:
         total = len(self.citation_checks)
-        other = len([c for c in self.problems if c.citation is None])
+        record = self.record_checks
+        other = len([c for c in self.problems if c.citation is None and c not in record])
         text = f"{self.verified}/{total} citations verified"
+        if record:
+            text += f", {self.record_verified}/{len(record)} record facts verified"
+        if not total and not record:
+            text += " (nothing verified)"
         return text + (f", {other} other problem(s)" if other else "")
 
 

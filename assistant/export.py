@@ -8,7 +8,7 @@ citations that did not verify are flagged "UNVERIFIED: …" so they cannot slip 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.contracts import Citation, CitationCheck, Determination, ItemRationale, VerificationReport
@@ -40,6 +40,7 @@ class _ItemView:
     supporting: list[_CitationLine]
     other_problems: list[str]
     abstention: str | None
+    record: list[_CitationLine] = field(default_factory=list)
 
 
 def _report_for(reports: Reports, index: int) -> VerificationReport | None:
@@ -74,12 +75,21 @@ def _view(number: int, item: ItemRationale, report: VerificationReport | None) -
 
     citations = [line(c) for c in item.citations]
     supporting = [line(c) for c in item.supporting_citations]
+    record = []
+    for number, quote in enumerate(item.record_citations, start=1):
+        problem = next((p for p in problems if p.record_citation is not None and p.marker == f"[R{number}]"), None)
+        if problem is not None:
+            used.add(id(problem))
+        record.append(_CitationLine(f"[R{number}] {quote.label()}", " ".join(quote.quote.split()),
+                                    problem.message if problem else None))
     other: list[str] = []
     for problem in problems:
         if id(problem) in used:
             continue
         if problem.citation is not None:
             other.append(f"UNVERIFIED: {problem.citation.label()} — {problem.message}")
+        elif problem.sentence and problem.sentence not in problem.message:
+            other.append(f"UNVERIFIED: “{problem.sentence}” — {problem.message}")
         else:
             other.append(f"UNVERIFIED: {problem.message}")
     quantity = f" (quantity {item.item.quantity})" if item.item.quantity and item.item.quantity not in item.item.text else ""
@@ -93,6 +103,7 @@ def _view(number: int, item: ItemRationale, report: VerificationReport | None) -
         supporting=supporting,
         other_problems=other,
         abstention=item.abstention.message if item.abstention else None,
+        record=record,
     )
 
 
@@ -149,6 +160,9 @@ def item_blocks(view: _ItemView) -> list[Block]:
         blocks.append(Block("para", [Run(f"Note: {view.abstention}", "em")]))
     blocks.append(Block("para", [Run("Citations", "strong")]))
     blocks += [Block("bullet", _citation_runs(c)) for c in view.citations] or [Block("bullet", [Run("None.")])]
+    if view.record:
+        blocks.append(Block("para", [Run("Record citations", "strong")]))
+        blocks += [Block("bullet", _citation_runs(c)) for c in view.record]
     if view.supporting:
         blocks.append(Block("para", [Run("Supporting (lower-tier) sources", "strong")]))
         blocks += [Block("bullet", _citation_runs(c, with_problem=False)) for c in view.supporting]

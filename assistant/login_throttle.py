@@ -6,9 +6,13 @@ A pure class with an injectable clock, so the policy is tested without sleeping.
 
 from __future__ import annotations
 
+import json
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
 
 AuditHook = Callable[[str, dict], None]
 """(event, details) for "login_failed", "login_locked", "login_ok"; the UI passes the storage audit writer."""
@@ -82,3 +86,20 @@ def throttled_gradio_auth(users: dict[str, str], throttle: LoginThrottle, client
         return throttle.attempt(name, client(), lambda: authenticate(users, name, password))
 
     return check
+
+
+def jsonl_audit(path) -> AuditHook:
+    """An audit hook that appends each sign-in event as one JSON line to an owner-only (0600) file, never
+    rewritten (the sign-in record of a team deployment: who, from where, when, with what outcome)."""
+    path = Path(path)
+
+    def write(event: str, details: dict) -> None:
+        record = {"at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "event": event, **details}
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8"))
+        finally:
+            os.close(fd)
+
+    return write

@@ -69,14 +69,20 @@ class Services:
             log.debug("Drafting item %d of case %s", item_index + 1, case.case_id)
         return self.chain.run(case, item_index, decision)
 
+    def checklist(self, case: CaseFile, item_index: int, decision: Decision | None = None):
+        """The item's criteria checklist (None when no loaded criteria set covers it)."""
+        return self.chain.checklist(case, item_index, decision)
+
     def evidence(self, case: CaseFile, item_index: int):
         return self.chain.evidence(case, item_index)
 
-    def verify(self, rationale: ItemRationale) -> VerificationReport:
-        return verify_rationale(rationale, self.library, self.search.page_ranking)
+    def verify(self, rationale: ItemRationale, case: CaseFile | None = None) -> VerificationReport:
+        """Guideline citations; with the case, also the record quotes and the sentences stating record facts."""
+        return verify_rationale(rationale, self.library, self.search.page_ranking, case)
 
-    def check_text(self, text: str, decision: Decision | None = None) -> VerificationReport:
-        return check_free_text(text, self.library, decision, self.search.page_ranking)
+    def check_text(self, text: str, decision: Decision | None = None, case: CaseFile | None = None) -> VerificationReport:
+        """A person's rationale; with the case, every sentence stating a record fact is checked against it."""
+        return check_free_text(text, self.library, decision, self.search.page_ranking, case)
 
     def lookup(self, question: str, k: int = 5) -> list[RetrievedPassage]:
         return self.search.search(question, k=k)

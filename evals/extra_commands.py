@@ -112,3 +112,27 @@ def register_all(commands) -> None:
 
 
 REGISTRARS.append(register_all)
+
+
+def cmd_criteria(args) -> int:
+    import json
+
+    from evals.criteria import format_criteria_eval, run_criteria_eval
+
+    result = run_criteria_eval(args.letters)
+    print(format_criteria_eval(result))
+    if args.json_out:
+        args.json_out.write_text(json.dumps(result, indent=2, default=str), encoding="utf-8")
+    return 0 if result["mme"]["exact"] == result["mme"]["cases"] else 1
+
+
+def register_criteria(commands) -> None:
+    from evals.criteria import DEFAULT_LETTERS
+
+    parser = commands.add_parser("criteria", help="checklist vs the reviewers' criteria labels, MME/day, suggested decisions")
+    parser.add_argument("--letters", type=Path, default=DEFAULT_LETTERS)
+    parser.add_argument("--json-out", type=Path)
+    parser.set_defaults(func=cmd_criteria)
+
+
+REGISTRARS.append(register_criteria)

@@ -25,6 +25,9 @@ HEADLINE = [
     ("opioid_verified_citation_rate", "opioid items with verified CDC citation"),
     ("importer_complete_rate", "letter items parsed completely"),
     ("precedent_part@3", "governing part top-3"),
+    ("criteria_per_criterion_agreement_tune", "checklist per-criterion agreement (tune)"),
+    ("criteria_per_criterion_agreement_heldout", "checklist per-criterion agreement (held-out)"),
+    ("criteria_mme_exact_rate", "MME/day exact (hand-computed cases)"),
 ]
 
 
@@ -63,6 +66,11 @@ def run_all(settings: Settings, letters_dir: Path = DEFAULT_LETTERS, out_dir: Pa
     if precedent:
         sections.append("## Governing-guideline suggestion (precedents)\n\n" + format_precedent_eval(precedent))
 
+    from evals.criteria import criteria_headline, format_criteria_eval, run_criteria_eval
+
+    criteria = run_criteria_eval(letters_dir)
+    sections.append("## Criteria checklist\n\n" + format_criteria_eval(criteria))
+
     pairs = labelled_pairs(services, letters_dir=letters_dir if letters else None)
     sections.append("## Relevance threshold\n\n" + format_curve(calibration_curve(pairs), pairs, RELEVANCE_THRESHOLD))
 
@@ -84,6 +92,7 @@ def run_all(settings: Settings, letters_dir: Path = DEFAULT_LETTERS, out_dir: Pa
         "opioid_verified_citation_rate": combined["verified_citation_rate_when_required"],
         "importer_complete_rate": importer.get("complete_rate"),
         "precedent_part@3": precedent["methods"]["precedents"]["part@3"] if precedent and "precedents" in precedent["methods"] else None,
+        **criteria_headline(criteria),
     }
     run = {"at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "figures": figures,
            "seconds": round(time.perf_counter() - started, 1)}

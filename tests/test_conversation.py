@@ -9,6 +9,7 @@ from langchain_core.messages import AIMessage
 from assistant.conversation.engine import ConversationEngine, detect_intent, requested_decision, requested_item, ChatState
 from assistant.drafting.intake import case_from_file
 from assistant.services import Services
+from assistant.verification.record import REVIEWER_STATEMENT
 from conftest import FIXTURES
 
 
@@ -58,13 +59,24 @@ def test_draft_revise_check_explain_round(services, case):
     assert drafted.report.ok and drafted.item_index == 0
     state = drafted.state
 
+    # the record mentions naproxen but never that he failed NSAIDs: the reviewer's words go in only as an
+    # unverified reviewer statement, the reply says so, and the check flags it (issue 13)
     revised = engine.reply(case.case_id, "shorten it and mention that he failed NSAIDs", state, case)
-    assert "he failed NSAIDs" in revised.rationale.rationale
-    assert len(revised.rationale.rationale) < len(drafted.rationale.rationale) + 60
-    assert revised.report.ok, [p.message for p in revised.report.problems]
+    assert "record does not show that he failed NSAIDs" in revised.text
+    assert f"{REVIEWER_STATEMENT} he failed NSAIDs." in revised.rationale.rationale
+    assert "The records also show" not in revised.rationale.rationale
+    assert len(revised.rationale.rationale) < len(drafted.rationale.rationale)
+    assert not revised.report.ok
+    assert [c.status for c in revised.report.problems] == ["reviewer_statement_unverified"]
 
     checked = engine.reply(case.case_id, "check my draft", state, case)
-    assert "citations verified" in checked.text
+    assert "citations verified" in checked.text and "No problems found" not in checked.text
+    assert "reviewer statement unverified" in checked.text
+
+    shown = engine.reply(case.case_id, "mention that he has been maintained on oxycodone 10mg every 6 hours",
+                         engine.reply(case.case_id, "draft item 1 as overturned", None, case).state, case)
+    assert "The record shows it" in shown.text and shown.report.ok, [p.message for p in shown.report.problems]
+    assert "he has been maintained on oxycodone 10mg every 6 hours [R" in shown.rationale.rationale
 
     explained = engine.reply(case.case_id, "why did you cite that passage?", state, case)
     assert "relevance" in explained.text and "Queries used" in explained.text

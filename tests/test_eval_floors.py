@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import tomllib
 
+import pytest
+
 from assistant.services import Services
 from conftest import PROJECT_ROOT
 from evals.drafting import DEFAULT_CASES, load_cases, run_cases, summarise
@@ -28,3 +30,21 @@ def test_drafting_cases_have_zero_hallucinated_citations(cdc_settings, cdc_searc
     assert summary["citation_precision"] >= floors["citation_precision"]
     assert summary["abstention_rate_when_required"] >= floors["abstention_rate_when_required"]
     assert summary["verified_citation_rate_when_required"] >= floors["verified_citation_rate_when_required"]
+
+
+def test_mme_per_day_is_exact_on_every_hand_computed_case():
+    from evals.criteria import mme_eval
+
+    result = mme_eval()
+    assert result["exact"] / result["cases"] >= FLOORS["criteria"]["mme_exact_rate"], [r for r in result["rows"] if not r["exact"]]
+
+
+@pytest.mark.slow
+def test_checklist_agreement_with_reviewers_meets_floor():
+    from conftest import LETTERS_DIR, require_shared
+    from evals.criteria import run_criteria_eval
+
+    labelled = run_criteria_eval(require_shared(LETTERS_DIR))["labelled"]
+    print({split: figures["per_criterion_agreement"] for split, figures in labelled.items()})
+    assert labelled["tune"]["per_criterion_agreement"] >= FLOORS["criteria"]["per_criterion_agreement_tune"]
+    assert labelled["heldout"]["per_criterion_agreement"] >= FLOORS["criteria"]["per_criterion_agreement_heldout"]

@@ -100,8 +100,6 @@ def test_reviewers_see_only_their_own_cases(store):
     with pytest.raises(AccessDenied):
         store.save_item("bob", "CM-A", 0, make_rationale("hijack"))
     with pytest.raises(AccessDenied):
-        store.save_case("bob", make_case("CM-A"))  # cannot overwrite alice's case either
-    with pytest.raises(AccessDenied):
         store.chat_history("bob", "CM-A")
     with pytest.raises(AccessDenied):
         store.audit_entries("bob", "CM-A")
@@ -110,7 +108,9 @@ def test_reviewers_see_only_their_own_cases(store):
     with pytest.raises(CaseNotFound):
         store.load_case("alice", "no-such-case")
     assert store.load_case("alice", "CM-A").case_id == "CM-A"
-    assert store.unique_case_id("CM-A") == "CM-A-2"
+    assert store.unique_case_id("alice", "CM-A") == "CM-A-2"
+    store.save_case("bob", make_case("CM-A", items=1))  # bob's own CM-A (ids are per reviewer): alice's untouched
+    assert [len(store.load_case(r, "CM-A").items) for r in ("alice", "bob")] == [2, 1]
 
 
 def test_chat_history_in_order(store):
@@ -277,14 +277,18 @@ def test_concurrent_case_creation_never_collides(tmp_path):
 
     def read_case(reviewer: str) -> None:
         try:
-            created.append(store.create_case(reviewer, CaseFile(case_id="opioid-escalation", summary="s")).case_id)
+            created.append((reviewer, store.create_case(reviewer, CaseFile(case_id="opioid-escalation", summary="s")).case_id))
         except Exception as exc:  # noqa: BLE001 - the test reports any failure
             errors.append(exc)
 
-    threads = [threading.Thread(target=read_case, args=(f"reviewer-{i}",)) for i in range(12)]
+    # case ids are per reviewer: three reviewers read the same case four times each, all at once
+    threads = [threading.Thread(target=read_case, args=(f"reviewer-{i % 3}",)) for i in range(12)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     assert not errors
     assert len(set(created)) == 12
+    for i in range(3):
+        assert sorted(cid for r, cid in created if r == f"reviewer-{i}") == [
+            "opioid-escalation", "opioid-escalation-2", "opioid-escalation-3", "opioid-escalation-4"]

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from assistant.config import settings_from_args
-from assistant.contracts import ItemRationale, VerificationReport
+from assistant.contracts import Checklist, ItemRationale, VerificationReport
 from assistant.export import item_text
 
 
@@ -23,11 +23,31 @@ def format_item_section(rationale: ItemRationale) -> str:
     return "\n".join(lines)
 
 
+def format_checklist(checklist: Checklist | None) -> str:
+    """The criteria checklist for a terminal: status, criterion, guideline page, record quotes; the suggestion last."""
+    if checklist is None:
+        return "Checklist: no criteria set covers this item."
+    lines = [f"Checklist ({', '.join(checklist.guideline_ids)}):"]
+    for row in checklist.applicable:
+        lines.append(f"  [{row.status.replace('_', ' '):>14}] {row.question} ({row.requirement}; "
+                     f"{row.guideline.title}, p. {row.guideline.printed_page})")
+        lines += [f"      record{', ' + c.date if c.date else ''}: \"{c.quote[:160]}\"" for c in row.record_citations]
+    if checklist.mme_per_day is not None:
+        lines.append(f"  MME/day: {checklist.mme_arithmetic} (CDC 2022 conversion factors, p. 31)")
+    if checklist.suggested_decision:
+        lines.append(f"  Suggestion only (the reviewer decides): {checklist.suggested_decision}")
+    if checklist.warning:
+        lines.append(f"  WARNING: {checklist.warning}")
+    return "\n".join(lines)
+
+
 def format_report(report: VerificationReport) -> str:
     lines = [f"Verification: {report.badge()}"]
     for check in report.checks:
         mark = "OK  " if check.status == "verified" else "FAIL"
         lines.append(f"  {mark} {check.marker or ''} {check.status}: {check.message}".rstrip())
+        if check.status != "verified" and check.sentence and check.sentence not in check.message:
+            lines.append(f"       sentence: {check.sentence}")
     return "\n".join(lines)
 
 
@@ -42,6 +62,7 @@ def cmd_draft(args: argparse.Namespace) -> int:
     results = [services.draft(case, i, decision) for i in indices]
     if args.json:
         print(json.dumps([{"rationale": r.rationale.model_dump(mode="json"),
+                           "checklist": r.rationale.checklist.model_dump(mode="json") if r.rationale.checklist else None,
                            "verification": r.report.model_dump(mode="json"), "repairs": r.repairs} for r in results], indent=2))
         return 0
     print(f"Case {case.case_id} — {services.backend_status()}\n")
@@ -49,6 +70,7 @@ def cmd_draft(args: argparse.Namespace) -> int:
         print(format_item_section(result.rationale))
         if result.decision_defaulted:
             print("\n(Decision defaulted to Upheld: choose it with --decision upheld|overturned.)")
+        print("\n" + format_checklist(result.rationale.checklist))
         print("\n" + format_report(result.report))
         for note in result.repairs:
             print(f"  repair: {note}")
@@ -64,7 +86,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     path = Path(args.draft)
     text = decode_case_text(path.read_bytes(), path.name) if path.is_file() else args.draft
     decision = args.decision.capitalize() if args.decision else None
-    report = services.check_text(text, decision)
+    case = None
+    if args.case:
+        from assistant.drafting.intake import case_from_file
+
+        case = case_from_file(Path(args.case))
+    report = services.check_text(text, decision, case)
     if args.json:
         print(report.model_dump_json(indent=2))
     else:
@@ -86,5 +113,7 @@ def add_draft_commands(commands) -> None:
     check = commands.add_parser("check", help="verify the citations of a rationale written by a person")
     check.add_argument("draft", help="a .txt file, or the text itself")
     check.add_argument("--decision", choices=["upheld", "overturned"])
+    check.add_argument("--case", help="the case file (.txt, .pdf, .json): statements about the case are checked "
+                                      "against its record")
     check.add_argument("--json", action="store_true")
     check.set_defaults(func=cmd_check)

@@ -3,14 +3,13 @@ tool-calling loop over the same tools. Either way, answers carry only citations 
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from assistant.contracts import CaseFile, Decision, ItemRationale, VerificationReport
-from assistant.conversation.intents import MENTION, detect_intent, requested_decision, requested_item
+from assistant.contracts import CaseFile, Decision, VerificationReport
+from assistant.conversation.intents import detect_intent, requested_decision, requested_item
+from assistant.conversation.revision import revise_offline
 from assistant.conversation.state import ChatReply, ChatState
 from assistant.errors import CaseInputError
-from assistant.verification.textmatch import split_sentences
 
 LOOKUP_K = 4
 
@@ -35,7 +34,7 @@ class ConversationEngine:
             reply = agent_reply(self, message, state, case)
         else:
             handler = {"lookup": self._lookup, "draft": self._draft, "revise": self._revise,
-                       "check": self._check, "explain": self._explain}[intent]
+                       "check": self._check, "explain": self._explain, "checklist": self._checklist}[intent]
             reply = handler(message, state, case)
         state.history.append((message, reply.text))
         reply.state = state
@@ -49,6 +48,20 @@ class ConversationEngine:
         lines = ["The closest guideline passages (verbatim, with printed page):"]
         lines += [f"[{n}] {p.citation.label()}" for n, p in enumerate(passages, start=1)]
         return ChatReply(text="\n".join(lines), intent="lookup", passages=passages)
+
+    def _checklist(self, message: str, state: ChatState, case: CaseFile | None) -> ChatReply:
+        """What is missing for an item, or why a criterion has its status: from the drafted item's checklist when
+        there is one (it reflects the reviewer's decision), else from a fresh one."""
+        from assistant.conversation.checklist_answer import answer_checklist
+
+        case = self._require_case(case)
+        index = requested_item(message, state)
+        if not 0 <= index < len(case.items):
+            raise CaseInputError(f"Item {index + 1} does not exist; the case has {len(case.items)} item(s).")
+        drafted = state.drafts.get(index)
+        checklist = drafted.checklist if drafted is not None and drafted.checklist else self.services.checklist(case, index)
+        state.last_item = index
+        return ChatReply(text=answer_checklist(message, checklist, index + 1), intent="checklist", item_index=index)
 
     def _require_case(self, case: CaseFile | None) -> CaseFile:
         if case is None or not case.items:
@@ -65,6 +78,7 @@ class ConversationEngine:
             raise CaseInputError(f"The case has {len(case.items)} item(s); there is no item {index + 1}.")
         result = self.services.draft(case, index, decision)
         state.drafts[index], state.reports[index], state.last_item = result.rationale, result.report, index
+        state.case = case
         note = " (decision defaulted to Upheld; say “as overturned” to change it)" if result.decision_defaulted else ""
         text = (f"Draft for item {index + 1}, {result.rationale.item.text}: **{result.rationale.decision}**{note}.\n\n"
                 f"{result.rationale.rationale}\n\nVerification: {result.report.badge()}")
@@ -83,22 +97,24 @@ class ConversationEngine:
         if current is None:
             return ChatReply(text=f"There is no draft of item {index + 1} yet; say “draft item {index + 1}” first.",
                              intent="revise")
-        revised = revise_offline(current, instruction)
-        report = self.services.verify(revised)
+        revision = revise_offline(current, instruction, state.case)
+        revised = revision.rationale
+        report = self.services.verify(revised, state.case)
         state.drafts[index], state.reports[index] = revised, report
-        return ChatReply(text=f"Revised item {index + 1}.\n\n{revised.rationale}\n\nVerification: {report.badge()}",
+        notes = "".join(f"\n\n{note}" for note in revision.notes)
+        return ChatReply(text=f"Revised item {index + 1}.{notes}\n\n{revised.rationale}\n\nVerification: {report.badge()}",
                          intent="revise", rationale=revised, report=report, item_index=index)
 
     def _check(self, message: str, state: ChatState, case: CaseFile | None) -> ChatReply:
         pasted = message.split(":", 1)[1].strip() if ":" in message else ""
         if len(pasted) > 40:
-            report = self.services.check_text(pasted, requested_decision(pasted))
+            report = self.services.check_text(pasted, requested_decision(pasted), case)
             return self._check_reply("your text", report)
         return self.check_item(requested_item(message, state), state)
 
     def verify_item(self, index: int, state: ChatState) -> VerificationReport:
         """Verify the current draft of item `index` (which must exist) and keep the report."""
-        report = self.services.verify(state.drafts[index])
+        report = self.services.verify(state.drafts[index], state.case)
         state.reports[index] = report
         return report
 
@@ -130,19 +146,3 @@ class ConversationEngine:
             lines.append(f"- Supporting only (lower tier): {passage.citation.label()}.")
         return ChatReply(text="\n".join(lines), intent="explain", passages=evidence.governing, item_index=index)
 
-
-def revise_offline(rationale: ItemRationale, instruction: str) -> ItemRationale:
-    """Deterministic edits: shorten (fewer facts), or add a reviewer-stated fact in the reviewer's own words."""
-    sentences = split_sentences(rationale.rationale)
-    if re.search(r"\bshort", instruction, re.IGNORECASE):
-        cited = [s for s in sentences if re.search(r"\[\d+\]", s)][:1]
-        facts = [s for s in sentences if s not in cited and not s.startswith("Therefore")][:2]
-        closing = [s for s in sentences if s.startswith("Therefore")][-1:]
-        sentences = cited + facts + closing
-    mention = MENTION.search(instruction)
-    if mention and not re.search(r"\bshort", mention.group(1), re.IGNORECASE):
-        fact = mention.group(1).strip().rstrip(".")
-        fact = fact[0].upper() + fact[1:] if fact else fact
-        position = next((i for i, s in enumerate(sentences) if s.startswith("Therefore")), len(sentences))
-        sentences.insert(position, f"The records also show that {fact[0].lower() + fact[1:]}." if fact else "")
-    return rationale.model_copy(update={"rationale": " ".join(s for s in sentences if s)})

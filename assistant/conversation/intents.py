@@ -15,9 +15,13 @@ ITEM = re.compile(r"\bitem\s*#?\s*(\d{1,2})\b|\b(first|second|third|fourth|fifth
 ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
 OVERTURN = re.compile(r"\boverturn(?:ed)?\b|\bapprov\w*|\bmedically necessary\b(?<!not medically necessary)|\bcertif(?:y|ied)\b", re.IGNORECASE)
 UPHOLD = re.compile(r"\buph(?:o|e)ld\b|\bdeny\b|\bdenied\b|\bnot medically necessary\b|\bnon-?certif\w*", re.IGNORECASE)
+CHECKLIST = re.compile(r"\bwhat(?:'s| is| are)? (?:still )?missing\b|\bchecklist\b|\bcriteri(?:a|on)\b.{0,40}\bitem\b|"
+                       r"\bwhy is\b.{0,80}\b(?:not documented|not met|met)\b", re.IGNORECASE)
 MENTION = re.compile(r"\b(?:mention|add|include|note)\s+(?:that\s+)?(.+?)\s*\.?$", re.IGNORECASE)
 
 def detect_intent(message: str) -> str:
+    if CHECKLIST.search(message):
+        return "checklist"
     if EXPLAIN.search(message) and re.search(r"\b(?:passage|cite|cited|citation|page|guideline|source)\b", message, re.I):
         return "explain"
     if re.match(r"\s*(?:check|verify)\b", message, re.I):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from assistant.contracts import ItemRationale, RetrievedPassage, VerificationReport
+from assistant.contracts import CaseFile, ItemRationale, RetrievedPassage, VerificationReport
 
 
 @dataclass
@@ -13,6 +13,8 @@ class ChatState:
     reports: dict[int, VerificationReport] = field(default_factory=dict)
     last_item: int = 0
     history: list[tuple[str, str]] = field(default_factory=list)
+    case: CaseFile | None = None
+    """The case the drafts belong to: revisions and checks verify record facts against it."""
 
 
 @dataclass

@@ -155,6 +155,21 @@ def load_criteria_dir(pages: GuidelinePages, directory: Path = BUNDLED_CRITERIA_
     return sets
 
 
+def load_available_criteria(pages: GuidelinePages, directory: Path = BUNDLED_CRITERIA_DIR) -> tuple[dict[str, CriteriaSet], list[str]]:
+    """Like `load_criteria_dir`, but a set that fails to load is left out and its problem returned, so that one
+    broken file does not take every checklist away (drafting shows the problems; `assistant criteria check` names them)."""
+    sets: dict[str, CriteriaSet] = {}
+    problems: list[str] = []
+    for path in sorted(Path(directory).glob("*.toml")):
+        try:
+            criteria = parse_criteria_file(path)
+            if pages.has(criteria.guideline_id):
+                sets[criteria.guideline_id] = load_criteria_file(path, pages)
+        except CriteriaError as exc:
+            problems.append(str(exc))
+    return sets, problems
+
+
 def check_criteria_file(path: Path, settings: Settings, pages: GuidelinePages | None = None) -> CriteriaCheckReport:
     """Validate one criteria file against the built index (or the given pages) and report every problem."""
     report = CriteriaCheckReport(path=str(path))

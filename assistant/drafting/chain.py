@@ -5,6 +5,7 @@ Plain function composition: nothing streams or branches, so no runnable framewor
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,7 +13,8 @@ from typing import Any
 from langchain_core.language_models.chat_models import BaseChatModel
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.contracts import AbstentionNote, CaseFile, CitationCheck, Decision, ItemRationale, VerificationReport
+from assistant.contracts import AbstentionNote, CaseFile, Checklist, CitationCheck, Decision, ItemRationale, VerificationReport
+from assistant.drafting.checklist_writer import draft_from_checklist
 from assistant.drafting.evidence import Evidence, gather_evidence
 from assistant.drafting.llm_drafter import StructuredDraft, draft_with_model, revise_with_model
 from assistant.drafting.offline import draft_offline
@@ -23,6 +25,7 @@ from assistant.retrieval.search import GuidelineSearch
 from assistant.verification.textmatch import split_sentences, support_score
 from assistant.verification.verify import PageRanker, verify_rationale
 
+log = logging.getLogger(__name__)
 DEFAULT_DECISION: Decision = "Upheld"
 # Share of a model-written case fact's content words that must occur in the case summary.
 FACT_SUPPORT_THRESHOLD = 0.6
@@ -50,6 +53,7 @@ class DraftState(BaseModel):
     decision_used: Decision | None = None
     rationale: ItemRationale | None = None
     structured: StructuredDraft | None = Field(default=None, description="The model's structured draft, if it wrote one.")
+    checklist: Checklist | None = Field(default=None, description="Criteria checklist when a loaded criteria set covers the item.")
     notes: list[str] = Field(default_factory=list)
 
 
@@ -87,6 +91,30 @@ class DraftingChain:
         self.ranker = ranker
         self.model = model
         self.precedents = precedents
+        self._criteria: tuple[dict, object] | None = None
+
+    def criteria(self) -> tuple[dict, object]:
+        """Criteria sets whose guideline is indexed (quotes verified on the indexed pages), loaded once."""
+        if self._criteria is None:
+            from assistant.criteria import GuidelinePages
+            from assistant.criteria.load import load_available_criteria
+
+            pages = GuidelinePages.from_library(self.search.library)
+            sets, problems = load_available_criteria(pages)
+            for problem in problems:
+                log.warning("Criteria set not loaded: %s", problem)
+            self._criteria = (sets, pages)
+        return self._criteria
+
+    def checklist(self, case: CaseFile, item_index: int, decision: Decision | None = None) -> Checklist | None:
+        """The item's criteria checklist, or None when no loaded criteria set covers its category."""
+        from assistant.criteria.checklist import build_checklist, item_category
+
+        sets, pages = self.criteria()
+        if not sets:
+            return None
+        item = case.items[item_index]
+        return build_checklist(case, item_index, sets, item_category(item.text), decision=decision, pages=pages)
 
     def run(self, case: CaseFile, item_index: int, decision: Decision | None = None) -> DraftResult:
         state = DraftState(case=case, item_index=item_index, decision=decision)
@@ -107,25 +135,32 @@ class DraftingChain:
         similar = self._similar_precedents(case, case.items[index].text)
         if evidence.abstention is not None:
             evidence.abstention = with_governing_suggestion(evidence.abstention, case, case.items[index].text, similar)
-        return state.model_copy(update={"evidence": evidence, "precedents": similar})
+        checklist = self.checklist(case, index, state.decision or DEFAULT_DECISION)
+        return state.model_copy(update={"evidence": evidence, "precedents": similar, "checklist": checklist})
 
     def _similar_precedents(self, case: CaseFile, item_text: str) -> list:
         if self.precedents is None:
             return []
         return self.precedents.similar(item_text, k=10, exclude_case=case.case_id, case_summary=case.summary)
 
+    def write_offline(self, state: DraftState, decision: Decision) -> ItemRationale:
+        """The one place the offline writer is chosen: from the checklist when a criteria set covers the item."""
+        if state.checklist is not None and state.checklist.applicable:
+            return draft_from_checklist(state.case, state.evidence, decision, state.checklist)
+        return draft_offline(state.case, state.evidence, decision)
+
     def write(self, state: DraftState) -> DraftState:
         decision = state.decision or DEFAULT_DECISION
         evidence = state.evidence
         if self.model is None or evidence.abstention is not None:
-            return state.model_copy(update={"decision_used": decision,
-                                            "rationale": draft_offline(state.case, evidence, decision)})
+            return state.model_copy(update={"decision_used": decision, "rationale": self.write_offline(state, decision)})
         try:
-            rationale, structured = draft_with_model(self.model, state.case, evidence, decision)
+            rationale, structured = draft_with_model(self.model, state.case, evidence, decision, state.checklist)
         except ModelBackendError as exc:
             note = f"The model's reply could not be used ({exc}); the offline drafter wrote this draft instead."
             return state.model_copy(update={"decision_used": decision, "notes": [note],
-                                            "rationale": draft_offline(state.case, evidence, decision)})
+                                            "rationale": self.write_offline(state, decision)})
+        rationale = rationale.model_copy(update={"checklist": state.checklist})
         return state.model_copy(update={"decision_used": decision, "rationale": rationale, "structured": structured})
 
     def _draft_level_checks(self, state: DraftState, rationale: ItemRationale) -> list[CitationCheck]:
@@ -149,14 +184,14 @@ class DraftingChain:
     def verify_and_repair(self, state: DraftState) -> DraftResult:
         library = self.search.library
         rationale = state.rationale
-        report = verify_rationale(rationale, library, self.ranker)
+        report = verify_rationale(rationale, library, self.ranker, state.case)
         repairs: list[str] = list(state.notes)
         if report.problems and self.model is not None and state.structured is not None:
             repairs.append("Asked the model to repair: " + "; ".join(p.message for p in report.problems))
             try:
                 rationale = revise_with_model(self.model, state.case, state.evidence, state.decision_used,
                                               state.structured, [p.message for p in report.problems])
-                report = verify_rationale(rationale, library, self.ranker)
+                report = verify_rationale(rationale, library, self.ranker, state.case)
             except ModelBackendError as exc:
                 repairs.append(f"The model's repair could not be used ({exc}).")
         if report.problems:
@@ -164,7 +199,7 @@ class DraftingChain:
             if dropped:
                 repairs += dropped
                 flagged = [p for p in report.problems if p.citation is not None or p.status == "orphan_marker"]
-                report = verify_rationale(rationale, library, self.ranker)
+                report = verify_rationale(rationale, library, self.ranker, state.case)
                 for problem in flagged:
                     report.checks.append(problem.model_copy(update={
                         "message": "Removed from the draft: " + problem.message, "status": problem.status}))

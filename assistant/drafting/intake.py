@@ -118,6 +118,7 @@ def case_from_text(
         injury_date=_first(INJURY, text),
         ur_denial_date=_ur_date(text),
         ur_decision=_ur_sentence(text),
+        record_text=text[heading.start():].strip() if heading else "",  # the items list, a UR note: quotable
     )
     budget.check("finding dates and the utilization review decision", len(text))
     items = find_disputed_items(text)
@@ -137,7 +138,9 @@ def _as_letter(text: str, source_name: str | None):
 
 
 def _case_from_letter(letter, text: str, source_name: str | None, strip: bool) -> CaseFile:
-    items = [DisputedItem(text=i.text, quantity=i.quantity) for i in letter.items]
+    items = [DisputedItem(text=i.text, quantity=i.quantity,
+                          claims_administrator_guideline=i.claims_administrator_line.raw if i.claims_administrator_line else None)
+             for i in letter.items]
     ur_lines = [i.claims_administrator_line.raw for i in letter.items if i.claims_administrator_line]
     return CaseFile(
         case_id=letter.case_number or _case_id(text, source_name),

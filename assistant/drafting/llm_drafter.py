@@ -9,9 +9,10 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, Field, ValidationError
 
-from assistant.contracts import CaseFile, Citation, Decision, ItemRationale
+from assistant.contracts import CaseFact, CaseFile, Checklist, Citation, Decision, ItemRationale
 from assistant.drafting.evidence import Evidence
-from assistant.drafting.offline import case_facts, conclusion, reviewer_guideline_line
+from assistant.drafting.item_facts import ground_facts
+from assistant.drafting.offline import conclusion, reviewer_guideline_line
 from assistant.errors import ModelBackendError
 from assistant.prompts import load_prompt
 
@@ -84,21 +85,40 @@ def to_rationale(case: CaseFile, evidence: Evidence, decision: Decision, draft: 
         return f"[{renumber[number]}]" if number in renumber else "[0]"
 
     statement = re.sub(r"\[(\d{1,3})\]", remap, draft.guideline_statement)
-    facts = " ".join(f.strip() for f in draft.case_facts if f.strip())
+    grounded, record_citations = ground_facts(draft.case_facts, case)
+    facts = " ".join(grounded)
     closing = draft.conclusion.strip() or conclusion(evidence.item.text, decision)
     text = " ".join(p for p in [statement.strip(), f"In this case, {facts}" if facts and not facts.lower().startswith("in this case") else facts, closing] if p)
     return ItemRationale(
-        item=evidence.item, decision=decision, claims_administrator_guideline=case.ur_guideline or "",
+        item=evidence.item, decision=decision, claims_administrator_guideline=evidence.item.claims_administrator_guideline or case.ur_guideline or "",
         reviewer_guideline_line=reviewer_guideline_line(citations), rationale=text, citations=citations,
-        case_facts=case_facts(case, evidence), abstention=evidence.abstention,
+        case_facts=[CaseFact(text=q.quote, date=q.date) for q in record_citations],
+        record_citations=record_citations, abstention=evidence.abstention,
     )
 
 
-def draft_with_model(model: BaseChatModel, case: CaseFile, evidence: Evidence, decision: Decision) -> tuple[ItemRationale, StructuredDraft]:
+def checklist_text(checklist: Checklist | None) -> str:
+    """The criteria checklist as the model sees it: status, guideline words and page, record words and date."""
+    if checklist is None or not checklist.applicable:
+        return "(no criteria set covers this item)"
+    lines = []
+    for row in checklist.applicable:
+        record = "; ".join(f'"{c.quote}"' + (f" ({c.date})" if c.date else "") for c in row.record_citations) or "none"
+        lines.append(f"- {row.question} [{row.requirement}] status: {row.status.replace('_', ' ')} — {row.reason}\n"
+                     f"  guideline ({row.guideline.title}, p. {row.guideline.printed_page}): \"{row.guideline.quote}\"\n"
+                     f"  record: {record}")
+    if checklist.mme_per_day is not None:
+        lines.append(f"- MME/day: {checklist.mme_arithmetic} (CDC 2022 conversion factors, p. 31)")
+    return "\n".join(lines)
+
+
+def draft_with_model(model: BaseChatModel, case: CaseFile, evidence: Evidence, decision: Decision,
+                     checklist: Checklist | None = None) -> tuple[ItemRationale, StructuredDraft]:
     messages = [
         SystemMessage(content=load_prompt("system")),
         HumanMessage(content=load_prompt("draft").format(
-            item=evidence.item.text, decision=decision, case_summary=case.summary, evidence=numbered_evidence(evidence))),
+            item=evidence.item.text, decision=decision, case_summary=case.summary, evidence=numbered_evidence(evidence),
+            checklist=checklist_text(checklist))),
     ]
     draft = ask_for_draft(model, messages)
     return to_rationale(case, evidence, decision, draft), draft

@@ -5,19 +5,13 @@ from __future__ import annotations
 
 import re
 
-from assistant.contracts import CaseFact, CaseFile, Citation, Decision, ItemRationale
+from assistant.contracts import CaseFact, CaseFile, Citation, Decision, DisputedItem, ItemRationale, RecordCitation
 from assistant.drafting.evidence import Evidence
+from assistant.drafting.item_facts import drug_note, fact_sentence, item_facts, request_citation
+from assistant.verification.record import DRAFTING_NOTE
 from assistant.verification.textmatch import content_words
 from assistant.verification.textmatch import split_sentences
 
-FACT_CUES = re.compile(
-    r"\b(?:treatment to date|has included|tried|failed|response|improv\w*|unchanged|worse\w*|pain (?:was |is )?rated|"
-    r"\d+/10|function\w*|activities of daily living|ADLs?|work\w*|duty|disability|return to work|requested|request|"
-    r"utilization review|MME|dosage|dose|taper\w*|urine|toxicology|CURES|PDMP|naloxone)\b",
-    re.IGNORECASE,
-)
-DATE = re.compile(r"\b\d{1,2}[-/]\d{1,2}[-/]\d{2,4}\b")
-MAX_FACTS = 4
 
 
 def passage_sentences(passage_text: str, section_path: list[str] | None = None) -> list[str]:
@@ -49,21 +43,6 @@ def best_sentences(passage_text: str, queries: list[str], limit: int = 2, sectio
     return [s[2] for s in chosen]
 
 
-def case_facts(case: CaseFile, evidence: Evidence, limit: int = MAX_FACTS) -> list[CaseFact]:
-    """The summary's most relevant sentences, verbatim: prior treatment, response, function, work, dates."""
-    query_words = set().union(*(content_words(q) for q in [evidence.item.text, *evidence.queries]))
-    scored = []
-    for position, sentence in enumerate(split_sentences(case.summary)):
-        if len(sentence) > 500 or len(sentence.split()) < 4:
-            continue
-        score = len(content_words(sentence) & query_words) + (1.5 if FACT_CUES.search(sentence) else 0)
-        score += 1.0 if DATE.search(sentence) else 0.0
-        scored.append((score, -position, sentence))
-    scored.sort(reverse=True)
-    chosen = sorted(scored[:limit], key=lambda s: -s[1])
-    return [CaseFact(text=s, date=(DATE.search(s).group(0) if DATE.search(s) else None)) for _, _, s in chosen]
-
-
 def conclusion(item_text: str, decision: Decision) -> str:
     verdict = "not medically necessary" if decision == "Upheld" else "medically necessary"
     return f"Therefore, the request for {item_text} is {verdict}."
@@ -79,12 +58,25 @@ def reviewer_guideline_line(citations: list[Citation]) -> str:
     return f"Decision based on {first.title}{section_text}, Page(s): {', '.join(pages)}."
 
 
+def case_move(case: CaseFile, item: DisputedItem) -> tuple[str, list[RecordCitation]]:
+    """The case move: the request and the record sentences about this item, each quoted with [R<n>]."""
+    citations = [request_citation(item), *item_facts(case, item)]
+    parts = [f"The request under review is “{item.text}” [R1]."]
+    note = drug_note(item)
+    if note:
+        parts.append(note)
+    if len(citations) > 1:
+        parts.append("In this case, the records document the following.")
+        parts += [fact_sentence(c, n) for n, c in enumerate(citations[1:], start=2)]
+    else:
+        parts.append(f"{DRAFTING_NOTE} no sentence of the case record names this item; check the records for its "
+                     "history, response and the utilization review's reasons.")
+    return " ".join(parts), citations
+
+
 def draft_offline(case: CaseFile, evidence: Evidence, decision: Decision) -> ItemRationale:
-    facts = case_facts(case, evidence)
-    fact_text = " ".join(f.text for f in facts)
-    case_move = f"In this case, the records document the following. {fact_text}" if facts else (
-        "In this case, the case summary provided no details that bear on this request."
-    )
+    case_text, record_citations = case_move(case, evidence.item)
+    facts = [CaseFact(text=c.quote, date=c.date) for c in record_citations[1:]]
     citations: list[Citation] = []
     parts: list[str] = []
     if evidence.abstention is not None:
@@ -107,15 +99,16 @@ def draft_offline(case: CaseFile, evidence: Evidence, decision: Decision) -> Ite
         sentences = best_sentences(passage.citation.quote, [evidence.item.text, *evidence.queries], limit=1)
         if sentences:
             supporting.append(passage.citation.model_copy(update={"quote": sentences[0]}))
-    rationale = " ".join([*parts, case_move, conclusion(evidence.item.text, decision)])
+    rationale = " ".join([*parts, case_text, conclusion(evidence.item.text, decision)])
     return ItemRationale(
         item=evidence.item,
         decision=decision,
-        claims_administrator_guideline=case.ur_guideline or "",
+        claims_administrator_guideline=evidence.item.claims_administrator_guideline or case.ur_guideline or "",
         reviewer_guideline_line=reviewer_guideline_line(citations),
         rationale=rationale,
         citations=citations,
         supporting_citations=supporting,
         case_facts=facts,
+        record_citations=record_citations,
         abstention=evidence.abstention,
     )

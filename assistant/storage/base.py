@@ -3,8 +3,9 @@
 SQLite under `settings.drafts_db` in WAL mode with `synchronous=FULL`: every save is one transaction that is
 on disk before the call returns, so a crash or a SIGKILL loses nothing that was reported as saved.
 
-Every query filters by reviewer. A case belongs to the reviewer who first saved it; touching another
-reviewer's case raises `AccessDenied`.
+Every query filters by reviewer, and case ids are per reviewer: two reviewers may each hold a case
+CM16-0001, a new case's id suffix ("-2") counts only the reviewer's own cases, and an id the reviewer does not
+hold raises the same `CaseNotFound` (an `AccessDenied`) whether or not someone else holds it.
 
 All SQL lives in `SQL` and uses only plain statements (no SQLite-only functions in the queries); the SQLite
 store (`storage.sqlite`) and the PostgreSQL store (`storage.postgres`) subclass `BaseDraftStore` here and give
@@ -29,12 +30,47 @@ from assistant.verification.textmatch import split_sentences
 
 AuditAction = Literal["generated", "accepted", "edited", "exported", "imported", "checked"]
 AUDIT_ACTIONS: tuple[str, ...] = ("generated", "accepted", "edited", "exported", "imported", "checked")
-SCHEMA_VERSION = 1
-DATA_TABLES = ("cases", "item_drafts", "chat_messages", "audit_log")
+SCHEMA_VERSION = 2
+DATA_TABLES = ("cases", "item_drafts", "chat_messages", "audit_log", "undecided_drafts")
+REQUIRED_BACKUP_TABLES = ("cases", "item_drafts", "chat_messages", "audit_log")
+"""A backup must hold these; undecided_drafts (schema 2) may be missing from an older one."""
 
 
-class CaseNotFound(StorageError, LookupError):
-    """No case with this id exists for anyone."""
+class CaseNotFound(StorageError, AccessDenied, LookupError):
+    """This reviewer holds no case with this id. Raised alike whether the id is unused or another reviewer's
+    (each reviewer has their own case ids), so the error never tells the two apart."""
+
+
+# Version 2: case ids are per reviewer (the key is (reviewer, case_id)), so the id a new case gets, and every
+# "not found", say nothing about other reviewers' cases.
+CASES_TABLE = """CREATE TABLE IF NOT EXISTS {name} (
+            case_id TEXT NOT NULL,
+            reviewer TEXT NOT NULL,
+            title TEXT NOT NULL,
+            case_json TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (reviewer, case_id)
+        )"""
+ITEM_DRAFTS_TABLE = """CREATE TABLE IF NOT EXISTS {name} (
+            case_id TEXT NOT NULL,
+            item_index INTEGER NOT NULL,
+            revision INTEGER NOT NULL,
+            reviewer TEXT NOT NULL,
+            rationale_json TEXT NOT NULL,
+            report_json TEXT,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (reviewer, case_id, item_index, revision)
+        )"""
+
+
+def _rekey(table: str, definition: str, columns: str) -> tuple[str, ...]:
+    """Copy `table` into a table of the new definition and swap it in (portable SQL: SQLite and PostgreSQL)."""
+    return (
+        definition.format(name=f"{table}_v2"),
+        f"INSERT INTO {table}_v2 ({columns}) SELECT {columns} FROM {table}",  # noqa: S608 - fixed names
+        f"DROP TABLE {table}",
+        f"ALTER TABLE {table}_v2 RENAME TO {table}",
+    )
 
 
 class SQL:
@@ -44,24 +80,9 @@ class SQL:
         """CREATE TABLE IF NOT EXISTS schema_info (
             version INTEGER NOT NULL
         )""",
-        """CREATE TABLE IF NOT EXISTS cases (
-            case_id TEXT PRIMARY KEY,
-            reviewer TEXT NOT NULL,
-            title TEXT NOT NULL,
-            case_json TEXT NOT NULL,
-            updated_at TEXT NOT NULL
-        )""",
+        CASES_TABLE.format(name="cases"),
         "CREATE INDEX IF NOT EXISTS cases_by_reviewer ON cases (reviewer, updated_at)",
-        """CREATE TABLE IF NOT EXISTS item_drafts (
-            case_id TEXT NOT NULL,
-            item_index INTEGER NOT NULL,
-            revision INTEGER NOT NULL,
-            reviewer TEXT NOT NULL,
-            rationale_json TEXT NOT NULL,
-            report_json TEXT,
-            updated_at TEXT NOT NULL,
-            PRIMARY KEY (case_id, item_index, revision)
-        )""",
+        ITEM_DRAFTS_TABLE.format(name="item_drafts"),
         """CREATE TABLE IF NOT EXISTS chat_messages (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
             case_id TEXT NOT NULL,
@@ -81,11 +102,28 @@ class SQL:
             detail_json TEXT NOT NULL
         )""",
         "CREATE INDEX IF NOT EXISTS audit_by_case ON audit_log (case_id, id)",
+        # Text typed before a decision is chosen: one row per item, replaced on every edit, removed when the
+        # first decided revision is saved (a revision needs a decision; this keeps the typing meanwhile).
+        """CREATE TABLE IF NOT EXISTS undecided_drafts (
+            reviewer TEXT NOT NULL,
+            case_id TEXT NOT NULL,
+            item_index INTEGER NOT NULL,
+            fields_json TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (reviewer, case_id, item_index)
+        )""",
+    )
+    migrate_1_to_2 = (
+        *_rekey("cases", CASES_TABLE, "case_id, reviewer, title, case_json, updated_at"),
+        "CREATE INDEX IF NOT EXISTS cases_by_reviewer ON cases (reviewer, updated_at)",
+        *_rekey("item_drafts", ITEM_DRAFTS_TABLE,
+                "case_id, item_index, revision, reviewer, rationale_json, report_json, updated_at"),
+        "UPDATE schema_info SET version = 2",
     )
     schema_version = "SELECT version FROM schema_info"
     set_schema_version = "INSERT INTO schema_info (version) VALUES (?)"
 
-    case_owner = "SELECT reviewer FROM cases WHERE case_id = ?"
+    case_held = "SELECT 1 FROM cases WHERE reviewer = ? AND case_id = ?"
     insert_case = "INSERT INTO cases (case_id, reviewer, title, case_json, updated_at) VALUES (?, ?, ?, ?, ?)"
     update_case = "UPDATE cases SET title = ?, case_json = ?, updated_at = ? WHERE case_id = ? AND reviewer = ?"
     list_cases = (
@@ -113,6 +151,14 @@ class SQL:
     latest_item = (
         "SELECT item_index, revision, rationale_json, report_json, updated_at FROM item_drafts "
         "WHERE case_id = ? AND reviewer = ? AND item_index = ? ORDER BY revision DESC LIMIT 1"
+    )
+
+    delete_undecided = "DELETE FROM undecided_drafts WHERE reviewer = ? AND case_id = ? AND item_index = ?"
+    insert_undecided = (
+        "INSERT INTO undecided_drafts (reviewer, case_id, item_index, fields_json, updated_at) VALUES (?, ?, ?, ?, ?)"
+    )
+    load_undecided = (
+        "SELECT fields_json, updated_at FROM undecided_drafts WHERE reviewer = ? AND case_id = ? AND item_index = ?"
     )
 
     insert_chat = "INSERT INTO chat_messages (case_id, reviewer, role, content, created_at) VALUES (?, ?, ?, ?, ?)"
@@ -218,11 +264,20 @@ class BaseDraftStore:
         self._connections_lock = threading.Lock()
         self._write_lock = threading.RLock()
         self._closed = False
+        self._schema = schema
+        self._ensure_schema()
+
+    def _ensure_schema(self) -> None:
+        """Create missing tables and bring a version-1 database to version 2 (also after restoring an old backup)."""
         with self._write() as conn:
-            for statement in schema:
+            for statement in self._schema:
                 conn.execute(statement)
-            if conn.execute(SQL.schema_version).fetchone() is None:
+            row = conn.execute(SQL.schema_version).fetchone()
+            if row is None:
                 conn.execute(SQL.set_schema_version, (SCHEMA_VERSION,))
+            elif row[0] == 1:
+                for statement in SQL.migrate_1_to_2:
+                    conn.execute(statement)
 
     # ------------------------------------------------------------------ connections and transactions
 
@@ -287,23 +342,24 @@ class BaseDraftStore:
     # ------------------------------------------------------------------ ownership
 
     def _check_owner(self, conn: Any, reviewer: str, case_id: str, *, must_exist: bool = True) -> bool:
-        row = conn.execute(SQL.case_owner, (case_id,)).fetchone()
-        if row is None:
-            if must_exist:
-                raise CaseNotFound(f"No saved case {case_id!r}. Read the case in first.")
-            return False
-        if row[0] != reviewer:
-            raise AccessDenied(f"Case {case_id!r} belongs to another reviewer; {reviewer!r} cannot open it.")
-        return True
+        """Whether `reviewer` holds `case_id`; with must_exist, the same CaseNotFound whether the id is unused or
+        another reviewer's (nothing here looks at other reviewers' cases)."""
+        if conn.execute(SQL.case_held, (reviewer, case_id)).fetchone() is not None:
+            return True
+        if must_exist:
+            raise CaseNotFound(f"No case {case_id!r} among your saved cases. Read the case in first.")
+        return False
 
-    def case_exists(self, case_id: str) -> bool:
-        """Whether any reviewer holds this case id (used to pick a fresh id; reveals nothing else)."""
-        return self._conn().execute(SQL.case_owner, (case_id,)).fetchone() is not None
+    def case_exists(self, reviewer: str, case_id: str) -> bool:
+        """Whether this reviewer already holds this case id."""
+        return self._conn().execute(SQL.case_held, (_require_reviewer(reviewer), case_id)).fetchone() is not None
 
-    def unique_case_id(self, base: str) -> str:
+    def unique_case_id(self, reviewer: str, base: str) -> str:
+        """`base`, or `base-2`, `base-3` … the first id this reviewer does not hold yet (other reviewers' ids
+        play no part, so the suffix reveals nothing about them)."""
         base = re.sub(r"[^A-Za-z0-9._-]+", "-", (base or "case").strip()).strip("-") or "case"
         candidate, n = base, 1
-        while self.case_exists(candidate):
+        while self.case_exists(reviewer, candidate):
             n += 1
             candidate = f"{base}-{n}"
         return candidate
@@ -316,7 +372,7 @@ class BaseDraftStore:
         base = re.sub(r"\.{2,}", ".", base)
         with self._write() as conn:
             candidate, n = base, 1
-            while conn.execute(SQL.case_owner, (candidate,)).fetchone() is not None:
+            while conn.execute(SQL.case_held, (reviewer, candidate)).fetchone() is not None:
                 n += 1
                 candidate = f"{base}-{n}"
             stored = case.model_copy(update={"case_id": candidate})
@@ -377,6 +433,7 @@ class BaseDraftStore:
             current = conn.execute(SQL.next_revision, (case_id, item_index, reviewer)).fetchone()[0]
             revision = (current or 0) + 1
             conn.execute(SQL.insert_item, (case_id, item_index, revision, reviewer, rationale_json, report_json, at))
+            conn.execute(SQL.delete_undecided, (reviewer, case_id, item_index))
             if action is not None:
                 full_detail = dict(detail or {})
                 full_detail["revision"] = revision
@@ -398,6 +455,24 @@ class BaseDraftStore:
                     SQL.insert_audit, (reviewer, at, case_id, item_index, action, json.dumps(full_detail, sort_keys=True))
                 )
         return ItemDraft(case_id, item_index, revision, rationale, report, at)
+
+    def save_undecided(self, reviewer: str, case_id: str, item_index: int, fields: dict[str, Any]) -> str:
+        """Keep what the reviewer typed for an item before choosing a decision (guideline lines, rationale,
+        citation rows); replaced on each call, dropped when a decided revision is saved. Returns the time saved."""
+        reviewer = _require_reviewer(reviewer)
+        at = utc_now()
+        with self._write() as conn:
+            self._check_owner(conn, reviewer, case_id)
+            conn.execute(SQL.delete_undecided, (reviewer, case_id, item_index))
+            conn.execute(SQL.insert_undecided, (reviewer, case_id, item_index, json.dumps(fields), at))
+        return at
+
+    def load_undecided(self, reviewer: str, case_id: str, item_index: int) -> dict[str, Any] | None:
+        reviewer = _require_reviewer(reviewer)
+        with self._read() as conn:
+            self._check_owner(conn, reviewer, case_id)
+            row = conn.execute(SQL.load_undecided, (reviewer, case_id, item_index)).fetchone()
+        return json.loads(row[0]) if row else None
 
     def load_items(self, reviewer: str, case_id: str) -> dict[int, ItemDraft]:
         """The latest revision of every drafted item, by item index."""

@@ -10,7 +10,7 @@ from typing import Any
 
 from assistant.errors import ConfigurationError, StorageError
 from assistant.files import private_dir, write_text_atomically
-from assistant.storage.base import DATA_TABLES, SCHEMA_VERSION, SQL, BaseDraftStore, backup_file, utc_now
+from assistant.storage.base import DATA_TABLES, REQUIRED_BACKUP_TABLES, SCHEMA_VERSION, SQL, BaseDraftStore, backup_file, utc_now
 
 PG_BACKUP_FILENAME = "drafts.postgres.json"
 PG_BACKUP_FORMAT = "rationale-assistant-postgres-backup"
@@ -90,12 +90,14 @@ class PostgresDraftStore(BaseDraftStore):
         if not isinstance(payload, dict) or payload.get("format") != PG_BACKUP_FORMAT:
             raise StorageError(f"{src} is not a PostgreSQL draft-store backup; nothing was restored.")
         tables = payload.get("tables") or {}
-        missing = set(DATA_TABLES) - set(tables)
+        missing = set(REQUIRED_BACKUP_TABLES) - set(tables)
         if missing:
             raise StorageError(f"{src} is not a draft-store backup (missing {', '.join(sorted(missing))}).")
         with self._write() as conn:
             conn.execute("TRUNCATE " + ", ".join(DATA_TABLES))
             for table in DATA_TABLES:
+                if table not in tables:  # undecided_drafts, absent from a schema-1 backup
+                    continue
                 columns, rows = tables[table]["columns"], tables[table]["rows"]
                 if not rows:
                     continue

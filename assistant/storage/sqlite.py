@@ -8,7 +8,7 @@ from pathlib import Path
 
 from assistant.errors import StorageError
 from assistant.files import make_private, private_dir, write_atomically
-from assistant.storage.base import DATA_TABLES, SQL, BaseDraftStore, backup_file
+from assistant.storage.base import REQUIRED_BACKUP_TABLES, SQL, BaseDraftStore, backup_file
 
 BACKUP_FILENAME = "drafts.sqlite3"
 
@@ -58,10 +58,11 @@ class DraftStore(BaseDraftStore):
                 raise StorageError(f"{src} is not a readable SQLite backup: {exc}") from exc
             if check != "ok":
                 raise StorageError(f"{src} fails SQLite's integrity check ({check}); nothing was restored.")
-            missing = set(DATA_TABLES) - tables
+            missing = set(REQUIRED_BACKUP_TABLES) - tables
             if missing:
                 raise StorageError(f"{src} is not a draft-store backup (missing {', '.join(sorted(missing))}).")
             with self._write_lock:
                 source.backup(self._conn())
         finally:
             source.close()
+        self._ensure_schema()  # a backup from schema 1 is brought to schema 2

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 from assistant.config import Settings
-from assistant.contracts import CaseFile, Citation, EvidenceTier, ItemRationale, RetrievedPassage, VerificationReport
+from assistant.contracts import CaseFile, Checklist, Citation, EvidenceTier, ItemRationale, RetrievedPassage, VerificationReport
 from assistant.storage import BaseDraftStore
+from assistant.text_safety import inert_markdown
 
 CSS = """
 .source-card { border: 1px solid #c9ced6; border-radius: 6px; padding: 4px 10px; margin: 6px 0; background: #fafbfc; }
@@ -96,7 +98,34 @@ def rationale_notes_html(rationale: ItemRationale) -> str:
         parts.append(f"<div><b>Supporting evidence only (lower tier, not governing):</b><ul>{items}</ul></div>")
     if rationale.precedent_note:
         parts.append(f'<div id="precedent-note"><i>{html.escape(rationale.precedent_note)}</i></div>')
+    if rationale.checklist is not None:
+        parts.append(checklist_html(rationale.checklist, rationale.decision))
     return "".join(parts)
+
+
+def checklist_html(checklist: Checklist, decision: str | None) -> str:
+    """The criteria checklist beside the rationale: criterion, status, guideline quote (page), record quote (date);
+    then the suggestion, labelled as one, and a plain warning when the decision runs against the checklist."""
+    from assistant.criteria.checklist import decision_warning
+
+    rows = []
+    for row in checklist.applicable:
+        record = "<br>".join(f"“{html.escape(c.quote)}”" + (f" ({html.escape(c.date)})" if c.date else "")
+                             for c in row.record_citations) or "—"
+        rows.append(f"<tr><td>{html.escape(row.question)} <small>({row.requirement})</small></td>"
+                    f"<td><b>{row.status.replace('_', ' ')}</b><br><small>{html.escape(row.reason)}</small></td>"
+                    f"<td>“{html.escape(row.guideline.quote)}” (p. {html.escape(row.guideline.printed_page)})</td>"
+                    f"<td>{record}</td></tr>")
+    parts = ['<div id="checklist-panel"><b>Criteria checklist</b><table><tr><th>criterion</th><th>status</th>'
+             "<th>guideline (page)</th><th>record (date)</th></tr>" + "".join(rows) + "</table>"]
+    if checklist.mme_per_day is not None:
+        parts.append(f"<div>MME/day: {html.escape(checklist.mme_arithmetic)} (CDC 2022 conversion factors, p. 31)</div>")
+    if checklist.suggested_decision:
+        parts.append(f"<div><i>Suggestion only — you decide:</i> {checklist.suggested_decision}</div>")
+    warning = decision_warning(checklist, decision if decision in ("Upheld", "Overturned") else None)
+    if warning:
+        parts.append(f'<div id="checklist-warning"><b>Warning:</b> {html.escape(warning)}</div>')
+    return "".join(parts) + "</div>"
 
 
 def citation_rows(citations: list[Citation]) -> list[list[Any]]:
@@ -153,14 +182,16 @@ def case_choices(store: BaseDraftStore, reviewer: str) -> list[tuple[str, str]]:
 def case_summary_md(case: CaseFile | None) -> str:
     if case is None:
         return "_No case open. Paste a case or upload a file, then press **Read case**._"
-    parts = [f"**Case {case.case_id}**"]
+    # Case text is data: inert_markdown shows it literally (no images, links, forms or inputs from a case).
+    shown_id = case.case_id if re.fullmatch(r"[A-Za-z0-9._-]+", case.case_id) else inert_markdown(case.case_id)
+    parts = [f"**Case {shown_id}**"]
     if case.injury_date:
-        parts.append(f"injury {case.injury_date}")
+        parts.append(f"injury {inert_markdown(case.injury_date)}")
     if case.ur_denial_date:
-        parts.append(f"UR denial {case.ur_denial_date}")
+        parts.append(f"UR denial {inert_markdown(case.ur_denial_date)}")
     head = " · ".join(parts)
     summary = case.summary[:600] + ("…" if len(case.summary) > 600 else "")
-    return f"{head}\n\n{summary}"
+    return f"{head}\n\n{inert_markdown(summary)}"
 
 
 def guideline_rows(settings: Settings) -> list[list[Any]]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import tempfile
 import threading
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +19,11 @@ from assistant.conversation.engine import ConversationEngine
 from assistant.conversation.state import ChatReply
 from assistant.errors import AssistantError
 from assistant.export import export_case
+from assistant.files import check_upload_size, private_dir
 from assistant.services import Services
 from assistant.storage import open_draft_store
+from assistant.text_safety import escape_markdown_export
+from assistant.ui.guard import CACHED_FILES
 from assistant.ui.render import (
     badge_html,
     case_choices,
@@ -87,6 +91,7 @@ class Workspace:
         self.settings = settings
         self.backend = backend or Backend(settings)
         self.store = self.backend.store
+        self.cached_files = CACHED_FILES  # which reviewer may download which cached upload or export
 
     # ------------------------------------------------------------------ views
 
@@ -99,7 +104,13 @@ class Workspace:
             return None, "", "", "", [], badge_html(None, "Choose a case and an item.")
         draft = self.store.load_item(reviewer, case.case_id, item_index)
         if draft is None:
-            return (None, case.ur_guideline or "", "", "", [],
+            typed = self.store.load_undecided(reviewer, case.case_id, item_index)
+            if typed is not None:  # text typed before a decision was chosen, kept by on_edit
+                return (None, typed["claims_administrator_guideline"], typed["reviewer_guideline_line"],
+                        typed["rationale"], typed["citation_rows"],
+                        badge_html(None, "Saved without a decision. Choose Upheld or Overturned to verify it."))
+            ca_line = case.items[item_index].claims_administrator_guideline or case.ur_guideline or ""
+            return (None, ca_line, "", "", [],
                     badge_html(None, "Not drafted yet: press “Draft with assistant” or write your own."))
         r = draft.rationale
         return (r.decision, r.claims_administrator_guideline, r.reviewer_guideline_line, r.rationale,
@@ -109,7 +120,8 @@ class Workspace:
     def chat_messages(self, reviewer: str, case: CaseFile | None) -> list[dict[str, str]]:
         if case is None:
             return []
-        return [{"role": m.role, "content": m.content} for m in self.store.chat_history(reviewer, case.case_id)]
+        return [{"role": m.role, "content": escape_markdown_export(m.content) if m.role == "user" else m.content}
+                for m in self.store.chat_history(reviewer, case.case_id)]
 
     def case_view(self, reviewer: str, case_id: str | None, item_index: int | None = 0):
         case = self.load_case(reviewer, case_id)
@@ -138,6 +150,9 @@ class Workspace:
     def on_read_case(self, text: str, upload: str | None, request: gr.Request):
         reviewer = reviewer_of(request, self.settings)
         try:
+            if upload:
+                check_upload_size(upload, self.settings.max_upload_bytes)  # before anything is read or stored
+                self.cached_files.grant(reviewer, upload)
             services = self.backend.services()
             if upload:
                 case = services.intake_file(Path(upload))
@@ -204,12 +219,18 @@ class Workspace:
             return gr.update()  # nothing open: nothing to save
         item_index = int(item_index)
         if decision not in DECISIONS:
-            if not (text or "").strip():
-                return gr.update()
-            return badge_html(None, "Choose Upheld or Overturned: the draft is saved from then on, with every edit.")
+            typed = (any((v or "").strip() for v in (reviewer_line, text))
+                     or (ca_line or "").strip() != (case.ur_guideline or "").strip())
+            if not typed and self.store.load_undecided(reviewer, case.case_id, item_index) is None:
+                return gr.update()  # only the prefilled line: nothing typed yet
+            self.store.save_undecided(reviewer, case.case_id, item_index, {
+                "claims_administrator_guideline": ca_line or "", "reviewer_guideline_line": reviewer_line or "",
+                "rationale": text or "", "citation_rows": table_rows(rows)})
+            return badge_html(None, "Saved without a decision. Choose Upheld or Overturned to verify it and keep "
+                                    "revisions.")
         previous, rationale = self.current_rationale(reviewer, case, item_index, decision, ca_line, reviewer_line, text, rows)
         try:
-            report = self.backend.services().verify(rationale)
+            report = self.backend.services().verify(rationale, case)
         except AssistantError as exc:
             report, note = None, f"Not verified: {exc}"
         else:
@@ -225,7 +246,7 @@ class Workspace:
         if case is None or item_index is None or decision not in DECISIONS:
             raise gr.Error("Open a case, choose an item and a decision first.")
         _, rationale = self.current_rationale(reviewer, case, int(item_index), decision, ca_line, reviewer_line, text, rows)
-        report = self.backend.services().verify(rationale)
+        report = self.backend.services().verify(rationale, case)
         draft = self.store.save_item(reviewer, case.case_id, int(item_index), rationale, report, action="accepted")
         return badge_html(report, f"Accepted as revision {draft.revision}.")
 
@@ -233,11 +254,13 @@ class Workspace:
         reviewer = reviewer_of(request, self.settings)
         if not (text or "").strip():
             raise gr.Error("Write the rationale first.")
-        report = self.backend.services().check_text(text, decision if decision in DECISIONS else None)
+        case = self.load_case(reviewer, case_id)
+        report = self.backend.services().check_text(text, decision if decision in DECISIONS else None, case)
         if case_id:
             self.store.audit(reviewer, case_id, "checked", item_index=None if item_index is None else int(item_index),
                         detail={"badge": report.badge(), "problems": len(report.problems), "chars": len(text)})
-        return badge_html(report, "Checked as your own text (citations recognised in the prose).")
+        return badge_html(report, "Checked as your own text (citations recognised in the prose"
+                                  + ("; statements about the case checked against its record)." if case else ")."))
 
     def on_chat(self, message: str, case_id: str | None, history: list | None, state: Any, request: gr.Request):
         reviewer = reviewer_of(request, self.settings)
@@ -254,8 +277,10 @@ class Workspace:
         else:
             state = reply.state if reply.state is not None else state
         cards = passage_cards(reply.passages, library)
-        content = reply.text + ("\n\n" + cards if cards else "")
-        history += [{"role": "user", "content": message}, {"role": "assistant", "content": content}]
+        # The reply quotes case items and record text: Markdown formatting stays, HTML, images and links do not.
+        content = escape_markdown_export(reply.text) + ("\n\n" + cards if cards else "")
+        history += [{"role": "user", "content": escape_markdown_export(message)},
+                    {"role": "assistant", "content": content}]
         if case is not None:
             self.save_chat_turn(reviewer, case, message, content, reply)
         return history, "", cards or "<p>No sources for this answer.</p>", state
@@ -286,28 +311,35 @@ class Workspace:
         case = self.load_case(reviewer, case_id)
         if case is None:
             raise gr.Error("Open a case first.")
+        folder = Path(tempfile.mkdtemp(prefix="imr-export-", dir=private_dir(self.settings.gradio_temp_dir / "exports")))
         try:
-            exported = export_case(self.store, self.backend.services().verify, reviewer, case,
-                                   Path(tempfile.mkdtemp(prefix="imr-export-")))
+            exported = export_case(self.store, self.backend.services().verify, reviewer, case, folder)
         except AssistantError as exc:
             raise gr.Error(str(exc)) from exc
         problems, md_path, docx_path, indexes = exported.problems, exported.markdown, exported.docx, exported.items
+        for path in (md_path, docx_path):  # downloadable by this reviewer only (ui.guard)
+            self.cached_files.grant(reviewer, path)
         note = (f"⚠ {problems} verification problem(s) are flagged UNVERIFIED in the letter." if problems
                 else "All citations verified.")
         return (gr.update(value=str(md_path), visible=True), gr.update(value=str(docx_path), visible=True),
                 f"Exported {len(indexes)} item(s). {note}")
 
-    def on_add_guideline(self, pdf: str | None, guideline_id: str, title: str, tier: str, short_form: str, pattern: str):
+    def on_add_guideline(self, pdf: str | None, guideline_id: str, title: str, tier: str, short_form: str, pattern: str,
+                         request: gr.Request):
+        from assistant.auth import require_admin
         from assistant.corpus.add import add_guideline
-        from assistant.index.store import build_index
+        from assistant.index.store import add_guideline_and_index
 
+        reviewer = reviewer_of(request, self.settings)
         if not pdf:
             raise gr.Error("Choose a PDF first.")
         try:
-            entry = add_guideline(self.settings, Path(pdf), (guideline_id or "").strip(), (title or "").strip(),
-                                  EvidenceTier(tier), short_form=(short_form or "").strip() or None,
-                                  section_pattern=(pattern or "").strip() or None)
-            result = build_index(self.settings)
+            require_admin(self.settings.auth_file, reviewer)  # every reviewer drafts from the shared corpus
+            check_upload_size(pdf, self.settings.max_upload_bytes)
+            add = partial(add_guideline, self.settings, Path(pdf), (guideline_id or "").strip(), (title or "").strip(),
+                          EvidenceTier(tier), short_form=(short_form or "").strip() or None,
+                          section_pattern=(pattern or "").strip() or None, actor=reviewer)
+            entry, result = add_guideline_and_index(self.settings, add, reviewer)  # audited; rolled back on failure
         except AssistantError as exc:
             raise gr.Error(str(exc)) from exc
         self.backend.reopen()

@@ -15,9 +15,18 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from assistant.contracts import Citation, CitationCheck, Decision, GuidelinePage, ItemRationale, VerificationReport
+from assistant.contracts import (
+    CaseFile,
+    Citation,
+    CitationCheck,
+    Decision,
+    GuidelinePage,
+    ItemRationale,
+    VerificationReport,
+)
 from assistant.retrieval.library import GuidelineLibrary
 from assistant.verification.recognise import recognise_citations, resolve_guideline_name
+from assistant.verification.record import check_record_facts, verify_record_side
 from assistant.verification.textmatch import (
     split_sentences,
     content_words,
@@ -144,8 +153,9 @@ def decision_check(rationale_text: str, decision: Decision | None) -> CitationCh
 
 
 def verify_rationale(
-    rationale: ItemRationale, library: GuidelineLibrary, ranker: PageRanker | None = None
+    rationale: ItemRationale, library: GuidelineLibrary, ranker: PageRanker | None = None, case: CaseFile | None = None
 ) -> VerificationReport:
+    """Guideline citations always; record quotes and record-fact sentences when the case is given."""
     report = VerificationReport()
     text = rationale.rationale
     sentences = split_sentences(text)
@@ -172,12 +182,23 @@ def verify_rationale(
                 report.checks.append(CitationCheck(marker=f"[{number}]", status="orphan_marker", sentence=sentence,
                                                    message=f"[{number}] does not match any citation."))
     report.checks += uncited_requirements(sentences)
+    report.checks += _record_side(rationale, case, sentences)
     report.checks += _quotes_in_prose(rationale, library, sentences)
     report.checks += _page_mentions_without_citation(rationale, library)
     consistency = decision_check(text, rationale.decision)
     if consistency:
         report.checks.append(consistency)
     return report
+
+
+def _record_side(rationale: ItemRationale, case: CaseFile | None, sentences: list[str]) -> list[CitationCheck]:
+    if case is not None:
+        return verify_record_side(rationale, case, sentences)
+    if rationale.record_citations:
+        return [CitationCheck(status="record_quote_not_found", message=(
+            "This draft quotes the case record, but no case was given to check the quotes against; "
+            "open the case (or pass --case) to verify them."))]
+    return []
 
 
 def _quotes_in_prose(rationale: ItemRationale, library: GuidelineLibrary, sentences: list[str]) -> list[CitationCheck]:
@@ -224,9 +245,11 @@ def _page_mentions_without_citation(rationale: ItemRationale, library: Guideline
 
 
 def check_free_text(
-    text: str, library: GuidelineLibrary, decision: Decision | None = None, ranker: PageRanker | None = None
+    text: str, library: GuidelineLibrary, decision: Decision | None = None, ranker: PageRanker | None = None,
+    case: CaseFile | None = None,
 ) -> VerificationReport:
-    """Verify a rationale a person wrote: citations in reviewers' styles, quotes, claims, the conclusion."""
+    """Verify a rationale a person wrote: citations in reviewers' styles, quotes, claims, the conclusion, and,
+    given the case, every sentence that states a fact about the case."""
     report = VerificationReport()
     entries = list(library.entries.values())
     for found in recognise_citations(text):
@@ -247,6 +270,8 @@ def check_free_text(
                                 printed_page=printed, quote=quotes[0] if quotes else "")
             report.checks.append(_check_recognised(library, citation, claim, ranker, found.raw))
     report.checks += uncited_requirements(split_sentences(text))
+    if case is not None:
+        report.checks += check_record_facts(text, case, split_sentences(text))
     consistency = decision_check(text, decision)
     if consistency:
         report.checks.append(consistency)

@@ -1,0 +1,50 @@
+"""Chat answers from the criteria checklist: "what is missing for item 2?" and "why is function not documented?".
+
+Why: the reviewer asks about the checklist in words; the answer quotes the guideline (with page) and the record
+(with date) that the checklist already holds, and invents nothing.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.contracts import Checklist, ChecklistRow
+from assistant.verification.textmatch import content_words
+
+WHY = re.compile(r"\bwhy\b", re.IGNORECASE)
+STATUS_WORDS = {"met": "met", "not_met": "not met", "not_documented": "not documented", "not_applicable": "not applicable"}
+
+
+def _row_lines(row: ChecklistRow) -> list[str]:
+    lines = [f"- {row.question} — {STATUS_WORDS[row.status]} ({row.requirement}). {row.reason}",
+             f"  Guideline ({row.guideline.title}, p. {row.guideline.printed_page}): “{row.guideline.quote}”"]
+    lines += [f"  Record{', ' + c.date if c.date else ''}: “{c.quote}”" for c in row.record_citations]
+    return lines
+
+
+def best_row(message: str, checklist: Checklist) -> ChecklistRow | None:
+    """The applicable criterion whose question and reason share the most words with the message."""
+    words = content_words(message) - content_words("why is not documented met item criterion")
+    scored = [(len(words & content_words(f"{r.question} {r.reason} {r.criterion_id.replace('-', ' ')}")), r)
+              for r in checklist.applicable]
+    scored = [s for s in scored if s[0] > 0]
+    return max(scored, key=lambda s: s[0])[1] if scored else None
+
+
+def answer_checklist(message: str, checklist: Checklist | None, item_number: int) -> str:
+    if checklist is None:
+        return f"No criteria set covers item {item_number}, so there is no checklist for it."
+    if WHY.search(message):
+        row = best_row(message, checklist)
+        if row is not None:
+            return "\n".join([f"Item {item_number}:"] + _row_lines(row))
+    missing = [r for r in checklist.applicable if r.status in {"not_documented", "not_met"}]
+    lines = [f"Item {item_number} ({checklist.item.text}): "
+             + (f"{len(missing)} criterion(s) not documented or not met." if missing else "every applicable criterion is met.")]
+    for row in sorted(missing, key=lambda r: r.requirement != "required"):
+        lines += _row_lines(row)
+    if checklist.suggested_decision:
+        lines.append(f"Suggestion only (you decide): {checklist.suggested_decision}.")
+    if checklist.warning:
+        lines.append(f"Warning: {checklist.warning}")
+    return "\n".join(lines)

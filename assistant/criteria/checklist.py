@@ -1,0 +1,507 @@
+"""The criteria checklist for one disputed item: each applicable criterion marked met / not met / not documented /
+not applicable from the record facts, with the guideline's words and the record's words side by side.
+
+Why: the reviewer decides criterion by criterion. The checklist offers a suggested decision with its reasons and
+warns when the reviewer's own decision runs against it, but it never changes the decision.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+from assistant.contracts import CaseFile, Checklist, ChecklistRow, ChecklistStatus, Citation, Decision, DisputedItem, RecordCitation
+from assistant.criteria.facts import RecordFacts, RecordFinding, extract_record_facts
+from assistant.criteria.load import GuidelinePages
+from assistant.criteria.mme import CDC_GUIDELINE_ID, CONVERSION_PAGE, CONVERSION_QUOTE
+from assistant.criteria.model import CriteriaSet, CriteriaTopic, Criterion, ItemCategory, RecordFact, Requirement
+
+Verdict = tuple[ChecklistStatus, list[RecordFinding | RecordCitation], str]
+ACUTE_DAYS = 30
+LBP_ACUTE_DAYS = 28  # VA/DoD LBP 2022 p. 5: acute is less than four weeks
+CHRONIC_DAYS = 84  # VA/DoD LBP 2022 p. 5: chronic is more than 12 weeks
+_POST_OP = re.compile(r"\bpost[- ]?op\w*\b|\bpostoperative\b|\bafter (?:the )?surgery\b", re.IGNORECASE)
+_DEFICIT = re.compile(r"\b(decreas\w+|diminish\w+|reduced|weak\w*|numb\w*|positive|absent|radicul\w+|tingl\w+|paresthesi\w+|"
+                      r"foot drop|atrophy|abnormal|deficits?|sciatica|radiat\w+)\b", re.IGNORECASE)
+_ACUTE_CAUSE = re.compile(r"\b(fracture\w*|surgery|surgical|postoperative|post-op\w*|crush|burns?|trauma\w*|laceration)\b", re.IGNORECASE)
+_GI_RISK = re.compile(r"\b(gastritis|GERD|reflux|ulcers?|GI bleed\w*|dyspepsia|stomach upset|GI upset|gastrointestinal|heartburn)\b", re.IGNORECASE)
+_ER_LA_ITEM = re.compile(r"\b(ER|XR|SR|CR|LA|extended[- ]release|long[- ]acting|oxycontin|ms contin|patch|transdermal|methadone)\b", re.IGNORECASE)
+_TAPER = re.compile(r"\b(taper\w*|wean\w*)\b", re.IGNORECASE)
+_KNEE_HIP = re.compile(r"\b(knee|hip|osteoarthritis|OA)\b", re.IGNORECASE)
+_BACK = re.compile(r"\b(lumbar|lumbosacral|low back|back pain|L[1-5]|S1|sacroiliac|spine|spinal)\b", re.IGNORECASE)
+_INSOMNIA = re.compile(r"\b(insomnia|sleep\w*)\b", re.IGNORECASE)
+# Item category -> the prior-treatment class of the same kind (for "first course, or benefit from the last one").
+SAME_CLASS = {"physical-therapy": "physical-therapy", "chiropractic": "chiropractic", "acupuncture": "acupuncture",
+              "injection": "injection", "radiofrequency-ablation": "injection"}
+
+
+# Class words a record uses without naming a drug ("muscle relaxants", "NSAIDs"), by item category.
+CLASS_WORDS = {
+    "muscle-relaxant": r"muscle relaxants?", "nsaid": r"NSAIDs?|anti-inflammator\w+", "ppi": r"PPIs?|proton pump inhibitors?",
+    "opioid": r"opioids?|opiates?|narcotics?", "sleep-aid": r"sleep aids?|hypnotics?|sleeping pills?",
+}
+_OBJECTIVE_DEFICIT = re.compile(r"\b(decreas\w+|diminish\w+|reduced|absent|weak\w*|positive|[0-4]\s*/\s*5|[0-4] out of 5|foot drop|"
+                                r"atrophy|deficits?|progressive|hypoesthesia|hyperesthesia|hypersensitiv\w+|hyporeflexi\w+|"
+                                r"impaired)\b", re.IGNORECASE)
+_RADICULAR = re.compile(r"\b(radicul\w+|radiat\w+ (?:to|into|down)|sciatica|dermatom\w+)\b", re.IGNORECASE)
+_FUNCTION_WORDS = re.compile(r"\b(function\w*|ADLs?|activities|able to|range of motion|strength|walk\w*|work\w*|sit\w*|stand\w*|"
+                             r"lift\w*|sleep\w*|mobility)\b", re.IGNORECASE)
+_MEDICATION_WORDS = re.compile(r"\b(medications?|meds|with use|analgesi\w+)\b", re.IGNORECASE)
+_PRESCRIBED = re.compile(r"\b(prescribed|dispensed|ordered|started|initiated|introduced)\b", re.IGNORECASE)
+_SYMPTOM_DENIAL = re.compile(r"\bden(?:y|ies|ied|ying)\b", re.IGNORECASE)
+_PERSISTS = re.compile(r"\b(persist\w*|remains? symptomatic|continue[sd]? to (?:report|complain|have)|ongoing|no (?:significant )?"
+                       r"(?:improvement|relief|benefit)|failed|unchanged|wors\w+|not improv\w+|without (?:relief|improvement))\b",
+                       re.IGNORECASE)
+
+
+class ItemContext:
+    """What a status rule may look at: the item, its category and the record facts."""
+
+    def __init__(self, item: DisputedItem, category: str, facts: RecordFacts, case_text: str):
+        self.item, self.category, self.facts, self.case_text = item, category, facts, case_text
+        self.post_op = bool(_POST_OP.search(item.text))
+        self.already_using = self._already_using()
+
+    def _already_using(self) -> list[RecordCitation]:
+        """Record sentences (not plans, not the UR's reasons) naming a drug of the item's class: continued use.
+        A prescription written at the visit under review is the request itself, not earlier use."""
+        from assistant.criteria.facts import PLAN_SENTENCE, UR_SENTENCE, parse_date, sentences_with_dates
+
+        def earlier_use(sentence: str, when: str | None) -> bool:
+            if PLAN_SENTENCE.search(sentence) or UR_SENTENCE.search(sentence):
+                return False
+            return not (_PRESCRIBED.search(sentence) and when and parse_date(when) == self.facts.latest_date)
+
+        found = {m.citation.quote: m.citation for m in self.facts.medications
+                 if self.category in m.categories and earlier_use(m.citation.quote, m.citation.date)}
+        words = CLASS_WORDS.get(self.category)
+        if words:
+            for sentence, when in sentences_with_dates(self.case_text):
+                if re.search(rf"\b(?:{words})\b", sentence, re.I) and earlier_use(sentence, when):
+                    found.setdefault(sentence, RecordCitation(quote=sentence, source=self.facts.source, date=when))
+        return list(found.values())
+
+    @property
+    def acute(self) -> bool:
+        short = self.facts.symptom_days is not None and self.facts.symptom_days <= ACUTE_DAYS
+        return self.post_op or (short and not self.already_using)
+
+    @property
+    def chronic(self) -> bool | None:
+        """True/False from the injury date; None when the record gives no way to tell."""
+        if self.facts.symptom_days is not None:
+            return self.facts.symptom_days >= CHRONIC_DAYS
+        chronic = [f for f in self.facts.get(RecordFact.symptom_duration).present() if re.search(r"\bchronic\b", f.citation.quote, re.I)]
+        return True if chronic else None
+
+    def present(self, *facts: RecordFact, treatment_class: str | None = None) -> list[RecordFinding]:
+        return [f for fact in facts for f in self.facts.get(fact).present(treatment_class)]
+
+    def absent(self, *facts: RecordFact, treatment_class: str | None = None) -> list[RecordFinding]:
+        return [f for fact in facts for f in self.facts.get(fact).absent(treatment_class)]
+
+    def deficits(self) -> list[RecordFinding]:
+        """Objective neurologic deficits on examination, or a named red flag (a diagnosis list is not a finding)."""
+        findings = [f for f in self.present(RecordFact.neuro_findings) if _OBJECTIVE_DEFICIT.search(f.citation.quote)]
+        findings += self.present(RecordFact.red_flags)
+        return [f for f in findings if not re.search(r"\bdiagnos", f.citation.quote, re.I)]
+
+    def radicular(self) -> list[RecordFinding]:
+        return self.deficits() + [f for f in self.present(RecordFact.neuro_findings) if _RADICULAR.search(f.citation.quote)]
+
+    def normal_exam(self) -> list[RecordFinding]:
+        """A normal neurologic examination. A patient's denial of symptoms is not an exam, and one normal image
+        (no fracture) does not exclude the other red flags."""
+        return [f for f in self.absent(RecordFact.neuro_findings) if not _SYMPTOM_DENIAL.search(f.citation.quote)]
+
+    def functional_gain(self, treatment_class: str | None = None, medication: bool = False) -> list[RecordFinding]:
+        """Improvement stated together with a function (activity, work, range of motion), for a class or medication."""
+        found = self.present(RecordFact.treatment_response, treatment_class=treatment_class) if treatment_class else []
+        found += [f for f in self.present(RecordFact.function) if re.search(r"improv\w+|increas\w+|better", f.citation.quote, re.I)]
+        if medication:
+            found = [f for f in found if _MEDICATION_WORDS.search(f.citation.quote) or
+                     f.citation.quote in {c.quote for c in self.already_using}]
+        return [f for f in found if _FUNCTION_WORDS.search(f.citation.quote)]
+
+
+def _documented_either_way(ctx: ItemContext, criterion: Criterion) -> Verdict:
+    found = [f for fact in criterion.record_facts for f in ctx.facts.get(fact).findings]
+    if found:
+        return "met", found, "The record addresses this (positive or negative findings are recorded)."
+    return "not_documented", [], _missing(criterion)
+
+
+GENERIC_FACTS = {RecordFact.diagnosis, RecordFact.medications, RecordFact.age}
+# Facts whose presence is a risk, not an answer: they never make a criterion "met" on their own.
+RISK_FACTS = {RecordFact.benzodiazepine, RecordFact.mme_per_day, RecordFact.substance_use_history, RecordFact.comorbidities,
+              RecordFact.side_effects, RecordFact.aberrant_behaviour}
+
+
+def _positive(ctx: ItemContext, criterion: Criterion) -> Verdict:
+    """The criterion's first fact, and any further fact that is neither generic nor a risk, documented as present."""
+    first, *rest = criterion.record_facts
+    decisive = [first, *(f for f in rest if f not in GENERIC_FACTS | RISK_FACTS)]
+    present = ctx.present(*decisive)
+    if present:
+        return "met", present, f"Documented in the record: {criterion.question.rstrip('?')}"
+    absent = ctx.absent(*decisive)
+    if absent:
+        return "not_met", absent, f"The record states the opposite: {criterion.question.rstrip('?')}"
+    return "not_documented", [], _missing(criterion)
+
+
+def _red_flags_present(ctx: ItemContext, criterion: Criterion) -> Verdict:
+    deficits = ctx.deficits()
+    if deficits:
+        return "met", deficits, "The record documents neurologic findings or a red flag."
+    if ctx.normal_exam():
+        return "not_met", ctx.normal_exam(), "The record documents a normal neurologic examination and no red flag."
+    return "not_documented", [], "There is no documentation of a red flag or of a progressive or focal neurologic deficit."
+
+
+def _not_acute_or_flags(ctx: ItemContext, criterion: Criterion) -> Verdict:
+    if ctx.deficits():
+        return "met", ctx.deficits(), "Focal neurologic findings or a red flag are documented."
+    if ctx.facts.symptom_days is not None:
+        weeks = ctx.facts.symptom_days // 7
+        status: ChecklistStatus = "met" if ctx.facts.symptom_days > LBP_ACUTE_DAYS else "not_met"
+        return status, [], f"The injury date and the latest record entry are about {weeks} weeks apart."
+    return "not_documented", [], "The record does not show how long the symptoms have lasted."
+
+
+def _conservative_care_first(ctx: ItemContext, criterion: Criterion) -> Verdict:
+    tried = [f for f in ctx.present(RecordFact.prior_treatments) if f.treatment_class not in {"surgery", "injection"}]
+    persisting = [f for f in ctx.facts.get(RecordFact.treatment_response).findings + ctx.present(RecordFact.pain_scores)
+                  if _PERSISTS.search(f.citation.quote)]
+    if tried and persisting:
+        return "met", tried[:2] + persisting[:1], "Conservative treatment is documented and symptoms persist despite it."
+    if tried:
+        return "not_documented", tried, ("Conservative treatment is documented, but not its course or that it failed "
+                                         "(there is no documentation of persisting symptoms despite it).")
+    return "not_documented", [], "There is no documentation of conservative treatment tried before this request."
+
+
+def _pretest_concern(ctx: ItemContext, criterion: Criterion) -> Verdict:
+    concern = ctx.deficits() + ctx.present(RecordFact.surgery_candidate)
+    if concern:
+        return "met", concern, "A specific concern (neurologic finding, red flag or surgical planning) is documented."
+    if ctx.normal_exam():
+        return "not_met", ctx.normal_exam(), "The examination documented is normal; no specific serious condition is suspected."
+    return "not_documented", [], "There is no documentation of a specific condition the imaging would confirm or exclude."
+
+
+def _response_to_same_class(ctx: ItemContext, criterion: Criterion) -> Verdict:
+    treatment_class = SAME_CLASS.get(ctx.category)
+    prior = ctx.present(RecordFact.prior_treatments, treatment_class=treatment_class) if treatment_class else []
+    if treatment_class and not prior:
+        return "met", [], f"No prior {treatment_class.replace('-', ' ')} is documented: this would be a first course."
+    gain = ctx.functional_gain(treatment_class)
+    if gain:
+        return "met", gain, "Objective functional improvement from the prior course is documented."
+    said = ctx.facts.get(RecordFact.treatment_response).findings
+    said = [f for f in said if f.treatment_class == treatment_class] if treatment_class else said
+    return "not_documented", (prior[:2] + said[:1]), (
+        "Prior treatment of this kind is documented, but there is no documentation of objective functional "
+        "improvement from it (the number of sessions and measurable gains).")
+
+
+def _chronic(ctx: ItemContext, criterion: Criterion) -> Verdict:
+    chronic = ctx.chronic
+    if chronic is None:
+        return "not_documented", [], "The record does not show how long the symptoms have lasted."
+    return ("met" if chronic else "not_met"), [], (
+        f"About {ctx.facts.symptom_days // 7} weeks from the injury date to the latest record entry."
+        if ctx.facts.symptom_days is not None else "The record describes the pain as chronic.")
+
+
+def _short_course(ctx: ItemContext, criterion: Criterion) -> Verdict:
+    """Muscle relaxants, opioids for acute pain, hypnotics: a short course for an acute problem only."""
+    if ctx.already_using and not ctx.post_op:
+        return "not_met", ctx.already_using[:2], ("The record shows this kind of medication already in use: the request "
+                                                  "continues it beyond a short course.")
+    if ctx.acute:
+        return "met", [], "A new prescription for acute or post-operative pain."
+    if ctx.chronic:
+        return "not_met", [], "The symptoms are chronic (more than three months since the injury)."
+    return "not_documented", [], "The record does not show how long the symptoms or the medication have lasted."
+
+
+def _nsaid_course(ctx: ItemContext, criterion: Criterion) -> Verdict:
+    """A first or short course, or continued use with documented benefit."""
+    if not ctx.already_using:
+        return "met", [], "No earlier use of this kind of medication is documented: a first course."
+    gain = ctx.functional_gain(medication=True) + ctx.present(RecordFact.treatment_response, treatment_class="medication")
+    if gain:
+        return "met", gain[:2], "Benefit from the medication is documented."
+    return "not_documented", ctx.already_using[:2], ("The medication is continued, and there is no documentation of pain "
+                                                     "relief or functional benefit from it.")
+
+
+def _medication_benefit(ctx: ItemContext, criterion: Criterion) -> Verdict:
+    gain = ctx.functional_gain(treatment_class="medication", medication=True)
+    if gain:
+        return "met", gain[:2], "Functional improvement with the medication is documented."
+    return "not_documented", ctx.present(RecordFact.pain_scores)[:1], (
+        "There is no documentation of quantified pain relief and functional improvement with the medication.")
+
+
+def _thirty_percent(ctx: ItemContext, criterion: Criterion) -> Verdict:
+    scores = [(f.citation.date, f.value, f) for f in ctx.present(RecordFact.pain_scores) if f.value is not None]
+    percent = [f for f in ctx.present(RecordFact.treatment_response, RecordFact.function, RecordFact.pain_scores)
+               if any(int(p) >= 30 for p in re.findall(r"(\d{1,3})\s*%", f.citation.quote))]
+    if percent:
+        return "met", percent[:2], "At least 30% improvement is documented."
+    if len(scores) >= 2 and scores[-1][1] <= 0.7 * scores[0][1]:
+        return "met", [scores[0][2], scores[-1][2]], f"Pain fell from {scores[0][1]:g}/10 to {scores[-1][1]:g}/10."
+    return "not_documented", [s[2] for s in scores[:2]], "There is no documentation of a 30% improvement in pain and function."
+
+
+def _rfa_chronic(ctx: ItemContext, criterion: Criterion) -> Verdict:
+    if ctx.radicular():
+        return "not_met", ctx.radicular()[:2], "Radicular findings are documented: the pain is not shown to be facet-mediated."
+    facet = [f for f in ctx.present(RecordFact.diagnosis) if re.search(r"facet|sacroiliac", f.citation.quote, re.I)]
+    if facet and ctx.chronic:
+        return "met", facet, "Chronic facet or sacroiliac pain is documented."
+    return "not_documented", facet, "There is no documentation of chronic facet-mediated or sacroiliac pain."
+
+
+def _acute_severity(ctx: ItemContext, criterion: Criterion) -> Verdict:
+    causes = [f for f in ctx.present(RecordFact.diagnosis, RecordFact.prior_treatments, RecordFact.red_flags)
+              if _ACUTE_CAUSE.search(f.citation.quote)]
+    if ctx.post_op or causes:
+        return "met", causes, "Surgery or a significant injury is documented."
+    return "not_documented", [], "There is no documentation of severe trauma or surgery that warrants opioids."
+
+
+def _no_benzodiazepine(ctx: ItemContext, criterion: Criterion) -> Verdict:
+    benzo = ctx.present(RecordFact.benzodiazepine)
+    if benzo:
+        return "not_met", benzo, "A benzodiazepine is documented alongside the opioid."
+    meds = ctx.present(RecordFact.medications)
+    if meds:
+        return "met", meds[:1], "The medications documented include no benzodiazepine."
+    return "not_documented", [], "The record does not list the current medications."
+
+
+def _dose_reassessed(ctx: ItemContext, criterion: Criterion) -> Verdict:
+    mme = ctx.facts.mme
+    threshold = 90 if "90" in criterion.id else 50
+    if mme is None or mme.mme_per_day is None:
+        return "not_documented", [], "The dose and frequency are not documented, so MME/day cannot be computed."
+    if mme.mme_per_day < threshold:
+        return "met", ctx.present(RecordFact.mme_per_day), f"{mme.arithmetic()}: below {threshold} MME/day."
+    benefit = ctx.present(RecordFact.function)
+    if benefit:
+        return "met", benefit, f"{mme.arithmetic()}: at or above {threshold} MME/day, with benefit documented."
+    return "not_documented", ctx.present(RecordFact.mme_per_day), (
+        f"{mme.arithmetic()}: at or above {threshold} MME/day, and there is no documented reassessment of benefit and risk.")
+
+
+def _naloxone(ctx: ItemContext, criterion: Criterion) -> Verdict:
+    offered = ctx.present(RecordFact.naloxone)
+    if offered:
+        return "met", offered, "Naloxone is documented."
+    mme = ctx.facts.mme.mme_per_day if ctx.facts.mme else None
+    risks = ctx.present(RecordFact.benzodiazepine, RecordFact.substance_use_history)
+    if risks or (mme is not None and mme >= 50):
+        return "not_documented", risks[:2], "An overdose risk factor is documented, and there is no documentation that naloxone was offered."
+    if ctx.absent(RecordFact.naloxone):
+        return "not_met", ctx.absent(RecordFact.naloxone), "The record states naloxone was not offered."
+    return "met", [], "No overdose risk factor (benzodiazepine, substance use, 50 MME/day or more) is documented."
+
+
+def _gi_risk(ctx: ItemContext, criterion: Criterion) -> Verdict:
+    risk = [f for f in ctx.present(RecordFact.comorbidities, RecordFact.side_effects) if _GI_RISK.search(f.citation.quote)]
+    if risk:
+        return "met", risk, "A gastrointestinal risk factor or symptom is documented."
+    return "not_documented", [], "There is no documentation of gastrointestinal risk factors or symptoms."
+
+
+def _radicular(ctx: ItemContext, criterion: Criterion) -> Verdict:
+    radicular = ctx.radicular()
+    imaging = [f for f in ctx.present(RecordFact.prior_imaging) if re.search(r"nerve root|foramin|stenosis|herniat|protrusion|"
+                                                                           r"extrusion|impinge|compress|radicul", f.citation.quote, re.I)]
+    if ctx.deficits() and imaging:
+        return "met", ctx.deficits()[:2] + imaging[:1], "Radicular findings on examination, corroborated by imaging, are documented."
+    if ctx.normal_exam() and not radicular:
+        return "not_met", ctx.normal_exam(), "The neurologic examination documented is normal."
+    return "not_documented", radicular[:2] + imaging[:1], ("There is no documentation of radiculopathy on examination "
+                                                           "corroborated by imaging or electrodiagnostic testing.")
+
+
+def _not_steroid_facet(ctx: ItemContext, criterion: Criterion) -> Verdict:
+    text = ctx.item.text
+    if re.search(r"\bfacet\b", text, re.I) and not re.search(r"medial branch|diagnostic|radiofrequency|ablation|rhizotomy", text, re.I):
+        return "not_met", [], "The request is a facet joint (therapeutic) injection, not a diagnostic block or ablation."
+    if re.search(r"medial branch|radiofrequency|ablation|rhizotomy", text, re.I):
+        return "met", [], "The request is a diagnostic block or ablation."
+    return "not_applicable", [], "The request is not a facet procedure."
+
+
+RULES: dict[str, Callable[[ItemContext, Criterion], Verdict]] = {
+    "lbp-red-flags-evaluated": _documented_either_way,
+    "cdc-continue-adverse-events": _documented_either_way,
+    "sleep-insomnia-diagnosis": _documented_either_way,
+    "lbp-imaging-red-flags-present": _red_flags_present,
+    "lbp-no-routine-imaging-acute": _not_acute_or_flags,
+    "lbp-imaging-conservative-care-first": _conservative_care_first,
+    "lbp-imaging-no-pretest-concern": _pretest_concern,
+    "oa-no-mri-for-diagnosis": _pretest_concern,
+    "lbp-exercise-functional-benefit": _response_to_same_class,
+    "lbp-manipulation-pain-disability": _response_to_same_class,
+    "lbp-acupuncture-benefit": _response_to_same_class,
+    "lbp-esi-function-not-improved": _response_to_same_class,
+    "oa-pt-comprehensive-plan": _response_to_same_class,
+    "lbp-manipulation-chronic": _chronic,
+    "lbp-acupuncture-chronic": _chronic,
+    "lbp-rfa-chronic": _rfa_chronic,
+    "lbp-muscle-relaxant-not-chronic": _short_course,
+    "cdc-acute-short-duration": _short_course,
+    "cdc-nsaid-lowest-shortest": _nsaid_course,
+    "sleep-zdrug-short-course": _short_course,
+    "cdc-continue-function-improvement": _medication_benefit,
+    "lbp-muscle-relaxant-no-chronic-benefit": _medication_benefit,
+    "oa-oral-nsaid": _medication_benefit,
+    "cdc-continue-meaningful-30pct": _thirty_percent,
+    "cdc-acute-severity-warrants": _acute_severity,
+    "cdc-benzo-caution": _no_benzodiazepine,
+    "cdc-dose-50-reassess": _dose_reassessed,
+    "cdc-dose-diminishing-returns": _dose_reassessed,
+    "cdc-dose-90-high": _dose_reassessed,
+    "cdc-nsaid-gi-risk-ppi": _gi_risk,
+    "cdc-naloxone-offered": _naloxone,
+    "lbp-esi-radicular": _radicular,
+    "lbp-no-steroid-facet": _not_steroid_facet,
+}
+
+
+def _missing(criterion: Criterion) -> str:
+    return f"Not documented in the record: {criterion.question.rstrip('?')}"
+
+
+def _continuing_opioid(ctx: ItemContext) -> bool:
+    return bool(ctx.present(RecordFact.opioid_duration)) or (ctx.category == "opioid" and bool(ctx.already_using))
+
+
+def topic_applies(topic: CriteriaTopic, criteria: CriteriaSet, ctx: ItemContext) -> str | None:
+    """None when the topic applies to this item; otherwise the reason it does not (shown as 'not applicable')."""
+    text = ctx.item.text + " " + " ".join(f.citation.quote for f in ctx.present(RecordFact.diagnosis))
+    if criteria.guideline_id.startswith("vadod-oa") and not _KNEE_HIP.search(text):
+        return "The item is not for hip or knee osteoarthritis."
+    if criteria.guideline_id.startswith("vadod-sleep") and not _INSOMNIA.search(text + ctx.case_text):
+        return "No sleep disorder is documented."
+    if topic.id == "opioids-lbp" and not _BACK.search(text):
+        return "The item is not for low back pain."
+    if ctx.category not in {"opioid", "benzodiazepine", "naloxone", "drug-testing"}:
+        return None
+    continuing = _continuing_opioid(ctx)
+    rules = {
+        "acute-pain": (ctx.acute, "The pain is not acute (more than a month since the injury, not post-operative)."),
+        "initiating-subacute-chronic": (not ctx.acute and not continuing, "Opioids are already part of the regimen."),
+        "continuing-long-term": (continuing, "Opioids are not part of the regimen yet."),
+        "dosage-50-90-mme": (ctx.facts.mme is None or (ctx.facts.mme.mme_per_day or 0) >= 50,
+                             f"The regimen is {ctx.facts.mme.arithmetic() if ctx.facts.mme else ''}, under 50 MME/day."),
+        "er-la-opioids": (bool(_ER_LA_ITEM.search(ctx.item.text)), "The item is not an extended-release or long-acting opioid."),
+        "benzodiazepine-coprescription": (ctx.category == "benzodiazepine" or bool(ctx.present(RecordFact.benzodiazepine)),
+                                          "No benzodiazepine is documented."),
+        "urine-drug-testing": (continuing or not ctx.acute or ctx.category == "drug-testing", "Short-term opioids for acute pain."),
+        "pdmp-cures": (True, ""),
+        "risk-and-naloxone": (not ctx.acute, "Short-term opioids for acute pain."),
+        "tapering": (bool(_TAPER.search(ctx.item.text + " " + ctx.case_text)), "No taper is requested or planned."),
+    }
+    applies, reason = rules.get(topic.id, (True, ""))
+    return None if applies else reason
+
+
+def guideline_citation(criteria: CriteriaSet, topic: CriteriaTopic, criterion: Criterion) -> Citation:
+    return Citation(guideline_id=criteria.guideline_id, title=criteria.title or criteria.guideline_id,
+                    printed_page=criterion.page, section=criterion.section or topic.title, quote=criterion.guideline_quote)
+
+
+def _row(criteria: CriteriaSet, topic: CriteriaTopic, criterion: Criterion, ctx: ItemContext, not_applicable: str | None) -> ChecklistRow:
+    if not_applicable is not None:
+        status, findings, reason = "not_applicable", [], not_applicable
+    else:
+        status, findings, reason = RULES.get(criterion.id, _positive)(ctx, criterion)
+    quoted = [f if isinstance(f, RecordCitation) else f.citation for f in findings]
+    citations = list({c.quote: c for c in quoted}.values())[:3]
+    return ChecklistRow(criterion_id=criterion.id, question=criterion.question, topic=topic.title,
+                        requirement=criterion.requirement.value, status=status,
+                        guideline=guideline_citation(criteria, topic, criterion), record_citations=citations, reason=reason)
+
+
+def suggest_decision(rows: Iterable[ChecklistRow]) -> tuple[Decision | None, list[str]]:
+    """A suggestion only: not medically necessary while a required criterion is unmet or undocumented."""
+    required = [r for r in rows if r.requirement == Requirement.required.value and r.status != "not_applicable"]
+    if not required:
+        return None, ["No required criterion applies to this item; the checklist makes no suggestion."]
+    short = [r for r in required if r.status in {"not_met", "not_documented"}]
+    if short:
+        return "Upheld", [f"{r.question} — {r.status.replace('_', ' ')}" for r in short]
+    return "Overturned", [f"{r.question} — met" for r in required]
+
+
+def decision_warning(checklist: Checklist, decision: Decision | None) -> str | None:
+    """A plain warning when the reviewer's decision runs against the checklist; the decision is never changed."""
+    required = [r for r in checklist.applicable if r.requirement == "required"]
+    if decision is None or not required:
+        return None
+    short = [r for r in required if r.status in {"not_met", "not_documented"}]
+    if decision == "Overturned" and short:
+        names = "; ".join(f"{r.question} ({r.status.replace('_', ' ')})" for r in short)
+        return f"You are overturning although {len(short)} required criterion(s) are not met or not documented: {names}"
+    if decision == "Upheld" and not short:
+        return "You are upholding although every required criterion is met in the checklist; state the reason the record does not support the request."
+    return None
+
+
+def mme_citation(pages: GuidelinePages | None) -> Citation | None:
+    """The CDC sentence that gives the conversion method, only when it verifies on printed page 31."""
+    from assistant.verification.textmatch import quote_occurs
+
+    page = pages.page(CDC_GUIDELINE_ID, CONVERSION_PAGE) if pages else None
+    if page is None or not quote_occurs(CONVERSION_QUOTE, page.text):
+        return None
+    return Citation(guideline_id=CDC_GUIDELINE_ID, title="CDC Clinical Practice Guideline for Prescribing Opioids for Pain (2022)",
+                    printed_page=CONVERSION_PAGE, section="Recommendation 4 (Table)", quote=CONVERSION_QUOTE)
+
+
+def build_checklist(case: CaseFile, item_index: int, criteria_sets: dict[str, CriteriaSet], category: str | None,
+                    decision: Decision | None = None, pages: GuidelinePages | None = None,
+                    facts: RecordFacts | None = None) -> Checklist | None:
+    """The checklist for one item, or None when no loaded criteria set covers its category."""
+    item = case.items[item_index]
+    if category is None or category not in {c.value for c in ItemCategory}:
+        return None
+    pairs = [(s, t, c) for s in criteria_sets.values() for t, c in s.for_category(category)]
+    if not pairs:
+        return None
+    facts = facts or extract_record_facts(case.summary, injury_date=case.injury_date, item_text=item.text)
+    ctx = ItemContext(item, category, facts, case.summary)
+    applies = {(s.guideline_id, t.id): topic_applies(t, s, ctx) for s, t, _ in pairs}
+    rows = [_row(s, t, c, ctx, applies[(s.guideline_id, t.id)]) for s, t, c in pairs]
+    suggested, reasons = suggest_decision(rows)
+    checklist = Checklist(item=item, category=category, guideline_ids=sorted({s.guideline_id for s, _, _ in pairs}), rows=rows,
+                          suggested_decision=suggested, suggestion_reasons=reasons)
+    if facts.mme is not None:
+        checklist.mme_per_day, checklist.mme_arithmetic = facts.mme.mme_per_day, facts.mme.arithmetic()
+        checklist.mme_citation, checklist.mme_record = mme_citation(pages), facts.mme_citation
+    checklist.warning = decision_warning(checklist, decision)
+    return checklist
+
+
+def record_citations_of(checklist: Checklist) -> list[RecordCitation]:
+    seen: dict[str, RecordCitation] = {}
+    for row in checklist.applicable:
+        for citation in row.record_citations:
+            seen.setdefault(citation.quote, citation)
+    return list(seen.values())
+
+
+def item_category(item_text: str) -> str | None:
+    """The item's most specific category, as the drafting topics classify it; None when it has none."""
+    from assistant.vocabulary.categories import classify_item
+
+    topic = classify_item(item_text)
+    known = {c.value for c in ItemCategory}
+    return next((c.name for c in topic.categories if c.name in known), None)

@@ -1,0 +1,316 @@
+"""Record facts: what the case record says about each fact a criterion depends on, with the verbatim quote.
+
+Why: a checklist row is only as honest as its record evidence. Each finding carries a `RecordCitation` whose
+quote is a whole sentence of the case text (so it verifies verbatim), the date the record gives for it, and
+whether the record states the fact (present) or states its absence ("denies", "no evidence of", "was not
+provided": absent). A fact with no finding is "not documented" — a first-class answer, never a guess.
+Sentences that report the utilization review's reasons are not read as facts about the patient.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from assistant.contracts import RecordCitation
+from assistant.criteria.mme import MmeResult, OPIOID_NAMES, compute_mme
+from assistant.criteria.model import RecordFact
+from assistant.verification.verify import split_sentences
+
+Polarity = Literal["present", "absent"]
+FactStatus = Literal["documented", "documented_absent", "not_documented"]
+
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december")
+DATE = re.compile(r"\b(\d{1,2})[-/](\d{1,2})[-/](\d{2,4})\b|\b(" + "|".join(m.capitalize() for m in MONTHS) + r") (\d{1,2}), (\d{4})\b")
+UR_SENTENCE = re.compile(
+    r"\b(utilization review|prior review|previous review|peer review|\bUR\b|non-?certif\w*|was denied|were denied|"
+    r"denied (?:due|because|as)|was modified|modified the request|Request for Authorization|IMR)\b", re.IGNORECASE)
+PLAN_SENTENCE = re.compile(
+    r"\b(treatment plan|plan (?:included|includes|was|is)|recommended|requested|request for|will (?:be|undergo)|"
+    r"would|pending|referr\w+ (?:for|to))\b", re.IGNORECASE)
+_NEGATION_BEFORE = re.compile(
+    r"\b(no|not|denie[sd]|deny|denying|without|negative for|lack of|lacks|absence of|absent|never|none|free of|"
+    r"ruled out|did not|does not|has not|have not|had not|failed to)\b[^.;]*$", re.IGNORECASE)
+_NEGATION_AFTER = re.compile(
+    r"^[^.;]{0,60}?\b(were|was|is|are|remained?)\s+(?:all\s+)?(normal|intact|negative|unremarkable|absent|within normal limits|"
+    r"not (?:been )?(?:done|present|available|\w+ed))\b", re.IGNORECASE)
+
+# RecordFact -> the words that bring it up. Order matters only for reading; each fact is searched separately.
+FACT_PATTERNS: dict[RecordFact, str] = {
+    RecordFact.pain_scores: r"(?<![/\d])\d{1,2}(?:\s*(?:-|to)\s*\d{1,2})?\s*/\s*10\b(?![/\d])|\bVAS\b|\bpain (?:level|score|rating)s?\b",
+    RecordFact.function: r"\bfunction(?:al|ing)?\b|\bactivities of daily living\b|\bADLs?\b|\bable to (?:walk|sit|stand|perform|work|lift|sleep)\b|"
+                         r"\b(?:walking|sitting|standing) tolerance\b",
+    RecordFact.work_status: r"\bwork status\b|\bmodified (?:work|duty)\b|\bfull duty\b|\btemporarily (?:totally|partially) disabled\b|"
+                            r"\bTTD\b|\boff work\b|\breturn(?:ed)? to (?:work|full duty)\b|\bis working\b|\bnot working\b|\blight duty\b|"
+                            r"\bpermanent and stationary\b|\bwork restrictions?\b",
+    RecordFact.urine_drug_test: r"\burine (?:drug|toxicology|tox)\b|\bUDS\b|\bUDT\b|\bdrug screen\w*\b|\btoxicology\b",
+    RecordFact.pdmp_check: r"\bCURES\b|\bPDMP\b|\bprescription drug monitoring\b",
+    RecordFact.opioid_agreement: r"\b(?:opioid|pain|narcotic|medication|treatment) (?:agreement|contract)\b",
+    RecordFact.risk_assessment: r"\bORT\b|\bSOAPP\b|\bopioid risk tool\b|\brisk (?:assessment|screen\w*)\b|\bCOMM\b",
+    RecordFact.treatment_goals: r"\bgoals?\b",
+    RecordFact.naloxone: r"\bnaloxone\b|\bnarcan\b",
+    RecordFact.benzodiazepine: r"\bbenzodiazepines?\b|\balprazolam\b|\bxanax\b|\blorazepam\b|\bativan\b|\bclonazepam\b|\bklonopin\b|"
+                               r"\bdiazepam\b|\bvalium\b|\btemazepam\b|\brestoril\b",
+    RecordFact.side_effects: r"\bside effects?\b|\badverse (?:effects?|events?|reactions?)\b|\bconstipat\w+\b|\bnausea\b|\bsedat\w+\b|"
+                             r"\bdrows\w+\b|\bdizz\w+\b|\bstomach upset\b|\bdyspepsia\b|\bGI upset\b",
+    RecordFact.aberrant_behaviour: r"\baberrant\b|\bdrug[- ]seeking\b|\bearly refills?\b|\bmisuse\b|\bdiversion\b|\binconsistent (?:urine|UDS|results?)\b",
+    RecordFact.substance_use_history: r"\bsubstance (?:use|abuse)\b|\balcohol\b|\bdrug abuse\b|\baddiction\b|\billicit\b",
+    RecordFact.mental_health: r"\bdepress\w+\b|\banxiety\b|\bPTSD\b|\bpsychiatric\b|\bpsycholog\w+\b",
+    RecordFact.red_flags: r"\bred flags?\b|\bcauda equina\b|\bbowel (?:or|and) bladder\b|\bbladder (?:dysfunction|incontinence)\b|"
+                          r"\bsaddle an\w+\b|\bfevers?\b|\bweight loss\b|\bhistory of cancer\b|\bmalignan\w+\b|\binfection\b|"
+                          r"\bfractures?\b|\bprogressive (?:neurologic\w*|weakness|deficits?)\b|\bserious pathology\b",
+    RecordFact.neuro_findings: r"\bstrength\b|\bsensation\b|\bsensory\b|\breflex\w*\b|\bnumbness\b|\btingling\b|\bweakness\b|"
+                               r"\bradicul\w+\b|\bstraight leg rais\w*\b|\bSLR\b|\bdermatom\w+\b|\bparesthesi\w+\b|\bneurologic\w*\b|"
+                               r"\bfoot drop\b|\bradiat\w+ (?:to|into|down)\b|\bsciatica\b",
+    RecordFact.symptom_duration: r"\b(?:\d+|several|few|many) (?:days?|weeks?|months?|years?)\b|\bsince\b|\bchronic\b|\bacute\b",
+    RecordFact.prior_imaging: r"\bMRI\b|\bmagnetic resonance\b|\bCT (?:scan)?\b|\bcomputed tomography\b|\bx-?rays?\b|\bradiographs?\b|"
+                              r"\bEMG\b|\bNCV\b|\bnerve conduction\b|\belectrodiagnostic\b|\bbone scan\b",
+    RecordFact.surgery_candidate: r"\bsurg\w+ (?:candidate|consult\w*|evaluation|referral|planned|intervention)\b|\bcandidate for surgery\b",
+    RecordFact.exercise_program: r"\bhome exercise\w*\b|\bHEP\b|\bexercise program\b|\bexercises?\b",
+    RecordFact.comorbidities: r"\bhypertension\b|\bdiabet\w+\b|\bgastritis\b|\bGERD\b|\breflux\b|\bulcers?\b|\bGI bleed\w*\b|\bkidney\b|\brenal\b|"
+                              r"\bcardiac\b|\bheart\b|\bdyspepsia\b|\bstomach upset\b|\bgastrointestinal\b|\bsleep apnea\b|\bCOPD\b",
+    RecordFact.age: r"\b\d{2}[- ]year[- ]old\b",
+    RecordFact.diagnosis: r"\bdiagnos[ie]s\b|\bdiagnosed\b",
+    RecordFact.weight_bmi: r"\bBMI\b|\bbody mass index\b|\bobes\w+\b|\boverweight\b|\b\d{2,3} (?:lbs|pounds)\b",
+    RecordFact.sleep_hygiene: r"\bsleep hygiene\b",
+    RecordFact.cbt_i: r"\bCBT-?I\b|\bcognitive behavioral therapy for insomnia\b|\bstimulus control\b|\bsleep restriction\b",
+    RecordFact.sleep_study: r"\bsleep study\b|\bpolysomnogra\w+\b|\bapnea\b|\bsnor\w+\b|\bCPAP\b|\bSTOP-?BANG\b",
+    RecordFact.medications: r"\bmedications?\b|\bprescribed\b|\b\d+(?:\.\d+)?\s*mg\b",
+}
+_PLAN_FACTS = {RecordFact.treatment_goals, RecordFact.surgery_candidate, RecordFact.sleep_hygiene, RecordFact.cbt_i}
+_SCORE = re.compile(r"(?<![/\d])(\d{1,2})(?:\s*(?:-|to)\s*(\d{1,2}))?\s*/\s*10\b(?![/\d])")
+
+# Prior treatment classes: item categories (assistant/criteria/model.py ItemCategory values) and the words for them.
+TREATMENT_CLASSES: dict[str, str] = {
+    "physical-therapy": r"\bphysical therapy\b|\bphysiotherapy\b|\bPT\b|\btherapy sessions\b",
+    "chiropractic": r"\bchiropract\w+\b|\bmanipulation\b",
+    "acupuncture": r"\bacupuncture\b",
+    "injection": r"\binjections?\b|\bepidural\b|\bESIs?\b|\bnerve blocks?\b|\bfacet\b|\bradiofrequency\b",
+    "surgery": r"\bsurgery\b|\bsurgical\b|\bfusion\b|\bdiscectomy\b|\blaminectomy\b|\barthroscop\w+\b",
+    "tens": r"\bTENS\b",
+    "psychological": r"\bCBT\b|\bcognitive behavioral\b|\bpsychotherapy\b|\bcounsel\w+\b",
+    "medication": r"\bmedications?\b|\bNSAIDs?\b|\banti-inflammator\w+\b|\bmuscle relaxants?\b|\banalgesics?\b",
+    "exercise": r"\bhome exercise\w*\b|\bexercise program\b|\bHEP\b",
+    "rest-modalities": r"\brest\b|\bice\b|\bheat\b|\bbrac\w+\b|\bactivity modification\b|\bmodified (?:work|duty)\b",
+}
+_PRIOR_CUE = re.compile(r"\b(treatment to date|prior (?:relevant )?treatment|previous treatment|has (?:had|tried|undergone|completed)|"
+                        r"have (?:included|been)|has included|included|includes|completed|underwent|attended|tried|failed|"
+                        r"history of|previously|prior)\b", re.IGNORECASE)
+_RESPONSE_GOOD = re.compile(r"\b(improv\w+|relief|benefit\w*|helped|help(?:ful)?|effective|better|decreas\w+ (?:pain|medication))\b", re.IGNORECASE)
+_RESPONSE_BAD = re.compile(r"\b(no (?:significant |lasting |noted |documented )?(?:improvement|relief|benefit|help)|failed|unchanged|"
+                           r"wors\w+|persist\w+|without (?:relief|improvement|benefit)|did not (?:help|improve)|not (?:helpful|effective)|"
+                           r"minimal (?:relief|improvement|benefit)|continue[sd]? to (?:report|complain|have))\b", re.IGNORECASE)
+_VISITS = re.compile(r"\b(\d+|several|multiple|numerous) (?:sessions|visits|treatments)\b|\bcompleted\b|\bprior (?:sessions|visits)\b", re.IGNORECASE)
+_ER_LA = re.compile(r"\b(ER|XR|SR|CR|LA|extended[- ]release|long[- ]acting|contin|oxycontin|patch|transdermal|methadone|nucynta er)\b", re.IGNORECASE)
+_OPIOID = re.compile(r"(?<![A-Za-z])(" + "|".join(re.escape(n) for n in sorted(OPIOID_NAMES, key=len, reverse=True))
+                     + r"|opioids?|opiates?|narcotics?)(?![A-Za-z])", re.IGNORECASE)
+
+
+class RecordFinding(BaseModel):
+    """One thing the record says about a fact, with the sentence that says it."""
+
+    fact: RecordFact
+    polarity: Polarity
+    citation: RecordCitation
+    treatment_class: str | None = Field(default=None, description="For prior treatments and responses: the class named.")
+    value: float | None = Field(default=None, description="A number the fact carries: a pain score, MME/day, days.")
+    detail: str = ""
+
+
+class Medication(BaseModel):
+    """A drug the record names (vocabulary's `identify_drugs`), with the sentence naming it."""
+
+    surface: str
+    generics: list[str]
+    classes: list[str]
+    categories: list[str] = Field(description="Item categories its classes are decided under (e.g. 'muscle-relaxant').")
+    strength: str = ""
+    quantity: str = ""
+    frequency: str = ""
+    planned: bool = Field(default=False, description="Named in a plan or request sentence rather than as current use.")
+    citation: RecordCitation
+
+
+class FactAnswer(BaseModel):
+    fact: RecordFact
+    findings: list[RecordFinding] = Field(default_factory=list)
+
+    @property
+    def status(self) -> FactStatus:
+        if any(f.polarity == "present" for f in self.findings):
+            return "documented"
+        return "documented_absent" if self.findings else "not_documented"
+
+    def present(self, treatment_class: str | None = None) -> list[RecordFinding]:
+        return [f for f in self.findings if f.polarity == "present" and (treatment_class is None or f.treatment_class == treatment_class)]
+
+    def absent(self, treatment_class: str | None = None) -> list[RecordFinding]:
+        return [f for f in self.findings if f.polarity == "absent" and (treatment_class is None or f.treatment_class == treatment_class)]
+
+
+class RecordFacts(BaseModel):
+    """Every fact the extractors looked for, found or not, plus the opioid regimen's MME/day."""
+
+    source: str = "case summary"
+    answers: dict[RecordFact, FactAnswer] = Field(default_factory=dict)
+    medications: list[Medication] = Field(default_factory=list)
+    mme: MmeResult | None = None
+    mme_citation: RecordCitation | None = None
+    symptom_days: int | None = Field(default=None, description="Days from the injury to the latest dated record entry.")
+    latest_date: date | None = Field(default=None, description="The latest date the record gives (usually the visit at issue).")
+
+    def get(self, fact: RecordFact) -> FactAnswer:
+        return self.answers.get(fact) or FactAnswer(fact=fact)
+
+    def documented(self) -> list[RecordFact]:
+        return [f for f, a in self.answers.items() if a.findings]
+
+
+def parse_date(text: str) -> date | None:
+    found = DATE.search(text)
+    if not found:
+        return None
+    if found.group(4):
+        month, day, year = MONTHS.index(found.group(4).lower()) + 1, int(found.group(5)), int(found.group(6))
+    else:
+        month, day, year = (int(g) for g in found.groups()[:3])
+    year += 2000 if year < 100 else 0
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def is_negated(sentence: str, start: int, end: int) -> bool:
+    """A finding is negated when a negation cue precedes it in its clause, or the clause says it was normal/absent."""
+    clause_start = max(sentence.rfind(";", 0, start), sentence.rfind(" but ", 0, start), sentence.rfind(" however", 0, start))
+    before = sentence[clause_start + 1 if clause_start >= 0 else 0:start]
+    after_end = min(len(sentence), *(i for i in (sentence.find(";", end), sentence.find(" but ", end)) if i >= 0), len(sentence))
+    after = sentence[end:after_end]
+    if _NEGATION_BEFORE.search(before[-70:]):
+        return True
+    return bool(_NEGATION_AFTER.search(after))
+
+
+def sentences_with_dates(text: str) -> list[tuple[str, str | None]]:
+    """Each sentence with the date the record gives for it: its own, or the last 'On <date>' before it."""
+    dated: list[tuple[str, str | None]] = []
+    current: str | None = None
+    for sentence in split_sentences(text):
+        found = DATE.search(sentence)
+        if found and not UR_SENTENCE.search(sentence):
+            current = found.group(0)
+        dated.append((sentence, found.group(0) if found else current))
+    return dated
+
+
+def _finding(fact: RecordFact, sentence: str, when: str | None, polarity: Polarity, source: str, **extra) -> RecordFinding:
+    return RecordFinding(fact=fact, polarity=polarity, citation=RecordCitation(quote=sentence, source=source, date=when), **extra)
+
+
+def _pattern_findings(sentence: str, when: str | None, source: str, planned: bool) -> list[RecordFinding]:
+    found: list[RecordFinding] = []
+    for fact, pattern in FACT_PATTERNS.items():
+        if planned and fact not in _PLAN_FACTS and fact not in {RecordFact.medications, RecordFact.diagnosis, RecordFact.age}:
+            continue
+        matches = list(re.finditer(pattern, sentence, re.IGNORECASE))
+        if not matches:
+            continue
+        present = [m for m in matches if not is_negated(sentence, m.start(), m.end())]
+        polarity: Polarity = "present" if present else "absent"
+        value = None
+        if fact == RecordFact.pain_scores and present:
+            score = _SCORE.search(sentence)
+            value = float(score.group(2) or score.group(1)) if score else None
+        found.append(_finding(fact, sentence, when, polarity, source, value=value))
+    return found
+
+
+def _treatment_findings(sentence: str, when: str | None, source: str) -> list[RecordFinding]:
+    """Prior treatments by class, and the response the same sentence reports for them."""
+    found: list[RecordFinding] = []
+    for treatment_class, pattern in TREATMENT_CLASSES.items():
+        match = re.search(pattern, sentence, re.IGNORECASE)
+        if not match:
+            continue
+        negated = is_negated(sentence, match.start(), match.end())
+        found.append(_finding(RecordFact.prior_treatments, sentence, when, "absent" if negated else "present", source,
+                              treatment_class=treatment_class))
+        if _VISITS.search(sentence) and not negated:
+            found.append(_finding(RecordFact.visits_completed, sentence, when, "present", source, treatment_class=treatment_class))
+        if _RESPONSE_BAD.search(sentence):
+            found.append(_finding(RecordFact.treatment_response, sentence, when, "absent", source, treatment_class=treatment_class))
+        elif (good := _RESPONSE_GOOD.search(sentence)) and not is_negated(sentence, good.start(), good.end()):
+            found.append(_finding(RecordFact.treatment_response, sentence, when, "present", source, treatment_class=treatment_class))
+    return found
+
+
+def _opioid_findings(sentence: str, when: str | None, source: str) -> list[RecordFinding]:
+    match = _OPIOID.search(sentence)
+    if not match or is_negated(sentence, match.start(), match.end()):
+        return []
+    found = [_finding(RecordFact.opioid_duration, sentence, when, "present", source)] if re.search(
+        r"\b(since|for (?:the past |over )?(?:\d+|several|many) (?:weeks?|months?|years?)|long[- ]term|chronic|continued|ongoing)\b",
+        sentence, re.IGNORECASE) else []
+    if _ER_LA.search(sentence):
+        found.append(_finding(RecordFact.opioid_formulation, sentence, when, "present", source, detail="extended-release/long-acting"))
+    return found
+
+
+def extract_record_facts(case_text: str, source: str = "case summary", injury_date: str | None = None,
+                         item_text: str = "") -> RecordFacts:
+    """All record facts in the case text; the MME/day of the item's opioid regimen when it names one."""
+    answers: dict[RecordFact, FactAnswer] = {}
+    latest: date | None = None
+    for sentence, when in sentences_with_dates(case_text):
+        if UR_SENTENCE.search(sentence):
+            continue
+        planned = bool(PLAN_SENTENCE.search(sentence))
+        found = _pattern_findings(sentence, when, source, planned)
+        if not planned:
+            found += _treatment_findings(sentence, when, source) + _opioid_findings(sentence, when, source)
+        for finding in found:
+            answers.setdefault(finding.fact, FactAnswer(fact=finding.fact)).findings.append(finding)
+        parsed = parse_date(when or "")
+        latest = max(latest, parsed) if latest and parsed else (parsed or latest)
+    facts = RecordFacts(source=source, answers=answers, latest_date=latest, medications=record_medications(case_text, source))
+    injured = parse_date(injury_date or "")
+    if injured and latest and latest >= injured:
+        facts.symptom_days = (latest - injured).days
+    _add_regimen(facts, case_text, item_text, source)
+    return facts
+
+
+def _add_regimen(facts: RecordFacts, case_text: str, item_text: str, source: str) -> None:
+    """MME/day of the requested regimen (the item text), else of the record's opioid sentence that gives a dose."""
+    candidates = [(item_text, "disputed item")] if item_text and _OPIOID.search(item_text) else []
+    candidates += [(s, source) for s, _ in sentences_with_dates(case_text) if _OPIOID.search(s) and not UR_SENTENCE.search(s)]
+    for text, where in candidates:
+        result = compute_mme(text)
+        if result.complete:
+            facts.mme, facts.mme_citation = result, RecordCitation(quote=text, source=where)
+            finding = RecordFinding(fact=RecordFact.mme_per_day, polarity="present", citation=facts.mme_citation,
+                                    value=result.mme_per_day, detail=result.arithmetic())
+            facts.answers.setdefault(RecordFact.mme_per_day, FactAnswer(fact=RecordFact.mme_per_day)).findings.append(finding)
+            return
+
+
+def record_medications(case_text: str, source: str = "case summary") -> list[Medication]:
+    """Every drug named outside the utilization review's reasons, with generic, class, strength, quantity, frequency."""
+    from assistant.vocabulary.drugs import class_category, identify_drugs
+
+    found: list[Medication] = []
+    for sentence, when in sentences_with_dates(case_text):
+        if UR_SENTENCE.search(sentence):
+            continue
+        planned = bool(PLAN_SENTENCE.search(sentence))
+        for mention in identify_drugs(sentence):
+            categories = sorted({class_category(c) for c in mention.classes} - {""})
+            found.append(Medication(surface=mention.surface, generics=mention.generics, classes=mention.classes,
+                                    categories=categories, strength=mention.strength, quantity=mention.quantity,
+                                    frequency=mention.frequency, planned=planned,
+                                    citation=RecordCitation(quote=sentence, source=source, date=when)))
+    return found

@@ -1,0 +1,113 @@
+"""The offline rationale written from the criteria checklist, in the reviewer's three moves: what the guideline
+requires (its own words, [n]), what this record shows against each requirement (the record's own words, [R<n>],
+including what is missing), and the conclusion.
+
+Why: an upheld and an overturned draft of the same item should differ for the right reasons. Upheld drafts lead
+with the unmet and undocumented requirements; overturned drafts lead with the requirements the record meets.
+Nothing here is invented: every guideline quote is a criterion's verified quote, every record quote a whole
+sentence of the case text (checked again before it is used).
+"""
+
+from __future__ import annotations
+
+from assistant.contracts import CaseFact, CaseFile, Checklist, ChecklistRow, Citation, Decision, ItemRationale, RecordCitation
+from assistant.drafting.evidence import Evidence
+from assistant.drafting.offline import reviewer_guideline_line
+from assistant.verification.textmatch import quote_occurs
+
+MAX_REQUIREMENTS = 4
+MAX_RECORD_QUOTES_PER_ROW = 1
+STATUS_ORDER = {"Upheld": ("not_met", "not_documented", "met"), "Overturned": ("met", "not_documented", "not_met")}
+
+
+def rows_for_draft(checklist: Checklist, decision: Decision) -> list[ChecklistRow]:
+    """Applicable rows, required first, ordered by what the decision rests on; at most MAX_REQUIREMENTS."""
+    order = STATUS_ORDER[decision]
+    rows = sorted(checklist.applicable, key=lambda r: (r.requirement != "required", order.index(r.status)))
+    return rows[:MAX_REQUIREMENTS]
+
+
+def _guideline_move(rows: list[ChecklistRow], citations: list[Citation]) -> list[str]:
+    sentences = []
+    for row in rows:
+        if any(c.quote == row.guideline.quote for c in citations):
+            continue
+        same_guideline = bool(citations) and citations[0].guideline_id == row.guideline.guideline_id
+        citations.append(row.guideline)
+        if len(citations) == 1:
+            lead = f"As noted on page {row.guideline.printed_page} of the {row.guideline.title},"
+        elif same_guideline:
+            lead = f"The guideline also states, on page {row.guideline.printed_page},"
+        else:
+            lead = f"The {row.guideline.title} states, on page {row.guideline.printed_page},"
+        sentences.append(f'{lead} "{row.guideline.quote}" [{len(citations)}].')
+    return sentences
+
+
+def _record_marker(citation: RecordCitation, record: list[RecordCitation]) -> str:
+    for number, known in enumerate(record, start=1):
+        if known.quote == citation.quote:
+            return f"[R{number}]"
+    record.append(citation)
+    return f"[R{len(record)}]"
+
+
+def _record_move(rows: list[ChecklistRow], record: list[RecordCitation], case_text: str) -> list[str]:
+    """One or two sentences per requirement: the finding, then the record's words (or the absence of them)."""
+    sentences = []
+    for row in rows:
+        quotes = [c for c in row.record_citations if quote_occurs(c.quote, case_text)][:MAX_RECORD_QUOTES_PER_ROW]
+        finding = row.reason.rstrip(".?")
+        if not quotes:
+            sentences.append(f"{finding}.")
+            continue
+        quote = quotes[0]
+        if any(known.quote == quote.quote for known in record):
+            sentences.append(f"{finding} {_record_marker(quote, record)}.")
+            continue
+        dated = f" ({quote.date})" if quote.date else ""
+        sentences.append(f'{finding}: the record states{dated}, "{quote.quote.rstrip(".")}" {_record_marker(quote, record)}.')
+    return sentences
+
+
+def _mme_move(checklist: Checklist, citations: list[Citation], record: list[RecordCitation], case_text: str) -> list[str]:
+    if checklist.mme_per_day is None or checklist.mme_citation is None:
+        return []
+    citations.append(checklist.mme_citation)
+    sentence = (f'Using the CDC conversion factors (page {checklist.mme_citation.printed_page}: '
+                f'"{checklist.mme_citation.quote}" [{len(citations)}]), the regimen comes to {checklist.mme_arithmetic}')
+    source = checklist.mme_record
+    if source is not None and source.source != "disputed item" and quote_occurs(source.quote, case_text):
+        sentence += f" {_record_marker(source, record)}"
+    return [sentence + "."]
+
+
+def _conclusion(rows: list[ChecklistRow], item_text: str, decision: Decision) -> str:
+    required = [r for r in rows if r.requirement == "required"]
+    verdict = "not medically necessary" if decision == "Upheld" else "medically necessary"
+    if decision == "Upheld":
+        short = [r for r in required if r.status in {"not_met", "not_documented"}]
+        verb = "is" if len(short) == 1 else "are"
+        lead = (f"Therefore, given that {len(short)} of the requirements above {verb} not met or not documented, " if short
+                else "Therefore, ")
+    else:
+        met = [r for r in required if r.status == "met"]
+        lead = ("Therefore, as the record documents each requirement above, " if required and len(met) == len(required)
+                else "Therefore, weighing the above, ")
+    return f"{lead}the request for {item_text} is {verdict}."
+
+
+def draft_from_checklist(case: CaseFile, evidence: Evidence, decision: Decision, checklist: Checklist) -> ItemRationale:
+    """The three moves from the checklist; the checklist itself travels with the rationale."""
+    rows = rows_for_draft(checklist, decision)
+    citations: list[Citation] = []
+    record: list[RecordCitation] = []
+    guideline = _guideline_move(rows, citations)
+    case_move = _record_move(rows, record, case.summary) + _mme_move(checklist, citations, record, case.summary)
+    text = " ".join([*guideline, "In this case, the records show the following against each requirement.", *case_move, _conclusion(rows, evidence.item.text, decision)])
+    return ItemRationale(
+        item=evidence.item, decision=decision, claims_administrator_guideline=case.ur_guideline or "",
+        reviewer_guideline_line=reviewer_guideline_line(citations), rationale=text, citations=citations,
+        case_facts=[CaseFact(text=c.quote, date=c.date) for c in record], record_citations=record,
+        abstention=None, checklist=checklist,
+    )

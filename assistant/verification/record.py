@@ -1,0 +1,453 @@
+"""The record side of verification: record quotes and the sentences that state facts about the case.
+
+A rationale's statements about the case are grounded like its guideline citations:
+- each `RecordCitation` quote must occur verbatim in the case text (same normalisation as guideline quotes:
+  whitespace, hyphenation, quote styles; no paraphrase accepted), and so must the date it gives;
+- each [R<n>] marker must name a record citation, and the sentence around it must not say more than its quote;
+- a sentence that asserts a record fact ("the records show…", "the patient failed…", "there is no documentation
+  of…") must be backed by the record: a draft must cite it with [R<n>]; a person's text is checked against the
+  case text directly. "There is no documentation of X" is flagged when the record does document X. Negation is
+  honoured on both sides ("denies", "no evidence of", "not tried", "was not provided", "… was negative").
+- a reviewer's own statement, offered by a chat revision, is always reported as unverified.
+The support test is lexical (content words, all numbers, negation scope, the patient's sex); its precision and
+recall on planted facts are measured by tests/test_record_verification.py.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from assistant.contracts import CaseFile, CitationCheck, ItemRationale, RecordCitation
+from assistant.errors import ConfigurationError
+from assistant.verification.textmatch import STOPWORDS, match_key, normalise_characters, quote_occurs
+
+RECORD_MARKER = re.compile(r"\[R(\d{1,3})\]")
+GUIDELINE_MARKER = re.compile(r"\[\d{1,3}\]")
+REVIEWER_STATEMENT = "Reviewer's statement (not verified against the record):"
+DRAFTING_NOTE = "Drafting note:"
+"""A sentence the drafter addresses to the reviewer; it states nothing about the case."""
+VOCABULARY_NOTE = "From the drug vocabulary:"
+"""What a named drug is (generic, class), from the curated vocabulary with its source; not a record fact."""
+MIN_RECORD_QUOTE_CHARS = 8
+# Share of a claim's content words that one record sentence must contain (tuned on the tune split only).
+SUPPORT_COVERAGE = 0.75
+# For "there is no documentation of X": share of X's content words that make a record sentence about X.
+DOCUMENTED_COVERAGE = 0.7
+# A claim about the same record sentence, but saying more than it: the share of its words a [R] quote must hold.
+QUOTE_SUPPORT_COVERAGE = 0.6
+
+DATE = re.compile(r"\b\d{1,2}[-/]\d{1,2}[-/]\d{2,4}\b|\b(?:January|February|March|April|May|June|July|August|September|"
+                  r"October|November|December)\s+\d{1,2},\s+\d{4}\b")
+SENTENCE_END = re.compile(r"(?<=[.!?])[\"”)]?\s+(?=[A-Z\"“(])")
+NOT_A_FACT = re.compile(
+    r"\b(?:guidelines?|MTUS|ACOEM|ODG|CDC|corpus|criteria)\b|\b(?:is|are|be|not)\s+(?:recommended|endorsed)\b|"
+    r"^\s*Therefore\b|\bmedically necessary\b",
+    re.IGNORECASE,
+)
+FACT_CUE = re.compile(
+    r"\b(?:records?|documentation|documented|patient|injured worker|applicant|claimant|employee|IW|he|she|his|her|"
+    r"reports?|reported|complain\w*|denie[sd]|rated|underwent|failed|tried|trial of|prescribed|taking|takes|"
+    r"revealed|demonstrated|showed|shows|noted|treatment to date|medications?|work status|working|duty|disability|"
+    r"utilization review|UR|authori[sz]ed|non-?certified|modified|was (?:positive|negative|ordered|requested)|"
+    r"(?:prior|previous|past) (?:relevant )?treatments?|treatments? (?:to date|has included|included|rendered))\b|"
+    + DATE.pattern,
+    re.IGNORECASE,
+)
+NO_DOCUMENTATION = re.compile(
+    r"^(?:.*?\b)?(?:there (?:is|was|are|were) )?(?:no|little|insufficient|limited|not any) (?:clear |objective |"
+    r"further )?(?:documentation|documented evidence|evidence|record|mention|indication|report)s? (?:in the records? )?"
+    r"(?:of|that|to support|regarding|showing)\s+(?P<x>.+)$|"
+    r"^(?:.*?\b)?(?:the )?(?:medical )?records? (?:do|does|did) not (?:show|document|indicate|mention|reflect)"
+    r"(?: that| any)?\s+(?P<y>.+)$",
+    re.IGNORECASE,
+)
+LEAD_PHRASE = re.compile(
+    r"^\s*(?:in this case,?\s*)?(?:the\s+)?(?:medical\s+)?(?:records?|documentation|progress notes?)\s+(?:also\s+)?"
+    r"(?:show|shows|showed|document|documents|documented|indicate|indicates|indicated|reflect|reflects|note|notes|"
+    r"state|states|reveal|reveals|demonstrate|demonstrates|confirm|confirms)\s+(?:that\s+)?|"
+    r"^\s*(?:per|according to) the (?:medical )?records?,?\s*|"
+    r"^\s*(?:per|according to) the [A-Za-z ]{1,40}?(?:\s*\([^)]{0,40}\))?[:,]\s*",
+    re.IGNORECASE,
+)
+FILLER = frozenset(
+    """record records show shows showed document documents documented documentation indicate indicates indicated
+    reflect reflects note notes noted reveal reveals demonstrate confirm patient injured worker applicant claimant
+    employee also currently reported report reports states stated following subsequently previously prior submitted
+    provided provider attending treating physician doctor appear appears appeared question undergoing undergo
+    presented presentation described describes evaluation visit visits dated date seen given""".split()
+)
+NEGATION_BEFORE = frozenset("no not denies denied deny without never none cannot unable neither nor absence lack".split())
+NEGATION_AFTER = frozenset("negative absent unremarkable".split())
+SCOPE_END = frozenset("but however although though which while except whereas".split())
+NEGATION_WINDOW = 6
+TOKEN = re.compile(r"[A-Za-z][A-Za-z']*|\d+(?:[./]\d+)*|[;:]")
+FEMALE = re.compile(r"\b(?:she|her|hers|female|woman|Mrs|Ms)\b", re.IGNORECASE)
+MALE = re.compile(r"\b(?:he|him|his|male|man|Mr)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class RecordSentence:
+    text: str
+    source: str
+    date: str | None
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """A sentence's content stems and numbers, with the stems that fall inside a negation's scope."""
+
+    words: frozenset[str]
+    numbers: frozenset[str]
+    negated: frozenset[str]
+    affirmed: frozenset[str]
+
+
+# ---------------------------------------------------------------------------------------------- the case text
+
+
+def record_sources(case: CaseFile) -> list[tuple[str, str]]:
+    """The parts of the case file a record quote may come from, named as a reviewer would cite them."""
+    sources = [("case summary", case.summary)]
+    if case.record_text.strip():
+        sources.append(("case record", case.record_text))
+    if case.ur_decision and not quote_occurs(case.ur_decision, case.summary + "\n" + case.record_text):
+        sources.append(("UR determination", case.ur_decision))
+    items = "\n".join(item.text.rstrip(".") + "." for item in case.items)
+    if items:
+        sources.append(("disputed items", items))
+    return [(name, text) for name, text in sources if text and text.strip()]
+
+
+def full_record_text(case: CaseFile) -> str:
+    return "\n".join(text for _, text in record_sources(case))
+
+
+GLUED_SENTENCE = re.compile(r"(?<=[a-z0-9]{2}[.!?])(?=[A-Z][a-z]+\s)")
+"""'…2016.In a utilization review…': letters' PDF text sometimes loses the space between sentences."""
+
+
+def split_record_sentences(text: str) -> list[str]:
+    blocks = re.split(r"\n\s*\n|\n(?=[A-Z•\-])", text)
+    return [s.strip() for block in blocks for part in SENTENCE_END.split(block) for s in GLUED_SENTENCE.split(part)
+            if s.strip()]
+
+
+def record_sentences(case: CaseFile) -> list[RecordSentence]:
+    """Every sentence of the case text with its source and the first date it gives."""
+    out, seen = [], set()
+    for source, text in record_sources(case):
+        for sentence in split_record_sentences(text):
+            key = match_key(sentence)
+            if key in seen:
+                continue
+            seen.add(key)
+            date = DATE.search(sentence)
+            out.append(RecordSentence(" ".join(sentence.split()), source, date.group(0) if date else None))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- tokens and negation
+
+
+def stem(word: str) -> str:
+    word = word.lower().removesuffix("'s").strip("'")
+    for suffix in ("ations", "ation", "ings", "ing", "edly", "ied", "ed", "es", "s", "ly"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            word = word[: -len(suffix)] + ("y" if suffix == "ied" else "")
+            break
+    return word[:6]
+
+
+def _number(digits: str) -> str:
+    """Numbers compare by value, part by part: 11/18/2016 has the parts of 11-18-16, 04 is 4."""
+    if len(digits) == 4 and digits.startswith(("19", "20")):
+        return digits[-2:]
+    return digits.lstrip("0") or "0"
+
+
+@functools.lru_cache(maxsize=8192)
+def tokens(text: str) -> Tokens:
+    """Content stems and numbers; negated stems from medSpaCy's ConText when it is installed, else from the
+    cue-and-window rules below."""
+    text = normalise_characters(text).replace("n't", " not").replace("failed to", "did not")
+    words, numbers, negated, affirmed = _scan(text)
+    by_context = _context_negations(text)
+    if by_context is not None:
+        negated_occurrences, present_occurrences = by_context
+        negated = frozenset(negated_occurrences & words)
+        affirmed = frozenset((present_occurrences & words) | (words - negated))
+    return Tokens(frozenset(words), frozenset(numbers), frozenset(negated), frozenset(affirmed))
+
+
+def _context_negations(text: str) -> tuple[set[str], set[str]] | None:
+    """(stems with a negated occurrence, stems with an asserted one) by ConText; None without medSpaCy."""
+    from assistant.vocabulary.negation import assertions
+
+    targets = sorted({w for w in re.findall(r"[A-Za-z][A-Za-z']{2,}", text) if w.lower() not in STOPWORDS})
+    if not targets:
+        return set(), set()
+    try:
+        found = assertions(text, targets)
+    except ConfigurationError:
+        return None
+    negated = {stem(a.surface.lower()) for a in found if a.status == "negated"}
+    present = {stem(a.surface.lower()) for a in found if a.status != "negated"}
+    return negated, present
+
+
+def _scan(text: str) -> tuple[set[str], set[str], set[str], set[str]]:
+    """Words, numbers, and the words inside a negation cue's scope (the fallback negation rules)."""
+    words, numbers, negated, affirmed = set(), set(), set(), set()
+    scope = 0
+    recent: list[str] = []
+    for token in TOKEN.findall(text):
+        lower = token.lower()
+        if token in ";:" or lower in SCOPE_END:
+            scope, recent = 0, []
+            continue
+        if lower in NEGATION_BEFORE:
+            scope = NEGATION_WINDOW
+            continue
+        if lower in NEGATION_AFTER:
+            negated.update(recent[-NEGATION_WINDOW:])
+            affirmed.difference_update(recent[-NEGATION_WINDOW:])
+            continue
+        if token[0].isdigit():
+            numbers.update(_number(part) for part in re.findall(r"\d+", token))
+            continue
+        if lower in STOPWORDS or lower in FILLER or len(lower) < 3:
+            scope = max(scope - 1, 0)
+            continue
+        word = stem(lower)
+        words.add(word)
+        (negated if scope else affirmed).add(word)
+        recent.append(word)
+        scope = max(scope - 1, 0)
+    return words, numbers, negated, affirmed
+
+
+def _conflict(claim: Tokens, record: Tokens, shared: set[str]) -> str | None:
+    """A shared word that the claim affirms and the record only negates, or the reverse."""
+    for word in sorted(shared):
+        if word in claim.negated and word not in claim.affirmed and word in record.affirmed and word not in record.negated:
+            return word
+        if word in claim.affirmed and word not in claim.negated and word in record.negated and word not in record.affirmed:
+            return word
+    return None
+
+
+# ---------------------------------------------------------------------------------------------- support
+
+
+@dataclass(frozen=True)
+class Support:
+    """How the record bears on a claim: the best matching sentence, its coverage, missing words, a conflict."""
+
+    sentence: RecordSentence | None
+    coverage: float
+    missing: tuple[str, ...]
+    conflict: str | None
+
+
+def best_support(claim: str, sentences: list[RecordSentence]) -> Support:
+    wanted = tokens(claim)
+    if not wanted.words and not wanted.numbers:
+        return Support(None, 1.0, (), None)
+    best: tuple[float, int, RecordSentence | None, Tokens | None] = (-1.0, 0, None, None)
+    windows = [*sentences, *(_joined(a, b) for a, b in zip(sentences, sentences[1:]) if a.source == b.source)]
+    for position, sentence in enumerate(windows):
+        found = tokens(sentence.text)
+        words = len(wanted.words & found.words)
+        numbers_missing = len(wanted.numbers - found.numbers)
+        coverage = (words + len(wanted.numbers) - numbers_missing) / (len(wanted.words) + len(wanted.numbers))
+        if numbers_missing:
+            coverage = min(coverage, SUPPORT_COVERAGE - 0.01)
+        if coverage > best[0]:
+            best = (coverage, position, sentence, found)
+    coverage, _, sentence, found = best
+    missing = tuple(sorted((wanted.words - found.words) | (wanted.numbers - found.numbers))) if found else ()
+    conflict = _conflict(wanted, found, set(wanted.words & found.words)) if found else None
+    return Support(sentence, max(coverage, 0.0), missing, conflict)
+
+
+def _joined(first: RecordSentence, second: RecordSentence) -> RecordSentence:
+    """Two adjacent record sentences, for a claim that joins what the record says in two."""
+    return RecordSentence(f"{first.text} {second.text}", first.source, first.date or second.date)
+
+
+def claim_of_sentence(sentence: str) -> str:
+    """What a sentence says about the case beyond its markers, its quotes and a lead such as 'the records show'."""
+    claim = RECORD_MARKER.sub(" ", GUIDELINE_MARKER.sub(" ", sentence))
+    claim = re.sub(r"[\"“][^\"”]{3,}[\"”]", " ", claim)
+    return LEAD_PHRASE.sub("", claim).strip()
+
+
+def asserts_record_fact(sentence: str) -> bool:
+    if sentence.startswith((REVIEWER_STATEMENT, DRAFTING_NOTE, VOCABULARY_NOTE)) or NOT_A_FACT.search(sentence):
+        return False
+    claim = claim_of_sentence(sentence)
+    if not FACT_CUE.search(sentence) or not NO_DOCUMENTATION.match(claim) and len(tokens(claim).words) < 2:
+        return False
+    return True
+
+
+def sex_of_record(sentences: list[RecordSentence]) -> str | None:
+    text = " ".join(s.text for s in sentences)
+    female, male = len(FEMALE.findall(text)), len(MALE.findall(text))
+    if female and not male:
+        return "female"
+    if male and not female:
+        return "male"
+    return None
+
+
+def _fact_check(sentence: str, status: str, message: str, quote: RecordSentence | None = None) -> CitationCheck:
+    cited = RecordCitation(quote=quote.text, source=quote.source, date=quote.date) if quote else None
+    return CitationCheck(status=status, sentence=sentence, message=message, record_citation=cited)
+
+
+def check_fact_sentence(sentence: str, sentences: list[RecordSentence], sex: str | None) -> CitationCheck:
+    """Is this sentence's statement about the case what the record says? 'verified' carries the record sentence."""
+    claim = claim_of_sentence(sentence)
+    if sex == "male" and FEMALE.search(claim) or sex == "female" and MALE.search(claim):
+        return _fact_check(sentence, "record_contradicts",
+                           f"The record describes a {sex} patient; this sentence refers to someone else. "
+                           "Check that it belongs to this case.")
+    absent = NO_DOCUMENTATION.match(claim)
+    if absent:
+        return _check_absence(sentence, absent.group("x") or absent.group("y"), sentences)
+    support = best_support(claim, sentences)
+    if support.coverage < SUPPORT_COVERAGE or support.sentence is None:
+        closest = (f" The closest record sentence is “{support.sentence.text}”."
+                   if support.sentence and support.coverage >= 0.5 else "")
+        return _fact_check(sentence, "record_fact_not_supported",
+                           f"The record does not show this: no sentence of the case record contains "
+                           f"{_words(support.missing, claim)} together with the rest of it.{closest} "
+                           "Quote the record or remove the statement.")
+    if support.conflict:
+        return _fact_check(sentence, "record_contradicts",
+                           f"The record says the opposite about {_words((support.conflict,), claim)}: “{support.sentence.text}”.",
+                           support.sentence)
+    return _fact_check(sentence, "verified", f"The record says: “{support.sentence.text}”.", support.sentence)
+
+
+def _check_absence(sentence: str, subject: str, sentences: list[RecordSentence]) -> CitationCheck:
+    """'There is no documentation of X' holds unless a record sentence documents X (not negated)."""
+    wanted = tokens(subject)
+    for candidate in sentences:
+        found = tokens(candidate.text)
+        shared = wanted.words & found.words
+        if not wanted.words or len(shared) / len(wanted.words) < DOCUMENTED_COVERAGE or wanted.numbers - found.numbers:
+            continue
+        if _conflict(wanted, found, set(shared)) is None:
+            return _fact_check(sentence, "record_documents_it",
+                               f"The record does document this: “{candidate.text}” ({candidate.source}"
+                               f"{', ' + candidate.date if candidate.date else ''}). Correct or remove the sentence.",
+                               candidate)
+    return _fact_check(sentence, "verified", f"No sentence of the case record documents {subject.strip(' .')}.")
+
+
+def _words(missing: tuple[str, ...], claim: str = "") -> str:
+    """The claim's own words for the missing stems, so the reviewer sees “NSAIDs”, not a stem."""
+    surface = []
+    for word in re.findall(r"[A-Za-z][A-Za-z'-]*|\d+(?:[./-]\d+)*", claim):
+        key = _number(word) if word[0].isdigit() else stem(word.lower())
+        if (key in missing or any(_number(p) in missing for p in re.findall(r"\d+", word))) and word not in surface:
+            surface.append(word)
+    return ", ".join(f"“{w}”" for w in (surface or list(missing))[:4]) or "its words"
+
+
+# ---------------------------------------------------------------------------------------------- record citations
+
+
+def check_record_citation(citation: RecordCitation, record_text: str, marker: str | None = None) -> CitationCheck:
+    def result(status: str, message: str) -> CitationCheck:
+        return CitationCheck(marker=marker, record_citation=citation, status=status, message=message)
+
+    if len(match_key(citation.quote)) < MIN_RECORD_QUOTE_CHARS:
+        return result("record_quote_not_found", f"{marker or 'The record quote'} is too short to verify; quote a full phrase.")
+    if not quote_occurs(citation.quote, record_text):
+        return result("record_quote_not_found",
+                      f"{marker or 'The record quote'} “{citation.quote[:120]}” does not occur in the case record "
+                      "(checked the summary, the UR text and the items; paraphrase is not accepted).")
+    if citation.date and match_key(citation.date) not in match_key(record_text):
+        return result("record_quote_not_found", f"{marker or 'The record quote'} gives the date {citation.date}, "
+                                                "which the case record does not contain.")
+    return result("verified", f"Quote found in the {citation.source}.")
+
+
+def verify_record_side(rationale: ItemRationale, case: CaseFile, sentences: list[str]) -> list[CitationCheck]:
+    """Record quotes, [R] markers and the sentences of a draft that state facts about the case. A rationale with
+    no record quote at all is a person's own text: its fact sentences are checked against the case directly."""
+    if not rationale.record_citations:
+        return check_record_facts(rationale.rationale, case, sentences)
+    record_text = full_record_text(case)
+    corpus = record_sentences(case)
+    checks = [check_record_citation(c, record_text, f"[R{n}]") for n, c in enumerate(rationale.record_citations, 1)]
+    sex = sex_of_record(corpus)
+    for sentence in sentences:
+        checks += _sentence_record_checks(sentence, rationale.record_citations, corpus, sex, record_text)
+    return checks
+
+
+def _sentence_record_checks(sentence: str, cited: list[RecordCitation], corpus: list[RecordSentence],
+                            sex: str | None, record_text: str) -> list[CitationCheck]:
+    if sentence.startswith(REVIEWER_STATEMENT):
+        return [_reviewer_statement(sentence)]
+    numbers = [int(n) for n in RECORD_MARKER.findall(sentence)]
+    problems = [CitationCheck(marker=f"[R{n}]", status="orphan_marker", sentence=sentence,
+                              message=f"[R{n}] does not match any record quote of this draft.")
+                for n in numbers if not 1 <= n <= len(cited)]
+    quotes = [cited[n - 1] for n in numbers if 1 <= n <= len(cited)]
+    for quoted in re.findall(r"[\"“]([^\"”]{10,})[\"”]", sentence) if quotes else []:
+        if not quote_occurs(quoted, record_text):
+            problems.append(_fact_check(sentence, "record_quote_not_found",
+                                        "The words quoted in this sentence are not in the case record; restore the "
+                                        "record's wording or remove the quotation marks."))
+    if not asserts_record_fact(sentence):
+        return problems
+    if quotes:
+        claim = tokens(claim_of_sentence(sentence))
+        held = tokens(" ".join(q.quote for q in quotes))
+        total = len(claim.words) + len(claim.numbers)
+        covered = len(claim.words & held.words) + len(claim.numbers & held.numbers)
+        if total and covered / total < QUOTE_SUPPORT_COVERAGE:
+            problems.append(_fact_check(sentence, "record_fact_not_supported",
+                                        f"The sentence says more than its record quote "
+                                        f"{', '.join(f'[R{n}]' for n in numbers)}; keep to what the quote says."))
+        return problems
+    check = check_fact_sentence(sentence, corpus, sex)
+    if check.status == "verified":
+        check = check.model_copy(update={"status": "record_fact_uncited", "message": (
+            "This sentence states a fact about the case without a record quote. " + check.message
+            + " Cite it as a record quote [R].")})
+    return problems + [check]
+
+
+def _reviewer_statement(sentence: str) -> CitationCheck:
+    return CitationCheck(status="reviewer_statement_unverified", sentence=sentence, message=(
+        "This is the reviewer's own statement; the case record does not show it. Confirm it against the medical "
+        "records (and quote them) or remove it before signing."))
+
+
+def check_record_facts(text: str, case: CaseFile, sentences: list[str]) -> list[CitationCheck]:
+    """A person's text: each sentence stating a record fact is checked against the case text directly."""
+    corpus = record_sentences(case)
+    sex = sex_of_record(corpus)
+    record_text = full_record_text(case)
+    checks = []
+    for sentence in sentences:
+        if sentence.startswith(REVIEWER_STATEMENT):
+            checks.append(_reviewer_statement(sentence))
+        elif RECORD_MARKER.search(sentence):
+            checks.append(_fact_check(sentence, "orphan_marker", "A [R] marker in pasted text refers to no record "
+                                                                 "quote; quote the record in the sentence instead."))
+        elif asserts_record_fact(sentence):
+            for quoted in re.findall(r"[\"“]([^\"”]{10,})[\"”]", sentence):
+                if not quote_occurs(quoted, record_text) and not NOT_A_FACT.search(sentence):
+                    checks.append(_fact_check(sentence, "record_quote_not_found",
+                                              f"“{quoted[:100]}” is not in the case record."))
+            checks.append(check_fact_sentence(sentence, corpus, sex))
+    return checks

@@ -1,0 +1,187 @@
+"""Criteria checklist: MME/day exact on hand-computed cases, record facts with verbatim quotes and negation,
+checklist statuses and the suggested decision, and drafts written from the checklist."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+
+import pytest
+
+from assistant.contracts import CaseFile, DisputedItem
+from assistant.criteria import load_criteria_dir
+from assistant.criteria.checklist import build_checklist, decision_warning, item_category
+from assistant.criteria.facts import extract_record_facts
+from assistant.criteria.mme import compute_mme
+from assistant.criteria.model import RecordFact
+from assistant.verification.textmatch import quote_occurs
+from conftest import PROJECT_ROOT, SHARED, require_shared
+
+MME_CASES = [json.loads(line) for line in (PROJECT_ROOT / "evals" / "datasets" / "mme_cases.jsonl").read_text().splitlines() if line.strip()]
+
+OPIOID_RECORD = (
+    "The injured worker is a 52-year-old male injured on 01/10/2016. Current medications include Norco 10/325 mg one tablet "
+    "every 6 hours and Xanax 0.5 mg at bedtime. On 06/01/2016, pain was rated 8/10. On 11/02/2016, pain was rated 7/10. "
+    "He denies bowel or bladder dysfunction. Motor strength, sensation, and reflexes were normal. "
+    "A urine drug screen on 10/15/2016 was consistent with prescribed medications. CURES was not checked. "
+    "He remains off work."
+)
+OPIOID_CASE = CaseFile(case_id="gen-opioid", summary=OPIOID_RECORD, injury_date="01/10/2016",
+                       items=[DisputedItem(text="Norco 10/325mg #120")])
+
+
+@lru_cache(maxsize=1)
+def shipped_sets():
+    from evals.criteria import corpus_pages
+
+    require_shared(SHARED / "corpus" / "cdc-opioids-2022.pdf")
+    pages = corpus_pages(str(SHARED / "corpus"))
+    return load_criteria_dir(pages), pages
+
+
+@pytest.mark.parametrize("case", MME_CASES, ids=[c["id"] for c in MME_CASES])
+def test_mme_per_day_is_exact_on_every_hand_computed_case(case):
+    result = compute_mme(case["regimen"])
+    got = result.mme_per_day_min if case["id"].endswith("-prn-min") else result.mme_per_day
+    assert got == pytest.approx(case["expected_mme_per_day"], abs=0.05), result.arithmetic()
+    for component, expected in zip(result.components, case["components"]):
+        assert component.conversion_factor == expected["conversion_factor"]
+
+
+def test_mme_shows_its_arithmetic_and_refuses_a_regimen_without_frequency():
+    assert compute_mme("hydrocodone 10 mg four times daily").arithmetic() == "hydrocodone 10 mg × 4/day × 1.0 = 40 MME/day"
+    unreadable = compute_mme("Ultram 50mg #60")
+    assert unreadable.mme_per_day is None and unreadable.unreadable == ["Ultram"]
+
+
+def test_record_facts_quote_the_record_verbatim_with_dates_and_honour_negation():
+    facts = extract_record_facts(OPIOID_RECORD, injury_date="01/10/2016", item_text="Norco 10/325mg #120")
+    for answer in facts.answers.values():
+        for finding in answer.findings:
+            assert finding.citation.source == "disputed item" or quote_occurs(finding.citation.quote, OPIOID_RECORD)
+    assert facts.get(RecordFact.red_flags).status == "documented_absent"
+    assert facts.get(RecordFact.neuro_findings).status == "documented_absent"
+    assert facts.get(RecordFact.pdmp_check).status == "documented_absent"
+    udt = facts.get(RecordFact.urine_drug_test)
+    assert udt.status == "documented" and udt.findings[0].citation.date == "10/15/2016"
+    scores = [(f.citation.date, f.value) for f in facts.get(RecordFact.pain_scores).present()]
+    assert scores == [("06/01/2016", 8.0), ("11/02/2016", 7.0)]
+    assert facts.get(RecordFact.naloxone).status == "not_documented"
+    assert facts.mme is not None and facts.mme.mme_per_day == 40.0
+    assert any("benzodiazepine" in m.classes for m in facts.medications), [m.classes for m in facts.medications]
+    assert facts.symptom_days == 297  # 2016-01-10 to 2016-11-02 (a leap year)
+
+
+def test_checklist_marks_each_criterion_with_its_guideline_page_and_record_quote():
+    sets, pages = shipped_sets()
+    checklist = build_checklist(OPIOID_CASE, 0, sets, item_category("Norco 10/325mg #120"), pages=pages)
+    assert checklist is not None and checklist.category == "opioid"
+    rows = {r.criterion_id: r for r in checklist.rows}
+    assert rows["cdc-udt-periodic"].status == "met"
+    assert rows["cdc-pdmp-review"].status == "not_met"
+    assert rows["cdc-benzo-caution"].status == "not_met"
+    assert rows["cdc-naloxone-offered"].status == "not_documented"
+    assert rows["cdc-acute-short-duration"].status == "not_applicable"
+    for row in checklist.rows:
+        assert quote_occurs(row.guideline.quote, pages.page(row.guideline.guideline_id, row.guideline.printed_page).text)
+        for citation in row.record_citations:
+            assert quote_occurs(citation.quote, OPIOID_RECORD)
+    assert checklist.mme_per_day == 40.0 and checklist.mme_citation.printed_page == "31"
+    assert checklist.suggested_decision == "Upheld" and checklist.suggestion_reasons
+
+
+def test_warning_when_the_decision_runs_against_the_checklist_and_the_decision_is_untouched():
+    sets, pages = shipped_sets()
+    checklist = build_checklist(OPIOID_CASE, 0, sets, "opioid", decision="Overturned", pages=pages)
+    assert checklist.warning and "overturning" in checklist.warning
+    assert decision_warning(checklist, "Upheld") is None
+    all_met = checklist.model_copy(update={"rows": [r.model_copy(update={"status": "met"}) for r in checklist.rows]})
+    assert "upholding" in decision_warning(all_met, "Upheld")
+
+
+def test_no_checklist_for_an_item_no_criteria_set_covers():
+    sets, pages = shipped_sets()
+    case = OPIOID_CASE.model_copy(update={"items": [DisputedItem(text="Hearing aids")]})
+    assert build_checklist(case, 0, sets, item_category("Hearing aids"), pages=pages) is None
+
+
+def test_upheld_and_overturned_drafts_differ_for_the_right_reasons():
+    from assistant.drafting.checklist_writer import draft_from_checklist
+    from assistant.drafting.evidence import Evidence
+    from assistant.vocabulary.categories import classify_item
+
+    sets, pages = shipped_sets()
+    item = OPIOID_CASE.items[0]
+    evidence = Evidence(item=item, topic=classify_item(item.text), queries=[], candidates=[])
+    checklist = build_checklist(OPIOID_CASE, 0, sets, "opioid", pages=pages)
+    upheld = draft_from_checklist(OPIOID_CASE, evidence, "Upheld", checklist)
+    overturned = draft_from_checklist(OPIOID_CASE, evidence, "Overturned", checklist)
+    assert upheld.rationale.split(" In this case")[1] != overturned.rationale.split(" In this case")[1]
+    assert "not met or not documented" in upheld.rationale and upheld.rationale.endswith("is not medically necessary.")
+    assert overturned.rationale.endswith(" is medically necessary.")
+    for draft in (upheld, overturned):
+        assert draft.checklist is checklist or draft.checklist == checklist
+        for number, citation in enumerate(draft.citations, start=1):
+            assert f"[{number}]" in draft.rationale
+            assert quote_occurs(citation.quote, pages.page(citation.guideline_id, citation.printed_page).text)
+        for number, citation in enumerate(draft.record_citations, start=1):
+            assert f"[R{number}]" in draft.rationale and quote_occurs(citation.quote, OPIOID_RECORD)
+
+
+@pytest.mark.slow
+def test_draft_json_carries_a_checklist_whose_quotes_all_verify(cdc_settings, capsys):
+    """`assistant draft CASE --item 1 --decision overturned --json` on the real CDC index."""
+    from assistant.cli import main
+    from conftest import FIXTURES
+
+    case_file = FIXTURES / "cases" / "opioid-benzo.txt"
+    assert main(["--home", str(cdc_settings.home), "draft", str(case_file), "--item", "1", "--decision", "overturned", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)[0]
+    checklist, rationale, verification = result["checklist"], result["rationale"], result["verification"]
+    assert checklist and checklist["rows"] and rationale["decision"] == "Overturned"
+    assert checklist["warning"] and "overturning" in checklist["warning"]  # warned, never changed
+    assert all(check["status"] == "verified" for check in verification["checks"]), verification["checks"]
+    summary = case_file.read_text(encoding="utf-8")
+    for row in checklist["rows"]:
+        assert row["guideline"]["guideline_id"] == "cdc-opioids-2022" and row["guideline"]["printed_page"]
+        for citation in row["record_citations"]:
+            assert quote_occurs(citation["quote"], summary)
+    for number, citation in enumerate(rationale["record_citations"], start=1):
+        assert f"[R{number}]" in rationale["rationale"] and quote_occurs(citation["quote"], summary)
+
+
+def test_chat_answers_what_is_missing_and_why_from_the_checklist():
+    from assistant.conversation.engine import ConversationEngine
+    from assistant.conversation.intents import detect_intent
+
+    sets, pages = shipped_sets()
+
+    class ChecklistServices:
+        model = None
+
+        def checklist(self, case, index, decision=None):
+            return build_checklist(case, index, sets, item_category(case.items[index].text), decision=decision, pages=pages)
+
+    assert detect_intent("what are the criteria for tapering opioids?") == "lookup"
+    engine = ConversationEngine(ChecklistServices())
+    missing = engine.reply("c", "what is missing for item 1?", case=OPIOID_CASE)
+    assert missing.intent == "checklist" and missing.item_index == 0
+    assert "not documented" in missing.text and "Suggestion only" in missing.text
+    assert "CURES was not checked." in missing.text  # the record's own words for the unmet PDMP criterion
+    why = engine.reply("c", "why is the urine drug test met?", case=OPIOID_CASE)
+    assert "urine drug" in why.text.lower() and "10/15/2016" in why.text
+
+
+def test_workspace_panel_shows_the_checklist_with_suggestion_and_warning():
+    from assistant.contracts import ItemRationale
+    from assistant.ui.render import rationale_notes_html
+
+    sets, pages = shipped_sets()
+    checklist = build_checklist(OPIOID_CASE, 0, sets, "opioid", pages=pages)
+    rationale = ItemRationale(item=OPIOID_CASE.items[0], decision="Overturned", rationale="x", checklist=checklist)
+    panel = rationale_notes_html(rationale)
+    assert 'id="checklist-panel"' in panel and "Suggestion only" in panel
+    assert "CURES was not checked." in panel and "(p. 48)" in panel
+    assert 'id="checklist-warning"' in panel  # overturning while required criteria are not documented
+    upheld = rationale_notes_html(rationale.model_copy(update={"decision": "Upheld"}))
+    assert 'id="checklist-warning"' not in upheld

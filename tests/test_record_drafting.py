@@ -1,0 +1,87 @@
+"""The record side end to end on the real CDC index and real dev letters: opioid items draft with CDC citations
+and verified record quotes; a planted false fact is caught by `assistant check --case`, the workspace badge path
+(`Services.verify` with the case) and `Services.check_text`."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.contracts import DisputedItem
+from assistant.drafting.intake import case_from_file
+from assistant.services import Services
+from conftest import LETTERS_DIR, require_shared
+
+NSAID_FACT = "The records also show that she failed NSAIDs."
+OPIOID_ITEMS = [
+    ("CM17-0014438.pdf", 0, "Synapryn"),  # tramadol oral suspension kit
+    ("CM16-0234202.pdf", 0, "Norco"),
+    ("CM16-0247802.pdf", 3, "Norco"),
+    ("CM17-0010420.pdf", 5, "Norco"),
+]
+
+
+@pytest.fixture(scope="module")
+def services(cdc_settings, cdc_search):
+    return Services(cdc_settings, cdc_search)
+
+
+def _record_problems(report):
+    return [(c.status, c.message) for c in report.record_checks if c.status != "verified"]
+
+
+@pytest.mark.parametrize("letter,index,drug", OPIOID_ITEMS)
+def test_opioid_items_in_real_letters_draft_with_cdc_citations_and_verified_record_quotes(services, letter, index, drug):
+    case = case_from_file(require_shared(LETTERS_DIR) / letter)
+    assert drug in case.items[index].text
+    result = services.draft(case, index, "Upheld")
+    rationale, report = result.rationale, result.report
+    assert rationale.citations and all(c.guideline_id == "cdc-opioids-2022" for c in rationale.citations), (
+        rationale.abstention)
+    assert rationale.record_citations and not _record_problems(report)
+    assert report.record_verified >= len(rationale.record_citations)
+    assert report.ok, [p.message for p in report.problems]
+    assert "From the drug vocabulary:" in rationale.rationale and "opioid" in rationale.rationale
+
+
+def test_a_trezix_item_drafts_with_cdc_citations(services):
+    """No dev letter disputes Trezix; the item is put into a real letter's chronic-pain case (CM16-0219557: chronic
+    low back pain, Norco on the medication list)."""
+    case = case_from_file(require_shared(LETTERS_DIR) / "CM16-0219557.pdf")
+    case = case.model_copy(update={"items": [DisputedItem(text="Trezix capsules #60"), *case.items]})
+    result = services.draft(case, 0, "Upheld")
+    assert result.rationale.citations and result.rationale.citations[0].guideline_id == "cdc-opioids-2022"
+    assert "dihydrocodeine" in result.rationale.rationale
+    assert not _record_problems(result.report)
+
+
+def _planted(services, letter: str, index: int):
+    case = case_from_file(require_shared(LETTERS_DIR) / letter)
+    rationale = services.draft(case, index, "Upheld").rationale
+    text = rationale.rationale.replace(" Therefore,", f" {NSAID_FACT} Therefore,")
+    assert NSAID_FACT in text
+    return case, rationale.model_copy(update={"rationale": text})
+
+
+def test_planted_false_fact_in_a_real_draft_is_flagged_by_badge_and_check(services):
+    case, planted = _planted(services, "CM16-0213037.pdf", 0)  # a 48-year-old man; no NSAIDs in his record
+    badge = services.verify(planted, case)
+    flagged = [c for c in badge.problems if c.sentence == NSAID_FACT]
+    assert not badge.ok and flagged and flagged[0].status in {"record_contradicts", "record_fact_not_supported"}
+    checked = services.check_text(planted.rationale, "Upheld", case)
+    assert not checked.ok and any(c.sentence == NSAID_FACT for c in checked.problems)
+    clean = services.check_text(planted.rationale.replace(NSAID_FACT, ""), "Upheld", case)
+    assert not any(c.status in {"record_contradicts", "record_fact_not_supported"} for c in clean.problems)
+
+
+def test_check_command_with_case_flags_the_planted_fact(cdc_settings, tmp_path, capsys, services):
+    from assistant.cli import main
+
+    case, planted = _planted(services, "CM16-0213037.pdf", 0)
+    draft = tmp_path / "draft.txt"
+    draft.write_text(planted.rationale)
+    letter = str(LETTERS_DIR / "CM16-0213037.pdf")
+    code = main(["--home", str(cdc_settings.home), "check", str(draft), "--decision", "upheld", "--case", letter])
+    out = capsys.readouterr().out
+    assert code == 1 and NSAID_FACT in out and "male patient" in out
+    without_case = main(["--home", str(cdc_settings.home), "check", str(draft), "--decision", "upheld"])
+    assert NSAID_FACT not in capsys.readouterr().out and without_case in (0, 1)
