@@ -23,6 +23,7 @@ HEADLINE = [
     ("opioid_verified_citation_rate", "opioid items with verified CDC citation"),
     ("importer_complete_rate", "letter items parsed completely"),
     ("precedent_part@3", "governing part top-3"),
+    ("coverage_sample_precision", "coverage: cited recommendation addresses the item (sample)"),
 ]
 
 
@@ -59,6 +60,8 @@ def run_all(settings: Settings, letters_dir: Path = DEFAULT_LETTERS, out_dir: Pa
     if precedent:
         sections.append("## Governing-guideline suggestion (precedents)\n\n" + format_precedent_eval(precedent))
 
+    coverage_summary, coverage_precision = _coverage_section(services, letters_dir, sections) if letters else ({}, {})
+
     pairs = labelled_pairs(services, letters_dir=letters_dir if letters else None)
     sections.append("## Relevance threshold\n\n" + format_curve(calibration_curve(pairs), pairs, RELEVANCE_THRESHOLD))
 
@@ -77,12 +80,24 @@ def run_all(settings: Settings, letters_dir: Path = DEFAULT_LETTERS, out_dir: Pa
         "abstention_rate": combined["abstention_rate_when_required"],
         "opioid_verified_citation_rate": combined["verified_citation_rate_when_required"],
         "importer_complete_rate": importer.get("complete_rate"),
+        "coverage_items_citing": coverage_summary.get("citing"),
+        "coverage_items_abstaining": coverage_summary.get("abstaining"),
+        "coverage_sample_precision": coverage_precision.get("all", {}).get("cited_precision"),
         "precedent_part@3": precedent["methods"]["precedents"]["part@3"] if precedent and "precedents" in precedent["methods"] else None,
     }
     run = {"at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "figures": figures,
            "seconds": round(time.perf_counter() - started, 1)}
     write_report(out_dir, sections, run)
     return run
+
+
+def _coverage_section(services: Services, letters_dir: Path, sections: list[str]) -> tuple[dict, dict]:
+    from evals.coverage import format_coverage, load_sample, run_coverage, sample_precision, summarise_coverage
+
+    rows = run_coverage(services, letters_dir)
+    summary, precision = summarise_coverage(rows), sample_precision(load_sample())
+    sections.append("## Corpus coverage of letter items\n\n" + format_coverage(rows, summary, precision))
+    return summary, precision
 
 
 def write_report(out_dir: Path, sections: list[str], run: dict) -> None:
