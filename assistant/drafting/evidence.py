@@ -80,7 +80,7 @@ def gather_evidence(case: CaseFile, item: DisputedItem, search: GuidelineSearch)
     candidates = [by_id[c].model_copy(update={"score": fused[c], "relevance": similarity[c]}) for c in ids]
     evidence = Evidence(item=item, topic=topic, queries=queries, candidates=candidates, routing=routing)
     evidence.mtus_available = any(e.tier == EvidenceTier.mtus for e in search.library.entries.values())
-    relevant = {p.chunk_id: p for p in candidates if is_relevant(topic, p)}
+    relevant = _named_sections(routing, topic, candidates) or {p.chunk_id: p for p in candidates if is_relevant(topic, p)}
     if not relevant:
         evidence.abstention = abstention_for(item, topic, routing)
         return evidence
@@ -96,6 +96,16 @@ def gather_evidence(case: CaseFile, item: DisputedItem, search: GuidelineSearch)
     evidence.governing = _distinct_pages(picks)[:GOVERNING_MAX]
     evidence.supporting = _distinct_pages([p for p in relevant.values() if p.tier.rank > best_tier])[:GOVERNING_MAX]
     return evidence
+
+
+def _named_sections(routing: RoutingDecision, topic: ItemTopic,
+                    candidates: list[RetrievedPassage]) -> dict[str, RetrievedPassage]:
+    """Candidates from the recommendations routing.toml names for this item's category (e.g. the low back
+    imaging recommendations for a lumbar MRI) that name the treatment: these govern when retrieval found them."""
+    def named(p: RetrievedPassage) -> bool:
+        sections = routing.preferred_sections.get(p.citation.guideline_id, set())
+        return p.citation.section.split(" > ")[0] in sections and passage_addresses_topic(topic, p.citation.quote)
+    return {p.chunk_id: p for p in candidates if named(p)}
 
 
 def _prefer_statements(passages: list[RetrievedPassage], restating: dict[str, set[str]] | None = None) -> list[RetrievedPassage]:

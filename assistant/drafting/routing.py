@@ -33,6 +33,8 @@ class Route:
     categories: frozenset[str]
     regions: frozenset[str] = frozenset()
     case_requires: re.Pattern[str] | None = None
+    sections: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """(category, recommendations that answer it), as read from the guideline."""
     why: str = ""
 
 
@@ -53,6 +55,8 @@ class RoutingDecision:
     guidelines: list[str] = field(default_factory=list)
     regions: list[str] = field(default_factory=list)
     reason: str = ""
+    preferred_sections: dict[str, set[str]] = field(default_factory=dict)
+    """guideline → the recommendations the routing table names for the item's category."""
 
     @property
     def routed(self) -> bool:
@@ -79,6 +83,7 @@ def load_routing(path: Path = ROUTING_FILE) -> RoutingTable:
             categories=frozenset(r.get("categories", [])),
             regions=frozenset(r.get("regions", [])),
             case_requires=_compile(r["case_requires"], f"route {r['guideline']}") if r.get("case_requires") else None,
+            sections=tuple((cat, tuple(secs)) for cat, secs in r.get("sections", {}).items()),
             why=r.get("why", ""),
         )
         for r in data.get("route", [])
@@ -124,8 +129,12 @@ def route_item(item_text: str, topic: ItemTopic, case_summary: str = "",
     table = table or load_routing()
     regions = item_regions(item_text, table)
     categories = set(topic.names)
-    guidelines = [r.guideline for r in table.routes if _route_applies(r, categories, regions, case_summary)]
-    decision = RoutingDecision(guidelines=list(dict.fromkeys(guidelines)), regions=regions)
+    applying = [r for r in table.routes if _route_applies(r, categories, regions, case_summary)]
+    decision = RoutingDecision(guidelines=list(dict.fromkeys(r.guideline for r in applying)), regions=regions)
+    for route in applying:
+        for category, sections in route.sections:
+            if category in categories:
+                decision.preferred_sections.setdefault(route.guideline, set()).update(sections)
     if not decision.routed:
         decision.reason = _no_route_reason(categories, regions)
     return decision
