@@ -42,7 +42,8 @@ def coverage_row(case_number: str, index: int, result) -> dict:
     verified = {c.citation.guideline_id + ":" + c.citation.printed_page
                 for c in result.report.citation_checks if c.status == "verified" and c.citation is not None}
     citations = [{"guideline_id": c.guideline_id, "printed_page": c.printed_page, "section": c.section,
-                  "strength": c.strength, "verified": f"{c.guideline_id}:{c.printed_page}" in verified}
+                  "strength": c.strength, "quote": c.quote[:400],
+                  "verified": f"{c.guideline_id}:{c.printed_page}" in verified}
                  for c in rationale.citations]
     routing = evidence.routing
     abstention = rationale.abstention

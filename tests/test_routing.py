@@ -123,3 +123,16 @@ def test_cervical_mri_items_cite_nothing_and_name_the_governing_mtus_part(cdc_lb
     abstention = result.rationale.abstention
     assert abstention is not None
     assert "MTUS" in (abstention.suggested_guideline or "")
+
+
+def test_the_hand_checked_coverage_sample_is_40_judged_items_split_by_case():
+    from evals.coverage import load_sample, sample_precision, split_of
+
+    sample = load_sample()
+    assert len(sample) == 40 and len({s.id for s in sample}) == 40
+    for judged in sample:
+        assert judged.split == split_of(judged.id.split("#")[0])
+        assert judged.reason.strip()
+        assert (judged.guideline_id is None) == (judged.printed_page is None)
+    figures = sample_precision(sample)
+    assert figures["all"]["n"] == figures["tune"]["n"] + figures["heldout"]["n"]
