@@ -98,6 +98,13 @@ def sample_precision(sample: list[SampleJudgement]) -> dict:
     return out
 
 
+def stale_judgements(rows: list[dict], sample: list[SampleJudgement]) -> list[str]:
+    """Sampled items whose draft now cites something other than what was judged: re-judge them."""
+    current = {r["id"]: (r["citations"][0]["guideline_id"], r["citations"][0]["printed_page"]) if r["citations"] else (None, None)
+               for r in rows}
+    return [s.id for s in sample if s.id in current and current[s.id] != (s.guideline_id, s.printed_page)]
+
+
 def summarise_coverage(rows: list[dict]) -> dict:
     per_guideline: Counter = Counter()
     per_category: dict[str, Counter] = {}
@@ -133,6 +140,8 @@ def format_coverage(rows: list[dict], summary: dict, precision: dict) -> str:
               "|---|---|---|---|---|---|"]
     lines += [f"| {s} | {p['n']} | {p['cited_n']} | {_fmt(p['cited_precision'])} | {p['abstained_n']} | "
               f"{_fmt(p['abstention_correct'])} |" for s, p in precision.items()]
+    stale = stale_judgements(rows, load_sample())
+    lines += ["", f"Sampled items whose citation changed since judged (re-judge): {', '.join(stale) or 'none'}"]
     lines += ["", "Per item:", ""]
     for r in rows:
         if r["citations"]:

@@ -136,3 +136,12 @@ def test_the_hand_checked_coverage_sample_is_40_judged_items_split_by_case():
         assert (judged.guideline_id is None) == (judged.printed_page is None)
     figures = sample_precision(sample)
     assert figures["all"]["n"] == figures["tune"]["n"] + figures["heldout"]["n"]
+
+
+def test_an_item_naming_no_region_takes_the_single_region_of_the_case_diagnoses():
+    lumbar_case = "The diagnoses are documented as lumbar sprain, and low back pain. Pain is 6/10."
+    mixed_case = "The diagnoses are documented as cervical strain and lumbar sprain."
+    assert routed("Spinal manipulation therapy 2 times a week for 4 weeks", lumbar_case) == [LBP]
+    assert routed("Electrical Muscle Stimulation 2 times a week for 4 weeks", lumbar_case) == [LBP]
+    assert routed("Electrical Muscle Stimulation 2 times a week for 4 weeks", mixed_case) == []
+    assert routed("MRI of the cervical spine", lumbar_case) == []  # the item's own region wins

@@ -101,10 +101,10 @@ def gather_evidence(case: CaseFile, item: DisputedItem, search: GuidelineSearch)
 def _named_sections(routing: RoutingDecision, topic: ItemTopic,
                     candidates: list[RetrievedPassage]) -> dict[str, RetrievedPassage]:
     """Candidates from the recommendations routing.toml names for this item's category (e.g. the low back
-    imaging recommendations for a lumbar MRI) that name the treatment: these govern when retrieval found them."""
+    imaging recommendations for a lumbar MRI): these govern when retrieval found them. The physician-reviewed table
+    vouches that the recommendation addresses the category, so its wording need not repeat the item's words."""
     def named(p: RetrievedPassage) -> bool:
-        sections = routing.preferred_sections.get(p.citation.guideline_id, set())
-        return p.citation.section.split(" > ")[0] in sections and passage_addresses_topic(topic, p.citation.quote)
+        return p.citation.section.split(" > ")[0] in routing.preferred_sections.get(p.citation.guideline_id, set())
     return {p.chunk_id: p for p in candidates if named(p)}
 
 

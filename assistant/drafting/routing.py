@@ -115,6 +115,30 @@ def item_regions(item_text: str, table: RoutingTable | None = None) -> list[str]
     return found
 
 
+DIAGNOSIS_SENTENCE = re.compile(r"[^.]*\bdiagnos[ie]s\b[^.]*\.", re.IGNORECASE)
+
+
+def case_regions(case_summary: str, table: RoutingTable | None = None) -> list[str]:
+    """Regions of the case's documented diagnoses ('diagnoses are documented as lumbar sprain …'), used only for an
+    item that names no region itself, and only when the diagnoses name exactly one."""
+    sentences = " ".join(m.group(0) for m in DIAGNOSIS_SENTENCE.finditer(case_summary))
+    regions = item_regions(sentences, table) if sentences else []
+    return regions if len(regions) == 1 else []
+
+
+SPINE_LEVELS = {"lumbar", "cervical", "thoracic"}
+
+
+def _regions_with_case(item: list[str], case: list[str]) -> list[str]:
+    """The item's own regions; the case's single region when the item names none, or only 'spine' and the case's
+    region is a spine level ('Spinal manipulation' in a lumbar sprain case is lumbar)."""
+    if not item:
+        return case
+    if item == [UNSPECIFIED_SPINE] and case and case[0] in SPINE_LEVELS:
+        return case
+    return item
+
+
 def _route_applies(route: Route, categories: set[str], regions: list[str], case_summary: str) -> bool:
     if not route.categories & categories:
         return False
@@ -127,7 +151,7 @@ def route_item(item_text: str, topic: ItemTopic, case_summary: str = "",
                table: RoutingTable | None = None) -> RoutingDecision:
     """The bundled guidelines that address this item's body region and treatment, most specific route first."""
     table = table or load_routing()
-    regions = item_regions(item_text, table)
+    regions = _regions_with_case(item_regions(item_text, table), case_regions(case_summary, table))
     categories = set(topic.names)
     applying = [r for r in table.routes if _route_applies(r, categories, regions, case_summary)]
     decision = RoutingDecision(guidelines=list(dict.fromkeys(r.guideline for r in applying)), regions=regions)
