@@ -145,3 +145,8 @@ def test_an_item_naming_no_region_takes_the_single_region_of_the_case_diagnoses(
     assert routed("Electrical Muscle Stimulation 2 times a week for 4 weeks", lumbar_case) == [LBP]
     assert routed("Electrical Muscle Stimulation 2 times a week for 4 weeks", mixed_case) == []
     assert routed("MRI of the cervical spine", lumbar_case) == []  # the item's own region wins
+
+
+def test_psychological_therapy_for_chronic_pain_routes_to_cdc():
+    assert routed("Cognitive behavioral therapy x4 sessions") == [CDC]
+    assert set(routed("Cognitive behavioral therapy for the low back x6")) == {LBP, CDC}
