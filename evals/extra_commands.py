@@ -136,3 +136,28 @@ def register_criteria(commands) -> None:
 
 
 REGISTRARS.append(register_criteria)
+
+def cmd_coverage(args) -> int:
+    from assistant.config import load_settings
+    from assistant.services import Services
+    from evals.coverage import format_coverage, load_sample, run_coverage, sample_precision, summarise_coverage, write_json
+
+    rows = run_coverage(Services.open(load_settings()), args.letters)
+    summary, precision = summarise_coverage(rows), sample_precision(load_sample())
+    print(format_coverage(rows, summary, precision))
+    write_json(rows, summary, precision, args.json_out)
+    return 0 if summary["unverified_citations"] == 0 else 1
+
+
+def register_coverage(commands) -> None:
+    from pathlib import Path
+
+    from evals.report import DEFAULT_LETTERS
+
+    parser = commands.add_parser("coverage", help="which guideline and pages each letter item's draft cites, or why it abstains")
+    parser.add_argument("--letters", type=Path, default=DEFAULT_LETTERS)
+    parser.add_argument("--json-out", type=Path)
+    parser.set_defaults(func=cmd_coverage)
+
+
+REGISTRARS.append(register_coverage)

@@ -28,6 +28,8 @@ HEADLINE = [
     ("criteria_per_criterion_agreement_tune", "checklist per-criterion agreement (tune)"),
     ("criteria_per_criterion_agreement_heldout", "checklist per-criterion agreement (held-out)"),
     ("criteria_mme_exact_rate", "MME/day exact (hand-computed cases)"),
+
+    ("coverage_sample_precision", "coverage: cited recommendation addresses the item (sample)"),
 ]
 
 
@@ -71,6 +73,8 @@ def run_all(settings: Settings, letters_dir: Path = DEFAULT_LETTERS, out_dir: Pa
     criteria = run_criteria_eval(letters_dir)
     sections.append("## Criteria checklist\n\n" + format_criteria_eval(criteria))
 
+    coverage_summary, coverage_precision = _coverage_section(services, letters_dir, sections) if letters else ({}, {})
+
     pairs = labelled_pairs(services, letters_dir=letters_dir if letters else None)
     sections.append("## Relevance threshold\n\n" + format_curve(calibration_curve(pairs), pairs, RELEVANCE_THRESHOLD))
 
@@ -91,6 +95,9 @@ def run_all(settings: Settings, letters_dir: Path = DEFAULT_LETTERS, out_dir: Pa
         "abstention_rate": combined["abstention_rate_when_required"],
         "opioid_verified_citation_rate": combined["verified_citation_rate_when_required"],
         "importer_complete_rate": importer.get("complete_rate"),
+        "coverage_items_citing": coverage_summary.get("citing"),
+        "coverage_items_abstaining": coverage_summary.get("abstaining"),
+        "coverage_sample_precision": coverage_precision.get("all", {}).get("cited_precision"),
         "precedent_part@3": precedent["methods"]["precedents"]["part@3"] if precedent and "precedents" in precedent["methods"] else None,
         **criteria_headline(criteria),
     }
@@ -98,6 +105,15 @@ def run_all(settings: Settings, letters_dir: Path = DEFAULT_LETTERS, out_dir: Pa
            "seconds": round(time.perf_counter() - started, 1)}
     write_report(out_dir, sections, run)
     return run
+
+
+def _coverage_section(services: Services, letters_dir: Path, sections: list[str]) -> tuple[dict, dict]:
+    from evals.coverage import format_coverage, load_sample, run_coverage, sample_precision, summarise_coverage
+
+    rows = run_coverage(services, letters_dir)
+    summary, precision = summarise_coverage(rows), sample_precision(load_sample())
+    sections.append("## Corpus coverage of letter items\n\n" + format_coverage(rows, summary, precision))
+    return summary, precision
 
 
 def write_report(out_dir: Path, sections: list[str], run: dict) -> None:

@@ -8,6 +8,7 @@ from fnmatch import fnmatchcase
 
 from assistant.contracts import AbstentionNote, CaseFile, DisputedItem, EvidenceTier, RetrievedPassage
 from assistant.vocabulary.categories import ItemTopic, classify_item, passage_addresses_topic, situation_queries
+from assistant.drafting.routing import RoutingDecision, bundled_guideline_ids, route_item
 from assistant.retrieval.search import RRF_K, GuidelineSearch
 
 # A passage addresses an item when it names the item's treatment category AND its embedding similarity to
@@ -29,6 +30,7 @@ class Evidence:
     supporting: list[RetrievedPassage] = field(default_factory=list)
     abstention: AbstentionNote | None = None
     mtus_available: bool = False
+    routing: RoutingDecision | None = None
 
 
 def item_queries(case: CaseFile, item: DisputedItem, topic: ItemTopic) -> list[str]:
@@ -55,11 +57,17 @@ def gather_evidence(case: CaseFile, item: DisputedItem, search: GuidelineSearch)
     specific situation first (e.g. 'increasing dosage' before the item's generic query)."""
     topic = classify_item(item.text)
     queries = item_queries(case, item, topic)
+    routing = route_item(item.text, topic, case.summary)
+    searchable = searchable_guidelines(routing, list(search.library.entries))
+    if not searchable:
+        evidence = Evidence(item=item, topic=topic, queries=queries, candidates=[], routing=routing)
+        evidence.abstention = abstention_for(item, topic, routing)
+        return evidence
     fused: dict[str, float] = {}
     by_id: dict[str, RetrievedPassage] = {}
     per_query: list[list[str]] = []
     for query in queries:
-        results = search.search(query, k=PER_QUERY_K)
+        results = search.search(query, k=PER_QUERY_K, guideline_ids=searchable)
         per_query.append([p.chunk_id for p in results])
         for rank, passage in enumerate(results, start=1):
             fused[passage.chunk_id] = fused.get(passage.chunk_id, 0.0) + 1.0 / (RRF_K + rank)
@@ -70,11 +78,11 @@ def gather_evidence(case: CaseFile, item: DisputedItem, search: GuidelineSearch)
         for chunk_id, score in zip(ids, search.similarity(query, ids)):
             similarity[chunk_id] = max(similarity[chunk_id], score)
     candidates = [by_id[c].model_copy(update={"score": fused[c], "relevance": similarity[c]}) for c in ids]
-    evidence = Evidence(item=item, topic=topic, queries=queries, candidates=candidates)
+    evidence = Evidence(item=item, topic=topic, queries=queries, candidates=candidates, routing=routing)
     evidence.mtus_available = any(e.tier == EvidenceTier.mtus for e in search.library.entries.values())
-    relevant = {p.chunk_id: p for p in candidates if is_relevant(topic, p)}
+    relevant = _named_sections(routing, topic, candidates) or {p.chunk_id: p for p in candidates if is_relevant(topic, p)}
     if not relevant:
-        evidence.abstention = abstention_for(item, topic)
+        evidence.abstention = abstention_for(item, topic, routing)
         return evidence
     best_tier = min(p.tier.rank for p in relevant.values())
     order = list(dict.fromkeys([*range(1, len(queries)), 0]))
@@ -88,6 +96,16 @@ def gather_evidence(case: CaseFile, item: DisputedItem, search: GuidelineSearch)
     evidence.governing = _distinct_pages(picks)[:GOVERNING_MAX]
     evidence.supporting = _distinct_pages([p for p in relevant.values() if p.tier.rank > best_tier])[:GOVERNING_MAX]
     return evidence
+
+
+def _named_sections(routing: RoutingDecision, topic: ItemTopic,
+                    candidates: list[RetrievedPassage]) -> dict[str, RetrievedPassage]:
+    """Candidates from the recommendations routing.toml names for this item's category (e.g. the low back
+    imaging recommendations for a lumbar MRI): these govern when retrieval found them. The physician-reviewed table
+    vouches that the recommendation addresses the category, so its wording need not repeat the item's words."""
+    def named(p: RetrievedPassage) -> bool:
+        return p.citation.section.split(" > ")[0] in routing.preferred_sections.get(p.citation.guideline_id, set())
+    return {p.chunk_id: p for p in candidates if named(p)}
 
 
 def _prefer_statements(passages: list[RetrievedPassage], restating: dict[str, set[str]] | None = None) -> list[RetrievedPassage]:
@@ -115,9 +133,17 @@ def _distinct_pages(passages: list[RetrievedPassage]) -> list[RetrievedPassage]:
     return out
 
 
-def abstention_for(item: DisputedItem, topic: ItemTopic) -> AbstentionNote:
+def searchable_guidelines(routing: RoutingDecision, indexed: list[str]) -> list[str]:
+    """The routed bundled guidelines that are indexed, plus any guideline a user added (routing.toml does not
+    know those, so they are searched as before)."""
+    bundled = bundled_guideline_ids()
+    return [g for g in indexed if g in routing.guidelines or g not in bundled]
+
+
+def abstention_for(item: DisputedItem, topic: ItemTopic, routing: RoutingDecision | None = None) -> AbstentionNote:
     hint = topic.primary.governing_hint if topic.primary else None
+    why = f" ({routing.reason})" if routing is not None and routing.reason else ""
     return AbstentionNote(
-        message=f"No indexed guideline addresses {item.text}.",
+        message=f"No indexed guideline addresses {item.text}{why}.",
         suggested_guideline=hint,
     )

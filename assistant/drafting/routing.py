@@ -1,0 +1,170 @@
+"""Routing: which bundled guideline may answer a disputed item, by body region and treatment category.
+
+The rules are data (guideline_corpus/routing.toml) so a physician can review them; this module only applies
+them. Routing runs before retrieval, so a guideline about another body region or condition is never searched
+for the item — similar words (a neck MRI and the low back imaging recommendation) cannot make it a citation.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from assistant.config import BUNDLED_CATALOG, PROJECT_ROOT
+from assistant.errors import CatalogError
+from assistant.vocabulary.categories import ItemTopic
+
+ROUTING_FILE = PROJECT_ROOT / "guideline_corpus" / "routing.toml"
+UNSPECIFIED_SPINE = "spine-unspecified"
+
+
+@dataclass(frozen=True)
+class Region:
+    name: str
+    pattern: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class Route:
+    guideline: str
+    categories: frozenset[str]
+    regions: frozenset[str] = frozenset()
+    case_requires: re.Pattern[str] | None = None
+    sections: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """(category, recommendations that answer it), as read from the guideline."""
+    why: str = ""
+
+
+@dataclass(frozen=True)
+class RoutingTable:
+    regions: tuple[Region, ...]
+    routes: tuple[Route, ...]
+
+    @property
+    def routed_guidelines(self) -> set[str]:
+        return {r.guideline for r in self.routes}
+
+
+@dataclass
+class RoutingDecision:
+    """The guidelines an item may cite, or why none may."""
+
+    guidelines: list[str] = field(default_factory=list)
+    regions: list[str] = field(default_factory=list)
+    reason: str = ""
+    preferred_sections: dict[str, set[str]] = field(default_factory=dict)
+    """guideline → the recommendations the routing table names for the item's category."""
+
+    @property
+    def routed(self) -> bool:
+        return bool(self.guidelines)
+
+
+def _compile(pattern: str, where: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern, re.IGNORECASE)
+    except re.error as exc:
+        raise CatalogError(f"{ROUTING_FILE.name}: the pattern of {where} is not a valid regular expression ({exc}).") from exc
+
+
+@lru_cache(maxsize=4)
+def load_routing(path: Path = ROUTING_FILE) -> RoutingTable:
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise CatalogError(f"Cannot read the routing table {path}: {exc}") from exc
+    regions = tuple(Region(r["name"], _compile(r["pattern"], f"region {r['name']}")) for r in data.get("region", []))
+    routes = tuple(
+        Route(
+            guideline=r["guideline"],
+            categories=frozenset(r.get("categories", [])),
+            regions=frozenset(r.get("regions", [])),
+            case_requires=_compile(r["case_requires"], f"route {r['guideline']}") if r.get("case_requires") else None,
+            sections=tuple((cat, tuple(secs)) for cat, secs in r.get("sections", {}).items()),
+            why=r.get("why", ""),
+        )
+        for r in data.get("route", [])
+    )
+    known = {r.name for r in regions}
+    for route in routes:
+        if route.regions - known:
+            raise CatalogError(f"{Path(path).name}: route {route.guideline} names unknown region(s) "
+                              f"{sorted(route.regions - known)}; define them under [[region]].")
+    return RoutingTable(regions=regions, routes=routes)
+
+
+@lru_cache(maxsize=1)
+def bundled_guideline_ids() -> frozenset[str]:
+    """Ids of the guidelines the project ships (routing governs these; a user's own additions it does not know)."""
+    try:
+        data = tomllib.loads(BUNDLED_CATALOG.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise CatalogError(f"Cannot read the bundled catalog {BUNDLED_CATALOG}: {exc}") from exc
+    return frozenset(g["id"] for g in data.get("guideline", []))
+
+
+def item_regions(item_text: str, table: RoutingTable | None = None) -> list[str]:
+    """Body regions the item's own words name ('Lumbar epidural' → lumbar; 'spine' alone stays unspecified)."""
+    table = table or load_routing()
+    found = [r.name for r in table.regions if r.pattern.search(item_text)]
+    if UNSPECIFIED_SPINE in found and any(n in found for n in ("lumbar", "cervical", "thoracic")):
+        found.remove(UNSPECIFIED_SPINE)
+    return found
+
+
+DIAGNOSIS_SENTENCE = re.compile(r"[^.]*\bdiagnos[ie]s\b[^.]*\.", re.IGNORECASE)
+
+
+def case_regions(case_summary: str, table: RoutingTable | None = None) -> list[str]:
+    """Regions of the case's documented diagnoses ('diagnoses are documented as lumbar sprain …'), used only for an
+    item that names no region itself, and only when the diagnoses name exactly one."""
+    sentences = " ".join(m.group(0) for m in DIAGNOSIS_SENTENCE.finditer(case_summary))
+    regions = item_regions(sentences, table) if sentences else []
+    return regions if len(regions) == 1 else []
+
+
+SPINE_LEVELS = {"lumbar", "cervical", "thoracic"}
+
+
+def _regions_with_case(item: list[str], case: list[str]) -> list[str]:
+    """The item's own regions; the case's single region when the item names none, or only 'spine' and the case's
+    region is a spine level ('Spinal manipulation' in a lumbar sprain case is lumbar)."""
+    if not item:
+        return case
+    if item == [UNSPECIFIED_SPINE] and case and case[0] in SPINE_LEVELS:
+        return case
+    return item
+
+
+def _route_applies(route: Route, categories: set[str], regions: list[str], case_summary: str) -> bool:
+    if not route.categories & categories:
+        return False
+    if route.regions and (not regions or not set(regions) <= route.regions):
+        return False
+    return route.case_requires is None or bool(route.case_requires.search(case_summary))
+
+
+def route_item(item_text: str, topic: ItemTopic, case_summary: str = "",
+               table: RoutingTable | None = None) -> RoutingDecision:
+    """The bundled guidelines that address this item's body region and treatment, most specific route first."""
+    table = table or load_routing()
+    regions = _regions_with_case(item_regions(item_text, table), case_regions(case_summary, table))
+    categories = set(topic.names)
+    applying = [r for r in table.routes if _route_applies(r, categories, regions, case_summary)]
+    decision = RoutingDecision(guidelines=list(dict.fromkeys(r.guideline for r in applying)), regions=regions)
+    for route in applying:
+        for category, sections in route.sections:
+            if category in categories:
+                decision.preferred_sections.setdefault(route.guideline, set()).update(sections)
+    if not decision.routed:
+        decision.reason = _no_route_reason(categories, regions)
+    return decision
+
+
+def _no_route_reason(categories: set[str], regions: list[str]) -> str:
+    what = ", ".join(sorted(categories)) or "an uncategorised request"
+    where = ", ".join(regions) or "no named body region"
+    return f"no indexed guideline addresses {what} for {where}"

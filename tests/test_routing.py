@@ -1,0 +1,152 @@
+"""Routing across guidelines: an item may cite only a guideline about its own body region and treatment.
+
+Fast tests apply routing.toml to item wordings; the slow ones draft real dev letters' lumbar and cervical MRI
+items against one shared CDC + low back pain index.
+"""
+
+from __future__ import annotations
+
+import tomllib
+
+import pytest
+
+from assistant.config import BUNDLED_CATALOG
+from assistant.drafting.routing import item_regions, load_routing, route_item
+from assistant.vocabulary.categories import CATEGORIES, classify_item
+from conftest import LETTERS_DIR, make_settings, require_shared
+
+LBP = "vadod-lbp-2022"
+CDC = "cdc-opioids-2022"
+LUMBAR_MRI_ITEMS = [("CM16-0240518", 0), ("CM17-0003917", 0), ("CM17-0008519", 0), ("CM17-0016311", 0), ("CM17-0017104", 0)]
+CERVICAL_MRI_ITEMS = [("CM16-0213037", 1), ("CM16-0224814", 0), ("CM16-0235991", 0), ("CM17-0008479", 0)]
+LBP_IMAGING_RECOMMENDATIONS = {"Recommendation 2", "Recommendation 3"}  # VA/DoD LBP 2022, printed pp. 28-30
+
+
+def routed(item: str, case: str = "") -> list[str]:
+    return route_item(item, classify_item(item), case).guidelines
+
+
+def test_routing_table_names_only_catalog_guidelines_and_known_categories():
+    catalog_ids = {g["id"] for g in tomllib.loads(BUNDLED_CATALOG.read_text(encoding="utf-8"))["guideline"]}
+    category_names = {c.name for c in CATEGORIES}
+    table = load_routing()
+    assert table.routes
+    for route in table.routes:
+        assert route.guideline in catalog_ids, route.guideline
+        assert route.categories <= category_names, route.categories - category_names
+        assert route.why
+
+
+@pytest.mark.parametrize("item", ["MRI of the lumbar spine", "MRI without contrast for the lumbar spine",
+                                  "MRI of the lumbosacral spine without contrast, 1.5 Tesla or higher only",
+                                  "Right L4 transforaminal epidural steroid injection under fluoroscopic guidance",
+                                  "Six physical therapy visits for the lumbar"])
+def test_low_back_items_route_to_the_low_back_pain_guideline(item):
+    assert routed(item) == [LBP]
+
+
+@pytest.mark.parametrize("item", ["MRI of the cervical spine without contrast", "Cervical spine MRI without contrast",
+                                  "Eight physical therapy sessions for the neck", "MRI of the thoracic spine",
+                                  "Right shoulder arthroscopy with subacromial decompression, acromioplasty",
+                                  "Right knee arthroscopy with evaluation of ACL, medical meniscectomy",
+                                  "EMG/NCS of the bilateral hand", "continuation for left hand therapy for 6 sessions",
+                                  "Six physical therapy sessions for the neck, left trapezius and low back",
+                                  "Spine surgery evaluation for the lumbar"])
+def test_items_of_other_regions_or_uncovered_treatments_route_nowhere(item):
+    decision = route_item(item, classify_item(item), "Chronic low back pain with osteoarthritis of the knee.")
+    assert decision.guidelines == []
+    assert decision.reason.startswith("no indexed guideline addresses")
+
+
+@pytest.mark.parametrize("item", ["Norco 10/325mg #35", "Ultram 50mg #60", "Synapryn (10mg/1ml oral suspension) 500ml",
+                                  "Trezix 370.4/16/30mg #60", "Urine drug screen"])
+def test_opioid_items_route_to_cdc_whatever_the_region(item):
+    assert routed(item) == [CDC]
+
+
+def test_insomnia_drugs_route_to_the_insomnia_guideline():
+    assert routed("Zolpidem 10mg #30 for insomnia") == ["vadod-sleep-2019"]
+    assert routed("Ambien 5mg #30") == ["vadod-sleep-2019"]
+
+
+def test_knee_injection_routes_to_the_oa_guideline_only_when_the_case_is_osteoarthritis():
+    item = "Right knee intra-articular corticosteroid injection"
+    assert routed(item, "Diagnosis: primary osteoarthritis of the right knee.") == ["vadod-oa-2020"]
+    assert routed(item, "Diagnosis: right knee ACL tear after a fall at work.") == []
+
+
+def test_a_specific_spine_level_overrides_the_word_spine():
+    assert item_regions("MRI of the lumbar spine") == ["lumbar"]
+    assert item_regions("Chiropractic spinal manipulation times 6") == ["spine-unspecified"]
+    assert item_regions("MRI of the cervical spine") == ["cervical"]
+
+
+@pytest.fixture(scope="session")
+def cdc_lbp_chain(tmp_path_factory):
+    """One CDC + low back pain index for the session's drafting tests."""
+    from assistant.drafting.chain import DraftingChain
+    from assistant.index.store import build_index
+    from assistant.retrieval import GuidelineSearch
+
+    require_shared(LETTERS_DIR)
+    settings = make_settings(tmp_path_factory.mktemp("routing-home"), guidelines=f"{CDC},{LBP}")
+    build_index(settings)
+    search = GuidelineSearch(settings)
+    return DraftingChain(search, search.page_ranking)
+
+
+def _draft(chain, case_number: str, index: int):
+    from assistant.drafting.intake import case_from_file
+
+    case = case_from_file(require_shared(LETTERS_DIR / f"{case_number}.pdf"))
+    return chain.run(case, index)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case_number,index", LUMBAR_MRI_ITEMS)
+def test_lumbar_mri_items_cite_the_lbp_imaging_recommendation_verified(cdc_lbp_chain, case_number, index):
+    result = _draft(cdc_lbp_chain, case_number, index)
+    citations = result.rationale.citations
+    assert citations, f"{case_number}: expected a low back pain guideline citation"
+    assert {c.guideline_id for c in citations} == {LBP}
+    assert {c.section.split(" > ")[0] for c in citations} & LBP_IMAGING_RECOMMENDATIONS
+    assert result.report.ok, [p.message for p in result.report.problems]
+    assert result.report.verified == len(citations)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case_number,index", CERVICAL_MRI_ITEMS)
+def test_cervical_mri_items_cite_nothing_and_name_the_governing_mtus_part(cdc_lbp_chain, case_number, index):
+    result = _draft(cdc_lbp_chain, case_number, index)
+    assert result.rationale.citations == []
+    assert result.evidence.candidates == []  # the low back guideline was never searched for a neck MRI
+    abstention = result.rationale.abstention
+    assert abstention is not None
+    assert "MTUS" in (abstention.suggested_guideline or "")
+
+
+def test_the_hand_checked_coverage_sample_is_40_judged_items_split_by_case():
+    from evals.coverage import load_sample, sample_precision, split_of
+
+    sample = load_sample()
+    assert len(sample) == 40 and len({s.id for s in sample}) == 40
+    for judged in sample:
+        assert judged.split == split_of(judged.id.split("#")[0])
+        assert judged.reason.strip()
+        assert (judged.guideline_id is None) == (judged.printed_page is None)
+    figures = sample_precision(sample)
+    assert figures["all"]["n"] == figures["tune"]["n"] + figures["heldout"]["n"]
+
+
+def test_an_item_naming_no_region_takes_the_single_region_of_the_case_diagnoses():
+    lumbar_case = "The diagnoses are documented as lumbar sprain, and low back pain. Pain is 6/10."
+    mixed_case = "The diagnoses are documented as cervical strain and lumbar sprain."
+    assert routed("Spinal manipulation therapy 2 times a week for 4 weeks", lumbar_case) == [LBP]
+    assert routed("Electrical Muscle Stimulation 2 times a week for 4 weeks", lumbar_case) == [LBP]
+    assert routed("Electrical Muscle Stimulation 2 times a week for 4 weeks", mixed_case) == []
+    assert routed("MRI of the cervical spine", lumbar_case) == []  # the item's own region wins
+
+
+def test_psychological_therapy_for_chronic_pain_routes_to_cdc():
+    assert routed("Cognitive behavioral therapy x4 sessions") == [CDC]
+    assert set(routed("Cognitive behavioral therapy for the low back x6")) == {LBP, CDC}
