@@ -144,10 +144,13 @@ class DraftingChain:
         return self.precedents.similar(item_text, k=10, exclude_case=case.case_id, case_summary=case.summary)
 
     def write_offline(self, state: DraftState, decision: Decision) -> ItemRationale:
-        """The one place the offline writer is chosen: from the checklist when a criteria set covers the item."""
-        if state.checklist is not None and state.checklist.applicable:
-            return draft_from_checklist(state.case, state.evidence, decision, state.checklist)
-        return draft_offline(state.case, state.evidence, decision)
+        """The one place the offline writer is chosen: from the checklist when a criteria set covers the item and
+        its guideline is the governing one (a higher-tier guideline, e.g. the MTUS, keeps governing otherwise)."""
+        checklist = state.checklist
+        governing = {p.citation.guideline_id for p in state.evidence.governing}
+        if checklist is not None and checklist.applicable and governing <= set(checklist.guideline_ids):
+            return draft_from_checklist(state.case, state.evidence, decision, checklist)
+        return draft_offline(state.case, state.evidence, decision).model_copy(update={"checklist": checklist})
 
     def write(self, state: DraftState) -> DraftState:
         decision = state.decision or DEFAULT_DECISION
