@@ -114,7 +114,19 @@ class DraftingChain:
         if not sets:
             return None
         item = case.items[item_index]
-        return build_checklist(case, item_index, sets, item_category(item.text), decision=decision, pages=pages)
+        checklist = build_checklist(case, item_index, sets, item_category(item.text), decision=decision, pages=pages)
+        return self._library_titles(checklist) if checklist is not None else None
+
+    def _library_titles(self, checklist: Checklist) -> Checklist:
+        """Guideline titles and short forms as the index's catalog gives them, like every other citation."""
+        entries = self.search.library.entries
+
+        def titled(citation):
+            entry = entries.get(citation.guideline_id) if citation is not None else None
+            return citation.model_copy(update={"title": entry.title, "short_form": entry.short_form}) if entry else citation
+
+        rows = [row.model_copy(update={"guideline": titled(row.guideline)}) for row in checklist.rows]
+        return checklist.model_copy(update={"rows": rows, "mme_citation": titled(checklist.mme_citation)})
 
     def run(self, case: CaseFile, item_index: int, decision: Decision | None = None) -> DraftResult:
         state = DraftState(case=case, item_index=item_index, decision=decision)
