@@ -114,7 +114,19 @@ class DraftingChain:
         if not sets:
             return None
         item = case.items[item_index]
-        return build_checklist(case, item_index, sets, item_category(item.text), decision=decision, pages=pages)
+        checklist = build_checklist(case, item_index, sets, item_category(item.text), decision=decision, pages=pages)
+        return self._library_titles(checklist) if checklist is not None else None
+
+    def _library_titles(self, checklist: Checklist) -> Checklist:
+        """Guideline titles and short forms as the index's catalog gives them, like every other citation."""
+        entries = self.search.library.entries
+
+        def titled(citation):
+            entry = entries.get(citation.guideline_id) if citation is not None else None
+            return citation.model_copy(update={"title": entry.title, "short_form": entry.short_form}) if entry else citation
+
+        rows = [row.model_copy(update={"guideline": titled(row.guideline)}) for row in checklist.rows]
+        return checklist.model_copy(update={"rows": rows, "mme_citation": titled(checklist.mme_citation)})
 
     def run(self, case: CaseFile, item_index: int, decision: Decision | None = None) -> DraftResult:
         state = DraftState(case=case, item_index=item_index, decision=decision)
@@ -144,10 +156,13 @@ class DraftingChain:
         return self.precedents.similar(item_text, k=10, exclude_case=case.case_id, case_summary=case.summary)
 
     def write_offline(self, state: DraftState, decision: Decision) -> ItemRationale:
-        """The one place the offline writer is chosen: from the checklist when a criteria set covers the item."""
-        if state.checklist is not None and state.checklist.applicable:
-            return draft_from_checklist(state.case, state.evidence, decision, state.checklist)
-        return draft_offline(state.case, state.evidence, decision)
+        """The one place the offline writer is chosen: from the checklist when a criteria set covers the item and
+        its guideline is the governing one (a higher-tier guideline, e.g. the MTUS, keeps governing otherwise)."""
+        checklist = state.checklist
+        governing = {p.citation.guideline_id for p in state.evidence.governing}
+        if checklist is not None and checklist.applicable and governing <= set(checklist.guideline_ids):
+            return draft_from_checklist(state.case, state.evidence, decision, checklist)
+        return draft_offline(state.case, state.evidence, decision).model_copy(update={"checklist": checklist})
 
     def write(self, state: DraftState) -> DraftState:
         decision = state.decision or DEFAULT_DECISION

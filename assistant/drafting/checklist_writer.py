@@ -103,6 +103,9 @@ def draft_from_checklist(case: CaseFile, evidence: Evidence, decision: Decision,
     citations: list[Citation] = []
     record: list[RecordCitation] = []
     guideline = _guideline_move(rows, citations)
+    if not evidence.mtus_available and citations:
+        guideline.append("The MTUS was not available in the indexed corpus; the guideline cited is an other "
+                         "evidence-based guideline under 8 CCR §9792.21.1.")
     case_move = _record_move(rows, record, case.summary) + _mme_move(checklist, citations, record, case.summary)
     text = " ".join([*guideline, "In this case, the records show the following against each requirement.", *case_move, _conclusion(rows, evidence.item.text, decision)])
     return ItemRationale(
