@@ -256,13 +256,24 @@ class VerificationReport(BaseModel):
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        """Green only when something was verified and nothing failed: "no citations" is not "verified"."""
+        return not self.problems and self.verified > 0
+
+    @property
+    def nothing_verified(self) -> bool:
+        return self.verified == 0
 
     def badge(self) -> str:
+        """One line whose counts say what they count; never a verified count dressed as a pass."""
         total = len(self.citation_checks)
-        other = len([c for c in self.problems if c.citation is None])
-        text = f"{self.verified}/{total} citations verified"
-        return text + (f", {other} other problem(s)" if other else "")
+        if self.problems:
+            head = f"Not verified: {len(self.problems)} problem(s)"
+            if total:
+                head += f"; {self.verified} of {total} citation(s) found on the cited page"
+            return head
+        if total == 0:
+            return "Not verified: no citation to verify"
+        return f"Verified: {self.verified} of {total} citation(s) found on the cited page"
 
 
 def today_iso() -> str:

@@ -64,7 +64,7 @@ def test_draft_revise_check_explain_round(services, case):
     assert revised.report.ok, [p.message for p in revised.report.problems]
 
     checked = engine.reply(case.case_id, "check my draft", state, case)
-    assert "citations verified" in checked.text
+    assert "citation(s) found on the cited page" in checked.text
 
     explained = engine.reply(case.case_id, "why did you cite that passage?", state, case)
     assert "relevance" in explained.text and "Queries used" in explained.text
