@@ -30,6 +30,12 @@ class _CitationLine:
 
 
 @dataclass
+class _RecordLine:
+    label: str
+    quote: str
+
+
+@dataclass
 class _ItemView:
     number: int
     heading: str
@@ -38,6 +44,7 @@ class _ItemView:
     rationale: str
     citations: list[_CitationLine]
     supporting: list[_CitationLine]
+    records: list[_RecordLine]
     other_problems: list[str]
     abstention: str | None
 
@@ -91,6 +98,7 @@ def _view(number: int, item: ItemRationale, report: VerificationReport | None) -
         rationale=item.rationale.strip(),
         citations=citations,
         supporting=supporting,
+        records=[_RecordLine(r.label(), " ".join(r.quote.split())) for r in item.record_citations],
         other_problems=other,
         abstention=item.abstention.message if item.abstention else None,
     )
@@ -145,10 +153,14 @@ def item_blocks(view: _ItemView) -> list[Block]:
                                 ("Reviewer guideline", view.reviewer_guideline, ""),
                                 ("Decision rationale", view.rationale, "literal")):
         blocks.append(Block("para", [Run(f"{label}:", "strong"), Run(" "), Run(value, style)]))
-    if view.abstention:
-        blocks.append(Block("para", [Run(f"Note: {view.abstention}", "em")]))
+    # The abstention's advice (add a PDF to the corpus) is for the workspace, never for the letter.
     blocks.append(Block("para", [Run("Citations", "strong")]))
-    blocks += [Block("bullet", _citation_runs(c)) for c in view.citations] or [Block("bullet", [Run("None.")])]
+    blocks += [Block("para", [Run(f"[{n}]", "strong"), Run(" "), *_citation_runs(c)]) for n, c in enumerate(view.citations, 1)] \
+        or [Block("para", [Run("No guideline citation.")])]
+    if view.records:
+        blocks.append(Block("para", [Run("Record citations", "strong")]))
+        blocks += [Block("para", [Run(f"[R{n}]", "strong"), Run(" "), Run(f"{r.label}: ", "label"), Run(f"“{r.quote}”")])
+                   for n, r in enumerate(view.records, 1)]
     if view.supporting:
         blocks.append(Block("para", [Run("Supporting (lower-tier) sources", "strong")]))
         blocks += [Block("bullet", _citation_runs(c, with_problem=False)) for c in view.supporting]
@@ -162,6 +174,10 @@ def letter_blocks(determination: Determination, reports: Reports = None) -> list
     """The whole letter: title, header fields, the introduction, then every item."""
     blocks = [Block("title", [Run(TITLE)])]
     blocks += [Block("field", [Run(f"{name}:", "strong"), Run(f" {value}")]) for name, value in _header_fields(determination)]
+    summary = determination.case.summary.strip()
+    blocks.append(Block("section", [Run("Clinical Case Summary")]))
+    blocks += [Block("para", [Run(p.strip(), "literal")]) for p in summary.split("\n\n") if p.strip()] or \
+        [Block("para", [Run("No case summary was provided.", "em")])]
     blocks += [Block("section", [Run("IMR Issues, Decisions and Rationales")]), Block("para", [Run(INTRO)])]
     views = _views(determination, reports)
     if not views:
@@ -283,6 +299,7 @@ class ExportedDetermination:
     docx: Path
     items: list[int]
     problems: int
+    verified: int = 0
 
 
 def export_case(store, verify, reviewer: str, case, out_dir: Path) -> ExportedDetermination:
@@ -307,4 +324,5 @@ def export_case(store, verify, reviewer: str, case, out_dir: Path) -> ExportedDe
         "items": indexes, "formats": ["md", "docx"], "problems": problems,
         "revisions": {str(i): drafts[i].revision for i in indexes},
     })
-    return ExportedDetermination(markdown=markdown, docx=docx, items=indexes, problems=problems)
+    verified = sum(r.verified for r in reports)
+    return ExportedDetermination(markdown=markdown, docx=docx, items=indexes, problems=problems, verified=verified)
