@@ -13,23 +13,27 @@ from typing import Any
 import gradio as gr
 
 from assistant.config import Settings
-from assistant.contracts import CaseFile, DisputedItem, EvidenceTier, ItemRationale
+from assistant.contracts import CaseFile, Citation, DisputedItem, EvidenceTier, ItemRationale
 from assistant.conversation.engine import ConversationEngine
 from assistant.conversation.state import ChatReply
 from assistant.errors import AssistantError
+from assistant.corpus.fetch import document_path
 from assistant.export import export_case
 from assistant.services import Services
 from assistant.storage import StaleDraftError, open_draft_store
+from assistant.ui.page_view import render_cited_page
 from assistant.ui.render import (
     badge_html,
     case_choices,
     case_summary_md,
+    citation_choices,
     citation_rows,
     corpus_note,
     export_status,
     guideline_rows,
     item_choices,
     item_rows,
+    page_note_html,
     passage_cards,
     rationale_notes_html,
     rows_to_citations,
@@ -185,8 +189,10 @@ class Workspace:
         return case
 
     def same_case(self, reviewer: str, case: CaseFile) -> str | None:
-        """The id of a case this reviewer already read with the same summary and items, if any."""
+        """The id of a case this reviewer already read under the same number, summary and items, if any."""
         for summary in self.store.list_cases(reviewer):
+            if not (summary.case_id == case.case_id or summary.case_id.startswith(case.case_id + "-")):
+                continue
             stored = self.store.load_case(reviewer, summary.case_id)
             if stored.summary == case.summary and stored.items == case.items:
                 return stored.case_id
@@ -337,7 +343,7 @@ class Workspace:
         history = list(history or [])
         keep_editor = tuple(gr.update() for _ in range(NO_CHANGE_EDITOR + 2))
         if not message:
-            return (history, "", state, *keep_editor)
+            return (history, "", state, gr.update(), gr.update(), *keep_editor)
         case = self.load_case(reviewer, (opened or {}).get("case_id"))
         try:
             reply = self.chat_reply(case, message, state)
@@ -348,12 +354,14 @@ class Workspace:
         cards = passage_cards(reply.passages, self.backend.library())
         content = reply.text + ("\n\n" + cards if cards else "")
         history += [{"role": "user", "content": message}, {"role": "assistant", "content": content}]
+        cited = [p.citation for p in reply.passages] or (reply.rationale.citations if reply.rationale else [])
+        picker = (gr.update(choices=citation_choices(cited), value=None), [c.model_dump() for c in cited])
         if case is None:
-            return (history, "", state, *keep_editor)
+            return (history, "", state, *picker, *keep_editor)
         index = self.save_chat_turn(reviewer, case, message, content, reply)
         if index is None:
-            return (history, "", state, *keep_editor)
-        return (history, "", state, gr.update(value=index), *self.editor_values(reviewer, case, index))
+            return (history, "", state, *picker, *keep_editor)
+        return (history, "", state, *picker, gr.update(value=index), *self.editor_values(reviewer, case, index))
 
     def chat_reply(self, case: CaseFile | None, message: str, state: Any) -> ChatReply:
         """With a case open, the conversation engine; without one, the closest passages."""
@@ -392,6 +400,45 @@ class Workspace:
         return (gr.update(value=str(exported.markdown), visible=True),
                 gr.update(value=str(exported.docx), visible=True),
                 export_status(case.case_id, len(exported.items), exported.problems, exported.verified), opened)
+
+    # ------------------------------------------------------------------ the cited page
+
+    def show_citation(self, citation: Citation | None):
+        """The cited printed page as an image with the quote highlighted, a caption, and the page's text."""
+        if citation is None:
+            return None, page_note_html("Click a citation to see its page.", []), ""
+        library = self.backend.library()
+        entry = library.entries.get(citation.guideline_id) if library is not None else None
+        page = library.page(citation.guideline_id, citation.printed_page) if entry is not None else None
+        label = f"{citation.short_form or citation.title}, {citation.pages}"
+        if page is None:
+            return None, page_note_html(f"{label} is not an indexed page, so it cannot be shown.", [], label), ""
+        pdf = document_path(self.settings, entry)
+        if not pdf.exists() and self.settings.corpus_mirror:
+            pdf = Path(self.settings.corpus_mirror) / entry.filename
+        try:
+            view = render_cited_page(pdf, page.physical_page, citation.quote)
+        except AssistantError as exc:
+            return None, page_note_html(str(exc), [], label), page.text
+        return view.image, page_note_html(view.note(), view.boxes, label), view.text
+
+    def on_pick_citation(self, index: int | None, cited: list | None):
+        cited = cited or []
+        if index is None or not 0 <= int(index) < len(cited):
+            return self.show_citation(None)
+        return self.show_citation(Citation.model_validate(cited[int(index)]))
+
+    def on_citation_row(self, rows: Any, opened: dict | None, evt: gr.SelectData, request: gr.Request):
+        """A click on a row of the citations table shows that citation's page."""
+        reviewer = reviewer_of(request, self.settings)
+        opened = opened or closed()
+        draft = None
+        if opened.get("case_id") and opened.get("item") is not None:
+            draft = self.store.load_item(reviewer, opened["case_id"], int(opened["item"]))
+        previous = draft.rationale.citations if draft else []
+        citations = rows_to_citations(rows, previous, self.backend.library())
+        row = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
+        return self.show_citation(citations[row] if row is not None and 0 <= row < len(citations) else None)
 
     def on_add_guideline(self, pdf: str | None, guideline_id: str, title: str, tier: str, short_form: str, pattern: str):
         from assistant.corpus.add import add_guideline
