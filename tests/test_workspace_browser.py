@@ -175,6 +175,7 @@ def test_6_a_pasted_case_has_a_number_and_an_injury_date(page):
     _text_in(page, "body", "states no case number")
     _read(page, "Case Number: CM16-5000006\n" + TAPER)
     _text_in(page, "#case-summary", "Case CM16-5000006")
+    page.screenshot(path=str(SHOTS / "case.png"))
     summary = page.locator("#case-summary").inner_text()
     assert "injury 11-02-2011" in summary and "Case case" not in summary
 
@@ -202,7 +203,7 @@ def test_8_the_letter_has_a_summary_numbered_citations_and_no_tool_text(page):
     letter = open(info.value.path(), encoding="utf-8").read()
     assert "## Clinical Case Summary" in letter and "**[1]**" in letter
     assert "add its PDF" not in letter and "Note: No indexed guideline" not in letter
-    page.screenshot(path=str(SHOTS / "ws-export.png"), full_page=True)
+    page.screenshot(path=str(SHOTS / "export.png"))
 
 
 def test_9_a_lookup_shows_each_passage_once_with_its_text(page):
@@ -212,6 +213,7 @@ def test_9_a_lookup_shows_each_passage_once_with_its_text(page):
     page.wait_for_selector("#chat .source-card blockquote", timeout=LONG)
     quote = page.locator("#chat .source-card blockquote").last.inner_text()
     assert page.locator("#chat .source-card blockquote").last.is_visible()
+    page.screenshot(path=str(SHOTS / "chat.png"))
     assert page.locator("body").inner_text().count(quote[:60]) == 1
 
 
@@ -253,4 +255,5 @@ def test_clicking_a_citation_shows_the_page_with_the_quote_highlighted(page):
             return Array.from(ctx.getImageData(x, y, 1, 1).data.slice(0, 3)); }""",
         [int(left + 3), int((top + bottom) / 2)])
     assert r > 200 and g > 150 and b < 170, (r, g, b)  # the highlight's yellow on the quoted words, as shown
-    page.screenshot(path=str(SHOTS / "ws-page-viewer.png"), full_page=True)
+    page.screenshot(path=str(SHOTS / "rationale.png"), full_page=True)
+    page.locator("#page-panel").screenshot(path=str(SHOTS / "page-viewer.png"))
