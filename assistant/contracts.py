@@ -354,19 +354,25 @@ class VerificationReport(BaseModel):
 
     @property
     def ok(self) -> bool:
-        """Green means verified: at least one verified citation or record fact, and no problem at all."""
+        """Green only when something was verified and nothing failed: "no citations" is not "verified"."""
         return not self.problems and (self.verified + self.record_verified) > 0
 
+    @property
+    def nothing_verified(self) -> bool:
+        return self.verified + self.record_verified == 0
+
     def badge(self) -> str:
+        """One line whose counts say what they count; never a verified count dressed as a pass."""
         total = len(self.citation_checks)
         record = self.record_checks
-        other = len([c for c in self.problems if c.citation is None and c not in record])
-        text = f"{self.verified}/{total} citations verified"
-        if record:
-            text += f", {self.record_verified}/{len(record)} record facts verified"
-        if not total and not record:
-            text += " (nothing verified)"
-        return text + (f", {other} other problem(s)" if other else "")
+        found = f"{self.verified} of {total} citation(s) found on the cited page" if total else ""
+        in_record = f"{self.record_verified} of {len(record)} record fact(s) found in the record" if record else ""
+        counts = "; ".join(part for part in (found, in_record) if part)
+        if self.problems:
+            return f"Not verified: {len(self.problems)} problem(s)" + (f"; {counts}" if counts else "")
+        if not counts:
+            return "Not verified: nothing verified (no citation or record quote to check)"
+        return f"Verified: {counts}"
 
 
 def today_iso() -> str:

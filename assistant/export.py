@@ -76,11 +76,11 @@ def _view(number: int, item: ItemRationale, report: VerificationReport | None) -
     citations = [line(c) for c in item.citations]
     supporting = [line(c) for c in item.supporting_citations]
     record = []
-    for number, quote in enumerate(item.record_citations, start=1):
-        problem = next((p for p in problems if p.record_citation is not None and p.marker == f"[R{number}]"), None)
+    for n, quote in enumerate(item.record_citations, start=1):
+        problem = next((p for p in problems if p.record_citation is not None and p.marker == f"[R{n}]"), None)
         if problem is not None:
             used.add(id(problem))
-        record.append(_CitationLine(f"[R{number}] {quote.label()}", " ".join(quote.quote.split()),
+        record.append(_CitationLine(quote.label(), " ".join(quote.quote.split()),
                                     problem.message if problem else None))
     other: list[str] = []
     for problem in problems:
@@ -156,13 +156,13 @@ def item_blocks(view: _ItemView) -> list[Block]:
                                 ("Reviewer guideline", view.reviewer_guideline, ""),
                                 ("Decision rationale", view.rationale, "literal")):
         blocks.append(Block("para", [Run(f"{label}:", "strong"), Run(" "), Run(value, style)]))
-    if view.abstention:
-        blocks.append(Block("para", [Run(f"Note: {view.abstention}", "em")]))
+    # The abstention's advice (add a PDF to the corpus) is for the workspace, never for the letter.
     blocks.append(Block("para", [Run("Citations", "strong")]))
-    blocks += [Block("bullet", _citation_runs(c)) for c in view.citations] or [Block("bullet", [Run("None.")])]
+    blocks += [Block("para", [Run(f"[{n}]", "strong"), Run(" "), *_citation_runs(c)]) for n, c in enumerate(view.citations, 1)] \
+        or [Block("para", [Run("No guideline citation.")])]
     if view.record:
         blocks.append(Block("para", [Run("Record citations", "strong")]))
-        blocks += [Block("bullet", _citation_runs(c)) for c in view.record]
+        blocks += [Block("para", [Run(f"[R{n}]", "strong"), Run(" "), *_citation_runs(c)]) for n, c in enumerate(view.record, 1)]
     if view.supporting:
         blocks.append(Block("para", [Run("Supporting (lower-tier) sources", "strong")]))
         blocks += [Block("bullet", _citation_runs(c, with_problem=False)) for c in view.supporting]
@@ -176,6 +176,10 @@ def letter_blocks(determination: Determination, reports: Reports = None) -> list
     """The whole letter: title, header fields, the introduction, then every item."""
     blocks = [Block("title", [Run(TITLE)])]
     blocks += [Block("field", [Run(f"{name}:", "strong"), Run(f" {value}")]) for name, value in _header_fields(determination)]
+    summary = determination.case.summary.strip()
+    blocks.append(Block("section", [Run("Clinical Case Summary")]))
+    blocks += [Block("para", [Run(p.strip(), "literal")]) for p in summary.split("\n\n") if p.strip()] or \
+        [Block("para", [Run("No case summary was provided.", "em")])]
     blocks += [Block("section", [Run("IMR Issues, Decisions and Rationales")]), Block("para", [Run(INTRO)])]
     views = _views(determination, reports)
     if not views:
@@ -297,6 +301,7 @@ class ExportedDetermination:
     docx: Path
     items: list[int]
     problems: int
+    verified: int = 0
 
 
 def export_case(store, verify, reviewer: str, case, out_dir: Path) -> ExportedDetermination:
@@ -321,4 +326,5 @@ def export_case(store, verify, reviewer: str, case, out_dir: Path) -> ExportedDe
         "items": indexes, "formats": ["md", "docx"], "problems": problems,
         "revisions": {str(i): drafts[i].revision for i in indexes},
     })
-    return ExportedDetermination(markdown=markdown, docx=docx, items=indexes, problems=problems)
+    verified = sum(r.verified for r in reports)
+    return ExportedDetermination(markdown=markdown, docx=docx, items=indexes, problems=problems, verified=verified)

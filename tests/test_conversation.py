@@ -70,7 +70,7 @@ def test_draft_revise_check_explain_round(services, case):
     assert [c.status for c in revised.report.problems] == ["reviewer_statement_unverified"]
 
     checked = engine.reply(case.case_id, "check my draft", state, case)
-    assert "citations verified" in checked.text and "No problems found" not in checked.text
+    assert "citation(s) found on the cited page" in checked.text and "No problems found" not in checked.text
     assert "reviewer statement unverified" in checked.text
 
     shown = engine.reply(case.case_id, "mention that he has been maintained on oxycodone 10mg every 6 hours",

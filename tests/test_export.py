@@ -62,7 +62,8 @@ def test_markdown_flags_unverified_citations():
     md = determination_markdown(determination(), [report()])
     assert f"UNVERIFIED: {BAD.label()}" in md
     assert "do not occur in CDC 2022" in md
-    assert f"- {GOOD.label()}" in md  # the verified one is not flagged
+    assert f"**[1]** {GOOD.label()}" in md  # numbered like its marker, and the verified one is not flagged
+    assert f"**[2]** UNVERIFIED: {BAD.label()}" in md
     assert "UNVERIFIED: This sentence states what a guideline requires" in md
     assert determination_markdown(determination(), {0: report()}) == md
 
@@ -85,3 +86,22 @@ def test_empty_determination_still_renders(tmp_path):
     assert "No disputed item has a drafted rationale yet" in determination_markdown(empty)
     doc = Document(str(determination_docx(empty, tmp_path / "empty.docx")))
     assert any("CM-EMPTY" in p.text for p in doc.paragraphs)
+
+
+def test_letter_has_a_case_summary_numbered_citations_record_citations_and_no_tool_text():
+    """Issue 16 #8: the letter layout, not the workspace's notes."""
+    from assistant.contracts import AbstentionNote, RecordCitation
+
+    base = determination()
+    case = base.case.model_copy(update={"summary": "The injured worker is a 51 year old nursing assistant."})
+    item = base.items[0].model_copy(update={
+        "record_citations": [RecordCitation(quote="walks 30 minutes daily", source="PR-2", date="08-08-2016")],
+        "abstention": AbstentionNote(message="No indexed guideline addresses acupuncture.",
+                                     suggested_guideline="MTUS Acupuncture Medical Treatment Guidelines"),
+    })
+    md = determination_markdown(Determination(case=case, items=[item]), [report()])
+    summary_at, issues_at = md.index("## Clinical Case Summary"), md.index("## IMR Issues")
+    assert summary_at < md.index("51 year old nursing assistant") < issues_at
+    assert md.index(f"**[1]** {GOOD.label()}") < md.index(f"**[2]** UNVERIFIED: {BAD.label()}")
+    assert "**[R1]** PR-2, 08-08-2016: “walks 30 minutes daily”" in md
+    assert "No indexed guideline" not in md and "Note:" not in md and "corpus" not in md

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from types import SimpleNamespace
 
 import gradio as gr
@@ -25,10 +26,15 @@ def workspace(cdc_settings):
     ws.store.close()
 
 
-def read_case(ws: Workspace, reviewer: str):
-    view = ws.on_read_case(CASE_TEXT, None, signed_in(reviewer))
+def read_case(ws: Workspace, reviewer: str, number: str = "CM16-0000016"):
+    view = ws.on_read_case(CASE_TEXT, None, number, signed_in(reviewer))
     case_id = view[0]["value"]
     return case_id, view
+
+
+def opened_of(view) -> dict:
+    """The open-case state a view hands back (the last output before the cleared file widget)."""
+    return view[-2]
 
 
 def test_read_case_saves_it_for_that_reviewer_only(workspace):
@@ -44,58 +50,111 @@ def test_read_case_saves_it_for_that_reviewer_only(workspace):
 
 def test_reading_nothing_is_refused(workspace):
     with pytest.raises(gr.Error):
-        workspace.on_read_case("   ", None, signed_in("ws-carol"))
+        workspace.on_read_case("   ", None, "", signed_in("ws-carol"))
 
 
 def test_draft_then_edit_saves_a_revision_only_when_something_changed(workspace):
-    case_id, _ = read_case(workspace, "ws-dana")
-    decision, ca_line, reviewer_line, text, rows, badge = workspace.on_draft(case_id, 0, "Upheld", signed_in("ws-dana"))
-    assert decision == "Upheld"
+    case_id, view = read_case(workspace, "ws-dana")
+    decision, ca_line, reviewer_line, text, rows, badge, opened = workspace.on_draft(opened_of(view), "Upheld",
+                                                                                     signed_in("ws-dana"))
+    assert decision == "Upheld" and opened["revision"] == 1
     assert text.startswith("As noted on page") and rows, "a cited draft with its citation rows"
     assert "✔" in badge and "Saved revision 1." in badge
 
-    unchanged = workspace.on_edit(case_id, 0, decision, ca_line, reviewer_line, text, rows, signed_in("ws-dana"))
-    assert "Saved revision 1." in unchanged
+    unchanged, same = workspace.on_edit(opened, decision, ca_line, reviewer_line, text, rows, signed_in("ws-dana"))
     assert len(workspace.store.item_history("ws-dana", case_id, 0)) == 1
 
-    edited = workspace.on_edit(case_id, 0, decision, ca_line, reviewer_line, text + " The reviewer agrees.", rows,
-                               signed_in("ws-dana"))
+    edited, opened = workspace.on_edit(opened, decision, ca_line, reviewer_line, text + " The reviewer agrees.", rows,
+                                       signed_in("ws-dana"))
     assert "Saved revision 2." in edited
-    accepted = workspace.on_accept(case_id, 0, decision, ca_line, reviewer_line, text, rows, signed_in("ws-dana"))
+    # Typing on is the same revision, rewritten: no revision per pause (issue 16 #7).
+    typed, opened = workspace.on_edit(opened, decision, ca_line, reviewer_line, text + " The reviewer agrees fully.",
+                                      rows, signed_in("ws-dana"))
+    assert "Saved revision 2." in typed
+    assert workspace.store.load_item("ws-dana", case_id, 0).rationale.rationale.endswith("agrees fully.")
+    accepted, opened = workspace.on_accept(opened, decision, ca_line, reviewer_line, text, rows, signed_in("ws-dana"))
     assert "Accepted as revision 3." in accepted
     actions = [e.action for e in workspace.store.audit_entries("ws-dana", case_id)]
     assert actions == ["imported", "generated", "edited", "accepted"]
 
 
+def test_an_autosave_never_overwrites_a_newer_revision(workspace):
+    """Issue 16 #3: an editor showing revision 1 cannot save over a revision 2 saved since."""
+    case_id, view = read_case(workspace, "ws-ivy")
+    *fields, opened = workspace.on_draft(opened_of(view), "Upheld", signed_in("ws-ivy"))
+    decision, ca_line, reviewer_line, text, rows, _ = fields
+    newer = workspace.store.load_item("ws-ivy", case_id, 0).rationale.model_copy(update={"rationale": "Newer text."})
+    workspace.store.save_item("ws-ivy", case_id, 0, newer, None, action="edited")
+    badge, state = workspace.on_edit(opened, decision, ca_line, reviewer_line, text + " stale", rows, signed_in("ws-ivy"))
+    assert "Not saved" in badge and "revision 2" in badge
+    assert workspace.store.load_item("ws-ivy", case_id, 0).rationale.rationale == "Newer text."
+
+
+def test_selecting_the_open_case_again_does_not_reload_the_editor(workspace):
+    case_id, view = read_case(workspace, "ws-jon")
+    again = workspace.on_select_case(case_id, opened_of(view), signed_in("ws-jon"))
+    assert all(update == {"__type__": "update"} for update in again)
+
+
+def test_a_case_needs_a_number_and_is_never_read_twice(workspace):
+    """Issue 16 #6 and #2: no "case" id; the same text again opens the case already read."""
+    with pytest.raises(gr.Error, match="case number"):
+        workspace.on_read_case(CASE_TEXT, None, "", signed_in("ws-kim"))
+    stated = workspace.on_read_case("Case Number: CM16-0213037\n" + CASE_TEXT, None, "", signed_in("ws-kim"))
+    assert stated[0]["value"] == "CM16-0213037" and "injury 11-02-2011" in stated[1]
+    again = workspace.on_read_case("Case Number: CM16-0213037\n" + CASE_TEXT, None, "", signed_in("ws-kim"))
+    assert again[0]["value"] == "CM16-0213037"
+    assert [c.case_id for c in workspace.store.list_cases("ws-kim")] == ["CM16-0213037"]
+
+
+def test_a_pasted_case_never_reads_a_still_attached_file(workspace, tmp_path):
+    attached = tmp_path / "old.txt"
+    attached.write_text(CASE_TEXT)
+    with pytest.raises(gr.Error, match="Both a file and pasted text"):
+        workspace.on_read_case(CASE_TEXT, str(attached), "CM16-1", signed_in("ws-lee"))
+    assert workspace.store.list_cases("ws-lee") == []
+
+
 def test_edit_without_a_decision_asks_for_one_and_saves_nothing(workspace):
-    case_id, _ = read_case(workspace, "ws-erin")
-    badge = workspace.on_edit(case_id, 0, None, "", "", "My own text.", [], signed_in("ws-erin"))
+    case_id, view = read_case(workspace, "ws-erin")
+    badge, _ = workspace.on_edit(opened_of(view), None, "", "", "My own text.", [], signed_in("ws-erin"))
     assert "Choose Upheld or Overturned" in badge
     assert workspace.store.load_item("ws-erin", case_id, 0) is None
 
 
-def test_chat_drafts_an_item_and_keeps_the_turn(workspace):
-    case_id, _ = read_case(workspace, "ws-finn")
-    history, cleared, sources, state = workspace.on_chat("draft item 1 as overturned", case_id, [], None,
-                                                         signed_in("ws-finn"))
+def test_chat_drafts_an_item_and_shows_it_in_the_editor(workspace):
+    case_id, view = read_case(workspace, "ws-finn")
+    out = workspace.on_chat("draft item 1 as overturned", [], None, opened_of(view), signed_in("ws-finn"))
+    history, cleared, state, picker, cited, item_select, decision, *_rest, opened = out
     assert cleared == "" and [m["role"] for m in history] == ["user", "assistant"]
     assert "**Overturned**" in history[1]["content"]
-    assert "source-card" in sources
+    assert decision == "Overturned" and item_select["value"] == 0, "issue 16 #1: the editor shows the chat's draft"
+    assert opened["revision"] == 1 and cited and picker["choices"]
     draft = workspace.store.load_item("ws-finn", case_id, 0)
     assert draft is not None and draft.rationale.decision == "Overturned"
     assert [m.role for m in workspace.store.chat_history("ws-finn", case_id)] == ["user", "assistant"]
     assert state is not None and 0 in state.drafts
 
 
-def test_chat_without_a_case_answers_with_passages(workspace):
-    history, _, sources, state = workspace.on_chat("urine drug testing", None, [], None, signed_in("ws-gail"))
-    assert "closest guideline passages" in history[1]["content"]
-    assert "source-card" in sources and state is None
+def test_chat_without_a_case_answers_with_each_passage_once(workspace):
+    history, _, state, picker, cited, *_ = workspace.on_chat("urine drug testing", [], None, None, signed_in("ws-gail"))
+    content = history[1]["content"]
+    assert "closest guideline passages" in content and "source-card" in content and state is None
+    assert "<details" not in content, "issue 16 #9: the text is visible, not behind a card"
+    for citation in cited:
+        assert content.count(html.escape(citation["quote"])) == 1
+    image, note, text = workspace.on_pick_citation(0, cited)
+    assert image is not None and "highlighted" in note and text
 
 
-def test_export_writes_both_files(workspace):
-    case_id, _ = read_case(workspace, "ws-hank")
-    workspace.on_draft(case_id, 0, "Upheld", signed_in("ws-hank"))
-    markdown, docx, status = workspace.on_export(case_id, signed_in("ws-hank"))
+def test_export_writes_both_files_and_switching_cases_clears_it(workspace):
+    case_id, view = read_case(workspace, "ws-hank")
+    *_, opened = workspace.on_draft(opened_of(view), "Upheld", signed_in("ws-hank"))
+    markdown, docx, status, _ = workspace.on_export(opened, signed_in("ws-hank"))
     assert markdown["value"].endswith(".md") and docx["value"].endswith(".docx")
-    assert status.startswith("Exported 1 item(s).")
+    assert status.startswith(f"Exported 1 item(s) of case {case_id}.")
+    other, _ = read_case(workspace, "ws-hank", "CM16-0000099")
+    view = workspace.on_select_case(case_id, {"case_id": other, "item": 0, "revision": 0, "typing": False},
+                                    signed_in("ws-hank"))
+    md_button, docx_button, export_note = view[11:14]
+    assert md_button["visible"] is False and docx_button["visible"] is False and export_note == ""

@@ -23,7 +23,7 @@ ISSUES_HEADING = re.compile(
 LIST_LINE = re.compile(r"^\s*(?:[-•*]|\d{1,2}[.)])\s+(\S.*)$")
 QUANTITY = re.compile(r"(?:QTY:?\s*([\d.]+)|#\s?(\d+)|\bx\s?(\d+)\b|\b(\d+)\s+sessions\b)", re.IGNORECASE)
 DATE = r"(\d{1,2}[-/]\d{1,2}[-/]\d{2,4})"
-INJURY = re.compile(r"(?:industrial injury|Date of Injury|injured)\D{0,20}?(?:on\s+)?" + DATE, re.IGNORECASE)
+INJURY = re.compile(r"(?:industrial injury|Date of Injury|DOI\b|injured)\D{0,20}?(?:on\s+)?" + DATE, re.IGNORECASE)
 UR_DENIAL = re.compile(r"(?:UR Denial Date:?\s*|utilization review\D{0,40}?on\s+|On\s+)" + DATE + r"(?:,\s*utilization review)?", re.IGNORECASE)
 UR_PHRASE = re.compile(r"utilization review", re.IGNORECASE)
 UR_DENIAL_DATE = re.compile(r"UR Denial Date:?\s{0,20}" + DATE, re.IGNORECASE)
@@ -182,13 +182,23 @@ def _ur_sentence(text: str) -> str | None:
     return " ".join(text[start : end + 1].split())
 
 
+CASE_NUMBER = re.compile(r"Case (?:Number|No\.?|#)\s{0,5}:?\s{0,5}([A-Z]{1,4}\d{2}-\d{4,8}(?:-\d{1,3})?)", re.IGNORECASE)
+CASE_NUMBER_BARE = re.compile(r"\b(C[MB]\d{2}-\d{5,8})\b")
+
+
+def case_number_in(text: str) -> str | None:
+    """The IMR case number a text states ("Case Number: CM16-0213037", or a bare CM16-…), if any."""
+    match = CASE_NUMBER.search(text) or CASE_NUMBER_BARE.search(text)
+    return match.group(1).upper() if match else None
+
+
 def _case_id(text: str, source_name: str | None) -> str:
-    match = re.search(r"Case Number:?\s*([A-Z]{2}\d{2}-\d{5,8})", text)
-    if match:
-        return match.group(1)
+    number = case_number_in(text)
+    if number:
+        return number
     if source_name:
-        return re.sub(r"[^A-Za-z0-9._-]+", "-", Path(source_name).stem)[:64] or "case"
-    return "case"
+        return re.sub(r"[^A-Za-z0-9._-]+", "-", Path(source_name).stem)[:64] or ""
+    return ""
 
 
 MAX_JSON_DEPTH = 20

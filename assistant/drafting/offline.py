@@ -81,7 +81,8 @@ def draft_offline(case: CaseFile, evidence: Evidence, decision: Decision) -> Ite
     parts: list[str] = []
     if evidence.abstention is not None:
         note = evidence.abstention
-        suggestion = f" The guideline that most likely governs is {note.suggested_guideline}; add its PDF to the corpus to draft a cited rationale." if note.suggested_guideline else " Add the governing guideline's PDF to the corpus to draft a cited rationale."
+        # Letter prose only: what to do about the missing guideline is said by the workspace, not the letter.
+        suggestion = f" The guideline that most likely governs is {note.suggested_guideline}." if note.suggested_guideline else ""
         parts.append(note.message + suggestion)
     else:
         for passage in evidence.governing:

@@ -12,6 +12,7 @@ from assistant.storage.base import (
     CaseSummary,
     ChatMessage,
     ItemDraft,
+    StaleDraftError,
     ai_text_retention,
 )
 from assistant.storage.postgres import PG_BACKUP_FILENAME, PostgresDraftStore
@@ -19,7 +20,7 @@ from assistant.storage.sqlite import BACKUP_FILENAME, DraftStore
 
 __all__ = [
     "AUDIT_ACTIONS", "AuditEntry", "BACKUP_FILENAME", "BaseDraftStore", "CaseNotFound", "CaseSummary", "ChatMessage",
-    "DraftStore", "ItemDraft", "PG_BACKUP_FILENAME", "PostgresDraftStore", "ai_text_retention", "open_draft_store",
+    "DraftStore", "ItemDraft", "PG_BACKUP_FILENAME", "PostgresDraftStore", "StaleDraftError", "ai_text_retention", "open_draft_store",
 ]
 
 

@@ -134,6 +134,10 @@ class SQL:
     next_revision = (
         "SELECT MAX(revision) FROM item_drafts WHERE case_id = ? AND item_index = ? AND reviewer = ?"
     )
+    replace_item = (
+        "UPDATE item_drafts SET rationale_json = ?, report_json = ?, updated_at = ? "
+        "WHERE case_id = ? AND item_index = ? AND revision = ? AND reviewer = ?"
+    )
     insert_item = (
         "INSERT INTO item_drafts (case_id, item_index, revision, reviewer, rationale_json, report_json, updated_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)"
@@ -212,6 +216,10 @@ class AuditEntry:
     item_index: int | None
     action: str
     detail: dict[str, Any]
+
+
+class StaleDraftError(StorageError):
+    """A save based on a revision older than the stored one: saving would overwrite a newer edit."""
 
 
 def utc_now() -> str:
@@ -416,8 +424,15 @@ class BaseDraftStore:
         report: VerificationReport | None = None,
         action: AuditAction | None = "edited",
         detail: dict[str, Any] | None = None,
+        expected_revision: int | None = None,
+        coalesce: bool = False,
     ) -> ItemDraft:
         """Save a new revision of one item's draft (and its audit entry) in one transaction.
+
+        `expected_revision`: the revision the editor was showing; if a newer one is stored, nothing is written
+        and `StaleDraftError` says so (an autosave never overwrites a newer edit). `coalesce=True` (with
+        `expected_revision`) rewrites that revision in place instead of adding one: typing is one revision, and
+        only the first write of it is audited.
 
         `action="generated"` records the AI text so later edits can say how much of it was kept;
         `action="edited"`/`"accepted"` add that retention to the audit detail.
@@ -430,8 +445,15 @@ class BaseDraftStore:
         at = utc_now()
         with self._write() as conn:
             self._check_owner(conn, reviewer, case_id)
-            current = conn.execute(SQL.next_revision, (case_id, item_index, reviewer)).fetchone()[0]
-            revision = (current or 0) + 1
+            current = conn.execute(SQL.next_revision, (case_id, item_index, reviewer)).fetchone()[0] or 0
+            if expected_revision is not None and current != expected_revision:
+                raise StaleDraftError(
+                    f"Revision {current} of this item was saved after the revision {expected_revision} you are editing; "
+                    "your text was not saved over it. Copy your text, reopen the item and merge.")
+            if coalesce and expected_revision:
+                conn.execute(SQL.replace_item, (rationale_json, report_json, at, case_id, item_index, current, reviewer))
+                return ItemDraft(case_id, item_index, current, rationale, report, at)
+            revision = current + 1
             conn.execute(SQL.insert_item, (case_id, item_index, revision, reviewer, rationale_json, report_json, at))
             conn.execute(SQL.delete_undecided, (reviewer, case_id, item_index))
             if action is not None:

@@ -23,7 +23,7 @@ from assistant.contracts import EvidenceTier  # noqa: E402
 from assistant.errors import AssistantError  # noqa: E402
 from assistant.ui.render import CSS, badge_html, case_summary_md, status_markdown  # noqa: E402
 from assistant.ui.serve import serve  # noqa: E402
-from assistant.ui.workspace import DECISIONS, Workspace  # noqa: E402
+from assistant.ui.workspace import DECISIONS, Workspace, closed  # noqa: E402
 
 ITEM_HEADERS = ["Disputed item", "Quantity", "Request date"]
 CITATION_HEADERS = ["#", "Guideline id", "Page", "Section", "Quote"]
@@ -40,7 +40,10 @@ def case_tab(ui: SimpleNamespace) -> None:
                                       elem_id="case-text", scale=3)
             ui.case_file = gr.File(label="…or upload .txt / .pdf / .json", file_types=[".txt", ".pdf", ".json"],
                                    type="filepath", elem_id="case-file", scale=1)
-        ui.read_button = gr.Button("Read case", variant="primary", elem_id="case-submit")
+        with gr.Row():
+            ui.case_number = gr.Textbox(label="Case number (if the text states none, e.g. CM16-0213037)",
+                                        elem_id="case-number", scale=2)
+            ui.read_button = gr.Button("Read case", variant="primary", elem_id="case-submit", scale=1)
         ui.case_summary = gr.Markdown(case_summary_md(None), elem_id="case-summary")
         ui.items_table = gr.Dataframe(headers=ITEM_HEADERS, value=[], type="array", interactive=True,
                                       label="Disputed items (editable)", elem_id="case-items",
@@ -49,13 +52,17 @@ def case_tab(ui: SimpleNamespace) -> None:
 
 def chat_tab(ui: SimpleNamespace) -> None:
     with gr.Tab("Chat", id="tab-chat"):
-        ui.chatbot = gr.Chatbot(label="Ask about the case or the guidelines", elem_id="chat", height=480,
-                                feedback_options=None, buttons=["copy"])
+        # The label is a heading above the chat, not an overlay that scrolls over the messages.
+        gr.Markdown("**Ask about the case or the guidelines**", elem_id="chat-label")
+        ui.chatbot = gr.Chatbot(show_label=False, elem_id="chat", height=480, feedback_options=None,
+                                buttons=["copy"])
         with gr.Row():
             ui.chat_input = gr.Textbox(show_label=False, placeholder="e.g. what does the guideline say about "
                                        "urine drug testing?", elem_id="chat-input", scale=5)
             ui.chat_send = gr.Button("Send", elem_id="chat-send", scale=1, variant="primary")
-        ui.chat_sources = gr.HTML("", elem_id="chat-sources")
+        ui.chat_pick = gr.Dropdown(label="Show the cited page of this answer", choices=[], value=None,
+                                   elem_id="chat-cite-pick", interactive=True)
+        ui.chat_cited = gr.State([])
         ui.chat_state = gr.State(None)
 
 
@@ -68,12 +75,12 @@ def rationale_tab(ui: SimpleNamespace) -> None:
                                       scale=1)
             ui.draft_button = gr.Button("Draft with assistant", variant="primary", elem_id="draft-button",
                                         scale=1)
-        ui.ca_line = gr.Textbox(label="Claims Administrator guideline", elem_id="ca-guideline")
+        ui.ca_line = gr.Textbox(label="Claims Administrator guideline", elem_id="ca-guideline", lines=3, max_lines=12)
         ui.reviewer_line = gr.Textbox(label="Reviewer guideline", elem_id="reviewer-guideline")
         ui.rationale_text = gr.Textbox(label="Decision rationale ([n] marks citation n)", lines=12,
                                        elem_id="rationale-text")
         ui.citations_table = gr.Dataframe(headers=CITATION_HEADERS, value=[], type="array", interactive=True,
-                                          label="Citations (editable; every edit is re-verified)",
+                                          label="Citations (editable; every edit is re-verified; click a row to see its page)",
                                           elem_id="citation-list", wrap=True,
                                           column_widths=["4%", "16%", "8%", "22%", "50%"],
                                           datatype=["number", "str", "str", "str", "str"], column_count=5)
@@ -81,6 +88,7 @@ def rationale_tab(ui: SimpleNamespace) -> None:
         with gr.Row():
             ui.accept_button = gr.Button("Accept this draft", elem_id="accept-button")
             ui.check_button = gr.Button("Check as my own text", elem_id="check-button")
+        ui.checklist_slot = gr.Column(elem_id="checklist-slot")  # the criteria checklist (issue 14) goes here
 
 
 def export_tab(ui: SimpleNamespace) -> None:
@@ -92,6 +100,16 @@ def export_tab(ui: SimpleNamespace) -> None:
         with gr.Row():
             ui.export_md = gr.DownloadButton("Download Markdown", visible=False, elem_id="export-md")
             ui.export_docx = gr.DownloadButton("Download Word (.docx)", visible=False, elem_id="export-docx")
+
+
+def page_panel(ui: SimpleNamespace) -> None:
+    """The cited page beside every tab: the PDF page, the quoted words highlighted, and the page's text."""
+    gr.Markdown("### Cited page")
+    ui.page_note = gr.HTML('<div id="page-highlight" data-boxes="[]">Click a citation to see its page.</div>',
+                           elem_id="page-note")
+    ui.page_image = gr.Image(type="pil", interactive=False, show_label=False, elem_id="page-image", height=700)
+    with gr.Accordion("The page's text", open=False):
+        ui.page_text = gr.Textbox(show_label=False, lines=12, max_lines=30, interactive=False, elem_id="page-text")
 
 
 def corpus_tab(ui: SimpleNamespace) -> None:
@@ -117,30 +135,34 @@ def corpus_tab(ui: SimpleNamespace) -> None:
 
 def wire(app: gr.Blocks, ui: SimpleNamespace, ws: Workspace) -> None:
     """Each widget event to its Workspace handler."""
-    view_outputs = [ui.case_select, ui.case_summary, ui.items_table, ui.chatbot, ui.item_select,
-                    ui.decision, ui.ca_line, ui.reviewer_line, ui.rationale_text, ui.citations_table, ui.badge]
-    editor_outputs = [ui.decision, ui.ca_line, ui.reviewer_line, ui.rationale_text, ui.citations_table, ui.badge]
-    edit_inputs = [ui.case_select, ui.item_select, ui.decision, ui.ca_line, ui.reviewer_line, ui.rationale_text,
-                   ui.citations_table]
+    editor_outputs = [ui.decision, ui.ca_line, ui.reviewer_line, ui.rationale_text, ui.citations_table, ui.badge,
+                      ui.opened]
+    view_outputs = [ui.case_select, ui.case_summary, ui.items_table, ui.chatbot, ui.item_select, *editor_outputs[:6],
+                    ui.export_md, ui.export_docx, ui.export_status, ui.opened]
+    edit_inputs = [ui.opened, ui.decision, ui.ca_line, ui.reviewer_line, ui.rationale_text, ui.citations_table]
+    page_outputs = [ui.page_image, ui.page_note, ui.page_text]
 
     app.load(ws.on_load, None, [ui.status, ui.note, ui.guidelines, *view_outputs])
-    ui.read_button.click(ws.on_read_case, [ui.case_text, ui.case_file], view_outputs)
-    ui.case_select.input(ws.on_select_case, [ui.case_select], view_outputs)
-    ui.items_table.input(ws.on_edit_items, [ui.case_select, ui.items_table], [ui.item_select, ui.case_select])
-    ui.item_select.input(ws.on_select_item, [ui.case_select, ui.item_select], editor_outputs)
-    ui.draft_button.click(ws.on_draft, [ui.case_select, ui.item_select, ui.decision], editor_outputs)
+    ui.read_button.click(ws.on_read_case, [ui.case_text, ui.case_file, ui.case_number], [*view_outputs, ui.case_file])
+    ui.case_select.input(ws.on_select_case, [ui.case_select, ui.opened], view_outputs)
+    ui.items_table.input(ws.on_edit_items, [ui.opened, ui.items_table], [ui.item_select, ui.case_select])
+    ui.item_select.input(ws.on_select_item, [ui.item_select, ui.opened], editor_outputs)
+    ui.draft_button.click(ws.on_draft, [ui.opened, ui.decision], editor_outputs)
     # `change`, not `input`: Gradio's `input` misses pasted text. Loading a draft also fires `change`;
-    # on_edit then finds nothing new and saves nothing.
+    # on_edit then finds nothing new and saves nothing; a newer stored revision is never overwritten.
     for widget in (ui.decision, ui.ca_line, ui.reviewer_line, ui.rationale_text, ui.citations_table):
-        widget.change(ws.on_edit, edit_inputs, [ui.badge], trigger_mode="always_last", show_progress="hidden")
-    ui.accept_button.click(ws.on_accept, edit_inputs, [ui.badge])
-    ui.check_button.click(ws.on_check_text, [ui.case_select, ui.item_select, ui.decision, ui.rationale_text],
-                          [ui.badge])
-    chat_args = dict(fn=ws.on_chat, inputs=[ui.chat_input, ui.case_select, ui.chatbot, ui.chat_state],
-                     outputs=[ui.chatbot, ui.chat_input, ui.chat_sources, ui.chat_state])
+        widget.change(ws.on_edit, edit_inputs, [ui.badge, ui.opened], trigger_mode="always_last",
+                      show_progress="hidden")
+    ui.accept_button.click(ws.on_accept, edit_inputs, [ui.badge, ui.opened])
+    ui.check_button.click(ws.on_check_text, [ui.opened, ui.decision, ui.rationale_text], [ui.badge, ui.opened])
+    ui.citations_table.select(ws.on_citation_row, [ui.citations_table, ui.opened], page_outputs)
+    ui.chat_pick.input(ws.on_pick_citation, [ui.chat_pick, ui.chat_cited], page_outputs)
+    chat_args = dict(fn=ws.on_chat, inputs=[ui.chat_input, ui.chatbot, ui.chat_state, ui.opened],
+                     outputs=[ui.chatbot, ui.chat_input, ui.chat_state, ui.chat_pick, ui.chat_cited, ui.item_select,
+                              *editor_outputs])
     ui.chat_input.submit(**chat_args)
     ui.chat_send.click(**chat_args)
-    ui.export_button.click(ws.on_export, [ui.case_select], [ui.export_md, ui.export_docx, ui.export_status])
+    ui.export_button.click(ws.on_export, [ui.opened], [ui.export_md, ui.export_docx, ui.export_status, ui.opened])
     ui.add_button.click(ws.on_add_guideline, [ui.new_pdf, ui.new_id, ui.new_title, ui.new_tier, ui.new_short,
                                               ui.new_pattern], [ui.guidelines, ui.note, ui.add_status])
 
@@ -154,9 +176,14 @@ def build_app(settings: Settings) -> gr.Blocks:
         ui.note = gr.Markdown("", elem_id="corpus-note")
         ui.case_select = gr.Dropdown(label="Your cases", choices=[], value=None, interactive=True,
                                      elem_id="case-select")
-        with gr.Tabs():
-            for tab in (case_tab, chat_tab, rationale_tab, export_tab, corpus_tab):
-                tab(ui)
+        ui.opened = gr.State(closed())  # the open case, item and revision: read and written by every handler
+        with gr.Row():
+            with gr.Column(scale=3):
+                with gr.Tabs():
+                    for tab in (case_tab, chat_tab, rationale_tab, export_tab, corpus_tab):
+                        tab(ui)
+            with gr.Column(scale=2, elem_id="page-panel"):
+                page_panel(ui)
         wire(app, ui, ws)
     return app
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 import re
+
+import json
 from typing import Any
 
 from assistant.config import Settings
@@ -13,7 +15,9 @@ from assistant.text_safety import inert_markdown
 
 CSS = """
 .source-card { border: 1px solid #c9ced6; border-radius: 6px; padding: 4px 10px; margin: 6px 0; background: #fafbfc; }
-.source-card > summary { cursor: pointer; }
+.source-head { margin-bottom: 2px; }
+.strength { background: #e8eef8; border-radius: 4px; padding: 0 4px; font-size: 0.85em; }
+#chat .message-wrap { padding-top: 8px; }
 .source-card blockquote { margin: 6px 0; border-left: 3px solid #8aa4c8; padding-left: 8px; }
 .source-page > summary { cursor: pointer; color: #35598f; }
 .page-text { white-space: pre-wrap; font-size: 0.85em; max-height: 24em; overflow-y: auto; }
@@ -53,24 +57,44 @@ def corpus_note(library) -> str:
     return note
 
 
-def passage_cards(passages: list[RetrievedPassage], library) -> str:
+def passage_cards(passages: list[RetrievedPassage], library=None) -> str:
+    """Each passage once, best first, its text visible: guideline, printed page, section, strength if known."""
     cards = []
     for number, passage in enumerate(passages, start=1):
         c = passage.citation
-        name = c.short_form or c.title
-        page = library.page(c.guideline_id, c.printed_page) if library is not None else None
-        page_html = (
-            f'<details class="source-page"><summary>show page {html.escape(c.pages)}</summary>'
-            f'<div class="page-text">{html.escape(page.text)}</div></details>'
-            if page is not None else ""
-        )
+        name = html.escape(c.short_form or c.title)
         section = f" — {html.escape(c.section)}" if c.section else ""
+        strength = getattr(passage, "strength", None) or getattr(c, "strength", None)
+        strength_html = f' <span class="strength">{html.escape(str(strength))}</span>' if strength else ""
         cards.append(
-            f'<details class="source-card"><summary><b>[{number}] {html.escape(name)}, {html.escape(c.pages)}</b>'
-            f"{section} <i>({html.escape(passage.tier.label)})</i></summary>"
-            f"<blockquote>{html.escape(c.quote)}</blockquote>{page_html}</details>"
+            f'<div class="source-card"><div class="source-head"><b>[{number}] {name}, {html.escape(c.pages)}</b>'
+            f"{section}{strength_html} <i>({html.escape(passage.tier.label)})</i></div>"
+            f"<blockquote>{html.escape(c.quote)}</blockquote></div>"
         )
     return "\n".join(cards)
+
+
+def citation_choices(citations: list[Citation]) -> list[tuple[str, int]]:
+    """The page viewer's list: one entry per citation, labelled like its marker."""
+    return [(f"[{n}] {c.short_form or c.title}, {c.pages}", n - 1) for n, c in enumerate(citations, start=1)]
+
+
+def page_note_html(note: str, boxes: list[tuple[float, float, float, float]], label: str = "") -> str:
+    """The viewer's caption; the highlight boxes ride along as data for tests and assistive tools."""
+    data = html.escape(json.dumps([[round(v, 1) for v in box] for box in boxes]))
+    css = "badge-ok" if boxes else "badge-bad"
+    head = f"<b>{html.escape(label)}</b> — " if label else ""
+    return f'<div id="page-highlight" class="{css}" data-boxes="{data}">{head}{html.escape(note)}</div>'
+
+
+def export_status(case_id: str, items: int, problems: int, verified: int) -> str:
+    """What the export holds, in words that cannot claim more than was verified."""
+    head = f"Exported {items} item(s) of case {case_id}."
+    if problems:
+        return f"{head} ⚠ {problems} verification problem(s) are flagged UNVERIFIED in the letter."
+    if verified == 0:
+        return f"{head} ⚠ No citation was verified: the letter cites no guideline page."
+    return f"{head} All {verified} citation(s) were found on their cited pages; no other problem was found."
 
 
 def badge_html(report: VerificationReport | None, note: str = "") -> str:
@@ -92,7 +116,7 @@ def rationale_notes_html(rationale: ItemRationale) -> str:
         parts.append(
             f'<div id="abstention-note"><b>No citation:</b> {html.escape(rationale.abstention.message)}'
             + (f" Most likely governing: <b>{html.escape(suggestion)}</b>." if suggestion else "")
-            + " Add that guideline's PDF in the Corpus tab to draft a cited rationale.</div>")
+            + " Add that guideline's PDF in the Corpus tab to draft a cited rationale (this note stays out of the letter).</div>")
     if rationale.supporting_citations:
         items = "".join(f"<li>{html.escape(c.label())}</li>" for c in rationale.supporting_citations)
         parts.append(f"<div><b>Supporting evidence only (lower tier, not governing):</b><ul>{items}</ul></div>")

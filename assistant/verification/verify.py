@@ -32,6 +32,7 @@ from assistant.verification.textmatch import (
     content_words,
     quote_is_substantial,
     quote_occurs,
+    support_score,
     strip_quotes_and_markers,
 )
 
@@ -40,6 +41,9 @@ from assistant.verification.textmatch import (
 # false-positive rate of 0.027 against random other pages of the same guideline).
 SUPPORT_TOP_PAGES = 3
 MIN_CLAIM_WORDS = 4
+MIN_WORDS_ON_PAGE = 0.5
+"""An unquoted claim next to [n] must share at least this share of its content words with the cited page(s):
+removing the quotation marks from a false sentence must not turn it into a verified one."""
 
 PageRanker = Callable[[str, str], list[str]]
 """(claim, guideline_id) -> that guideline's printed pages, best supporting first."""
@@ -127,6 +131,17 @@ def _support(ranker: PageRanker | None, claim: str, citation: Citation) -> tuple
     return (1.0 / min(positions) if positions else 0.0), ranked[:3]
 
 
+def _words_on_page(library: GuidelineLibrary, claim: str, citation: Citation) -> float | None:
+    """Share of the claim's content words on the cited page(s); None for a claim too short to judge."""
+    if len(content_words(claim)) < MIN_CLAIM_WORDS:
+        return None
+    page = library.page(citation.guideline_id, citation.printed_page)
+    if page is None:
+        return None
+    following = library.next_page(page) if citation.printed_page_end else None
+    return support_score(claim, page.text + ("\n" + following.text if following else ""))
+
+
 def uncited_requirements(sentences: list[str]) -> list[CitationCheck]:
     """Sentences that state what a guideline requires but carry neither a [n] marker nor a page citation."""
     return [
@@ -165,6 +180,14 @@ def verify_rationale(
         if check.status == "verified":
             claims = [claim_of(s, library) for s in sentences if marker in s]
             for claim in claims:
+                lexical = _words_on_page(library, claim, citation)
+                if lexical is not None and lexical < MIN_WORDS_ON_PAGE:
+                    check = check.model_copy(update={
+                        "status": "claim_not_supported", "support_score": lexical, "sentence": claim.strip(),
+                        "message": f"Most words of the sentence around {marker} are not on p. {citation.printed_page}; "
+                                   "quote the guideline's wording or cite the page that says it.",
+                    })
+                    break
                 score, best = _support(ranker, claim, citation)
                 if score is not None and score < 1.0 / SUPPORT_TOP_PAGES:
                     check = check.model_copy(update={

@@ -1,0 +1,117 @@
+"""The cited page in front of the reviewer: the guideline PDF's page as an image, the quoted words highlighted.
+
+pypdfium2 renders the page and gives each character's box; the quote is located in the page's characters with
+whitespace, hyphenation, dashes, quote marks and case ignored. A quote that cannot be located highlights
+nothing and says so: a wrong highlight would be worse than none."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant.errors import DocumentUnreadable
+
+RENDER_SCALE = 1.5
+"""Pixels per PDF point in the page image (1.5: a letter page is 918 × 1188 pixels)."""
+ELLIPSIS = re.compile(r"\.\s*\.\s*\.|…")
+HIGHLIGHT = (255, 214, 0, 110)
+Box = tuple[float, float, float, float]  # left, top, right, bottom in image pixels
+
+
+@dataclass
+class PageView:
+    image: object  # PIL.Image.Image, the page with the highlight drawn on it
+    text: str  # the page's extracted text
+    boxes: list[Box] = field(default_factory=list)  # the highlight, one box per line of the quote
+    char_range: tuple[int, int] | None = None  # the quote's first and last+1 character index on the page
+
+    @property
+    def located(self) -> bool:
+        return self.char_range is not None
+
+    def note(self) -> str:
+        if self.located:
+            return "The quoted words are highlighted."
+        return "The quoted words could not be located on this page, so nothing is highlighted."
+
+
+def _key(text: str) -> tuple[str, list[int]]:
+    """Letters and digits only, case-folded, with each kept character's index in `text`."""
+    kept, where = [], []
+    for index, char in enumerate(text):
+        folded = unicodedata.normalize("NFKC", char).casefold()
+        for part in folded:
+            if part.isalnum():
+                kept.append(part)
+                where.append(index)
+    return "".join(kept), where
+
+
+def locate_quote(page_text: str, quote: str) -> tuple[int, int] | None:
+    """Character range of the quote on the page (ellipses: every segment, in order), or None."""
+    page_key, where = _key(page_text)
+    segments = [k for k in (_key(s)[0] for s in ELLIPSIS.split(quote)) if k]
+    if not segments or not page_key:
+        return None
+    start = position = page_key.find(segments[0])
+    if start < 0:
+        return None
+    end = start
+    for segment in segments:
+        position = page_key.find(segment, end)
+        if position < 0:
+            return None
+        end = position + len(segment)
+    return where[start], where[end - 1] + 1
+
+
+def line_boxes(char_boxes: list[tuple[float, float, float, float]], page_height: float,
+               scale: float = RENDER_SCALE) -> list[Box]:
+    """pdfium character boxes (left, bottom, right, top in points) merged into one image box per text line."""
+    lines: list[list[float]] = []
+    for left, bottom, right, top in char_boxes:
+        if right <= left or top <= bottom:
+            continue  # spaces and generated characters have no extent
+        middle = (top + bottom) / 2
+        if lines and lines[-1][1] <= middle <= lines[-1][3] and left >= lines[-1][0] - 1:
+            line = lines[-1]
+            line[0], line[1] = min(line[0], left), min(line[1], bottom)
+            line[2], line[3] = max(line[2], right), max(line[3], top)
+        else:
+            lines.append([left, bottom, right, top])
+    return [(l * scale, (page_height - t) * scale, r * scale, (page_height - b) * scale) for l, b, r, t in lines]
+
+
+def render_cited_page(pdf: Path, page_number: int, quote: str, scale: float = RENDER_SCALE) -> PageView:
+    """Page `page_number` (1-based, physical) of `pdf` as an image with `quote` highlighted where it is."""
+    import pypdfium2 as pdfium
+    from PIL import ImageDraw
+
+    try:
+        document = pdfium.PdfDocument(str(pdf))
+    except pdfium.PdfiumError as exc:
+        raise DocumentUnreadable(f"{Path(pdf).name} cannot be opened to show page {page_number}: {exc}") from exc
+    try:
+        if not 1 <= page_number <= len(document):
+            raise DocumentUnreadable(f"{Path(pdf).name} has no page {page_number} (it has {len(document)}).")
+        page = document[page_number - 1]
+        textpage = page.get_textpage()
+        text = textpage.get_text_range()
+        char_range = locate_quote(text, quote) if quote.strip() else None
+        boxes = []
+        if char_range is not None:
+            chars = [textpage.get_charbox(i) for i in range(*char_range)]
+            boxes = line_boxes(chars, page.get_height(), scale)
+        image = page.render(scale=scale).to_pil().convert("RGBA")
+    finally:
+        document.close()
+    if boxes:
+        overlay = image.copy()
+        overlay.putalpha(0)
+        draw = ImageDraw.Draw(overlay)
+        for box in boxes:
+            draw.rectangle(box, fill=HIGHLIGHT, outline=(230, 150, 0, 255), width=2)
+        image.alpha_composite(overlay)
+    return PageView(image=image.convert("RGB"), text=text.replace("\r\n", "\n"), boxes=boxes, char_range=char_range)
