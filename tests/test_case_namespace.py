@@ -93,7 +93,7 @@ def test_text_typed_before_a_decision_is_autosaved_until_a_decided_revision(tmp_
 
     from assistant.config import Settings
     from assistant.contracts import ItemRationale
-    from assistant.ui.workspace import Workspace
+    from assistant.ui.workspace import Workspace, opened_state
 
     settings = Settings(home=tmp_path / "home")
     alice = SimpleNamespace(username="alice")
@@ -101,21 +101,22 @@ def test_text_typed_before_a_decision_is_autosaved_until_a_decided_revision(tmp_
     case = ws.store.create_case("alice", CaseFile(case_id="CM-T", summary="s", ur_guideline="MTUS Chronic Pain",
                                                   items=[DisputedItem(text="Item 1")]))
     try:
-        assert ws.on_edit(case.case_id, 0, None, "MTUS Chronic Pain", "", "", [], alice) == gr_update()
+        opened = opened_state(case.case_id, 0)
+        assert ws.on_edit(opened, None, "MTUS Chronic Pain", "", "", [], alice)[0] == gr_update()
         assert ws.store.load_undecided("alice", case.case_id, 0) is None, "only the prefilled line: nothing saved"
-        badge = ws.on_edit(case.case_id, 0, None, "MTUS Chronic Pain", "ODG", "My reasons so far.", [[1, "g", "3", "", "q"]], alice)
+        badge, _ = ws.on_edit(opened, None, "MTUS Chronic Pain", "ODG", "My reasons so far.", [[1, "g", "3", "", "q"]], alice)
         assert "Saved without a decision" in badge
     finally:
         ws.store.close()
     ws = Workspace(settings)  # a restart
     try:
-        decision, ca_line, reviewer_line, text, rows, badge = ws.on_select_item(case.case_id, 0, alice)
+        decision, ca_line, reviewer_line, text, rows, badge, _ = ws.on_select_item(0, opened_state(case.case_id, None), alice)
         assert (decision, reviewer_line, text, rows) == (None, "ODG", "My reasons so far.", [[1, "g", "3", "", "q"]])
         assert "Choose Upheld or Overturned" in badge
         ws.store.save_item("alice", case.case_id, 0, ItemRationale(item=case.items[0], decision="Upheld",
                                                                    rationale="My reasons so far."))
         assert ws.store.load_undecided("alice", case.case_id, 0) is None
-        assert ws.on_select_item(case.case_id, 0, alice)[0] == "Upheld"
+        assert ws.on_select_item(0, opened_state(case.case_id, None), alice)[0] == "Upheld"
         with pytest.raises(CaseNotFound):
             ws.store.load_undecided("bob", case.case_id, 0)
     finally:

@@ -209,7 +209,7 @@ def test_uploads_over_the_limit_are_refused_before_anything_is_stored(tmp_path):
     ws = Workspace(settings)
     try:
         with pytest.raises(gr.Error, match="MB"):
-            ws.on_read_case("", str(upload), request_for("alice"))
+            ws.on_read_case("", str(upload), "", request_for("alice"))
         assert not upload.exists(), "the refused upload is deleted from the cache"
         assert ws.store.list_cases("alice") == []
         assert ws.backend._services is None, "refused before the services (and the intake) ran"
@@ -242,7 +242,7 @@ def test_only_an_admin_may_add_a_guideline_from_the_corpus_tab(tmp_path):
 def test_chat_shows_case_text_and_typed_messages_without_markup(cdc_settings):
     """A drafted item's text (case content) and the reviewer's message appear in the Chatbot (Markdown + HTML):
     formatting stays, but no tag, image or link survives."""
-    from assistant.ui.workspace import Workspace
+    from assistant.ui.workspace import Workspace, opened_state
 
     hostile = ('Oxycodone 15mg #180 <img src="http://127.0.0.1:9/x.png"> ![p](http://127.0.0.1:9/p.png) '
                '<form action="http://127.0.0.1:9/s"><input name="pw"></form>')
@@ -250,8 +250,8 @@ def test_chat_shows_case_text_and_typed_messages_without_markup(cdc_settings):
     try:
         case = ws.store.create_case("ws-mallory", CaseFile(case_id="CM-HOSTILE", summary="Chronic low back pain.",
                                                            items=[DisputedItem(text=hostile)]))
-        history, _, _, _ = ws.on_chat('draft item 1 as upheld <img src="http://127.0.0.1:9/m.png">', case.case_id,
-                                      [], None, request_for("ws-mallory"))
+        history = ws.on_chat('draft item 1 as upheld <img src="http://127.0.0.1:9/m.png">', [], None,
+                             opened_state(case.case_id, None), request_for("ws-mallory"))[0]
         reloaded = ws.chat_messages("ws-mallory", case)
         for message in [*history, *reloaded]:
             text = message["content"]

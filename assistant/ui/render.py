@@ -203,16 +203,20 @@ def case_choices(store: BaseDraftStore, reviewer: str) -> list[tuple[str, str]]:
     return [(s.title, s.case_id) for s in store.list_cases(reviewer)]
 
 
+def _plain_or_inert(value: str) -> str:
+    """Ids and dates made only of letters, digits, spaces and . , / _ - are shown as they are; anything else inert."""
+    return value if re.fullmatch(r"[A-Za-z0-9 .,/_-]+", value) else inert_markdown(value)
+
+
 def case_summary_md(case: CaseFile | None) -> str:
     if case is None:
         return "_No case open. Paste a case or upload a file, then press **Read case**._"
     # Case text is data: inert_markdown shows it literally (no images, links, forms or inputs from a case).
-    shown_id = case.case_id if re.fullmatch(r"[A-Za-z0-9._-]+", case.case_id) else inert_markdown(case.case_id)
-    parts = [f"**Case {shown_id}**"]
+    parts = [f"**Case {_plain_or_inert(case.case_id)}**"]
     if case.injury_date:
-        parts.append(f"injury {inert_markdown(case.injury_date)}")
+        parts.append(f"injury {_plain_or_inert(case.injury_date)}")
     if case.ur_denial_date:
-        parts.append(f"UR denial {inert_markdown(case.ur_denial_date)}")
+        parts.append(f"UR denial {_plain_or_inert(case.ur_denial_date)}")
     head = " · ".join(parts)
     summary = case.summary[:600] + ("…" if len(case.summary) > 600 else "")
     return f"{head}\n\n{inert_markdown(summary)}"
