@@ -104,6 +104,7 @@ def test_case_content_inert_exports_private_sign_in_throttled(ui_home, tmp_path,
 
             # Finding 4: the hostile case is shown as text; nothing is fetched, nothing active is rendered.
             alice.locator("#case-text textarea").fill(hostile_case(attacker.port))
+            alice.locator("#case-number textarea, #case-number input").first.fill("CM16-0000666")  # pasted text names none
             alice.locator("#case-submit").click()
             alice.wait_for_function(
                 "() => (document.querySelector('#case-items')?.innerText || '').includes('Oxycodone')", timeout=180_000)
