@@ -13,6 +13,7 @@ from __future__ import annotations
 from assistant.contracts import CaseFact, CaseFile, Checklist, ChecklistRow, Citation, Decision, ItemRationale, RecordCitation
 from assistant.drafting.evidence import Evidence
 from assistant.drafting.offline import reviewer_guideline_line
+from assistant.verification.record import DERIVED_FIGURE
 from assistant.verification.textmatch import quote_occurs
 
 MAX_REQUIREMENTS = 4
@@ -71,15 +72,21 @@ def _record_move(rows: list[ChecklistRow], record: list[RecordCitation], case_te
 
 
 def _mme_move(checklist: Checklist, citations: list[Citation], record: list[RecordCitation], case_text: str) -> list[str]:
+    """The regimen in the record's words [R], then the MME/day as a labelled derived figure that the record verifier
+    recomputes from the record (each sentence asserts only what its quotes, or the arithmetic, hold)."""
     if checklist.mme_per_day is None or checklist.mme_citation is None:
         return []
-    citations.append(checklist.mme_citation)
-    sentence = (f'Using the CDC conversion factors (page {checklist.mme_citation.printed_page}: '
-                f'"{checklist.mme_citation.quote}" [{len(citations)}]), the regimen comes to {checklist.mme_arithmetic}')
+    sentences = []
     source = checklist.mme_record
     if source is not None and source.source != "disputed item" and quote_occurs(source.quote, case_text):
-        sentence += f" {_record_marker(source, record)}"
-    return [sentence + "."]
+        known = any(c.quote == source.quote for c in record)
+        marker = _record_marker(source, record)
+        if not known:
+            sentences.append(f'The record states, "{source.quote.rstrip(".")}" {marker}.')
+    citations.append(checklist.mme_citation)
+    sentences.append(f'{DERIVED_FIGURE}, from the CDC conversion factors (page {checklist.mme_citation.printed_page}: '
+                     f'"{checklist.mme_citation.quote}" [{len(citations)}]): {checklist.mme_arithmetic}.')
+    return sentences
 
 
 def _conclusion(rows: list[ChecklistRow], item_text: str, decision: Decision) -> str:
