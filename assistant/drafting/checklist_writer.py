@@ -53,21 +53,29 @@ def _record_marker(citation: RecordCitation, record: list[RecordCitation]) -> st
     return f"[R{len(record)}]"
 
 
+STATUS_WORDS = {"met": "Documented", "not_met": "Not met", "not_documented": "Not documented"}
+
+
 def _record_move(rows: list[ChecklistRow], record: list[RecordCitation], case_text: str) -> list[str]:
-    """One or two sentences per requirement: the finding, then the record's words (or the absence of them)."""
+    """Per requirement: its question, then the record's own words [R<n>] (or a checkable statement that the record
+    does not document it). The checklist's judgement is a label, never a paraphrase the quote does not hold."""
     sentences = []
     for row in rows:
+        question = row.question.strip().rstrip(".?")
         quotes = [c for c in row.record_citations if quote_occurs(c.quote, case_text)][:MAX_RECORD_QUOTES_PER_ROW]
-        finding = row.reason.rstrip(".?")
         if not quotes:
-            sentences.append(f"{finding}.")
+            subject = question[:1].lower() + question[1:]
+            sentences.append(f"There is no documentation of the following in the record: {subject}."
+                             if row.status != "met" else f"{question}? {STATUS_WORDS[row.status]}.")
             continue
         quote = quotes[0]
+        label = STATUS_WORDS[row.status]
         if any(known.quote == quote.quote for known in record):
-            sentences.append(f"{finding} {_record_marker(quote, record)}.")
+            sentences.append(f"{question}? {label}: as quoted above {_record_marker(quote, record)}.")
             continue
         dated = f" ({quote.date})" if quote.date else ""
-        sentences.append(f'{finding}: the record states{dated}, "{quote.quote.rstrip(".")}" {_record_marker(quote, record)}.')
+        sentences.append(f'{question}? {label}: the record states{dated}, "{quote.quote.rstrip(".")}" '
+                         f"{_record_marker(quote, record)}.")
     return sentences
 
 

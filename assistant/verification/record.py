@@ -288,6 +288,9 @@ def claim_of_sentence(sentence: str) -> str:
 
 
 def asserts_record_fact(sentence: str) -> bool:
+    """A question asserts nothing; a labelled note, a derived figure or a guideline statement is not a record fact."""
+    if sentence.rstrip().endswith("?"):
+        return False
     if sentence.startswith((REVIEWER_STATEMENT, DRAFTING_NOTE, VOCABULARY_NOTE, DERIVED_FIGURE)) or NOT_A_FACT.search(sentence):
         return False
     claim = claim_of_sentence(sentence)
@@ -456,7 +459,8 @@ def _sentence_record_checks(sentence: str, cited: list[RecordCitation], corpus: 
                                         f"{', '.join(f'[R{n}]' for n in numbers)}; keep to what the quote says."))
         return problems
     check = check_fact_sentence(sentence, corpus, sex)
-    if check.status == "verified":
+    if check.status == "verified" and not NO_DOCUMENTATION.match(claim_of_sentence(sentence)):
+        # An absence was checked against every record sentence and has no quote to cite; any other fact needs [R].
         check = check.model_copy(update={"status": "record_fact_uncited", "message": (
             "This sentence states a fact about the case without a record quote. " + check.message
             + " Cite it as a record quote [R].")})
