@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from assistant.contracts import CaseFact, CaseFile, Checklist, ChecklistRow, Citation, Decision, ItemRationale, RecordCitation
 from assistant.drafting.evidence import Evidence
+from assistant.drafting.item_facts import drug_note, request_citation
 from assistant.drafting.offline import reviewer_guideline_line
 from assistant.verification.record import DERIVED_FIGURE
 from assistant.verification.textmatch import quote_occurs
@@ -122,10 +123,15 @@ def draft_from_checklist(case: CaseFile, evidence: Evidence, decision: Decision,
         guideline.append("The MTUS was not available in the indexed corpus; the guideline cited is an other "
                          "evidence-based guideline under 8 CCR §9792.21.1.")
     case_move = _record_move(rows, record, case.summary) + _mme_move(checklist, citations, record, case.summary)
-    text = " ".join([*guideline, "In this case, the records show the following against each requirement.", *case_move, _conclusion(rows, evidence.item.text, decision)])
+    # Rows that quote nothing: the request itself is the one record quote (from the disputed items), not a case fact.
+    request = ([] if record else
+               [f"The request under review is “{evidence.item.text}” {_record_marker(request_citation(evidence.item), record)}."])
+    facts = record[1:] if request else record
+    note = drug_note(evidence.item)
+    text = " ".join([*guideline, *request, *([note] if note else []), "In this case, the records show the following against each requirement.", *case_move, _conclusion(rows, evidence.item.text, decision)])
     return ItemRationale(
         item=evidence.item, decision=decision, claims_administrator_guideline=case.ur_guideline or "",
         reviewer_guideline_line=reviewer_guideline_line(citations), rationale=text, citations=citations,
-        case_facts=[CaseFact(text=c.quote, date=c.date) for c in record], record_citations=record,
+        case_facts=[CaseFact(text=c.quote, date=c.date) for c in facts], record_citations=record,
         abstention=None, checklist=checklist,
     )
