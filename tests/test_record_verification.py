@@ -229,3 +229,30 @@ def test_without_medspacy_the_fallback_negation_rules_hold_the_same_floors(lette
     finally:
         record.tokens.cache_clear()
     assert confusion.precision >= PRECISION_FLOOR and confusion.recall >= RECALL_FLOOR, mistakes
+
+
+def test_derived_mme_figure_is_recomputed_from_the_record_and_guideline_quotes_are_not_record_quotes():
+    text = ("The injured worker reports chronic low back pain.\n\n"
+            "She was prescribed oxycodone 10 mg four times a day for pain.\n\nIMR ISSUES:\n- Oxycodone 10mg #120\n")
+    case = case_from_text(text, "pasted.txt")
+    regimen = RecordCitation(quote="She was prescribed oxycodone 10 mg four times a day for pain.", source="case summary")
+    cdc = ('(page 31: "Multiply the dose for each opioid by the conversion factor to determine the dose in MMEs." [1])')
+    base = f'The record states, "{regimen.quote.rstrip(".")}" [R1]. '
+    for shown, expected in (("oxycodone 10 mg × 4/day × 1.5 = 60 MME/day", "verified"),
+                            ("oxycodone 10 mg × 4/day × 1.5 = 90 MME/day", "record_fact_not_supported"),
+                            ("oxycodone 10 mg × 6/day × 1.5 = 90 MME/day", "record_fact_not_supported"),
+                            ("oxycodone 10 mg × 4/day × 1.0 = 40 MME/day", "record_fact_not_supported")):
+        draft = base + f"Derived figure, from the CDC conversion factors {cdc}: {shown}."
+        checks = verify_record_side(_rationale(draft, [regimen]), case, split_sentences(draft))
+        derived = [c for c in checks if c.sentence and c.sentence.startswith("Derived figure")]
+        assert [c.status for c in derived] == [expected], shown
+        assert not [c for c in checks if c.status == "record_quote_not_found"]
+    # A guideline quote inside a sentence that also cites the record is not looked for in the case text...
+    mixed = (f'Per the CDC, "Multiply the dose for each opioid by the conversion factor" [1], and the record states '
+             f'"{regimen.quote.rstrip(".")}" [R1].')
+    checks = verify_record_side(_rationale(mixed, [regimen]), case, split_sentences(mixed))
+    assert "record_quote_not_found" not in [c.status for c in checks]
+    # ...but words quoted as if from the record still are.
+    invented = 'The record states, "She was prescribed oxycodone 30 mg six times a day" [R1].'
+    checks = verify_record_side(_rationale(invented, [regimen]), case, split_sentences(invented))
+    assert "record_quote_not_found" in [c.status for c in checks]

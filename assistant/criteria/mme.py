@@ -53,6 +53,8 @@ _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
 _COUNT = r"\b(one|two|three|four|1|2|3|4)"
 _STRENGTH = re.compile(r"(\d+(?:\.\d+)?)\s*(?:/\s*\d+(?:\.\d+)?\s*)?(mcg\s*/\s*h(?:ou)?r|mcg|mg)?", re.IGNORECASE)
 _PER_DAY_WORDS = [
+    (r"\bsix times\s+(?:a|per)?\s*day\b|\bsix times daily\b", 6),
+    (r"\bfive times\s+(?:a|per)?\s*day\b|\bfive times daily\b", 5),
     (r"\bfour times\s+(?:a|per)?\s*day\b|\bfour times daily\b|\bq\.?i\.?d\.?\b", 4),
     (r"\bthree times\s+(?:a|per)?\s*day\b|\bthree times daily\b|\bt\.?i\.?d\.?\b|\bevery 8 (?:hours|hrs?|h)\b|\bq\s?8\s?h", 3),
     (r"\btwice\s+(?:a|per)\s+day\b|\btwice daily\b|\bb\.?i\.?d\.?\b|\bevery 12 (?:hours|hrs?|h)\b|\bq\s?12\s?h", 2),

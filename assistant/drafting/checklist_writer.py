@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from assistant.contracts import CaseFact, CaseFile, Checklist, ChecklistRow, Citation, Decision, ItemRationale, RecordCitation
 from assistant.drafting.evidence import Evidence
+from assistant.drafting.item_facts import drug_note, request_citation
 from assistant.drafting.offline import reviewer_guideline_line
+from assistant.verification.record import DERIVED_FIGURE
 from assistant.verification.textmatch import quote_occurs
 
 MAX_REQUIREMENTS = 4
@@ -52,34 +54,48 @@ def _record_marker(citation: RecordCitation, record: list[RecordCitation]) -> st
     return f"[R{len(record)}]"
 
 
+STATUS_WORDS = {"met": "Documented", "not_met": "Not met", "not_documented": "Not documented"}
+
+
 def _record_move(rows: list[ChecklistRow], record: list[RecordCitation], case_text: str) -> list[str]:
-    """One or two sentences per requirement: the finding, then the record's words (or the absence of them)."""
+    """Per requirement: its question, then the record's own words [R<n>] (or a checkable statement that the record
+    does not document it). The checklist's judgement is a label, never a paraphrase the quote does not hold."""
     sentences = []
     for row in rows:
+        question = row.question.strip().rstrip(".?")
         quotes = [c for c in row.record_citations if quote_occurs(c.quote, case_text)][:MAX_RECORD_QUOTES_PER_ROW]
-        finding = row.reason.rstrip(".?")
         if not quotes:
-            sentences.append(f"{finding}.")
+            subject = question[:1].lower() + question[1:]
+            sentences.append(f"There is no documentation of the following in the record: {subject}."
+                             if row.status != "met" else f"{question}? {STATUS_WORDS[row.status]}.")
             continue
         quote = quotes[0]
+        label = STATUS_WORDS[row.status]
         if any(known.quote == quote.quote for known in record):
-            sentences.append(f"{finding} {_record_marker(quote, record)}.")
+            sentences.append(f"{question}? {label}: as quoted above {_record_marker(quote, record)}.")
             continue
         dated = f" ({quote.date})" if quote.date else ""
-        sentences.append(f'{finding}: the record states{dated}, "{quote.quote.rstrip(".")}" {_record_marker(quote, record)}.')
+        sentences.append(f'{question}? {label}: the record states{dated}, "{quote.quote.rstrip(".")}" '
+                         f"{_record_marker(quote, record)}.")
     return sentences
 
 
 def _mme_move(checklist: Checklist, citations: list[Citation], record: list[RecordCitation], case_text: str) -> list[str]:
+    """The regimen in the record's words [R], then the MME/day as a labelled derived figure that the record verifier
+    recomputes from the record (each sentence asserts only what its quotes, or the arithmetic, hold)."""
     if checklist.mme_per_day is None or checklist.mme_citation is None:
         return []
-    citations.append(checklist.mme_citation)
-    sentence = (f'Using the CDC conversion factors (page {checklist.mme_citation.printed_page}: '
-                f'"{checklist.mme_citation.quote}" [{len(citations)}]), the regimen comes to {checklist.mme_arithmetic}')
+    sentences = []
     source = checklist.mme_record
     if source is not None and source.source != "disputed item" and quote_occurs(source.quote, case_text):
-        sentence += f" {_record_marker(source, record)}"
-    return [sentence + "."]
+        known = any(c.quote == source.quote for c in record)
+        marker = _record_marker(source, record)
+        if not known:
+            sentences.append(f'The record states, "{source.quote.rstrip(".")}" {marker}.')
+    citations.append(checklist.mme_citation)
+    sentences.append(f'{DERIVED_FIGURE}, from the CDC conversion factors (page {checklist.mme_citation.printed_page}: '
+                     f'"{checklist.mme_citation.quote}" [{len(citations)}]): {checklist.mme_arithmetic}.')
+    return sentences
 
 
 def _conclusion(rows: list[ChecklistRow], item_text: str, decision: Decision) -> str:
@@ -107,10 +123,15 @@ def draft_from_checklist(case: CaseFile, evidence: Evidence, decision: Decision,
         guideline.append("The MTUS was not available in the indexed corpus; the guideline cited is an other "
                          "evidence-based guideline under 8 CCR §9792.21.1.")
     case_move = _record_move(rows, record, case.summary) + _mme_move(checklist, citations, record, case.summary)
-    text = " ".join([*guideline, "In this case, the records show the following against each requirement.", *case_move, _conclusion(rows, evidence.item.text, decision)])
+    # Rows that quote nothing: the request itself is the one record quote (from the disputed items), not a case fact.
+    request = ([] if record else
+               [f"The request under review is “{evidence.item.text}” {_record_marker(request_citation(evidence.item), record)}."])
+    facts = record[1:] if request else record
+    note = drug_note(evidence.item)
+    text = " ".join([*guideline, *request, *([note] if note else []), "In this case, the records show the following against each requirement.", *case_move, _conclusion(rows, evidence.item.text, decision)])
     return ItemRationale(
         item=evidence.item, decision=decision, claims_administrator_guideline=case.ur_guideline or "",
         reviewer_guideline_line=reviewer_guideline_line(citations), rationale=text, citations=citations,
-        case_facts=[CaseFact(text=c.quote, date=c.date) for c in record], record_citations=record,
+        case_facts=[CaseFact(text=c.quote, date=c.date) for c in facts], record_citations=record,
         abstention=None, checklist=checklist,
     )

@@ -30,6 +30,9 @@ DRAFTING_NOTE = "Drafting note:"
 """A sentence the drafter addresses to the reviewer; it states nothing about the case."""
 VOCABULARY_NOTE = "From the drug vocabulary:"
 """What a named drug is (generic, class), from the curated vocabulary with its source; not a record fact."""
+DERIVED_FIGURE = "Derived figure"
+"""A number computed from the record (MME/day), not quoted from it: checked by recomputing it from the record."""
+DERIVED_ARITHMETIC = re.compile(r"^Derived figure\b.*\)\s*:\s*(?P<arithmetic>.+?)\.?\s*$")
 MIN_RECORD_QUOTE_CHARS = 8
 # Share of a claim's content words that one record sentence must contain (tuned on the tune split only).
 SUPPORT_COVERAGE = 0.75
@@ -285,7 +288,10 @@ def claim_of_sentence(sentence: str) -> str:
 
 
 def asserts_record_fact(sentence: str) -> bool:
-    if sentence.startswith((REVIEWER_STATEMENT, DRAFTING_NOTE, VOCABULARY_NOTE)) or NOT_A_FACT.search(sentence):
+    """A question asserts nothing; a labelled note, a derived figure or a guideline statement is not a record fact."""
+    if sentence.rstrip().endswith("?"):
+        return False
+    if sentence.startswith((REVIEWER_STATEMENT, DRAFTING_NOTE, VOCABULARY_NOTE, DERIVED_FIGURE)) or NOT_A_FACT.search(sentence):
         return False
     claim = claim_of_sentence(sentence)
     if not FACT_CUE.search(sentence) or not NO_DOCUMENTATION.match(claim) and len(tokens(claim).words) < 2:
@@ -387,13 +393,43 @@ def verify_record_side(rationale: ItemRationale, case: CaseFile, sentences: list
     corpus = record_sentences(case)
     checks = [check_record_citation(c, record_text, f"[R{n}]") for n, c in enumerate(rationale.record_citations, 1)]
     sex = sex_of_record(corpus)
+    guideline_quotes = [c.quote for c in rationale.citations]
+    regimens = [c.quote for c in rationale.record_citations] + [s.text for s in corpus]
     for sentence in sentences:
-        checks += _sentence_record_checks(sentence, rationale.record_citations, corpus, sex, record_text)
+        if sentence.startswith(DERIVED_FIGURE):
+            checks.append(check_derived_figure(sentence, regimens))
+            continue
+        checks += _sentence_record_checks(sentence, rationale.record_citations, corpus, sex, record_text,
+                                          guideline_quotes)
     return checks
 
 
+def check_derived_figure(sentence: str, regimens: list[str]) -> CitationCheck:
+    """A 'Derived figure' sentence holds when its arithmetic is exactly what the CDC conversion factors give for a
+    regimen the record (or one of the draft's record quotes) states: recomputed here, never taken on trust."""
+    from assistant.criteria.mme import compute_mme
+
+    found = DERIVED_ARITHMETIC.match(" ".join(sentence.split()))
+    shown = found.group("arithmetic").strip() if found else ""
+    for regimen in regimens if shown else []:
+        result = compute_mme(regimen)
+        if result.complete and result.arithmetic() == shown:
+            return _fact_check(sentence, "verified", f"Recomputed from the record: “{regimen}” gives {shown}.",
+                               RecordSentence(regimen, "case record", None))
+    return _fact_check(sentence, "record_fact_not_supported",
+                       "This derived figure is not what the CDC conversion factors give for any regimen the record "
+                       "states; recompute it from the record's dose and frequency or remove it.")
+
+
+def _guideline_quoted(quoted: str, sentence: str, guideline_quotes: list[str]) -> bool:
+    """Words quoted from a guideline (followed by its [n] marker, or part of a cited guideline quote): the guideline
+    verifier checks them against the indexed page; they are not a claim about the record."""
+    followed = re.search(re.escape(quoted) + r"[\"”]\s*" + GUIDELINE_MARKER.pattern, sentence)
+    return bool(followed) or any(quote_occurs(quoted, g) for g in guideline_quotes)
+
+
 def _sentence_record_checks(sentence: str, cited: list[RecordCitation], corpus: list[RecordSentence],
-                            sex: str | None, record_text: str) -> list[CitationCheck]:
+                            sex: str | None, record_text: str, guideline_quotes: list[str]) -> list[CitationCheck]:
     if sentence.startswith(REVIEWER_STATEMENT):
         return [_reviewer_statement(sentence)]
     numbers = [int(n) for n in RECORD_MARKER.findall(sentence)]
@@ -402,6 +438,8 @@ def _sentence_record_checks(sentence: str, cited: list[RecordCitation], corpus: 
                 for n in numbers if not 1 <= n <= len(cited)]
     quotes = [cited[n - 1] for n in numbers if 1 <= n <= len(cited)]
     for quoted in re.findall(r"[\"“]([^\"”]{10,})[\"”]", sentence) if quotes else []:
+        if _guideline_quoted(quoted, sentence, guideline_quotes):
+            continue
         if not quote_occurs(quoted, record_text):
             problems.append(_fact_check(sentence, "record_quote_not_found",
                                         "The words quoted in this sentence are not in the case record; restore the "
@@ -410,7 +448,9 @@ def _sentence_record_checks(sentence: str, cited: list[RecordCitation], corpus: 
         return problems
     if quotes:
         claim = tokens(claim_of_sentence(sentence))
-        held = tokens(" ".join(q.quote for q in quotes))
+        cited_guideline = [guideline_quotes[int(n) - 1] for n in re.findall(r"\[(\d{1,3})\]", sentence)
+                           if 1 <= int(n) <= len(guideline_quotes)]
+        held = tokens(" ".join([*(q.quote for q in quotes), *cited_guideline]))
         total = len(claim.words) + len(claim.numbers)
         covered = len(claim.words & held.words) + len(claim.numbers & held.numbers)
         if total and covered / total < QUOTE_SUPPORT_COVERAGE:
@@ -419,7 +459,8 @@ def _sentence_record_checks(sentence: str, cited: list[RecordCitation], corpus: 
                                         f"{', '.join(f'[R{n}]' for n in numbers)}; keep to what the quote says."))
         return problems
     check = check_fact_sentence(sentence, corpus, sex)
-    if check.status == "verified":
+    if check.status == "verified" and not NO_DOCUMENTATION.match(claim_of_sentence(sentence)):
+        # An absence was checked against every record sentence and has no quote to cite; any other fact needs [R].
         check = check.model_copy(update={"status": "record_fact_uncited", "message": (
             "This sentence states a fact about the case without a record quote. " + check.message
             + " Cite it as a record quote [R].")})
