@@ -72,6 +72,9 @@ def sign_in(browser, url: str, name: str, password: str):
     page.fill("input[data-testid='password']", password)
     page.keyboard.press("Enter")
     page.wait_for_selector("#case-text textarea", timeout=120_000)
+    # The page's load event fills the workspace; reading a case before it answers would be overwritten by it.
+    page.wait_for_function("() => (document.querySelector('#status-line')?.innerText || '').includes('Signed in as')",
+                           timeout=180_000)
     return page
 
 
