@@ -174,7 +174,8 @@ def test_draft_round_trip_between_two_app_instances(team_settings):
         assert second.save_item("alice", case.case_id, 0, edited, action="edited").revision == 2
         assert first.load_item("alice", case.case_id, 0).rationale == edited
         assert [e.action for e in first.audit_entries("alice", case.case_id)] == ["generated", "edited"]
-        with pytest.raises(Exception, match="belongs to another reviewer"):
+        # Issue 10: another reviewer's case reads exactly like a case that does not exist (no leak of who holds it).
+        with pytest.raises(Exception, match="among your saved cases"):
             second.load_case("bob", case.case_id)
     finally:
         first.close()
