@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.contracts import AbstentionNote, CaseFile, Checklist, CitationCheck, Decision, ItemRationale, VerificationReport
 from assistant.drafting.checklist_writer import draft_from_checklist
-from assistant.drafting.evidence import Evidence, gather_evidence
+from assistant.drafting.evidence import Evidence, gather_evidence, routed_guidelines
 from assistant.drafting.llm_drafter import StructuredDraft, draft_with_model, revise_with_model
 from assistant.drafting.offline import draft_offline
 from assistant.errors import CaseInputError, ModelBackendError
@@ -107,13 +107,16 @@ class DraftingChain:
         return self._criteria
 
     def checklist(self, case: CaseFile, item_index: int, decision: Decision | None = None) -> Checklist | None:
-        """The item's criteria checklist, or None when no loaded criteria set covers its category."""
+        """The item's criteria checklist, or None when no loaded criteria set covers its category. Only the criteria of
+        guidelines routing.toml allows for the item apply (the low back checklist never answers a neck MRI)."""
         from assistant.criteria.checklist import build_checklist, item_category
 
         sets, pages = self.criteria()
+        item = case.items[item_index]
+        routed = set(routed_guidelines(case, item, list(sets)))
+        sets = {key: s for key, s in sets.items() if s.guideline_id in routed}
         if not sets:
             return None
-        item = case.items[item_index]
         checklist = build_checklist(case, item_index, sets, item_category(item.text), decision=decision, pages=pages)
         return self._library_titles(checklist) if checklist is not None else None
 

@@ -133,6 +133,12 @@ def _distinct_pages(passages: list[RetrievedPassage]) -> list[RetrievedPassage]:
     return out
 
 
+def routed_guidelines(case: CaseFile, item: DisputedItem, indexed: list[str]) -> list[str]:
+    """The guidelines among `indexed` that may answer this item: the same routing the evidence search uses."""
+    routing = route_item(item.text, classify_item(item.text), case.summary)
+    return searchable_guidelines(routing, indexed)
+
+
 def searchable_guidelines(routing: RoutingDecision, indexed: list[str]) -> list[str]:
     """The routed bundled guidelines that are indexed, plus any guideline a user added (routing.toml does not
     know those, so they are searched as before)."""
