@@ -57,33 +57,25 @@ def _record_marker(citation: RecordCitation, record: list[RecordCitation]) -> st
 STATUS_WORDS = {"met": "Documented", "not_met": "Not met", "not_documented": "Not documented"}
 
 
-def _guideline_marker(row: ChecklistRow, citations: list[Citation]) -> str:
-    """The [n] of the row's guideline quote: a question that names what the guideline says carries its page."""
-    numbers = [i for i, c in enumerate(citations, start=1) if c.quote == row.guideline.quote]
-    return f" [{numbers[0]}]" if numbers else ""
-
-
-def _record_move(rows: list[ChecklistRow], record: list[RecordCitation], case_text: str,
-                 citations: list[Citation] | None = None) -> list[str]:
+def _record_move(rows: list[ChecklistRow], record: list[RecordCitation], case_text: str) -> list[str]:
     """Per requirement: its question, then the record's own words [R<n>] (or a checkable statement that the record
     does not document it). The checklist's judgement is a label, never a paraphrase the quote does not hold."""
     sentences = []
     for row in rows:
-        marker = _guideline_marker(row, citations or [])
         question = row.question.strip().rstrip(".?")
         quotes = [c for c in row.record_citations if quote_occurs(c.quote, case_text)][:MAX_RECORD_QUOTES_PER_ROW]
         if not quotes:
             subject = question[:1].lower() + question[1:]
-            sentences.append(f"There is no documentation of the following in the record: {subject}{marker}."
-                             if row.status != "met" else f"{question}{marker}? {STATUS_WORDS[row.status]}.")
+            sentences.append(f"There is no documentation of the following in the record: {subject}."
+                             if row.status != "met" else f"{question}? {STATUS_WORDS[row.status]}.")
             continue
         quote = quotes[0]
         label = STATUS_WORDS[row.status]
         if any(known.quote == quote.quote for known in record):
-            sentences.append(f"{question}{marker}? {label}: as quoted above {_record_marker(quote, record)}.")
+            sentences.append(f"{question}? {label}: as quoted above {_record_marker(quote, record)}.")
             continue
         dated = f" ({quote.date})" if quote.date else ""
-        sentences.append(f'{question}{marker}? {label}: the record states{dated}, "{quote.quote.rstrip(".")}" '
+        sentences.append(f'{question}? {label}: the record states{dated}, "{quote.quote.rstrip(".")}" '
                          f"{_record_marker(quote, record)}.")
     return sentences
 
@@ -130,7 +122,7 @@ def draft_from_checklist(case: CaseFile, evidence: Evidence, decision: Decision,
     if not evidence.mtus_available and citations:
         guideline.append("The MTUS was not available in the indexed corpus; the guideline cited is an other "
                          "evidence-based guideline under 8 CCR §9792.21.1.")
-    case_move = _record_move(rows, record, case.summary, citations) + _mme_move(checklist, citations, record, case.summary)
+    case_move = _record_move(rows, record, case.summary) + _mme_move(checklist, citations, record, case.summary)
     # Rows that quote nothing: the request itself is the one record quote (from the disputed items), not a case fact.
     request = ([] if record else
                [f"The request under review is “{evidence.item.text}” {_record_marker(request_citation(evidence.item), record)}."])
