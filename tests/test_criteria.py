@@ -60,6 +60,18 @@ def test_shipped_set_loads_with_every_quote_on_its_page(guideline_id):
         assert 8 <= len(criterion.guideline_quote.split()) <= 40, criterion.id
 
 
+@pytest.mark.parametrize("guideline_id", sorted(SHIPPED))
+def test_shipped_questions_ask_about_the_record_not_restate_the_guideline(guideline_id):
+    """A question is printed in the case move next to record quotes; what the guideline says belongs in its
+    guideline_quote, cited with its page. A question that says "the guideline recommends …" would be an uncited
+    guideline statement in every draft."""
+    from assistant.verification.verify import REQUIREMENT
+
+    criteria = parse_criteria_file(shipped_file(guideline_id))
+    stating = [c.id for c in criteria.criteria if REQUIREMENT.search(c.question)]
+    assert stating == [], f"questions that state a guideline requirement: {stating}"
+
+
 def test_cdc_set_loads_against_ingested_pages(cdc_ingested):
     """The same file verifies against the ingestion stage's pages (printed labels from the PDF)."""
     pages = GuidelinePages.from_pages(cdc_ingested.pages)
