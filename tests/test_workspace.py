@@ -46,6 +46,16 @@ def test_read_case_saves_it_for_that_reviewer_only(workspace):
     bob_view = workspace.on_load(signed_in("ws-bob"))
     assert case_id not in [value for _label, value in bob_view[3]["choices"]]
     assert "ws-bob" in bob_view[0]
+    assert bob_view[-1] == gr.update(interactive=True), "the load enables Read case (disabled until then)"
+
+
+def test_read_case_is_disabled_until_the_page_load_returns(cdc_settings):
+    """Issue 16: a case read before the load event returned was overwritten by the load's (empty) view."""
+    from assistant.ui.app import build_app
+
+    app = build_app(cdc_settings)
+    button = next(b for b in app.blocks.values() if getattr(b, "elem_id", None) == "case-submit")
+    assert button.interactive is False
 
 
 def test_reading_nothing_is_refused(workspace):

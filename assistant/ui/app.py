@@ -43,7 +43,9 @@ def case_tab(ui: SimpleNamespace) -> None:
         with gr.Row():
             ui.case_number = gr.Textbox(label="Case number (if the text states none, e.g. CM16-0213037)",
                                         elem_id="case-number", scale=2)
-            ui.read_button = gr.Button("Read case", variant="primary", elem_id="case-submit", scale=1)
+            # Enabled by the page's load event: a case read before it returned was overwritten by its view.
+            ui.read_button = gr.Button("Read case", variant="primary", elem_id="case-submit", scale=1,
+                                       interactive=False)
         ui.case_summary = gr.Markdown(case_summary_md(None), elem_id="case-summary")
         ui.items_table = gr.Dataframe(headers=ITEM_HEADERS, value=[], type="array", interactive=True,
                                       label="Disputed items (editable)", elem_id="case-items",
@@ -142,7 +144,7 @@ def wire(app: gr.Blocks, ui: SimpleNamespace, ws: Workspace) -> None:
     edit_inputs = [ui.opened, ui.decision, ui.ca_line, ui.reviewer_line, ui.rationale_text, ui.citations_table]
     page_outputs = [ui.page_image, ui.page_note, ui.page_text]
 
-    app.load(ws.on_load, None, [ui.status, ui.note, ui.guidelines, *view_outputs])
+    app.load(ws.on_load, None, [ui.status, ui.note, ui.guidelines, *view_outputs, ui.read_button])
     ui.read_button.click(ws.on_read_case, [ui.case_text, ui.case_file, ui.case_number], [*view_outputs, ui.case_file])
     ui.case_select.input(ws.on_select_case, [ui.case_select, ui.opened], view_outputs)
     ui.items_table.input(ws.on_edit_items, [ui.opened, ui.items_table], [ui.item_select, ui.case_select])

@@ -178,7 +178,7 @@ class Workspace:
         library = self.backend.library()
         header = f"{status_markdown(self.settings)}  \n**Signed in as:** {html.escape(reviewer)}"
         return (header, corpus_note(library), guideline_rows(self.settings),
-                *self.case_view(reviewer, cases[0].case_id if cases else None))
+                *self.case_view(reviewer, cases[0].case_id if cases else None), gr.update(interactive=True))
 
     def read_case(self, text: str, upload: str | None, case_number: str | None) -> CaseFile:
         """One source per read: a file, or the pasted text, never a still-attached file behind the text."""
