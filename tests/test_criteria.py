@@ -88,6 +88,23 @@ def test_check_criteria_file_on_the_built_index(cdc_settings):
     report = check_criteria_file(shipped_file("cdc-opioids-2022"), cdc_settings)
     assert report.ok, report.summary()
     assert report.verified_quotes == report.criteria >= 25
+
+
+@pytest.mark.slow
+def test_criteria_check_command_passes_the_shipped_file_and_names_a_moved_quote(cdc_settings, tmp_path, capsys):
+    """`assistant criteria check FILE`: exit 0 and the counts for a good file; exit 1 naming the criterion otherwise."""
+    from assistant.cli import main
+
+    home = ["--home", str(cdc_settings.home)]
+    assert main([*home, "criteria", "check", str(shipped_file("cdc-opioids-2022"))]) == 0
+    assert "✔" in capsys.readouterr().out
+    text = shipped_file("cdc-opioids-2022").read_text(encoding="utf-8")
+    first_page = text.split('page = "', 1)[1].split('"', 1)[0]
+    moved = tmp_path / "cdc-opioids-2022.toml"
+    moved.write_text(text.replace(f'page = "{first_page}"', 'page = "3"', 1), encoding="utf-8")
+    assert main([*home, "criteria", "check", str(moved), "--json"]) == 1
+    reports = __import__("json").loads(capsys.readouterr().out)
+    assert reports[0]["ok"] is False and any("p. 3" in p or "page 3" in p for p in reports[0]["problems"])
     # A VA/DoD set cannot be checked against an index that lacks its guideline, and says so.
     indexed = GuidelinePages.from_index(cdc_settings)
     if not indexed.has("vadod-lbp-2022"):

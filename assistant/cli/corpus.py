@@ -1,4 +1,4 @@
-"""`assistant corpus fetch|list|add`, `assistant index` and `assistant search`: the guideline documents,
+"""`assistant corpus fetch|list|add`, `assistant index`, `assistant search` and `assistant criteria check`: the guideline documents,
 their index and a plain passage search."""
 
 from __future__ import annotations
@@ -104,6 +104,20 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_criteria_check(args: argparse.Namespace) -> int:
+    """`assistant criteria check FILE…`: each criteria file's quotes checked on their printed pages of the index."""
+    from assistant.criteria import check_criteria_file
+
+    settings = settings_from_args(args)
+    reports = [check_criteria_file(Path(path), settings) for path in args.files]
+    if args.json:
+        print(json.dumps([r.model_dump() | {"ok": r.ok} for r in reports], indent=2))
+    else:
+        for report in reports:
+            print(("✔ " if report.ok else "✗ ") + report.summary())
+    return 0 if all(r.ok for r in reports) else 1
+
+
 def add_corpus_commands(commands) -> None:
     """Add the commands to `commands`, the group returned by `add_subparsers`."""
     corpus = commands.add_parser("corpus", help="the guideline documents").add_subparsers(dest="corpus_command", required=True)
@@ -124,6 +138,13 @@ def add_corpus_commands(commands) -> None:
     add.set_defaults(func=cmd_corpus_add)
 
     commands.add_parser("index", help="build or update the index (no work when unchanged)").set_defaults(func=cmd_index)
+
+    criteria = commands.add_parser("criteria", help="the criteria files a checklist is built from")
+    check = criteria.add_subparsers(dest="criteria_command", required=True).add_parser(
+        "check", help="verify criteria files against the indexed guideline pages (exit 1 on any problem)")
+    check.add_argument("files", nargs="+", metavar="FILE")
+    check.add_argument("--json", action="store_true")
+    check.set_defaults(func=cmd_criteria_check)
 
     search = commands.add_parser("search", help="find guideline passages with page-exact citations")
     search.add_argument("query")
