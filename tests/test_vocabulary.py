@@ -86,6 +86,9 @@ def test_topical_compounds_classify_as_topicals_not_as_their_ingredient():
         item = sentence("CM17-0014438", start, len(start))
         assert identify_drugs(item)[0].topical
         assert classify_item(item).names == ["topical"]
+    quantities = [identify_drugs(sentence("CM17-0014438", start, len(start)))[0].quantity
+                  for start in ("Cyclophene 5% cream 111.2 grams", "Ketophene 20% cream, 167 grams")]
+    assert quantities == ["111.2 grams", "167 grams"]  # the letter's "111.2 grams", not "2 grams"
 
 
 def test_every_drug_word_in_the_dev_letters_is_recognised():

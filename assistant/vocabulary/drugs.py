@@ -18,7 +18,7 @@ from assistant.vocabulary.tables import drug_table
 OPIOID_CLASSES = {"opioid", "opioid-er-la"}
 _RELEASE_MARK = re.compile(r"\s*(?:\b(?:ER|XR|SR|CR|LA|XL)\b|extended[- ]release|long[- ]acting|controlled[- ]release)", re.I)
 _STRENGTH = re.compile(r"\d+(?:\.\d+)?(?:\s*/\s*\d+(?:\.\d+)?)*\s*(?:mg|mcg|%|g\b|grams?|ml|mL)(?:\s*/\s*\d*\s*ml)?", re.I)
-_QUANTITY = re.compile(r"#\s*\d+|\b(?:qty|quantity)[:.]?\s*\d+|\b\d+\s*(?:tablets?|tabs?|capsules?|caps?|patch(?:es)?|pills?|grams?|ml)\b", re.I)
+_QUANTITY = re.compile(r"#\s*\d+|\b(?:qty|quantity)[:.]?\s*\d+|(?<![\d.])\d+(?:\.\d+)?\s*(?:tablets?|tabs?|capsules?|caps?|patch(?:es)?|pills?|grams?|ml)\b", re.I)
 _FREQUENCY = re.compile(
     r"\b(?:(?:\d+|one|two|three)\s*(?:tabs?|tablets?|caps?|capsules?|pills?)\s+)?(?:(?:p\.?o\.?|by mouth|orally)\s+)?"
     r"(?:q\s?\d+(?:\s?-\s?\d+)?\s?(?:h|hrs?|hours?)|b\.?i\.?d\.?|t\.?i\.?d\.?|q\.?i\.?d\.?|q\.?d\.?|qhs|q\.?h\.?s\.?|"
