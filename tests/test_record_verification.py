@@ -202,6 +202,7 @@ def test_every_record_quote_of_every_offline_case_move_verifies_on_the_dev_lette
 def test_hand_checked_item_fact_sample_is_well_formed_and_mostly_about_the_item(letter_case):
     """30 dev items (every 4th of the letters not read while writing the fact picker), split before tuning; each
     offline-draft fact judged by reading the letter. The quotes must be the record's own words."""
+    from assistant.drafting.item_facts import item_facts
     from evals.item_facts_sample import DATASET, figures
 
     rows = [json.loads(line) for line in DATASET.read_text().splitlines() if line.strip()]
@@ -209,11 +210,14 @@ def test_hand_checked_item_fact_sample_is_well_formed_and_mostly_about_the_item(
     for row in rows:
         case = letter_case(row["letter"])
         assert case.items[row["item_index"]].text == row["item"]
+        # The judgements are of what the drafter picks today: a changed pick must be read and judged again.
+        picked = [c.quote for c in item_facts(case, case.items[row["item_index"]])]
+        assert picked == [f["quote"] for f in row["facts"]], f"{row['id']}: re-judge its facts"
         for fact in row["facts"]:
             assert fact["quote"] in " ".join(case.summary.split()) or fact["quote"] in case.summary, row["id"]
             assert fact["about_item"] or fact["why"], "a fact judged off-item says why"
     about, total = figures(rows)["all"]
-    assert total >= 60 and about / total >= 0.85
+    assert total >= 60 and about / total >= 0.90
 
 
 def test_without_medspacy_the_fallback_negation_rules_hold_the_same_floors(letter_case, monkeypatch):

@@ -29,6 +29,15 @@ REGIONS = {
     "hip": r"hips?|groin|pelvi\w*", "knee": r"knees?|menisc\w*|patell\w*|acl\b", "ankle/foot": r"ankles?|feet|foot|toes?|heel",
     "head": r"head|concussion|skull|brain|facial|face",
 }
+# Kinds of one procedure category with different indications: an epidural injection is not a facet injection.
+PROCEDURE_KINDS = {
+    "epidural": r"epidurals?|ESIs?|transforaminal|interlaminar|caudal",
+    "facet": r"facets?|medial branch(?:es)?|radiofrequency|rhizotom\w*|RFA",
+    "trigger point": r"trigger points?|TPIs?",
+    "sacroiliac": r"sacroiliac|SI joints?",
+    "intra-articular joint": r"intra-?articular|viscosupplement\w*|hyaluron\w*|synvisc",
+    "platelet-rich plasma": r"PRP|platelet[- ]rich",
+}
 GENERIC_ITEM_WORDS = frozenset(
     """times time week weeks day days daily session sessions visit visits left right bilateral request requested
     retrospective additional continued continuation initial evaluation treatment therapy tabs tab tablet tablets
@@ -65,12 +74,18 @@ class ItemProfile:
     """The categories the item's drugs are decided under (Synapryn → opioid)."""
     only_item: bool = False
     """The case disputes this item alone, so 'the request' in a UR sentence is this item."""
+    kinds: frozenset[str] = field(default_factory=frozenset)
+    """The procedure kinds the item names (facet, epidural …)."""
 
 
 def _specific_words(text: str) -> set[str]:
     words = re.findall(r"[A-Za-z][A-Za-z-]+", text)
     return {stem(w.lower()) for w in words
             if len(w) > 2 and w.lower() not in STOPWORDS and w.lower() not in GENERIC_ITEM_WORDS}
+
+
+def procedure_kinds_in(text: str) -> set[str]:
+    return {name for name, pattern in PROCEDURE_KINDS.items() if re.search(rf"\b(?:{pattern})\b", text, re.IGNORECASE)}
 
 
 def regions_in(text: str) -> set[str]:
@@ -95,7 +110,8 @@ def item_profile(item: DisputedItem, case: CaseFile) -> ItemProfile:
     drugs = drugs_in(item.text)
     return ItemProfile(frozenset(own), category, pattern, frozenset(regions_in(item.text)), frozenset(others),
                        only_item=len(case.items) == 1, generics=frozenset(g for m in drugs for g in m.generics),
-                       drug_categories=frozenset(_drug_categories(drugs)))
+                       drug_categories=frozenset(_drug_categories(drugs)),
+                       kinds=frozenset(procedure_kinds_in(item.text)))
 
 
 def score_sentence(sentence: RecordSentence, profile: ItemProfile) -> float:
@@ -106,6 +122,9 @@ def score_sentence(sentence: RecordSentence, profile: ItemProfile) -> float:
     names_item = len(words & profile.words) + same_drug
     in_class = bool(profile.class_pattern and profile.class_pattern.search(sentence.text)) or bool(
         profile.drug_categories & _drug_categories(drugs))
+    kinds = procedure_kinds_in(sentence.text) if profile.kinds else set()
+    if kinds and not kinds & profile.kinds:
+        in_class = False  # the same category, another procedure (an epidural for a facet item)
     about_item = names_item > 0 or in_class
     # A drug of the item's class is a prior trial of it; a procedure category (imaging, injections, surgery) is
     # broad, so a sentence in it alone needs one more sign (region, UR, trial) to count.
