@@ -155,7 +155,9 @@ def test_2_a_pasted_case_does_not_reread_an_attached_file(page, tmp_path):
     listed = page.locator("[role=listbox]").first.inner_text()
     page.keyboard.press("Escape")
     assert "CM16-5000020-2" not in listed and "CM16-5000020-2" not in options
-    assert "Oxycodone" in page.locator("#case-items").inner_text()
+    # The pasted case's own item, not the attached file's ("Oxycodone 10mg #135"): the file was not read again.
+    items = page.locator("#case-items").inner_text()
+    assert "15mg" in items and "#180" in items and "#135" not in items
 
 
 def test_4_switching_cases_clears_the_previous_export(page):
