@@ -2,6 +2,8 @@
 
 A pure class with an injectable clock, so the policy is tested without sleeping. Keys are ("user", name) and
 ("client", address): guessing one account from many addresses, or many accounts from one address, both slow down.
+With a state file the failure counts and lockouts survive a restart (restarting the app must not reset a lockout);
+the clock is then the wall clock, since lockouts are compared across processes.
 """
 
 from __future__ import annotations
@@ -28,13 +30,36 @@ class LoginThrottle:
     """free_failures wrong passwords cost nothing; each later one locks the key for base_s * 2**k (≤ max_s)."""
 
     def __init__(self, free_failures: int = 5, base_s: float = 2.0, max_s: float = 900.0,
-                 clock: Callable[[], float] = time.monotonic, audit: AuditHook | None = None) -> None:
+                 clock: Callable[[], float] = time.time, audit: AuditHook | None = None,
+                 state_file: Path | str | None = None) -> None:
         self.free_failures = free_failures
         self.base_s = base_s
         self.max_s = max_s
         self.clock = clock
         self.audit = audit or (lambda _event, _details: None)
-        self._records: dict[tuple[str, str], _Record] = {}
+        self.state_file = Path(state_file) if state_file else None
+        self._records: dict[tuple[str, str], _Record] = self._load()
+
+    def _load(self) -> dict[tuple[str, str], _Record]:
+        """The saved records; an unreadable file starts empty (and is rewritten at the next failure)."""
+        if self.state_file is None or not self.state_file.exists():
+            return {}
+        try:
+            rows = json.loads(self.state_file.read_text(encoding="utf-8"))
+            return {(str(r["kind"]), str(r["key"])): _Record(int(r["failures"]), float(r["locked_until"]))
+                    for r in rows}
+        except (OSError, ValueError, KeyError, TypeError):
+            return {}
+
+    def _save(self) -> None:
+        if self.state_file is None:
+            return
+        from assistant.files import make_private, write_text_atomically
+
+        rows = [{"kind": kind, "key": key, "failures": r.failures, "locked_until": r.locked_until}
+                for (kind, key), r in self._records.items()]
+        self.state_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        make_private(write_text_atomically(self.state_file, json.dumps(rows)))
 
     def _keys(self, user: str | None, client: str | None) -> list[tuple[str, str]]:
         return [("user", (user or "").lower()), ("client", client or "unknown")]
@@ -52,8 +77,9 @@ class LoginThrottle:
             self.audit("login_locked", {"user": user, "client": client, "retry_after_s": round(wait, 1)})
             return False
         if check_password():
-            for key in self._keys(user, client):
-                self._records.pop(key, None)
+            forgotten = [self._records.pop(key, None) for key in self._keys(user, client)]
+            if any(forgotten):
+                self._save()
             self.audit("login_ok", {"user": user, "client": client})
             return True
         self._fail(user, client)
@@ -73,6 +99,7 @@ class LoginThrottle:
             over = record.failures - self.free_failures
             if over >= 0:
                 record.locked_until = now + min(self.max_s, self.base_s * 2 ** over)
+        self._save()
         self.audit("login_failed", {"user": user, "client": client,
                                     "retry_after_s": round(self.retry_after(user, client), 1)})
 

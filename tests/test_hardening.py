@@ -290,6 +290,30 @@ def test_login_throttle_limits_one_client_guessing_many_users_and_caps_the_wait(
     assert throttle.retry_after("zed", "10.0.0.10") == 0  # another client is not
 
 
+def test_a_lockout_survives_a_restart_and_the_state_file_is_private(tmp_path):
+    """Restarting the app must not hand an attacker a fresh set of guesses."""
+    clock, state = FakeClock(), tmp_path / "data" / "sign-in-throttle.json"
+    first = LoginThrottle(free_failures=2, base_s=30, max_s=600, clock=clock, state_file=state)
+    for _ in range(2):
+        first.attempt("alice", "10.0.0.1", lambda: False)
+    assert first.retry_after("alice", "10.0.0.1") == 30
+    assert state.stat().st_mode & 0o777 == 0o600
+    restarted = LoginThrottle(free_failures=2, base_s=30, max_s=600, clock=clock, state_file=state)
+    assert restarted.retry_after("alice", "10.0.0.2") == 30  # the user's lockout, from any address
+    assert not restarted.attempt("alice", "10.0.0.2", lambda: True)
+    clock.now += 30
+    assert restarted.attempt("alice", "10.0.0.2", lambda: True)
+    assert LoginThrottle(clock=clock, state_file=state).retry_after("alice", "10.0.0.3") == 0  # success forgotten
+
+
+def test_an_unreadable_throttle_state_starts_empty_instead_of_breaking_sign_in(tmp_path):
+    state = tmp_path / "sign-in-throttle.json"
+    state.write_text("{not json", encoding="utf-8")
+    throttle = LoginThrottle(state_file=state)
+    assert throttle.attempt("alice", "10.0.0.1", lambda: True)
+    assert not throttle.attempt("bob", "10.0.0.1", lambda: False) and "bob" in state.read_text()
+
+
 def test_host_allow_list_refuses_rebinding_names():
     from starlette.applications import Starlette
     from starlette.responses import PlainTextResponse

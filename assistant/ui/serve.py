@@ -57,7 +57,8 @@ def sign_in(settings: Settings, users: dict[str, str] | None):
     """Gradio's auth callable, throttled per user and per client, every attempt audited."""
     if not users:
         return None
-    throttle = LoginThrottle(audit=jsonl_audit(sign_in_audit_file(settings)))
+    throttle = LoginThrottle(audit=jsonl_audit(sign_in_audit_file(settings)),
+                             state_file=settings.home / "sign-in-throttle.json")
     return throttled_gradio_auth(users, throttle, client=CLIENT_ADDRESS.get)
 
 
