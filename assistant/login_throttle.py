@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ class LoginThrottle:
         self.audit = audit or (lambda _event, _details: None)
         self.state_file = Path(state_file) if state_file else None
         self._records: dict[tuple[str, str], _Record] = self._load()
+        self._lock = threading.Lock()  # Gradio checks sign-ins on worker threads
 
     def _load(self) -> dict[tuple[str, str], _Record]:
         """The saved records; an unreadable file starts empty (and is rewritten at the next failure)."""
@@ -72,6 +74,10 @@ class LoginThrottle:
 
     def attempt(self, user: str | None, client: str | None, check_password: Callable[[], bool]) -> bool:
         """Run check_password unless locked out; record the outcome. A locked attempt is refused unchecked."""
+        with self._lock:
+            return self._attempt(user, client, check_password)
+
+    def _attempt(self, user: str | None, client: str | None, check_password: Callable[[], bool]) -> bool:
         wait = self.retry_after(user, client)
         if wait > 0:
             self.audit("login_locked", {"user": user, "client": client, "retry_after_s": round(wait, 1)})
