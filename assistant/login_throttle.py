@@ -73,22 +73,27 @@ class LoginThrottle:
         return max([0.0, *waits])
 
     def attempt(self, user: str | None, client: str | None, check_password: Callable[[], bool]) -> bool:
-        """Run check_password unless locked out; record the outcome. A locked attempt is refused unchecked."""
-        with self._lock:
-            return self._attempt(user, client, check_password)
+        """Run check_password unless locked out; record the outcome. A locked attempt is refused unchecked.
 
-    def _attempt(self, user: str | None, client: str | None, check_password: Callable[[], bool]) -> bool:
-        wait = self.retry_after(user, client)
+        The records are read and written under a lock (Gradio checks sign-ins on worker threads); the password
+        check itself runs outside it, so one slow hash never holds up other reviewers' sign-ins.
+        """
+        with self._lock:
+            wait = self.retry_after(user, client)
         if wait > 0:
             self.audit("login_locked", {"user": user, "client": client, "retry_after_s": round(wait, 1)})
             return False
         if check_password():
-            forgotten = [self._records.pop(key, None) for key in self._keys(user, client)]
-            if any(forgotten):
-                self._save()
+            with self._lock:
+                forgotten = [self._records.pop(key, None) for key in self._keys(user, client)]
+                if any(forgotten):
+                    self._save()
             self.audit("login_ok", {"user": user, "client": client})
             return True
-        self._fail(user, client)
+        with self._lock:
+            self._fail(user, client)
+        self.audit("login_failed", {"user": user, "client": client,
+                                    "retry_after_s": round(self.retry_after(user, client), 1)})
         return False
 
     MAX_TRACKED = 10_000
@@ -106,8 +111,6 @@ class LoginThrottle:
             if over >= 0:
                 record.locked_until = now + min(self.max_s, self.base_s * 2 ** over)
         self._save()
-        self.audit("login_failed", {"user": user, "client": client,
-                                    "retry_after_s": round(self.retry_after(user, client), 1)})
 
 
 def throttled_gradio_auth(users: dict[str, str], throttle: LoginThrottle, client: Callable[[], str | None] = lambda: None):
