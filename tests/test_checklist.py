@@ -187,3 +187,29 @@ def test_workspace_panel_shows_the_checklist_with_suggestion_and_warning():
     assert 'id="checklist-warning"' in panel  # overturning while required criteria are not documented
     upheld = rationale_notes_html(rationale.model_copy(update={"decision": "Upheld"}))
     assert 'id="checklist-warning"' not in upheld
+
+
+NEGATION_CASES = [
+    ("The patient denies bowel or bladder incontinence.", "incontinence", True),
+    ("CURES was not checked before the refill.", "CURES", True),
+    ("There was no evidence of fracture on the x-ray.", "fracture", True),
+    ("Deep tendon reflexes were intact bilaterally.", "reflexes", True),
+    ("Urine drug screen on 01-02-2016 was consistent with the prescribed medications.", "Urine drug screen", False),
+    ("There is a history of lumbar fusion in 2012.", "lumbar fusion", False),
+    ("She reports numbness in the left foot but denies weakness.", "numbness", False),
+    ("She reports numbness in the left foot but denies weakness.", "weakness", True),
+]
+
+
+@pytest.mark.parametrize("with_context", [True, False], ids=["medspacy-context", "fallback-rules"])
+@pytest.mark.parametrize("sentence,finding,negated", NEGATION_CASES)
+def test_record_fact_negation_by_context_and_by_the_fallback_rules(sentence, finding, negated, with_context, monkeypatch):
+    """Fact extraction uses medSpaCy's ConText like the record verifier; without it, the cue rules give the same answer."""
+    from assistant.criteria import facts
+
+    if with_context:
+        pytest.importorskip("medspacy")
+    else:
+        monkeypatch.setattr(facts, "_context_negated", lambda *_args: None)
+    start = sentence.index(finding)
+    assert facts.is_negated(sentence, start, start + len(finding)) is negated

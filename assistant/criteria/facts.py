@@ -185,14 +185,31 @@ def parse_date(text: str) -> date | None:
 
 
 def is_negated(sentence: str, start: int, end: int) -> bool:
-    """A finding is negated when a negation cue precedes it in its clause, or the clause says it was normal/absent."""
+    """A finding is negated when medSpaCy's ConText scopes a negation over it (the cue-before-it rules when
+    medSpaCy is not installed), or when its clause says it was normal/absent ("reflexes were intact"), a
+    phrasing ConText's rules do not cover."""
     clause_start = max(sentence.rfind(";", 0, start), sentence.rfind(" but ", 0, start), sentence.rfind(" however", 0, start))
     before = sentence[clause_start + 1 if clause_start >= 0 else 0:start]
     after_end = min(len(sentence), *(i for i in (sentence.find(";", end), sentence.find(" but ", end)) if i >= 0), len(sentence))
-    after = sentence[end:after_end]
-    if _NEGATION_BEFORE.search(before[-70:]):
+    if _NEGATION_AFTER.search(sentence[end:after_end]):
         return True
-    return bool(_NEGATION_AFTER.search(after))
+    by_context = _context_negated(sentence, start, end)
+    if by_context is not None:
+        return by_context
+    return bool(_NEGATION_BEFORE.search(before[-70:]))
+
+
+def _context_negated(sentence: str, start: int, end: int) -> bool | None:
+    """ConText's verdict on the finding at sentence[start:end]; None without medSpaCy."""
+    from assistant.errors import ConfigurationError
+    from assistant.vocabulary.negation import assertions
+
+    try:
+        found = assertions(sentence, [sentence[start:end]])
+    except ConfigurationError:
+        return None
+    spans = [a for a in found if a.start <= start < a.end or start <= a.start < end]
+    return bool(spans) and spans[0].status == "negated"
 
 
 def sentences_with_dates(text: str) -> list[tuple[str, str | None]]:

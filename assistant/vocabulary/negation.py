@@ -3,7 +3,8 @@
 ConText (Chapman et al.; medspaCy's implementation and rule set) scopes trigger phrases such as "denies",
 "no evidence of", "possible" and "history of" over the sentence. A few record phrasings ConText's default rules
 miss ("was not tried", "was not provided") are added as rules below. medspaCy is an optional dependency
-(`pip install .[negation]`, see pyproject.toml); nothing in drafting uses this yet.
+(`pip install .[negation]`, see pyproject.toml); the record verifier and the criteria fact extractors use it,
+each with cue rules as the fallback when it is not installed.
 """
 
 from __future__ import annotations
