@@ -206,3 +206,24 @@ def test_precedent_eval_beats_the_majority_baseline(tmp_path) -> None:
     assert ours["part+section@3"] > result["methods"]["majority (whole pool)"]["part+section@3"]
     for detail in result["details"]:
         assert all(not n.startswith(detail["case"] + ":") for n in detail["nearest"])
+
+
+LOW_BACK_CASE = "The injured worker has chronic low back pain with lumbar radiculopathy and right knee pain."
+
+
+@pytest.mark.parametrize("item,chapter", [
+    ("MRI of the right knee without contrast", "Knee Complaints"),  # dev letter CM17-0019120, item 2
+    ("Right shoulder arthroscopy with subacromial decompression", "Shoulder Complaints"),  # CM17-0007142
+    ("MRI of the left hip", None),  # CM16-0244053: the MTUS has no hip chapter
+    ("Pre-op chest x-ray", None),  # CM17-0010420
+    ("EMG and NCS of the right lower extremity", "Low Back Complaints"),  # no body part named: the case's
+])
+def test_the_chapter_hint_follows_the_item_body_part_before_the_case_summary(item, chapter):
+    """A knee MRI in a case that also mentions the low back was suggested "Low Back Complaints" (coverage eval)."""
+    from assistant.precedents.governing import body_part_chapter, suggest_governing
+
+    assert body_part_chapter(item, LOW_BACK_CASE) == chapter
+    parts = [s.part for s in suggest_governing(item, LOW_BACK_CASE, [], k=3)]
+    if chapter:
+        assert parts[0] == chapter
+    assert "Low Back Complaints" not in parts or chapter == "Low Back Complaints"

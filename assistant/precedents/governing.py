@@ -139,7 +139,7 @@ def _hint_suggestions(item_text: str, case_summary: str, level: Level) -> list[G
     for alternative in topic.primary.governing_hint.split(";"):
         guideline, _, section = alternative.partition(" — ")
         section = section.strip() or None
-        kind, part = _hint_part(guideline.strip(), f"{item_text} {case_summary}")
+        kind, part = _hint_part(guideline.strip(), item_text, case_summary)
         if not part:
             continue
         if level == "part":
@@ -154,10 +154,25 @@ def _hint_suggestions(item_text: str, case_summary: str, level: Level) -> list[G
     return out
 
 
-def _hint_part(guideline: str, context: str) -> tuple[str, str | None]:
+# Body parts the MTUS (ACOEM 2004) has no complaints chapter for: an item about one gets no chapter hint.
+_NO_BODY_PART_CHAPTER = r"\bhips?\b|\bpelvi\w*|\bgroin\b|\bchest\b|\babdom\w*|\bhead\b|\bbrain\b|\bthoracic\b"
+
+
+def body_part_chapter(item_text: str, case_summary: str = "") -> str | None:
+    """The MTUS complaints chapter for the body part the item names; the case summary's only when the item
+    names none (a knee MRI in a case that also mentions the low back is a knee question)."""
+    def first_in(text: str) -> str | None:
+        return next((name for pattern, name in _BODY_PART_CHAPTERS if re.search(pattern, text, re.IGNORECASE)), None)
+
+    named = first_in(item_text)
+    if named or re.search(_NO_BODY_PART_CHAPTER, item_text, re.IGNORECASE):
+        return named
+    return first_in(case_summary)
+
+
+def _hint_part(guideline: str, item_text: str, case_summary: str) -> tuple[str, str | None]:
     if "body-part chapter" in guideline:
-        chapter = next((name for pattern, name in _BODY_PART_CHAPTERS if re.search(pattern, context, re.IGNORECASE)), None)
-        return "mtus", chapter
+        return "mtus", body_part_chapter(item_text, case_summary)
     name = re.sub(r"\b(?:DWC|MTUS|CA)\b", "", guideline)
     name = re.sub(r"\bGuidelines?\b", "", name)
     name = " ".join(name.split()).strip(" /,")
