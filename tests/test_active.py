@@ -55,15 +55,60 @@ def test_a_damaged_choice_file_is_a_clear_error(tmp_path):
 def test_cli_enable_disable_and_list(tmp_path, capsys):
     from assistant.cli import main
 
-    assert main(["--home", str(tmp_path), "corpus", "disable", CDC_ID]) == 0
+    assert main(["--home", str(tmp_path), "corpus", "disable", CDC_ID, "--no-index"]) == 0  # choice only
     assert main(["--home", str(tmp_path), "corpus", "list"]) == 0
     listing = capsys.readouterr().out
     cdc_line = next(line for line in listing.splitlines() if line.startswith(CDC_ID))
     assert "disabled" in cdc_line
     stroke_line = next(line for line in listing.splitlines() if line.startswith("vadod-stroke-2019"))
     assert "Superseded by version 5.0" in stroke_line
-    assert main(["--home", str(tmp_path), "corpus", "enable", CDC_ID]) == 0
+    assert main(["--home", str(tmp_path), "corpus", "enable", CDC_ID, "--no-index"]) == 0
     assert CDC_ID not in json.loads((tmp_path / "active-guidelines.json").read_text())["disabled"]
+
+
+def _fake_build(chunks: int = 7, fail: bool = False):
+    from types import SimpleNamespace
+
+    calls = []
+
+    def build(settings, progress=None):
+        calls.append([e.id for e in active_entries(settings)])
+        if fail:
+            raise RuntimeError("disk full")
+        return SimpleNamespace(manifest=SimpleNamespace(chunk_count=chunks))
+
+    return build, calls
+
+
+def test_enabling_fetches_and_rebuilds_and_is_audited(tmp_path):
+    """The Corpus tab and `corpus enable` share this: the PDF fetched (SHA-256 checked), the index rebuilt."""
+    from assistant.corpus.audit import read_corpus_audit
+    from assistant.index.store import choose_guideline_and_index
+
+    require_shared(CDC_PDF)
+    settings = Settings(home=tmp_path, guidelines=CDC_ID, corpus_mirror=CDC_PDF.parent)
+    build, calls = _fake_build()
+    entry, result = choose_guideline_and_index(settings, LBP_ID, True, "dana", build=build)
+    assert entry.id == LBP_ID and result.manifest.chunk_count == 7
+    assert calls == [[CDC_ID, LBP_ID]] and (settings.documents_dir / entry.filename).exists()
+    assert [(r["actor"], r["action"], r["guideline_id"]) for r in read_corpus_audit(settings)] == [("dana", "enable", LBP_ID)]
+
+
+def test_a_failed_rebuild_puts_the_previous_choice_back_and_the_last_guideline_stays(tmp_path):
+    from assistant.corpus.audit import read_corpus_audit
+    from assistant.index.store import choose_guideline_and_index
+
+    settings = Settings(home=tmp_path, guidelines=f"{CDC_ID},{LBP_ID}")
+    failing, _calls = _fake_build(fail=True)
+    with pytest.raises(RuntimeError, match="disk full"):
+        choose_guideline_and_index(settings, LBP_ID, False, "dana", build=failing)
+    assert ids(settings) == [CDC_ID, LBP_ID]  # the disable was undone
+    assert read_corpus_audit(settings)[-1]["action"] == "rollback"
+    build, _calls = _fake_build()
+    choose_guideline_and_index(settings, LBP_ID, False, "dana", build=build)
+    with pytest.raises(CatalogError, match="only active guideline"):
+        choose_guideline_and_index(settings, CDC_ID, False, "dana", build=build)
+    assert ids(settings) == [CDC_ID]
 
 
 def two_entry_catalog(tmp_path: Path) -> Path:

@@ -239,6 +239,32 @@ def test_only_an_admin_may_add_a_guideline_from_the_corpus_tab(tmp_path):
         ws.store.close()
 
 
+def test_only_an_admin_may_enable_or_disable_a_guideline_from_the_corpus_tab(tmp_path):
+    """Every reviewer drafts from the index: a reviewer who is not an admin changes nothing, and is told why."""
+    from assistant.corpus.active import active_entries
+    from assistant.corpus.audit import read_corpus_audit
+    from assistant.ui.app import catalog_choices
+    from assistant.ui.workspace import Workspace
+
+    users_file = tmp_path / "users.toml"
+    add_user(users_file, "alice", "alice-pass-123", admin=True)
+    add_user(users_file, "bob", "bob-pass-1234")
+    settings = settings_for(tmp_path, auth_file=users_file, guidelines="cdc-opioids-2022")
+    assert ("vadod-lbp-2022" in dict((v, k) for k, v in catalog_choices(settings)))  # the tab lists the catalog
+    ws = Workspace(settings)
+    try:
+        with pytest.raises(gr.Error, match="Only an admin may enable guidelines"):
+            ws.on_enable_guideline("vadod-lbp-2022", request_for("bob"))
+        assert [e.id for e in active_entries(settings)] == ["cdc-opioids-2022"] and read_corpus_audit(settings) == []
+        with pytest.raises(gr.Error, match="Choose a guideline"):
+            ws.on_disable_guideline(None, request_for("alice"))
+        with pytest.raises(gr.Error, match="only active guideline"):  # alice passes the admin check
+            ws.on_disable_guideline("cdc-opioids-2022", request_for("alice"))
+        assert [e.id for e in active_entries(settings)] == ["cdc-opioids-2022"]
+    finally:
+        ws.store.close()
+
+
 def test_chat_shows_case_text_and_typed_messages_without_markup(cdc_settings):
     """A drafted item's text (case content) and the reviewer's message appear in the Chatbot (Markdown + HTML):
     formatting stays, but no tag, image or link survives."""

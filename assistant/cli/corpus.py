@@ -26,12 +26,21 @@ def cmd_corpus_fetch(args: argparse.Namespace) -> int:
 
 
 def cmd_corpus_choose(args: argparse.Namespace) -> int:
-    """`assistant corpus enable ID` / `disable ID`: the next `assistant index` follows the choice."""
+    """`assistant corpus enable ID` / `disable ID`: fetch (when enabling) and re-index at once, audited;
+    with --no-index only the choice is saved and the next `assistant index` follows it."""
+    from assistant.auth import require_admin
     from assistant.corpus.active import disable_guideline, enable_guideline
+    from assistant.index.store import choose_guideline_and_index
 
-    choose = enable_guideline if args.corpus_command == "enable" else disable_guideline
-    entry = choose(settings_from_args(args), args.id)
-    print(f"{entry.id} {args.corpus_command}d; run `assistant index` to update the index.")
+    settings = settings_from_args(args)
+    enable = args.corpus_command == "enable"
+    require_admin(settings.auth_file, settings.reviewer, f"{args.corpus_command} guidelines")
+    if args.no_index:
+        entry = (enable_guideline if enable else disable_guideline)(settings, args.id)
+        print(f"{entry.id} {args.corpus_command}d; run `assistant index` to update the index.")
+        return 0
+    entry, result = choose_guideline_and_index(settings, args.id, enable, settings.reviewer, _progress)
+    print(f"{entry.id} {args.corpus_command}d. Index now holds {result.manifest.chunk_count} passages.")
     return 0
 
 
@@ -124,8 +133,9 @@ def add_corpus_commands(commands) -> None:
     corpus.add_parser("fetch", help="download or copy the catalogued PDFs, checking SHA-256").set_defaults(func=cmd_corpus_fetch)
     corpus.add_parser("list", help="what the corpus holds").set_defaults(func=cmd_corpus_list)
     for verb in ("enable", "disable"):
-        choose = corpus.add_parser(verb, help=f"{verb} a catalog guideline for fetch and index")
+        choose = corpus.add_parser(verb, help=f"{verb} a catalog guideline and re-index (admins, when users.toml is set)")
         choose.add_argument("id")
+        choose.add_argument("--no-index", action="store_true", help="save the choice only; `assistant index` later")
         choose.set_defaults(func=cmd_corpus_choose)
     add = corpus.add_parser("add", help="add your own guideline PDF (MTUS, ACOEM, ODG …)")
     add.add_argument("pdf")

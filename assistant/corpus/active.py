@@ -32,7 +32,7 @@ def read_choices(settings: Settings) -> GuidelineChoices:
         raise CatalogError(f"{path} is not a valid guideline choice file ({exc}). Delete it to make every guideline active.") from exc
 
 
-def _write_choices(settings: Settings, choices: GuidelineChoices) -> None:
+def write_choices(settings: Settings, choices: GuidelineChoices) -> None:
     write_text_atomically(settings.active_guidelines_file, choices.model_dump_json(indent=2) + "\n")
 
 
@@ -53,7 +53,7 @@ def active_entries(settings: Settings) -> list[GuidelineEntry]:
 def enable_guideline(settings: Settings, guideline_id: str) -> GuidelineEntry:
     entry = find_entry(load_catalog(settings), guideline_id)
     choices = read_choices(settings)
-    _write_choices(settings, GuidelineChoices(
+    write_choices(settings, GuidelineChoices(
         enabled=sorted({*choices.enabled, entry.id}), disabled=[i for i in choices.disabled if i != entry.id]))
     return entry
 
@@ -61,6 +61,6 @@ def enable_guideline(settings: Settings, guideline_id: str) -> GuidelineEntry:
 def disable_guideline(settings: Settings, guideline_id: str) -> GuidelineEntry:
     entry = find_entry(load_catalog(settings), guideline_id)
     choices = read_choices(settings)
-    _write_choices(settings, GuidelineChoices(
+    write_choices(settings, GuidelineChoices(
         enabled=[i for i in choices.enabled if i != entry.id], disabled=sorted({*choices.disabled, entry.id})))
     return entry

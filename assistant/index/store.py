@@ -28,7 +28,7 @@ from assistant.corpus.catalog import load_catalog, remove_reviewer_entry
 from assistant.corpus.active import active_entries
 from assistant.corpus.fetch import fetch_document
 from assistant.corpus.ingest import IngestedGuideline, ingest_pdf
-from assistant.errors import ConfigurationError, IndexMissing
+from assistant.errors import CatalogError, ConfigurationError, IndexMissing
 from assistant.files import make_tree_private, private_dir, write_atomically, write_text_atomically
 from assistant.index.embeddings import embed
 
@@ -407,4 +407,35 @@ def add_guideline_and_index(
         (settings.documents_dir / entry.filename).unlink(missing_ok=True)
         record_corpus_change(settings, actor, "rollback", entry.id, reason=f"{type(exc).__name__}: {exc}"[:500])
         raise
+    return entry, result
+
+
+def choose_guideline_and_index(
+    settings: Settings, guideline_id: str, enable: bool, actor: str, progress: Progress = lambda _msg: None,
+    build: Callable[..., BuildResult] | None = None,
+) -> tuple[GuidelineEntry, BuildResult]:
+    """Enable (fetching its PDF, SHA-256 checked) or disable a catalog guideline, then rebuild the index; audited.
+
+    Every reviewer drafts from the index, so a failed fetch or build puts the previous choice back (and says
+    so in the audit) rather than leaving a choice the index does not follow. The last active guideline cannot
+    be disabled: an empty index drafts nothing."""
+    from assistant.corpus.active import disable_guideline, enable_guideline, read_choices, write_choices
+    from assistant.corpus.audit import record_corpus_change
+    from assistant.corpus.fetch import fetch_documents
+
+    before = read_choices(settings)
+    active = [e.id for e in active_entries(settings)]
+    if not enable and active == [guideline_id]:
+        raise CatalogError(f"{guideline_id} is the only active guideline; enable another before disabling it.")
+    entry = (enable_guideline if enable else disable_guideline)(settings, guideline_id)
+    try:
+        if enable:
+            fetch_documents(settings, [entry], progress)
+        result = (build or build_index)(settings, progress)
+    except Exception as exc:  # any failure puts the previous choice back; the original error is re-raised
+        write_choices(settings, before)
+        record_corpus_change(settings, actor, "rollback", entry.id, reason=f"{type(exc).__name__}: {exc}"[:500])
+        raise
+    record_corpus_change(settings, actor, "enable" if enable else "disable", entry.id,
+                         passages=result.manifest.chunk_count)
     return entry, result

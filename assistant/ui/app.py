@@ -27,7 +27,7 @@ from assistant.ui.workspace import DECISIONS, Workspace, closed  # noqa: E402
 
 ITEM_HEADERS = ["Disputed item", "Quantity", "Request date"]
 CITATION_HEADERS = ["#", "Guideline id", "Page", "Section", "Quote"]
-GUIDELINE_HEADERS = ["Id", "Title", "Tier", "Pages", "Passages", "Source"]
+GUIDELINE_HEADERS = ["Id", "Title", "Tier", "Active", "Pages", "Passages", "Source"]
 
 
 # ---------------------------------------------------------------- layout: one function per tab
@@ -130,6 +130,14 @@ def corpus_tab(ui: SimpleNamespace) -> None:
                 ui.new_pattern = gr.Textbox(label="Section heading regex (optional)", elem_id="corpus-pattern")
         ui.add_button = gr.Button("Add and re-index", elem_id="corpus-add")
         ui.add_status = gr.Markdown("", elem_id="corpus-status")
+        gr.Markdown("**Enable or disable a catalogued guideline** (admins when sign-in is on; the PDF is fetched and "
+                    "SHA-256 checked, then the index is rebuilt — minutes for a large guideline; drafting goes on "
+                    "from the current index meanwhile).")
+        with gr.Row():
+            ui.choose_id = gr.Dropdown(label="Guideline", choices=getattr(ui, "catalog_choices", []), value=None,
+                                       elem_id="corpus-choose", scale=3)
+            ui.enable_button = gr.Button("Enable and re-index", elem_id="corpus-enable", scale=1)
+            ui.disable_button = gr.Button("Disable and re-index", elem_id="corpus-disable", scale=1)
 
 
 # ---------------------------------------------------------------- wiring
@@ -167,11 +175,19 @@ def wire(app: gr.Blocks, ui: SimpleNamespace, ws: Workspace) -> None:
     ui.export_button.click(ws.on_export, [ui.opened], [ui.export_md, ui.export_docx, ui.export_status, ui.opened])
     ui.add_button.click(ws.on_add_guideline, [ui.new_pdf, ui.new_id, ui.new_title, ui.new_tier, ui.new_short,
                                               ui.new_pattern], [ui.guidelines, ui.note, ui.add_status])
+    ui.enable_button.click(ws.on_enable_guideline, [ui.choose_id], [ui.guidelines, ui.note, ui.add_status])
+    ui.disable_button.click(ws.on_disable_guideline, [ui.choose_id], [ui.guidelines, ui.note, ui.add_status])
+
+
+def catalog_choices(settings: Settings) -> list[tuple[str, str]]:
+    from assistant.corpus.catalog import load_catalog
+
+    return [(f"{entry.id} — {entry.title}", entry.id) for entry in load_catalog(settings)]
 
 
 def build_app(settings: Settings) -> gr.Blocks:
     ws = Workspace(settings)
-    ui = SimpleNamespace()
+    ui = SimpleNamespace(catalog_choices=catalog_choices(settings))
     with gr.Blocks(title="IMR rationale assistant", analytics_enabled=False) as app:
         gr.Markdown("## IMR rationale assistant")
         ui.status = gr.Markdown(status_markdown(settings), elem_id="status-line")

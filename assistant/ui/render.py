@@ -223,7 +223,10 @@ def case_summary_md(case: CaseFile | None) -> str:
 
 
 def guideline_rows(settings: Settings) -> list[list[Any]]:
+    from assistant.corpus.active import active_entries
     from assistant.index.store import catalog_status
 
-    return [[entry.id, entry.title, entry.tier.label, summary.pages if summary else "not indexed",
-             summary.chunks if summary else "", entry.source] for entry, summary in catalog_status(settings)]
+    active = {entry.id for entry in active_entries(settings)}
+    return [[entry.id, entry.title, entry.tier.label, "yes" if entry.id in active else "disabled",
+             summary.pages if summary else "not indexed", summary.chunks if summary else "", entry.source]
+            for entry, summary in catalog_status(settings)]

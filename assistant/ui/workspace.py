@@ -469,6 +469,30 @@ class Workspace:
         row = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
         return self.show_citation(citations[row] if row is not None and 0 <= row < len(citations) else None)
 
+    def on_enable_guideline(self, guideline_id: str | None, request: gr.Request):
+        return self.choose_guideline(guideline_id, True, request)
+
+    def on_disable_guideline(self, guideline_id: str | None, request: gr.Request):
+        return self.choose_guideline(guideline_id, False, request)
+
+    def choose_guideline(self, guideline_id: str | None, enable: bool, request: gr.Request):
+        """Admins only (every reviewer drafts from the index); fetched, re-indexed and audited, or rolled back."""
+        from assistant.auth import require_admin
+        from assistant.index.store import choose_guideline_and_index
+
+        reviewer = reviewer_of(request, self.settings)
+        if not guideline_id:
+            raise gr.Error("Choose a guideline from the list first.")
+        verb = "enable" if enable else "disable"
+        try:
+            require_admin(self.settings.auth_file, reviewer, f"{verb} guidelines")
+            entry, result = choose_guideline_and_index(self.settings, guideline_id, enable, reviewer)
+        except AssistantError as exc:
+            raise gr.Error(str(exc)) from exc
+        self.backend.reopen()
+        message = f"{entry.title} {verb}d; the index now holds {result.manifest.chunk_count} passages."
+        return guideline_rows(self.settings), corpus_note(self.backend.library()), message
+
     def on_add_guideline(self, pdf: str | None, guideline_id: str, title: str, tier: str, short_form: str, pattern: str,
                          request: gr.Request):
         from assistant.auth import require_admin
