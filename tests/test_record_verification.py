@@ -260,3 +260,16 @@ def test_derived_mme_figure_is_recomputed_from_the_record_and_guideline_quotes_a
     invented = 'The record states, "She was prescribed oxycodone 30 mg six times a day" [R1].'
     checks = verify_record_side(_rationale(invented, [regimen]), case, split_sentences(invented))
     assert "record_quote_not_found" in [c.status for c in checks]
+
+
+def test_items_that_depend_on_a_surgery_get_the_surgerys_facts(letter_case):
+    """'Associated surgical service: Cold therapy unit' had no facts; its necessity follows the shoulder surgery's."""
+    from assistant.drafting.item_facts import item_facts, parent_surgery
+
+    case = letter_case("CM17-0007142.pdf")
+    cold = next(i for i in case.items if "Cold therapy unit" in i.text)
+    surgery = parent_surgery(case, cold)
+    assert surgery is not None and surgery.text.startswith("Right shoulder arthroscopy")
+    facts = item_facts(case, cold)
+    assert 1 <= len(facts) <= 2 and all("shoulder" in f.quote.lower() for f in facts)
+    assert parent_surgery(case, surgery) is None

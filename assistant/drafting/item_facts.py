@@ -148,9 +148,35 @@ def score_sentence(sentence: RecordSentence, profile: ItemProfile) -> float:
     return score
 
 
+# Items that exist only because of a surgery in the same case: their necessity follows the surgery's.
+DEPENDS_ON_SURGERY = re.compile(r"^\s*(?:associated surgical service|pre-?op(?:erative)?\b|post-?op(?:erative)?\b|"
+                                r"assistant (?:PA|surgeon)\b|surgical assistant\b)", re.IGNORECASE)
+MAX_SURGERY_FACTS = 2
+
+
+def parent_surgery(case: CaseFile, item: DisputedItem) -> DisputedItem | None:
+    """The case's surgery an associated, pre- or post-operative item or an assistant depends on, if one."""
+    if not DEPENDS_ON_SURGERY.search(item.text):
+        return None
+    return next((other for other in case.items if other.text != item.text and not DEPENDS_ON_SURGERY.search(other.text)
+                 and "surgery" in classify_item(other.text).names), None)
+
+
 def item_facts(case: CaseFile, item: DisputedItem, limit: int = MAX_ITEM_FACTS) -> list[RecordCitation]:
     """The record sentences most about this item, in record order, as record citations; for a medication or a
-    course of therapy, up to MAX_OUTCOME_FACTS more on response, function and work (what its criteria weigh)."""
+    course of therapy, up to MAX_OUTCOME_FACTS more on response, function and work (what its criteria weigh); for
+    an item that depends on a surgery (associated service, pre-operative test, assistant), the surgery's own
+    facts fill what is left, up to MAX_SURGERY_FACTS."""
+    facts = _own_facts(case, item, limit)
+    surgery = parent_surgery(case, item)
+    if surgery is not None and len(facts) < limit:
+        known = {f.quote for f in facts}
+        extra = [f for f in _own_facts(case, surgery, limit) if f.quote not in known]
+        facts += extra[: min(MAX_SURGERY_FACTS, limit - len(facts))]
+    return facts
+
+
+def _own_facts(case: CaseFile, item: DisputedItem, limit: int) -> list[RecordCitation]:
     profile = item_profile(item, case)
     candidates = [s for s in record_sentences(case)
                   if s.source != "disputed items" and 4 <= len(s.text.split()) <= 90 and not LIST_LINE.match(s.text)]
