@@ -61,3 +61,20 @@ def test_locating_ignores_hyphenation_whitespace_and_case_but_not_words():
     assert locate_quote(page, "Clinicians should ... opioid dosage") is not None
     assert locate_quote(page, "Clinicians should always increase opioid dosage") is None
     assert locate_quote(page, "") is None
+
+
+def test_a_quote_over_a_page_break_is_highlighted_on_both_pages():
+    """A "pp. 32–33" citation: the printed page 32 drawn above 33, each with its part of the quote highlighted."""
+    if not CDC_PDF.exists():
+        pytest.skip("CDC PDF missing")
+    quote = ("If benefits do not outweigh risks of continued opioid therapy, clinicians should optimize other "
+             "therapies and work closely with patients to gradually taper")  # CDC p. 32 (physical 34) onto p. 33
+    single = render_cited_page(CDC_PDF, 34, quote)
+    assert not single.located and single.boxes == []  # one page alone cannot hold it
+    view = render_cited_page(CDC_PDF, 34, quote, continues_on_next=True)
+    first_height = 11 * 72 * RENDER_SCALE  # a letter page
+    assert view.located and view.image.height >= 2 * first_height - 2
+    above = [b for b in view.boxes if b[3] <= first_height]
+    below = [b for b in view.boxes if b[1] >= first_height]
+    assert above and below and len(above) + len(below) == len(view.boxes)
+    assert "gradually taper" in view.text and "If benefits do not outweigh" in view.text

@@ -446,7 +446,8 @@ class Workspace:
         if not pdf.exists() and self.settings.corpus_mirror:
             pdf = Path(self.settings.corpus_mirror) / entry.filename
         try:
-            view = render_cited_page(pdf, page.physical_page, citation.quote)
+            view = render_cited_page(pdf, page.physical_page, citation.quote,
+                                     continues_on_next=bool(citation.printed_page_end))
         except AssistantError as exc:
             return None, page_note_html(str(exc), [], label), page.text
         return view.image, page_note_html(view.note(), view.boxes, label), view.text
