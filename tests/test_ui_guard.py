@@ -217,13 +217,19 @@ def test_uploads_over_the_limit_are_refused_before_anything_is_stored(tmp_path):
         ws.store.close()
 
 
+def admin_alice_and_reviewer_bob(tmp_path: Path) -> Path:
+    """A users.toml where alice is an admin and bob a reviewer."""
+    users_file = tmp_path / "users.toml"
+    add_user(users_file, "alice", "alice-pass-123", admin=True)
+    add_user(users_file, "bob", "bob-pass-1234")
+    return users_file
+
+
 def test_only_an_admin_may_add_a_guideline_from_the_corpus_tab(tmp_path):
     from assistant.corpus.audit import read_corpus_audit
     from assistant.ui.workspace import Workspace
 
-    users_file = tmp_path / "users.toml"
-    add_user(users_file, "alice", "alice-pass-123", admin=True)
-    add_user(users_file, "bob", "bob-pass-1234")
+    users_file = admin_alice_and_reviewer_bob(tmp_path)
     settings = settings_for(tmp_path, auth_file=users_file)
     pdf = tmp_path / "mtus.pdf"
     pdf.write_bytes(b"%PDF-1.4 not really")
@@ -246,9 +252,7 @@ def test_only_an_admin_may_enable_or_disable_a_guideline_from_the_corpus_tab(tmp
     from assistant.ui.app import catalog_choices
     from assistant.ui.workspace import Workspace
 
-    users_file = tmp_path / "users.toml"
-    add_user(users_file, "alice", "alice-pass-123", admin=True)
-    add_user(users_file, "bob", "bob-pass-1234")
+    users_file = admin_alice_and_reviewer_bob(tmp_path)
     settings = settings_for(tmp_path, auth_file=users_file, guidelines="cdc-opioids-2022")
     assert ("vadod-lbp-2022" in dict((v, k) for k, v in catalog_choices(settings)))  # the tab lists the catalog
     ws = Workspace(settings)

@@ -201,12 +201,10 @@ def is_negated(sentence: str, start: int, end: int) -> bool:
 
 def _context_negated(sentence: str, start: int, end: int) -> bool | None:
     """ConText's verdict on the finding at sentence[start:end]; None without medSpaCy."""
-    from assistant.errors import ConfigurationError
-    from assistant.vocabulary.negation import assertions
+    from assistant.vocabulary.negation import assertions_if_available
 
-    try:
-        found = assertions(sentence, [sentence[start:end]])
-    except ConfigurationError:
+    found = assertions_if_available(sentence, [sentence[start:end]])
+    if found is None:
         return None
     spans = [a for a in found if a.start <= start < a.end or start <= a.start < end]
     return bool(spans) and spans[0].status == "negated"

@@ -397,17 +397,21 @@ def add_guideline_and_index(
     remove the new catalog entry and its copied PDF and audit the rollback, so nothing stays half-saved.
 
     `build` defaults to build_index; tests pass one that fails."""
-    from assistant.corpus.audit import record_corpus_change
-
     entry = add()
     try:
         result = (build or build_index)(settings, progress)
     except Exception as exc:  # any failure must undo the add; the original error is re-raised unchanged
         remove_reviewer_entry(settings, entry.id)
         (settings.documents_dir / entry.filename).unlink(missing_ok=True)
-        record_corpus_change(settings, actor, "rollback", entry.id, reason=f"{type(exc).__name__}: {exc}"[:500])
+        _audit_rollback(settings, actor, entry.id, exc)
         raise
     return entry, result
+
+
+def _audit_rollback(settings: Settings, actor: str, guideline_id: str, error: Exception) -> None:
+    from assistant.corpus.audit import record_corpus_change
+
+    record_corpus_change(settings, actor, "rollback", guideline_id, reason=f"{type(error).__name__}: {error}"[:500])
 
 
 def choose_guideline_and_index(
@@ -434,7 +438,7 @@ def choose_guideline_and_index(
         result = (build or build_index)(settings, progress)
     except Exception as exc:  # any failure puts the previous choice back; the original error is re-raised
         write_choices(settings, before)
-        record_corpus_change(settings, actor, "rollback", entry.id, reason=f"{type(exc).__name__}: {exc}"[:500])
+        _audit_rollback(settings, actor, entry.id, exc)
         raise
     record_corpus_change(settings, actor, "enable" if enable else "disable", entry.id,
                          passages=result.manifest.chunk_count)

@@ -134,7 +134,7 @@ def corpus_tab(ui: SimpleNamespace) -> None:
                     "SHA-256 checked, then the index is rebuilt — minutes for a large guideline; drafting goes on "
                     "from the current index meanwhile).")
         with gr.Row():
-            ui.choose_id = gr.Dropdown(label="Guideline", choices=getattr(ui, "catalog_choices", []), value=None,
+            ui.choose_id = gr.Dropdown(label="Guideline", choices=ui.catalog_choices, value=None,
                                        elem_id="corpus-choose", scale=3)
             ui.enable_button = gr.Button("Enable and re-index", elem_id="corpus-enable", scale=1)
             ui.disable_button = gr.Button("Disable and re-index", elem_id="corpus-disable", scale=1)

@@ -118,9 +118,11 @@ def render_cited_page(pdf: Path, page_number: int, quote: str, scale: float = RE
         if not 1 <= page_number <= last <= len(document):
             raise DocumentUnreadable(f"{Path(pdf).name} has no page {last} (it has {len(document)}).")
         pages = [document[n - 1] for n in range(page_number, last + 1)]
-        texts = [p.get_textpage().get_text_range() for p in pages]
+        textpages = [page.get_textpage() for page in pages]
+        texts = [textpage.get_text_range() for textpage in textpages]
         ranges = _quote_ranges(texts, quote)
-        drawn = [_highlighted(page, text_range, scale) for page, text_range in zip(pages, ranges)]
+        drawn = [_highlighted(page, textpage, text_range, scale)
+                 for page, textpage, text_range in zip(pages, textpages, ranges)]
     finally:
         document.close()
     return _stacked(drawn, texts, ranges)
@@ -138,13 +140,12 @@ def _quote_ranges(texts: list[str], quote: str) -> list[tuple[int, int] | None]:
     return list(split) if split else [None, None]
 
 
-def _highlighted(page, char_range: tuple[int, int] | None, scale: float):
+def _highlighted(page, textpage, char_range: tuple[int, int] | None, scale: float):
     """(image with the highlight drawn, its boxes) for one page."""
     from PIL import ImageDraw
 
     boxes: list[Box] = []
     if char_range is not None:
-        textpage = page.get_textpage()
         boxes = line_boxes([textpage.get_charbox(i) for i in range(*char_range)], page.get_height(), scale)
     image = page.render(scale=scale).to_pil().convert("RGBA")
     if boxes:

@@ -20,7 +20,6 @@ import re
 from dataclasses import dataclass
 
 from assistant.contracts import CaseFile, CitationCheck, ItemRationale, RecordCitation
-from assistant.errors import ConfigurationError
 from assistant.verification.textmatch import STOPWORDS, match_key, normalise_characters, quote_occurs
 
 RECORD_MARKER = re.compile(r"\[R(\d{1,3})\]")
@@ -186,14 +185,13 @@ def tokens(text: str) -> Tokens:
 
 def _context_negations(text: str) -> tuple[set[str], set[str]] | None:
     """(stems with a negated occurrence, stems with an asserted one) by ConText; None without medSpaCy."""
-    from assistant.vocabulary.negation import assertions
+    from assistant.vocabulary.negation import assertions_if_available
 
     targets = sorted({w for w in re.findall(r"[A-Za-z][A-Za-z']{2,}", text) if w.lower() not in STOPWORDS})
     if not targets:
         return set(), set()
-    try:
-        found = assertions(text, targets)
-    except ConfigurationError:
+    found = assertions_if_available(text, targets)
+    if found is None:
         return None
     negated = {stem(a.surface.lower()) for a in found if a.status == "negated"}
     present = {stem(a.surface.lower()) for a in found if a.status != "negated"}

@@ -92,6 +92,14 @@ def assertions(text: str, targets: list[str]) -> list[Assertion]:
     return found
 
 
+def assertions_if_available(text: str, targets: list[str]) -> list[Assertion] | None:
+    """`assertions`, or None when medSpaCy is not installed (callers then use their fallback cue rules)."""
+    try:
+        return assertions(text, targets)
+    except ConfigurationError:
+        return None
+
+
 def assertion(text: str, target: str) -> Status:
     """The status of the first occurrence of `target` in `text`; raises ValueError when it does not occur."""
     found = assertions(text, [target])
