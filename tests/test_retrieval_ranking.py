@@ -65,3 +65,20 @@ def test_hybrid_is_not_below_its_best_component_on_the_cdc_set(cdc_search):
     modes = result["modes"]
     print({m: round(r["mrr"], 3) for m, r in modes.items()})
     assert modes["hybrid"]["mrr"] >= max(modes["vector"]["mrr"], modes["bm25"]["mrr"])
+
+
+def test_each_recommendation_statement_is_marked_once_on_its_own_page(cdc_search):
+    from assistant.retrieval.search import statement_chunks
+
+    marked = [c for c, is_statement in zip(cdc_search.chunks, statement_chunks(cdc_search.chunks)) if is_statement]
+    assert [(c.section_path[0], c.printed_page) for c in marked] == [
+        (f"Recommendation {n}", page) for n, page in
+        zip(range(1, 13), ["17", "21", "28", "30", "32", "38", "40", "43", "48", "50", "52", "54"])]
+    assert all(c.text.startswith(c.section_path[0]) for c in marked)
+
+
+def test_a_statement_outranks_the_rest_of_its_discussion_when_both_match_alike(cdc_search):
+    # the statement's chunk and the next chunk of Recommendation 10: same section, so only the statement factor differs
+    rec10 = [i for i, c in enumerate(cdc_search.chunks) if c.section_path[:1] == ["Recommendation 10"]]
+    factors = cdc_search.section_factor(np.array(rec10[:2]))
+    assert factors[0] > factors[1]

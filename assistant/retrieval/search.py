@@ -5,6 +5,7 @@ Why this fusion and these constants: docs/retrieval.md (chosen on the tune split
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from typing import Literal
@@ -41,9 +42,11 @@ VECTOR_WEIGHT = 0.6  # a query in the guidelines' own words
 VECTOR_WEIGHT_EXPANDED = 0.4  # a query the vocabulary had to expand: shorthand, brand names, typos
 RESTATING_FACTOR = 0.9
 RECOMMENDATION_FACTOR = 1.2  # a chunk of a numbered recommendation's statement or discussion
+STATEMENT_FACTOR = 1.05  # the chunk that opens a recommendation: its statement, the words a reviewer cites
 NORMALISATION = "minmax"  # "zscore" was tried: better on tune, worse on held-out (docs/retrieval.md)
 EXPANSION_WEIGHT = 0.5  # BM25 weight of words the vocabulary adds, relative to the reviewer's own words
 QUERY_VECTOR_CACHE = 512
+RECOMMENDATION_LABEL = re.compile(r"Recommendation \d+")
 
 
 class GuidelineSearch:
@@ -79,6 +82,7 @@ class GuidelineSearch:
         self._restating = np.array([_restates(self.library.entries.get(c.guideline_id), c) for c in self.chunks], dtype=bool)
         self._recommendation = np.array([bool(c.section_path) and c.section_path[0].startswith("Recommendation")
                                          for c in self.chunks], dtype=bool)
+        self._statement = statement_chunks(self.chunks)
 
     def search(
         self,
@@ -120,7 +124,8 @@ class GuidelineSearch:
     def section_factor(self, positions: np.ndarray) -> np.ndarray:
         """Recommendation-aware ranking: a recommendation's own text up, restatements (summary tables, appendices) down."""
         return (np.where(self._restating[positions], RESTATING_FACTOR, 1.0)
-                * np.where(self._recommendation[positions], RECOMMENDATION_FACTOR, 1.0))
+                * np.where(self._recommendation[positions], RECOMMENDATION_FACTOR, 1.0)
+                * np.where(self._statement[positions], STATEMENT_FACTOR, 1.0))
 
     def scored_candidates(self, query: str, allowed: set[str], mode: str = "hybrid") -> "ScoredCandidates":
         """Candidates from Chroma (top 50) and BM25 (top 50), each scored exactly by both components."""
@@ -301,6 +306,21 @@ def _ranks(scores: np.ndarray, member: np.ndarray) -> list[int | None]:
     order = [i for i in np.argsort(-scores, kind="stable") if member[i]]
     rank = {int(i): r for r, i in enumerate(order, start=1)}
     return [rank.get(i) for i in range(len(scores))]
+
+
+def statement_chunks(chunks: list[Chunk]) -> np.ndarray:
+    """Which chunks open a numbered recommendation ("Recommendation 7 …", "7. We suggest …"): the first chunk, in
+    reading order, of each guideline's "Recommendation N" section, where the statement itself stands."""
+    first: dict[tuple[str, str], int] = {}
+    for i, c in enumerate(chunks):
+        if c.section_path and RECOMMENDATION_LABEL.fullmatch(c.section_path[0]):
+            key = (c.guideline_id, c.section_path[0])
+            here = (c.physical_page, c.char_start)
+            if key not in first or here < (chunks[first[key]].physical_page, chunks[first[key]].char_start):
+                first[key] = i
+    marked = np.zeros(len(chunks), dtype=bool)
+    marked[list(first.values())] = True
+    return marked
 
 
 def _restates(entry, chunk: Chunk) -> bool:
