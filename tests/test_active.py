@@ -163,3 +163,13 @@ def test_citations_carry_strength_and_the_superseded_note(cdc_search):
         cdc_search.library.entries[CDC_ID] = original
     assert citation.superseded == "Superseded by a test edition." and citation.strength == "Weak for"
     assert cdc_search.passage_for_chunk(chunk).citation.superseded is None
+
+
+def test_corpus_tab_rows_show_each_guidelines_choice(tmp_path):
+    from assistant.ui.render import guideline_rows
+
+    settings = Settings(home=tmp_path, guidelines=None)
+    disable_guideline(settings, CDC_ID)
+    rows = {row[0]: row for row in guideline_rows(settings)}
+    assert rows[CDC_ID][3] == "disabled" and rows[LBP_ID][3] == "yes"
+    assert rows[CDC_ID][4] == "not indexed"  # nothing indexed under this home

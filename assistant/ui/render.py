@@ -223,10 +223,10 @@ def case_summary_md(case: CaseFile | None) -> str:
 
 
 def guideline_rows(settings: Settings) -> list[list[Any]]:
-    from assistant.corpus.active import active_entries
+    from assistant.corpus.active import is_active, read_choices
     from assistant.index.store import catalog_status
 
-    active = {entry.id for entry in active_entries(settings)}
-    return [[entry.id, entry.title, entry.tier.label, "yes" if entry.id in active else "disabled",
+    choices = read_choices(settings)  # with catalog_status's one catalog read: the page reads the catalog once
+    return [[entry.id, entry.title, entry.tier.label, "yes" if is_active(settings, entry, choices) else "disabled",
              summary.pages if summary else "not indexed", summary.chunks if summary else "", entry.source]
             for entry, summary in catalog_status(settings)]
