@@ -79,13 +79,21 @@ def balanced(pairs: list[tuple[str, str | None]]) -> dict:
     return recall
 
 
-def _checklist_for(letter_path: Path, item_number: int, sets: dict, pages: GuidelinePages):
+def letter_item_checklist(letter_path: Path, item_number: int, sets: dict, pages: GuidelinePages, routed: bool = False):
+    """The item's checklist from every loaded set (criteria applied by analogy too), or with `routed` only from the
+    sets of the guidelines the product routes the item to, which is the checklist the workspace shows."""
+    from assistant.drafting.evidence import routed_guidelines
     from assistant.drafting.intake import case_from_file
 
     case = case_from_file(letter_path)
     if not 0 < item_number <= len(case.items):
         return None
     item = case.items[item_number - 1]
+    if routed:
+        allowed = set(routed_guidelines(case, item, sorted({s.guideline_id for s in sets.values()})))
+        sets = {key: s for key, s in sets.items() if s.guideline_id in allowed}
+        if not sets:
+            return None
     return build_checklist(case, item_number - 1, sets, item_category(item.text), pages=pages)
 
 
@@ -94,14 +102,15 @@ def labelled_eval(letters_dir: Path, sets: dict, pages: GuidelinePages) -> dict:
     per_split: dict[str, dict] = {}
     for row in read_jsonl(LABELS):
         split = per_split.setdefault(row["split"], {"criteria": [], "for_against": [], "items_missing_agree": [], "decisions": [],
-                                                    "uncovered": 0, "confusion": Counter()})
-        checklist = _checklist_for(letters_dir / row["letter"], row["item"], sets, pages)
+                                                    "uncovered": 0, "confusion": Counter(), "same_region": [], "by_analogy": []})
+        checklist = letter_item_checklist(letters_dir / row["letter"], row["item"], sets, pages)
         statuses = {r.criterion_id: r.status for r in checklist.rows} if checklist else {}
         if checklist is None:
             split["uncovered"] += 1
         for label in row["criteria"]:
             got = statuses.get(label["criterion"], "absent")
             split["criteria"].append(got == label["status"])
+            split["by_analogy" if row.get("by_analogy") else "same_region"].append(got == label["status"])
             split["for_against"].append((got == "met") == (label["status"] == "met"))
             split["confusion"][(label["status"], got)] += 1
         want_missing = {c["criterion"] for c in row["criteria"] if c["status"] == "not_documented"}
@@ -111,10 +120,16 @@ def labelled_eval(letters_dir: Path, sets: dict, pages: GuidelinePages) -> dict:
     return {name: _summarise_split(s) for name, s in sorted(per_split.items())}
 
 
+def _share(values: list[bool]) -> float | None:
+    return round(sum(values) / len(values), 3) if values else None
+
+
 def _summarise_split(split: dict) -> dict:
     return {
         "labelled_criteria": len(split["criteria"]),
         "per_criterion_agreement": round(sum(split["criteria"]) / len(split["criteria"]), 3),
+        "same_region": {"n": len(split["same_region"]), "agreement": _share(split["same_region"])},
+        "by_analogy": {"n": len(split["by_analogy"]), "agreement": _share(split["by_analogy"])},
         "met_vs_not_agreement": round(sum(split["for_against"]) / len(split["for_against"]), 3),
         "items": len(split["items_missing_agree"]),
         "items_uncovered": split["uncovered"],
@@ -124,8 +139,9 @@ def _summarise_split(split: dict) -> dict:
     }
 
 
-def letters_decision_eval(letters_dir: Path, sets: dict, pages: GuidelinePages) -> dict:
-    """Suggested vs real decision on every dev-letter item a criteria set covers, split by the labels' letter rule."""
+def letters_decision_eval(letters_dir: Path, sets: dict, pages: GuidelinePages, routed: bool = False) -> dict:
+    """Suggested vs real decision on every dev-letter item a criteria set covers, split by the labels' letter rule;
+    with `routed`, only the items (and sets) for which the product shows a checklist."""
     import hashlib
 
     from assistant.letters.parse import parse_letter_file
@@ -138,7 +154,7 @@ def letters_decision_eval(letters_dir: Path, sets: dict, pages: GuidelinePages) 
         for number, item in enumerate(letter.items, start=1):
             if item.decision not in ("Upheld", "Overturned"):
                 continue
-            checklist = _checklist_for(path, number, sets, pages)
+            checklist = letter_item_checklist(path, number, sets, pages, routed=routed)
             if checklist is None or checklist.suggested_decision is None:
                 continue
             pairs[split].append((item.decision, checklist.suggested_decision))
@@ -154,6 +170,7 @@ def run_criteria_eval(letters_dir: Path = DEFAULT_LETTERS) -> dict:
     if Path(letters_dir).is_dir():
         result["labelled"] = labelled_eval(Path(letters_dir), sets, pages)
         result["letters_decisions"] = letters_decision_eval(Path(letters_dir), sets, pages)
+        result["letters_decisions_routed"] = letters_decision_eval(Path(letters_dir), sets, pages, routed=True)
     return result
 
 
@@ -169,16 +186,26 @@ def format_criteria_eval(result: dict) -> str:
             f"'what is missing' exact per item {figures['missing_set_agreement']:.3f}; suggested decision: "
             f"recall upheld {decision['Upheld']} (n={decision['n_Upheld']}), overturned {decision['Overturned']} "
             f"(n={decision['n_Overturned']}), balanced accuracy {decision['balanced_accuracy']}")
-    letters = result.get("letters_decisions")
-    if letters:
-        for split in ("tune", "heldout"):
-            d = letters[split]
-            lines.append(f"- all covered dev-letter items, {split}: recall upheld {d['Upheld']} (n={d['n_Upheld']}), "
-                         f"overturned {d['Overturned']} (n={d['n_Overturned']}), balanced accuracy {d['balanced_accuracy']}")
-        for category, d in letters["by_category"].items():
-            lines.append(f"  - {category}: upheld {d['Upheld']} (n={d['n_Upheld']}), overturned {d['Overturned']} "
-                         f"(n={d['n_Overturned']}), balanced {d['balanced_accuracy']}")
+        lines.append(f"  - {split}, same body region: {figures['same_region']['agreement']} (n={figures['same_region']['n']}); "
+                     f"criteria applied by analogy to another region: {figures['by_analogy']['agreement']} "
+                     f"(n={figures['by_analogy']['n']})")
+    for key, scope in (("letters_decisions", "all covered dev-letter items (every set, by analogy too)"),
+                       ("letters_decisions_routed", "dev-letter items the product shows a checklist for (routed sets)")):
+        if result.get(key):
+            lines += _decision_lines(result[key], scope)
     return "\n".join(lines)
+
+
+def _decision_lines(letters: dict, scope: str) -> list[str]:
+    lines = []
+    for split in ("tune", "heldout"):
+        d = letters[split]
+        lines.append(f"- {scope}, {split}: recall upheld {d['Upheld']} (n={d['n_Upheld']}), "
+                     f"overturned {d['Overturned']} (n={d['n_Overturned']}), balanced accuracy {d['balanced_accuracy']}")
+    for category, d in letters["by_category"].items():
+        lines.append(f"  - {category}: upheld {d['Upheld']} (n={d['n_Upheld']}), overturned {d['Overturned']} "
+                     f"(n={d['n_Overturned']}), balanced {d['balanced_accuracy']}")
+    return lines
 
 
 def criteria_headline(result: dict) -> dict:

@@ -213,3 +213,15 @@ def test_record_fact_negation_by_context_and_by_the_fallback_rules(sentence, fin
         monkeypatch.setattr(facts, "_context_negated", lambda *_args: None)
     start = sentence.index(finding)
     assert facts.is_negated(sentence, start, start + len(finding)) is negated
+
+
+def test_the_eval_can_score_the_routed_checklist_the_workspace_shows():
+    from evals.criteria import letter_item_checklist
+
+    sets, pages = shipped_sets()
+    letters = require_shared(SHARED / "imr-letters" / "dev")
+    shoulder = letters / "CM17-0008177.pdf"  # item 1: MR arthrogram of the right shoulder
+    assert letter_item_checklist(shoulder, 1, sets, pages) is not None  # by analogy: the low back imaging questions
+    assert letter_item_checklist(shoulder, 1, sets, pages, routed=True) is None  # the product shows none
+    lumbar = letter_item_checklist(letters / "CM16-0240518.pdf", 1, sets, pages, routed=True)  # MRI of the lumbar spine
+    assert lumbar is not None and {row.guideline.guideline_id for row in lumbar.rows} == {"vadod-lbp-2022"}
