@@ -110,6 +110,8 @@ def test_lumbar_mri_items_cite_the_lbp_imaging_recommendation_verified(cdc_lbp_c
     assert citations, f"{case_number}: expected a low back pain guideline citation"
     assert {c.guideline_id for c in citations} == {LBP}
     assert {c.section.split(" > ")[0] for c in citations} & LBP_IMAGING_RECOMMENDATIONS
+    lead = citations[0].section.split(" — ")[0].split(" > ")[0]
+    assert lead in LBP_IMAGING_RECOMMENDATIONS, f"{case_number}: the draft leads with {citations[0].section}"
     assert result.report.ok, [p.message for p in result.report.problems]
     assert result.report.verified == len(citations)
 

@@ -22,10 +22,20 @@ MAX_RECORD_QUOTES_PER_ROW = 1
 STATUS_ORDER = {"Upheld": ("not_met", "not_documented", "met"), "Overturned": ("met", "not_documented", "not_met")}
 
 
-def rows_for_draft(checklist: Checklist, decision: Decision) -> list[ChecklistRow]:
-    """Applicable rows, required first, ordered by what the decision rests on; at most MAX_REQUIREMENTS."""
+def rows_for_draft(checklist: Checklist, decision: Decision,
+                   addressing: dict[str, set[str]] | None = None) -> list[ChecklistRow]:
+    """Applicable rows, at most MAX_REQUIREMENTS: first those from the recommendations that address the request
+    (routing.toml's sections for the item's category, e.g. the imaging recommendations for a lumbar MRI), then
+    required before supporting, each group ordered by what the decision rests on."""
     order = STATUS_ORDER[decision]
-    rows = sorted(checklist.applicable, key=lambda r: (r.requirement != "required", order.index(r.status)))
+    addressing = addressing or {}
+
+    def addresses(row: ChecklistRow) -> bool:
+        top = row.guideline.section.split(" — ")[0].split(" > ")[0]
+        return top in addressing.get(row.guideline.guideline_id, set())
+
+    rows = sorted(checklist.applicable,
+                  key=lambda r: (not addresses(r), r.requirement != "required", order.index(r.status)))
     return rows[:MAX_REQUIREMENTS]
 
 
@@ -115,7 +125,7 @@ def _conclusion(rows: list[ChecklistRow], item_text: str, decision: Decision) ->
 
 def draft_from_checklist(case: CaseFile, evidence: Evidence, decision: Decision, checklist: Checklist) -> ItemRationale:
     """The three moves from the checklist; the checklist itself travels with the rationale."""
-    rows = rows_for_draft(checklist, decision)
+    rows = rows_for_draft(checklist, decision, evidence.routing.preferred_sections if evidence.routing else None)
     citations: list[Citation] = []
     record: list[RecordCitation] = []
     guideline = _guideline_move(rows, citations)
