@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 import numpy as np
 import pytest
 
@@ -49,7 +47,6 @@ def test_results_are_distinct_pages_when_asked(cdc_search):
     assert len(set(chunks)) < len(chunks)  # by default (chunks, for drafting) the same query repeats a page
 
 
-@pytest.mark.skipif(importlib.util.find_spec("assistant.vocabulary") is None, reason="vocabulary stage not installed")
 @pytest.mark.parametrize(("query", "page"), [
     ("who needs narcan w/ an opioid rx", "48"),  # Rec 8, offering naloxone (issue 15's own example)
     ("opiates for fibromyalga", "fibromyalgia"),  # a misspelling corrected against the corpus vocabulary

@@ -31,6 +31,7 @@ from assistant.index.store import (
     require_manifest,
 )
 from assistant.retrieval.library import GuidelineLibrary
+from assistant.vocabulary.query import expand_query
 
 SearchMode = Literal["hybrid", "vector", "bm25"]
 MODES: tuple[str, ...] = ("vector", "bm25", "hybrid")
@@ -156,10 +157,6 @@ class GuidelineSearch:
         The reviewer's own words are kept and searched at full weight; these are searched beside them at
         EXPANSION_WEIGHT. Words the index already knows are never "corrected".
         """
-        try:
-            from assistant.vocabulary.query import expand_query
-        except ImportError:  # the vocabulary stage is optional for search
-            return ""
         if self._known_words is None:
             self._known_words = frozenset(self.bm25.vocab_dict)
         return " ".join(expand_query(query, self._known_words).added_terms)
