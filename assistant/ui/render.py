@@ -64,7 +64,7 @@ def passage_cards(passages: list[RetrievedPassage], library=None) -> str:
         c = passage.citation
         name = html.escape(c.short_form or c.title)
         section = f" — {html.escape(c.section)}" if c.section else ""
-        strength = getattr(passage, "strength", None) or getattr(c, "strength", None)
+        strength = c.strength
         strength_html = f' <span class="strength">{html.escape(str(strength))}</span>' if strength else ""
         cards.append(
             f'<div class="source-card"><div class="source-head"><b>[{number}] {name}, {html.escape(c.pages)}</b>'
