@@ -97,10 +97,13 @@ def letter_item_checklist(letter_path: Path, item_number: int, sets: dict, pages
     return build_checklist(case, item_number - 1, sets, item_category(item.text), pages=pages)
 
 
-def labelled_eval(letters_dir: Path, sets: dict, pages: GuidelinePages) -> dict:
-    """Per-criterion and item-level agreement, and suggested decisions, on the labelled items, by split."""
+def labelled_eval(letters_dir: Path, sets: dict, pages: GuidelinePages, batch: int | None = None) -> dict:
+    """Per-criterion and item-level agreement, and suggested decisions, on the labelled items, by split; with
+    `batch`, only the items of that labelling batch (1: the first 47, audited; 2: 20 more, labelled 2026-11-29)."""
     per_split: dict[str, dict] = {}
     for row in read_jsonl(LABELS):
+        if batch is not None and row.get("batch") != batch:
+            continue
         split = per_split.setdefault(row["split"], {"criteria": [], "for_against": [], "items_missing_agree": [], "decisions": [],
                                                     "uncovered": 0, "confusion": Counter(), "same_region": [], "by_analogy": []})
         checklist = letter_item_checklist(letters_dir / row["letter"], row["item"], sets, pages)
@@ -169,6 +172,7 @@ def run_criteria_eval(letters_dir: Path = DEFAULT_LETTERS) -> dict:
     result: dict = {"mme": mme_eval(), "criteria_sets": sorted(sets)}
     if Path(letters_dir).is_dir():
         result["labelled"] = labelled_eval(Path(letters_dir), sets, pages)
+        result["labelled_batch_1"] = labelled_eval(Path(letters_dir), sets, pages, batch=1)
         result["letters_decisions"] = letters_decision_eval(Path(letters_dir), sets, pages)
         result["letters_decisions_routed"] = letters_decision_eval(Path(letters_dir), sets, pages, routed=True)
     return result
@@ -177,6 +181,9 @@ def run_criteria_eval(letters_dir: Path = DEFAULT_LETTERS) -> dict:
 def format_criteria_eval(result: dict) -> str:
     mme = result["mme"]
     lines = [f"- MME/day exact on hand-computed cases: {mme['exact']}/{mme['cases']}"]
+    for split, figures in result.get("labelled_batch_1", {}).items():
+        lines.append(f"- batch 1 only (the first 47 items, audited), {split}: per-criterion agreement "
+                     f"{figures['per_criterion_agreement']:.3f} ({figures['labelled_criteria']} labelled criteria)")
     for split, figures in result.get("labelled", {}).items():
         decision = figures["suggested_decision"]
         lines.append(
