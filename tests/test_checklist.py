@@ -225,3 +225,34 @@ def test_the_eval_can_score_the_routed_checklist_the_workspace_shows():
     assert letter_item_checklist(shoulder, 1, sets, pages, routed=True) is None  # the product shows none
     lumbar = letter_item_checklist(letters / "CM16-0240518.pdf", 1, sets, pages, routed=True)  # MRI of the lumbar spine
     assert lumbar is not None and {row.guideline.guideline_id for row in lumbar.rows} == {"vadod-lbp-2022"}
+
+
+def _statuses(summary: str, item: str, injury_date: str | None = None) -> dict[str, str]:
+    sets, pages = shipped_sets()
+    case = CaseFile(case_id="gen", summary=summary, injury_date=injury_date, items=[DisputedItem(text=item)])
+    checklist = build_checklist(case, 0, sets, item_category(item), pages=pages)
+    return {row.criterion_id: row.status for row in checklist.rows}
+
+
+def test_imaging_asked_for_within_four_weeks_without_red_flags_is_not_met_on_conservative_care():
+    early = ("The injured worker injured the low back lifting on 11/02/2016. On 11/16/2016 he reported low back pain. "
+             "Motor strength, sensation and reflexes were normal. An MRI of the lumbar spine was requested.")
+    assert _statuses(early, "MRI of the lumbar spine", "11/02/2016")["lbp-imaging-conservative-care-first"] == "not_met"
+    later = early.replace("On 11/16/2016", "On 02/20/2017")  # 16 weeks: the early-imaging rule no longer speaks
+    assert _statuses(later, "MRI of the lumbar spine", "11/02/2016")["lbp-imaging-conservative-care-first"] != "not_met"
+
+
+def test_an_nsaid_continued_without_documented_benefit_is_not_met_and_a_first_course_is_met():
+    continued = ("The injured worker has low back pain since 2015. On 10/01/2016 she was taking naproxen 500 mg twice daily. "
+                 "On 12/01/2016 pain was rated 7/10.")
+    assert _statuses(continued, "Naproxen 500mg #60")["cdc-nsaid-lowest-shortest"] == "not_met"
+    first = "The injured worker has low back pain since 10/2016. On 12/01/2016 pain was rated 7/10."
+    assert _statuses(first, "Naproxen 500mg #60")["cdc-nsaid-lowest-shortest"] == "met"
+
+
+def test_a_treatment_the_claims_administrator_authorized_is_not_a_treatment_received():
+    facts = extract_record_facts("Two sessions of physical therapy to the lumbar spine was authorized by the Claims "
+                                 "Administrator. The injured worker had been authorized for 6 sessions of physical therapy.")
+    assert not facts.get(RecordFact.prior_treatments).present("physical-therapy")
+    received = extract_record_facts("She completed six sessions of physical therapy with some benefit.")
+    assert received.get(RecordFact.prior_treatments).present("physical-therapy")

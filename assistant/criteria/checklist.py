@@ -170,6 +170,10 @@ def _not_acute_or_flags(ctx: ItemContext, criterion: Criterion) -> Verdict:
 
 
 def _conservative_care_first(ctx: ItemContext, criterion: Criterion) -> Verdict:
+    days = ctx.facts.symptom_days
+    if days is not None and days <= LBP_ACUTE_DAYS and not ctx.deficits():
+        return "not_met", [], (f"The request comes about {days // 7} weeks after the injury, within the four weeks in which "
+                               "most patients improve with noninvasive management, and no red flag is documented.")
     tried = [f for f in ctx.present(RecordFact.prior_treatments) if f.treatment_class not in {"surgery", "injection"}]
     persisting = [f for f in ctx.facts.get(RecordFact.treatment_response).findings + ctx.present(RecordFact.pain_scores)
                   if _PERSISTS.search(f.citation.quote)]
@@ -233,8 +237,8 @@ def _nsaid_course(ctx: ItemContext, criterion: Criterion) -> Verdict:
     gain = ctx.functional_gain(medication=True) + ctx.present(RecordFact.treatment_response, treatment_class="medication")
     if gain:
         return "met", gain[:2], "Benefit from the medication is documented."
-    return "not_documented", ctx.already_using[:2], ("The medication is continued, and there is no documentation of pain "
-                                                     "relief or functional benefit from it.")
+    return "not_met", ctx.already_using[:2], ("The medication is continued (earlier use is documented) without "
+                                              "documented pain relief or functional benefit from it.")
 
 
 def _medication_benefit(ctx: ItemContext, criterion: Criterion) -> Verdict:

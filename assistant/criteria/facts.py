@@ -27,7 +27,8 @@ MONTHS = ("january", "february", "march", "april", "may", "june", "july", "augus
 DATE = re.compile(r"\b(\d{1,2})[-/](\d{1,2})[-/](\d{2,4})\b|\b(" + "|".join(m.capitalize() for m in MONTHS) + r") (\d{1,2}), (\d{4})\b")
 UR_SENTENCE = re.compile(
     r"\b(utilization review|prior review|previous review|peer review|\bUR\b|non-?certif\w*|was denied|were denied|"
-    r"denied (?:due|because|as)|was modified|modified the request|Request for Authorization|IMR)\b", re.IGNORECASE)
+    r"denied (?:due|because|as)|was modified|modified the request|Request for Authorization|IMR|claims administrator|"
+    r"(?:was|were|been|being) (?:authori[sz]ed|certified|approved))\b", re.IGNORECASE)
 PLAN_SENTENCE = re.compile(
     r"\b(treatment plan|plan (?:included|includes|was|is)|recommended|requested|request for|will (?:be|undergo)|"
     r"would|pending|referr\w+ (?:for|to))\b", re.IGNORECASE)
