@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from assistant.config import PROJECT_ROOT
+from assistant.contracts import Checklist
 from assistant.criteria import GuidelinePages, load_criteria_dir
 from assistant.criteria.checklist import build_checklist, item_category
 from assistant.criteria.mme import compute_mme
@@ -97,16 +98,20 @@ def letter_item_checklist(letter_path: Path, item_number: int, sets: dict, pages
     return build_checklist(case, item_number - 1, sets, item_category(item.text), pages=pages)
 
 
-def labelled_eval(letters_dir: Path, sets: dict, pages: GuidelinePages, batch: int | None = None) -> dict:
+def labelled_checklists(letters_dir: Path, sets: dict, pages: GuidelinePages) -> list[tuple[dict, Checklist | None]]:
+    """Each labelled item with its checklist (None when no set covers it), built once for every summary."""
+    return [(row, letter_item_checklist(letters_dir / row["letter"], row["item"], sets, pages)) for row in read_jsonl(LABELS)]
+
+
+def labelled_eval(checked: list[tuple[dict, Checklist | None]], batch: int | None = None) -> dict:
     """Per-criterion and item-level agreement, and suggested decisions, on the labelled items, by split; with
     `batch`, only the items of that labelling batch (1: the first 47, audited; 2: 20 more, labelled 2026-11-29)."""
     per_split: dict[str, dict] = {}
-    for row in read_jsonl(LABELS):
+    for row, checklist in checked:
         if batch is not None and row.get("batch") != batch:
             continue
         split = per_split.setdefault(row["split"], {"criteria": [], "for_against": [], "items_missing_agree": [], "decisions": [],
                                                     "uncovered": 0, "confusion": Counter(), "same_region": [], "by_analogy": []})
-        checklist = letter_item_checklist(letters_dir / row["letter"], row["item"], sets, pages)
         statuses = {r.criterion_id: r.status for r in checklist.rows} if checklist else {}
         if checklist is None:
             split["uncovered"] += 1
@@ -171,8 +176,9 @@ def run_criteria_eval(letters_dir: Path = DEFAULT_LETTERS) -> dict:
     sets = load_criteria_dir(pages)
     result: dict = {"mme": mme_eval(), "criteria_sets": sorted(sets)}
     if Path(letters_dir).is_dir():
-        result["labelled"] = labelled_eval(Path(letters_dir), sets, pages)
-        result["labelled_batch_1"] = labelled_eval(Path(letters_dir), sets, pages, batch=1)
+        checked = labelled_checklists(Path(letters_dir), sets, pages)
+        result["labelled"] = labelled_eval(checked)
+        result["labelled_batch_1"] = labelled_eval(checked, batch=1)
         result["letters_decisions"] = letters_decision_eval(Path(letters_dir), sets, pages)
         result["letters_decisions_routed"] = letters_decision_eval(Path(letters_dir), sets, pages, routed=True)
     return result

@@ -14,6 +14,7 @@ from assistant.contracts import CaseFact, CaseFile, Checklist, ChecklistRow, Cit
 from assistant.drafting.evidence import Evidence
 from assistant.drafting.item_facts import drug_note, request_citation
 from assistant.drafting.offline import reviewer_guideline_line
+from assistant.drafting.routing import RoutingDecision
 from assistant.verification.record import DERIVED_FIGURE
 from assistant.verification.textmatch import quote_occurs
 
@@ -22,20 +23,13 @@ MAX_RECORD_QUOTES_PER_ROW = 1
 STATUS_ORDER = {"Upheld": ("not_met", "not_documented", "met"), "Overturned": ("met", "not_documented", "not_met")}
 
 
-def rows_for_draft(checklist: Checklist, decision: Decision,
-                   addressing: dict[str, set[str]] | None = None) -> list[ChecklistRow]:
+def rows_for_draft(checklist: Checklist, decision: Decision, routing: RoutingDecision | None = None) -> list[ChecklistRow]:
     """Applicable rows, at most MAX_REQUIREMENTS: first those from the recommendations that address the request
     (routing.toml's sections for the item's category, e.g. the imaging recommendations for a lumbar MRI), then
     required before supporting, each group ordered by what the decision rests on."""
     order = STATUS_ORDER[decision]
-    addressing = addressing or {}
-
-    def addresses(row: ChecklistRow) -> bool:
-        top = row.guideline.section.split(" — ")[0].split(" > ")[0]
-        return top in addressing.get(row.guideline.guideline_id, set())
-
-    rows = sorted(checklist.applicable,
-                  key=lambda r: (not addresses(r), r.requirement != "required", order.index(r.status)))
+    rows = sorted(checklist.applicable, key=lambda r: (not (routing and routing.names(r.guideline)),
+                                                       r.requirement != "required", order.index(r.status)))
     return rows[:MAX_REQUIREMENTS]
 
 
@@ -125,7 +119,7 @@ def _conclusion(rows: list[ChecklistRow], item_text: str, decision: Decision) ->
 
 def draft_from_checklist(case: CaseFile, evidence: Evidence, decision: Decision, checklist: Checklist) -> ItemRationale:
     """The three moves from the checklist; the checklist itself travels with the rationale."""
-    rows = rows_for_draft(checklist, decision, evidence.routing.preferred_sections if evidence.routing else None)
+    rows = rows_for_draft(checklist, decision, evidence.routing)
     citations: list[Citation] = []
     record: list[RecordCitation] = []
     guideline = _guideline_move(rows, citations)

@@ -103,9 +103,7 @@ def _named_sections(routing: RoutingDecision, topic: ItemTopic,
     """Candidates from the recommendations routing.toml names for this item's category (e.g. the low back
     imaging recommendations for a lumbar MRI): these govern when retrieval found them. The physician-reviewed table
     vouches that the recommendation addresses the category, so its wording need not repeat the item's words."""
-    def named(p: RetrievedPassage) -> bool:
-        return p.citation.section.split(" > ")[0] in routing.preferred_sections.get(p.citation.guideline_id, set())
-    return {p.chunk_id: p for p in candidates if named(p)}
+    return {p.chunk_id: p for p in candidates if routing.names(p.citation)}
 
 
 def _prefer_statements(passages: list[RetrievedPassage], restating: dict[str, set[str]] | None = None) -> list[RetrievedPassage]:

@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from assistant.config import BUNDLED_CATALOG, PROJECT_ROOT
+from assistant.contracts import Citation
 from assistant.errors import CatalogError
 from assistant.vocabulary.categories import ItemTopic
 
@@ -61,6 +62,12 @@ class RoutingDecision:
     @property
     def routed(self) -> bool:
         return bool(self.guidelines)
+
+    def names(self, citation: Citation) -> bool:
+        """Whether the citation comes from a recommendation the routing table names for the item's category
+        ("Recommendation 2", "Recommendation 2 > …" and a criterion's "Recommendation 2 — Discussion" alike)."""
+        top = citation.section.split(" — ")[0].split(" > ")[0]
+        return top in self.preferred_sections.get(citation.guideline_id, set())
 
 
 def _compile(pattern: str, where: str) -> re.Pattern[str]:
