@@ -238,6 +238,11 @@ def test_imaging_asked_for_within_four_weeks_without_red_flags_is_not_met_on_con
     early = ("The injured worker injured the low back lifting on 11/02/2016. On 11/16/2016 he reported low back pain. "
              "Motor strength, sensation and reflexes were normal. An MRI of the lumbar spine was requested.")
     assert _statuses(early, "MRI of the lumbar spine", "11/02/2016")["lbp-imaging-conservative-care-first"] == "not_met"
+    sets, pages = shipped_sets()
+    case = CaseFile(case_id="gen", summary=early, injury_date="11/02/2016", items=[DisputedItem(text="MRI of the lumbar spine")])
+    row = next(r for r in build_checklist(case, 0, sets, "imaging", pages=pages).rows
+               if r.criterion_id == "lbp-imaging-conservative-care-first")
+    assert row.record_citations and all(quote_occurs(c.quote, early) for c in row.record_citations)  # the injury date
     later = early.replace("On 11/16/2016", "On 02/20/2017")  # 16 weeks: the early-imaging rule no longer speaks
     assert _statuses(later, "MRI of the lumbar spine", "11/02/2016")["lbp-imaging-conservative-care-first"] != "not_met"
 

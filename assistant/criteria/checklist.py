@@ -100,6 +100,7 @@ class ItemContext:
     def absent(self, *facts: RecordFact, treatment_class: str | None = None) -> list[RecordFinding]:
         return [f for fact in facts for f in self.facts.get(fact).absent(treatment_class)]
 
+
     def deficits(self) -> list[RecordFinding]:
         """Objective neurologic deficits on examination, or a named red flag (a diagnosis list is not a finding)."""
         findings = [f for f in self.present(RecordFact.neuro_findings) if _OBJECTIVE_DEFICIT.search(f.citation.quote)]
@@ -165,14 +166,14 @@ def _not_acute_or_flags(ctx: ItemContext, criterion: Criterion) -> Verdict:
     if ctx.facts.symptom_days is not None:
         weeks = ctx.facts.symptom_days // 7
         status: ChecklistStatus = "met" if ctx.facts.symptom_days > LBP_ACUTE_DAYS else "not_met"
-        return status, [], f"The injury date and the latest record entry are about {weeks} weeks apart."
+        return status, ctx.facts.timing_quotes, f"The injury date and the latest record entry are about {weeks} weeks apart."
     return "not_documented", [], "The record does not show how long the symptoms have lasted."
 
 
 def _conservative_care_first(ctx: ItemContext, criterion: Criterion) -> Verdict:
     days = ctx.facts.symptom_days
     if days is not None and days <= LBP_ACUTE_DAYS and not ctx.deficits():
-        return "not_met", [], (f"The request comes about {days // 7} weeks after the injury, within the four weeks in which "
+        return "not_met", ctx.facts.timing_quotes, (f"The request comes about {days // 7} weeks after the injury, within the four weeks in which "
                                "most patients improve with noninvasive management, and no red flag is documented.")
     tried = [f for f in ctx.present(RecordFact.prior_treatments) if f.treatment_class not in {"surgery", "injection"}]
     persisting = [f for f in ctx.facts.get(RecordFact.treatment_response).findings + ctx.present(RecordFact.pain_scores)

@@ -162,6 +162,8 @@ class RecordFacts(BaseModel):
     mme_citation: RecordCitation | None = None
     symptom_days: int | None = Field(default=None, description="Days from the injury to the latest dated record entry.")
     latest_date: date | None = Field(default=None, description="The latest date the record gives (usually the visit at issue).")
+    timing_quotes: list[RecordCitation] = Field(
+        default_factory=list, description="The record's sentences behind symptom_days: the injury date's, the latest date's.")
 
     def get(self, fact: RecordFact) -> FactAnswer:
         return self.answers.get(fact) or FactAnswer(fact=fact)
@@ -281,6 +283,7 @@ def extract_record_facts(case_text: str, source: str = "case summary", injury_da
     """All record facts in the case text; the MME/day of the item's opioid regimen when it names one."""
     answers: dict[RecordFact, FactAnswer] = {}
     latest: date | None = None
+    dated: list[tuple[date, RecordCitation]] = []
     for sentence, when in sentences_with_dates(case_text):
         if UR_SENTENCE.search(sentence):
             continue
@@ -292,10 +295,14 @@ def extract_record_facts(case_text: str, source: str = "case summary", injury_da
             answers.setdefault(finding.fact, FactAnswer(fact=finding.fact)).findings.append(finding)
         parsed = parse_date(when or "")
         latest = max(latest, parsed) if latest and parsed else (parsed or latest)
+        if parsed:
+            dated.append((parsed, RecordCitation(quote=sentence, source=source, date=when)))
     facts = RecordFacts(source=source, answers=answers, latest_date=latest, medications=record_medications(case_text, source))
     injured = parse_date(injury_date or "")
     if injured and latest and latest >= injured:
         facts.symptom_days = (latest - injured).days
+        quotes = [next((c for d, c in dated if d == injured), None), next((c for d, c in dated if d == latest), None)]
+        facts.timing_quotes = list({c.quote: c for c in quotes if c is not None}.values())
     _add_regimen(facts, case_text, item_text, source)
     return facts
 
