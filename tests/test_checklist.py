@@ -261,3 +261,14 @@ def test_a_treatment_the_claims_administrator_authorized_is_not_a_treatment_rece
     assert not facts.get(RecordFact.prior_treatments).present("physical-therapy")
     received = extract_record_facts("She completed six sessions of physical therapy with some benefit.")
     assert received.get(RecordFact.prior_treatments).present("physical-therapy")
+
+
+def test_a_verdict_on_how_long_ago_the_injury_was_quotes_the_dated_record_sentences():
+    sets, pages = shipped_sets()
+    summary = "The injured worker injured the low back on 01/05/2015. On 12/01/2016 he reported low back pain 6/10."
+    case = CaseFile(case_id="gen", summary=summary, injury_date="01/05/2015", items=[DisputedItem(text="Flexeril 10mg #90")])
+    row = next(r for r in build_checklist(case, 0, sets, item_category("Flexeril 10mg #90"), pages=pages).rows
+               if r.criterion_id == "lbp-muscle-relaxant-not-chronic")
+    assert row.status == "not_met"
+    assert [c.quote for c in row.record_citations] == [
+        "The injured worker injured the low back on 01/05/2015.", "On 12/01/2016 he reported low back pain 6/10."]

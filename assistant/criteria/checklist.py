@@ -91,8 +91,14 @@ class ItemContext:
         """True/False from the injury date; None when the record gives no way to tell."""
         if self.facts.symptom_days is not None:
             return self.facts.symptom_days >= CHRONIC_DAYS
-        chronic = [f for f in self.facts.get(RecordFact.symptom_duration).present() if re.search(r"\bchronic\b", f.citation.quote, re.I)]
-        return True if chronic else None
+        return True if self._called_chronic() else None
+
+    def chronic_evidence(self) -> list[RecordFinding | RecordCitation]:
+        """The record's words behind `chronic`: the dated sentences, or those that call the pain chronic."""
+        return list(self.facts.timing_quotes) if self.facts.symptom_days is not None else list(self._called_chronic())
+
+    def _called_chronic(self) -> list[RecordFinding]:
+        return [f for f in self.facts.get(RecordFact.symptom_duration).present() if re.search(r"\bchronic\b", f.citation.quote, re.I)]
 
     def present(self, *facts: RecordFact, treatment_class: str | None = None) -> list[RecordFinding]:
         return [f for fact in facts for f in self.facts.get(fact).present(treatment_class)]
@@ -227,7 +233,7 @@ def _short_course(ctx: ItemContext, criterion: Criterion) -> Verdict:
     if ctx.acute:
         return "met", [], "A new prescription for acute or post-operative pain."
     if ctx.chronic:
-        return "not_met", [], "The symptoms are chronic (more than three months since the injury)."
+        return "not_met", ctx.chronic_evidence(), "The symptoms are chronic (more than three months since the injury)."
     return "not_documented", [], "The record does not show how long the symptoms or the medication have lasted."
 
 
