@@ -194,6 +194,10 @@ class CaseFact(BaseModel):
     date: str | None = None
 
 
+REQUEST_SOURCE = "disputed items"
+"""The source named on a record quote taken from the case file's list of disputed items (the request itself)."""
+
+
 class RecordCitation(BaseModel):
     """A verbatim quote from the case record backing a statement about the case, shown as marker [R<n>].
 
@@ -207,6 +211,11 @@ class RecordCitation(BaseModel):
     def label(self) -> str:
         dated = f", {self.date}" if self.date else ""
         return f"{self.source}{dated}"
+
+    @classmethod
+    def of_request(cls, item: DisputedItem) -> RecordCitation:
+        """The request itself, quoted from the case file's list of disputed items (the evidence for what is asked)."""
+        return cls(quote=item.text, source=REQUEST_SOURCE)
 
 
 class AbstentionNote(BaseModel):

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 import pytest
 
-from assistant.contracts import CaseFile, DisputedItem
+from assistant.contracts import REQUEST_SOURCE, CaseFile, DisputedItem
 from assistant.criteria import load_criteria_dir
 from assistant.criteria.checklist import build_checklist, decision_warning, item_category
 from assistant.criteria.facts import extract_record_facts
@@ -60,7 +60,7 @@ def test_record_facts_quote_the_record_verbatim_with_dates_and_honour_negation()
     facts = extract_record_facts(OPIOID_RECORD, injury_date="01/10/2016", item_text="Norco 10/325mg #120")
     for answer in facts.answers.values():
         for finding in answer.findings:
-            assert finding.citation.source == "disputed item" or quote_occurs(finding.citation.quote, OPIOID_RECORD)
+            assert finding.citation.source == REQUEST_SOURCE or quote_occurs(finding.citation.quote, OPIOID_RECORD)
     assert facts.get(RecordFact.red_flags).status == "documented_absent"
     assert facts.get(RecordFact.neuro_findings).status == "documented_absent"
     assert facts.get(RecordFact.pdmp_check).status == "documented_absent"
@@ -272,3 +272,49 @@ def test_a_verdict_on_how_long_ago_the_injury_was_quotes_the_dated_record_senten
     assert row.status == "not_met"
     assert [c.quote for c in row.record_citations] == [
         "The injured worker injured the low back on 01/05/2015.", "On 12/01/2016 he reported low back pain 6/10."]
+
+
+def test_a_first_course_is_met_by_what_the_record_lacks_and_the_draft_says_so_in_words_the_verifier_checks():
+    """No earlier chiropractic: the row is met by an absence, and the draft writes it as 'there is no documentation
+    of prior chiropractic' — which the record verifier checks — never a bare 'Documented'. A plan naming
+    chiropractic does not contradict it; a completed course does, and the verifier says so."""
+    from assistant.drafting.checklist_writer import draft_from_checklist
+    from assistant.drafting.evidence import Evidence
+    from assistant.verification.record import check_record_facts
+    from assistant.verification.textmatch import split_sentences
+    from assistant.vocabulary.categories import classify_item
+
+    sets, pages = shipped_sets()
+    summary = ("The injured worker injured the low back on 01/05/2015. On 12/01/2016 he reported low back pain 6/10. "
+               "The treatment plan included chiropractic care for the lumbar spine.")
+    item = DisputedItem(text="Chiropractic treatment for the lumbar spine x 6")
+    case = CaseFile(case_id="gen", summary=summary, injury_date="01/05/2015", items=[item])
+    checklist = build_checklist(case, 0, sets, item_category(item.text), pages=pages)
+    row = next(r for r in checklist.rows if r.criterion_id == "lbp-manipulation-pain-disability")
+    assert row.status == "met" and not row.record_citations
+    evidence = Evidence(item=item, topic=classify_item(item.text), queries=[], candidates=[])
+    sentences = split_sentences(draft_from_checklist(case, evidence, "Overturned", checklist).rationale)
+    assert not [s for s in sentences if s.rstrip(" .").endswith(("Documented", "Met"))], sentences
+    first_course = [s for s in sentences if "there is no documentation of prior chiropractic" in s]
+    assert len(first_course) == 1
+    assert [c.status for c in check_record_facts(first_course[0], case, first_course)] == ["verified"]
+    treated = case.model_copy(update={"summary": summary + " He completed six chiropractic visits in 2015 with no benefit."})
+    assert [c.status for c in check_record_facts(first_course[0], treated, first_course)] == ["record_documents_it"]
+
+
+def test_every_met_or_unmet_row_on_the_labelled_letters_rests_on_a_record_quote_or_a_checkable_absence():
+    """Real letters: a row the checklist calls met or not met either quotes the record (the request counts) or
+    states an absence in the form the record verifier checks — nothing the draft would have to assert unbacked."""
+    from evals.criteria import LABELS, letter_item_checklist, read_jsonl
+    from assistant.verification.record import NO_DOCUMENTATION
+
+    sets, pages = shipped_sets()
+    letters = require_shared(SHARED / "imr-letters" / "dev")
+    decided = 0
+    for labelled in read_jsonl(LABELS):
+        checklist = letter_item_checklist(letters / labelled["letter"], labelled["item"], sets, pages)
+        for row in checklist.applicable if checklist else []:
+            if row.status in {"met", "not_met"}:
+                decided += 1
+                assert row.record_citations or NO_DOCUMENTATION.match(row.reason or ""), (labelled["letter"], row.criterion_id, row.reason)
+    assert decided >= 50

@@ -131,3 +131,16 @@ def test_quote_edited_in_the_prose_is_caught_even_when_the_citation_is_intact(cd
     edited = text.replace("at least as effective", "far more effective")
     report = verify_rationale(rationale(edited, [cite("11", REC1)]), cdc_search.library)
     assert "quote_not_found" in statuses(report)
+
+
+def test_a_guideline_quote_of_two_sentences_stays_one_sentence_with_its_marker():
+    """Split inside the quote, its second half would read as an uncited statement about the case."""
+    from assistant.verification.textmatch import split_sentences
+
+    quoted = ('As noted on page 21, "Nonopioid therapies are preferred for subacute and chronic pain. Clinicians should '
+              'maximize use of nonpharmacologic and nonopioid pharmacologic therapies as appropriate for the specific '
+              'condition and patient" [1].')
+    assert split_sentences(quoted + " The patient is 45. Is it met? Yes.") == [quoted, "The patient is 45.", "Is it met?", "Yes."]
+    unclosed = 'He said "no. Then he left. ' + "More words here. " * 50 + 'End" Fine.'  # no closing quote within 600
+    assert split_sentences(unclosed)[:3] == ['He said "no.', "Then he left.", "More words here."]
+    assert split_sentences('One. "Two." Three.') == ["One.", '"Two."', "Three."]

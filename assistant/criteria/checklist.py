@@ -65,7 +65,8 @@ class ItemContext:
     def _already_using(self) -> list[RecordCitation]:
         """Record sentences (not plans, not the UR's reasons) naming a drug of the item's class: continued use.
         A prescription written at the visit under review is the request itself, not earlier use."""
-        from assistant.criteria.facts import PLAN_SENTENCE, UR_SENTENCE, parse_date, sentences_with_dates
+        from assistant.criteria.facts import parse_date, sentences_with_dates
+        from assistant.vocabulary.record_cues import PLAN_SENTENCE, UR_SENTENCE
 
         def earlier_use(sentence: str, when: str | None) -> bool:
             if PLAN_SENTENCE.search(sentence) or UR_SENTENCE.search(sentence):
@@ -205,7 +206,7 @@ def _response_to_same_class(ctx: ItemContext, criterion: Criterion) -> Verdict:
     treatment_class = SAME_CLASS.get(ctx.category)
     prior = ctx.present(RecordFact.prior_treatments, treatment_class=treatment_class) if treatment_class else []
     if treatment_class and not prior:
-        return "met", [], f"No prior {treatment_class.replace('-', ' ')} is documented: this would be a first course."
+        return "met", [], f"A first course, as there is no documentation of prior {treatment_class.replace('-', ' ')}."
     gain = ctx.functional_gain(treatment_class)
     if gain:
         return "met", gain, "Objective functional improvement from the prior course is documented."
@@ -220,7 +221,7 @@ def _chronic(ctx: ItemContext, criterion: Criterion) -> Verdict:
     chronic = ctx.chronic
     if chronic is None:
         return "not_documented", [], "The record does not show how long the symptoms have lasted."
-    return ("met" if chronic else "not_met"), [], (
+    return ("met" if chronic else "not_met"), ctx.chronic_evidence(), (
         f"About {ctx.facts.symptom_days // 7} weeks from the injury date to the latest record entry."
         if ctx.facts.symptom_days is not None else "The record describes the pain as chronic.")
 
@@ -230,8 +231,10 @@ def _short_course(ctx: ItemContext, criterion: Criterion) -> Verdict:
     if ctx.already_using and not ctx.post_op:
         return "not_met", ctx.already_using[:2], ("The record shows this kind of medication already in use: the request "
                                                   "continues it beyond a short course.")
+    if ctx.post_op:
+        return "met", [RecordCitation.of_request(ctx.item)], "A new prescription for post-operative pain (the request says so)."
     if ctx.acute:
-        return "met", [], "A new prescription for acute or post-operative pain."
+        return "met", ctx.facts.timing_quotes, "A new prescription within a month of the injury, with no earlier use documented."
     if ctx.chronic:
         return "not_met", ctx.chronic_evidence(), "The symptoms are chronic (more than three months since the injury)."
     return "not_documented", [], "The record does not show how long the symptoms or the medication have lasted."
@@ -240,7 +243,7 @@ def _short_course(ctx: ItemContext, criterion: Criterion) -> Verdict:
 def _nsaid_course(ctx: ItemContext, criterion: Criterion) -> Verdict:
     """A first or short course, or continued use with documented benefit."""
     if not ctx.already_using:
-        return "met", [], "No earlier use of this kind of medication is documented: a first course."
+        return "met", [], "A first course, as there is no documentation of NSAID use before this request."
     gain = ctx.functional_gain(medication=True) + ctx.present(RecordFact.treatment_response, treatment_class="medication")
     if gain:
         return "met", gain[:2], "Benefit from the medication is documented."
@@ -280,7 +283,7 @@ def _acute_severity(ctx: ItemContext, criterion: Criterion) -> Verdict:
     causes = [f for f in ctx.present(RecordFact.diagnosis, RecordFact.prior_treatments, RecordFact.red_flags)
               if _ACUTE_CAUSE.search(f.citation.quote)]
     if ctx.post_op or causes:
-        return "met", causes, "Surgery or a significant injury is documented."
+        return "met", causes or [RecordCitation.of_request(ctx.item)], "Surgery or a significant injury is documented."
     return "not_documented", [], "There is no documentation of severe trauma or surgery that warrants opioids."
 
 
@@ -318,7 +321,7 @@ def _naloxone(ctx: ItemContext, criterion: Criterion) -> Verdict:
         return "not_documented", risks[:2], "An overdose risk factor is documented, and there is no documentation that naloxone was offered."
     if ctx.absent(RecordFact.naloxone):
         return "not_met", ctx.absent(RecordFact.naloxone), "The record states naloxone was not offered."
-    return "met", [], "No overdose risk factor (benzodiazepine, substance use, 50 MME/day or more) is documented."
+    return "met", [], "There is no documentation of an overdose risk factor (a benzodiazepine, substance use, or 50 MME/day or more)."
 
 
 def _gi_risk(ctx: ItemContext, criterion: Criterion) -> Verdict:
@@ -343,9 +346,9 @@ def _radicular(ctx: ItemContext, criterion: Criterion) -> Verdict:
 def _not_steroid_facet(ctx: ItemContext, criterion: Criterion) -> Verdict:
     text = ctx.item.text
     if re.search(r"\bfacet\b", text, re.I) and not re.search(r"medial branch|diagnostic|radiofrequency|ablation|rhizotomy", text, re.I):
-        return "not_met", [], "The request is a facet joint (therapeutic) injection, not a diagnostic block or ablation."
+        return "not_met", [RecordCitation.of_request(ctx.item)], "The request is a facet joint (therapeutic) injection, not a diagnostic block or ablation."
     if re.search(r"medial branch|radiofrequency|ablation|rhizotomy", text, re.I):
-        return "met", [], "The request is a diagnostic block or ablation."
+        return "met", [RecordCitation.of_request(ctx.item)], "The request is a diagnostic block or ablation."
     return "not_applicable", [], "The request is not a facet procedure."
 
 

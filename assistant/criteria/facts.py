@@ -15,9 +15,10 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from assistant.contracts import RecordCitation
+from assistant.contracts import REQUEST_SOURCE, RecordCitation
 from assistant.criteria.mme import MmeResult, OPIOID_NAMES, compute_mme
 from assistant.criteria.model import RecordFact
+from assistant.vocabulary.record_cues import PLAN_SENTENCE, UR_SENTENCE
 from assistant.verification.verify import split_sentences
 
 Polarity = Literal["present", "absent"]
@@ -25,13 +26,6 @@ FactStatus = Literal["documented", "documented_absent", "not_documented"]
 
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december")
 DATE = re.compile(r"\b(\d{1,2})[-/](\d{1,2})[-/](\d{2,4})\b|\b(" + "|".join(m.capitalize() for m in MONTHS) + r") (\d{1,2}), (\d{4})\b")
-UR_SENTENCE = re.compile(
-    r"\b(utilization review|prior review|previous review|peer review|\bUR\b|non-?certif\w*|was denied|were denied|"
-    r"denied (?:due|because|as)|was modified|modified the request|Request for Authorization|IMR|claims administrator|"
-    r"(?:was|were|been|being) (?:authori[sz]ed|certified|approved))\b", re.IGNORECASE)
-PLAN_SENTENCE = re.compile(
-    r"\b(treatment plan|plan (?:included|includes|was|is)|recommended|requested|request for|will (?:be|undergo)|"
-    r"would|pending|referr\w+ (?:for|to))\b", re.IGNORECASE)
 _NEGATION_BEFORE = re.compile(
     r"\b(no|not|denie[sd]|deny|denying|without|negative for|lack of|lacks|absence of|absent|never|none|free of|"
     r"ruled out|did not|does not|has not|have not|had not|failed to)\b[^.;]*$", re.IGNORECASE)
@@ -309,7 +303,7 @@ def extract_record_facts(case_text: str, source: str = "case summary", injury_da
 
 def _add_regimen(facts: RecordFacts, case_text: str, item_text: str, source: str) -> None:
     """MME/day of the requested regimen (the item text), else of the record's opioid sentence that gives a dose."""
-    candidates = [(item_text, "disputed item")] if item_text and _OPIOID.search(item_text) else []
+    candidates = [(item_text, REQUEST_SOURCE)] if item_text and _OPIOID.search(item_text) else []
     candidates += [(s, source) for s, _ in sentences_with_dates(case_text) if _OPIOID.search(s) and not UR_SENTENCE.search(s)]
     for text, where in candidates:
         result = compute_mme(text)

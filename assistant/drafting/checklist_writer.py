@@ -10,12 +10,12 @@ sentence of the case text (checked again before it is used).
 
 from __future__ import annotations
 
-from assistant.contracts import CaseFact, CaseFile, Checklist, ChecklistRow, Citation, Decision, ItemRationale, RecordCitation
+from assistant.contracts import REQUEST_SOURCE, CaseFact, CaseFile, Checklist, ChecklistRow, Citation, Decision, ItemRationale, RecordCitation
 from assistant.drafting.evidence import Evidence
-from assistant.drafting.item_facts import drug_note, request_citation
+from assistant.drafting.item_facts import drug_note
 from assistant.drafting.offline import reviewer_guideline_line
 from assistant.drafting.routing import RoutingDecision
-from assistant.verification.record import DERIVED_FIGURE
+from assistant.verification.record import DERIVED_FIGURE, DRAFTING_NOTE, NO_DOCUMENTATION, full_record_text
 from assistant.verification.textmatch import quote_occurs
 
 MAX_REQUIREMENTS = 4
@@ -59,6 +59,20 @@ def _record_marker(citation: RecordCitation, record: list[RecordCitation]) -> st
 
 
 STATUS_WORDS = {"met": "Documented", "not_met": "Not met", "not_documented": "Not documented"}
+UNQUOTED_STATUS_WORDS = {"met": "Met", "not_met": "Not met", "not_documented": "Not documented"}
+"""A row met by what the record lacks (a first course; no overdose risk) is 'met', not 'documented'."""
+
+
+def _unquoted_row(row: ChecklistRow, question: str) -> str:
+    """A requirement no record sentence speaks to: the checklist's absence finding in the form the record verifier
+    checks ('there is no documentation of X' is flagged when the record documents X), never a bare 'Documented'."""
+    reason = (row.reason or "").strip()
+    if NO_DOCUMENTATION.match(reason):
+        return f"{question}? {UNQUOTED_STATUS_WORDS[row.status]}: {reason[:1].lower() + reason[1:]}"
+    if row.status == "not_documented":
+        return f"There is no documentation of the following in the record: {question[:1].lower() + question[1:]}."
+    return (f"{DRAFTING_NOTE} the checklist marks “{question}” as {row.status.replace('_', ' ')} without a record "
+            "quote; check this requirement against the record before signing.")
 
 
 def _record_move(rows: list[ChecklistRow], record: list[RecordCitation], case_text: str) -> list[str]:
@@ -69,9 +83,7 @@ def _record_move(rows: list[ChecklistRow], record: list[RecordCitation], case_te
         question = row.question.strip().rstrip(".?")
         quotes = [c for c in row.record_citations if quote_occurs(c.quote, case_text)][:MAX_RECORD_QUOTES_PER_ROW]
         if not quotes:
-            subject = question[:1].lower() + question[1:]
-            sentences.append(f"There is no documentation of the following in the record: {subject}."
-                             if row.status != "met" else f"{question}? {STATUS_WORDS[row.status]}.")
+            sentences.append(_unquoted_row(row, question))
             continue
         quote = quotes[0]
         label = STATUS_WORDS[row.status]
@@ -91,7 +103,7 @@ def _mme_move(checklist: Checklist, citations: list[Citation], record: list[Reco
         return []
     sentences = []
     source = checklist.mme_record
-    if source is not None and source.source != "disputed item" and quote_occurs(source.quote, case_text):
+    if source is not None and source.source != REQUEST_SOURCE and quote_occurs(source.quote, case_text):
         known = any(c.quote == source.quote for c in record)
         marker = _record_marker(source, record)
         if not known:
@@ -126,10 +138,10 @@ def draft_from_checklist(case: CaseFile, evidence: Evidence, decision: Decision,
     if not evidence.mtus_available and citations:
         guideline.append("The MTUS was not available in the indexed corpus; the guideline cited is an other "
                          "evidence-based guideline under 8 CCR §9792.21.1.")
-    case_move = _record_move(rows, record, case.summary) + _mme_move(checklist, citations, record, case.summary)
+    case_move = _record_move(rows, record, full_record_text(case)) + _mme_move(checklist, citations, record, case.summary)
     # Rows that quote nothing: the request itself is the one record quote (from the disputed items), not a case fact.
     request = ([] if record else
-               [f"The request under review is “{evidence.item.text}” {_record_marker(request_citation(evidence.item), record)}."])
+               [f"The request under review is “{evidence.item.text}” {_record_marker(RecordCitation.of_request(evidence.item), record)}."])
     facts = record[1:] if request else record
     note = drug_note(evidence.item)
     text = " ".join([*guideline, *request, *([note] if note else []), "In this case, the records show the following against each requirement.", *case_move, _conclusion(rows, evidence.item.text, decision)])

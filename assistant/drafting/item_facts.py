@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.contracts import CaseFile, DisputedItem, RecordCitation
+from assistant.contracts import REQUEST_SOURCE, CaseFile, DisputedItem, RecordCitation
 import functools
 
 from assistant.vocabulary.categories import CATEGORIES, classify_item
@@ -179,7 +179,7 @@ def item_facts(case: CaseFile, item: DisputedItem, limit: int = MAX_ITEM_FACTS) 
 def _own_facts(case: CaseFile, item: DisputedItem, limit: int) -> list[RecordCitation]:
     profile = item_profile(item, case)
     candidates = [s for s in record_sentences(case)
-                  if s.source != "disputed items" and 4 <= len(s.text.split()) <= 90 and not LIST_LINE.match(s.text)]
+                  if s.source != REQUEST_SOURCE and 4 <= len(s.text.split()) <= 90 and not LIST_LINE.match(s.text)]
     scored = sorted(((score_sentence(s, profile), -n, s) for n, s in enumerate(candidates)), key=lambda t: (t[0], t[1]),
                     reverse=True)
     chosen = [(position, s) for score, position, s in scored if score >= MIN_FACT_SCORE][:limit]
@@ -188,10 +188,6 @@ def _own_facts(case: CaseFile, item: DisputedItem, limit: int) -> list[RecordCit
                     if 0 < score < MIN_FACT_SCORE and OUTCOME_CUE.search(s.text)]
         chosen += outcomes[: min(MAX_OUTCOME_FACTS, limit - len(chosen))]
     return [RecordCitation(quote=s.text, source=s.source, date=s.date) for _, s in sorted(chosen, key=lambda t: -t[0])]
-
-
-def request_citation(item: DisputedItem) -> RecordCitation:
-    return RecordCitation(quote=item.text, source="disputed items")
 
 
 def fact_sentence(citation: RecordCitation, number: int) -> str:

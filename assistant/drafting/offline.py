@@ -7,7 +7,7 @@ import re
 
 from assistant.contracts import CaseFact, CaseFile, Citation, Decision, DisputedItem, ItemRationale, RecordCitation
 from assistant.drafting.evidence import Evidence
-from assistant.drafting.item_facts import drug_note, fact_sentence, item_facts, request_citation
+from assistant.drafting.item_facts import drug_note, fact_sentence, item_facts
 from assistant.verification.record import DRAFTING_NOTE
 from assistant.verification.textmatch import content_words
 from assistant.verification.textmatch import split_sentences
@@ -60,7 +60,7 @@ def reviewer_guideline_line(citations: list[Citation]) -> str:
 
 def case_move(case: CaseFile, item: DisputedItem) -> tuple[str, list[RecordCitation]]:
     """The case move: the request and the record sentences about this item, each quoted with [R<n>]."""
-    citations = [request_citation(item), *item_facts(case, item)]
+    citations = [RecordCitation.of_request(item), *item_facts(case, item)]
     parts = [f"The request under review is “{item.text}” [R1]."]
     note = drug_note(item)
     if note:

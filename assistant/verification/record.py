@@ -19,8 +19,9 @@ import functools
 import re
 from dataclasses import dataclass
 
-from assistant.contracts import CaseFile, CitationCheck, ItemRationale, RecordCitation
+from assistant.contracts import REQUEST_SOURCE, CaseFile, CitationCheck, ItemRationale, RecordCitation
 from assistant.verification.textmatch import STOPWORDS, match_key, normalise_characters, quote_occurs
+from assistant.vocabulary.record_cues import mentions_without_documenting
 
 RECORD_MARKER = re.compile(r"\[R(\d{1,3})\]")
 GUIDELINE_MARKER = re.compile(r"\[\d{1,3}\]")
@@ -118,7 +119,7 @@ def record_sources(case: CaseFile) -> list[tuple[str, str]]:
         sources.append(("UR determination", case.ur_decision))
     items = "\n".join(item.text.rstrip(".") + "." for item in case.items)
     if items:
-        sources.append(("disputed items", items))
+        sources.append((REQUEST_SOURCE, items))
     return [(name, text) for name, text in sources if text and text.strip()]
 
 
@@ -338,9 +339,12 @@ def check_fact_sentence(sentence: str, sentences: list[RecordSentence], sex: str
 
 
 def _check_absence(sentence: str, subject: str, sentences: list[RecordSentence]) -> CitationCheck:
-    """'There is no documentation of X' holds unless a record sentence documents X (not negated)."""
+    """'There is no documentation of X' holds unless a record sentence documents X (not negated). The request, a
+    plan or a review's decision on it names X without documenting it (`vocabulary.record_cues`)."""
     wanted = tokens(subject)
     for candidate in sentences:
+        if candidate.source == REQUEST_SOURCE or mentions_without_documenting(candidate.text):
+            continue
         found = tokens(candidate.text)
         shared = wanted.words & found.words
         if not wanted.words or len(shared) / len(wanted.words) < DOCUMENTED_COVERAGE or wanted.numbers - found.numbers:

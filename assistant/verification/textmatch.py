@@ -13,6 +13,7 @@ ELLIPSIS = re.compile(r"\.\s?\.\s?\.|…")  # whitespace around it is dropped by
 QUOTED_SPAN = re.compile(r"[\"“][^\"“”]{3,}[\"”]")  # an opening quote ends the scan: linear on a run of “
 MIN_QUOTE_CHARS = 25
 SENTENCE = re.compile(r"(?<=[.!?])[\"”)]?\s+(?=[A-Z\"“(])")
+QUOTATION = re.compile(r"[\"“][^\"“”]{3,600}[\"”]")  # bounded: an unclosed quote cannot swallow a record
 
 STOPWORDS = frozenset(
     """a about above after again against all also am an and any are as at be because been before being below
@@ -74,5 +75,18 @@ def strip_quotes_and_markers(sentence: str) -> str:
 
 
 def split_sentences(text: str) -> list[str]:
-    """Sentences of prose: a break after . ! or ? (and a closing quote) before a capital or an opening quote."""
-    return [s.strip() for s in SENTENCE.split(text.strip()) if s.strip()]
+    """Sentences of prose: a break after . ! or ? (and a closing quote) before a capital or an opening quote —
+    but never inside a quotation, so a guideline quote of two sentences stays with its lead and its [n] marker
+    (split there, its second half would read as an uncited statement about the case)."""
+    text = text.strip()
+    quotations = [m.span() for m in QUOTATION.finditer(text)]
+    pieces, start, q = [], 0, 0
+    for match in SENTENCE.finditer(text):
+        while q < len(quotations) and quotations[q][1] - 1 <= match.start():
+            q += 1
+        if q < len(quotations) and quotations[q][0] < match.start():
+            continue
+        pieces.append(text[start:match.start() + len(match.group(0).rstrip())])
+        start = match.end()
+    pieces.append(text[start:])
+    return [s.strip() for s in pieces if s.strip()]
