@@ -294,14 +294,14 @@ def _no_benzodiazepine(ctx: ItemContext, criterion: Criterion) -> Verdict:
     meds = ctx.present(RecordFact.medications)
     if meds:
         return "met", meds[:1], "The medications documented include no benzodiazepine."
-    return "not_documented", [], "The record does not list the current medications."
+    return "not_documented", [], "There is no documentation of the current medications."
 
 
 def _dose_reassessed(ctx: ItemContext, criterion: Criterion) -> Verdict:
     mme = ctx.facts.mme
     threshold = 90 if "90" in criterion.id else 50
     if mme is None or mme.mme_per_day is None:
-        return "not_documented", [], "The dose and frequency are not documented, so MME/day cannot be computed."
+        return "not_documented", [], "MME/day cannot be computed: there is no documentation of the opioid's dose and frequency."
     if mme.mme_per_day < threshold:
         return "met", ctx.present(RecordFact.mme_per_day), f"{mme.arithmetic()}: below {threshold} MME/day."
     benefit = ctx.present(RecordFact.function)
@@ -390,6 +390,8 @@ RULES: dict[str, Callable[[ItemContext, Criterion], Verdict]] = {
 
 
 def _missing(criterion: Criterion) -> str:
+    if criterion.missing:
+        return f"There is no documentation of {criterion.missing}."
     return f"Not documented in the record: {criterion.question.rstrip('?')}"
 
 

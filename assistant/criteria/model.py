@@ -99,6 +99,11 @@ class Criterion(BaseModel):
     record_facts: list[RecordFact] = Field(min_length=1)
     met_when: str = Field(min_length=5)
     not_met_when: str = Field(min_length=5)
+    missing: str | None = Field(
+        default=None, min_length=3, max_length=120,
+        description="What the record lacks when the criterion is not documented, as the reviewer writes it after "
+                    "'There is no documentation of' (e.g. 'a PDMP (CURES) check'). A short phrase keeps the record "
+                    "verifier's absence check meaningful; without it the draft repeats the question.")
 
 
 class CriteriaTopic(BaseModel):
