@@ -4,6 +4,7 @@ checklist statuses and the suggested decision, and drafts written from the check
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 
 import pytest
@@ -319,3 +320,63 @@ def test_every_met_or_unmet_row_on_the_labelled_letters_rests_on_a_record_quote_
             assert row.record_citations or NO_DOCUMENTATION.match(row.reason or ""), (labelled["letter"], row.criterion_id, row.reason)
     assert decided >= 50
     assert all(criterion.missing for s in sets.values() for topic in s.topics for criterion in topic.criteria)
+
+
+def test_every_checklist_draft_of_the_labelled_letters_verifies_on_the_record_side():
+    """Real letters, both decisions: each record quote is in the case, each sentence about the case is a quote or
+    an absence the record does not contradict — including record sentences that themselves quote a diagnosis."""
+    from assistant.drafting.checklist_writer import draft_from_checklist
+    from assistant.drafting.evidence import Evidence
+    from assistant.drafting.intake import case_from_file
+    from assistant.verification.record import verify_record_side
+    from assistant.verification.textmatch import split_sentences
+    from assistant.vocabulary.categories import classify_item
+    from evals.criteria import LABELS, read_jsonl
+
+    sets, pages = shipped_sets()
+    letters = require_shared(SHARED / "imr-letters" / "dev")
+    drafted, problems = 0, []
+    for labelled in read_jsonl(LABELS):
+        case = case_from_file(letters / labelled["letter"])
+        item = case.items[labelled["item"] - 1]
+        checklist = build_checklist(case, labelled["item"] - 1, sets, item_category(item.text), pages=pages)
+        if checklist is None:
+            continue
+        evidence = Evidence(item=item, topic=classify_item(item.text), queries=[], candidates=[])
+        for decision in ("Upheld", "Overturned"):
+            draft = draft_from_checklist(case, evidence, decision, checklist)
+            drafted += 1
+            problems += [(labelled["letter"], decision, c.status, c.sentence) for c in
+                         verify_record_side(draft, case, split_sentences(draft.rationale)) if c.status != "verified"]
+    assert drafted >= 100 and not problems, problems[:5]
+
+
+def test_a_date_the_pdf_split_after_its_separator_still_dates_the_interval_and_the_draft_quotes_both_ends():
+    """'11-4- 16' (a line break left a space): read as no date, four weeks since the injury looked like none."""
+    summary = ("The injured worker sustained an industrial injury to the low back on 10-20-2016. Physician progress "
+               "notes dated 11-4- 16, reported low back pain rated 8 out of 10. Motor strength, sensation and reflexes "
+               "were normal.")
+    facts = extract_record_facts(summary, injury_date="10/20/2016")
+    assert facts.symptom_days == 15
+    assert [c.date for c in facts.timing_quotes] == ["10-20-2016", "11-4- 16"]
+    from assistant.drafting.checklist_writer import draft_from_checklist
+    from assistant.drafting.evidence import Evidence
+    from assistant.vocabulary.categories import classify_item
+
+    sets, pages = shipped_sets()
+    item = DisputedItem(text="MRI of the lumbar spine")
+    case = CaseFile(case_id="gen", summary=summary, injury_date="10/20/2016", items=[item])
+    checklist = build_checklist(case, 0, sets, "imaging", pages=pages)
+    draft = draft_from_checklist(case, Evidence(item=item, topic=classify_item(item.text), queries=[], candidates=[]),
+                                 "Upheld", checklist)
+    timing = next(s for s in draft.rationale.split("? ") if "(10-20-2016)" in s)
+    assert "(11-4- 16)" in timing and len(re.findall(r"\[R\d+\]", timing)) == 2
+
+
+def test_radiofrequency_candidacy_needs_a_block_that_was_done_and_is_not_asked_of_a_facet_injection():
+    done = ("Chronic low back pain since 2014, facet mediated. On 09/01/2016 a diagnostic medial branch block at L4-5 "
+            "gave 80% relief for six hours.")
+    planned = "Chronic low back pain since 2014, facet mediated. A diagnostic medial branch block is requested."
+    assert _statuses(done, "Radiofrequency ablation L4-5 bilateral")["lbp-rfa-diagnostic-block"] == "met"
+    assert _statuses(planned, "Radiofrequency ablation L4-5 bilateral")["lbp-rfa-diagnostic-block"] == "not_documented"
+    assert _statuses(done, "Facet joint injections L4-5, L5-S1")["lbp-rfa-diagnostic-block"] == "not_applicable"

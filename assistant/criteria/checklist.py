@@ -43,6 +43,9 @@ CLASS_WORDS = {
 _OBJECTIVE_DEFICIT = re.compile(r"\b(decreas\w+|diminish\w+|reduced|absent|weak\w*|positive|[0-4]\s*/\s*5|[0-4] out of 5|foot drop|"
                                 r"atrophy|deficits?|progressive|hypoesthesia|hyperesthesia|hypersensitiv\w+|hyporeflexi\w+|"
                                 r"impaired)\b", re.IGNORECASE)
+_ABLATION = re.compile(r"\b(radiofrequency|ablation|rhizotomy|neurotomy|RFA)\b", re.IGNORECASE)
+_DIAGNOSTIC_BLOCK = re.compile(r"\b(medial branch blocks?|MBBs?|diagnostic (?:facet |medial branch )?blocks?|facet blocks?)\b",
+                               re.IGNORECASE)
 _RADICULAR = re.compile(r"\b(radicul\w+|radiat\w+ (?:to|into|down)|sciatica|dermatom\w+)\b", re.IGNORECASE)
 _FUNCTION_WORDS = re.compile(r"\b(function\w*|ADLs?|activities|able to|range of motion|strength|walk\w*|work\w*|sit\w*|stand\w*|"
                              r"lift\w*|sleep\w*|mobility)\b", re.IGNORECASE)
@@ -279,6 +282,23 @@ def _rfa_chronic(ctx: ItemContext, criterion: Criterion) -> Verdict:
     return "not_documented", facet, "There is no documentation of chronic facet-mediated or sacroiliac pain."
 
 
+def _diagnostic_block(ctx: ItemContext, criterion: Criterion) -> Verdict:
+    """RFA candidacy rests on a diagnostic medial branch block that was done (not one planned or requested); the
+    question does not arise for a facet injection or an epidural."""
+    from assistant.criteria.facts import sentences_with_dates
+    from assistant.vocabulary.record_cues import mentions_without_documenting
+
+    if not _ABLATION.search(ctx.item.text):
+        return "not_applicable", [], "The request is not radiofrequency ablation."
+
+    done = [RecordCitation(quote=sentence, source=ctx.facts.source, date=when)
+            for sentence, when in sentences_with_dates(ctx.case_text)
+            if _DIAGNOSTIC_BLOCK.search(sentence) and not mentions_without_documenting(sentence)]
+    if done:
+        return "met", done[:2], "A diagnostic block is documented."
+    return "not_documented", [], _missing(criterion)
+
+
 def _acute_severity(ctx: ItemContext, criterion: Criterion) -> Verdict:
     causes = [f for f in ctx.present(RecordFact.diagnosis, RecordFact.prior_treatments, RecordFact.red_flags)
               if _ACUTE_CAUSE.search(f.citation.quote)]
@@ -386,6 +406,7 @@ RULES: dict[str, Callable[[ItemContext, Criterion], Verdict]] = {
     "cdc-naloxone-offered": _naloxone,
     "lbp-esi-radicular": _radicular,
     "lbp-no-steroid-facet": _not_steroid_facet,
+    "lbp-rfa-diagnostic-block": _diagnostic_block,
 }
 
 

@@ -18,14 +18,13 @@ from pydantic import BaseModel, Field
 from assistant.contracts import REQUEST_SOURCE, RecordCitation
 from assistant.criteria.mme import MmeResult, OPIOID_NAMES, compute_mme
 from assistant.criteria.model import RecordFact
-from assistant.vocabulary.record_cues import PLAN_SENTENCE, UR_SENTENCE
+from assistant.vocabulary.record_cues import MONTHS, PLAN_SENTENCE, RECORD_DATE, UR_SENTENCE
 from assistant.verification.verify import split_sentences
 
 Polarity = Literal["present", "absent"]
 FactStatus = Literal["documented", "documented_absent", "not_documented"]
 
-MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december")
-DATE = re.compile(r"\b(\d{1,2})[-/](\d{1,2})[-/](\d{2,4})\b|\b(" + "|".join(m.capitalize() for m in MONTHS) + r") (\d{1,2}), (\d{4})\b")
+DATE = RECORD_DATE
 _NEGATION_BEFORE = re.compile(
     r"\b(no|not|denie[sd]|deny|denying|without|negative for|lack of|lacks|absence of|absent|never|none|free of|"
     r"ruled out|did not|does not|has not|have not|had not|failed to)\b[^.;]*$", re.IGNORECASE)

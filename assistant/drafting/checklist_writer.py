@@ -10,6 +10,8 @@ sentence of the case text (checked again before it is used).
 
 from __future__ import annotations
 
+import re
+
 from assistant.contracts import REQUEST_SOURCE, CaseFact, CaseFile, Checklist, ChecklistRow, Citation, Decision, ItemRationale, RecordCitation
 from assistant.drafting.evidence import Evidence
 from assistant.drafting.item_facts import drug_note
@@ -19,7 +21,7 @@ from assistant.verification.record import DERIVED_FIGURE, DRAFTING_NOTE, NO_DOCU
 from assistant.verification.textmatch import quote_occurs
 
 MAX_REQUIREMENTS = 4
-MAX_RECORD_QUOTES_PER_ROW = 1
+MAX_RECORD_QUOTES_PER_ROW = 2  # two ends of an interval (injury date, latest visit); what was tried and that it failed
 STATUS_ORDER = {"Upheld": ("not_met", "not_documented", "met"), "Overturned": ("met", "not_documented", "not_met")}
 
 
@@ -59,6 +61,8 @@ def _record_marker(citation: RecordCitation, record: list[RecordCitation]) -> st
 
 
 STATUS_WORDS = {"met": "Documented", "not_met": "Not met", "not_documented": "Not documented"}
+INNER_QUOTATION = re.compile(r"[\"“”]")
+"""A record sentence that itself quotes (a diagnosis "in quotes") cannot be quoted inside our quotation marks."""
 UNQUOTED_STATUS_WORDS = {"met": "Met", "not_met": "Not met", "not_documented": "Not documented"}
 """A row met by what the record lacks (a first course; no overdose risk) is 'met', not 'documented'."""
 
@@ -81,19 +85,31 @@ def _record_move(rows: list[ChecklistRow], record: list[RecordCitation], case_te
     sentences = []
     for row in rows:
         question = row.question.strip().rstrip(".?")
-        quotes = [c for c in row.record_citations if quote_occurs(c.quote, case_text)][:MAX_RECORD_QUOTES_PER_ROW]
+        quotes = [c for c in row.record_citations
+                  if quote_occurs(c.quote, case_text) and not INNER_QUOTATION.search(c.quote)][:MAX_RECORD_QUOTES_PER_ROW]
         if not quotes:
             sentences.append(_unquoted_row(row, question))
             continue
-        quote = quotes[0]
         label = STATUS_WORDS[row.status]
-        if any(known.quote == quote.quote for known in record):
-            sentences.append(f"{question}? {label}: as quoted above {_record_marker(quote, record)}.")
-            continue
-        dated = f" ({quote.date})" if quote.date else ""
-        sentences.append(f'{question}? {label}: the record states{dated}, "{quote.quote.rstrip(".")}" '
-                         f"{_record_marker(quote, record)}.")
+        reason = (row.reason or "").strip()
+        prefix = f"{question}? {label}: "
+        if row.status == "not_documented" and NO_DOCUMENTATION.match(reason):
+            # What is missing, checked as an absence; then what the record does say, in its own words.
+            sentences.append(prefix + reason[:1].lower() + reason[1:])
+            prefix = ""
+        if all(any(known.quote == quote.quote for known in record) for quote in quotes):
+            said = f"as quoted above {' '.join(_record_marker(q, record) for q in quotes)}"
+        else:
+            said = f"the record states {', and '.join(_quoted(q, record) for q in quotes)}"
+        sentences.append(f"{prefix}{said}." if prefix else f"{said[:1].upper()}{said[1:]}.")
     return sentences
+
+
+def _quoted(quote: RecordCitation, record: list[RecordCitation]) -> str:
+    if any(known.quote == quote.quote for known in record):
+        return _record_marker(quote, record)
+    dated = f"({quote.date}), " if quote.date else ""
+    return f'{dated}"{quote.quote.rstrip(".")}" {_record_marker(quote, record)}'
 
 
 def _mme_move(checklist: Checklist, citations: list[Citation], record: list[RecordCitation], case_text: str) -> list[str]:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from assistant.contracts import REQUEST_SOURCE, CaseFile, CitationCheck, ItemRationale, RecordCitation
 from assistant.verification.textmatch import STOPWORDS, match_key, normalise_characters, quote_occurs
-from assistant.vocabulary.record_cues import mentions_without_documenting
+from assistant.vocabulary.record_cues import RECORD_DATE, mentions_without_documenting
 
 RECORD_MARKER = re.compile(r"\[R(\d{1,3})\]")
 GUIDELINE_MARKER = re.compile(r"\[\d{1,3}\]")
@@ -41,8 +41,7 @@ DOCUMENTED_COVERAGE = 0.7
 # A claim about the same record sentence, but saying more than it: the share of its words a [R] quote must hold.
 QUOTE_SUPPORT_COVERAGE = 0.6
 
-DATE = re.compile(r"\b\d{1,2}[-/]\d{1,2}[-/]\d{2,4}\b|\b(?:January|February|March|April|May|June|July|August|September|"
-                  r"October|November|December)\s+\d{1,2},\s+\d{4}\b")
+DATE = RECORD_DATE
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"”)]?\s+(?=[A-Z\"“(])")
 NOT_A_FACT = re.compile(
     r"\b(?:guidelines?|MTUS|ACOEM|ODG|CDC|corpus|criteria)\b|\b(?:is|are|be|not)\s+(?:recommended|endorsed)\b|"

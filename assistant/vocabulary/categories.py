@@ -81,7 +81,7 @@ CATEGORIES: list[TreatmentCategory] = [
     TreatmentCategory("tens", r"\b(?:tens|transcutaneous electrical|interferential|h-wave|muscle stimulator|electrical (?:muscle )?stimulation)\b",
                       r"\bTENS\b|\btranscutaneous electrical\b|\binterferential\b", "TENS unit electrical stimulation",
                       "MTUS Chronic Pain Medical Treatment Guidelines — Transcutaneous electrotherapy"),
-    TreatmentCategory("injection", r"\b(?:injections?|epidural|esi|facet|trigger point|nerve block|radiofrequency|prp|platelet[- ]rich|cortisone|steroid injection)\b",
+    TreatmentCategory("injection", r"\b(?:injections?|epidural|esi|facet|trigger point|nerve block|medial branch blocks?|radiofrequency|prp|platelet[- ]rich|cortisone|steroid injection)\b",
                       r"\binjections?\b|\bepidural\b|\bnerve blocks?\b", "injection procedures",
                       "MTUS Chronic Pain Medical Treatment Guidelines — Epidural steroid injections; ACOEM body-part chapter"),
     TreatmentCategory("nsaid", r"\b(?:nsaids?|naproxen|anaprox|ibuprofen|motrin|meloxicam|mobic|diclofenac|celecoxib|celebrex|etodolac|nabumetone|ketorolac)\b",

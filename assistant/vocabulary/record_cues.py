@@ -17,8 +17,15 @@ UR_SENTENCE = re.compile(
 """A review's decision or account (utilization review, claims administrator, IMR), not the treating record."""
 PLAN_SENTENCE = re.compile(
     r"\b(treatment plan|plan (?:included|includes|was|is)|recommended|requested|request for|will (?:be|undergo)|"
-    r"would|pending|referr\w+ (?:for|to))\b", re.IGNORECASE)
+    r"would|pending|referr\w+ (?:for|to)|intent on|pursu(?:e|ing|it)|proposed)\b", re.IGNORECASE)
 """What is planned or asked for, not what was done."""
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+          "december")
+RECORD_DATE = re.compile(r"\b(\d{1,2})[-/] ?(\d{1,2})[-/] ?(\d{2,4})\b|\b(" + "|".join(m.capitalize() for m in MONTHS)
+                         + r")\s+(\d{1,2}),\s+(\d{4})\b")
+"""A date as letters write it: 11-04-2016, 11/4/16, November 4, 2016 — and "11-4- 16", where the PDF's line break
+left a space after a separator (9 such dates in the 63 dev letters; read as no date, they made an interval of
+weeks look like zero days)."""
 
 
 def mentions_without_documenting(sentence: str) -> bool:
