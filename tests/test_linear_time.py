@@ -17,6 +17,7 @@ from assistant.errors import CaseInputError, IntakeTooSlowError
 from assistant.letters.parse import parse_letter_text, strip_decisions
 from assistant.retrieval.library import GuidelineLibrary
 from assistant.verification.recognise import recognise_citations
+from assistant.vocabulary.query import with_vocabulary_terms
 from assistant.verification.textmatch import quote_occurs, strip_quotes_and_markers
 from assistant.verification.verify import check_free_text, split_sentences, uncited_requirements
 from scaling import assert_linear
@@ -29,6 +30,7 @@ PATHOLOGICAL = {
     "digits": lambda n: "1" * n,
     "spaces": lambda n: "page" + " " * n + "x",
     "opening quotes": lambda n: "“abc " * (n // 5 + 1),
+    "abbreviations and brands": lambda n: "UDS Norco CURES PT " * (n // 19 + 1),
     "straight quotes": lambda n: '"' * n,
     "repeated headings": lambda n: "IMR ISSUES, DECISIONS AND RATIONALES\n\n" * (n // 38 + 1),
     "blank lines": lambda n: "x" + "\n" * n + "IMR ISSUES:",
@@ -64,6 +66,7 @@ TEXT_PATHS = {
     "check_free_text": lambda t: check_free_text(t, EMPTY_LIBRARY),
     "strip_quotes_and_markers": strip_quotes_and_markers,
     "quote_occurs": lambda t: quote_occurs(t[: len(t) // 2] or "x", t),
+    "with_vocabulary_terms": lambda t: with_vocabulary_terms.__wrapped__(t),  # uncached: each size timed afresh
 }
 
 

@@ -273,3 +273,25 @@ def test_items_that_depend_on_a_surgery_get_the_surgerys_facts(letter_case):
     facts = item_facts(case, cold)
     assert 1 <= len(facts) <= 2 and all("shoulder" in f.quote.lower() for f in facts)
     assert parent_surgery(case, surgery) is None
+
+
+@pytest.mark.parametrize("record,flagged", [
+    ("A UDS on 10/01/2016 was consistent with the prescribed medications.", True),  # the abbreviation documents it
+    ("No UDS was done.", False),  # negation covers the expansion
+    ("The treatment plan included a urine drug screen.", False),  # a plan documents nothing done
+], ids=["abbreviation", "negated", "plan"])
+def test_no_documentation_of_a_test_the_record_names_by_its_abbreviation_is_flagged(record, flagged):
+    """'There is no documentation of urine drug testing' against a record that says 'UDS': the vocabulary's
+    expansions are read in place, so the absence claim is caught — and a negated or planned test still is not."""
+    case = CaseFile(case_id="gen", summary=f"The injured worker has chronic low back pain. {record}",
+                    items=[DisputedItem(text="Norco 10/325mg #60")])
+    sentence = "There is no documentation of urine drug testing."
+    statuses = [c.status for c in check_record_facts(sentence, case, [sentence])]
+    assert statuses == (["record_documents_it"] if flagged else ["verified"])
+
+
+@pytest.mark.parametrize("sentence", ["There is no documentation of hydrocodone.", "There is no documentation of an opioid."])
+def test_no_documentation_of_a_drug_the_record_names_by_brand_is_flagged(sentence):
+    case = CaseFile(case_id="gen", summary="She takes Norco 10/325 twice daily for low back pain.",
+                    items=[DisputedItem(text="Physical therapy x 6")])
+    assert [c.status for c in check_record_facts(sentence, case, [sentence])] == ["record_documents_it"]

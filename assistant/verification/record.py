@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from assistant.contracts import REQUEST_SOURCE, CaseFile, CitationCheck, ItemRationale, RecordCitation
 from assistant.verification.textmatch import STOPWORDS, match_key, normalise_characters, quote_occurs
+from assistant.vocabulary.query import with_vocabulary_terms
 from assistant.vocabulary.record_cues import RECORD_DATE, mentions_without_documenting
 
 RECORD_MARKER = re.compile(r"\[R(\d{1,3})\]")
@@ -344,7 +345,7 @@ def _check_absence(sentence: str, subject: str, sentences: list[RecordSentence])
     for candidate in sentences:
         if candidate.source == REQUEST_SOURCE or mentions_without_documenting(candidate.text):
             continue
-        found = tokens(candidate.text)
+        found = tokens(with_vocabulary_terms(candidate.text))  # the record's "UDS" documents "urine drug testing"
         shared = wanted.words & found.words
         if not wanted.words or len(shared) / len(wanted.words) < DOCUMENTED_COVERAGE or wanted.numbers - found.numbers:
             continue

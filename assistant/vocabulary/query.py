@@ -108,3 +108,22 @@ def _dedupe(expansions: list[Expansion]) -> list[Expansion]:
             seen.add(key)
             kept.append(expansion)
     return kept
+
+
+@functools.lru_cache(maxsize=4096)
+def with_vocabulary_terms(text: str) -> str:
+    """The text with what the vocabulary calls its abbreviations, spelled-out terms, synonyms and drugs written
+    after each one, in place ("a UDS (urine drug screen toxicology testing) on 10/01/2016"), so a negation before
+    the word covers its expansion too. Two passes: "CURES" adds "prescription drug monitoring program", which adds
+    "PDMP". No spelling correction: a record's words are not a reviewer's typing.
+
+    Why: the record verifier's "there is no documentation of urine drug testing" must see the record's "UDS"."""
+    expanded = text
+    for _ in range(2):
+        found = _abbreviations(expanded) + _spelled_out(expanded) + _synonyms(expanded) + _drugs(expanded)
+        for expansion in {e.surface.lower(): e for e in found}.values():  # each term once: linear in the text
+            extra = [t for t in expansion.added if t.lower() not in expanded.lower()]
+            if extra:
+                surface = re.compile(rf"(?<![\w/-]){re.escape(expansion.surface)}(?![\w/-])", re.IGNORECASE)
+                expanded = surface.sub(lambda m: f"{m.group(0)} ({' '.join(extra)})", expanded, count=1)
+    return expanded
