@@ -66,7 +66,7 @@ TEXT_PATHS = {
     "check_free_text": lambda t: check_free_text(t, EMPTY_LIBRARY),
     "strip_quotes_and_markers": strip_quotes_and_markers,
     "quote_occurs": lambda t: quote_occurs(t[: len(t) // 2] or "x", t),
-    "with_vocabulary_terms": lambda t: with_vocabulary_terms.__wrapped__(t),  # uncached: each size timed afresh
+    "with_vocabulary_terms": with_vocabulary_terms,  # texts over CACHED_TEXT_CHARS are never cached
 }
 
 

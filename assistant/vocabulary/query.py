@@ -110,7 +110,11 @@ def _dedupe(expansions: list[Expansion]) -> list[Expansion]:
     return kept
 
 
-@functools.lru_cache(maxsize=4096)
+CACHED_TEXT_CHARS = 2_000
+"""Record sentences up to this length are cached (a case's sentences are checked again for every absence claim);
+a longer run of text is expanded afresh, so no input can make the cache hold more than 4,096 x 2,000 characters."""
+
+
 def with_vocabulary_terms(text: str) -> str:
     """The text with what the vocabulary calls its abbreviations, spelled-out terms, synonyms and drugs written
     after each one, in place ("a UDS (urine drug screen toxicology testing) on 10/01/2016"), so a negation before
@@ -118,6 +122,15 @@ def with_vocabulary_terms(text: str) -> str:
     "PDMP". No spelling correction: a record's words are not a reviewer's typing.
 
     Why: the record verifier's "there is no documentation of urine drug testing" must see the record's "UDS"."""
+    return _cached_terms(text) if len(text) <= CACHED_TEXT_CHARS else _vocabulary_terms(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_terms(text: str) -> str:
+    return _vocabulary_terms(text)
+
+
+def _vocabulary_terms(text: str) -> str:
     expanded = text
     for _ in range(2):
         found = _abbreviations(expanded) + _spelled_out(expanded) + _synonyms(expanded) + _drugs(expanded)
