@@ -172,3 +172,15 @@ def test_search_for_lumbar_mri_returns_the_imaging_recommendation_first(cdc_sett
     assert top["section"] in {"Recommendation 2", "Recommendation 3"} and top["printed_page"] in {"28", "29", "30"}
     assert top["strength"] in {"Strong for", "Strong against"}
     assert all(r["citation"]["guideline_id"] == "vadod-lbp-2022" for r in results[:3])
+
+
+def test_a_lettered_recommendation_is_its_own_recommendation():
+    """PTSD 2017 prints prazosin as "Recommendation 28a. … 28b. …" (p. 62); its statement and discussion were
+    filed under Recommendation 27 (mirtazapine), so a citation named the wrong recommendation."""
+    doc = ingested("vadod-ptsd-2017")
+    for quote, page in (("For global symptoms of PTSD, we suggest against the use of prazosin", "62"),
+                        ("Four small, published trials of variable quality met the threshold for review", "63")):
+        chunks = [c for c in doc.chunks if c.printed_page == page and quote in squash(c.text)]
+        assert chunks and {(c.section_path[0], c.strength) for c in chunks} == {("Recommendation 28", "Weak against")}
+    mirtazapine = [c for c in doc.chunks if "mirtazapine in combination with sertraline" in squash(c.text) and c.printed_page == "62"]
+    assert mirtazapine and {c.section_path[0] for c in mirtazapine} == {"Recommendation 27"}
