@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from enum import Enum
 from fnmatch import fnmatchcase
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 class EvidenceTier(str, Enum):
@@ -73,6 +74,11 @@ class GuidelineEntry(BaseModel):
         description="Regex (matched on the section's text with all whitespace removed) whose group 1 is a "
         "recommendation's strength, e.g. the '(Weak for | Reviewed, New-added)' line of VA/DoD guidelines.",
     )
+    strength_label: str = Field(
+        default="{1}",
+        description="How a matched strength is shown, from strength_pattern's groups, e.g. 'Category {1}, evidence "
+        "type {2}' for the CDC guideline's '(recommendation category: A; evidence type: 3)'.",
+    )
     restating_sections: list[str] = Field(
         default_factory=list,
         description="Top-level sections that restate guidance given in full elsewhere (a summary box); "
@@ -87,6 +93,15 @@ class GuidelineEntry(BaseModel):
     conditions: list[str] = Field(
         default_factory=list, description="Body regions and conditions the guideline addresses (for routing)."
     )
+
+    @model_validator(mode="after")
+    def _strength_label_fits_its_pattern(self) -> GuidelineEntry:
+        named = [int(n) for n in re.findall(r"\{(\d+)\}", self.strength_label)]
+        groups = re.compile(self.strength_pattern).groups if self.strength_pattern else 1
+        if named and max(named) > groups:
+            raise ValueError(f"strength_label {self.strength_label!r} shows group {max(named)}, but strength_pattern "
+                             f"has {groups} group(s); number the groups of the pattern you wrote")
+        return self
 
     def restates(self, section_path: list[str] | tuple[str, ...]) -> bool:
         """Whether a passage's top-level section restates guidance given in full elsewhere.

@@ -257,3 +257,24 @@ def test_reviewer_guideline_sections_from_section_pattern(tmp_path):
     assert section_of("no overall improvement in function") == ["Opioids, criteria for use"]
     assert section_of("Introduction to this test chapter") == []  # before the first heading
     assert [p.printed_page_source.value for p in ingested.pages] == ["physical-index"] * 4
+
+
+def test_cdc_recommendations_carry_their_category_and_evidence_type(cdc_ingested):
+    """Read from each recommendation's own statement, e.g. Rec 1 (p. 17) '(recommendation category: B; evidence
+    type: 3)'; Rec 5's and Rec 11's statements run past their first chunk."""
+    expected = {1: "Category B, evidence type 3", 2: "Category A, evidence type 2", 5: "Category B, evidence type 4",
+                11: "Category B, evidence type 3", 12: "Category A, evidence type 1"}
+    for number, strength in expected.items():
+        chunks = [c for c in cdc_ingested.chunks if c.section_path and c.section_path[0] == f"Recommendation {number}"]
+        assert chunks and {c.strength for c in chunks} == {strength}, number
+    assert all(c.strength is None for c in cdc_ingested.chunks if c.section_path and c.section_path[0] == "Summary")
+
+
+def test_a_strength_label_naming_a_group_its_pattern_lacks_is_refused():
+    from pydantic import ValidationError
+
+    from assistant.contracts import GuidelineEntry
+
+    with pytest.raises(ValidationError, match="shows group 3, but strength_pattern has 2"):
+        GuidelineEntry(id="my-guideline", title="My guideline", short_form="Mine", tier=EvidenceTier.evidence_based,
+                       sha256="0" * 64, filename="mine.pdf", strength_pattern=r"\((A|B);(\d)\)", strength_label="{3}")

@@ -240,8 +240,9 @@ def _attach_strengths(entry: GuidelineEntry, built: list[PageLines]) -> None:
             continue
         match = pattern.search(re.sub(r"\s+", "", "".join(lines)))
         if match:
-            found = match.group(1)
-            strengths[label] = canonical.get(found.lower(), found)
+            groups = [match.group(0), *(g or "" for g in match.groups())]
+            groups[1] = canonical.get(groups[1].lower(), groups[1])
+            strengths[label] = entry.strength_label.format(*groups)
     for page in built:
         page.strengths = {s[0]: strengths[s[0]] for s in page.sections if s and s[0] in strengths}
 
