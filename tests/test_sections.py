@@ -262,8 +262,16 @@ def test_reviewer_guideline_sections_from_section_pattern(tmp_path):
 def test_cdc_recommendations_carry_their_category_and_evidence_type(cdc_ingested):
     """Read from each recommendation's own statement, e.g. Rec 1 (p. 17) '(recommendation category: B; evidence
     type: 3)'; Rec 5's and Rec 11's statements run past their first chunk."""
-    expected = {1: "Category B, evidence type 3", 2: "Category A, evidence type 2", 5: "Category B, evidence type 4",
-                11: "Category B, evidence type 3", 12: "Category A, evidence type 1"}
+    import json
+
+    from conftest import PROJECT_ROOT
+
+    labelled = [json.loads(line) for line in (PROJECT_ROOT / "evals" / "datasets" / "reviewer_shorthand_retrieval.jsonl")
+                .read_text(encoding="utf-8").splitlines() if line.strip()]
+    # The query set's labels ("Category B, Type 3"), written by reading the guideline, for all twelve.
+    expected = {int(row["section"].split()[1]): row["strength"].replace(", Type ", ", evidence type ")
+                for row in labelled if row["strength"].startswith("Category") and row["section"].startswith("Recommendation ")}
+    assert sorted(expected) == list(range(1, 13))
     for number, strength in expected.items():
         chunks = [c for c in cdc_ingested.chunks if c.section_path and c.section_path[0] == f"Recommendation {number}"]
         assert chunks and {c.strength for c in chunks} == {strength}, number
