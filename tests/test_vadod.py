@@ -184,3 +184,22 @@ def test_a_lettered_recommendation_is_its_own_recommendation():
         assert chunks and {(c.section_path[0], c.strength) for c in chunks} == {("Recommendation 28", "Weak against")}
     mirtazapine = [c for c in doc.chunks if "mirtazapine in combination with sertraline" in squash(c.text) and c.printed_page == "62"]
     assert mirtazapine and {c.section_path[0] for c in mirtazapine} == {"Recommendation 27"}
+
+
+def test_every_labelled_recommendation_and_strength_of_the_query_sets_is_what_the_chunks_carry():
+    """The retrieval query sets were labelled by reading the PDFs (section and strength of each gold page); the
+    corpus stage must give every chunk of that recommendation the same strength (209 labels)."""
+    rows = []
+    for path in sorted((PROJECT_ROOT / "evals" / "datasets").glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line) if line.strip() else {}
+            if str(row.get("guideline_id") or "").startswith("vadod-") and row.get("strength") and \
+                    str(row.get("section", "")).startswith("Recommendation "):
+                rows.append(row)
+    assert len(rows) >= 200
+    disagree = []
+    for row in rows:
+        got = {c.strength for c in ingested(row["guideline_id"]).chunks if c.section_path and c.section_path[0] == row["section"]}
+        if got != {row["strength"]}:
+            disagree.append((row["id"], row["section"], row["strength"], got))
+    assert not disagree, disagree[:5]
