@@ -166,6 +166,24 @@ class Citation(BaseModel):
         section = f" — {self.section}" if self.section else ""
         return f"{self.title}, {self.pages}{section}"
 
+    @property
+    def recommendations(self) -> frozenset[int]:
+        return recommendation_numbers(self.section)
+
+
+RECOMMENDATION_SECTION = re.compile(r"^Recommendations? (\d+)(?:\s*[–-]\s*(\d+))?\b")
+
+
+def recommendation_numbers(section: str) -> frozenset[int]:
+    """The numbered recommendations a section label names: "Recommendation 2" and "Recommendation 2 — Discussion"
+    → {2}; a discussion several statements share, "Recommendations 10–11" → {10, 11}; anything else → {}."""
+    found = RECOMMENDATION_SECTION.match(section.strip())
+    if not found:
+        return frozenset()
+    first = int(found.group(1))
+    last = int(found.group(2) or first)
+    return frozenset(range(first, last + 1)) if 0 <= last - first <= 20 else frozenset({first})
+
 
 class RetrievedPassage(BaseModel):
     chunk_id: str

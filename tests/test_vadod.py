@@ -100,10 +100,14 @@ def test_restating_parts_are_marked_and_references_not_indexed():
     kept = {c.section_path[0] for c in indexed_chunks(doc) if c.section_path}
     assert "References" in tops and "References" not in kept
     assert not any(t.startswith("Appendix G: Participant") for t in kept)
-    # Every chunk of a recommendation carries its strength; nothing outside a recommendation does.
+    # Every chunk of a recommendation (or of a discussion several share) carries its strength; nothing else does.
+    from assistant.contracts import recommendation_numbers
+
     for chunk in doc.chunks:
-        is_recommendation = bool(chunk.section_path) and chunk.section_path[0].startswith("Recommendation ")
+        is_recommendation = bool(chunk.section_path) and bool(recommendation_numbers(chunk.section_path[0]))
         assert (chunk.strength is not None) == is_recommendation, chunk.chunk_id
+    shared = {(c.section_path[0], c.strength) for c in doc.chunks if c.section_path and "–" in c.section_path[0]}
+    assert ("Recommendations 10–11", "10: Weak for; 11: Neither for nor against") in shared  # manipulation, p. 40
 
 
 def test_image_only_algorithm_pages_keep_their_page_and_yield_no_text_chunks():
@@ -203,3 +207,17 @@ def test_every_labelled_recommendation_and_strength_of_the_query_sets_is_what_th
         if got != {row["strength"]}:
             disagree.append((row["id"], row["section"], row["strength"], got))
     assert not disagree, disagree[:5]
+
+
+def test_a_discussion_several_statements_share_is_labelled_with_all_of_them():
+    """OA 2020 p. 30 prints Recommendations 4 (topical NSAIDs, knee) and 5 (hip) and then one Discussion: its
+    diclofenac gel evidence is about 4 as much as 5, so it is cited as "Recommendations 4–5", not "Recommendation 5"
+    (the OA and LBP query sets' labels, written by reading, named 4 and 10 where the index said 5 and 11)."""
+    doc = ingested("vadod-oa-2020")
+    gel = [c for c in doc.chunks if c.printed_page == "30" and "Diclofenac gel also showed statistically significant" in squash(c.text)]
+    assert gel and {c.section_path[0] for c in gel} == {"Recommendations 4–5"}
+    statement = [c for c in doc.chunks if c.printed_page == "30" and squash(c.text).startswith("4. We recommend offering topical")]
+    assert statement and {(c.section_path[0], c.strength) for c in statement} == {("Recommendation 4", "Strong for")}
+    lbp = ingested("vadod-lbp-2022")
+    own = [c for c in lbp.chunks if c.printed_page == "29" and "evaluated the downstream consequences of lumbar MRI" in squash(c.text)]
+    assert own and {c.section_path[0] for c in own} == {"Recommendation 3"}  # a recommendation with its own discussion

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from assistant.contracts import GuidelineEntry, GuidelinePage, PrintedPageSource, SectionRule
+from assistant.contracts import GuidelineEntry, GuidelinePage, PrintedPageSource, SectionRule, recommendation_numbers
 from assistant.corpus.pdf_text import RawPage
 
 EDGE_LINES = 3
@@ -214,8 +214,41 @@ def build_pages(entry: GuidelineEntry, raw_pages: list[RawPage]) -> list[PageLin
             page.sections.append(tracker.feed(line))
             page.lines.append(line)
         built.append(page)
+    _label_shared_discussions(built)
     _attach_strengths(entry, built)
     return built
+
+
+SINGLE_RECOMMENDATION = re.compile(r"^Recommendation (\d+)$")
+DISCUSSION_LINE = re.compile(r"^Discussion\b")
+
+
+def _label_shared_discussions(built: list[PageLines]) -> None:
+    """Statements printed one after another and followed by one Discussion ("4. … (Strong for) 5. … (N/A)
+    Discussion …", VA/DoD): the discussion is about all of them, so it is labelled "Recommendations 4–5" rather
+    than filed under the last statement (a citation of it named the wrong recommendation half the time)."""
+    runs: list[tuple[str | None, list[tuple[int, int]]]] = []
+    for p, page in enumerate(built):
+        for i, section in enumerate(page.sections):
+            label = section[0] if section else None
+            if not runs or runs[-1][0] != label:
+                runs.append((label, []))
+            runs[-1][1].append((p, i))
+    statements_only: list[int] = []
+    for label, lines in runs:
+        single = SINGLE_RECOMMENDATION.match(label or "")
+        if single is None:
+            statements_only = []
+            continue
+        number = int(single.group(1))
+        discussion = next((k for k, (p, i) in enumerate(lines) if DISCUSSION_LINE.match(built[p].lines[i])), None)
+        if discussion is None:
+            statements_only.append(number)
+            continue
+        numbers, statements_only = [*statements_only, number], []
+        if len(numbers) > 1 and numbers == list(range(numbers[0], number + 1)):
+            for p, i in lines[discussion:]:
+                built[p].sections[i] = (f"Recommendations {numbers[0]}–{number}", *built[p].sections[i][1:])
 
 
 STRENGTHS = ("Strong for", "Weak for", "Neither for nor against", "Weak against", "Strong against", "N/A", "Not applicable")  # PTSD 2017, LLA 2017
@@ -244,6 +277,10 @@ def _attach_strengths(entry: GuidelineEntry, built: list[PageLines]) -> None:
             groups[1] = canonical.get(groups[1].lower(), groups[1])
             strengths[label] = entry.strength_label.format(*groups)
     for page in built:
+        for label in {s[0] for s in page.sections if s}:
+            shared = recommendation_numbers(label) if label.startswith("Recommendations ") else frozenset()
+            if len(shared) > 1 and all(f"Recommendation {n}" in strengths for n in shared):
+                strengths[label] = "; ".join(f"{n}: {strengths[f'Recommendation {n}']}" for n in sorted(shared))
         page.strengths = {s[0]: strengths[s[0]] for s in page.sections if s and s[0] in strengths}
 
 

@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from assistant.config import BUNDLED_CATALOG, PROJECT_ROOT
-from assistant.contracts import Citation
+from assistant.contracts import Citation, recommendation_numbers
 from assistant.errors import CatalogError
 from assistant.vocabulary.categories import ItemTopic
 
@@ -65,9 +65,12 @@ class RoutingDecision:
 
     def names(self, citation: Citation) -> bool:
         """Whether the citation comes from a recommendation the routing table names for the item's category
-        ("Recommendation 2", "Recommendation 2 > …" and a criterion's "Recommendation 2 — Discussion" alike)."""
+        ("Recommendation 2", "Recommendation 2 > …", a criterion's "Recommendation 2 — Discussion" and a discussion
+        several statements share, "Recommendations 2–3", alike)."""
+        named = self.preferred_sections.get(citation.guideline_id, set())
+        wanted = frozenset().union(*(recommendation_numbers(section) for section in named)) if named else frozenset()
         top = citation.section.split(" — ")[0].split(" > ")[0]
-        return top in self.preferred_sections.get(citation.guideline_id, set())
+        return top in named or bool(wanted & citation.recommendations)
 
 
 def _compile(pattern: str, where: str) -> re.Pattern[str]:
