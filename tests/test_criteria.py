@@ -153,6 +153,16 @@ def test_check_report_counts_a_good_file(tmp_path):
                                  pages=pypdf_pages("vadod-sleep-2019"))
     assert report.ok, report.summary()
     assert report.criteria == report.verified_quotes == len(parse_criteria_file(shipped_file("vadod-sleep-2019")).criteria)
+    assert not report.notes  # every shipped criterion says what the record lacks
+
+
+def test_check_report_advises_a_missing_phrase_without_refusing_the_file(tmp_path):
+    text = shipped_file("vadod-sleep-2019").read_text(encoding="utf-8")
+    path = tmp_path / "vadod-sleep-2019.toml"
+    path.write_text(text.replace('missing = "cognitive behavioral therapy for insomnia (CBT-I)"\n', "", 1), encoding="utf-8")
+    report = check_criteria_file(path, make_settings(tmp_path / "home"), pages=pypdf_pages("vadod-sleep-2019"))
+    assert report.ok and len(report.notes) == 1 and "'sleep-cbt-i-offered' has no `missing` phrase" in report.notes[0]
+    assert "• criterion 'sleep-cbt-i-offered'" in report.summary()
 
 
 MINIMAL = '''

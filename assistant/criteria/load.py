@@ -61,6 +61,8 @@ class CriteriaCheckReport(BaseModel):
     criteria: int = 0
     verified_quotes: int = 0
     problems: list[str] = []
+    notes: list[str] = []
+    """Advice that does not stop the file loading (e.g. a criterion without a `missing` phrase)."""
 
     @property
     def ok(self) -> bool:
@@ -69,7 +71,8 @@ class CriteriaCheckReport(BaseModel):
     def summary(self) -> str:
         head = f"{self.path}: {self.guideline_id or '?'} — {self.topics} topics, {self.criteria} criteria, "
         head += f"{self.verified_quotes} quotes verified on their pages"
-        return head + ("" if self.ok else "\n" + "\n".join(f"  ✗ {p}" for p in self.problems))
+        head += "" if self.ok else "\n" + "\n".join(f"  ✗ {p}" for p in self.problems)
+        return head + "".join(f"\n  • {n}" for n in self.notes)
 
 
 def parse_criteria_file(path: Path) -> CriteriaSet:
@@ -182,6 +185,9 @@ def check_criteria_file(path: Path, settings: Settings, pages: GuidelinePages | 
     report.topics, report.criteria = len(criteria.topics), len(criteria.criteria)
     if Path(path).stem != criteria.guideline_id:
         report.problems.append(f"{Path(path).name}: the file should be named {criteria.guideline_id}.toml")
+    report.notes = [f"criterion '{c.id}' has no `missing` phrase: where the record is silent, a draft will repeat "
+                    "its question (\"There is no documentation of the following in the record: …\") instead of "
+                    "saying what is missing" for c in criteria.criteria if not c.missing]
     problems = verify_criteria_set(criteria, pages or GuidelinePages.from_index(settings), Path(path).name)
     report.problems.extend(problems)
     report.verified_quotes = 0 if any("not indexed" in p for p in problems) else report.criteria - len(problems)
