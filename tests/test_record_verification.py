@@ -295,3 +295,19 @@ def test_no_documentation_of_a_drug_the_record_names_by_brand_is_flagged(sentenc
     case = CaseFile(case_id="gen", summary="She takes Norco 10/325 twice daily for low back pain.",
                     items=[DisputedItem(text="Physical therapy x 6")])
     assert [c.status for c in check_record_facts(sentence, case, [sentence])] == ["record_documents_it"]
+
+
+@pytest.mark.parametrize("record", ["The CURES report was reviewed on 10/01/2016 and was consistent.",
+                                    "CURES was checked on 10/01/2016.", "The PDMP was reviewed on 10/01/2016: one prescriber."])
+def test_no_documentation_of_the_cures_check_the_checklist_writes_is_flagged_when_the_record_shows_one(record):
+    """The shipped criterion's own phrase ('a CURES (PDMP) review or check'), against the ways letters record it."""
+    import tomllib
+
+    from conftest import PROJECT_ROOT
+
+    data = tomllib.loads((PROJECT_ROOT / "guideline_corpus" / "criteria" / "cdc-opioids-2022.toml").read_text(encoding="utf-8"))
+    phrase = next(c["missing"] for t in data["topic"] for c in t["criterion"] if c["id"] == "cdc-pdmp-review")
+    case = CaseFile(case_id="gen", summary=f"The injured worker takes Norco for chronic low back pain. {record}",
+                    items=[DisputedItem(text="Norco 10/325mg #60")])
+    sentence = f"There is no documentation of {phrase}."
+    assert [c.status for c in check_record_facts(sentence, case, [sentence])] == ["record_documents_it"]
