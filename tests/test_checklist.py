@@ -380,3 +380,22 @@ def test_radiofrequency_candidacy_needs_a_block_that_was_done_and_is_not_asked_o
     assert _statuses(done, "Radiofrequency ablation L4-5 bilateral")["lbp-rfa-diagnostic-block"] == "met"
     assert _statuses(planned, "Radiofrequency ablation L4-5 bilateral")["lbp-rfa-diagnostic-block"] == "not_documented"
     assert _statuses(done, "Facet joint injections L4-5, L5-S1")["lbp-rfa-diagnostic-block"] == "not_applicable"
+
+
+def test_a_verdict_on_the_request_quotes_it_but_does_not_list_it_as_a_case_fact():
+    from assistant.contracts import REQUEST_SOURCE
+    from assistant.drafting.checklist_writer import draft_from_checklist
+    from assistant.drafting.evidence import Evidence
+    from assistant.vocabulary.categories import classify_item
+
+    sets, pages = shipped_sets()
+    item = DisputedItem(text="Facet joint injections L4-5, L5-S1")
+    case = CaseFile(case_id="gen", summary="Chronic low back pain since 2014. On 11/08/2016 pain was rated 7/10.",
+                    items=[item])
+    checklist = build_checklist(case, 0, sets, item_category(item.text), pages=pages)
+    row = next(r for r in checklist.rows if r.criterion_id == "lbp-no-steroid-facet")
+    assert row.status == "not_met" and [c.source for c in row.record_citations] == [REQUEST_SOURCE]
+    draft = draft_from_checklist(case, Evidence(item=item, topic=classify_item(item.text), queries=[], candidates=[]),
+                                 "Upheld", checklist)
+    assert any(c.source == REQUEST_SOURCE for c in draft.record_citations)
+    assert item.text not in {f.text for f in draft.case_facts}

@@ -158,7 +158,7 @@ def draft_from_checklist(case: CaseFile, evidence: Evidence, decision: Decision,
     # Rows that quote nothing: the request itself is the one record quote (from the disputed items), not a case fact.
     request = ([] if record else
                [f"The request under review is “{evidence.item.text}” {_record_marker(RecordCitation.of_request(evidence.item), record)}."])
-    facts = record[1:] if request else record
+    facts = [c for c in record if c.source != REQUEST_SOURCE]  # the request is quoted, but it is not a case fact
     note = drug_note(evidence.item)
     text = " ".join([*guideline, *request, *([note] if note else []), "In this case, the records show the following against each requirement.", *case_move, _conclusion(rows, evidence.item.text, decision)])
     return ItemRationale(
