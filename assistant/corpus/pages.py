@@ -276,11 +276,11 @@ def _attach_strengths(entry: GuidelineEntry, built: list[PageLines]) -> None:
             groups = [match.group(0), *(g or "" for g in match.groups())]
             groups[1] = canonical.get(groups[1].lower(), groups[1])
             strengths[label] = entry.strength_label.format(*groups)
+    for label in opening:  # a discussion several statements share: each one's strength
+        shared = recommendation_numbers(label) if label.startswith("Recommendations ") else frozenset()
+        if len(shared) > 1 and all(f"Recommendation {n}" in strengths for n in shared):
+            strengths[label] = "; ".join(f"{n}: {strengths[f'Recommendation {n}']}" for n in sorted(shared))
     for page in built:
-        for label in {s[0] for s in page.sections if s}:
-            shared = recommendation_numbers(label) if label.startswith("Recommendations ") else frozenset()
-            if len(shared) > 1 and all(f"Recommendation {n}" in strengths for n in shared):
-                strengths[label] = "; ".join(f"{n}: {strengths[f'Recommendation {n}']}" for n in sorted(shared))
         page.strengths = {s[0]: strengths[s[0]] for s in page.sections if s and s[0] in strengths}
 
 

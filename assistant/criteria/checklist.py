@@ -69,10 +69,10 @@ class ItemContext:
         """Record sentences (not plans, not the UR's reasons) naming a drug of the item's class: continued use.
         A prescription written at the visit under review is the request itself, not earlier use."""
         from assistant.criteria.facts import parse_date, sentences_with_dates
-        from assistant.vocabulary.record_cues import PLAN_SENTENCE, UR_SENTENCE
+        from assistant.vocabulary.record_cues import mentions_without_documenting
 
         def earlier_use(sentence: str, when: str | None) -> bool:
-            if PLAN_SENTENCE.search(sentence) or UR_SENTENCE.search(sentence):
+            if mentions_without_documenting(sentence):
                 return False
             return not (_PRESCRIBED.search(sentence) and when and parse_date(when) == self.facts.latest_date)
 
@@ -109,7 +109,6 @@ class ItemContext:
 
     def absent(self, *facts: RecordFact, treatment_class: str | None = None) -> list[RecordFinding]:
         return [f for fact in facts for f in self.facts.get(fact).absent(treatment_class)]
-
 
     def deficits(self) -> list[RecordFinding]:
         """Objective neurologic deficits on examination, or a named red flag (a diagnosis list is not a finding)."""

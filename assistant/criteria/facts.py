@@ -24,7 +24,6 @@ from assistant.verification.verify import split_sentences
 Polarity = Literal["present", "absent"]
 FactStatus = Literal["documented", "documented_absent", "not_documented"]
 
-DATE = RECORD_DATE
 _NEGATION_BEFORE = re.compile(
     r"\b(no|not|denie[sd]|deny|denying|without|negative for|lack of|lacks|absence of|absent|never|none|free of|"
     r"ruled out|did not|does not|has not|have not|had not|failed to)\b[^.;]*$", re.IGNORECASE)
@@ -166,7 +165,7 @@ class RecordFacts(BaseModel):
 
 
 def parse_date(text: str) -> date | None:
-    found = DATE.search(text)
+    found = RECORD_DATE.search(text)
     if not found:
         return None
     if found.group(4):
@@ -211,7 +210,7 @@ def sentences_with_dates(text: str) -> list[tuple[str, str | None]]:
     dated: list[tuple[str, str | None]] = []
     current: str | None = None
     for sentence in split_sentences(text):
-        found = DATE.search(sentence)
+        found = RECORD_DATE.search(sentence)
         if found and not UR_SENTENCE.search(sentence):
             current = found.group(0)
         dated.append((sentence, found.group(0) if found else current))

@@ -5,7 +5,6 @@ Why this fusion and these constants: docs/retrieval.md (chosen on the tune split
 
 from __future__ import annotations
 
-import re
 import threading
 from dataclasses import dataclass
 from typing import Literal
@@ -20,6 +19,7 @@ from pydantic import ConfigDict
 from assistant.config import Settings
 from assistant.contracts import Chunk, Citation, EvidenceTier, RetrievedPassage
 from assistant.corpus.catalog import load_catalog
+from assistant.corpus.pages import SINGLE_RECOMMENDATION
 from assistant.errors import IndexMissing
 from assistant.index.embeddings import embed
 from assistant.index.store import (
@@ -47,7 +47,6 @@ STATEMENT_FACTOR = 1.05  # the chunk that opens a recommendation: its statement,
 NORMALISATION = "minmax"  # "zscore" was tried: better on tune, worse on held-out (docs/retrieval.md)
 EXPANSION_WEIGHT = 0.5  # BM25 weight of words the vocabulary adds, relative to the reviewer's own words
 QUERY_VECTOR_CACHE = 512
-RECOMMENDATION_LABEL = re.compile(r"Recommendation \d+")
 
 
 class GuidelineSearch:
@@ -310,7 +309,7 @@ def statement_chunks(chunks: list[Chunk]) -> np.ndarray:
     reading order, of each guideline's "Recommendation N" section, where the statement itself stands."""
     first: dict[tuple[str, str], int] = {}
     for i, c in enumerate(chunks):
-        if c.section_path and RECOMMENDATION_LABEL.fullmatch(c.section_path[0]):
+        if c.section_path and SINGLE_RECOMMENDATION.match(c.section_path[0]):
             key = (c.guideline_id, c.section_path[0])
             here = (c.physical_page, c.char_start)
             if key not in first or here < (chunks[first[key]].physical_page, chunks[first[key]].char_start):

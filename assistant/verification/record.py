@@ -42,7 +42,6 @@ DOCUMENTED_COVERAGE = 0.7
 # A claim about the same record sentence, but saying more than it: the share of its words a [R] quote must hold.
 QUOTE_SUPPORT_COVERAGE = 0.6
 
-DATE = RECORD_DATE
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"”)]?\s+(?=[A-Z\"“(])")
 NOT_A_FACT = re.compile(
     r"\b(?:guidelines?|MTUS|ACOEM|ODG|CDC|corpus|criteria)\b|\b(?:is|are|be|not)\s+(?:recommended|endorsed)\b|"
@@ -55,7 +54,7 @@ FACT_CUE = re.compile(
     r"revealed|demonstrated|showed|shows|noted|treatment to date|medications?|work status|working|duty|disability|"
     r"utilization review|UR|authori[sz]ed|non-?certified|modified|was (?:positive|negative|ordered|requested)|"
     r"(?:prior|previous|past) (?:relevant )?treatments?|treatments? (?:to date|has included|included|rendered))\b|"
-    + DATE.pattern,
+    + RECORD_DATE.pattern,
     re.IGNORECASE,
 )
 NO_DOCUMENTATION = re.compile(
@@ -146,7 +145,7 @@ def record_sentences(case: CaseFile) -> list[RecordSentence]:
             if key in seen:
                 continue
             seen.add(key)
-            date = DATE.search(sentence)
+            date = RECORD_DATE.search(sentence)
             out.append(RecordSentence(" ".join(sentence.split()), source, date.group(0) if date else None))
     return out
 
