@@ -57,6 +57,14 @@ def test_reviewer_shorthand_finds_the_recommendation(cdc_search, query, page):
     assert any(page == p.citation.printed_page or page in p.citation.quote.lower() for p in found)
 
 
+def test_a_word_misspelt_beyond_the_clinical_word_lists_is_searched_as_the_guideline_spells_it(cdc_search):
+    """"hyperalgsia" is in no list of ours; the CDC guideline's word "hyperalgesia" is what gets searched."""
+    assert cdc_search.understood("opioid induced hyperalgsia").respelled == "opioid induced hyperalgesia"
+    pages = [[p.citation.printed_page for p in cdc_search.search(q, k=5, distinct_pages=True)]
+             for q in ("opioid induced hyperalgsia", "opioid induced hyperalgesia")]
+    assert pages[0] == pages[1]
+
+
 def test_hybrid_is_not_below_its_best_component_on_the_cdc_set(cdc_search):
     result = run_retrieval_eval(cdc_search, scope="all")
     modes = result["modes"]

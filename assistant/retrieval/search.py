@@ -31,7 +31,7 @@ from assistant.index.store import (
     require_manifest,
 )
 from assistant.retrieval.library import GuidelineLibrary
-from assistant.vocabulary.query import expand_query
+from assistant.vocabulary.query import ExpandedQuery, expand_query
 
 SearchMode = Literal["hybrid", "vector", "bm25"]
 MODES: tuple[str, ...] = ("vector", "bm25", "hybrid")
@@ -135,7 +135,8 @@ class GuidelineSearch:
         from_bm25 = _top_positive(bm25_scores, CANDIDATES) if bm25_scores is not None else np.zeros(0, np.int64)
         positions = np.unique(np.concatenate([from_vector, from_bm25]))
         if mode in ("hybrid", "vector") and len(positions):
-            vector = np.asarray(self.vectors[positions] @ self.query_vector(query), dtype=np.float64)
+            vector = np.asarray(self.vectors[positions] @ self.query_vector(self.understood(query).respelled or query),
+                                dtype=np.float64)
         else:
             vector = np.zeros(len(positions))
         bm25 = bm25_scores[positions].astype(np.float64) if bm25_scores is not None else np.zeros(len(positions))
@@ -150,15 +151,22 @@ class GuidelineSearch:
             ids = {i for i in ids if self.library.entries[i].tier in tiers}
         return ids
 
-    def added_terms(self, query: str) -> str:
-        """What the guidelines call the query's abbreviations, brand names and misspellings (the vocabulary stage).
-
-        The reviewer's own words are kept and searched at full weight; these are searched beside them at
-        EXPANSION_WEIGHT. Words the index already knows are never "corrected".
-        """
+    def understood(self, query: str) -> ExpandedQuery:
+        """The query as the vocabulary stage reads it: misspellings, abbreviations and brand names recognised.
+        Words the index already knows are never "corrected"."""
         if self._known_words is None:
             self._known_words = frozenset(self.bm25.vocab_dict)
-        return " ".join(expand_query(query, self._known_words).added_terms)
+        return expand_query(query, self._known_words)
+
+    def added_terms(self, query: str) -> str:
+        """What the guidelines call the query's abbreviations, brand names and misspellings.
+
+        The reviewer's own words are searched at full weight, a misspelt one in its corrected spelling (the typo
+        is in no guideline); the rest of what the vocabulary adds is searched beside them at EXPANSION_WEIGHT.
+        """
+        understood = self.understood(query)
+        own = understood.respelled.lower()
+        return " ".join(t for t in understood.added_terms if t.lower() not in own)
 
     def query_vector(self, text: str) -> np.ndarray:
         """The text's embedding; the last few hundred are kept, since drafting and evals ask for the same text again."""
@@ -174,7 +182,7 @@ class GuidelineSearch:
         return cached
 
     def _vector(self, query: str, allowed: set[str]) -> list[str]:
-        vector = self.query_vector(query).tolist()
+        vector = self.query_vector(self.understood(query).respelled or query).tolist()
         where = None if allowed >= self._all_guidelines else {"guideline_id": {"$in": sorted(allowed)}}
         with self._lock:
             result = self.collection.query(
@@ -186,7 +194,8 @@ class GuidelineSearch:
         """BM25 score of every chunk (0 outside `allowed`), or None when no query word is in the index."""
         import bm25s
 
-        own, added = bm25s.tokenize([query, self.added_terms(query) or "."], stopwords="en", return_ids=False,
+        own, added = bm25s.tokenize([self.understood(query).respelled or query, self.added_terms(query) or "."],
+                                    stopwords="en", return_ids=False,
                                     show_progress=False)
         own_ids = self.bm25.get_tokens_ids(own)
         added_ids = [i for i in dict.fromkeys(self.bm25.get_tokens_ids(added)) if i not in set(own_ids)]

@@ -12,6 +12,7 @@ import re
 
 from rapidfuzz import fuzz, process
 
+from assistant.vocabulary.lexicon import english_lexicon
 from assistant.vocabulary.tables import abbreviation_table, drug_table
 
 MIN_LENGTH = 7
@@ -60,3 +61,41 @@ def corrections(text: str, known: frozenset[str] | set[str] = frozenset()) -> li
             if fixed:
                 seen[word.lower()] = fixed
     return [(word, fixed) for word, fixed in seen.items()]
+
+
+@functools.lru_cache(maxsize=4)
+def _by_initial(corpus_words: frozenset[str]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for word in corpus_words:
+        if len(word) >= MIN_LENGTH - 2 and word.isalpha():
+            grouped.setdefault(word[0], []).append(word)
+    return grouped
+
+
+MAX_TIED_CORRECTIONS = 3
+
+
+def corpus_correction(word: str, corpus_words: frozenset[str]) -> list[str]:
+    """The indexed corpus's words that `word` misspells ("migrane" → "migraine"), best first; [] for none.
+
+    Only a word that neither the corpus nor an English word list knows is corrected, under the same length, first
+    letter and similarity limits as the clinical vocabulary: a reviewer's ordinary words are left as typed. Words
+    equally close are all returned ("concusion": "concussion" and "conclusion"), since nothing says which was meant.
+    """
+    folded = word.lower()
+    if len(folded) < MIN_LENGTH or not folded.isalpha() or folded in corpus_words or folded in english_lexicon():
+        return []
+    candidates = [w for w in _by_initial(corpus_words).get(folded[0], []) if abs(len(w) - len(folded)) <= 2]
+    found = process.extract(folded, candidates, scorer=fuzz.ratio, score_cutoff=MIN_SIMILARITY,
+                            limit=MAX_TIED_CORRECTIONS)
+    best = max((score for _, score, _ in found), default=None)
+    return sorted(w for w, score, _ in found if score == best and not _is_inflection(folded, w))
+
+
+def corpus_corrections(text: str, corpus_words: frozenset[str]) -> list[tuple[str, list[str]]]:
+    """(word as written, corpus words) for each distinct word of `text` that misspells words of the corpus."""
+    seen: dict[str, list[str]] = {}
+    for word in re.findall(r"[A-Za-z]+", text):
+        if word.lower() not in seen and (fixed := corpus_correction(word, corpus_words)):
+            seen[word.lower()] = fixed
+    return list(seen.items())

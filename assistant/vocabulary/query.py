@@ -8,7 +8,7 @@ import re
 from pydantic import BaseModel
 
 from assistant.vocabulary.drugs import identify_drugs
-from assistant.vocabulary.fuzzy import corrections
+from assistant.vocabulary.fuzzy import corpus_corrections, corrections
 from assistant.vocabulary.tables import abbreviation_table, drug_table
 
 
@@ -25,6 +25,8 @@ class Expansion(BaseModel):
 class ExpandedQuery(BaseModel):
     original: str
     expansions: list[Expansion]
+    respelled: str = ""
+    """The original with each misspelt word replaced by its one correction (a word with tied corrections stays)."""
 
     @property
     def added_terms(self) -> list[str]:
@@ -88,15 +90,20 @@ def _drugs(text: str) -> list[Expansion]:
 def expand_query(text: str, known_words: frozenset[str] | set[str] = frozenset()) -> ExpandedQuery:
     """Abbreviations, synonyms, brand names and misspellings in `text`, with what to add for each.
 
-    `known_words` (e.g. the indexed corpus's vocabulary) are never treated as misspellings.
+    `known_words` (e.g. the indexed corpus's vocabulary) are never treated as misspellings, and a word that neither
+    they nor English know is corrected to the nearest of them.
     """
     spelled = [Expansion(surface=word, kind="spelling", added=[fixed], source="fuzzy match to the clinical vocabulary")
                for word, fixed in corrections(text, known_words)]
+    fixed_words = {expansion.surface.lower() for expansion in spelled}
+    spelled += [Expansion(surface=word, kind="spelling", added=fixed, source="fuzzy match to the indexed guidelines' words")
+                for word, fixed in corpus_corrections(text, frozenset(known_words)) if word not in fixed_words]
     corrected = text
     for expansion in spelled:
-        corrected = re.sub(rf"\b{re.escape(expansion.surface)}\b", expansion.added[0], corrected, flags=re.I)
+        if len(expansion.added) == 1:
+            corrected = re.sub(rf"\b{re.escape(expansion.surface)}\b", expansion.added[0], corrected, flags=re.I)
     expansions = spelled + _abbreviations(corrected) + _spelled_out(corrected) + _synonyms(corrected) + _drugs(corrected)
-    return ExpandedQuery(original=text, expansions=_dedupe(expansions))
+    return ExpandedQuery(original=text, expansions=_dedupe(expansions), respelled=corrected)
 
 
 def _dedupe(expansions: list[Expansion]) -> list[Expansion]:
