@@ -35,7 +35,7 @@ from assistant.index.embeddings import embed
 log = logging.getLogger(__name__)
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every build at DEBUG through its own handler
 
-INGEST_VERSION = "7"  # 7: a discussion several statements share is "Recommendations N–M"
+INGEST_VERSION = "8"  # 8: the insomnia guideline's research chapter is its own section; 7: a discussion several statements share is "Recommendations N–M"
 ADD_BATCH = 256
 Progress = Callable[[str], None]
 
