@@ -87,6 +87,19 @@ def test_fixture_regions_have_their_printed_page_section_and_strength(guideline_
     assert not misses, "\n".join(misses)
 
 
+def test_the_guidelines_own_abbreviation_lists_are_read_from_their_pages():
+    """Read from the PDFs: MDD 2022 Appendix H (p. 125) lists "PGx pharmacogenetic" and "TMS transcranial magnetic
+    stimulation"; the insomnia guideline's algorithm notes say "Abbreviations: AHI: apnea-hypopnea index; OSA: …"."""
+    from assistant.corpus.abbreviations import abbreviation_lists
+
+    mdd = abbreviation_lists(ingested("vadod-mdd-2022").pages)
+    assert mdd["PGx"] == ["pharmacogenetic"] and mdd["TMS"][0] == "transcranial magnetic stimulation"
+    assert mdd["TCA"] == ["tricyclic antidepressants"] and "Abbreviation" not in mdd and "Table" not in mdd
+    sleep = abbreviation_lists(ingested("vadod-sleep-2019").pages)
+    assert sleep["AHI"] == ["apnea-hypopnea index"] and sleep["HSAT"] == ["home sleep apnea testing"]
+    assert all(not d.endswith(("of", "and", "for")) for ds in sleep.values() for d in ds)  # wrapped rows kept whole
+
+
 def test_restating_parts_are_marked_and_references_not_indexed():
     from assistant.index.store import indexed_chunks
 

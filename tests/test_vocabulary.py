@@ -160,6 +160,15 @@ def test_a_misspelt_word_is_searched_in_its_corrected_spelling():
     assert expand_query("headache after concussion", CORPUS_WORDS).respelled == "headache after concussion"
 
 
+def test_a_guidelines_own_abbreviation_expands_only_where_our_table_is_silent():
+    defined = {"rTMS": ["repetitive transcranial magnetic stimulation"], "APAP": ["auto-titrating positive airway pressure"]}
+    assert "repetitive transcranial magnetic stimulation" in expand_query("rTMS after 2 failed trials", frozenset(),
+                                                                         defined).added_terms
+    assert expand_query("rtms after 2 failed trials", frozenset(), defined).added_terms == []  # written in its case
+    apap = expand_query("APAP for migraine", frozenset(), defined).added_terms
+    assert "acetaminophen" in apap and "auto-titrating positive airway pressure" not in apap
+
+
 def test_reviewer_synonyms_in_letters_add_the_guideline_word():
     opiates = expand_query(sentence("CM16-0247802", "additional use of opiates", 30))
     narcotics = expand_query(sentence("CM16-0234202", "Any additional narcotics require", 40))

@@ -18,6 +18,7 @@ from pydantic import ConfigDict
 
 from assistant.config import Settings
 from assistant.contracts import Chunk, Citation, EvidenceTier, RetrievedPassage
+from assistant.corpus.abbreviations import abbreviation_lists
 from assistant.corpus.catalog import load_catalog
 from assistant.corpus.pages import SINGLE_RECOMMENDATION
 from assistant.errors import IndexMissing
@@ -78,6 +79,7 @@ class GuidelineSearch:
         self._query_vectors: dict[str, np.ndarray] = {}
         self._masks: dict[frozenset[str], np.ndarray] = {}
         self._known_words: frozenset[str] | None = None
+        self._abbreviations = abbreviation_lists(p for pages in self.library.pages.values() for p in pages)
         self._all_guidelines = {c.guideline_id for c in self.chunks}
         self._restating = np.array([_restates(self.library.entries.get(c.guideline_id), c) for c in self.chunks], dtype=bool)
         self._recommendation = np.array([bool(c.section_path) and c.section_path[0].startswith("Recommendation")
@@ -156,7 +158,7 @@ class GuidelineSearch:
         Words the index already knows are never "corrected"."""
         if self._known_words is None:
             self._known_words = frozenset(self.bm25.vocab_dict)
-        return expand_query(query, self._known_words)
+        return expand_query(query, self._known_words, self._abbreviations)
 
     def added_terms(self, query: str) -> str:
         """What the guidelines call the query's abbreviations, brand names and misspellings.

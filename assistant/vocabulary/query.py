@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping
 
 from pydantic import BaseModel
 
@@ -60,6 +61,21 @@ def _abbreviations(text: str) -> list[Expansion]:
     return found
 
 
+GUIDELINE_ABBREVIATION = re.compile(r"(?<![\w/-])[A-Za-z0-9][A-Za-z0-9&/*+\-]*[A-Za-z0-9*](?![\w/-])")
+MAX_GUIDELINE_DEFINITIONS = 1  # the first a guideline gives (a second, e.g. TMS "Talent Management System", was noise; same tune MRR)
+
+
+def _guideline_abbreviations(text: str, defined: Mapping[str, list[str]]) -> list[Expansion]:
+    """An abbreviation our table lacks but a guideline's own abbreviation list defines ("rTMS", "HSAT"); written in
+    the same case. Our table wins where both define it (the sleep guideline's APAP is not acetaminophen)."""
+    table = abbreviation_table()["abbr"]
+    ours = set(table) | {k.lower() for k in table if table[k].get("any_case")}
+    return [Expansion(surface=m.group(), kind="abbreviation", added=defined[m.group()][:MAX_GUIDELINE_DEFINITIONS],
+                      source="the indexed guidelines' abbreviation lists")
+            for m in GUIDELINE_ABBREVIATION.finditer(text)
+            if m.group() in defined and m.group() not in ours and m.group().lower() not in ours]
+
+
 def _spelled_out(text: str) -> list[Expansion]:
     """A spelled-out term whose abbreviation the guidelines use ("cognitive behavioral therapy" -> CBT)."""
     found = []
@@ -87,11 +103,13 @@ def _drugs(text: str) -> list[Expansion]:
     return found
 
 
-def expand_query(text: str, known_words: frozenset[str] | set[str] = frozenset()) -> ExpandedQuery:
+def expand_query(text: str, known_words: frozenset[str] | set[str] = frozenset(),
+                 guideline_abbreviations: Mapping[str, list[str]] | None = None) -> ExpandedQuery:
     """Abbreviations, synonyms, brand names and misspellings in `text`, with what to add for each.
 
     `known_words` (e.g. the indexed corpus's vocabulary) are never treated as misspellings, and a word that neither
-    they nor English know is corrected to the nearest of them.
+    they nor English know is corrected to the nearest of them. `guideline_abbreviations` (the indexed guidelines'
+    own abbreviation lists) expand abbreviations our table does not list.
     """
     spelled = [Expansion(surface=word, kind="spelling", added=[fixed], source="fuzzy match to the clinical vocabulary")
                for word, fixed in corrections(text, known_words)]
@@ -102,7 +120,8 @@ def expand_query(text: str, known_words: frozenset[str] | set[str] = frozenset()
     for expansion in spelled:
         if len(expansion.added) == 1:
             corrected = re.sub(rf"\b{re.escape(expansion.surface)}\b", expansion.added[0], corrected, flags=re.I)
-    expansions = spelled + _abbreviations(corrected) + _spelled_out(corrected) + _synonyms(corrected) + _drugs(corrected)
+    expansions = (spelled + _abbreviations(corrected) + _guideline_abbreviations(corrected, guideline_abbreviations or {})
+                  + _spelled_out(corrected) + _synonyms(corrected) + _drugs(corrected))
     return ExpandedQuery(original=text, expansions=_dedupe(expansions), respelled=corrected)
 
 
