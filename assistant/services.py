@@ -86,3 +86,7 @@ class Services:
 
     def lookup(self, question: str, k: int = 5) -> list[RetrievedPassage]:
         return self.search.search(question, k=k)
+
+    def query_reading(self, question: str) -> str:
+        """What the search also looked for (corrected spellings, abbreviations, brand names), said to the reviewer."""
+        return self.search.understood(question).reading()

@@ -52,6 +52,14 @@ def test_offline_lookup_answers_with_cited_passages(services, case):
     assert "p. " in reply.text
 
 
+def test_a_lookup_says_how_the_question_was_read(services, case):
+    reply = ConversationEngine(services).reply(case.case_id, "how often UDS on LTOT, and is fibromyalga an indication?",
+                                               None, case)
+    assert reply.intent == "lookup" and reply.passages
+    assert "Also searched for:" in reply.text and "fibromyalga → fibromyalgia (spelling)" in reply.text
+    assert "LTOT → long-term opioid therapy" in reply.text
+
+
 def test_draft_revise_check_explain_round(services, case):
     engine = ConversationEngine(services)
     drafted = engine.reply(case.case_id, "draft item 1 as overturned", None, case)

@@ -104,6 +104,8 @@ def cmd_search(args: argparse.Namespace) -> int:
         return 0
     if not passages:
         print("No indexed passage matches that query.")
+    if reading := search.understood(args.query).reading():
+        print(f"Also searched for: {reading}.\n")
     for rank, passage in enumerate(passages, start=1):
         strength = f" [{passage.citation.strength}]" if passage.citation.strength else ""
         print(f"[{rank}] {passage.citation.label()}{strength}")

@@ -47,6 +47,8 @@ class ConversationEngine:
                                   "listed in the Corpus tab.", intent="lookup")
         lines = ["The closest guideline passages (verbatim, with printed page):"]
         lines += [f"[{n}] {p.citation.label()}" for n, p in enumerate(passages, start=1)]
+        if reading := self.services.query_reading(message):
+            lines.append(f"Also searched for: {reading}.")
         return ChatReply(text="\n".join(lines), intent="lookup", passages=passages)
 
     def _checklist(self, message: str, state: ChatState, case: CaseFile | None) -> ChatReply:

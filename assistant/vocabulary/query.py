@@ -36,6 +36,11 @@ class ExpandedQuery(BaseModel):
             seen += [t for t in expansion.added if t.lower() not in {s.lower() for s in seen}]
         return seen
 
+    def reading(self) -> str:
+        """How the query was read, for the reviewer: "migrane → migraine (spelling); LTOT → long-term opioid
+        therapy (abbreviation)"; empty when nothing was recognised."""
+        return "; ".join(f"{e.surface} → {', '.join(e.added)} ({e.kind})" for e in self.expansions)
+
     @property
     def text(self) -> str:
         """The original query followed by the added terms not already in it: what retrieval searches."""
