@@ -272,25 +272,3 @@ def test_langchain_retriever_returns_cited_documents(cdc_search):
         assert document.metadata["tier"] == "evidence-based"
         page = cdc_search.library.page(CDC_ID, citation["printed_page"])
         assert normalise_ws(document.page_content) in normalise_ws(page.text)
-
-
-def test_a_passage_is_embedded_with_its_guidelines_name_but_stored_and_cited_in_the_pages_words(cdc_search):
-    """A passage from mid-discussion does not say which guideline it is from; its embedding is computed from
-    "<short name>. <passage>", while the stored text (what citations quote) stays the page's own words."""
-    import numpy as np
-
-    from assistant.index.embeddings import embed
-    from assistant.index.store import embedded_text
-
-    chunk = cdc_search.chunks[40]
-    entry = cdc_search.library.entries[chunk.guideline_id]
-    assert embedded_text(chunk, entry) == f"{entry.short_form}. {chunk.text}"
-    named, plain = embed(cdc_search.settings.embedding_model, [embedded_text(chunk, entry), chunk.text])
-    stored = cdc_search.vectors[40]
-
-    def cosine(a, b):
-        return float(np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b)))
-
-    assert cosine(stored, named) > 0.999 and cosine(stored, plain) < 0.999
-    page = cdc_search.library.page(chunk.guideline_id, chunk.printed_page)
-    assert normalise_ws(chunk.text) in normalise_ws(page.text) and entry.short_form not in chunk.text

@@ -35,7 +35,7 @@ from assistant.index.embeddings import embed
 log = logging.getLogger(__name__)
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every build at DEBUG through its own handler
 
-INGEST_VERSION = "9"  # 9: embeddings of "<short name>. <chunk>"; 8: the insomnia guideline's research chapter is its own section; 7: a discussion several statements share is "Recommendations N–M"
+INGEST_VERSION = "8"  # 8: the insomnia guideline's research chapter is its own section; 7: a discussion several statements share is "Recommendations N–M"
 ADD_BATCH = 256
 Progress = Callable[[str], None]
 
@@ -144,26 +144,13 @@ def _embeddings_for(settings: Settings, ingested: IngestedGuideline, progress: P
         if len(vectors) == len(chunks):
             return vectors, 0
     progress(f"Embedding {len(chunks)} passages of {ingested.entry.id} {position}…")
-    vectors = embed(settings.embedding_model, [embedded_text(c, ingested.entry) for c in chunks],
-                    settings.embedding_batch_size)
-
+    vectors = embed(settings.embedding_model, [c.text for c in chunks], settings.embedding_batch_size)
     def save(tmp: Path) -> None:
         with open(tmp, "wb") as handle:
             np.save(handle, vectors)
 
     write_atomically(cache, save)
     return vectors, len(chunks)
-
-
-def embedded_text(chunk: Chunk, entry: GuidelineEntry) -> str:
-    """What the embedding of a chunk is computed from: the guideline's short name, then the chunk's own words.
-
-    A passage from the middle of a discussion ("a short course of long-acting melatonin at bedtime") does not say
-    which guideline it is from; with the name in front, a question about insomnia or knee osteoarthritis lands on
-    that guideline's passages when every guideline is searched. Only the embedding sees the name: BM25, the stored
-    passage and every citation keep the page's words. Chosen on tune (docs/retrieval.md).
-    """
-    return f"{entry.short_form}. {chunk.text}"
 
 
 def indexed_chunks(ingested: IngestedGuideline) -> list[Chunk]:
