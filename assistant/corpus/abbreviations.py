@@ -36,8 +36,8 @@ def abbreviation_lists(pages: Iterable[GuidelinePage]) -> dict[str, list[str]]:
                 known.append(definition)
 
     for page in pages:
-        if TABLE_HEADER.search(page.text):
-            for line in page.text[TABLE_HEADER.search(page.text).end():].splitlines():
+        if header := TABLE_HEADER.search(page.text):
+            for line in page.text[header.end():].splitlines():
                 if row := TABLE_ROW.match(line):
                     add(row["abbr"], row["definition"])
         for inline in INLINE_LIST.finditer(page.text):

@@ -50,6 +50,12 @@ EXPANSION_WEIGHT = 0.5  # BM25 weight of words the vocabulary adds, relative to 
 QUERY_VECTOR_CACHE = 512
 
 
+def _searched_beside(understood: ExpandedQuery) -> str:
+    """The vocabulary's additions not already among the words searched at full weight."""
+    own = understood.respelled.lower()
+    return " ".join(t for t in understood.added_terms if t.lower() not in own)
+
+
 class GuidelineSearch:
     """Open once, query many times. Thread-safe for concurrent reviewers."""
 
@@ -131,19 +137,20 @@ class GuidelineSearch:
 
     def scored_candidates(self, query: str, allowed: set[str], mode: str = "hybrid") -> "ScoredCandidates":
         """Candidates from Chroma (top 50) and BM25 (top 50), each scored exactly by both components."""
-        bm25_scores = self._bm25_scores(query, allowed) if mode in ("hybrid", "bm25") else None
-        vector_ids = self._vector(query, allowed) if mode in ("hybrid", "vector") else []
+        understood = self.understood(query)
+        searched, added = understood.respelled or query, _searched_beside(understood)
+        bm25_scores = self._bm25_scores(searched, added, allowed) if mode in ("hybrid", "bm25") else None
+        vector_ids = self._vector(searched, allowed) if mode in ("hybrid", "vector") else []
         from_vector = np.array([self.position[c] for c in vector_ids], dtype=np.int64)
         from_bm25 = _top_positive(bm25_scores, CANDIDATES) if bm25_scores is not None else np.zeros(0, np.int64)
         positions = np.unique(np.concatenate([from_vector, from_bm25]))
         if mode in ("hybrid", "vector") and len(positions):
-            vector = np.asarray(self.vectors[positions] @ self.query_vector(self.understood(query).respelled or query),
-                                dtype=np.float64)
+            vector = np.asarray(self.vectors[positions] @ self.query_vector(searched), dtype=np.float64)
         else:
             vector = np.zeros(len(positions))
         bm25 = bm25_scores[positions].astype(np.float64) if bm25_scores is not None else np.zeros(len(positions))
         return ScoredCandidates(positions, vector, bm25, np.isin(positions, from_vector), np.isin(positions, from_bm25),
-                                expanded=bool(self.added_terms(query)))
+                                expanded=bool(added))
 
     def _allowed(self, guideline_ids: list[str] | None, tiers: list[EvidenceTier] | None) -> set[str]:
         ids = set(self.library.entries)
@@ -166,9 +173,7 @@ class GuidelineSearch:
         The reviewer's own words are searched at full weight, a misspelt one in its corrected spelling (the typo
         is in no guideline); the rest of what the vocabulary adds is searched beside them at EXPANSION_WEIGHT.
         """
-        understood = self.understood(query)
-        own = understood.respelled.lower()
-        return " ".join(t for t in understood.added_terms if t.lower() not in own)
+        return _searched_beside(self.understood(query))
 
     def query_vector(self, text: str) -> np.ndarray:
         """The text's embedding; the last few hundred are kept, since drafting and evals ask for the same text again."""
@@ -183,8 +188,8 @@ class GuidelineSearch:
                     self._query_vectors.pop(next(iter(self._query_vectors)))
         return cached
 
-    def _vector(self, query: str, allowed: set[str]) -> list[str]:
-        vector = self.query_vector(self.understood(query).respelled or query).tolist()
+    def _vector(self, searched: str, allowed: set[str]) -> list[str]:
+        vector = self.query_vector(searched).tolist()
         where = None if allowed >= self._all_guidelines else {"guideline_id": {"$in": sorted(allowed)}}
         with self._lock:
             result = self.collection.query(
@@ -192,13 +197,12 @@ class GuidelineSearch:
             )
         return [cid for cid in result["ids"][0] if cid in self.position]
 
-    def _bm25_scores(self, query: str, allowed: set[str]) -> np.ndarray | None:
-        """BM25 score of every chunk (0 outside `allowed`), or None when no query word is in the index."""
+    def _bm25_scores(self, searched: str, beside: str, allowed: set[str]) -> np.ndarray | None:
+        """BM25 score of every chunk (0 outside `allowed`), or None when no query word is in the index: the
+        reviewer's words (`searched`, misspellings corrected) at full weight, `beside` at EXPANSION_WEIGHT."""
         import bm25s
 
-        own, added = bm25s.tokenize([self.understood(query).respelled or query, self.added_terms(query) or "."],
-                                    stopwords="en", return_ids=False,
-                                    show_progress=False)
+        own, added = bm25s.tokenize([searched, beside or "."], stopwords="en", return_ids=False, show_progress=False)
         own_ids = self.bm25.get_tokens_ids(own)
         added_ids = [i for i in dict.fromkeys(self.bm25.get_tokens_ids(added)) if i not in set(own_ids)]
         if not own_ids and not added_ids:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
+from typing import TypeVar
 
 from rapidfuzz import fuzz, process
 
@@ -52,15 +54,21 @@ def correct_word(word: str, known: frozenset[str] | set[str] = frozenset()) -> s
     return best[0] if best and not _is_inflection(folded, best[0]) else None
 
 
+Fixed = TypeVar("Fixed")
+
+
+def _each_misspelt(text: str, fix: Callable[[str], Fixed | None]) -> list[tuple[str, Fixed]]:
+    """(word as written, lower-cased; what `fix` makes of it) for each distinct word of `text` it corrects."""
+    seen: dict[str, Fixed] = {}
+    for word in re.findall(r"[A-Za-z]+", text):
+        if word.lower() not in seen and (fixed := fix(word)):
+            seen[word.lower()] = fixed
+    return list(seen.items())
+
+
 def corrections(text: str, known: frozenset[str] | set[str] = frozenset()) -> list[tuple[str, str]]:
     """(word as written, corrected term) for each distinct misspelled clinical word in `text`."""
-    seen: dict[str, str] = {}
-    for word in re.findall(r"[A-Za-z]+", text):
-        if word.lower() not in seen:
-            fixed = correct_word(word, known)
-            if fixed:
-                seen[word.lower()] = fixed
-    return [(word, fixed) for word, fixed in seen.items()]
+    return _each_misspelt(text, lambda word: correct_word(word, known))
 
 
 @functools.lru_cache(maxsize=4)
@@ -94,8 +102,4 @@ def corpus_correction(word: str, corpus_words: frozenset[str]) -> list[str]:
 
 def corpus_corrections(text: str, corpus_words: frozenset[str]) -> list[tuple[str, list[str]]]:
     """(word as written, corpus words) for each distinct word of `text` that misspells words of the corpus."""
-    seen: dict[str, list[str]] = {}
-    for word in re.findall(r"[A-Za-z]+", text):
-        if word.lower() not in seen and (fixed := corpus_correction(word, corpus_words)):
-            seen[word.lower()] = fixed
-    return list(seen.items())
+    return _each_misspelt(text, lambda word: corpus_correction(word, corpus_words))

@@ -70,11 +70,17 @@ GUIDELINE_ABBREVIATION = re.compile(r"(?<![\w/-])[A-Za-z0-9][A-Za-z0-9&/*+\-]*[A
 MAX_GUIDELINE_DEFINITIONS = 1  # the first a guideline gives (a second, e.g. TMS "Talent Management System", was noise; same tune MRR)
 
 
+@functools.cache
+def _our_abbreviations() -> frozenset[str]:
+    """Our table's abbreviations as written, and lower-cased where any case counts."""
+    table = abbreviation_table()["abbr"]
+    return frozenset(table) | {k.lower() for k in table if table[k].get("any_case")}
+
+
 def _guideline_abbreviations(text: str, defined: Mapping[str, list[str]]) -> list[Expansion]:
     """An abbreviation our table lacks but a guideline's own abbreviation list defines ("rTMS", "HSAT"); written in
     the same case. Our table wins where both define it (the sleep guideline's APAP is not acetaminophen)."""
-    table = abbreviation_table()["abbr"]
-    ours = set(table) | {k.lower() for k in table if table[k].get("any_case")}
+    ours = _our_abbreviations()
     return [Expansion(surface=m.group(), kind="abbreviation", added=defined[m.group()][:MAX_GUIDELINE_DEFINITIONS],
                       source="the indexed guidelines' abbreviation lists")
             for m in GUIDELINE_ABBREVIATION.finditer(text)
