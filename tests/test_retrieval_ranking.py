@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from assistant.retrieval.search import ScoredCandidates, fuse
+from assistant.vocabulary.tables import drug_table
 from evals.retrieval import run_retrieval_eval
 
 
@@ -36,6 +37,28 @@ def test_expanded_queries_lean_on_bm25():
     lead_plain, lead_expanded = (float(np.subtract(*fuse(c, "hybrid"))) for c in (plain, expanded))
     assert lead_expanded < lead_plain
     assert search_module.VECTOR_WEIGHT_EXPANDED < search_module.VECTOR_WEIGHT
+
+
+def test_a_named_class_counts_its_best_matching_member_once(cdc_search, monkeypatch):
+    """"NSAIDs" lifts a passage naming diclofenac (the CDC guideline names few NSAIDs) by CLASS_WEIGHT x its best
+    member's score: a passage listing three NSAIDs is not three times as much about NSAIDs."""
+    from assistant.retrieval import search as search_module
+
+    allowed, weight = set(cdc_search.library.entries), search_module.CLASS_WEIGHT
+    assert weight > 0
+    with_class = cdc_search.scored_candidates("NSAIDs", allowed, "bm25")
+    monkeypatch.setattr(search_module, "CLASS_WEIGHT", 0.0)
+    without = cdc_search.scored_candidates("NSAIDs", allowed, "bm25")
+    lift = dict(zip(with_class.positions.tolist(), with_class.bm25))
+    gained = {p: lift[p] - s for p, s in zip(without.positions.tolist(), without.bm25) if p in lift}
+    naming = [p for p in lift if "diclofenac" in cdc_search.chunks[p].text.lower()]
+    assert naming and all(gained.get(p, lift[p]) > 0 for p in naming)
+    nsaids = [g for g, entry in drug_table()["generic"].items() if "nsaid" in entry["classes"]]
+    members = [cdc_search.bm25.get_scores_from_ids(ids) for m in nsaids if (ids := cdc_search.bm25.get_tokens_ids([m]))]
+    for position, gain in gained.items():
+        best, total = max(m[position] for m in members), sum(m[position] for m in members)
+        assert gain == pytest.approx(weight * best, rel=1e-4, abs=1e-6)
+        assert gain < weight * total or best == total
 
 
 def test_results_are_distinct_pages_when_asked(cdc_search):

@@ -169,6 +169,14 @@ def test_a_guidelines_own_abbreviation_expands_only_where_our_table_is_silent():
     assert "acetaminophen" in apap and "auto-titrating positive airway pressure" not in apap
 
 
+def test_a_named_drug_class_adds_its_generics_but_opioids_do_not():
+    """A guideline names the drugs ("ibuprofen, naproxen, aspirin, or acetaminophen"), a reviewer the class."""
+    classes = {e.surface: e.added for e in expand_query("NSAIDs or benzos for migraine").expansions if e.kind == "drug class"}
+    assert {"ibuprofen", "naproxen"} <= set(classes["NSAIDs"]) and "diazepam" in classes["benzos"]
+    assert "oxycodone" not in expand_query("opioids for acute pain").added_terms  # too broad to add
+    assert not [e for e in expand_query("a classic study").expansions if e.kind == "drug class"]
+
+
 def test_reviewer_synonyms_in_letters_add_the_guideline_word():
     opiates = expand_query(sentence("CM16-0247802", "additional use of opiates", 30))
     narcotics = expand_query(sentence("CM16-0234202", "Any additional narcotics require", 40))

@@ -46,14 +46,22 @@ RESTATING_FACTOR = 0.9
 RECOMMENDATION_FACTOR = 1.2  # a chunk of a numbered recommendation's statement or discussion
 STATEMENT_FACTOR = 1.05  # the chunk that opens a recommendation: its statement, the words a reviewer cites
 NORMALISATION = "minmax"  # "zscore" was tried: better on tune, worse on held-out (docs/retrieval.md)
+CLASS_WEIGHT = 0.1  # BM25 weight of a named drug class's best-matching member (ibuprofen for "NSAIDs")
 EXPANSION_WEIGHT = 0.5  # BM25 weight of words the vocabulary adds, relative to the reviewer's own words
 QUERY_VECTOR_CACHE = 512
 
 
 def _searched_beside(understood: ExpandedQuery) -> str:
-    """The vocabulary's additions not already among the words searched at full weight."""
+    """The vocabulary's additions not already among the words searched at full weight (a drug class's members
+    are searched apart: `_class_members`)."""
     own = understood.respelled.lower()
-    return " ".join(t for t in understood.added_terms if t.lower() not in own)
+    members = {m.lower() for group in _class_members(understood) for m in group}
+    return " ".join(t for t in understood.added_terms if t.lower() not in own and t.lower() not in members)
+
+
+def _class_members(understood: ExpandedQuery) -> list[list[str]]:
+    """The generics of each drug class the query names ("NSAIDs" -> ibuprofen, naproxen, ...)."""
+    return [e.added for e in understood.expansions if e.kind == "drug class"]
 
 
 class GuidelineSearch:
@@ -139,7 +147,8 @@ class GuidelineSearch:
         """Candidates from Chroma (top 50) and BM25 (top 50), each scored exactly by both components."""
         understood = self.understood(query)
         searched, added = understood.respelled or query, _searched_beside(understood)
-        bm25_scores = self._bm25_scores(searched, added, allowed) if mode in ("hybrid", "bm25") else None
+        bm25_scores = (self._bm25_scores(searched, added, allowed, _class_members(understood))
+                       if mode in ("hybrid", "bm25") else None)
         vector_ids = self._vector(searched, allowed) if mode in ("hybrid", "vector") else []
         from_vector = np.array([self.position[c] for c in vector_ids], dtype=np.int64)
         from_bm25 = _top_positive(bm25_scores, CANDIDATES) if bm25_scores is not None else np.zeros(0, np.int64)
@@ -197,7 +206,8 @@ class GuidelineSearch:
             )
         return [cid for cid in result["ids"][0] if cid in self.position]
 
-    def _bm25_scores(self, searched: str, beside: str, allowed: set[str]) -> np.ndarray | None:
+    def _bm25_scores(self, searched: str, beside: str, allowed: set[str],
+                     classes: list[list[str]] = ()) -> np.ndarray | None:
         """BM25 score of every chunk (0 outside `allowed`), or None when no query word is in the index: the
         reviewer's words (`searched`, misspellings corrected) at full weight, `beside` at EXPANSION_WEIGHT."""
         import bm25s
@@ -211,7 +221,21 @@ class GuidelineSearch:
             scores = self.bm25.get_scores_from_ids(own_ids) if own_ids else 0.0
             if added_ids and EXPANSION_WEIGHT:
                 scores = scores + EXPANSION_WEIGHT * self.bm25.get_scores_from_ids(added_ids)
+            for members in classes:
+                scores = scores + CLASS_WEIGHT * self._best_member_scores(members, own_ids)
         return scores if allowed >= self._all_guidelines else scores * self._mask(allowed)
+
+    def _best_member_scores(self, members: list[str], own_ids: list[int]) -> np.ndarray:
+        """Per chunk, the BM25 score of the class member it matches best: a page naming two NSAIDs is not twice as
+        much about NSAIDs as a page naming one."""
+        import bm25s
+
+        [tokens] = bm25s.tokenize([" ".join(members)], stopwords="en", return_ids=False, show_progress=False)
+        ids = [i for i in dict.fromkeys(self.bm25.get_tokens_ids(tokens)) if i not in set(own_ids)]
+        best = np.zeros(len(self.chunks), dtype=np.float32)
+        for token in ids:
+            best = np.maximum(best, self.bm25.get_scores_from_ids([token]))
+        return best
 
     def _mask(self, allowed: set[str]) -> np.ndarray:
         key = frozenset(allowed)

@@ -18,7 +18,7 @@ class Expansion(BaseModel):
 
     surface: str
     kind: str
-    """"abbreviation", "synonym", "drug" or "spelling"."""
+    """"abbreviation", "synonym", "drug", "drug class" or "spelling"."""
     added: list[str]
     source: str
 
@@ -114,6 +114,25 @@ def _drugs(text: str) -> list[Expansion]:
     return found
 
 
+def _drug_classes(text: str) -> list[Expansion]:
+    """A drug class named the way a reviewer names it ("NSAIDs", "benzos") with its generics from drugs.toml: a
+    guideline often names the drugs ("ibuprofen, naproxen, aspirin, or acetaminophen"), not the class."""
+    found = []
+    for drug_class, entry in drug_table()["class"].items():
+        for name in entry.get("query_names", []):
+            match = re.search(rf"(?<![\w/-]){re.escape(name)}(?![\w/-])", text, re.I)
+            if match:
+                found.append(Expansion(surface=match.group(), kind="drug class", added=_class_generics(drug_class),
+                                       source="drugs.toml [generic] entries of the class"))
+                break
+    return found
+
+
+@functools.cache
+def _class_generics(drug_class: str) -> list[str]:
+    return [generic for generic, entry in drug_table()["generic"].items() if drug_class in entry["classes"]]
+
+
 def expand_query(text: str, known_words: frozenset[str] | set[str] = frozenset(),
                  guideline_abbreviations: Mapping[str, list[str]] | None = None) -> ExpandedQuery:
     """Abbreviations, synonyms, brand names and misspellings in `text`, with what to add for each.
@@ -132,7 +151,8 @@ def expand_query(text: str, known_words: frozenset[str] | set[str] = frozenset()
         if len(expansion.added) == 1:
             corrected = re.sub(rf"\b{re.escape(expansion.surface)}\b", expansion.added[0], corrected, flags=re.I)
     expansions = (spelled + _abbreviations(corrected) + _guideline_abbreviations(corrected, guideline_abbreviations or {})
-                  + _spelled_out(corrected) + _synonyms(corrected) + _drugs(corrected))
+                  + _spelled_out(corrected) + _synonyms(corrected) + _drugs(corrected)
+                  + _drug_classes(corrected))
     return ExpandedQuery(original=text, expansions=_dedupe(expansions), respelled=corrected)
 
 
