@@ -256,6 +256,16 @@ def test_an_nsaid_continued_without_documented_benefit_is_not_met_and_a_first_co
     assert _statuses(first, "Naproxen 500mg #60")["cdc-nsaid-lowest-shortest"] == "met"
 
 
+def test_a_prior_course_with_a_stated_significant_benefit_is_met_and_some_benefit_is_not_enough():
+    """The dev letter CM17-0020728's reviewer read "six sessions of physical therapy with significant benefit" as
+    improvement from prior therapy; "some benefit" says too little to count."""
+    marked = ("The injured worker has low back pain since 03/2016. Treatment included six sessions of physical therapy "
+              "with significant benefit, anti-inflammatory medication and activity modifications.")
+    item = "Physical therapy to the lumbar spine 2 times a week for 3 weeks"
+    assert _statuses(marked, item)["lbp-exercise-functional-benefit"] == "met"
+    assert _statuses(marked.replace("significant", "some"), item)["lbp-exercise-functional-benefit"] == "not_documented"
+
+
 def test_a_treatment_the_claims_administrator_authorized_is_not_a_treatment_received():
     facts = extract_record_facts("Two sessions of physical therapy to the lumbar spine was authorized by the Claims "
                                  "Administrator. The injured worker had been authorized for 6 sessions of physical therapy.")

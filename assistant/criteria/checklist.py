@@ -50,6 +50,8 @@ _RADICULAR = re.compile(r"\b(radicul\w+|radiat\w+ (?:to|into|down)|sciatica|derm
 _FUNCTION_WORDS = re.compile(r"\b(function\w*|ADLs?|activities|able to|range of motion|strength|walk\w*|work\w*|sit\w*|stand\w*|"
                              r"lift\w*|sleep\w*|mobility)\b", re.IGNORECASE)
 _MEDICATION_WORDS = re.compile(r"\b(medications?|meds|with use|analgesi\w+)\b", re.IGNORECASE)
+_MARKED_BENEFIT = re.compile(r"\b(?:significant|substantial|marked|considerable|great|excellent)\s+(?:benefit|improvement|relief)\b",
+                             re.IGNORECASE)
 _PRESCRIBED = re.compile(r"\b(prescribed|dispensed|ordered|started|initiated|introduced)\b", re.IGNORECASE)
 _SYMPTOM_DENIAL = re.compile(r"\bden(?:y|ies|ied|ying)\b", re.IGNORECASE)
 _PERSISTS = re.compile(r"\b(persist\w*|remains? symptomatic|continue[sd]? to (?:report|complain|have)|ongoing|no (?:significant )?"
@@ -214,6 +216,10 @@ def _response_to_same_class(ctx: ItemContext, criterion: Criterion) -> Verdict:
         return "met", gain, "Objective functional improvement from the prior course is documented."
     said = ctx.facts.get(RecordFact.treatment_response).findings
     said = [f for f in said if f.treatment_class == treatment_class] if treatment_class else said
+    marked = [f for f in said if f.polarity == "present" and _MARKED_BENEFIT.search(f.citation.quote)]
+    if marked:
+        return "met", marked[:1], ("The record states a significant benefit from the prior course; it does not "
+                                   "quantify the functional gain.")
     return "not_documented", (prior[:2] + said[:1]), (
         "Prior treatment of this kind is documented, but there is no documentation of objective functional "
         "improvement from it (the number of sessions and measurable gains).")
