@@ -266,6 +266,17 @@ def test_a_prior_course_with_a_stated_significant_benefit_is_met_and_some_benefi
     assert _statuses(marked.replace("significant", "some"), item)["lbp-exercise-functional-benefit"] == "not_documented"
 
 
+def test_manual_therapy_continues_a_physical_therapy_course_but_chiropractic_starts_its_own():
+    """Dev letter CM16-0235869: manual therapy asked after a physical therapy course; its reviewer wanted the
+    sessions completed and the functional gain from that course."""
+    record = ("The injured worker has low back pain since 06/2016. On 11/21/2016 a physical therapy note documented "
+              "low back pain rated 3 out of 10 with reported overall improvement with physical therapy.")
+    manual = _statuses(record, "Four sessions of manual therapy two times a week for the lumbar spine")
+    chiropractic = _statuses(record, "Six chiropractic sessions for the lumbar spine")
+    assert manual["lbp-manipulation-pain-disability"] == "not_documented"
+    assert chiropractic["lbp-manipulation-pain-disability"] == "met"  # a first chiropractic course
+
+
 def test_a_treatment_the_claims_administrator_authorized_is_not_a_treatment_received():
     facts = extract_record_facts("Two sessions of physical therapy to the lumbar spine was authorized by the Claims "
                                  "Administrator. The injured worker had been authorized for 6 sessions of physical therapy.")

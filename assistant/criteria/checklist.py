@@ -52,6 +52,7 @@ _FUNCTION_WORDS = re.compile(r"\b(function\w*|ADLs?|activities|able to|range of 
 _MEDICATION_WORDS = re.compile(r"\b(medications?|meds|with use|analgesi\w+)\b", re.IGNORECASE)
 _MARKED_BENEFIT = re.compile(r"\b(?:significant|substantial|marked|considerable|great|excellent)\s+(?:benefit|improvement|relief)\b",
                              re.IGNORECASE)
+_MANUAL_THERAPY = re.compile(r"\bmanual therap\w*", re.IGNORECASE)
 _PRESCRIBED = re.compile(r"\b(prescribed|dispensed|ordered|started|initiated|introduced)\b", re.IGNORECASE)
 _SYMPTOM_DENIAL = re.compile(r"\bden(?:y|ies|ied|ying)\b", re.IGNORECASE)
 _PERSISTS = re.compile(r"\b(persist\w*|remains? symptomatic|continue[sd]? to (?:report|complain|have)|ongoing|no (?:significant )?"
@@ -206,16 +207,25 @@ def _pretest_concern(ctx: ItemContext, criterion: Criterion) -> Verdict:
     return "not_documented", [], "There is no documentation of a specific condition the imaging would confirm or exclude."
 
 
-def _response_to_same_class(ctx: ItemContext, criterion: Criterion) -> Verdict:
+def _same_classes(ctx: ItemContext) -> list[str]:
+    """The treatment classes whose earlier course this request continues. Manual therapy is given by physical
+    therapists as well as chiropractors: a prior physical therapy course counts for it."""
     treatment_class = SAME_CLASS.get(ctx.category)
-    prior = ctx.present(RecordFact.prior_treatments, treatment_class=treatment_class) if treatment_class else []
-    if treatment_class and not prior:
-        return "met", [], f"A first course, as there is no documentation of prior {treatment_class.replace('-', ' ')}."
-    gain = ctx.functional_gain(treatment_class)
+    if treatment_class == "chiropractic" and _MANUAL_THERAPY.search(ctx.item.text):
+        return ["chiropractic", "physical-therapy"]
+    return [treatment_class] if treatment_class else []
+
+
+def _response_to_same_class(ctx: ItemContext, criterion: Criterion) -> Verdict:
+    classes = _same_classes(ctx)
+    prior = [f for c in classes for f in ctx.present(RecordFact.prior_treatments, treatment_class=c)]
+    if classes and not prior:
+        return "met", [], f"A first course, as there is no documentation of prior {classes[0].replace('-', ' ')}."
+    gain = [f for c in classes or [None] for f in ctx.functional_gain(c)]
     if gain:
         return "met", gain, "Objective functional improvement from the prior course is documented."
     said = ctx.facts.get(RecordFact.treatment_response).findings
-    said = [f for f in said if f.treatment_class == treatment_class] if treatment_class else said
+    said = [f for f in said if f.treatment_class in classes] if classes else said
     marked = [f for f in said if f.polarity == "present" and _MARKED_BENEFIT.search(f.citation.quote)]
     if marked:
         return "met", marked[:1], ("The record states a significant benefit from the prior course; it does not "
