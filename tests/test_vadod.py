@@ -11,6 +11,7 @@ import re
 from collections import defaultdict
 from functools import lru_cache
 
+import numpy as np
 import pytest
 
 from conftest import FIXTURES, PROJECT_ROOT, SHARED, require_shared
@@ -164,21 +165,28 @@ def test_all_twelve_page_maps_have_printed_pages_and_recommendations():
               f"(1–{numbers[-1]})")
 
 
-@pytest.mark.slow
-def test_search_for_lumbar_mri_returns_the_imaging_recommendation_first(cdc_settings, tmp_path, capsys):
-    """`assistant search "MRI for low back pain without red flags" -k 5 --json` on an index of CDC + LBP."""
+@pytest.fixture(scope="module")
+def cdc_lbp_home(cdc_settings, tmp_path_factory):
+    """A home indexing the CDC and low back pain guidelines (the CDC embeddings reused from the session index)."""
     import shutil
 
-    from assistant.cli import main
     from assistant.config import Settings
     from assistant.index.store import build_index
 
-    home = tmp_path / "home"
+    home = tmp_path_factory.mktemp("cdc-lbp") / "home"
     shutil.copytree(cdc_settings.index_dir / "embedding-cache", home / "index" / "embedding-cache")
     settings = Settings(home=home, corpus_mirror=SHARED / "corpus", guidelines="cdc-opioids-2022,vadod-lbp-2022")
     build_index(settings)
+    return settings
+
+
+@pytest.mark.slow
+def test_search_for_lumbar_mri_returns_the_imaging_recommendation_first(cdc_lbp_home, capsys):
+    """`assistant search "MRI for low back pain without red flags" -k 5 --json` on an index of CDC + LBP."""
+    from assistant.cli import main
+
     capsys.readouterr()
-    assert main(["--home", str(home), "search", "MRI for low back pain without red flags", "-k", "5", "--json"]) == 0
+    assert main(["--home", str(cdc_lbp_home.home), "search", "MRI for low back pain without red flags", "-k", "5", "--json"]) == 0
     results = json.loads(capsys.readouterr().out)
     assert len(results) == 5
     top = results[0]["citation"]
@@ -189,6 +197,32 @@ def test_search_for_lumbar_mri_returns_the_imaging_recommendation_first(cdc_sett
     assert top["section"] in {"Recommendation 2", "Recommendation 3"} and top["printed_page"] in {"28", "29", "30"}
     assert top["strength"] in {"Strong for", "Strong against"}
     assert all(r["citation"]["guideline_id"] == "vadod-lbp-2022" for r in results[:3])
+
+
+@pytest.mark.slow
+def test_a_question_prefers_the_guideline_it_names_without_reordering_within_one(cdc_lbp_home, monkeypatch):
+    """The guideline prior is one factor per guideline, 1 for the guideline whose title and conditions the question
+    is nearest, below 1 for the other; the passages' order within a guideline is what it was without it."""
+    from assistant.retrieval import search as search_module
+    from assistant.retrieval.search import GuidelineSearch
+
+    search = GuidelineSearch(cdc_lbp_home)
+    allowed = {"cdc-opioids-2022", "vadod-lbp-2022"}
+    positions = np.arange(len(search.chunks))
+    guideline = np.array([c.guideline_id for c in search.chunks])
+    for query, named in [("sciatica and lumbar radiculopathy", "vadod-lbp-2022"),
+                         ("opioid prescribing for acute pain", "cdc-opioids-2022")]:
+        prior = search.guideline_prior(query, positions, allowed)
+        other = ({"cdc-opioids-2022", "vadod-lbp-2022"} - {named}).pop()
+        assert set(prior[guideline == named]) == {1.0} and len(set(prior[guideline == other])) == 1
+        assert prior[guideline == other][0] < 1.0
+    query = "physical therapy and exercise for chronic low back pain"
+    with_prior = [r.chunk_id for r in search.search(query, k=40) if r.citation.guideline_id == "vadod-lbp-2022"]
+    assert search_module.GUIDELINE_PRIOR > 0
+    monkeypatch.setattr(search_module, "GUIDELINE_PRIOR", 0.0)
+    without = [r.chunk_id for r in search.search(query, k=40) if r.citation.guideline_id == "vadod-lbp-2022"]
+    shared = [c for c in with_prior if c in without]
+    assert len(shared) >= 10 and shared == [c for c in without if c in with_prior]
 
 
 def test_a_lettered_recommendation_is_its_own_recommendation():

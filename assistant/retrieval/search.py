@@ -46,6 +46,7 @@ RESTATING_FACTOR = 0.9
 RECOMMENDATION_FACTOR = 1.2  # a chunk of a numbered recommendation's statement or discussion
 STATEMENT_FACTOR = 1.05  # the chunk that opens a recommendation: its statement, the words a reviewer cites
 NORMALISATION = "minmax"  # "zscore" was tried: better on tune, worse on held-out (docs/retrieval.md)
+GUIDELINE_PRIOR = 0.25  # how strongly a question prefers the guideline whose title and conditions it names
 CLASS_WEIGHT = 0.1  # BM25 weight of a named drug class's best-matching member (ibuprofen for "NSAIDs")
 EXPANSION_WEIGHT = 0.5  # BM25 weight of words the vocabulary adds, relative to the reviewer's own words
 QUERY_VECTOR_CACHE = 512
@@ -93,6 +94,7 @@ class GuidelineSearch:
         self._query_vectors: dict[str, np.ndarray] = {}
         self._masks: dict[frozenset[str], np.ndarray] = {}
         self._known_words: frozenset[str] | None = None
+        self._title_vectors: dict[str, np.ndarray] | None = None
         self._abbreviations = abbreviation_lists(p for pages in self.library.pages.values() for p in pages)
         self._all_guidelines = {c.guideline_id for c in self.chunks}
         self._restating = np.array([_restates(self.library.entries.get(c.guideline_id), c) for c in self.chunks], dtype=bool)
@@ -122,6 +124,8 @@ class GuidelineSearch:
             return []
         scored = self.scored_candidates(query, allowed, mode)
         fused = fuse(scored, mode) * self.section_factor(scored.positions)
+        if GUIDELINE_PRIOR and len(allowed) > 1 and mode == "hybrid":
+            fused = fused * self.guideline_prior(scored.searched or query, scored.positions, allowed)
         picked: list[int] = []
         seen_pages: set[tuple[str, str]] = set()
         for i in np.lexsort((scored.positions, -fused)):
@@ -136,6 +140,28 @@ class GuidelineSearch:
         vector_rank, bm25_rank = _ranks(scored.vector, scored.in_vector), _ranks(scored.bm25, scored.in_bm25)
         return [self._passage(int(scored.positions[i]), float(fused[i]) * SCORE_SCALE,
                               vector_rank[i], bm25_rank[i]) for i in picked]
+
+    def guideline_prior(self, searched: str, positions: np.ndarray, allowed: set[str]) -> np.ndarray:
+        """exp(GUIDELINE_PRIOR x (the query's similarity to each guideline's title and conditions - the best one's)).
+
+        Why: a passage from mid-discussion does not say which guideline it is in, so with thirteen searched a
+        question about insomnia meets depression and PTSD pages in the same words. The factor is one number per
+        guideline: the order of passages within a guideline never changes (putting the guideline's name in each
+        passage's embedding did change it, docs/retrieval.md)."""
+        query = self.query_vector(searched)
+        similarity = {g: float(vector @ query) for g, vector in self._guideline_vectors().items() if g in allowed}
+        best = max(similarity.values(), default=0.0)
+        factor = {g: float(np.exp(GUIDELINE_PRIOR * (value - best))) for g, value in similarity.items()}
+        return np.array([factor.get(self.chunks[int(p)].guideline_id, 1.0) for p in positions])
+
+    def _guideline_vectors(self) -> dict[str, np.ndarray]:
+        """Each indexed guideline's title and catalogued conditions, embedded once."""
+        with self._lock:
+            if self._title_vectors is None:
+                texts = {g: ". ".join([e.title, *e.conditions]) for g, e in self.library.entries.items()
+                         if g in self._all_guidelines}
+                self._title_vectors = dict(zip(texts, embed(self.settings.embedding_model, list(texts.values()))))
+            return self._title_vectors
 
     def section_factor(self, positions: np.ndarray) -> np.ndarray:
         """Recommendation-aware ranking: a recommendation's own text up, restatements (summary tables, appendices) down."""
@@ -159,7 +185,7 @@ class GuidelineSearch:
             vector = np.zeros(len(positions))
         bm25 = bm25_scores[positions].astype(np.float64) if bm25_scores is not None else np.zeros(len(positions))
         return ScoredCandidates(positions, vector, bm25, np.isin(positions, from_vector), np.isin(positions, from_bm25),
-                                expanded=bool(added))
+                                expanded=bool(added), searched=searched)
 
     def _allowed(self, guideline_ids: list[str] | None, tiers: list[EvidenceTier] | None) -> set[str]:
         ids = set(self.library.entries)
@@ -295,6 +321,8 @@ class ScoredCandidates:
     in_vector: np.ndarray
     in_bm25: np.ndarray
     expanded: bool = False
+    searched: str = ""
+    """The query as embedded (misspellings corrected)."""
 
 
 def fuse(scored: ScoredCandidates, mode: str, vector_weight: float | None = None) -> np.ndarray:
