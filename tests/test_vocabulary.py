@@ -60,6 +60,13 @@ def test_trezix_is_an_opioid_combination():
     assert classify_item("Trezix #60").primary.name == "opioid"
 
 
+def test_butalbital_combinations_resolve_and_are_not_opioids():
+    """The headache guideline names "butalbital containing analgesics"; a reviewer types "Fioricet"."""
+    (fioricet,) = identify_drugs("Fioricet 50/325/40 mg #30")
+    assert set(fioricet.generics) == {"butalbital", "acetaminophen", "caffeine"} and not fioricet.is_opioid
+    assert "butalbital" in expand_query("Fioricet overuse headache").added_terms
+
+
 def test_ner_package_resolves_brand_and_generic_and_release_form():
     ultram = identify_drugs(sentence("CM17-0016311", "The request for Ultram 50 mg", 40))[0]
     assert (ultram.surface, ultram.generics, ultram.strength) == ("Ultram", ["tramadol"], "50 mg")
