@@ -61,6 +61,20 @@ def test_a_named_class_counts_its_best_matching_member_once(cdc_search, monkeypa
         assert gain < weight * total or best == total
 
 
+def test_only_numbered_recommendations_get_the_recommendation_factor(cdc_search):
+    """The CDC's "Recommendation Development" methods chapter and the "Recommendations" summary are not a numbered
+    recommendation's statement or discussion (they took its factor until 2026-11-29)."""
+    from assistant.retrieval import search as search_module
+
+    factor = cdc_search.section_factor(np.arange(len(cdc_search.chunks)))
+    top = [c.section_path[0] if c.section_path else "" for c in cdc_search.chunks]
+    methods = [i for i, name in enumerate(top) if name == "Recommendation Development"]
+    numbered = [i for i, name in enumerate(top) if name.startswith("Recommendation ") and name[15:16].isdigit()]
+    assert methods and numbered
+    assert all(factor[i] < 1.0 for i in methods)  # restating, and nothing else
+    assert all(factor[i] >= search_module.RECOMMENDATION_FACTOR for i in numbered)
+
+
 def test_results_are_distinct_pages_when_asked(cdc_search):
     query = "offer naloxone to patients at increased risk of overdose"
     pages = [(p.citation.guideline_id, p.citation.printed_page)
