@@ -5,7 +5,6 @@ Why this fusion and these constants: docs/retrieval.md (chosen on the tune split
 
 from __future__ import annotations
 
-import re
 import threading
 from dataclasses import dataclass
 from typing import Literal
@@ -18,7 +17,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from assistant.config import Settings
-from assistant.contracts import Chunk, Citation, EvidenceTier, RetrievedPassage
+from assistant.contracts import Chunk, Citation, EvidenceTier, RetrievedPassage, recommendation_numbers
 from assistant.corpus.abbreviations import abbreviation_lists
 from assistant.corpus.catalog import load_catalog
 from assistant.corpus.pages import SINGLE_RECOMMENDATION
@@ -44,7 +43,6 @@ CANDIDATES = 50
 VECTOR_WEIGHT = 0.6  # a query in the guidelines' own words
 VECTOR_WEIGHT_EXPANDED = 0.4  # a query the vocabulary had to expand: shorthand, brand names, typos
 RESTATING_FACTOR = 0.9
-NUMBERED_RECOMMENDATION = re.compile(r"Recommendations? \d")  # not the "Recommendations" summary table chapter
 RECOMMENDATION_FACTOR = 1.2  # a chunk of a numbered recommendation's statement or discussion
 STATEMENT_FACTOR = 1.05  # the chunk that opens a recommendation: its statement, the words a reviewer cites
 NORMALISATION = "minmax"  # "zscore" was tried: better on tune, worse on held-out (docs/retrieval.md)
@@ -100,8 +98,8 @@ class GuidelineSearch:
         self._abbreviations = abbreviation_lists(p for pages in self.library.pages.values() for p in pages)
         self._all_guidelines = {c.guideline_id for c in self.chunks}
         self._restating = np.array([_restates(self.library.entries.get(c.guideline_id), c) for c in self.chunks], dtype=bool)
-        self._recommendation = np.array([bool(c.section_path) and bool(NUMBERED_RECOMMENDATION.match(c.section_path[0]))
-                                         for c in self.chunks], dtype=bool)
+        self._recommendation = np.array([bool(c.section_path) and bool(recommendation_numbers(c.section_path[0]))
+                                         for c in self.chunks], dtype=bool)  # not the "Recommendations" summary chapter
         self._statement = statement_chunks(self.chunks)
 
     def search(
