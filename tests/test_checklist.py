@@ -264,6 +264,8 @@ def test_a_prior_course_with_a_stated_significant_benefit_is_met_and_some_benefi
     item = "Physical therapy to the lumbar spine 2 times a week for 3 weeks"
     assert _statuses(marked, item)["lbp-exercise-functional-benefit"] == "met"
     assert _statuses(marked.replace("significant", "some"), item)["lbp-exercise-functional-benefit"] == "not_documented"
+    denied = marked.replace("with significant benefit", "without significant benefit")
+    assert _statuses(denied, item)["lbp-exercise-functional-benefit"] != "met"
 
 
 def test_manual_therapy_continues_a_physical_therapy_course_but_chiropractic_starts_its_own():

@@ -235,31 +235,31 @@ class GuidelineSearch:
     def _bm25_scores(self, searched: str, beside: str, allowed: set[str],
                      classes: list[list[str]] = ()) -> np.ndarray | None:
         """BM25 score of every chunk (0 outside `allowed`), or None when no query word is in the index: the
-        reviewer's words (`searched`, misspellings corrected) at full weight, `beside` at EXPANSION_WEIGHT."""
+        reviewer's words (`searched`, misspellings corrected) at full weight, `beside` at EXPANSION_WEIGHT, and
+        for each named drug class its best-matching member at CLASS_WEIGHT."""
         import bm25s
 
-        own, added = bm25s.tokenize([searched, beside or "."], stopwords="en", return_ids=False, show_progress=False)
+        own, added, *members = bm25s.tokenize([searched, beside or ".", *(" ".join(m) for m in classes)],
+                                              stopwords="en", return_ids=False, show_progress=False)
         own_ids = self.bm25.get_tokens_ids(own)
-        added_ids = [i for i in dict.fromkeys(self.bm25.get_tokens_ids(added)) if i not in set(own_ids)]
+        seen = set(own_ids)
+        added_ids = [i for i in dict.fromkeys(self.bm25.get_tokens_ids(added)) if i not in seen]
         if not own_ids and not added_ids:
             return None
         with self._lock:
             scores = self.bm25.get_scores_from_ids(own_ids) if own_ids else 0.0
             if added_ids and EXPANSION_WEIGHT:
                 scores = scores + EXPANSION_WEIGHT * self.bm25.get_scores_from_ids(added_ids)
-            for members in classes:
-                scores = scores + CLASS_WEIGHT * self._best_member_scores(members, own_ids)
+            for tokens in members:
+                member_ids = [i for i in dict.fromkeys(self.bm25.get_tokens_ids(tokens)) if i not in seen]
+                scores = scores + CLASS_WEIGHT * self._best_member_scores(member_ids)
         return scores if allowed >= self._all_guidelines else scores * self._mask(allowed)
 
-    def _best_member_scores(self, members: list[str], own_ids: list[int]) -> np.ndarray:
+    def _best_member_scores(self, member_ids: list[int]) -> np.ndarray:
         """Per chunk, the BM25 score of the class member it matches best: a page naming two NSAIDs is not twice as
         much about NSAIDs as a page naming one."""
-        import bm25s
-
-        [tokens] = bm25s.tokenize([" ".join(members)], stopwords="en", return_ids=False, show_progress=False)
-        ids = [i for i in dict.fromkeys(self.bm25.get_tokens_ids(tokens)) if i not in set(own_ids)]
         best = np.zeros(len(self.chunks), dtype=np.float32)
-        for token in ids:
+        for token in member_ids:
             best = np.maximum(best, self.bm25.get_scores_from_ids([token]))
         return best
 

@@ -117,15 +117,20 @@ def _drugs(text: str) -> list[Expansion]:
 def _drug_classes(text: str) -> list[Expansion]:
     """A drug class named the way a reviewer names it ("NSAIDs", "benzos") with its generics from drugs.toml: a
     guideline often names the drugs ("ibuprofen, naproxen, aspirin, or acetaminophen"), not the class."""
-    found = []
+    return [Expansion(surface=match.group(), kind="drug class", added=_class_generics(drug_class),
+                      source="drugs.toml [generic] entries of the class")
+            for drug_class, pattern in _class_name_patterns().items() if (match := pattern.search(text))]
+
+
+@functools.cache
+def _class_name_patterns() -> dict[str, re.Pattern[str]]:
+    """Per drug class with `query_names`, one whole-word, any-case pattern of those names (longest first)."""
+    patterns = {}
     for drug_class, entry in drug_table()["class"].items():
-        for name in entry.get("query_names", []):
-            match = re.search(rf"(?<![\w/-]){re.escape(name)}(?![\w/-])", text, re.I)
-            if match:
-                found.append(Expansion(surface=match.group(), kind="drug class", added=_class_generics(drug_class),
-                                       source="drugs.toml [generic] entries of the class"))
-                break
-    return found
+        names = sorted(entry.get("query_names", []), key=len, reverse=True)
+        if names:
+            patterns[drug_class] = re.compile(rf"(?<![\w/-])(?:{'|'.join(map(re.escape, names))})(?![\w/-])", re.I)
+    return patterns
 
 
 @functools.cache
