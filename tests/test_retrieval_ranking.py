@@ -124,3 +124,21 @@ def test_a_statement_outranks_the_rest_of_its_discussion_when_both_match_alike(c
     rec10 = [i for i, c in enumerate(cdc_search.chunks) if c.section_path[:1] == ["Recommendation 10"]]
     factors = cdc_search.section_factor(np.array(rec10[:2]))
     assert factors[0] > factors[1]
+
+
+def test_a_statement_close_to_its_discussion_is_shown_first(cdc_search):
+    """A recommendation's statement within STATEMENT_LIFT of its best discussion passage moves just above it; a
+    statement well below (a question answered by one span of the discussion) stays where it is, and no other
+    recommendation's chunk moves."""
+    from assistant.retrieval import search as search_module
+
+    keys, statements = cdc_search._recommendation_key, np.flatnonzero(cdc_search._statement)
+    statement = int(statements[0])
+    same = [i for i in np.flatnonzero(keys == keys[statement]) if i != statement]
+    other = int(np.flatnonzero((keys >= 0) & (keys != keys[statement]))[0])
+    assert same, "the first recommendation has a discussion"
+    positions = np.array([statement, same[0], other])
+    close = cdc_search.lift_statements(np.array([0.97, 1.0, 0.5]), positions)
+    assert close[0] > close[1] and close[2] == 0.5
+    far = np.array([search_module.STATEMENT_LIFT - 0.1, 1.0, 0.5])
+    assert list(cdc_search.lift_statements(far, positions)) == list(far)

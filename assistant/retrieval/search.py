@@ -46,6 +46,7 @@ RESTATING_FACTOR = 0.9
 RECOMMENDATION_FACTOR = 1.2  # a chunk of a numbered recommendation's statement or discussion
 STATEMENT_FACTOR = 1.05  # the chunk that opens a recommendation: its statement, the words a reviewer cites
 NORMALISATION = "minmax"  # "zscore" was tried: better on tune, worse on held-out (docs/retrieval.md)
+STATEMENT_LIFT = 0.95  # a statement within 5% of its recommendation's best passage is shown first
 GUIDELINE_PRIOR = 0.25  # how strongly a question prefers the guideline whose title and conditions it names
 CLASS_WEIGHT = 0.1  # BM25 weight of a named drug class's best-matching member (ibuprofen for "NSAIDs")
 EXPANSION_WEIGHT = 0.5  # BM25 weight of words the vocabulary adds, relative to the reviewer's own words
@@ -101,6 +102,7 @@ class GuidelineSearch:
         self._recommendation = np.array([bool(c.section_path) and bool(recommendation_numbers(c.section_path[0]))
                                          for c in self.chunks], dtype=bool)  # not the "Recommendations" summary chapter
         self._statement = statement_chunks(self.chunks)
+        self._recommendation_key = recommendation_keys(self.chunks, self._recommendation)
 
     def search(
         self,
@@ -126,6 +128,8 @@ class GuidelineSearch:
         fused = fuse(scored, mode) * self.section_factor(scored.positions)
         if GUIDELINE_PRIOR and len(allowed) > 1 and mode == "hybrid":
             fused = fused * self.guideline_prior(scored.searched or query, scored.positions, allowed)
+        if STATEMENT_LIFT and mode == "hybrid":
+            fused = self.lift_statements(fused, scored.positions)
         picked: list[int] = []
         seen_pages: set[tuple[str, str]] = set()
         for i in np.lexsort((scored.positions, -fused)):
@@ -153,6 +157,25 @@ class GuidelineSearch:
         best = max(similarity.values(), default=0.0)
         factor = {g: float(np.exp(GUIDELINE_PRIOR * (value - best))) for g, value in similarity.items()}
         return np.array([factor.get(self.chunks[int(p)].guideline_id, 1.0) for p in positions])
+
+    def lift_statements(self, fused: np.ndarray, positions: np.ndarray) -> np.ndarray:
+        """A recommendation's statement moves up to its recommendation's best passage when it scores within
+        STATEMENT_LIFT of it.
+
+        Why: a question about melatonin matches the statement page and the discussion page after it almost equally,
+        and the reviewer cites the statement ("Recommendation 32, p. 60"). A question answered by one span of the
+        discussion (a trial's size, a definition) scores that span well above the statement, which stays put."""
+        keys = self._recommendation_key[positions]
+        best: dict[int, float] = {}
+        for key, score in zip(keys.tolist(), fused.tolist()):
+            if key >= 0:
+                best[key] = max(best.get(key, score), score)
+        lifted = fused.copy()
+        for i in np.flatnonzero(self._statement[positions] & (keys >= 0)):
+            top = best[int(keys[i])]
+            if STATEMENT_LIFT * top <= fused[i] < top:
+                lifted[i] = top * (1 + 1e-6)
+        return lifted
 
     def _guideline_vectors(self) -> dict[str, np.ndarray]:
         """Each indexed guideline's title and catalogued conditions, embedded once."""
@@ -384,6 +407,16 @@ def statement_chunks(chunks: list[Chunk]) -> np.ndarray:
     marked = np.zeros(len(chunks), dtype=bool)
     marked[list(first.values())] = True
     return marked
+
+
+def recommendation_keys(chunks: list[Chunk], numbered: np.ndarray) -> np.ndarray:
+    """One integer per numbered recommendation of each guideline (its statement and discussion share it); -1 elsewhere."""
+    ids: dict[tuple[str, str], int] = {}
+    keys = np.full(len(chunks), -1, dtype=np.int64)
+    for i, c in enumerate(chunks):
+        if numbered[i]:
+            keys[i] = ids.setdefault((c.guideline_id, c.section_path[0]), len(ids))
+    return keys
 
 
 def _restates(entry, chunk: Chunk) -> bool:
