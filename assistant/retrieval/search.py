@@ -173,8 +173,8 @@ class GuidelineSearch:
         lifted = fused.copy()
         for i in np.flatnonzero(self._statement[positions] & (keys >= 0)):
             top = best[int(keys[i])]
-            if STATEMENT_LIFT * top <= fused[i] < top:
-                lifted[i] = top * (1 + 1e-6)
+            if 0 < top - fused[i] <= (1 - STATEMENT_LIFT) * abs(top):
+                lifted[i] = np.nextafter(top, np.inf)
         return lifted
 
     def _guideline_vectors(self) -> dict[str, np.ndarray]:
