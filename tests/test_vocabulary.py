@@ -135,6 +135,15 @@ def test_reviewer_shorthand_expands():
         assert term in expanded.added_terms, term
 
 
+def test_procedure_and_diagnosis_shorthand_expands():
+    """Request lines say "TFESI", "MBB", "DJD"; the guidelines spell them out."""
+    expanded = expand_query("TFESI vs MBB for DJD with HNP, +SLR; BZD qhs; RTW with IFC")
+    for term in ("transforaminal epidural steroid injection", "medial branch block", "osteoarthritis",
+                 "disc herniation", "straight leg raise", "benzodiazepine", "at bedtime", "return to work",
+                 "interferential current stimulation"):
+        assert term in expanded.added_terms, term
+
+
 def test_abbreviations_match_only_in_their_written_case():
     """"pt" is the patient, "it" is a pronoun: lower-case words must not expand as PT or IT."""
     expanded = expand_query("the pt said it was ct negative")
