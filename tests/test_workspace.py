@@ -157,10 +157,26 @@ def test_chat_without_a_case_answers_with_each_passage_once(workspace):
     assert image is not None and "highlighted" in note and text
 
 
+def test_export_saves_the_text_on_screen_first(workspace):
+    """An export clicked right after typing (its autosave still queued) exports what the editor shows."""
+    from pathlib import Path
+
+    case_id, view = read_case(workspace, "ws-ivan")
+    decision, ca_line, reviewer_line, text, rows, _, opened = workspace.on_draft(opened_of(view), "Upheld",
+                                                                                 signed_in("ws-ivan"))
+    typed = text + " The reviewer typed this sentence just before exporting."
+    markdown, _, status, state, _ = workspace.on_export(opened, decision, ca_line, reviewer_line, typed, rows,
+                                                        signed_in("ws-ivan"))
+    assert "typed this sentence just before exporting" in Path(markdown["value"]).read_text()
+    assert state["revision"] == workspace.store.load_item("ws-ivan", case_id, 0).revision
+    again = workspace.on_edit(state, decision, ca_line, reviewer_line, typed, rows, signed_in("ws-ivan"))
+    assert "Not saved" not in str(again[0]), "the queued autosave of the same text is not a conflict"
+
+
 def test_export_writes_both_files_and_switching_cases_clears_it(workspace):
     case_id, view = read_case(workspace, "ws-hank")
-    *_, opened = workspace.on_draft(opened_of(view), "Upheld", signed_in("ws-hank"))
-    markdown, docx, status, _ = workspace.on_export(opened, signed_in("ws-hank"))
+    *editor, _, opened = workspace.on_draft(opened_of(view), "Upheld", signed_in("ws-hank"))
+    markdown, docx, status, *_ = workspace.on_export(opened, *editor, signed_in("ws-hank"))
     assert markdown["value"].endswith(".md") and docx["value"].endswith(".docx")
     assert status.startswith(f"Exported 1 item(s) of case {case_id}.")
     other, _ = read_case(workspace, "ws-hank", "CM16-0000099")

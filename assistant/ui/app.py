@@ -172,7 +172,7 @@ def wire(app: gr.Blocks, ui: SimpleNamespace, ws: Workspace) -> None:
                               *editor_outputs])
     ui.chat_input.submit(**chat_args)
     ui.chat_send.click(**chat_args)
-    ui.export_button.click(ws.on_export, [ui.opened], [ui.export_md, ui.export_docx, ui.export_status, ui.opened])
+    ui.export_button.click(ws.on_export, edit_inputs, [ui.export_md, ui.export_docx, ui.export_status, ui.opened, ui.badge])
     ui.add_button.click(ws.on_add_guideline, [ui.new_pdf, ui.new_id, ui.new_title, ui.new_tier, ui.new_short,
                                               ui.new_pattern], [ui.guidelines, ui.note, ui.add_status])
     ui.enable_button.click(ws.on_enable_guideline, [ui.choose_id], [ui.guidelines, ui.note, ui.add_status])

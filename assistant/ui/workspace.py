@@ -58,6 +58,8 @@ class Backend:
         self._engine = None
         self._error: str | None = None
         self._lock = threading.Lock()
+        self._item_locks: dict[tuple[str, str, int], threading.Lock] = {}
+        self._item_locks_guard = threading.Lock()  # not _lock: that one is held while the index opens
 
     def services(self):
         with self._lock:
@@ -71,6 +73,12 @@ class Backend:
             if self._engine is None:
                 self._engine = ConversationEngine(services)
             return self._engine
+
+    def item_lock(self, reviewer: str, case_id: str, item: int) -> threading.Lock:
+        """One item's saves one at a time (an autosave and an export's save of the same text); other items and
+        other reviewers never wait for it."""
+        with self._item_locks_guard:
+            return self._item_locks.setdefault((reviewer, case_id, item), threading.Lock())
 
     def reopen(self) -> None:
         with self._lock:
@@ -297,13 +305,20 @@ class Workspace:
 
     def on_edit(self, opened, decision, ca_line, reviewer_line, text, rows, request: gr.Request):
         """Autosave: only over the revision the editor shows (else nothing is written), typing coalesced."""
-        reviewer = reviewer_of(request, self.settings)
+        return self.save_editor(reviewer_of(request, self.settings), opened, decision, ca_line, reviewer_line, text, rows)
+
+    def save_editor(self, reviewer: str, opened, decision, ca_line, reviewer_line, text, rows):
+        """The editor's contents saved as the open item's revision (or as an undecided draft); (badge, opened)."""
         opened = opened or closed()
         case = self.load_case(reviewer, opened.get("case_id"))
         item = opened.get("item")
         if case is None or item is None or not 0 <= int(item) < len(case.items):
             return gr.update(), gr.update()  # nothing open: nothing to save
-        item = int(item)
+        with self.backend.item_lock(reviewer, case.case_id, int(item)):
+            return self._save_item(reviewer, case, int(item), opened, decision, ca_line, reviewer_line, text, rows)
+
+    def _save_item(self, reviewer: str, case: CaseFile, item: int, opened: dict, decision, ca_line, reviewer_line,
+                   text, rows):
         if decision not in DECISIONS:
             typed = (any((v or "").strip() for v in (reviewer_line, text))
                      or (ca_line or "").strip() != (case.items[item].claims_administrator_guideline
@@ -317,12 +332,12 @@ class Workspace:
                                     "revisions."), gr.update()
         previous, rationale = self.current_rationale(reviewer, case, item, decision, ca_line, reviewer_line, text, rows)
         stored = previous.revision if previous else 0
+        if previous is not None and previous.rationale == rationale:
+            return gr.update(), gr.update()  # already saved (by the export's save or an earlier event): not a conflict
         if stored != opened.get("revision", 0):
             return badge_html(None, f"Not saved: revision {stored} of this item was saved elsewhere after the "
                                     f"revision {opened.get('revision', 0)} shown here. Copy your text, then reopen "
                                     "the item."), gr.update()
-        if previous is not None and previous.rationale == rationale:
-            return gr.update(), gr.update()
         report, note = self.verified(rationale, case)
         try:
             draft = self.store.save_item(reviewer, case.case_id, item, rationale, report, action="edited",
@@ -411,10 +426,13 @@ class Workspace:
             self.store.save_item(reviewer, case.case_id, index, reply.rationale, reply.report, action="generated")
         return index
 
-    def on_export(self, opened: dict | None, request: gr.Request):
-        """A save point too: the exported revisions are sealed; the next keystroke starts a new one."""
+    def on_export(self, opened: dict | None, decision, ca_line, reviewer_line, text, rows, request: gr.Request):
+        """A save point too: the editor's text is saved first, so a click right after typing exports what is on the
+        screen, not the revision before it (the autosave may still be queued); the exported revisions are sealed
+        and the next keystroke starts a new one. Returns the two files, the status, the state and the badge."""
         reviewer = reviewer_of(request, self.settings)
-        opened = dict(opened or closed())
+        badge, saved = self.save_editor(reviewer, opened, decision, ca_line, reviewer_line, text, rows)
+        opened = dict(saved if "case_id" in saved else (opened or closed()))  # a new state, or gr.update(): none
         case = self.load_case(reviewer, opened.get("case_id"))
         if case is None:
             raise gr.Error("Open a case first.")
@@ -428,7 +446,7 @@ class Workspace:
         opened["typing"] = False
         return (gr.update(value=str(exported.markdown), visible=True),
                 gr.update(value=str(exported.docx), visible=True),
-                export_status(case.case_id, len(exported.items), exported.problems, exported.verified), opened)
+                export_status(case.case_id, len(exported.items), exported.problems, exported.verified), opened, badge)
 
     # ------------------------------------------------------------------ the cited page
 
