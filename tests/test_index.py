@@ -272,3 +272,18 @@ def test_langchain_retriever_returns_cited_documents(cdc_search):
         assert document.metadata["tier"] == "evidence-based"
         page = cdc_search.library.page(CDC_ID, citation["printed_page"])
         assert normalise_ws(document.page_content) in normalise_ws(page.text)
+
+
+def test_building_bm25_prints_no_debug_lines():
+    """Importing bm25s sets its logger to DEBUG; every `assistant index` printed "DEBUG bm25s: Building index …"."""
+    import subprocess
+    import sys
+
+    code = ("import logging\n"
+            "logging.basicConfig(level=logging.WARNING)  # as the CLI does\n"
+            "from assistant.index.store import quiet_bm25s\n"
+            "bm25s = quiet_bm25s()\n"
+            "bm25s.BM25().index(bm25s.tokenize(['opioid taper', 'naloxone'], show_progress=False), show_progress=False)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "DEBUG" not in done.stderr + done.stdout

@@ -33,7 +33,6 @@ from assistant.files import make_tree_private, private_dir, write_atomically, wr
 from assistant.index.embeddings import embed
 
 log = logging.getLogger(__name__)
-logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every build at DEBUG through its own handler
 
 INGEST_VERSION = "8"  # 8: the insomnia guideline's research chapter is its own section; 7: a discussion several statements share is "Recommendations N–M"
 ADD_BATCH = 256
@@ -321,11 +320,19 @@ def _fill_collection(client, collection_name: str, generation: str, ingested: li
     collection.modify(metadata={"complete": True, "generation": generation})
 
 
+def quiet_bm25s():
+    """bm25s, imported with its logger quieted: importing it sets that logger to DEBUG, so every index build printed
+    "DEBUG bm25s: Building index from IDs objects" in the reviewer's terminal."""
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    return bm25s
+
+
 def _write_generation(
     settings: Settings, manifest: IndexManifest, ingested: list[IngestedGuideline], vectors: np.ndarray | None
 ) -> None:
-    import bm25s
-
+    bm25s = quiet_bm25s()
     final = generation_dir(settings, manifest.generation)
     final.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{manifest.generation}-"))

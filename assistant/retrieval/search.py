@@ -29,6 +29,7 @@ from assistant.index.store import (
     load_chunk_embeddings,
     load_chunks,
     load_pages,
+    quiet_bm25s,
     require_manifest,
 )
 from assistant.retrieval.library import GuidelineLibrary
@@ -73,8 +74,7 @@ class GuidelineSearch:
     DEFAULT_MODE = DEFAULT_MODE
 
     def __init__(self, settings: Settings):
-        import bm25s
-
+        bm25s = quiet_bm25s()
         self.settings = settings
         self.manifest = require_manifest(settings)
         entries = load_catalog(settings)
