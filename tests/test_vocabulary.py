@@ -127,20 +127,18 @@ def test_abbreviations_in_letter_items_expand_and_keep_the_original():
     assert "transcutaneous electrical nerve stimulation" in tens.added_terms
 
 
-def test_reviewer_shorthand_expands():
-    expanded = expand_query("LTOT with UDT and CURES; bup for OUD; OSA; narcan prn; MAT")
-    for term in ("long-term opioid therapy", "urine drug testing", "prescription drug monitoring program",
-                 "buprenorphine", "opioid use disorder", "obstructive sleep apnea", "naloxone", "as needed",
-                 "medications for opioid use disorder"):
-        assert term in expanded.added_terms, term
-
-
-def test_procedure_and_diagnosis_shorthand_expands():
-    """Request lines say "TFESI", "MBB", "DJD"; the guidelines spell them out."""
-    expanded = expand_query("TFESI vs MBB for DJD with HNP, +SLR; BZD qhs; RTW with IFC")
-    for term in ("transforaminal epidural steroid injection", "medial branch block", "osteoarthritis",
-                 "disc herniation", "straight leg raise", "benzodiazepine", "at bedtime", "return to work",
-                 "interferential current stimulation"):
+@pytest.mark.parametrize("query, terms", [
+    ("LTOT with UDT and CURES; bup for OUD; OSA; narcan prn; MAT",
+     ("long-term opioid therapy", "urine drug testing", "prescription drug monitoring program", "buprenorphine",
+      "opioid use disorder", "obstructive sleep apnea", "naloxone", "as needed", "medications for opioid use disorder")),
+    # Request lines say "TFESI", "MBB", "DJD"; the guidelines spell them out.
+    ("TFESI vs MBB for DJD with HNP, +SLR; BZD qhs; RTW with IFC",
+     ("transforaminal epidural steroid injection", "medial branch block", "osteoarthritis", "disc herniation",
+      "straight leg raise", "benzodiazepine", "at bedtime", "return to work", "interferential current stimulation")),
+], ids=["opioid-shorthand", "procedure-and-diagnosis-shorthand"])
+def test_reviewer_shorthand_expands(query, terms):
+    expanded = expand_query(query)
+    for term in terms:
         assert term in expanded.added_terms, term
 
 

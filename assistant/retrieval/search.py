@@ -99,10 +99,9 @@ class GuidelineSearch:
         self._abbreviations = abbreviation_lists(p for pages in self.library.pages.values() for p in pages)
         self._all_guidelines = {c.guideline_id for c in self.chunks}
         self._restating = np.array([_restates(self.library.entries.get(c.guideline_id), c) for c in self.chunks], dtype=bool)
-        self._recommendation = np.array([bool(c.section_path) and bool(recommendation_numbers(c.section_path[0]))
-                                         for c in self.chunks], dtype=bool)  # not the "Recommendations" summary chapter
+        self._recommendation_key = recommendation_keys(self.chunks)
+        self._recommendation = self._recommendation_key >= 0  # not the "Recommendations" summary chapter
         self._statement = statement_chunks(self.chunks)
-        self._recommendation_key = recommendation_keys(self.chunks, self._recommendation)
 
     def search(
         self,
@@ -171,7 +170,7 @@ class GuidelineSearch:
             if key >= 0:
                 best[key] = max(best.get(key, score), score)
         lifted = fused.copy()
-        for i in np.flatnonzero(self._statement[positions] & (keys >= 0)):
+        for i in np.flatnonzero(self._statement[positions]):  # a statement is always in a numbered recommendation
             top = best[int(keys[i])]
             if 0 < top - fused[i] <= (1 - STATEMENT_LIFT) * abs(top):
                 lifted[i] = np.nextafter(top, np.inf)
@@ -409,12 +408,13 @@ def statement_chunks(chunks: list[Chunk]) -> np.ndarray:
     return marked
 
 
-def recommendation_keys(chunks: list[Chunk], numbered: np.ndarray) -> np.ndarray:
-    """One integer per numbered recommendation of each guideline (its statement and discussion share it); -1 elsewhere."""
+def recommendation_keys(chunks: list[Chunk]) -> np.ndarray:
+    """One integer per numbered recommendation of each guideline (its statement and discussion share it); -1 for a
+    chunk outside any numbered recommendation (front matter, the "Recommendations" summary, appendices)."""
     ids: dict[tuple[str, str], int] = {}
     keys = np.full(len(chunks), -1, dtype=np.int64)
     for i, c in enumerate(chunks):
-        if numbered[i]:
+        if c.section_path and recommendation_numbers(c.section_path[0]):
             keys[i] = ids.setdefault((c.guideline_id, c.section_path[0]), len(ids))
     return keys
 
