@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from assistant.contracts import Citation, DisputedItem, ItemRationale
-from assistant.verification.textmatch import match_key, quote_occurs
-from assistant.verification.verify import check_citation, check_free_text, verify_rationale
+from assistant.verification.textmatch import match_key, quote_occurs, split_sentences
+from assistant.verification.verify import check_citation, check_free_text, uncited_requirements, verify_rationale
 
 CDC = "cdc-opioids-2022"
 TITLE = "CDC Clinical Practice Guideline for Prescribing Opioids for Pain (2022)"
@@ -77,6 +77,27 @@ def test_orphan_marker_and_uncited_requirement_are_caught(cdc_search):
     assert "orphan_marker" in found
     assert "uncited_requirement" in found
     assert report.verified == 1
+
+
+def test_a_record_quote_that_mentions_guidelines_is_the_record_speaking_not_an_uncited_requirement():
+    """The utilization review's reasons quoted from the record ("due to a lack of ... guideline support") are the
+    record's words, checked against the record; the writer's own words outside the quotation marks still count,
+    and a quotation not attributed to the record is read as the writer's."""
+    quoted = ("Per the case summary (12/07/2016): \u201cThis case was previously noncertified on 12/07/2016, due to a lack "
+              "of physical exam findings and guideline support for the requested services.\u201d [R6].")
+    own = "The guidelines recommend an initial trial of six visits [R2]."
+    unattributed = "The records state \u201cthe guidelines recommend six visits of therapy\u201d."
+    flagged = [c.sentence for c in uncited_requirements([quoted, own, unattributed])]
+    assert flagged == [own, unattributed]
+
+
+def test_a_sentence_does_not_end_at_e_g_or_dr():
+    """Split after "e.g.", the words after it read as a statement of their own, which the record side then flags."""
+    text = ("The guideline that most likely governs is the MTUS/ACOEM body-part chapter (e.g. Low Back Complaints) "
+            "\u2014 Special Studies. She was seen by Dr. Lee on 11/02/2016. Pain was 5/10.")
+    assert split_sentences(text) == [
+        "The guideline that most likely governs is the MTUS/ACOEM body-part chapter (e.g. Low Back Complaints) \u2014 Special Studies.",
+        "She was seen by Dr. Lee on 11/02/2016.", "Pain was 5/10."]
 
 
 def test_conclusion_must_match_the_decision(cdc_search):

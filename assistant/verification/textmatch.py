@@ -12,7 +12,10 @@ DASHES = re.compile(r"[\u2010-\u2015\u2212\-]")
 ELLIPSIS = re.compile(r"\.\s?\.\s?\.|…")  # whitespace around it is dropped by match_key anyway
 QUOTED_SPAN = re.compile(r"[\"“][^\"“”]{3,}[\"”]")  # an opening quote ends the scan: linear on a run of “
 MIN_QUOTE_CHARS = 25
-SENTENCE = re.compile(r"(?<=[.!?])[\"”)]?\s+(?=[A-Z\"“(])")
+# A break after . ! or ? — not after an abbreviation that a capital often follows ("e.g. Low Back Complaints",
+# "Dr. Lee", "Ch. 12"): split there, the words after it read as a statement of their own.
+SENTENCE = re.compile(r"(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bvs\.)(?<!\bDr\.)(?<!\bCh\.)(?<!\bcf\.)"
+                      r"(?<=[.!?])[\"”)]?\s+(?=[A-Z\"“(])")
 QUOTATION = re.compile(r"[\"“][^\"“”]{3,600}[\"”]")  # bounded: an unclosed quote cannot swallow a record
 
 STOPWORDS = frozenset(

@@ -26,12 +26,13 @@ from assistant.contracts import (
 )
 from assistant.retrieval.library import GuidelineLibrary
 from assistant.verification.recognise import recognise_citations, resolve_guideline_name
-from assistant.verification.record import check_record_facts, verify_record_side
+from assistant.verification.record import RECORD_MARKER, check_record_facts, verify_record_side
 from assistant.verification.textmatch import (
     split_sentences,
     content_words,
     quote_is_substantial,
     quote_occurs,
+    QUOTED_SPAN,
     support_score,
     strip_quotes_and_markers,
 )
@@ -148,8 +149,15 @@ def uncited_requirements(sentences: list[str]) -> list[CitationCheck]:
         CitationCheck(status="uncited_requirement", sentence=sentence,
                       message="This sentence states what a guideline requires but cites no page.")
         for sentence in sentences
-        if REQUIREMENT.search(sentence) and not MARKER.search(sentence) and not recognise_citations(sentence)
+        if REQUIREMENT.search(_own_words(sentence)) and not MARKER.search(sentence) and not recognise_citations(sentence)
     ]
+
+
+def _own_words(sentence: str) -> str:
+    """The words the writer states. In a sentence citing the record ([R2]), quoted words are the record's (the
+    utilization review's "guideline support" included), checked against the record by the record side; words
+    outside the quotation marks still count ("The guidelines recommend [R2]" stays uncited)."""
+    return QUOTED_SPAN.sub(" ", sentence) if RECORD_MARKER.search(sentence) else sentence
 
 
 def decision_check(rationale_text: str, decision: Decision | None) -> CitationCheck | None:

@@ -63,7 +63,7 @@ CATEGORIES: list[TreatmentCategory] = [
     ),
     TreatmentCategory("imaging", r"\b(?:mri|magnetic resonance|ct scan|computed tomography|x-?rays?|radiographs?|bone scan|imaging|arthrogram)\b",
                       r"\bMRI\b|\bmagnetic resonance\b|\bimaging\b|\bradiograph", "imaging MRI",
-                      "MTUS/ACOEM body-part chapter (e.g. Low Back Complaints, Ch. 12) — Special Studies"),
+                      "MTUS/ACOEM body-part chapter — Special Studies"),
     TreatmentCategory("electrodiagnostic", r"\b(?:emg|ncv|ncs|electromyograph\w*|nerve conduction|electrodiagnostic\w*)\b",
                       r"\bEMG\b|\belectromyograph|\bnerve conduction", "electrodiagnostic testing EMG NCV",
                       "MTUS/ACOEM body-part chapter — Special Studies; ODG — Electrodiagnostic testing"),
