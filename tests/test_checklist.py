@@ -422,3 +422,34 @@ def test_a_verdict_on_the_request_quotes_it_but_does_not_list_it_as_a_case_fact(
                                  "Upheld", checklist)
     assert any(c.source == REQUEST_SOURCE for c in draft.record_citations)
     assert item.text not in {f.text for f in draft.case_facts}
+
+
+def test_a_knee_steroid_injection_is_not_judged_by_the_hyaluronic_acid_criteria_nor_the_other_way_round():
+    """One topic holds Recommendations 11-14; each criterion names the joint and the substance it is about."""
+    knee = ("The injured worker has osteoarthritis of the right knee since 2014. Pain persists despite physical therapy "
+            "and naproxen.")
+    hip = "The injured worker has osteoarthritis of the left hip since 2014. Pain persists despite physical therapy."
+    steroid = _statuses(knee, "Intra-articular corticosteroid injection of the right knee")
+    assert steroid["oa-steroid-injection-persistent-pain"] != "not_applicable"
+    assert {steroid[c] for c in ("oa-viscosupplement-knee", "oa-no-viscosupplement-hip", "oa-hip-injection-image-guided")} == {
+        "not_applicable"}
+    synvisc = _statuses(knee, "Synvisc-One injection to the right knee")
+    assert synvisc["oa-viscosupplement-knee"] != "not_applicable" and synvisc["oa-no-viscosupplement-hip"] != "not_applicable"
+    assert synvisc["oa-steroid-injection-persistent-pain"] == synvisc["oa-hip-injection-image-guided"] == "not_applicable"
+    hip_ha = _statuses(hip, "Hyaluronic acid injection, left hip")
+    assert hip_ha["oa-no-viscosupplement-hip"] != "not_applicable" and hip_ha["oa-viscosupplement-knee"] == "not_applicable"
+    assert _statuses(hip, "Corticosteroid injection, left hip")["oa-hip-injection-image-guided"] != "not_applicable"
+    epidural = _statuses(knee + " Low back pain radiates to the leg.", "Lumbar epidural steroid injection L4-5")
+    assert all(epidural.get(c, "not_applicable") == "not_applicable" for c in (
+        "oa-steroid-injection-persistent-pain", "oa-viscosupplement-knee", "oa-no-viscosupplement-hip"))
+
+
+def test_an_opioid_refill_is_not_asked_the_questions_of_a_drug_test_or_a_naloxone_request():
+    sets, pages = shipped_sets()
+    checklist = build_checklist(OPIOID_CASE, 0, sets, item_category("Norco 10/325mg #120"), pages=pages)
+    ids = {row.criterion_id for row in checklist.rows}
+    assert {"cdc-udt-periodic", "cdc-naloxone-offered"} <= ids
+    assert not ids & {"cdc-udt-statement", "cdc-naloxone-risk-factors"}
+    naloxone = CaseFile(case_id="gen", summary=OPIOID_RECORD, items=[DisputedItem(text="Narcan 4 mg nasal spray #2")])
+    asked = build_checklist(naloxone, 0, sets, item_category("Narcan 4 mg nasal spray #2"), pages=pages)
+    assert "cdc-naloxone-risk-factors" in {row.criterion_id for row in asked.rows}

@@ -471,6 +471,7 @@ def guideline_citation(criteria: CriteriaSet, topic: CriteriaTopic, criterion: C
 
 
 def _row(criteria: CriteriaSet, topic: CriteriaTopic, criterion: Criterion, ctx: ItemContext, not_applicable: str | None) -> ChecklistRow:
+    not_applicable = not_applicable or criterion.names_in(ctx.item.text)
     if not_applicable is not None:
         status, findings, reason = "not_applicable", [], not_applicable
     else:

@@ -3,6 +3,7 @@ the items it applies to and the record facts that answer it."""
 
 from __future__ import annotations
 
+import re
 from enum import Enum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -95,6 +96,12 @@ class Criterion(BaseModel):
     page: str = Field(min_length=1, description="Printed page of the quote (the page a reader would cite).")
     section: str = ""
     applies_to: list[ItemCategory] = Field(default_factory=list, description="Empty: inherit the topic's categories.")
+    item_names: list[str] = Field(
+        default_factory=list,
+        description="The criterion applies only to a request that names one of these (a word or the start of one, "
+                    "any case): a knee or hip, hyaluronic acid or a brand of it. Empty: any request of its categories.")
+    unless_item_names: list[str] = Field(
+        default_factory=list, description="The criterion does not apply to a request that names one of these.")
     requirement: Requirement
     record_facts: list[RecordFact] = Field(min_length=1)
     met_when: str = Field(min_length=5)
@@ -104,6 +111,19 @@ class Criterion(BaseModel):
         description="What the record lacks when the criterion is not documented, as the reviewer writes it after "
                     "'There is no documentation of' (e.g. 'a PDMP (CURES) check'). A short phrase keeps the record "
                     "verifier's absence check meaningful; without it the draft repeats the question.")
+
+
+    def names_in(self, item_text: str) -> str | None:
+        """None when the request's wording fits `item_names` / `unless_item_names`; otherwise why it does not."""
+        def named(words: list[str]) -> list[str]:
+            return [w for w in words if re.search(rf"\b{re.escape(w)}", item_text, re.IGNORECASE)]
+
+        if self.item_names and not named(self.item_names):
+            return f"The request names none of: {', '.join(self.item_names)}."
+        excluded = named(self.unless_item_names)
+        if excluded:
+            return f"The request names {excluded[0]}, to which this criterion does not apply."
+        return None
 
 
 class CriteriaTopic(BaseModel):
