@@ -6,7 +6,8 @@ import pytest
 
 from assistant.contracts import Citation, DisputedItem, ItemRationale
 from assistant.verification.textmatch import match_key, quote_occurs, split_sentences
-from assistant.verification.verify import check_citation, check_free_text, uncited_requirements, verify_rationale
+from assistant.verification.verify import check_citation, check_free_text, decision_check, uncited_requirements, verify_rationale
+from conftest import LETTERS_DIR, require_shared
 
 CDC = "cdc-opioids-2022"
 TITLE = "CDC Clinical Practice Guideline for Prescribing Opioids for Pain (2022)"
@@ -98,6 +99,26 @@ def test_a_sentence_does_not_end_at_e_g_or_dr():
     assert split_sentences(text) == [
         "The guideline that most likely governs is the MTUS/ACOEM body-part chapter (e.g. Low Back Complaints) \u2014 Special Studies.",
         "She was seen by Dr. Lee on 11/02/2016.", "Pain was 5/10."]
+
+
+def test_every_real_reviewers_conclusion_reads_as_the_decision_it_states():
+    """143 real rationales: "is determined to not be medically necessary", "cannot be deemed medically necessary",
+    "is not a medical necessity", "the medical necessity of this request is not established" are all upheld; the
+    check once called six of them inconsistent with their own decision. A flipped decision is still caught."""
+    from assistant.letters.parse import parse_letter_file
+
+    checked, wrong, caught = 0, [], 0
+    for path in sorted(require_shared(LETTERS_DIR).glob("*.pdf")):
+        for number, item in enumerate(parse_letter_file(path).items, start=1):
+            if item.decision not in ("Upheld", "Overturned") or not item.rationale:
+                continue
+            checked += 1
+            if decision_check(item.rationale, item.decision) is not None:
+                wrong.append((path.name, number, item.decision))
+            flipped = "Overturned" if item.decision == "Upheld" else "Upheld"
+            caught += decision_check(item.rationale, flipped) is not None
+    assert checked >= 140 and not wrong, wrong
+    assert caught == checked
 
 
 def test_conclusion_must_match_the_decision(cdc_search):

@@ -56,12 +56,20 @@ REQUIREMENT = re.compile(
     r"advises?|requires?|should|suggests?)\b|\b(?:is|are) (?:not )?(?:recommended|endorsed)\b",
     re.IGNORECASE,
 )
+# "not medically necessary" and the ways reviewers write it: "determined to not be medically necessary", "cannot be
+# deemed medically necessary", "is not a medical necessity", "the medical necessity … is not established".
 NEGATIVE_CONCLUSION = re.compile(
-    r"\bnot\s+(?:medically\s+)?(?:necessary|warranted|indicated|supported|recommended|appropriate)\b|"
+    r"\b(?:not|cannot|can\s?not)\s+(?:be\s+|been\s+)?(?:(?:deemed|considered|found|shown|established)\s+(?:to\s+be\s+|as\s+)?)?"
+    r"(?:medically\s+)?(?:necessary|warranted|indicated|supported|recommended|appropriate)\b|"
+    r"\bnot\s+a\s+medical\s+necessity\b|\bmedical\s+necessity\b[^.]{0,80}?\b(?:is|has|was)\s+not\s+(?:been\s+)?established\b|"
     r"\bnon-?certif|\bunnecessary\b|\bnot\s+(?:been\s+)?established\b",
     re.IGNORECASE,
 )
-CONCLUSION = re.compile(r"\bmedically\s+necessary\b|\b(?:is|are)\s+(?:not\s+)?(?:warranted|indicated|supported)\b", re.IGNORECASE)
+CONCLUSION = re.compile(
+    r"\bmedically\s+necessary\b|\b(?:is|are)\s+(?:not\s+)?(?:warranted|indicated|supported)\b|\ba\s+medical\s+necessity\b|"
+    r"\bmedical\s+necessity\b[^.]{0,80}?\b(?:is|has|was)\s+(?:not\s+)?(?:been\s+)?established\b",
+    re.IGNORECASE,
+)
 
 
 def find_quote_pages(library: GuidelineLibrary, guideline_id: str, quote: str) -> list[str]:
