@@ -311,3 +311,31 @@ def test_no_documentation_of_the_cures_check_the_checklist_writes_is_flagged_whe
                     items=[DisputedItem(text="Norco 10/325mg #60")])
     sentence = f"There is no documentation of {phrase}."
     assert [c.status for c in check_record_facts(sentence, case, [sentence])] == ["record_documents_it"]
+
+
+@pytest.mark.parametrize("sentence", [
+    "However, there was a lack of documentation regarding a urine drug screen.",
+    "There was also lack of a urine drug screen in the records to support continuation.",
+    "A urine drug screen was not documented.",
+    "The request as submitted failed to document a urine drug screen.",
+    "There is no clear documentation the patient had a urine drug screen.",
+], ids=["lack-of-documentation-regarding", "lack-of", "was-not-documented", "failed-to-document", "no-documentation-the"])
+def test_absence_in_the_ways_reviewers_write_it_is_checked_against_the_record(sentence):
+    """Real rationales say what is missing as "there was a lack of documentation regarding X", "X was not noted",
+    "failed to specify X": each is checked as an absence — verified where the record is silent, flagged where it
+    documents X — instead of being read as a positive fact the record "does not show" (68 sentences of the 143 real
+    dev-letter rationales were). A sentence naming neither the record nor the patient ("there is insufficient
+    evidence to support the routine use of thermography") stays a statement about the literature, not checked."""
+    silent = CaseFile(case_id="gen", summary="The injured worker takes Norco for chronic low back pain since 2014.",
+                      items=[DisputedItem(text="Norco 10/325mg #60")])
+    documented = silent.model_copy(update={"summary": silent.summary + " A urine drug screen on 10/01/2016 was consistent."})
+    assert [c.status for c in check_record_facts(sentence, silent, [sentence])] == ["verified"]
+    assert [c.status for c in check_record_facts(sentence, documented, [sentence])] == ["record_documents_it"]
+
+
+def test_a_statement_that_something_is_not_indicated_is_not_read_as_an_absence():
+    """"This medication is not indicated for long term use" is the reviewer's medical judgement, not a claim that the
+    record lacks the medication (which the record does document)."""
+    case = CaseFile(case_id="gen", summary="Treatment to date includes medications.", items=[DisputedItem(text="Norco #60")])
+    sentence = "This medication is not indicated for long term use."
+    assert "record_documents_it" not in [c.status for c in check_record_facts(sentence, case, [sentence])]

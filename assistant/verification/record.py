@@ -58,13 +58,36 @@ FACT_CUE = re.compile(
     re.IGNORECASE,
 )
 NO_DOCUMENTATION = re.compile(
-    r"^(?:.*?\b)?(?:there (?:is|was|are|were) )?(?:no|little|insufficient|limited|not any) (?:clear |objective |"
-    r"further )?(?:documentation|documented evidence|evidence|record|mention|indication|report)s? (?:in the records? )?"
-    r"(?:of|that|to support|regarding|showing)\s+(?P<x>.+)$|"
+    r"^(?:.*?\b)?(?:there (?:is|was|are|were) (?:also )?)?(?:no|little|insufficient|limited|not any) (?:clear |objective |"
+    r"further |specific |recent |current |additional )?(?:documentation|documented evidence|evidence|record|mention|"
+    r"indication|report)s? (?:in the records? )?(?:(?:of|that|to support|regarding|showing|indicating|specifying|as to)\s+)?"
+    r"(?P<x>.+)$|"
     r"^(?:.*?\b)?(?:the )?(?:medical )?records? (?:do|does|did) not (?:show|document|indicate|mention|reflect)"
-    r"(?: that| any)?\s+(?P<y>.+)$",
+    r"(?: that| any)?\s+(?P<y>.+)$|"
+    # How reviewers write it: "there was a lack of documentation regarding X", "lack of a clear rationale for X" …
+    r"^(?:.*?\b)?(?:a |an )?lack of (?:a |any )?(?:clear |objective |sufficient |adequate |specific )?"
+    r"(?:(?:documentation|documented evidence|evidence|indication|information|rationale|mention)\s+)?"
+    r"(?:(?:of|regarding|indicating|specifying|showing|with|to support|that|for|as to)\s+)?(?P<z>.+)$|"
+    # … "the duration of use was not noted", "X is not specified in the records provided" …
+    r"^(?P<w>.+?)\s+(?:(?:is|was|were|are)\s+not|(?:has|have)\s+not\s+been)\s+(?:clearly\s+|specifically\s+|"
+    r"adequately\s+|otherwise\s+)?(?:noted|documented|specified|provided|mentioned|reported|stated|described|"
+    r"apparent|evident)\b.*$|"
+    # … "the request as submitted failed to specify a body part".
+    r"^(?:.*?\b)?failed to (?:specify|document|provide|indicate|identify|include|state|mention)\s+(?P<v>.+)$",
     re.IGNORECASE,
 )
+
+
+PURPOSE_CLAUSE = re.compile(r"\s+(?:in order )?to (?:support|warrant|justify|substantiate)\b.*$", re.IGNORECASE)
+"""'… to warrant continuation' says why the missing thing matters; it is not what the record lacks."""
+
+
+def absent_subject(match: re.Match) -> str:
+    """What an absence statement says the record lacks, whichever of its forms it takes."""
+    subject = next(group for group in match.groups() if group)
+    return PURPOSE_CLAUSE.sub("", subject) or subject
+
+
 LEAD_PHRASE = re.compile(
     r"^\s*(?:in this case,?\s*)?(?:the\s+)?(?:medical\s+)?(?:records?|documentation|progress notes?)\s+(?:also\s+)?"
     r"(?:show|shows|showed|document|documents|documented|indicate|indicates|indicated|reflect|reflects|note|notes|"
@@ -321,7 +344,7 @@ def check_fact_sentence(sentence: str, sentences: list[RecordSentence], sex: str
                            "Check that it belongs to this case.")
     absent = NO_DOCUMENTATION.match(claim)
     if absent:
-        return _check_absence(sentence, absent.group("x") or absent.group("y"), sentences)
+        return _check_absence(sentence, absent_subject(absent), sentences)
     support = best_support(claim, sentences)
     if support.coverage < SUPPORT_COVERAGE or support.sentence is None:
         closest = (f" The closest record sentence is “{support.sentence.text}”."
