@@ -368,6 +368,8 @@ class CitationCheck(BaseModel):
     found_on_pages: list[str] = Field(default_factory=list)
     support_score: float | None = None
     sentence: str | None = None
+    absence: bool = Field(default=False, description="A statement that the record lacks something ('there is no "
+                          "documentation of X'), checked against every record sentence: it has no quote to show.")
 
 
 class VerificationReport(BaseModel):
@@ -384,7 +386,7 @@ class VerificationReport(BaseModel):
     @property
     def record_checks(self) -> list[CitationCheck]:
         """Checks of record quotes and of sentences stating record facts."""
-        return [c for c in self.checks if c.record_citation is not None or c.status in RECORD_STATUSES]
+        return [c for c in self.checks if c.record_citation is not None or c.status in RECORD_STATUSES or c.absence]
 
     @property
     def record_verified(self) -> int:
@@ -406,10 +408,14 @@ class VerificationReport(BaseModel):
     def badge(self) -> str:
         """One line whose counts say what they count; never a verified count dressed as a pass."""
         total = len(self.citation_checks)
-        record = self.record_checks
+        facts = [c for c in self.record_checks if not c.absence]
+        absences = [c for c in self.record_checks if c.absence]
         found = f"{self.verified} of {total} citation(s) found on the cited page" if total else ""
-        in_record = f"{self.record_verified} of {len(record)} record fact(s) found in the record" if record else ""
-        counts = "; ".join(part for part in (found, in_record) if part)
+        in_record = (f"{sum(c.status == 'verified' for c in facts)} of {len(facts)} record fact(s) found in the record"
+                     if facts else "")
+        lacking = (f"{sum(c.status == 'verified' for c in absences)} of {len(absences)} statement(s) of what the record "
+                   "lacks confirmed" if absences else "")
+        counts = "; ".join(part for part in (found, in_record, lacking) if part)
         if self.problems:
             return f"Not verified: {len(self.problems)} problem(s)" + (f"; {counts}" if counts else "")
         if not counts:

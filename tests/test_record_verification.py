@@ -148,6 +148,27 @@ def test_a_green_report_needs_something_verified():
     assert "nothing verified" in VerificationReport().badge()
 
 
+def test_the_badge_counts_what_the_record_lacks_apart_from_what_it_says():
+    """A reviewer's absence statements are checked against every record sentence; the badge counted them nowhere
+    ("0 of 3 record fact(s) found" beside two confirmed absences). Each kind is counted as what it is."""
+    case = CaseFile(case_id="gen", summary="The injured worker takes Norco for chronic low back pain since 2014. "
+                    "On 11/02/2016 pain was rated 7/10.", items=[DisputedItem(text="Norco 10/325mg #60")])
+    text = ("There is no documentation of a urine drug screen. There was a lack of documentation regarding a CURES check. "
+            "On 11/02/2016 pain was rated 7/10. The patient failed a course of physical therapy.")
+    report = VerificationReport(checks=check_record_facts(text, case, split_sentences(text)))
+    assert [c.absence for c in report.record_checks] == [True, True, False, False]
+    assert "1 of 2 record fact(s) found in the record; 2 of 2 statement(s) of what the record lacks confirmed" in report.badge()
+
+
+def test_a_sentence_about_the_decision_itself_is_not_a_statement_about_the_record():
+    case = CaseFile(case_id="gen", summary="The injured worker takes Norco for chronic low back pain since 2014.",
+                    items=[DisputedItem(text="Norco 10/325mg #60")])
+    text = ("This decision addresses the medical necessity of opioids as they have been prescribed to this patient. "
+            "This medical necessity decision should not be interpreted as a recommendation to stop long-term opioids "
+            "abruptly and the patient is advised to speak with their treating physician.")
+    assert check_record_facts(text, case, split_sentences(text)) == []
+
+
 def test_pasted_case_keeps_the_full_text_for_record_quotes():
     text = ("The injured worker reports low back pain.\n\nIMR ISSUES:\n- Norco 10/325mg #90\n\n"
             "UR note: Norco was modified to #60 on 01-02-2017.")

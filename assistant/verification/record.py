@@ -45,7 +45,8 @@ QUOTE_SUPPORT_COVERAGE = 0.6
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"”)]?\s+(?=[A-Z\"“(])")
 NOT_A_FACT = re.compile(
     r"\b(?:guidelines?|MTUS|ACOEM|ODG|CDC|corpus|criteria)\b|\b(?:is|are|be|not)\s+(?:recommended|endorsed)\b|"
-    r"^\s*Therefore\b|\bmedically necessary\b",
+    r"^\s*Therefore\b|\bmedically necessary\b|"
+    r"^\s*This\s+(?:medical\s+necessity\s+)?(?:decision|determination)\b",  # the letter speaking of itself
     re.IGNORECASE,
 )
 FACT_CUE = re.compile(
@@ -375,8 +376,9 @@ def _check_absence(sentence: str, subject: str, sentences: list[RecordSentence])
             return _fact_check(sentence, "record_documents_it",
                                f"The record does document this: “{candidate.text}” ({candidate.source}"
                                f"{', ' + candidate.date if candidate.date else ''}). Correct or remove the sentence.",
-                               candidate)
-    return _fact_check(sentence, "verified", f"No sentence of the case record documents {subject.strip(' .')}.")
+                               candidate).model_copy(update={"absence": True})
+    return _fact_check(sentence, "verified", f"No sentence of the case record documents {subject.strip(' .')}.").model_copy(
+        update={"absence": True})
 
 
 def _words(missing: tuple[str, ...], claim: str = "") -> str:
