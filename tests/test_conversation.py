@@ -29,6 +29,8 @@ def case():
     ("shorten it and mention that she failed NSAIDs", "revise"),
     ("check my draft", "check"),
     ("why did you cite that passage?", "explain"),
+    ("explain item 2", "explain"),
+    ("why is naloxone recommended?", "lookup"),
     ("is naloxone required with 90 MME?", "lookup"),
 ])
 def test_intents(message, intent):
@@ -43,6 +45,13 @@ def test_item_and_decision_parsing():
     assert requested_decision("draft item 1 as overturned") == "Overturned"
     assert requested_decision("uphold the denial") == "Upheld"
     assert requested_decision("draft item 1") is None
+
+
+def test_explain_an_item_before_drafting_it_answers_from_its_checklist_not_a_guideline_search(services, case):
+    """"explain item 1" once searched the guidelines for the words "explain item 1" and listed unrelated passages."""
+    reply = ConversationEngine(services).reply(case.case_id, "explain item 1", None, case)
+    assert reply.intent == "explain" and not reply.passages
+    assert reply.text.startswith("Item 1 (") and "Draft item 1 to see which guideline passages were chosen" in reply.text
 
 
 def test_offline_lookup_answers_with_cited_passages(services, case):

@@ -134,8 +134,17 @@ class ConversationEngine:
     def _explain(self, message: str, state: ChatState, case: CaseFile | None) -> ChatReply:
         index = requested_item(message, state)
         current = state.drafts.get(index)
+        if current is None and case is not None and 0 <= index < len(case.items):
+            from assistant.conversation.checklist_answer import answer_checklist
+
+            checklist = self.services.checklist(case, index)  # not drafted yet: what the record shows against each criterion
+            if checklist is not None:
+                state.last_item = index
+                return ChatReply(text=answer_checklist("checklist", checklist, index + 1) + f"\nDraft item {index + 1} to "
+                                 "see which guideline passages were chosen and why.", intent="explain", item_index=index)
         if current is None or case is None:
-            return ChatReply(text="Draft an item first; then I can explain why its passages were chosen.", intent="explain")
+            return ChatReply(text=f"Draft item {index + 1} first; then I can explain why its passages were chosen.",
+                             intent="explain")
         evidence = self.services.evidence(case, index)
         lines = [f"Item {index + 1} ({evidence.item.text}) was classified as: {', '.join(evidence.topic.names) or 'no known category'}.",
                  "Queries used: " + "; ".join(f"“{q}”" for q in evidence.queries) + "."]

@@ -22,8 +22,9 @@ MENTION = re.compile(r"\b(?:mention|add|include|note)\s+(?:that\s+)?(.+?)\s*\.?$
 def detect_intent(message: str) -> str:
     if CHECKLIST.search(message):
         return "checklist"
-    if EXPLAIN.search(message) and re.search(r"\b(?:passage|cite|cited|citation|page|guideline|source)\b", message, re.I):
-        return "explain"
+    if EXPLAIN.search(message) and (ITEM.search(message) or
+                                    re.search(r"\b(?:passage|cite|cited|citation|page|guideline|source)\b", message, re.I)):
+        return "explain"  # "explain item 2" is about the item, not words to look up in the guidelines
     if re.match(r"\s*(?:check|verify)\b", message, re.I):
         return "check"
     if CHECK.search(message) and re.search(r"\b(?:draft|rationale|citations?|text|this|it|mine|my)\b", message, re.I):
