@@ -169,6 +169,21 @@ def test_a_sentence_about_the_decision_itself_is_not_a_statement_about_the_recor
     assert check_record_facts(text, case, split_sentences(text)) == []
 
 
+def test_a_reviews_account_of_a_request_does_not_contradict_what_took_place():
+    """A real letter: the utilization review's "lack of documentation … physical therapy program" was reported as the
+    record saying the opposite of "the patient started a physical therapy program". It neither documents nor denies
+    it; a plain record sentence that denies it still contradicts."""
+    review = ("A prior review dated 11/13/2016 indicated that the request for physical examination was non-certified due "
+              "to a lack of documentation with a clear rationale for providing concurrent physical modalities as the "
+              "patient was currently participating in a physical therapy program.")
+    case = CaseFile(case_id="gen", summary=f"The patient reportedly began prescribed physical therapy. {review}",
+                    items=[DisputedItem(text="Spinal manipulation 1 times 8")])
+    sentence = "Per the submitted documentation, the patient was noted to have started a physical therapy program."
+    assert [c.status for c in check_record_facts(sentence, case, [sentence])] == ["record_fact_not_supported"]
+    denied = case.model_copy(update={"summary": "The patient did not start a physical therapy program."})
+    assert [c.status for c in check_record_facts(sentence, denied, [sentence])] == ["record_contradicts"]
+
+
 def test_pasted_case_keeps_the_full_text_for_record_quotes():
     text = ("The injured worker reports low back pain.\n\nIMR ISSUES:\n- Norco 10/325mg #90\n\n"
             "UR note: Norco was modified to #60 on 01-02-2017.")

@@ -347,6 +347,12 @@ def check_fact_sentence(sentence: str, sentences: list[RecordSentence], sex: str
     if absent:
         return _check_absence(sentence, absent_subject(absent), sentences)
     support = best_support(claim, sentences)
+    if support.conflict and support.sentence is not None and mentions_without_documenting(support.sentence.text):
+        # A review's account of a request ("non-certified due to a lack of documentation … physical therapy
+        # program") neither documents nor denies what took place: no support, but no contradiction either.
+        return _fact_check(sentence, "record_fact_not_supported",
+                           f"Only a plan, a request or a review's account of one speaks to this: “{support.sentence.text}”. "
+                           "It does not show what took place; quote the record where it does, or remove the statement.")
     if support.coverage < SUPPORT_COVERAGE or support.sentence is None:
         closest = (f" The closest record sentence is “{support.sentence.text}”."
                    if support.sentence and support.coverage >= 0.5 else "")
