@@ -112,7 +112,6 @@ class Criterion(BaseModel):
                     "'There is no documentation of' (e.g. 'a PDMP (CURES) check'). A short phrase keeps the record "
                     "verifier's absence check meaningful; without it the draft repeats the question.")
 
-
     def names_in(self, item_text: str) -> str | None:
         """None when the request's wording fits `item_names` / `unless_item_names`; otherwise why it does not."""
         def named(words: list[str]) -> list[str]:
