@@ -331,9 +331,10 @@ def sex_of_record(sentences: list[RecordSentence]) -> str | None:
     return None
 
 
-def _fact_check(sentence: str, status: str, message: str, quote: RecordSentence | None = None) -> CitationCheck:
+def _fact_check(sentence: str, status: str, message: str, quote: RecordSentence | None = None,
+                absence: bool = False) -> CitationCheck:
     cited = RecordCitation(quote=quote.text, source=quote.source, date=quote.date) if quote else None
-    return CitationCheck(status=status, sentence=sentence, message=message, record_citation=cited)
+    return CitationCheck(status=status, sentence=sentence, message=message, record_citation=cited, absence=absence)
 
 
 def check_fact_sentence(sentence: str, sentences: list[RecordSentence], sex: str | None) -> CitationCheck:
@@ -382,9 +383,9 @@ def _check_absence(sentence: str, subject: str, sentences: list[RecordSentence])
             return _fact_check(sentence, "record_documents_it",
                                f"The record does document this: “{candidate.text}” ({candidate.source}"
                                f"{', ' + candidate.date if candidate.date else ''}). Correct or remove the sentence.",
-                               candidate).model_copy(update={"absence": True})
-    return _fact_check(sentence, "verified", f"No sentence of the case record documents {subject.strip(' .')}.").model_copy(
-        update={"absence": True})
+                               candidate, absence=True)
+    return _fact_check(sentence, "verified", f"No sentence of the case record documents {subject.strip(' .')}.",
+                       absence=True)
 
 
 def _words(missing: tuple[str, ...], claim: str = "") -> str:

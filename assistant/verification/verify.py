@@ -32,7 +32,6 @@ from assistant.verification.textmatch import (
     content_words,
     quote_is_substantial,
     quote_occurs,
-    QUOTED_SPAN,
     support_score,
     strip_quotes_and_markers,
 )
@@ -165,7 +164,7 @@ def _own_words(sentence: str) -> str:
     """The words the writer states. In a sentence citing the record ([R2]), quoted words are the record's (the
     utilization review's "guideline support" included), checked against the record by the record side; words
     outside the quotation marks still count ("The guidelines recommend [R2]" stays uncited)."""
-    return QUOTED_SPAN.sub(" ", sentence) if RECORD_MARKER.search(sentence) else sentence
+    return strip_quotes_and_markers(sentence) if RECORD_MARKER.search(sentence) else sentence
 
 
 def decision_check(rationale_text: str, decision: Decision | None) -> CitationCheck | None:
