@@ -184,3 +184,37 @@ def test_export_writes_both_files_and_switching_cases_clears_it(workspace):
                                     signed_in("ws-hank"))
     md_button, docx_button, export_note = view[11:14]
     assert md_button["visible"] is False and docx_button["visible"] is False and export_note == ""
+
+
+MRI_CASE_TEXT = (FIXTURES / "cases" / "lumbar-mri.txt").read_text(encoding="utf-8")
+
+
+def test_chat_works_on_the_draft_in_the_editor_of_the_case_that_is_open(workspace):
+    """The chat's memory of drafts belongs to one case and follows the editor: a draft made in case A must not be
+    revised into case B's item, and "explain"/"check" speak of the revision the reviewer sees, however it was made."""
+    reviewer = "ws-mona"
+    case_a, view_a = read_case(workspace, reviewer, "CM16-0000031")
+    out = workspace.on_chat("draft item 1 as upheld", [], None, opened_of(view_a), signed_in(reviewer))
+    state = out[2]
+    a_text = workspace.store.load_item(reviewer, case_a, 0).rationale.rationale
+    view_b = workspace.on_read_case(MRI_CASE_TEXT, None, "CM16-0000032", signed_in(reviewer))
+    case_b = view_b[0]["value"]
+    assert case_b != case_a
+    out = workspace.on_chat("make it shorter", out[0], state, opened_of(view_b), signed_in(reviewer))
+    saved_b = workspace.store.load_item(reviewer, case_b, 0)
+    assert saved_b is None or saved_b.rationale.rationale != a_text, "case A's draft was saved into case B"
+    assert saved_b is None or "MRI" in saved_b.rationale.item.text
+    assert "no draft of item 1" in out[0][-1]["content"].lower()
+
+    *_editor, opened_b = workspace.on_draft(opened_of(view_b), "Upheld", signed_in(reviewer))
+    out = workspace.on_chat("explain item 1", out[0], out[2], opened_b, signed_in(reviewer))
+    explained = out[0][-1]["content"]
+    assert "Draft item 1" not in explained, "the item drafted in the Rationale tab counts as drafted"
+    assert "MRI" in explained and "Queries used" in explained
+    decision, ca_line, reviewer_line, text, rows, *_ = workspace.editor_values(reviewer, workspace.load_case(
+        reviewer, case_b), 0)
+    workspace.on_edit(opened_b, decision, ca_line, reviewer_line, text + " The patient was diagnosed with diabetes on 09-01-2016.", rows,
+                      signed_in(reviewer))
+    out = workspace.on_chat("check item 1", out[0], out[2], opened_b, signed_in(reviewer))
+    assert "record does not show" in out[0][-1]["content"] and "diabetes" in out[0][-1]["content"], \
+        "the check reads the reviewer's edited revision"

@@ -16,7 +16,7 @@ import gradio as gr
 from assistant.config import Settings
 from assistant.contracts import CaseFile, Citation, DisputedItem, EvidenceTier, ItemRationale
 from assistant.conversation.engine import ConversationEngine
-from assistant.conversation.state import ChatReply
+from assistant.conversation.state import ChatReply, ChatState
 from assistant.errors import AssistantError
 from assistant.corpus.fetch import document_path
 from assistant.export import export_case
@@ -386,7 +386,7 @@ class Workspace:
             return (history, "", state, gr.update(), gr.update(), *keep_editor)
         case = self.load_case(reviewer, (opened or {}).get("case_id"))
         try:
-            reply = self.chat_reply(case, message, state)
+            reply = self.chat_reply(case, message, state, reviewer)
         except AssistantError as exc:
             reply = ChatReply(text=f"**Error:** {exc}", intent="error")
         else:
@@ -405,12 +405,16 @@ class Workspace:
             return (history, "", state, *picker, *keep_editor)
         return (history, "", state, *picker, gr.update(value=index), *self.editor_values(reviewer, case, index))
 
-    def chat_reply(self, case: CaseFile | None, message: str, state: Any) -> ChatReply:
-        """With a case open, the conversation engine; without one, the closest passages."""
+    def chat_reply(self, case: CaseFile | None, message: str, state: Any, reviewer: str) -> ChatReply:
+        """With a case open, the conversation engine on that case's saved drafts; without one, the closest
+        passages."""
         if case is None:
             passages = self.backend.services().lookup(message)
             text = "The closest guideline passages, best first:" if passages else "No indexed passage addresses that."
             return ChatReply(text=text, intent="lookup", passages=passages)
+        saved = {index: (draft.rationale, draft.report)
+                 for index, draft in self.store.load_items(reviewer, case.case_id).items()}
+        state = (state if isinstance(state, ChatState) else ChatState()).follow_editor(case, saved)
         return self.backend.engine().reply(case.case_id, message, state, case=case)
 
     def save_chat_turn(self, reviewer: str, case: CaseFile, message: str, content: str, reply: ChatReply) -> int | None:
