@@ -375,3 +375,30 @@ def test_a_statement_that_something_is_not_indicated_is_not_read_as_an_absence()
     case = CaseFile(case_id="gen", summary="Treatment to date includes medications.", items=[DisputedItem(text="Norco #60")])
     sentence = "This medication is not indicated for long term use."
     assert "record_documents_it" not in [c.status for c in check_record_facts(sentence, case, [sentence])]
+
+
+def test_a_short_statement_about_the_patient_is_checked_and_a_quotes_date_must_match():
+    """"The patient has diabetes." names one thing; it was let through unchecked (a green badge with a statement
+    about the case nobody verified). A date written beside a record quote is checked against that quote's date."""
+    case = CaseFile(case_id="gen", summary="The injured worker takes Norco for chronic low back pain since 2014. "
+                    "On 11/02/2016 pain was rated 7/10.", items=[DisputedItem(text="Norco 10/325mg #60")])
+    short = problems_for("The patient has diabetes.", case)
+    assert [c.status for c in short] == ["record_fact_not_supported"] and "diabetes" in short[0].message
+    assert "record_fact_not_supported" not in [c.status for c in problems_for("He has chronic low back pain.", case)]
+    quote = RecordCitation(quote="On 11/02/2016 pain was rated 7/10.", source="case summary", date="11/02/2016")
+    right = 'The record states (11/02/2016), "pain was rated 7/10" [R1].'
+    wrong = 'The record states (12/14/2016), "pain was rated 7/10" [R1].'
+    for text, flagged in ((right, False), (wrong, True)):
+        checks = verify_record_side(_rationale(text, [quote]), case, split_sentences(text))
+        assert ("record_fact_not_supported" in [c.status for c in checks]) is flagged, (text, checks)
+
+
+def test_the_offline_drafts_own_labels_are_not_statements_about_the_record():
+    case = CaseFile(case_id="gen", summary="The injured worker takes Norco for chronic low back pain since 2014.",
+                    items=[DisputedItem(text="Norco 10/325mg #60")])
+    quote = RecordCitation(quote="The injured worker takes Norco for chronic low back pain since 2014.",
+                           source="case summary")
+    text = ("In this case, the records show the following against each requirement. "
+            "Documented: as quoted above [R1]. Not met: the record states “takes Norco for chronic low back pain” [R1].")
+    checks = verify_record_side(_rationale(text, [quote]), case, split_sentences(text))
+    assert [c for c in checks if c.status != "verified"] == []

@@ -94,15 +94,18 @@ LEAD_PHRASE = re.compile(
     r"(?:show|shows|showed|document|documents|documented|indicate|indicates|indicated|reflect|reflects|note|notes|"
     r"state|states|reveal|reveals|demonstrate|demonstrates|confirm|confirms)\s+(?:that\s+)?|"
     r"^\s*(?:per|according to) the (?:medical )?records?,?\s*|"
-    r"^\s*(?:per|according to) the [A-Za-z ]{1,40}?(?:\s*\([^)]{0,40}\))?[:,]\s*",
+    r"^\s*(?:per|according to) the [A-Za-z ]{1,40}?(?:\s*\([^)]{0,40}\))?[:,]\s*|"
+    r"^\s*(?:the request under review is|as quoted above)\b\s*",  # the offline draft's own leads to a quote
     re.IGNORECASE,
 )
+STATUS_LABEL = re.compile(r"^\s*(?:Met|Not met|Documented|Not documented|Not applicable):\s*", re.IGNORECASE)  # a checklist row's status
 FILLER = frozenset(
     """record records show shows showed document documents documented documentation indicate indicates indicated
     reflect reflects note notes noted reveal reveals demonstrate confirm patient injured worker applicant claimant
     employee also currently reported report reports states stated following subsequently previously prior submitted
     provided provider attending treating physician doctor appear appears appeared question undergoing undergo
-    presented presentation described describes evaluation visit visits dated date seen given""".split()
+    presented presentation described describes evaluation visit visits dated date seen given following requirement
+    requirements""".split()
 )
 NEGATION_BEFORE = frozenset("no not denies denied deny without never none cannot unable neither nor absence lack".split())
 NEGATION_AFTER = frozenset("negative absent unremarkable".split())
@@ -306,7 +309,7 @@ def claim_of_sentence(sentence: str) -> str:
     """What a sentence says about the case beyond its markers, its quotes and a lead such as 'the records show'."""
     claim = RECORD_MARKER.sub(" ", GUIDELINE_MARKER.sub(" ", sentence))
     claim = re.sub(r"[\"“][^\"”]{3,}[\"”]", " ", claim)
-    return LEAD_PHRASE.sub("", claim).strip()
+    return LEAD_PHRASE.sub("", STATUS_LABEL.sub("", claim)).strip()
 
 
 def asserts_record_fact(sentence: str) -> bool:
@@ -316,7 +319,10 @@ def asserts_record_fact(sentence: str) -> bool:
     if sentence.startswith((REVIEWER_STATEMENT, DRAFTING_NOTE, VOCABULARY_NOTE, DERIVED_FIGURE)) or NOT_A_FACT.search(sentence):
         return False
     claim = claim_of_sentence(sentence)
-    if not FACT_CUE.search(sentence) or not NO_DOCUMENTATION.match(claim) and len(tokens(claim).words) < 2:
+    said = tokens(claim)
+    # One content word or one number is enough: "The patient has diabetes." and a date beside a record quote
+    # are statements about the case; only the draft's own labels and leads say nothing.
+    if not FACT_CUE.search(sentence) or not NO_DOCUMENTATION.match(claim) and not (said.words or said.numbers):
         return False
     return True
 
@@ -483,7 +489,7 @@ def _sentence_record_checks(sentence: str, cited: list[RecordCitation], corpus: 
         claim = tokens(claim_of_sentence(sentence))
         cited_guideline = [guideline_quotes[int(n) - 1] for n in re.findall(r"\[(\d{1,3})\]", sentence)
                            if 1 <= int(n) <= len(guideline_quotes)]
-        held = tokens(" ".join([*(q.quote for q in quotes), *cited_guideline]))
+        held = tokens(" ".join([*(q.quote for q in quotes), *(q.date or "" for q in quotes), *cited_guideline]))
         total = len(claim.words) + len(claim.numbers)
         covered = len(claim.words & held.words) + len(claim.numbers & held.numbers)
         if total and covered / total < QUOTE_SUPPORT_COVERAGE:
