@@ -11,6 +11,8 @@ import tomllib
 import pytest
 
 from assistant.config import BUNDLED_CATALOG
+from assistant.contracts import DisputedItem
+from assistant.drafting.evidence import abstention_for
 from assistant.drafting.routing import item_regions, load_routing, route_item
 from assistant.vocabulary.categories import CATEGORIES, classify_item
 from conftest import LETTERS_DIR, make_settings, require_shared
@@ -55,7 +57,9 @@ def test_low_back_items_route_to_the_low_back_pain_guideline(item):
 def test_items_of_other_regions_or_uncovered_treatments_route_nowhere(item):
     decision = route_item(item, classify_item(item), "Chronic low back pain with osteoarthritis of the knee.")
     assert decision.guidelines == []
-    assert decision.reason.startswith("no indexed guideline addresses")
+    assert decision.reason.startswith("read as ")
+    note = abstention_for(DisputedItem(text=item), classify_item(item), decision)
+    assert note.message.lower().count("no indexed guideline") == 1, note.message
 
 
 @pytest.mark.parametrize("item", ["Norco 10/325mg #35", "Ultram 50mg #60", "Synapryn (10mg/1ml oral suspension) 500ml",

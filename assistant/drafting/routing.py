@@ -175,6 +175,7 @@ def route_item(item_text: str, topic: ItemTopic, case_summary: str = "",
 
 
 def _no_route_reason(categories: set[str], regions: list[str]) -> str:
+    """How the request was read, so the reviewer can see why nothing was routed (or correct the item's wording)."""
     what = ", ".join(sorted(categories)) or "an uncategorised request"
-    where = ", ".join(regions) or "no named body region"
-    return f"no indexed guideline addresses {what} for {where}"
+    where = f"the {', '.join(regions)} region" if regions else "no named body region"
+    return f"read as {what} for {where}"
