@@ -453,3 +453,15 @@ def test_an_opioid_refill_is_not_asked_the_questions_of_a_drug_test_or_a_naloxon
     naloxone = CaseFile(case_id="gen", summary=OPIOID_RECORD, items=[DisputedItem(text="Narcan 4 mg nasal spray #2")])
     asked = build_checklist(naloxone, 0, sets, item_category("Narcan 4 mg nasal spray #2"), pages=pages)
     assert "cdc-naloxone-risk-factors" in {row.criterion_id for row in asked.rows}
+
+
+def test_mme_of_an_item_without_a_frequency_is_that_of_the_requested_regimen_not_the_current_one():
+    """"Oxycodone 15mg #180" with a record giving the current 10 mg every 6 hours (60 MME) and the requested increase
+    to 15 mg every 4 hours (135 MME): the figure for the item was the current regimen's, first in the record."""
+    record = ("He has been maintained on oxycodone 10mg every 6 hours (60 MME per day) since 2015. On 09-12-2016, "
+              "the treating physician requested an increase to oxycodone 15mg every 4 hours.")
+    facts = extract_record_facts(record, item_text="Oxycodone 15mg #180")
+    assert facts.mme is not None and facts.mme.mme_per_day == 135.0, facts.mme
+    assert "15mg every 4 hours" in facts.mme_citation.quote
+    same = extract_record_facts(record, item_text="Oxycodone 10mg #120")
+    assert same.mme is not None and same.mme.mme_per_day == 60.0

@@ -299,10 +299,17 @@ def extract_record_facts(case_text: str, source: str = "case summary", injury_da
     return facts
 
 
+STRENGTH_MG = re.compile(r"(\d+(?:\.\d+)?)\s*mg\b", re.IGNORECASE)
+
+
 def _add_regimen(facts: RecordFacts, case_text: str, item_text: str, source: str) -> None:
     """MME/day of the requested regimen (the item text), else of the record's opioid sentence that gives a dose."""
     candidates = [(item_text, REQUEST_SOURCE)] if item_text and _OPIOID.search(item_text) else []
-    candidates += [(s, source) for s, _ in sentences_with_dates(case_text) if _OPIOID.search(s) and not UR_SENTENCE.search(s)]
+    record = [(s, source) for s, _ in sentences_with_dates(case_text) if _OPIOID.search(s) and not UR_SENTENCE.search(s)]
+    # An item that gives a strength but no frequency ("Oxycodone 15mg #180"): the record sentence that gives the
+    # same strength describes the requested regimen; the current one ("10mg every 6 hours") comes after it.
+    strengths = set(STRENGTH_MG.findall(item_text or ""))
+    candidates += sorted(record, key=lambda c: not strengths & set(STRENGTH_MG.findall(c[0])))
     for text, where in candidates:
         result = compute_mme(text)
         if result.complete:
