@@ -130,3 +130,14 @@ def test_llm_tool_loop_keeps_only_markers_of_retrieved_passages(services, case):
     assert "[1]" in reply.text and "[9]" not in reply.text
     assert "Removed 1 citation marker" in reply.text
     assert reply.passages and all(p.citation.printed_page for p in reply.passages)
+
+
+def test_what_is_the_mme_with_a_case_open_answers_with_the_cases_own_figure(services, case):
+    """With a case open, "what is the MME?" listed the CDC's MME pages and never said the case's figure."""
+    reply = ConversationEngine(services).reply(case.case_id, "what is the MME?", None, case)
+    assert reply.intent == "lookup" and reply.passages
+    assert "Item 1 (Oxycodone 15mg #180)" in reply.text
+    assert "= 135 MME/day" in reply.text or "= 135.0 MME/day" in reply.text, reply.text
+    assert "Conversion factors (" in reply.text and "p. 31" in reply.text
+    plain = ConversationEngine(services).reply(None, "what is the MME?", None, None)
+    assert "Item 1" not in plain.text

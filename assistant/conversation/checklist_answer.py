@@ -48,3 +48,18 @@ def answer_checklist(message: str, checklist: Checklist | None, item_number: int
     if checklist.warning:
         lines.append(f"Warning: {checklist.warning}")
     return "\n".join(lines)
+
+
+def mme_answer(checklist: Checklist | None, item_number: int) -> str | None:
+    """The item's MME/day with its arithmetic, the record's regimen (dated) and the CDC page of the conversion
+    factors, as the checklist computed them; None when it computed none (no opioid, or no dose and frequency)."""
+    if checklist is None or checklist.mme_per_day is None:
+        return None
+    lines = [f"Item {item_number} ({checklist.item.text}): {checklist.mme_arithmetic}."]
+    if checklist.mme_record is not None:
+        record = checklist.mme_record
+        lines.append(f"  Regimen in the record{', ' + record.date if record.date else ''}: “{record.quote}”")
+    if checklist.mme_citation is not None:
+        factors = checklist.mme_citation
+        lines.append(f"  Conversion factors ({factors.title}, p. {factors.printed_page}): “{factors.quote}”")
+    return "\n".join(lines)

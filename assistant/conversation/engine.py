@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from assistant.contracts import CaseFile, Decision, VerificationReport
-from assistant.conversation.intents import detect_intent, requested_decision, requested_item
+from assistant.conversation.intents import ITEM, MME_QUESTION, detect_intent, requested_decision, requested_item
 from assistant.conversation.revision import revise_offline
 from assistant.conversation.state import ChatReply, ChatState
 from assistant.errors import CaseInputError
@@ -28,7 +28,9 @@ class ConversationEngine:
         if not message:
             return ChatReply(text="Ask a question about the guidelines, or say “draft item 1 as upheld”.", intent="none", state=state)
         intent = detect_intent(message)
-        if self.model is not None and intent == "lookup":
+        if intent == "lookup" and case is not None and case.items and MME_QUESTION.search(message):
+            reply = self._mme(message, state, case)
+        elif self.model is not None and intent == "lookup":
             from assistant.conversation.agent import agent_reply
 
             reply = agent_reply(self, message, state, case)
@@ -51,6 +53,27 @@ class ConversationEngine:
             lines.append(f"Also searched for: {reading}.")
         return ChatReply(text="\n".join(lines), intent="lookup", passages=passages)
 
+    def _mme(self, message: str, state: ChatState, case: CaseFile) -> ChatReply:
+        """"What is the MME?" with a case open: the case's own figure, computed by the checklist from the record
+        and the CDC conversion factors, before the guideline passages a plain lookup gives."""
+        from assistant.conversation.checklist_answer import mme_answer
+
+        indexes = [requested_item(message, state)] if ITEM.search(message) else list(range(len(case.items)))
+        answers = [mme_answer(self._item_checklist(case, i, state), i + 1) for i in indexes if 0 <= i < len(case.items)]
+        answers = [a for a in answers if a]
+        lookup = self._lookup(message, state, case)
+        if not answers:
+            lookup.text = ("No MME/day could be computed for this case's items (no opioid with a documented dose "
+                           "and frequency).\n\n" + lookup.text)
+            return lookup
+        lookup.text = "MME/day (computed from the record with the CDC 2022 conversion factors):\n" + \
+            "\n".join(answers) + "\n\n" + lookup.text
+        return lookup
+
+    def _item_checklist(self, case: CaseFile, index: int, state: ChatState):
+        drafted = state.drafts.get(index)
+        return drafted.checklist if drafted is not None and drafted.checklist else self.services.checklist(case, index)
+
     def _checklist(self, message: str, state: ChatState, case: CaseFile | None) -> ChatReply:
         """What is missing for an item, or why a criterion has its status: from the drafted item's checklist when
         there is one (it reflects the reviewer's decision), else from a fresh one."""
@@ -60,8 +83,7 @@ class ConversationEngine:
         index = requested_item(message, state)
         if not 0 <= index < len(case.items):
             raise CaseInputError(f"Item {index + 1} does not exist; the case has {len(case.items)} item(s).")
-        drafted = state.drafts.get(index)
-        checklist = drafted.checklist if drafted is not None and drafted.checklist else self.services.checklist(case, index)
+        checklist = self._item_checklist(case, index, state)
         state.last_item = index
         return ChatReply(text=answer_checklist(message, checklist, index + 1), intent="checklist", item_index=index)
 

@@ -17,6 +17,7 @@ OVERTURN = re.compile(r"\boverturn(?:ed)?\b|\bapprov\w*|\bmedically necessary\b(
 UPHOLD = re.compile(r"\buph(?:o|e)ld\b|\bdeny\b|\bdenied\b|\bnot medically necessary\b|\bnon-?certif\w*", re.IGNORECASE)
 CHECKLIST = re.compile(r"\bwhat(?:'s| is| are)? (?:still )?missing\b|\bchecklist\b|\bcriteri(?:a|on)\b.{0,40}\bitem\b|"
                        r"\bwhy is\b.{0,80}\b(?:not documented|not met|met)\b", re.IGNORECASE)
+MME_QUESTION = re.compile(r"\bMMEs?\b|\bmorphine (?:milligram )?equivalent", re.IGNORECASE)
 MENTION = re.compile(r"\b(?:mention|add|include|note)\s+(?:that\s+)?(.+?)\s*\.?$", re.IGNORECASE)
 
 def detect_intent(message: str) -> str:
