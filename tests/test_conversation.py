@@ -32,6 +32,10 @@ def case():
     ("explain item 2", "explain"),
     ("why is naloxone recommended?", "lookup"),
     ("is naloxone required with 90 MME?", "lookup"),
+    ("what did UR say about item 1?", "record"),
+    ("was physical therapy tried?", "record"),
+    ("does the patient have red flags?", "record"),
+    ("which guideline applies to item 2?", "governing"),
 ])
 def test_intents(message, intent):
     assert detect_intent(message) == intent
@@ -141,3 +145,27 @@ def test_what_is_the_mme_with_a_case_open_answers_with_the_cases_own_figure(serv
     assert "Conversion factors (" in reply.text and "p. 31" in reply.text
     plain = ConversationEngine(services).reply(None, "what is the MME?", None, None)
     assert "Item 1" not in plain.text
+
+
+def test_questions_about_the_case_are_answered_from_the_record_verbatim(services, case):
+    """"was physical therapy tried?" and "what did UR say about item 1?" were guideline searches (unrelated pages).
+    With a case open they quote the record's own sentences; a question the record has no words for says so."""
+    engine = ConversationEngine(services)
+    tried = engine.reply(case.case_id, "was physical therapy tried?", None, case)
+    assert tried.intent == "record" and "“Treatment to date has included physical therapy (24 sessions)" in tried.text
+    review = engine.reply(case.case_id, "what did UR say about item 1?", None, case)
+    assert review.intent == "record" and "utilization review non-certified the request for oxycodone 15mg #180" in review.text
+    for line in [l for l in tried.text.splitlines() + review.text.splitlines() if l.startswith("- “")]:
+        quoted = line[3:line.index("” (")]
+        assert quoted in " ".join(case.summary.split()), quoted
+    unknown = engine.reply(case.case_id, "has a urine drug screen been done?", None, case)
+    assert unknown.text.startswith("No sentence of the case record uses the words of the question")
+    no_case = engine.reply(None, "was physical therapy tried?", None, None)
+    assert no_case.intent == "lookup"
+
+
+def test_which_guideline_applies_names_the_passages_the_draft_rests_on(services, case):
+    reply = ConversationEngine(services).reply(case.case_id, "which guideline applies to item 1?", None, case)
+    assert reply.intent == "governing" and reply.passages
+    assert reply.text.startswith("Item 1 (Oxycodone 15mg #180) was read as: opioid")
+    assert all(p.citation.label() in reply.text for p in reply.passages)

@@ -28,6 +28,8 @@ class ConversationEngine:
         if not message:
             return ChatReply(text="Ask a question about the guidelines, or say “draft item 1 as upheld”.", intent="none", state=state)
         intent = detect_intent(message)
+        if intent in ("record", "governing") and (case is None or not case.items):
+            intent = "lookup"  # no case open: the question can only be answered from the guidelines
         if intent == "lookup" and case is not None and case.items and MME_QUESTION.search(message):
             reply = self._mme(message, state, case)
         elif self.model is not None and intent == "lookup":
@@ -36,7 +38,8 @@ class ConversationEngine:
             reply = agent_reply(self, message, state, case)
         else:
             handler = {"lookup": self._lookup, "draft": self._draft, "revise": self._revise,
-                       "check": self._check, "explain": self._explain, "checklist": self._checklist}[intent]
+                       "check": self._check, "explain": self._explain, "checklist": self._checklist,
+                       "record": self._record, "governing": self._governing}[intent]
             reply = handler(message, state, case)
         state.history.append((message, reply.text))
         reply.state = state
@@ -63,12 +66,30 @@ class ConversationEngine:
         answers = [a for a in answers if a]
         lookup = self._lookup(message, state, case)
         if not answers:
-            lookup.text = ("No MME/day could be computed for this case's items (no opioid with a documented dose "
-                           "and frequency).\n\n" + lookup.text)
-            return lookup
+            return lookup  # no opioid with a dose and frequency here: a question about MME in general
         lookup.text = "MME/day (computed from the record with the CDC 2022 conversion factors):\n" + \
             "\n".join(answers) + "\n\n" + lookup.text
         return lookup
+
+    def _record(self, message: str, state: ChatState, case: CaseFile | None) -> ChatReply:
+        from assistant.conversation.record_answer import record_answer
+
+        case = self._require_case(case)
+        index = requested_item(message, state) if ITEM.search(message) else None
+        item_text = case.items[index].text if index is not None and 0 <= index < len(case.items) else None
+        return ChatReply(text=record_answer(message, case, item_text), intent="record", item_index=index)
+
+    def _governing(self, message: str, state: ChatState, case: CaseFile | None) -> ChatReply:
+        from assistant.conversation.record_answer import governing_answer
+
+        case = self._require_case(case)
+        index = requested_item(message, state)
+        if not 0 <= index < len(case.items):
+            raise CaseInputError(f"Item {index + 1} does not exist; the case has {len(case.items)} item(s).")
+        evidence = self.services.evidence(case, index)
+        state.last_item = index
+        return ChatReply(text=governing_answer(index + 1, evidence), intent="governing",
+                         passages=list(evidence.governing), item_index=index)
 
     def _item_checklist(self, case: CaseFile, index: int, state: ChatState):
         drafted = state.drafts.get(index)

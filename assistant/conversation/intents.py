@@ -18,11 +18,26 @@ UPHOLD = re.compile(r"\buph(?:o|e)ld\b|\bdeny\b|\bdenied\b|\bnot medically neces
 CHECKLIST = re.compile(r"\bwhat(?:'s| is| are)? (?:still )?missing\b|\bchecklist\b|\bcriteri(?:a|on)\b.{0,40}\bitem\b|"
                        r"\bwhy is\b.{0,80}\b(?:not documented|not met|met)\b", re.IGNORECASE)
 MME_QUESTION = re.compile(r"\bMMEs?\b|\bmorphine (?:milligram )?equivalent", re.IGNORECASE)
+RECORD_QUESTION = re.compile(
+    r"^\s*(?:does|did|has|had|have|is|was|were|are)\s+(?:the\s+)?(?:patient|injured worker|iw|pt|claimant|applicant|"
+    r"he|she|they)\b|^\s*(?:is|was|were|are)\s+there\b.{0,80}\b(?:documented|in the record|noted)\b|"
+    r"^\s*(?:was|were|has|have|had|did)\b.{0,60}\b(?:tried|done|performed|completed|given|prescribed|documented|"
+    r"noted|attempted|checked|ordered)\b|"
+    r"\bin (?:the|this) (?:record|records|case|chart)\b|\bwhat did (?:the\s+)?(?:UR|utilization review|claims administrator)\b|"
+    r"\b(?:UR|utilization review)(?:'s)? (?:say|said|reasons?|rationale)\b|\bwhy was\b.{0,60}\b(?:denied|non-?certified|modified)\b",
+    re.IGNORECASE)
+"""A question about the case itself, answered from the record's own sentences when a case is open."""
+GOVERNING_QUESTION = re.compile(r"\b(?:which|what) guidelines?\b.{0,40}\b(?:appl|govern|cover|address|use)\w*|"
+                                r"\bgoverning guideline\b", re.IGNORECASE)
 MENTION = re.compile(r"\b(?:mention|add|include|note)\s+(?:that\s+)?(.+?)\s*\.?$", re.IGNORECASE)
 
 def detect_intent(message: str) -> str:
     if CHECKLIST.search(message):
         return "checklist"
+    if GOVERNING_QUESTION.search(message):
+        return "governing"
+    if RECORD_QUESTION.search(message):
+        return "record"
     if EXPLAIN.search(message) and (ITEM.search(message) or
                                     re.search(r"\b(?:passage|cite|cited|citation|page|guideline|source)\b", message, re.I)):
         return "explain"  # "explain item 2" is about the item, not words to look up in the guidelines

@@ -1,0 +1,76 @@
+"""Chat answers about the case itself ("does the patient have red flags?", "what did UR say about item 1?") in the
+record's own words, and "which guideline applies to item 2?" from the same evidence the draft uses.
+
+Why: a reviewer asks about the case as often as about the guideline, and a guideline search answered such questions
+with unrelated pages. The answer quotes record sentences verbatim with their source and date, says plainly when
+no sentence uses the question's words, and never summarises or judges what the record means.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from assistant.contracts import CaseFile
+from assistant.verification.record import RecordSentence, record_sentences, tokens
+from assistant.vocabulary.query import with_vocabulary_terms
+from assistant.vocabulary.record_cues import UR_SENTENCE
+
+RECORD_ANSWER_LIMIT = 3
+QUESTION_WORDS = tokens("does did do has have had is was were are there any the patient injured worker record records "
+                        "documented documentation document show shows what say said says about item case chart "
+                        "mention mentioned notes note reason reasons why tried done performed completed given "
+                        "attempted checked ordered been any").words
+REVIEW_WORDS = re.compile(r"\b(?:denied|denial|deny|non-?certif\w*|modified|UR)\b", re.IGNORECASE)
+
+
+def _quoted(sentence: RecordSentence, review_marked: bool = False) -> str:
+    when = f", {sentence.date}" if sentence.date else ""
+    account = "; the review's account, not the treating record" if review_marked and UR_SENTENCE.search(sentence.text) else ""
+    return f"- “{sentence.text}” ({sentence.source}{when}{account})"
+
+
+def record_answer(question: str, case: CaseFile, item_text: str | None = None) -> str:
+    """The record sentences that share the most words with the question (the item's words too, for a question
+    about the utilization review of an item), best first and verbatim."""
+    sentences = record_sentences(case)
+    about_review = bool(UR_SENTENCE.search(question) or REVIEW_WORDS.search(question))
+    if about_review:
+        sentences = [s for s in sentences if UR_SENTENCE.search(s.text)]
+    review_words = tokens("utilization review UR denied denial deny non-certified modified").words
+    core = tokens(question).words - QUESTION_WORDS - (review_words if about_review else frozenset())
+    asked = tokens(with_vocabulary_terms(question)).words - QUESTION_WORDS
+    if about_review and item_text:
+        core, asked = core | tokens(item_text).words, asked | tokens(with_vocabulary_terms(item_text)).words
+    asked -= review_words if about_review else frozenset()
+    # Two thirds of the question's own words must be in the sentence (the vocabulary's spellings count): one
+    # shared word ("physical" of "physical therapy" in "physical examination") is not an answer. The review's
+    # sentences are already the review's: any word of the item ranks them.
+    needed = 1 if about_review else max(1, math.ceil(len(core) * 2 / 3))
+    scored = [(len(asked & tokens(with_vocabulary_terms(s.text)).words), n, s) for n, s in enumerate(sentences)]
+    best = [s for score, _n, s in sorted((x for x in scored if x[0] >= needed), key=lambda x: (-x[0], x[1]))]
+    best = best[:RECORD_ANSWER_LIMIT] or (sentences[:RECORD_ANSWER_LIMIT] if about_review else [])
+    if not best:
+        return ("No sentence of the case record uses the words of the question; the record may say it in other "
+                "words — read the case summary. Ask “what does the guideline say about …” for guideline passages.")
+    lead = "What the utilization review said, from the case record (verbatim):" if about_review else \
+        "From the case record (verbatim, best match first; read them — a sentence may say the opposite):"
+    return "\n".join([lead, *(_quoted(s, review_marked=not about_review) for s in best)])
+
+
+def governing_answer(item_number: int, evidence) -> str:
+    """Which indexed guideline passages the draft of this item would rest on, or why it would abstain."""
+    head = f"Item {item_number} ({evidence.item.text}) was read as: {', '.join(evidence.topic.names) or 'no known category'}."
+    if evidence.abstention is not None:
+        hint = evidence.abstention.suggested_guideline
+        governs = f" The guideline that most likely governs it is {hint} (not indexed: add its PDF in the Corpus tab)." if hint else ""
+        return f"{head}\n{evidence.abstention.message}{governs}"
+    lines = [head, "The indexed guideline passages its draft rests on:"]
+    for passage in evidence.governing:
+        citation = passage.citation
+        strength = f" ({citation.strength})" if citation.strength else ""
+        superseded = f" Note: {citation.superseded}" if citation.superseded else ""
+        lines.append(f"- {citation.label()}{strength} — {passage.tier.label}.{superseded}")
+    if not evidence.mtus_available:
+        lines.append("The MTUS is not indexed; these are other evidence-based guidelines under 8 CCR §9792.21.1.")
+    return "\n".join(lines)
