@@ -152,13 +152,18 @@ def test_questions_about_the_case_are_answered_from_the_record_verbatim(services
     With a case open they quote the record's own sentences; a question the record has no words for says so."""
     engine = ConversationEngine(services)
     tried = engine.reply(case.case_id, "was physical therapy tried?", None, case)
-    assert tried.intent == "record" and "“Treatment to date has included physical therapy (24 sessions)" in tried.text
+    assert tried.intent == "record" and "Prior physical therapy: documented" in tried.text
+    assert "“Treatment to date has included physical therapy (24 sessions)" in tried.text
+    work = engine.reply(case.case_id, "has the patient returned to work?", None, case)
+    assert "Work status: documented" in work.text and "has not worked since 2013" in work.text
     review = engine.reply(case.case_id, "what did UR say about item 1?", None, case)
     assert review.intent == "record" and "utilization review non-certified the request for oxycodone 15mg #180" in review.text
-    for line in [l for l in tried.text.splitlines() + review.text.splitlines() if l.startswith("- “")]:
+    for line in [l for r in (tried, review, work) for l in r.text.splitlines() if l.startswith("- “")]:
         quoted = line[3:line.index("” (")]
         assert quoted in " ".join(case.summary.split()), quoted
-    unknown = engine.reply(case.case_id, "has a urine drug screen been done?", None, case)
+    missing = engine.reply(case.case_id, "has a urine drug screen been done?", None, case)
+    assert "Urine drug testing: not documented" in missing.text
+    unknown = engine.reply(case.case_id, "did the patient see a podiatrist?", None, case)
     assert unknown.text.startswith("No sentence of the case record uses the words of the question")
     no_case = engine.reply(None, "was physical therapy tried?", None, None)
     assert no_case.intent == "lookup"

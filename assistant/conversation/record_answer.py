@@ -11,7 +11,9 @@ from __future__ import annotations
 import math
 import re
 
-from assistant.contracts import CaseFile
+from assistant.contracts import CaseFile, RecordCitation
+from assistant.criteria.facts import FACT_PATTERNS, TREATMENT_CLASSES, RecordFacts, extract_record_facts
+from assistant.criteria.model import RecordFact
 from assistant.verification.record import RecordSentence, record_sentences, tokens
 from assistant.vocabulary.query import with_vocabulary_terms
 from assistant.vocabulary.record_cues import UR_SENTENCE
@@ -28,6 +30,49 @@ def _quoted(sentence: RecordSentence, review_marked: bool = False) -> str:
     when = f", {sentence.date}" if sentence.date else ""
     account = "; the review's account, not the treating record" if review_marked and UR_SENTENCE.search(sentence.text) else ""
     return f"- “{sentence.text}” ({sentence.source}{when}{account})"
+
+
+# Facts a question names by the extractors' own words; the broad ones (any medication, any diagnosis) are left to
+# the word match below.
+ASKABLE_FACTS = [f for f in FACT_PATTERNS if f not in {RecordFact.medications, RecordFact.diagnosis, RecordFact.age,
+                                                       RecordFact.symptom_duration, RecordFact.treatment_goals}]
+FACT_NAMES = {RecordFact.neuro_findings: "neurological findings", RecordFact.red_flags: "red flags",
+              RecordFact.pdmp_check: "CURES (PDMP) check", RecordFact.urine_drug_test: "urine drug testing"}
+
+
+def _cited(citation: RecordCitation) -> str:
+    when = f", {citation.date}" if citation.date else ""
+    return f"- “{citation.quote}” ({citation.source}{when})"
+
+
+def _fact_lines(name: str, present: list, absent: list) -> list[str]:
+    if not present and not absent:
+        return [f"{name}: not documented — no record sentence names it in the words the extractors look for."]
+    lines = [f"{name}: {'documented' if present else 'documented as absent'}, in the record's words:"]
+    seen: set[str] = set()
+    for finding in [*present, *absent]:
+        if finding.citation.quote not in seen:
+            seen.add(finding.citation.quote)
+            lines.append(_cited(finding.citation))
+    return lines
+
+
+def fact_answer(question: str, case: CaseFile, facts: RecordFacts | None = None) -> list[str]:
+    """What the criteria's fact extractors found for the facts the question names (red flags, work status, a
+    urine drug test, prior physical therapy …): documented, documented as absent, or not documented."""
+    named = [f for f in ASKABLE_FACTS if re.search(FACT_PATTERNS[f], question, re.IGNORECASE)]
+    classes = [c for c, pattern in TREATMENT_CLASSES.items() if re.search(pattern, question, re.IGNORECASE)]
+    if not named and not classes:
+        return []
+    facts = facts or extract_record_facts(case.summary, injury_date=case.injury_date)
+    lines: list[str] = []
+    for fact in named:
+        answer = facts.get(fact)
+        lines += _fact_lines(FACT_NAMES.get(fact, fact.value.replace("_", " ")).capitalize(), answer.present(), answer.absent())
+    for treatment in classes:
+        tried = facts.get(RecordFact.prior_treatments)
+        lines += _fact_lines(f"Prior {treatment.replace('-', ' ')}", tried.present(treatment), tried.absent(treatment))
+    return lines
 
 
 def record_answer(question: str, case: CaseFile, item_text: str | None = None) -> str:
@@ -50,6 +95,12 @@ def record_answer(question: str, case: CaseFile, item_text: str | None = None) -
     scored = [(len(asked & tokens(with_vocabulary_terms(s.text)).words), n, s) for n, s in enumerate(sentences)]
     best = [s for score, _n, s in sorted((x for x in scored if x[0] >= needed), key=lambda x: (-x[0], x[1]))]
     best = best[:RECORD_ANSWER_LIMIT] or (sentences[:RECORD_ANSWER_LIMIT] if about_review else [])
+    extracted = [] if about_review else fact_answer(question, case)
+    if extracted:
+        shown = "\n".join(extracted)
+        best = [b for b in best if b.text not in shown]
+        more = ["Other record sentences with the question's words:", *(_quoted(b, True) for b in best)] if best else []
+        return "\n".join(["From the case record (the checklist's fact extractors; verbatim):", *extracted, *more])
     if not best:
         return ("No sentence of the case record uses the words of the question; the record may say it in other "
                 "words — read the case summary. Ask “what does the guideline say about …” for guideline passages.")

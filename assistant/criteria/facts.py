@@ -38,7 +38,8 @@ FACT_PATTERNS: dict[RecordFact, str] = {
                          r"\b(?:walking|sitting|standing) tolerance\b",
     RecordFact.work_status: r"\bwork status\b|\bmodified (?:work|duty)\b|\bfull duty\b|\btemporarily (?:totally|partially) disabled\b|"
                             r"\bTTD\b|\boff work\b|\breturn(?:ed)? to (?:work|full duty)\b|\bis working\b|\bnot working\b|\blight duty\b|"
-                            r"\bpermanent and stationary\b|\bwork restrictions?\b",
+                            r"\bpermanent and stationary\b|\bwork restrictions?\b|\btemporary (?:total|partial) disability\b|"
+                            r"\b(?:has|have|had) not (?:been )?work(?:ed|ing)\b",
     RecordFact.urine_drug_test: r"\burine (?:drug|toxicology|tox)\b|\bUDS\b|\bUDT\b|\bdrug screen\w*\b|\btoxicology\b",
     RecordFact.pdmp_check: r"\bCURES\b|\bPDMP\b|\bprescription drug monitoring\b",
     RecordFact.opioid_agreement: r"\b(?:opioid|pain|narcotic|medication|treatment) (?:agreement|contract)\b",
