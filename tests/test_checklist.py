@@ -465,3 +465,23 @@ def test_mme_of_an_item_without_a_frequency_is_that_of_the_requested_regimen_not
     assert "15mg every 4 hours" in facts.mme_citation.quote
     same = extract_record_facts(record, item_text="Oxycodone 10mg #120")
     assert same.mme is not None and same.mme.mme_per_day == 60.0
+
+
+def test_a_pain_score_alone_does_not_meet_the_taper_or_change_criterion_and_met_rows_say_what_was_found():
+    """"If pain and function have not improved, is a taper or change considered?" was 'met' on "pain at a 2/10",
+    with the reason "Documented in the record: pain and function have not improved, a taper or change considered
+    …" — the question restated as if the record said it."""
+    sets, pages = shipped_sets()
+    case = CaseFile(case_id="gen", summary=(
+        "The injured worker has chronic low back pain since 2014 and has taken Norco 10/325mg twice daily since 2015. "
+        "On 11/29/2016 the physical examination revealed severity of pain at a 2/10."),
+        items=[DisputedItem(text="Norco 10/325mg #60")])
+    rows = {r.criterion_id: r for r in build_checklist(case, 0, sets, item_category("Norco 10/325mg #60"), pages=pages).rows}
+    assert rows["cdc-continue-risks-outweigh"].status == "not_documented"
+    for row in rows.values():
+        assert "Documented in the record:" not in row.reason and row.question.rstrip("?") not in row.reason
+    tapering = case.model_copy(update={"summary": case.summary + " On 11/29/2016 the physician began a taper of Norco "
+                                                                 "by one tablet per week."})
+    rows = {r.criterion_id: r for r in build_checklist(tapering, 0, sets, item_category("Norco 10/325mg #60"), pages=pages).rows}
+    assert rows["cdc-continue-risks-outweigh"].status == "met"
+    assert "taper of Norco" in rows["cdc-continue-risks-outweigh"].record_citations[0].quote

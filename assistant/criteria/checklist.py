@@ -11,10 +11,11 @@ import re
 from collections.abc import Callable, Iterable
 
 from assistant.contracts import CaseFile, Checklist, ChecklistRow, ChecklistStatus, Citation, Decision, DisputedItem, RecordCitation
-from assistant.criteria.facts import RecordFacts, RecordFinding, extract_record_facts
+from assistant.criteria.facts import RecordFacts, RecordFinding, extract_record_facts, sentences_with_dates
 from assistant.criteria.load import GuidelinePages
 from assistant.criteria.mme import CDC_GUIDELINE_ID, CONVERSION_PAGE, CONVERSION_QUOTE
 from assistant.criteria.model import CriteriaSet, CriteriaTopic, Criterion, ItemCategory, RecordFact, Requirement
+from assistant.vocabulary.record_cues import UR_SENTENCE
 
 Verdict = tuple[ChecklistStatus, list[RecordFinding | RecordCitation], str]
 ACUTE_DAYS = 30
@@ -155,11 +156,30 @@ def _positive(ctx: ItemContext, criterion: Criterion) -> Verdict:
     first, *rest = criterion.record_facts
     decisive = [first, *(f for f in rest if f not in GENERIC_FACTS | RISK_FACTS)]
     present = ctx.present(*decisive)
-    if present:
-        return "met", present, f"Documented in the record: {criterion.question.rstrip('?')}"
+    if present:  # what was found, not the question restated as if the record said it
+        return "met", present, f"Met on what the record documents about {_fact_names(present)} (quoted); read it against the question."
     absent = ctx.absent(*decisive)
     if absent:
-        return "not_met", absent, f"The record states the opposite: {criterion.question.rstrip('?')}"
+        return "not_met", absent, f"The record documents the opposite about {_fact_names(absent)} (quoted)."
+    return "not_documented", [], _missing(criterion)
+
+
+def _fact_names(findings: list[RecordFinding]) -> str:
+    return ", ".join(dict.fromkeys(f.fact.value.replace("_", " ") for f in findings))
+
+
+def _benefit_or_change(ctx: ItemContext, criterion: Criterion) -> Verdict:
+    """Met when improvement on the medication is documented, or a taper or change of the regimen is; a pain score
+    alone answers neither."""
+    gain = ctx.functional_gain(treatment_class="medication", medication=True)
+    if gain:
+        return "met", gain[:2], "Functional improvement with the medication is documented."
+    change = [RecordFinding(fact=RecordFact.medications, polarity="present", citation=RecordCitation(
+                  quote=sentence, source=ctx.facts.source, date=when))
+              for sentence, when in sentences_with_dates(ctx.case_text)
+              if _TAPER.search(sentence) and not UR_SENTENCE.search(sentence)]  # a review's weaning is not the plan
+    if change:
+        return "met", change[:2], "A taper or change of the regimen is documented."
     return "not_documented", [], _missing(criterion)
 
 
@@ -412,6 +432,7 @@ RULES: dict[str, Callable[[ItemContext, Criterion], Verdict]] = {
     "lbp-muscle-relaxant-no-chronic-benefit": _medication_benefit,
     "oa-oral-nsaid": _medication_benefit,
     "cdc-continue-meaningful-30pct": _thirty_percent,
+    "cdc-continue-risks-outweigh": _benefit_or_change,
     "cdc-acute-severity-warrants": _acute_severity,
     "cdc-benzo-caution": _no_benzodiazepine,
     "cdc-dose-50-reassess": _dose_reassessed,
