@@ -60,7 +60,8 @@ def chat_tab(ui: SimpleNamespace) -> None:
                                 buttons=["copy"])
         with gr.Row():
             ui.chat_input = gr.Textbox(show_label=False, placeholder="e.g. what does the guideline say about "
-                                       "urine drug testing?", elem_id="chat-input", scale=5)
+                                       "urine drug testing? · was physical therapy tried? · draft item 1 as upheld",
+                                       elem_id="chat-input", scale=5)
             ui.chat_send = gr.Button("Send", elem_id="chat-send", scale=1, variant="primary")
         ui.chat_pick = gr.Dropdown(label="Show the cited page of this answer", choices=[], value=None,
                                    elem_id="chat-cite-pick", interactive=True)
