@@ -158,15 +158,18 @@ def test_questions_about_the_case_are_answered_from_the_record_verbatim(services
     assert "Work status: documented" in work.text and "has not worked since 2013" in work.text
     review = engine.reply(case.case_id, "what did UR say about item 1?", None, case)
     assert review.intent == "record" and "utilization review non-certified the request for oxycodone 15mg #180" in review.text
-    for line in [l for r in (tried, review, work) for l in r.text.splitlines() if l.startswith("- “")]:
-        quoted = line[3:line.index("” (")]
-        assert quoted in " ".join(case.summary.split()), quoted
+    meds = engine.reply(case.case_id, "what medications is the patient on?", None, case)
+    assert meds.intent == "record" and "Medications the record names" in meds.text
+    assert "oxycodone 10mg every 6 hours" in meds.text and "gabapentin" in meds.text
     missing = engine.reply(case.case_id, "has a urine drug screen been done?", None, case)
     assert "Urine drug testing: not documented" in missing.text
     unknown = engine.reply(case.case_id, "did the patient see a podiatrist?", None, case)
     assert unknown.text.startswith("No sentence of the case record uses the words of the question")
     no_case = engine.reply(None, "was physical therapy tried?", None, None)
     assert no_case.intent == "lookup"
+    for line in [l for r in (tried, review, work, meds) for l in r.text.splitlines() if l.startswith("- “")]:
+        quoted = line[3:line.index("” (")]
+        assert quoted in " ".join(case.summary.split()), quoted
 
 
 def test_which_guideline_applies_names_the_passages_the_draft_rests_on(services, case):

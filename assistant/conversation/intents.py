@@ -24,7 +24,7 @@ RECORD_QUESTION = re.compile(
     r"^\s*(?:was|were|has|have|had|did)\b.{0,60}\b(?:tried|done|performed|completed|given|prescribed|documented|"
     r"noted|attempted|checked|ordered)\b|"
     r"\bin (?:the|this) (?:record|records|case|chart)\b|\bwhat did (?:the\s+)?(?:UR|utilization review|claims administrator)\b|"
-    r"\b(?:UR|utilization review)(?:'s)? (?:say|said|reasons?|rationale)\b|\bwhy was\b.{0,60}\b(?:denied|non-?certified|modified)\b",
+    r"\b(?:UR|utilization review)(?:'s)? (?:say|said|reasons?|rationale)\b|\bwhat (?:medications?|meds|drugs)\b|\bwhy was\b.{0,60}\b(?:denied|non-?certified|modified)\b",
     re.IGNORECASE)
 """A question about the case itself, answered from the record's own sentences when a case is open."""
 GOVERNING_QUESTION = re.compile(r"\b(?:which|what) guidelines?\b.{0,40}\b(?:appl|govern|cover|address|use)\w*|"

@@ -57,15 +57,36 @@ def _fact_lines(name: str, present: list, absent: list) -> list[str]:
     return lines
 
 
+MEDICATION_QUESTION = re.compile(r"\b(?:medications?|meds|drugs|prescriptions?)\b", re.IGNORECASE)
+
+
+def _medication_lines(facts: RecordFacts) -> list[str]:
+    """Each record sentence that names a drug, once, with the drugs the vocabulary recognised in it."""
+    if not facts.medications:
+        return ["Medications: not documented — no record sentence names a drug the vocabulary knows."]
+    lines = ["Medications the record names, in its words (a plan or request is marked):"]
+    by_quote: dict[str, list] = {}
+    for medication in facts.medications:
+        by_quote.setdefault(medication.citation.quote, []).append(medication)
+    for meds in by_quote.values():
+        names = ", ".join(dict.fromkeys(f"{m.surface} ({', '.join(m.generics)})" if m.generics and
+                                        m.surface.lower() not in m.generics else m.surface for m in meds))
+        plan = " — planned or requested" if meds[0].planned else ""
+        lines.append(f"{_cited(meds[0].citation)} — {names}{plan}")
+    return lines
+
+
 def fact_answer(question: str, case: CaseFile, facts: RecordFacts | None = None) -> list[str]:
     """What the criteria's fact extractors found for the facts the question names (red flags, work status, a
     urine drug test, prior physical therapy …): documented, documented as absent, or not documented."""
     named = [f for f in ASKABLE_FACTS if re.search(FACT_PATTERNS[f], question, re.IGNORECASE)]
     classes = [c for c, pattern in TREATMENT_CLASSES.items() if re.search(pattern, question, re.IGNORECASE)]
-    if not named and not classes:
+    medications = bool(MEDICATION_QUESTION.search(question))
+    classes = [c for c in classes if not (medications and c == "medication")]
+    if not named and not classes and not medications:
         return []
     facts = facts or extract_record_facts(case.summary, injury_date=case.injury_date)
-    lines: list[str] = []
+    lines: list[str] = _medication_lines(facts) if medications else []
     for fact in named:
         answer = facts.get(fact)
         lines += _fact_lines(FACT_NAMES.get(fact, fact.value.replace("_", " ")).capitalize(), answer.present(), answer.absent())
