@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from assistant.contracts import CaseFile, Decision, VerificationReport
+from assistant.contracts import CaseFile, Checklist, Decision, VerificationReport
 from assistant.conversation.intents import ITEM, MME_QUESTION, detect_intent, requested_decision, requested_item
 from assistant.conversation.revision import revise_offline
 from assistant.conversation.state import ChatReply, ChatState
@@ -91,7 +91,8 @@ class ConversationEngine:
         return ChatReply(text=governing_answer(index + 1, evidence), intent="governing",
                          passages=list(evidence.governing), item_index=index)
 
-    def _item_checklist(self, case: CaseFile, index: int, state: ChatState):
+    def _item_checklist(self, case: CaseFile, index: int, state: ChatState) -> Checklist | None:
+        """The drafted item's checklist (it reflects the reviewer's edits and decision), else a fresh one."""
         drafted = state.drafts.get(index)
         return drafted.checklist if drafted is not None and drafted.checklist else self.services.checklist(case, index)
 

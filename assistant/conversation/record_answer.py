@@ -10,26 +10,34 @@ from __future__ import annotations
 
 import math
 import re
+from typing import TYPE_CHECKING
 
 from assistant.contracts import CaseFile, RecordCitation
-from assistant.criteria.facts import FACT_PATTERNS, TREATMENT_CLASSES, RecordFacts, extract_record_facts
+from assistant.criteria.facts import FACT_PATTERNS, TREATMENT_CLASSES, RecordFacts, RecordFinding, extract_record_facts
 from assistant.criteria.model import RecordFact
 from assistant.verification.record import RecordSentence, record_sentences, tokens
 from assistant.vocabulary.query import with_vocabulary_terms
 from assistant.vocabulary.record_cues import UR_SENTENCE
 
+if TYPE_CHECKING:
+    from assistant.drafting.evidence import Evidence
+
 RECORD_ANSWER_LIMIT = 3
 QUESTION_WORDS = tokens("does did do has have had is was were are there any the patient injured worker record records "
                         "documented documentation document show shows what say said says about item case chart "
                         "mention mentioned notes note reason reasons why tried done performed completed given "
-                        "attempted checked ordered been any").words
+                        "attempted checked ordered been").words
 REVIEW_WORDS = re.compile(r"\b(?:denied|denial|deny|non-?certif\w*|modified|UR)\b", re.IGNORECASE)
 
 
+def _line(quote: str, source: str, date: str | None, note: str = "") -> str:
+    """One record sentence, verbatim, with where it is and its date."""
+    return f"- “{quote}” ({source}{', ' + date if date else ''}{note})"
+
+
 def _quoted(sentence: RecordSentence, review_marked: bool = False) -> str:
-    when = f", {sentence.date}" if sentence.date else ""
     account = "; the review's account, not the treating record" if review_marked and UR_SENTENCE.search(sentence.text) else ""
-    return f"- “{sentence.text}” ({sentence.source}{when}{account})"
+    return _line(sentence.text, sentence.source, sentence.date, account)
 
 
 # Facts a question names by the extractors' own words; the broad ones (any medication, any diagnosis) are left to
@@ -41,11 +49,10 @@ FACT_NAMES = {RecordFact.neuro_findings: "neurological findings", RecordFact.red
 
 
 def _cited(citation: RecordCitation) -> str:
-    when = f", {citation.date}" if citation.date else ""
-    return f"- “{citation.quote}” ({citation.source}{when})"
+    return _line(citation.quote, citation.source, citation.date)
 
 
-def _fact_lines(name: str, present: list, absent: list) -> list[str]:
+def _fact_lines(name: str, present: list[RecordFinding], absent: list[RecordFinding]) -> list[str]:
     if not present and not absent:
         return [f"{name}: not documented — no record sentence names it in the words the extractors look for."]
     lines = [f"{name}: {'documented' if present else 'documented as absent'}, in the record's words:"]
@@ -130,7 +137,7 @@ def record_answer(question: str, case: CaseFile, item_text: str | None = None) -
     return "\n".join([lead, *(_quoted(s, review_marked=not about_review) for s in best)])
 
 
-def governing_answer(item_number: int, evidence) -> str:
+def governing_answer(item_number: int, evidence: Evidence) -> str:
     """Which indexed guideline passages the draft of this item would rest on, or why it would abstain."""
     head = f"Item {item_number} ({evidence.item.text}) was read as: {', '.join(evidence.topic.names) or 'no known category'}."
     if evidence.abstention is not None:
