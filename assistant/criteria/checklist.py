@@ -69,6 +69,11 @@ class ItemContext:
         self.post_op = bool(_POST_OP.search(item.text))
         self.already_using = self._already_using()
 
+    def sentences_matching(self, pattern: re.Pattern[str], keep: Callable[[str], bool]) -> list[RecordCitation]:
+        """The record's sentences that match `pattern` and that `keep` accepts, each a dated record citation."""
+        return [RecordCitation(quote=sentence, source=self.facts.source, date=when)
+                for sentence, when in sentences_with_dates(self.case_text) if pattern.search(sentence) and keep(sentence)]
+
     def _already_using(self) -> list[RecordCitation]:
         """Record sentences (not plans, not the UR's reasons) naming a drug of the item's class: continued use.
         A prescription written at the visit under review is the request itself, not earlier use."""
@@ -174,10 +179,7 @@ def _benefit_or_change(ctx: ItemContext, criterion: Criterion) -> Verdict:
     gain = ctx.functional_gain(treatment_class="medication", medication=True)
     if gain:
         return "met", gain[:2], "Functional improvement with the medication is documented."
-    change = [RecordFinding(fact=RecordFact.medications, polarity="present", citation=RecordCitation(
-                  quote=sentence, source=ctx.facts.source, date=when))
-              for sentence, when in sentences_with_dates(ctx.case_text)
-              if _TAPER.search(sentence) and not UR_SENTENCE.search(sentence)]  # a review's weaning is not the plan
+    change = ctx.sentences_matching(_TAPER, lambda s: not UR_SENTENCE.search(s))  # a review's weaning is not the plan
     if change:
         return "met", change[:2], "A taper or change of the regimen is documented."
     return "not_documented", [], _missing(criterion)
@@ -320,15 +322,12 @@ def _rfa_chronic(ctx: ItemContext, criterion: Criterion) -> Verdict:
 def _diagnostic_block(ctx: ItemContext, criterion: Criterion) -> Verdict:
     """RFA candidacy rests on a diagnostic medial branch block that was done (not one planned or requested); the
     question does not arise for a facet injection or an epidural."""
-    from assistant.criteria.facts import sentences_with_dates
     from assistant.vocabulary.record_cues import mentions_without_documenting
 
     if not _ABLATION.search(ctx.item.text):
         return "not_applicable", [], "The request is not radiofrequency ablation."
 
-    done = [RecordCitation(quote=sentence, source=ctx.facts.source, date=when)
-            for sentence, when in sentences_with_dates(ctx.case_text)
-            if _DIAGNOSTIC_BLOCK.search(sentence) and not mentions_without_documenting(sentence)]
+    done = ctx.sentences_matching(_DIAGNOSTIC_BLOCK, lambda s: not mentions_without_documenting(s))
     if done:
         return "met", done[:2], "A diagnostic block is documented."
     return "not_documented", [], _missing(criterion)
