@@ -181,7 +181,7 @@ class ConversationEngine:
         if current is None and case is not None and 0 <= index < len(case.items):
             from assistant.conversation.checklist_answer import answer_checklist
 
-            checklist = self.services.checklist(case, index)  # not drafted yet: what the record shows against each criterion
+            checklist = self._item_checklist(case, index, state)  # not drafted yet: what the record shows against each criterion
             if checklist is not None:
                 state.last_item = index
                 return ChatReply(text=answer_checklist("checklist", checklist, index + 1) + f"\nDraft item {index + 1} to "

@@ -28,6 +28,8 @@ QUESTION_WORDS = tokens("does did do has have had is was were are there any the 
                         "mention mentioned notes note reason reasons why tried done performed completed given "
                         "attempted checked ordered been").words
 REVIEW_WORDS = re.compile(r"\b(?:denied|denial|deny|non-?certif\w*|modified|UR)\b", re.IGNORECASE)
+REVIEW_TOKENS = tokens("utilization review UR denied denial deny non-certified modified").words
+"""The same words as content stems: in a question about the review they name the review, not what to look for."""
 
 
 def _line(quote: str, source: str, date: str | None, note: str = "") -> str:
@@ -110,12 +112,12 @@ def record_answer(question: str, case: CaseFile, item_text: str | None = None) -
     about_review = bool(UR_SENTENCE.search(question) or REVIEW_WORDS.search(question))
     if about_review:
         sentences = [s for s in sentences if UR_SENTENCE.search(s.text)]
-    review_words = tokens("utilization review UR denied denial deny non-certified modified").words
-    core = tokens(question).words - QUESTION_WORDS - (review_words if about_review else frozenset())
-    asked = tokens(with_vocabulary_terms(question)).words - QUESTION_WORDS
+    ignored = QUESTION_WORDS | (REVIEW_TOKENS if about_review else frozenset())
+    core = tokens(question).words - ignored
+    asked = tokens(with_vocabulary_terms(question)).words - ignored
     if about_review and item_text:
-        core, asked = core | tokens(item_text).words, asked | tokens(with_vocabulary_terms(item_text)).words
-    asked -= review_words if about_review else frozenset()
+        core |= tokens(item_text).words
+        asked |= tokens(with_vocabulary_terms(item_text)).words - REVIEW_TOKENS
     # Two thirds of the question's own words must be in the sentence (the vocabulary's spellings count): one
     # shared word ("physical" of "physical therapy" in "physical examination") is not an answer. The review's
     # sentences are already the review's: any word of the item ranks them.
