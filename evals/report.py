@@ -74,6 +74,7 @@ def run_all(settings: Settings, letters_dir: Path = DEFAULT_LETTERS, out_dir: Pa
     sections.append("## Criteria checklist\n\n" + format_criteria_eval(criteria))
 
     coverage_summary, coverage_precision = _coverage_section(services, letters_dir, sections) if letters else ({}, {})
+    swaps = _record_check_section(letters_dir, sections) if letters else {}
 
     pairs = labelled_pairs(services, letters_dir=letters_dir if letters else None)
     sections.append("## Relevance threshold\n\n" + format_curve(calibration_curve(pairs), pairs, RELEVANCE_THRESHOLD))
@@ -100,11 +101,28 @@ def run_all(settings: Settings, letters_dir: Path = DEFAULT_LETTERS, out_dir: Pa
         "coverage_sample_precision": coverage_precision.get("all", {}).get("cited_precision"),
         "precedent_part@3": precedent["methods"]["precedents"]["part@3"] if precedent and "precedents" in precedent["methods"] else None,
         **criteria_headline(criteria),
+        **swaps,
     }
     run = {"at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "figures": figures,
            "seconds": round(time.perf_counter() - started, 1)}
     write_report(out_dir, sections, run)
     return run
+
+
+def _record_check_section(letters_dir: Path, sections: list[str]) -> dict:
+    """Planted facts (precision/recall) and one-word swaps (flagged share) of the record check."""
+    from evals.record_facts import evaluate, letter_cases, load_rows
+    from evals.swapped_terms import format_swapped_terms, run_swapped_terms
+
+    rows = load_rows()
+    cases = letter_cases(letters_dir, {r["letter"] for r in rows})
+    planted = {split: evaluate([r for r in rows if r["split"] == split], cases)[0] for split in ("tune", "heldout")}
+    swaps = run_swapped_terms(letters_dir)
+    sections.append("## Record check\n\nPlanted facts (`evals/datasets/record_facts.jsonl`): "
+                    + "; ".join(f"{split} precision {c.precision:.3f}, recall {c.recall:.3f}" for split, c in planted.items())
+                    + ".\n\nOne deciding word swapped (`evals/swapped_terms.py`):\n\n" + format_swapped_terms(swaps))
+    return {"record_planted_heldout_recall": round(planted["heldout"].recall, 3),
+            "record_swapped_heldout_flagged": round(swaps["heldout"].flagged_share, 3)}
 
 
 def _coverage_section(services: Services, letters_dir: Path, sections: list[str]) -> tuple[dict, dict]:

@@ -51,3 +51,15 @@ def test_checklist_agreement_with_reviewers_meets_floor():
     assert first["heldout"]["per_criterion_agreement"] >= FLOORS["criteria"]["per_criterion_agreement_heldout"]
     assert everything["tune"]["per_criterion_agreement"] >= FLOORS["criteria"]["all_items_per_criterion_agreement_tune"]
     assert everything["heldout"]["per_criterion_agreement"] >= FLOORS["criteria"]["all_items_per_criterion_agreement_heldout"]
+
+
+def test_record_check_flags_statements_with_a_swapped_side_region_drug_or_direction():
+    from conftest import LETTERS_DIR, require_shared
+    from evals.swapped_terms import run_swapped_terms
+
+    result = run_swapped_terms(require_shared(LETTERS_DIR))
+    print({split: (f.flagged_share, f.originals_verified_share) for split, f in result.items()})
+    for figures in result.values():
+        assert figures.swaps >= 100
+        assert figures.flagged_share >= FLOORS["record_check"]["swapped_flagged"]
+        assert figures.originals_verified_share >= FLOORS["record_check"]["unswapped_verified"]

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from assistant.contracts import REQUEST_SOURCE, CaseFile, CitationCheck, ItemRationale, RecordCitation
 from assistant.verification.textmatch import STOPWORDS, match_key, normalise_characters, quote_occurs
+from assistant.vocabulary.deciding_terms import deciding_terms, missing_terms, opposing_term
 from assistant.vocabulary.query import with_vocabulary_terms
 from assistant.vocabulary.record_cues import RECORD_DATE, mentions_without_documenting
 
@@ -277,27 +278,40 @@ class Support:
     coverage: float
     missing: tuple[str, ...]
     conflict: str | None
+    unsaid: tuple[str, ...] = ()
+    """The claim's deciding terms (side, region, test, drug) that the best sentence does not carry."""
+    opposite: tuple[str, str] | None = None
+    """(the claim's term, the record's): the best sentence says "right" where the claim says "left"."""
 
 
 def best_support(claim: str, sentences: list[RecordSentence]) -> Support:
+    """The record sentence (or two adjacent ones) holding most of the claim's words and numbers. A sentence that
+    lacks one of the claim's deciding terms (`vocabulary.deciding_terms`) cannot reach SUPPORT_COVERAGE."""
     wanted = tokens(claim)
     if not wanted.words and not wanted.numbers:
         return Support(None, 1.0, (), None)
-    best: tuple[float, int, RecordSentence | None, Tokens | None] = (-1.0, 0, None, None)
+    deciding = deciding_terms(claim)
+    best: tuple[float, RecordSentence | None, Tokens | None, tuple[str, ...], tuple[str, str] | None] = (
+        -1.0, None, None, (), None)
     windows = [*sentences, *(_joined(a, b) for a, b in zip(sentences, sentences[1:]) if a.source == b.source)]
-    for position, sentence in enumerate(windows):
+    for sentence in windows:
         found = tokens(sentence.text)
         words = len(wanted.words & found.words)
         numbers_missing = len(wanted.numbers - found.numbers)
         coverage = (words + len(wanted.numbers) - numbers_missing) / (len(wanted.words) + len(wanted.numbers))
         if numbers_missing:
             coverage = min(coverage, SUPPORT_COVERAGE - 0.01)
+        unsaid, opposite = (), None
+        if deciding and coverage >= SUPPORT_COVERAGE:
+            unsaid, opposite = tuple(missing_terms(deciding, sentence.text)), opposing_term(deciding, sentence.text)
+            if unsaid or opposite:
+                coverage = SUPPORT_COVERAGE - 0.01
         if coverage > best[0]:
-            best = (coverage, position, sentence, found)
-    coverage, _, sentence, found = best
+            best = (coverage, sentence, found, unsaid, opposite)
+    coverage, sentence, found, unsaid, opposite = best
     missing = tuple(sorted((wanted.words - found.words) | (wanted.numbers - found.numbers))) if found else ()
     conflict = _conflict(wanted, found, set(wanted.words & found.words)) if found else None
-    return Support(sentence, max(coverage, 0.0), missing, conflict)
+    return Support(sentence, max(coverage, 0.0), missing, conflict, unsaid, opposite)
 
 
 def _joined(first: RecordSentence, second: RecordSentence) -> RecordSentence:
@@ -354,12 +368,23 @@ def check_fact_sentence(sentence: str, sentences: list[RecordSentence], sex: str
     if absent:
         return _check_absence(sentence, absent_subject(absent), sentences)
     support = best_support(claim, sentences)
+    if support.opposite and support.sentence is not None:
+        said, record_says = support.opposite
+        return _fact_check(sentence, "record_contradicts",
+                           f"The record says “{record_says}” where this sentence says “{said}”: “{support.sentence.text}”. "
+                           "Correct the sentence to what the record says, or quote the record where it says this.",
+                           support.sentence)
     if support.conflict and support.sentence is not None and mentions_without_documenting(support.sentence.text):
         # A review's account of a request ("non-certified due to a lack of documentation … physical therapy
         # program") neither documents nor denies what took place: no support, but no contradiction either.
         return _fact_check(sentence, "record_fact_not_supported",
                            f"Only a plan, a request or a review's account of one speaks to this: “{support.sentence.text}”. "
                            "It does not show what took place; quote the record where it does, or remove the statement.")
+    if support.unsaid and support.sentence is not None:
+        return _fact_check(sentence, "record_fact_not_supported",
+                           f"The record does not show this: the record sentence closest to it, “{support.sentence.text}”, "
+                           f"does not say {', '.join(f'“{w}”' for w in support.unsaid)}. Quote the record where it "
+                           "does, or correct the statement.")
     if support.coverage < SUPPORT_COVERAGE or support.sentence is None:
         closest = (f" The closest record sentence is “{support.sentence.text}”."
                    if support.sentence and support.coverage >= 0.5 else "")
@@ -378,9 +403,12 @@ def _check_absence(sentence: str, subject: str, sentences: list[RecordSentence])
     """'There is no documentation of X' holds unless a record sentence documents X (not negated). The request, a
     plan or a review's decision on it names X without documenting it (`vocabulary.record_cues`)."""
     wanted = tokens(subject)
+    deciding = deciding_terms(subject)
     for candidate in sentences:
         if candidate.source == REQUEST_SOURCE or mentions_without_documenting(candidate.text):
             continue
+        if deciding and (missing_terms(deciding, candidate.text) or opposing_term(deciding, candidate.text)):
+            continue  # a right knee MRI does not document a left knee MRI
         found = tokens(with_vocabulary_terms(candidate.text))  # the record's "UDS" documents "urine drug testing"
         shared = wanted.words & found.words
         if not wanted.words or len(shared) / len(wanted.words) < DOCUMENTED_COVERAGE or wanted.numbers - found.numbers:
@@ -489,13 +517,16 @@ def _sentence_record_checks(sentence: str, cited: list[RecordCitation], corpus: 
         claim = tokens(claim_of_sentence(sentence))
         cited_guideline = [guideline_quotes[int(n) - 1] for n in re.findall(r"\[(\d{1,3})\]", sentence)
                            if 1 <= int(n) <= len(guideline_quotes)]
-        held = tokens(" ".join([*(q.quote for q in quotes), *(q.date or "" for q in quotes), *cited_guideline]))
+        held_text = " ".join([*(q.quote for q in quotes), *(q.date or "" for q in quotes), *cited_guideline])
+        held = tokens(held_text)
         total = len(claim.words) + len(claim.numbers)
         covered = len(claim.words & held.words) + len(claim.numbers & held.numbers)
         if total and covered / total < QUOTE_SUPPORT_COVERAGE:
             problems.append(_fact_check(sentence, "record_fact_not_supported",
                                         f"The sentence says more than its record quote "
                                         f"{', '.join(f'[R{n}]' for n in numbers)}; keep to what the quote says."))
+        else:
+            problems += _deciding_terms_against_quotes(sentence, numbers, held_text)
         return problems
     check = check_fact_sentence(sentence, corpus, sex)
     if check.status == "verified" and not NO_DOCUMENTATION.match(claim_of_sentence(sentence)):
@@ -504,6 +535,25 @@ def _sentence_record_checks(sentence: str, cited: list[RecordCitation], corpus: 
             "This sentence states a fact about the case without a record quote. " + check.message
             + " Cite it as a record quote [R].")})
     return problems + [check]
+
+
+def _deciding_terms_against_quotes(sentence: str, numbers: list[int], held_text: str) -> list[CitationCheck]:
+    """A sentence citing [R n] must not change the quote's side, region, test, drug or direction."""
+    deciding = deciding_terms(claim_of_sentence(sentence))
+    if not deciding:
+        return []
+    markers = ", ".join(f"[R{n}]" for n in numbers)
+    opposite = opposing_term(deciding, held_text)
+    if opposite:
+        return [_fact_check(sentence, "record_contradicts",
+                            f"The sentence says “{opposite[0]}” where its record quote {markers} says “{opposite[1]}”; "
+                            "keep to what the quote says.")]
+    unsaid = missing_terms(deciding, held_text)
+    if unsaid:
+        return [_fact_check(sentence, "record_fact_not_supported",
+                            f"The sentence says {', '.join(f'“{w}”' for w in unsaid)}, which its record quote {markers} "
+                            "does not; keep to what the quote says.")]
+    return []
 
 
 def _reviewer_statement(sentence: str) -> CitationCheck:

@@ -21,3 +21,11 @@ def abbreviation_table() -> dict:
     """`data/abbreviations.toml`: abbreviations, synonyms and the clinical terms misspellings are corrected to."""
     with (DATA / "abbreviations.toml").open("rb") as handle:
         return tomllib.load(handle)
+
+
+@functools.cache
+def deciding_term_table() -> dict:
+    """`data/deciding_terms.toml`: side, body region, test, direction — the words that decide which fact a
+    sentence states."""
+    with (DATA / "deciding_terms.toml").open("rb") as handle:
+        return tomllib.load(handle)
