@@ -2,7 +2,8 @@
 
 Generated from the dev letters, no labels needed: each record sentence (30–220 characters) that holds one of the
 words below is restated as a reviewer would ("The records show that …") twice — as written, which must verify, and
-with that one word swapped (right → left, lumbar → cervical, gabapentin → pregabalin, improved → worsened …), which
+with that one word swapped (right → left, lumbar → cervical, gabapentin → pregabalin, improved → worsened,
+requested → completed, non-certified → certified …), which
 must be flagged. Every other word of the swapped statement is the record's own, the hardest case for a check that
 counts shared words. A swap can still be true (the record says "right and left", or says the swapped fact in
 another sentence), so the flagged share has a ceiling below 1. Letters are split by name (CRC-32 parity).
@@ -25,7 +26,8 @@ SWAPS: tuple[tuple[str, str], ...] = (
     (r"\bdecreased\b", "increased"), (r"\bgabapentin\b", "pregabalin"), (r"\bhydrocodone\b", "oxycodone"),
     (r"\blumbar\b", "cervical"), (r"\bcervical\b", "lumbar"), (r"\bknee\b", "shoulder"), (r"\bshoulder\b", "knee"),
     (r"\bpositive\b", "negative"), (r"\bnegative\b", "positive"), (r"\bconsistent\b", "inconsistent"),
-    (r"\bMRI\b", "CT scan"), (r"\bworse\b", "better"), (r"\bbetter\b", "worse"))
+    (r"\bMRI\b", "CT scan"), (r"\bworse\b", "better"), (r"\bbetter\b", "worse"), (r"\brequested\b", "completed"),
+    (r"\brecommended\b", "completed"), (r"\bnon-?certified\b", "certified"), (r"\bdenied\b", "approved"))
 LEAD = "The records show that "
 
 

@@ -450,3 +450,20 @@ def test_another_sides_study_does_not_document_the_absent_one(letter_case):
     left = "There is no documentation that diagnostic studies included an MRI of the left shoulder."
     assert [c.status for c in check_record_facts(right, case, [right])] == ["record_documents_it"]
     assert [c.status for c in check_record_facts(left, case, [left])] == ["verified"]
+
+
+def test_what_a_sentence_says_before_its_absence_is_checked_for_the_opposite(letter_case):
+    case = letter_case("CM17-0014438.pdf")  # UR denied pantoprazole and Prilosec: no indication of GI disturbance
+    true = "The request for pantoprazole and Prilosec were denied due to there is no indication of GI disturbance."
+    false = true.replace("were denied", "were approved")
+    assert [c.status for c in check_record_facts(true, case, [true])] == ["verified"]
+    flagged = check_record_facts(false, case, [false])
+    assert [c.status for c in flagged] == ["record_contradicts"] and "“denied”" in flagged[0].message
+
+
+def test_a_recommended_treatment_is_not_a_completed_one(letter_case):
+    case = letter_case("CM17-0003917.pdf")
+    planned = "The records show the provider also recommended physical therapy and Prednisone with taper."
+    done = planned.replace("recommended", "completed")
+    assert [c.status for c in check_record_facts(planned, case, [planned])] == ["verified"]
+    assert [c.status for c in check_record_facts(done, case, [done])] == ["record_contradicts"]

@@ -54,20 +54,20 @@ FACT_CUE = re.compile(
     r"\b(?:records?|documentation|documented|patient|injured worker|applicant|claimant|employee|IW|he|she|his|her|"
     r"reports?|reported|complain\w*|denie[sd]|rated|underwent|failed|tried|trial of|prescribed|taking|takes|"
     r"revealed|demonstrated|showed|shows|noted|treatment to date|medications?|work status|working|duty|disability|"
-    r"utilization review|UR|authori[sz]ed|non-?certified|modified|was (?:positive|negative|ordered|requested)|"
+    r"utilization review|UR|authori[sz]ed|non-?certified|modified|(?:was|were|been) (?:positive|negative|ordered|requested|approved|certified)|"
     r"(?:prior|previous|past) (?:relevant )?treatments?|treatments? (?:to date|has included|included|rendered))\b|"
     + RECORD_DATE.pattern,
     re.IGNORECASE,
 )
 NO_DOCUMENTATION = re.compile(
-    r"^(?:.*?\b)?(?:there (?:is|was|are|were) (?:also )?)?(?:no|little|insufficient|limited|not any) (?:clear |objective |"
+    r"^(?:(?P<lead_x>.*?)\b)?(?:there (?:is|was|are|were) (?:also )?)?(?:no|little|insufficient|limited|not any) (?:clear |objective |"
     r"further |specific |recent |current |additional )?(?:documentation|documented evidence|evidence|record|mention|"
     r"indication|report)s? (?:in the records? )?(?:(?:of|that|to support|regarding|showing|indicating|specifying|as to)\s+)?"
     r"(?P<x>.+)$|"
-    r"^(?:.*?\b)?(?:the )?(?:medical )?records? (?:do|does|did) not (?:show|document|indicate|mention|reflect)"
+    r"^(?:(?P<lead_y>.*?)\b)?(?:the )?(?:medical )?records? (?:do|does|did) not (?:show|document|indicate|mention|reflect)"
     r"(?: that| any)?\s+(?P<y>.+)$|"
     # How reviewers write it: "there was a lack of documentation regarding X", "lack of a clear rationale for X" …
-    r"^(?:.*?\b)?(?:a |an )?lack of (?:a |any )?(?:clear |objective |sufficient |adequate |specific )?"
+    r"^(?:(?P<lead_z>.*?)\b)?(?:a |an )?lack of (?:a |any )?(?:clear |objective |sufficient |adequate |specific )?"
     r"(?:(?:documentation|documented evidence|evidence|indication|information|rationale|mention)\s+)?"
     r"(?:(?:of|regarding|indicating|specifying|showing|with|to support|that|for|as to)\s+)?(?P<z>.+)$|"
     # … "the duration of use was not noted", "X is not specified in the records provided" …
@@ -75,7 +75,7 @@ NO_DOCUMENTATION = re.compile(
     r"adequately\s+|otherwise\s+)?(?:noted|documented|specified|provided|mentioned|reported|stated|described|"
     r"apparent|evident)\b.*$|"
     # … "the request as submitted failed to specify a body part".
-    r"^(?:.*?\b)?failed to (?:specify|document|provide|indicate|identify|include|state|mention)\s+(?P<v>.+)$",
+    r"^(?:(?P<lead_v>.*?)\b)?failed to (?:specify|document|provide|indicate|identify|include|state|mention)\s+(?P<v>.+)$",
     re.IGNORECASE,
 )
 
@@ -86,8 +86,21 @@ PURPOSE_CLAUSE = re.compile(r"\s+(?:in order )?to (?:support|warrant|justify|sub
 
 def absent_subject(match: re.Match) -> str:
     """What an absence statement says the record lacks, whichever of its forms it takes."""
-    subject = next(group for group in match.groups() if group)
+    subject = next(match.group(name) for name in "xyzwv" if match.group(name))
     return PURPOSE_CLAUSE.sub("", subject) or subject
+
+
+LEAD_LINK = re.compile(r"(?:,|\b(?:due to|because(?: of)?|as|since|given|and|but|while|although|though|however|"
+                       r"with|for|in that|noting|stating|indicating))\s*$", re.IGNORECASE)
+
+
+def absent_lead(match: re.Match) -> str:
+    """What an absence statement says before its absence: "The request for MRI was denied due to" (there is no
+    documentation of …) — a statement about the case of its own."""
+    lead = next((match.group(name) for name in ("lead_x", "lead_y", "lead_z", "lead_v") if match.group(name)), "")
+    while (trimmed := LEAD_LINK.sub("", lead.strip())) != lead.strip():
+        lead = trimmed
+    return lead.strip()
 
 
 LEAD_PHRASE = re.compile(
@@ -291,8 +304,9 @@ def best_support(claim: str, sentences: list[RecordSentence]) -> Support:
     if not wanted.words and not wanted.numbers:
         return Support(None, 1.0, (), None)
     deciding = deciding_terms(claim)
-    best: tuple[float, RecordSentence | None, Tokens | None, tuple[str, ...], tuple[str, str] | None] = (
-        -1.0, None, None, (), None)
+    term_words = frozenset(tokens(" ".join([*deciding.spelled.values(), *(d[0] for d in deciding.drugs)])).words)
+    best: tuple[tuple[float, float], RecordSentence | None, Tokens | None, tuple[str, ...], tuple[str, str] | None] = (
+        (-1.0, -1.0), None, None, (), None)
     windows = [*sentences, *(_joined(a, b) for a, b in zip(sentences, sentences[1:]) if a.source == b.source)]
     for sentence in windows:
         found = tokens(sentence.text)
@@ -302,13 +316,17 @@ def best_support(claim: str, sentences: list[RecordSentence]) -> Support:
         if numbers_missing:
             coverage = min(coverage, SUPPORT_COVERAGE - 0.01)
         unsaid, opposite = (), None
-        if deciding and coverage >= SUPPORT_COVERAGE:
+        # A sentence that holds all the rest of the claim is read for its terms even when the claim's own deciding
+        # word is most of what it lacks: "were approved" against "were denied" in an otherwise identical sentence.
+        rest_missing = len(wanted.words - found.words - term_words) + numbers_missing
+        raw = coverage
+        if deciding and (coverage >= SUPPORT_COVERAGE or words and not rest_missing):
             unsaid, opposite = tuple(missing_terms(deciding, sentence.text)), opposing_term(deciding, sentence.text)
             if unsaid or opposite:
                 coverage = SUPPORT_COVERAGE - 0.01
-        if coverage > best[0]:
-            best = (coverage, sentence, found, unsaid, opposite)
-    coverage, sentence, found, unsaid, opposite = best
+        if (coverage, raw) > best[0]:
+            best = ((coverage, raw), sentence, found, unsaid, opposite)
+    (coverage, _), sentence, found, unsaid, opposite = best
     missing = tuple(sorted((wanted.words - found.words) | (wanted.numbers - found.numbers))) if found else ()
     conflict = _conflict(wanted, found, set(wanted.words & found.words)) if found else None
     return Support(sentence, max(coverage, 0.0), missing, conflict, unsaid, opposite)
@@ -366,14 +384,14 @@ def check_fact_sentence(sentence: str, sentences: list[RecordSentence], sex: str
                            "Check that it belongs to this case.")
     absent = NO_DOCUMENTATION.match(claim)
     if absent:
+        lead = deciding_terms(absent_lead(absent))
+        support = best_support(absent_lead(absent), sentences) if lead else None
+        if support and support.opposite and support.sentence is not None:
+            return _opposite_term_check(sentence, support)
         return _check_absence(sentence, absent_subject(absent), sentences)
     support = best_support(claim, sentences)
     if support.opposite and support.sentence is not None:
-        said, record_says = support.opposite
-        return _fact_check(sentence, "record_contradicts",
-                           f"The record says “{record_says}” where this sentence says “{said}”: “{support.sentence.text}”. "
-                           "Correct the sentence to what the record says, or quote the record where it says this.",
-                           support.sentence)
+        return _opposite_term_check(sentence, support)
     if support.conflict and support.sentence is not None and mentions_without_documenting(support.sentence.text):
         # A review's account of a request ("non-certified due to a lack of documentation … physical therapy
         # program") neither documents nor denies what took place: no support, but no contradiction either.
@@ -397,6 +415,14 @@ def check_fact_sentence(sentence: str, sentences: list[RecordSentence], sex: str
                            f"The record says the opposite about {_words((support.conflict,), claim)}: “{support.sentence.text}”.",
                            support.sentence)
     return _fact_check(sentence, "verified", f"The record says: “{support.sentence.text}”.", support.sentence)
+
+
+def _opposite_term_check(sentence: str, support: Support) -> CitationCheck:
+    said, record_says = support.opposite or ("", "")
+    return _fact_check(sentence, "record_contradicts",
+                       f"The record says “{record_says}” where this sentence says “{said}”: “{support.sentence.text}”. "
+                       "Correct the sentence to what the record says, or quote the record where it says this.",
+                       support.sentence)
 
 
 def _check_absence(sentence: str, subject: str, sentences: list[RecordSentence]) -> CitationCheck:

@@ -20,8 +20,10 @@ from assistant.vocabulary.tables import deciding_term_table
 Term = tuple[str, str]
 """(group, term): ("side", "left"), ("test", "mri")."""
 
-NEGATED_BEFORE = re.compile(r"\b(?:not|no|without|never|neither|nor|n't)\W+(?:\w+\W+){0,2}$", re.IGNORECASE)
-"""'pain has not improved' does not say 'improved': a direction term right after a negation is not read."""
+NEGATED_BEFORE = re.compile(r"\b(?:not|no|without|never|neither|nor|n't)\W+"
+                            r"(?:(?:been|be|yet|significantly|much|fully|clearly|really|very|as|any)\W+)?$", re.IGNORECASE)
+"""'pain has not improved', 'has not been effective' do not say 'improved', 'effective': a direction term right
+after a negation is not read ('without contrast was certified' still says 'certified')."""
 
 
 @dataclass(frozen=True)
