@@ -75,6 +75,10 @@ def run_all(settings: Settings, letters_dir: Path = DEFAULT_LETTERS, out_dir: Pa
 
     coverage_summary, coverage_precision = _coverage_section(services, letters_dir, sections) if letters else ({}, {})
     swaps = _record_check_section(letters_dir, sections) if letters else {}
+    from evals.reversed_recommendations import format_reversals, run_reversals
+
+    reversals = run_reversals(services.search)
+    sections.append("## Guideline check: recommendations reversed\n\n" + format_reversals(reversals))
 
     pairs = labelled_pairs(services, letters_dir=letters_dir if letters else None)
     sections.append("## Relevance threshold\n\n" + format_curve(calibration_curve(pairs), pairs, RELEVANCE_THRESHOLD))
@@ -102,6 +106,7 @@ def run_all(settings: Settings, letters_dir: Path = DEFAULT_LETTERS, out_dir: Pa
         "precedent_part@3": precedent["methods"]["precedents"]["part@3"] if precedent and "precedents" in precedent["methods"] else None,
         **criteria_headline(criteria),
         **swaps,
+        "guideline_reversed_heldout_flagged": round(reversals["heldout"].flagged_share, 3),
     }
     run = {"at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "figures": figures,
            "seconds": round(time.perf_counter() - started, 1)}

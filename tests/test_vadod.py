@@ -268,3 +268,22 @@ def test_a_discussion_several_statements_share_is_labelled_with_all_of_them():
     lbp = ingested("vadod-lbp-2022")
     own = [c for c in lbp.chunks if c.printed_page == "29" and "evaluated the downstream consequences of lumbar MRI" in squash(c.text)]
     assert own and {c.section_path[0] for c in own} == {"Recommendation 3"}  # a recommendation with its own discussion
+
+
+@pytest.mark.slow
+def test_reversed_recommendations_of_the_cdc_and_lbp_guidelines_are_flagged(cdc_lbp_home):
+    """Every recommendation statement cited to its own page, as written and with its direction reversed
+    (evals/reversed_recommendations.py): floors in evals/floors.toml."""
+    import tomllib
+
+    from assistant.retrieval import GuidelineSearch
+    from evals.reversed_recommendations import run_reversals
+
+    floors = tomllib.loads((PROJECT_ROOT / "evals" / "floors.toml").read_text())["guideline_check"]
+    result = run_reversals(GuidelineSearch(cdc_lbp_home))
+    statements = sum(f.statements for f in result.values())
+    flagged = sum(f.reversed_flagged for f in result.values()) / statements
+    verified = sum(f.as_written_verified for f in result.values()) / statements
+    print(statements, flagged, verified, [m for f in result.values() for m in f.missed])
+    assert statements >= 50
+    assert flagged >= floors["reversed_flagged"] and verified >= floors["as_written_verified_cdc_lbp"]

@@ -186,3 +186,38 @@ def test_a_guideline_quote_of_two_sentences_stays_one_sentence_with_its_marker()
     unclosed = 'He said "no. Then he left. ' + "More words here. " * 50 + 'End" Fine.'  # no closing quote within 600
     assert split_sentences(unclosed)[:3] == ['He said "no.', "Then he left.", "More words here."]
     assert split_sentences('One. "Two." Three.') == ["One.", '"Two."', "Three."]
+
+
+# CDC p. 44: "Clinicians should avoid prescribing opioids to patients with moderate or severe sleep-disordered
+# breathing, whenever possible, to minimize risks for respiratory depression."
+SLEEP_APNEA_AGAINST = ("The CDC guideline (2022), page 44, recommends against prescribing opioids to patients with "
+                       "moderate or severe sleep-disordered breathing.")
+
+
+def test_a_sentence_reversing_the_pages_recommendation_is_not_verified(cdc_search):
+    library, ranker = cdc_search.library, cdc_search.page_ranking
+    right = check_free_text(SLEEP_APNEA_AGAINST, library, ranker=ranker)
+    assert [c.status for c in right.citation_checks] == ["verified"]
+    reversed_text = SLEEP_APNEA_AGAINST.replace("recommends against prescribing", "recommends prescribing")
+    wrong = check_free_text(reversed_text, library, ranker=ranker)
+    assert [c.status for c in wrong.citation_checks] == ["claim_not_supported"]
+    assert "opposite" in wrong.citation_checks[0].message and "should avoid prescribing" in wrong.citation_checks[0].message
+
+
+def test_a_draft_sentence_reversing_its_cited_quote_is_not_verified(cdc_search):
+    quote = "Clinicians should avoid prescribing opioids to patients with moderate or severe sleep-disordered breathing"
+    text = ("The guideline recommends prescribing opioids to patients with moderate or severe sleep-disordered "
+            "breathing [1]. Therefore, the request is medically necessary.")
+    report = verify_rationale(rationale(text, [cite("44", quote)], decision="Overturned"), cdc_search.library,
+                              cdc_search.page_ranking)
+    assert [c.status for c in report.citation_checks] == ["claim_not_supported"]
+    kept = text.replace("recommends prescribing", "recommends against prescribing").replace(
+        "is medically necessary", "is not medically necessary")
+    report = verify_rationale(rationale(kept, [cite("44", quote)]), cdc_search.library, cdc_search.page_ranking)
+    assert [c.status for c in report.citation_checks] == ["verified"]
+
+
+def test_a_citation_in_a_sentence_that_says_nothing_is_not_shown_as_verified(cdc_search):
+    report = check_free_text("See the CDC guideline (2022), page 44.", cdc_search.library, ranker=cdc_search.page_ranking)
+    assert [c.status for c in report.citation_checks] == ["unverifiable_reference"]
+    assert not report.ok

@@ -27,6 +27,7 @@ from assistant.contracts import (
 from assistant.retrieval.library import GuidelineLibrary
 from assistant.verification.recognise import recognise_citations, resolve_guideline_name
 from assistant.verification.record import RECORD_MARKER, check_record_facts, verify_record_side
+from assistant.verification.direction import opposite_statement
 from assistant.verification.textmatch import (
     split_sentences,
     content_words,
@@ -44,6 +45,9 @@ MIN_CLAIM_WORDS = 4
 MIN_WORDS_ON_PAGE = 0.5
 """An unquoted claim next to [n] must share at least this share of its content words with the cited page(s):
 removing the quotation marks from a false sentence must not turn it into a verified one."""
+
+POINTER_WORDS = frozenset({"see", "per", "accord", "refer", "also", "cited", "page", "pages"})
+"""'See …', 'per …': words that point at a page and say nothing about it."""
 
 PageRanker = Callable[[str, str], list[str]]
 """(claim, guideline_id) -> that guideline's printed pages, best supporting first."""
@@ -195,6 +199,10 @@ def verify_rationale(
         if check.status == "verified":
             claims = [claim_of(s, library) for s in sentences if marker in s]
             for claim in claims:
+                reversed_check = _direction_check(library, claim, citation, marker)
+                if reversed_check is not None:
+                    check = reversed_check.model_copy(update={"marker": marker})
+                    break
                 lexical = _words_on_page(library, claim, citation)
                 if lexical is not None and lexical < MIN_WORDS_ON_PAGE:
                     check = check.model_copy(update={
@@ -316,6 +324,39 @@ def check_free_text(
     return report
 
 
+def _direction_check(library: GuidelineLibrary, claim: str, citation: Citation, named: str) -> CitationCheck | None:
+    """A sentence saying the guideline recommends what its page recommends against, or the reverse."""
+    page = library.page(citation.guideline_id, citation.printed_page)
+    opposite = opposite_statement(claim, page.text) if page is not None else None
+    if opposite is None:
+        return None
+    return CitationCheck(citation=citation, status="claim_not_supported", sentence=claim.strip(), message=(
+        f"{named}: p. {citation.printed_page} says the opposite — “{opposite[:300]}” — of this sentence's "
+        "recommendation. Restate the guideline's direction or quote it."))
+
+
+def _short_claim_check(library: GuidelineLibrary, claim: str, citation: Citation, raw: str) -> CitationCheck:
+    """A sentence too short for the page ranking: every one of its words must be on the page, and a sentence that
+    says nothing but the citation is not verified (the page exists; nothing was checked against it)."""
+    if citation.quote:
+        return CitationCheck(citation=citation, status="verified", sentence=claim.strip(),
+                             message=f"The quoted words are on p. {citation.printed_page} of {citation.short_form}.")
+    page = library.page(citation.guideline_id, citation.printed_page)
+    if not content_words(claim) - POINTER_WORDS or page is None:
+        return CitationCheck(citation=citation, status="unverifiable_reference", sentence=claim.strip(), message=(
+            f"“{raw}”: p. {citation.printed_page} exists, but the sentence states nothing to check against it; "
+            "quote the guideline's words or say what the page recommends."))
+    share = support_score(claim, page.text)
+    if share < 1.0:
+        return CitationCheck(citation=citation, status="claim_not_supported", support_score=share,
+                             sentence=claim.strip(), message=(
+                                 f"“{raw}”: not every word of this short sentence is on p. {citation.printed_page}; "
+                                 "quote the guideline's wording or cite the page that says it."))
+    return CitationCheck(citation=citation, status="verified", support_score=share, sentence=claim.strip(),
+                         message=f"Every word of this short sentence is on p. {citation.printed_page} of "
+                                 f"{citation.short_form}, in the direction the page recommends.")
+
+
 def _check_recognised(
     library: GuidelineLibrary, citation: Citation, claim: str, ranker: PageRanker | None, raw: str
 ) -> CitationCheck:
@@ -327,10 +368,12 @@ def _check_recognised(
         check = check_citation(library, citation)
         if check.status != "verified":
             return check.model_copy(update={"sentence": claim.strip()})
+    reversed_check = _direction_check(library, claim, citation, f"“{raw}”")
+    if reversed_check is not None:
+        return reversed_check
     score, best = _support(ranker, claim, citation)
     if score is None:
-        return CitationCheck(citation=citation, status="verified", sentence=claim.strip(),
-                             message=f"p. {citation.printed_page} exists; the sentence is too short to test its claim.")
+        return _short_claim_check(library, claim, citation, raw)
     if score < 1.0 / SUPPORT_TOP_PAGES:
         status = "page_wrong" if best else "claim_not_supported"
         return CitationCheck(citation=citation, status=status, support_score=score, sentence=claim.strip(),

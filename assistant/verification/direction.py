@@ -1,0 +1,77 @@
+"""Does a sentence say the guideline recommends what the cited page recommends against, or the reverse?
+
+Why: a claim is checked against its page by shared words and page ranking, and "the guideline recommends routine
+imaging" shares every word with "we suggest against routine imaging". The direction of the page's own sentence
+closest to the claim must agree with the claim's. Conditional wording in the claim ("only", "unless", "in the
+absence of", "if") makes its direction ambiguous, and such claims are not judged here.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.verification.textmatch import content_words, split_sentences
+
+AGAINST = re.compile(
+    r"\b(?:recommends?|recommendations?|recommended|suggests?|suggested|advises?|advised|argues?)\s+against\b|"
+    r"\b(?:not|never)\s+(?:be\s+|been\s+)?(?:routinely\s+)?(?:recommended|suggested|indicated|supported|endorsed|"
+    r"advised|offered|used|prescribed)\b|"
+    r"\b(?:does|do|did)\s+not\s+(?:recommend|suggest|support|endorse|advise)\b|\bshould\s+(?:not|avoid)\b|"
+    r"\bavoid(?:s|ed|ing)?\b|\bagainst\s+(?:the\s+)?(?:routine\s+)?use\b|\bnot\s+to\s+(?:use|prescribe|offer)\b",
+    re.IGNORECASE)
+FOR = re.compile(r"\b(?:recommends?|recommended|suggests?|suggested|supports?|endorses?|endorsed|should|advises?)\b",
+                 re.IGNORECASE)
+NEUTRAL = re.compile(r"\b(?:for\s+or\s+against|neither\s+for\s+nor\s+against|insufficient\s+evidence|caution)\b",
+                     re.IGNORECASE)
+"""No direction: "insufficient evidence to recommend for or against", "use particular caution when prescribing"."""
+CONDITIONAL = re.compile(
+    r"\b(?:only|unless|except|absence|without|if|when|until|rather\s+than|instead|but|however|although|first|"
+    r"before|after|prior\s+to|lowest|shortest|caution)\b", re.IGNORECASE)
+DIRECTION_WORDS = frozenset(content_words("recommend recommends recommended recommendation suggest suggests suggested "
+                                          "against avoid avoided should support supports endorse advise guideline "
+                                          "guidelines clinicians"))
+BULLET = re.compile(r"\s*[•·▪]\s*")
+MIN_SHARED = 0.6
+"""Share of the claim's own words (direction words aside) a page sentence must hold to be the one it restates."""
+TIE = 0.05
+SAME_STATEMENT = 0.85
+"""A claim whose words the page sentence holds at least this share of is that statement, conditions included."""
+
+
+def direction(sentence: str, conditional_is_ambiguous: bool = False) -> str | None:
+    """'against', 'for', or None (no recommendation, a neutral one, or — in a claim — conditional wording: "only
+    with red flags" may restate "against … without red flags"). A guideline's own "we recommend against …
+    without red flags" is still against."""
+    if NEUTRAL.search(sentence) or conditional_is_ambiguous and CONDITIONAL.search(sentence):
+        return None
+    against = [m.span() for m in AGAINST.finditer(sentence)]
+    for_ = [m for m in FOR.finditer(sentence) if not any(a <= m.start() < b for a, b in against)]
+    if against and for_:
+        return None  # "should consider … and should not apply …": two recommendations, no one direction
+    return "against" if against else "for" if for_ else None
+
+
+def page_sentences(page_text: str) -> list[str]:
+    """The page's sentences, a bulleted list item each on its own."""
+    return [part.strip() for sentence in split_sentences(" ".join(page_text.split()))
+            for part in BULLET.split(sentence) if part.strip()]
+
+
+def opposite_statement(claim: str, page_text: str) -> str | None:
+    """The page's sentence that the claim restates with the opposite direction, or None."""
+    words = content_words(claim) - DIRECTION_WORDS
+    if direction(claim) is None or len(words) < 2:
+        return None
+    scored = [(len(words & content_words(sentence)) / len(words), sentence)
+              for sentence in page_sentences(page_text)]
+    best_share = max((share for share, _ in scored), default=0.0)
+    if best_share < MIN_SHARED:
+        return None
+    # A claim holding nearly all of the statement's words carries its conditions too ("without red flags"): only
+    # its direction differs. A looser restatement with a condition of its own may mean the same in other words.
+    said = direction(claim, conditional_is_ambiguous=best_share < SAME_STATEMENT)
+    closest = [sentence for share, sentence in scored if share >= best_share - TIE]
+    directions = [direction(sentence) for sentence in closest]
+    if said is None or said in directions or not any(directions):
+        return None  # a page sentence as close as any says what the claim says (a table of 2017 and 2022 wording)
+    return next(sentence for sentence, theirs in zip(closest, directions) if theirs is not None)
