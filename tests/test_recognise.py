@@ -260,3 +260,19 @@ def test_pathological_input_is_linear() -> None:
     }
     for label, make in shapes.items():
         assert_linear(recognise_citations, make, 20_000, label=label)
+
+
+@pytest.mark.parametrize("text", [
+    "The VA/DoD low back pain guideline (2022), page 29, recommends against routine imaging.",
+    "According to the VA/DoD guideline for low back pain, p. 29, routine imaging is not recommended.",
+    "The patient has low back pain; per the VA/DoD low back pain guideline, page 29, imaging is not recommended.",
+])
+def test_a_name_written_in_lower_case_after_its_publisher_resolves(text: str) -> None:
+    """Reviewers write 'the VA/DoD low back pain guideline': the capitalised-run rule read 'guideline (2022)'."""
+    from assistant.config import Settings
+    from assistant.corpus.catalog import load_catalog
+
+    found = _one(text)
+    assert found.pages == ["29"]
+    entry = resolve_guideline_name(found.guideline_name, load_catalog(Settings()))
+    assert entry is not None and entry.id == "vadod-lbp-2022", found.guideline_name

@@ -185,6 +185,27 @@ def _backward_name(tokens: list[_Tok], index: int, text: str) -> tuple[str, int,
     return _name_from(run, text)
 
 
+_PUBLISHER_NAME = re.compile(
+    r"(?P<name>\b(?:VA/DoD|VA|DoD|CDC|MTUS|ACOEM|ODG|AHRQ|NICE)\b[^.;:()\n\[\]]{0,80}?\b(?:guidelines?|CPG)\b"
+    r"(?:[ \t]+(?:for|on)[ \t]+[^.;:,()\n\[\]]{1,60}?)?)"
+    r"[ \t]*(?:\(\d{4}\))?[ \t]*[,:]?[ \t]*(?:at[ \t]+|on[ \t]+)?\(?$")
+_PUBLISHER_REACH = 160
+
+
+def _publisher_name(text: str, anchor: int, backward: tuple[str, int, int] | None) -> tuple[str, int, int] | None:
+    """A name written in lower case after its publisher, which the capitalised-run rule cuts short: "the VA/DoD
+    low back pain guideline (2022), page 28" (read as "guideline (2022)"), "the VA/DoD guideline for low back
+    pain, p. 28" (read as "VA/DoD guideline"). Searched in the bounded text just before the page."""
+    window_start = max(0, anchor - _PUBLISHER_REACH)
+    found = _PUBLISHER_NAME.search(text[window_start:anchor])
+    if found is None:
+        return backward
+    start = window_start + found.start("name")
+    if backward is not None and backward[1] <= start:
+        return backward  # the capitalised run already holds the whole name ("CDC Clinical Practice Guideline …")
+    return (" ".join(found.group("name").split()), start, window_start + found.end("name"))
+
+
 def _forward_name(tokens: list[_Tok], index: int, text: str) -> tuple[str, int, int] | None:
     """The name after "of the"/"in the" following the page list ("page 82 of the MTUS Chronic Pain …")."""
     if index >= len(tokens) or tokens[index].word.lower() not in {"of", "in", "from"}:
@@ -344,6 +365,8 @@ def recognise_citations(text: str) -> list[RecognisedCitation]:
             end = forward[2]
         else:
             backward = _backward_name(tokens, name_index, text) if tokens and name_index < len(tokens) else None
+            backward = _publisher_name(text, tokens[name_index].start if tokens and name_index < len(tokens)
+                                       else kw_start, backward)
             if backward and tokens[name_index].start >= kw_start - 400:
                 name = backward
                 start = min(start, backward[1])
