@@ -485,3 +485,21 @@ def test_a_pain_score_alone_does_not_meet_the_taper_or_change_criterion_and_met_
     rows = {r.criterion_id: r for r in build_checklist(tapering, 0, sets, item_category("Norco 10/325mg #60"), pages=pages).rows}
     assert rows["cdc-continue-risks-outweigh"].status == "met"
     assert "taper of Norco" in rows["cdc-continue-risks-outweigh"].record_citations[0].quote
+
+
+def test_radiographs_first_needs_radiographs_of_the_joint_not_any_imaging():
+    knee = "MRI of the right knee"
+    base = ("The injured worker reports right knee pain and swelling since a fall on 10/01/2016. "
+            "Examination showed a positive McMurray test. ")
+    shoulder_mri = base + "An MRI of the right shoulder on 10/20/2016 showed a rotator cuff tear."
+    lumbar_x_rays = base + "X-rays of the lumbar spine on 10/20/2016 showed degenerative changes."
+    knee_x_rays = base + "X-rays of the right knee on 10/20/2016 showed degenerative changes."
+    assert _statuses(shoulder_mri, knee)["oa-radiographs-first"] == "not_documented"
+    assert _statuses(lumbar_x_rays, knee)["oa-radiographs-first"] == "not_documented"
+    sets, pages = shipped_sets()
+    case = CaseFile(case_id="gen", summary=lumbar_x_rays, items=[DisputedItem(text=knee)])
+    row = next(r for r in build_checklist(case, 0, sets, "imaging", pages=pages).rows if r.criterion_id == "oa-radiographs-first")
+    assert row.reason == "There is no documentation of plain radiographs of the right knee."  # not of the lumbar spine
+    assert _statuses(knee_x_rays, knee)["oa-radiographs-first"] == "met"
+    unsited = base + "The x-ray indicates degenerative changes."  # a case's x-ray that names no site may be the knee's
+    assert _statuses(unsited, knee)["oa-radiographs-first"] == "met"

@@ -15,6 +15,7 @@ from assistant.criteria.facts import RecordFacts, RecordFinding, extract_record_
 from assistant.criteria.load import GuidelinePages
 from assistant.criteria.mme import CDC_GUIDELINE_ID, CONVERSION_PAGE, CONVERSION_QUOTE
 from assistant.criteria.model import CriteriaSet, CriteriaTopic, Criterion, ItemCategory, RecordFact, Requirement
+from assistant.vocabulary.deciding_terms import deciding_terms
 from assistant.vocabulary.record_cues import UR_SENTENCE
 
 Verdict = tuple[ChecklistStatus, list[RecordFinding | RecordCitation], str]
@@ -385,9 +386,43 @@ def _gi_risk(ctx: ItemContext, criterion: Criterion) -> Verdict:
     return "not_documented", [], "There is no documentation of gastrointestinal risk factors or symptoms."
 
 
+SITE_GROUPS = ("joint", "spine_region")
+
+
+def _sites(text: str) -> set[tuple[str, str]]:
+    return {t for t in deciding_terms(text, with_drugs=False).required if t[0] in SITE_GROUPS}
+
+
+def of_item_site(ctx: ItemContext, findings: list[RecordFinding]) -> list[RecordFinding]:
+    """Findings about the item's own body site: a sentence naming only another site (a cervical MRI for a lumbar
+    request, lumbar x-rays for a hip MRI) is not about this item; a sentence naming no site may be."""
+    wanted = _sites(ctx.item.text)
+    if not wanted:
+        return findings
+    return [f for f in findings if not (named := _sites(f.citation.quote)) or named & wanted]
+
+
+def _radiographs_first(ctx: ItemContext, criterion: Criterion) -> Verdict:
+    """Plain radiographs of the joint, not any imaging: an MRI of the shoulder does not answer it for the knee."""
+    x_rays = [f for f in of_item_site(ctx, ctx.present(RecordFact.prior_imaging))
+              if ("test", "x_ray") in deciding_terms(f.citation.quote, with_drugs=False).required]
+    if x_rays:
+        return "met", x_rays, "Plain radiographs are documented (quoted)."
+    site = _site_words(ctx.item.text)
+    return "not_documented", [], (f"There is no documentation of plain radiographs of the {site}." if site
+                                  else _missing(criterion))
+
+
+def _site_words(text: str) -> str:
+    """The item's body site as it writes it, side included ("right knee"); "" when it names none."""
+    terms = deciding_terms(text, with_drugs=False)
+    spelled = [words for term, words in terms.spelled.items() if term[0] in SITE_GROUPS or term[0].startswith("side of")]
+    return max(spelled, key=len, default="").lower()
+
+
 def _radicular(ctx: ItemContext, criterion: Criterion) -> Verdict:
     radicular = ctx.radicular()
-    imaging = [f for f in ctx.present(RecordFact.prior_imaging) if re.search(r"nerve root|foramin|stenosis|herniat|protrusion|"
+    imaging = [f for f in of_item_site(ctx, ctx.present(RecordFact.prior_imaging)) if re.search(r"nerve root|foramin|stenosis|herniat|protrusion|"
                                                                            r"extrusion|impinge|compress|radicul", f.citation.quote, re.I)]
     if ctx.deficits() and imaging:
         return "met", ctx.deficits()[:2] + imaging[:1], "Radicular findings on examination, corroborated by imaging, are documented."
@@ -415,6 +450,7 @@ RULES: dict[str, Callable[[ItemContext, Criterion], Verdict]] = {
     "lbp-imaging-conservative-care-first": _conservative_care_first,
     "lbp-imaging-no-pretest-concern": _pretest_concern,
     "oa-no-mri-for-diagnosis": _pretest_concern,
+    "oa-radiographs-first": _radiographs_first,
     "lbp-exercise-functional-benefit": _response_to_same_class,
     "lbp-manipulation-pain-disability": _response_to_same_class,
     "lbp-acupuncture-benefit": _response_to_same_class,
