@@ -503,3 +503,21 @@ def test_radiographs_first_needs_radiographs_of_the_joint_not_any_imaging():
     assert _statuses(knee_x_rays, knee)["oa-radiographs-first"] == "met"
     unsited = base + "The x-ray indicates degenerative changes."  # a case's x-ray that names no site may be the knee's
     assert _statuses(unsited, knee)["oa-radiographs-first"] == "met"
+
+
+def test_therapy_of_another_body_part_is_not_a_prior_course_of_this_one():
+    item = "Physical therapy 2x4 for the lumbar spine"
+    shoulder = ("The injured worker reports low back pain since 09/01/2016. She completed 12 sessions of physical "
+                "therapy for the right shoulder with significant benefit.")
+    sets, pages = shipped_sets()
+    case = CaseFile(case_id="gen", summary=shoulder, items=[DisputedItem(text=item)])
+    row = next(r for r in build_checklist(case, 0, sets, item_category(item), pages=pages).rows
+               if r.criterion_id == "lbp-exercise-functional-benefit")
+    assert row.status == "met" and "prior physical therapy of the lumbar spine" in row.reason
+    unsited = shoulder.replace(" for the right shoulder", "")  # therapy naming no body part may be this course's
+    assert _statuses(unsited, item)["lbp-exercise-functional-benefit"] == "met"  # its significant benefit
+    sets, pages = shipped_sets()
+    row = next(r for r in build_checklist(CaseFile(case_id="gen", summary=unsited, items=[DisputedItem(text=item)]), 0,
+                                          sets, item_category(item), pages=pages).rows
+               if r.criterion_id == "lbp-exercise-functional-benefit")
+    assert "first course" not in row.reason

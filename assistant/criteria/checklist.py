@@ -241,14 +241,16 @@ def _same_classes(ctx: ItemContext) -> list[str]:
 
 def _response_to_same_class(ctx: ItemContext, criterion: Criterion) -> Verdict:
     classes = _same_classes(ctx)
-    prior = [f for c in classes for f in ctx.present(RecordFact.prior_treatments, treatment_class=c)]
+    prior = of_item_site(ctx, [f for c in classes for f in ctx.present(RecordFact.prior_treatments, treatment_class=c)])
     if classes and not prior:
-        return "met", [], f"A first course, as there is no documentation of prior {classes[0].replace('-', ' ')}."
-    gain = [f for c in classes or [None] for f in ctx.functional_gain(c)]
+        site = _site_words(ctx.item.text)
+        of_site = f" of the {site}" if site else ""  # prior therapy of another body part is not this course's
+        return "met", [], f"A first course, as there is no documentation of prior {classes[0].replace('-', ' ')}{of_site}."
+    gain = of_item_site(ctx, [f for c in classes or [None] for f in ctx.functional_gain(c)])
     if gain:
         return "met", gain, "Objective functional improvement from the prior course is documented."
     said = ctx.facts.get(RecordFact.treatment_response).findings
-    said = [f for f in said if f.treatment_class in classes] if classes else said
+    said = of_item_site(ctx, [f for f in said if f.treatment_class in classes] if classes else said)
     marked = [f for f in said if f.polarity == "present" and _MARKED_BENEFIT.search(f.citation.quote)]
     if marked:
         return "met", marked[:1], ("The record states a significant benefit from the prior course; it does not "
@@ -417,7 +419,8 @@ def _site_words(text: str) -> str:
     """The item's body site as it writes it, side included ("right knee"); "" when it names none."""
     terms = deciding_terms(text, with_drugs=False)
     spelled = [words for term, words in terms.spelled.items() if term[0] in SITE_GROUPS or term[0].startswith("side of")]
-    return max(spelled, key=len, default="").lower()
+    site = max(spelled, key=len, default="").lower()
+    return f"{site} spine" if site.split()[-1:] in (["cervical"], ["thoracic"], ["lumbar"], ["lumbosacral"]) else site
 
 
 def _radicular(ctx: ItemContext, criterion: Criterion) -> Verdict:

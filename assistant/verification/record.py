@@ -430,14 +430,20 @@ def _check_absence(sentence: str, subject: str, sentences: list[RecordSentence])
     plan or a review's decision on it names X without documenting it (`vocabulary.record_cues`)."""
     wanted = tokens(subject)
     deciding = deciding_terms(subject)
+    site_words = tokens(" ".join([*(deciding.spelled[t] for t in deciding.sites), "spine"] if deciding.sites else [])).words
     for candidate in sentences:
         if candidate.source == REQUEST_SOURCE or mentions_without_documenting(candidate.text):
             continue
-        if deciding and (missing_terms(deciding, candidate.text) or opposing_term(deciding, candidate.text)):
-            continue  # a right knee MRI does not document a left knee MRI
+        # A right knee MRI does not document a left knee MRI; "six chiropractic visits", naming no body part, may
+        # document prior chiropractic of the lumbar spine.
+        sited = bool(deciding_terms(candidate.text, with_drugs=False).sites)
+        terms = deciding if sited else deciding.without_sites()
+        if terms and (missing_terms(terms, candidate.text) or opposing_term(terms, candidate.text)):
+            continue
         found = tokens(with_vocabulary_terms(candidate.text))  # the record's "UDS" documents "urine drug testing"
-        shared = wanted.words & found.words
-        if not wanted.words or len(shared) / len(wanted.words) < DOCUMENTED_COVERAGE or wanted.numbers - found.numbers:
+        words = wanted.words if sited else wanted.words - site_words
+        shared = words & found.words
+        if not words or len(shared) / len(words) < DOCUMENTED_COVERAGE or wanted.numbers - found.numbers:
             continue
         if _conflict(wanted, found, set(shared)) is None:
             return _fact_check(sentence, "record_documents_it",

@@ -39,6 +39,21 @@ class DecidingTerms:
     def __bool__(self) -> bool:
         return bool(self.required or self.opposed or self.drugs)
 
+    @property
+    def sites(self) -> frozenset[Term]:
+        """The body site terms: side, joint, spine region, and a side with its site."""
+        return frozenset(t for t in self.required if is_site(t))
+
+    def without_sites(self) -> DecidingTerms:
+        return DecidingTerms(self.required - self.sites, self.opposed, self.drugs, self.spelled)
+
+
+SITE_GROUPS = frozenset({"side", "joint", "spine_region"})
+
+
+def is_site(term: Term) -> bool:
+    return term[0] in SITE_GROUPS or term[0].startswith("side of the")
+
 
 @dataclass(frozen=True)
 class _Group:
