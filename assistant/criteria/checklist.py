@@ -388,11 +388,8 @@ def _gi_risk(ctx: ItemContext, criterion: Criterion) -> Verdict:
     return "not_documented", [], "There is no documentation of gastrointestinal risk factors or symptoms."
 
 
-SITE_GROUPS = ("joint", "spine_region")
-
-
-def _sites(text: str) -> set[tuple[str, str]]:
-    return {t for t in deciding_terms(text, with_drugs=False).required if t[0] in SITE_GROUPS}
+def _sites(text: str) -> frozenset[tuple[str, str]]:
+    return deciding_terms(text, with_drugs=False).body_sites
 
 
 def of_item_site(ctx: ItemContext, findings: list[RecordFinding]) -> list[RecordFinding]:
@@ -418,7 +415,7 @@ def _radiographs_first(ctx: ItemContext, criterion: Criterion) -> Verdict:
 def _site_words(text: str) -> str:
     """The item's body site as it writes it, side included ("right knee"); "" when it names none."""
     terms = deciding_terms(text, with_drugs=False)
-    spelled = [words for term, words in terms.spelled.items() if term[0] in SITE_GROUPS or term[0].startswith("side of")]
+    spelled = [words for term, words in terms.spelled.items() if term in terms.body_sites or term[0].startswith("side of")]
     site = max(spelled, key=len, default="").lower()
     return f"{site} spine" if site.split()[-1:] in (["cervical"], ["thoracic"], ["lumbar"], ["lumbosacral"]) else site
 

@@ -384,8 +384,8 @@ def check_fact_sentence(sentence: str, sentences: list[RecordSentence], sex: str
                            "Check that it belongs to this case.")
     absent = NO_DOCUMENTATION.match(claim)
     if absent:
-        lead = deciding_terms(absent_lead(absent))
-        support = best_support(absent_lead(absent), sentences) if lead else None
+        lead = absent_lead(absent)
+        support = best_support(lead, sentences) if deciding_terms(lead) else None
         if support and support.opposite and support.sentence is not None:
             return _opposite_term_check(sentence, support)
         return _check_absence(sentence, absent_subject(absent), sentences)

@@ -44,11 +44,17 @@ class DecidingTerms:
         """The body site terms: side, joint, spine region, and a side with its site."""
         return frozenset(t for t in self.required if is_site(t))
 
+    @property
+    def body_sites(self) -> frozenset[Term]:
+        """The joints and spine regions alone: "knee", "lumbar" (no side)."""
+        return frozenset(t for t in self.required if t[0] in BODY_SITE_GROUPS)
+
     def without_sites(self) -> DecidingTerms:
         return DecidingTerms(self.required - self.sites, self.opposed, self.drugs, self.spelled)
 
 
-SITE_GROUPS = frozenset({"side", "joint", "spine_region"})
+BODY_SITE_GROUPS = frozenset({"joint", "spine_region"})
+SITE_GROUPS = BODY_SITE_GROUPS | {"side"}
 
 
 def is_site(term: Term) -> bool:
