@@ -75,10 +75,7 @@ def run_all(settings: Settings, letters_dir: Path = DEFAULT_LETTERS, out_dir: Pa
 
     coverage_summary, coverage_precision = _coverage_section(services, letters_dir, sections) if letters else ({}, {})
     swaps = _record_check_section(letters_dir, sections) if letters else {}
-    from evals.reversed_recommendations import format_reversals, run_reversals
-
-    reversals = run_reversals(services.search)
-    sections.append("## Guideline check: recommendations reversed\n\n" + format_reversals(reversals))
+    guideline_check = _guideline_check_section(services.search, sections)
 
     pairs = labelled_pairs(services, letters_dir=letters_dir if letters else None)
     sections.append("## Relevance threshold\n\n" + format_curve(calibration_curve(pairs), pairs, RELEVANCE_THRESHOLD))
@@ -106,12 +103,29 @@ def run_all(settings: Settings, letters_dir: Path = DEFAULT_LETTERS, out_dir: Pa
         "precedent_part@3": precedent["methods"]["precedents"]["part@3"] if precedent and "precedents" in precedent["methods"] else None,
         **criteria_headline(criteria),
         **swaps,
-        "guideline_reversed_heldout_flagged": round(reversals["heldout"].flagged_share, 3),
+        **guideline_check,
     }
     run = {"at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "figures": figures,
            "seconds": round(time.perf_counter() - started, 1)}
     write_report(out_dir, sections, run)
     return run
+
+
+def _guideline_check_section(search, sections: list[str]) -> dict:
+    """Statements of the indexed guidelines cited to their own page with the direction reversed, a figure changed,
+    or the strength misstated: the share flagged, held-out split."""
+    from evals.changed_numbers import format_changes, run_changes
+    from evals.misstated_strength import format_strengths, run_strengths
+    from evals.reversed_recommendations import format_reversals, run_reversals
+
+    reversals, changes, strengths = run_reversals(search), run_changes(search), run_strengths(search)
+    sections.append("## Guideline check: recommendations reversed\n\n" + format_reversals(reversals))
+    sections.append("## Guideline check: figures changed\n\n" + format_changes(changes))
+    sections.append("## Guideline check: strengths misstated\n\n" + format_strengths(strengths))
+    heldout = changes["heldout"], strengths["heldout"]
+    return {"guideline_reversed_heldout_flagged": round(reversals["heldout"].flagged_share, 3),
+            "guideline_changed_figure_heldout_flagged": round(heldout[0].share(heldout[0].changed_flagged), 3),
+            "guideline_misstated_strength_heldout_flagged": round(heldout[1].share(heldout[1].misstated_flagged), 3)}
 
 
 def _record_check_section(letters_dir: Path, sections: list[str]) -> dict:

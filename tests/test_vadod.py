@@ -287,3 +287,29 @@ def test_reversed_recommendations_of_the_cdc_and_lbp_guidelines_are_flagged(cdc_
     print(statements, flagged, verified, [m for f in result.values() for m in f.missed])
     assert statements >= 50
     assert flagged >= floors["reversed_flagged"] and verified >= floors["as_written_verified_cdc_lbp"]
+
+
+@pytest.mark.slow
+def test_changed_figures_and_misstated_strengths_of_the_cdc_and_lbp_guidelines_are_flagged(cdc_lbp_home):
+    """Every page sentence giving a figure, and every recommendation statement with its strength, cited to its own
+    page as the page gives it and changed (evals/changed_numbers.py, evals/misstated_strength.py)."""
+    import tomllib
+
+    from assistant.retrieval import GuidelineSearch
+    from evals.changed_numbers import run_changes
+    from evals.misstated_strength import run_strengths
+
+    floors = tomllib.loads((PROJECT_ROOT / "evals" / "floors.toml").read_text())["guideline_check"]
+    search = GuidelineSearch(cdc_lbp_home)
+    changes = run_changes(search)
+    sentences = sum(f.sentences for f in changes.values())
+    changed = sum(f.changed_flagged for f in changes.values()) / sentences
+    false_flags = sum(f.as_written_flagged_for_figure for f in changes.values()) / sentences
+    strengths = run_strengths(search)
+    statements = sum(f.statements for f in strengths.values())
+    misstated = sum(f.misstated_flagged for f in strengths.values()) / statements
+    as_stated = sum(f.as_stated_verified for f in strengths.values()) / statements
+    print(sentences, changed, false_flags, statements, misstated, as_stated)
+    assert sentences >= 150 and statements >= 40
+    assert changed >= floors["changed_figure_flagged"] and false_flags <= floors["as_written_flagged_for_figure"]
+    assert misstated >= floors["misstated_strength_flagged"] and as_stated >= floors["as_stated_verified_cdc_lbp"]

@@ -221,3 +221,48 @@ def test_a_citation_in_a_sentence_that_says_nothing_is_not_shown_as_verified(cdc
     report = check_free_text("See the CDC guideline (2022), page 44.", cdc_search.library, ranker=cdc_search.page_ranking)
     assert [c.status for c in report.citation_checks] == ["unverifiable_reference"]
     assert not report.ok
+
+
+DOSAGE_PAUSE = ("The CDC guideline (2022), page 32, says before increasing total opioid dosage to ≥50 MME/day, clinicians "
+                "should pause and carefully reassess evidence of benefits and risks.")
+
+
+def test_a_sentence_changing_the_pages_figure_is_not_verified(cdc_search):
+    """Numbers are not words: "≥150 MME/day" shared every word with the page's "≥50 MME/day" sentence."""
+    library, ranker = cdc_search.library, cdc_search.page_ranking
+    right = check_free_text(DOSAGE_PAUSE, library, ranker=ranker)
+    assert [c.status for c in right.citation_checks] == ["verified"]
+    for figure in ("≥150 MME/day", "≥ 75 morphine milligram equivalents per day"):
+        wrong = check_free_text(DOSAGE_PAUSE.replace("≥50 MME/day", figure), library, ranker=ranker)
+        assert [c.status for c in wrong.citation_checks] == ["claim_not_supported"], figure
+        message = wrong.citation_checks[0].message
+        assert "gives “50 MME" in message and "Before increasing total opioid dosage" in message, message
+
+
+def test_the_patients_own_figure_beside_the_guidelines_is_not_a_changed_figure(cdc_search):
+    text = ("The claimant takes 120 MME/day, while the CDC guideline (2022), page 32, says before increasing total "
+            "opioid dosage to ≥50 MME/day, clinicians should pause and carefully reassess benefits and risks.")
+    report = check_free_text(text, cdc_search.library, ranker=cdc_search.page_ranking)
+    assert [c.status for c in report.citation_checks] == ["verified"]
+
+
+def test_a_draft_sentence_changing_its_cited_figure_is_not_verified(cdc_search):
+    quote = "Before increasing total opioid dosage to ≥50 MME/day, clinicians should pause"
+    text = ("Before increasing total opioid dosage to ≥90 MME/day, clinicians should pause and carefully reassess "
+            "evidence of benefits and risks [1]. Therefore, the request is not medically necessary.")
+    report = verify_rationale(rationale(text, [cite("32", quote)]), cdc_search.library, cdc_search.page_ranking)
+    assert [c.status for c in report.citation_checks] == ["claim_not_supported"]
+    kept = text.replace("≥90", "≥50")
+    report = verify_rationale(rationale(kept, [cite("32", quote)]), cdc_search.library, cdc_search.page_ranking)
+    assert [c.status for c in report.citation_checks] == ["verified"]
+
+
+def test_a_sentence_giving_the_recommendation_another_category_is_not_verified(cdc_search):
+    """CDC Recommendation 1 (p. 11, Box) is category B; "category A" shared every word with it and was verified."""
+    text = ("The CDC guideline (2022), page 11, gives a category {} recommendation that nonopioid therapies are at "
+            "least as effective as opioids for many common types of acute pain.")
+    library, ranker = cdc_search.library, cdc_search.page_ranking
+    assert [c.status for c in check_free_text(text.format("B"), library, ranker=ranker).citation_checks] == ["verified"]
+    wrong = check_free_text(text.format("A"), library, ranker=ranker).citation_checks
+    assert [c.status for c in wrong] == ["claim_not_supported"]
+    assert "states this as category B where this sentence says category A" in wrong[0].message

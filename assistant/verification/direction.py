@@ -57,20 +57,26 @@ def page_sentences(page_text: str) -> list[str]:
             for part in BULLET.split(sentence) if part.strip()]
 
 
+def closest_sentences(words: set[str], page_text: str) -> tuple[float, list[str]]:
+    """The page sentences holding the largest share of `words` (ties within TIE kept), and that share."""
+    if not words:
+        return 0.0, []
+    scored = [(len(words & content_words(sentence)) / len(words), sentence) for sentence in page_sentences(page_text)]
+    best = max((share for share, _ in scored), default=0.0)
+    return best, [sentence for share, sentence in scored if share >= best - TIE]
+
+
 def opposite_statement(claim: str, page_text: str) -> str | None:
     """The page's sentence that the claim restates with the opposite direction, or None."""
     words = content_words(claim) - DIRECTION_WORDS
     if direction(claim) is None or len(words) < 2:
         return None
-    scored = [(len(words & content_words(sentence)) / len(words), sentence)
-              for sentence in page_sentences(page_text)]
-    best_share = max((share for share, _ in scored), default=0.0)
+    best_share, closest = closest_sentences(words, page_text)
     if best_share < MIN_SHARED:
         return None
     # A claim holding nearly all of the statement's words carries its conditions too ("without red flags"): only
     # its direction differs. A looser restatement with a condition of its own may mean the same in other words.
     said = direction(claim, conditional_is_ambiguous=best_share < SAME_STATEMENT)
-    closest = [sentence for share, sentence in scored if share >= best_share - TIE]
     directions = [direction(sentence) for sentence in closest]
     if said is None or said in directions or not any(directions):
         return None  # a page sentence as close as any says what the claim says (a table of 2017 and 2022 wording)

@@ -28,6 +28,8 @@ from assistant.retrieval.library import GuidelineLibrary
 from assistant.verification.recognise import recognise_citations, resolve_guideline_name
 from assistant.verification.record import RECORD_MARKER, check_record_facts, verify_record_side
 from assistant.verification.direction import opposite_statement
+from assistant.verification.quantities import ChangedFigure, changed_figure
+from assistant.verification.strength import misstated_strength
 from assistant.verification.textmatch import (
     split_sentences,
     content_words,
@@ -199,9 +201,9 @@ def verify_rationale(
         if check.status == "verified":
             claims = [claim_of(s, library) for s in sentences if marker in s]
             for claim in claims:
-                reversed_check = _direction_check(library, claim, citation, marker)
-                if reversed_check is not None:
-                    check = reversed_check.model_copy(update={"marker": marker})
+                statement_check = _statement_check(library, claim, citation, marker)
+                if statement_check is not None:
+                    check = statement_check.model_copy(update={"marker": marker})
                     break
                 lexical = _words_on_page(library, claim, citation)
                 if lexical is not None and lexical < MIN_WORDS_ON_PAGE:
@@ -324,15 +326,34 @@ def check_free_text(
     return report
 
 
-def _direction_check(library: GuidelineLibrary, claim: str, citation: Citation, named: str) -> CitationCheck | None:
-    """A sentence saying the guideline recommends what its page recommends against, or the reverse."""
+def _statement_check(library: GuidelineLibrary, claim: str, citation: Citation, named: str) -> CitationCheck | None:
+    """What the claim says against the page sentence it restates: the opposite direction, another figure, or
+    another strength."""
     page = library.page(citation.guideline_id, citation.printed_page)
-    opposite = opposite_statement(claim, page.text) if page is not None else None
-    if opposite is None:
+    if page is None:
         return None
-    return CitationCheck(citation=citation, status="claim_not_supported", sentence=claim.strip(), message=(
-        f"{named}: p. {citation.printed_page} says the opposite — “{opposite[:300]}” — of this sentence's "
-        "recommendation. Restate the guideline's direction or quote it."))
+    opposite = opposite_statement(claim, page.text)
+    if opposite is not None:
+        return CitationCheck(citation=citation, status="claim_not_supported", sentence=claim.strip(), message=(
+            f"{named}: p. {citation.printed_page} says the opposite — “{opposite[:300]}” — of this sentence's "
+            "recommendation. Restate the guideline's direction or quote it."))
+    changed = changed_figure(claim, page.text)
+    if changed is not None:
+        return CitationCheck(citation=citation, status="claim_not_supported", sentence=claim.strip(), message=(
+            f"{named}: p. {citation.printed_page} {_gives(changed)}: “{changed.sentence[:300]}”. Restate the "
+            "guideline's figure or quote it."))
+    misstated = misstated_strength(claim, page.text)
+    if misstated is not None:
+        return CitationCheck(citation=citation, status="claim_not_supported", sentence=claim.strip(), message=(
+            f"{named}: p. {citation.printed_page} states this as {misstated.page} where this sentence says "
+            f"{misstated.said}: “{misstated.sentence[:300]}”. Restate the guideline's strength or quote it."))
+    return None
+
+
+def _gives(changed: ChangedFigure) -> str:
+    if changed.page is None:
+        return f"gives no “{changed.said}” where this sentence says it"
+    return f"gives “{changed.page}” where this sentence says “{changed.said}”"
 
 
 def _short_claim_check(library: GuidelineLibrary, claim: str, citation: Citation, raw: str) -> CitationCheck:
@@ -368,9 +389,9 @@ def _check_recognised(
         check = check_citation(library, citation)
         if check.status != "verified":
             return check.model_copy(update={"sentence": claim.strip()})
-    reversed_check = _direction_check(library, claim, citation, f"“{raw}”")
-    if reversed_check is not None:
-        return reversed_check
+    statement_check = _statement_check(library, claim, citation, f"“{raw}”")
+    if statement_check is not None:
+        return statement_check
     score, best = _support(ranker, claim, citation)
     if score is None:
         return _short_claim_check(library, claim, citation, raw)
