@@ -16,7 +16,9 @@ from assistant.drafting.intake import IntakeBudget, case_from_text
 from assistant.errors import CaseInputError, IntakeTooSlowError
 from assistant.letters.parse import parse_letter_text, strip_decisions
 from assistant.retrieval.library import GuidelineLibrary
+from assistant.verification.quantities import changed_figure, figures
 from assistant.verification.recognise import recognise_citations
+from assistant.verification.strength import misstated_strength
 from assistant.vocabulary.query import with_vocabulary_terms
 from assistant.verification.textmatch import quote_occurs, strip_quotes_and_markers
 from assistant.verification.verify import check_free_text, split_sentences, uncited_requirements
@@ -36,7 +38,11 @@ PATHOLOGICAL = {
     "blank lines": lambda n: "x" + "\n" * n + "IMR ISSUES:",
     "capitalised words": lambda n: "Guidelines " * (n // 11 + 1),
     "list line of spaces": lambda n: "IMR ISSUES:\n- a" + " " * n + "b",
+    "figures and strengths": lambda n: "strongly recommend category A evidence type 1, 20–30 MME/day 3 - " * (n // 64 + 1),
+    "recommend then spaces": lambda n: "we recommend" + " " * n + "weakly",
 }
+FIXED_PAGE = ("Before increasing total opioid dosage to ≥50 MME/day, clinicians should pause. We recommend against "
+              "routinely obtaining imaging (recommendation category: A; evidence type: 4). We suggest yoga for 8 weeks.")
 
 EMPTY_LIBRARY = GuidelineLibrary(entries={"cdc": GuidelineEntry(
     id="cdc", title="CDC Clinical Practice Guideline for Prescribing Opioids for Pain", short_form="CDC 2022",
@@ -67,6 +73,9 @@ TEXT_PATHS = {
     "strip_quotes_and_markers": strip_quotes_and_markers,
     "quote_occurs": lambda t: quote_occurs(t[: len(t) // 2] or "x", t),
     "with_vocabulary_terms": with_vocabulary_terms,  # texts over CACHED_TEXT_CHARS are never cached
+    "figures": figures,
+    "changed_figure": lambda t: changed_figure(t, FIXED_PAGE),
+    "misstated_strength": lambda t: misstated_strength(t, FIXED_PAGE),
 }
 
 
