@@ -313,3 +313,22 @@ def test_changed_figures_and_misstated_strengths_of_the_cdc_and_lbp_guidelines_a
     assert sentences >= 150 and statements >= 40
     assert changed >= floors["changed_figure_flagged"] and false_flags <= floors["as_written_flagged_for_figure"]
     assert misstated >= floors["misstated_strength_flagged"] and as_stated >= floors["as_stated_verified_cdc_lbp"]
+
+
+@pytest.mark.slow
+def test_swapped_regions_tests_and_drugs_of_the_cdc_and_lbp_guidelines_are_flagged(cdc_lbp_home):
+    """Every page sentence naming a region, test or drug, cited to its own page as written and with that word
+    swapped for one the page never names (evals/swapped_guideline_terms.py)."""
+    import tomllib
+
+    from assistant.retrieval import GuidelineSearch
+    from evals.swapped_guideline_terms import run_swaps
+
+    floors = tomllib.loads((PROJECT_ROOT / "evals" / "floors.toml").read_text())["guideline_check"]
+    swaps = run_swaps(GuidelineSearch(cdc_lbp_home))
+    sentences = sum(f.sentences for f in swaps.values())
+    flagged = sum(f.swapped_flagged for f in swaps.values()) / sentences
+    false_flags = sum(f.as_written_flagged_for_term for f in swaps.values()) / sentences
+    print(sentences, flagged, false_flags, [m for f in swaps.values() for m in f.missed])
+    assert sentences >= 300
+    assert flagged >= floors["swapped_term_flagged"] and false_flags <= floors["as_written_flagged_for_term"]

@@ -266,3 +266,14 @@ def test_a_sentence_giving_the_recommendation_another_category_is_not_verified(c
     wrong = check_free_text(text.format("A"), library, ranker=ranker).citation_checks
     assert [c.status for c in wrong] == ["claim_not_supported"]
     assert "states this as category B where this sentence says category A" in wrong[0].message
+
+
+def test_a_sentence_naming_another_body_region_than_its_page_is_not_verified(cdc_search):
+    """CDC p. 22 names NSAIDs or duloxetine for chronic low back pain; "neck" shared every other word and was verified."""
+    text = ("The CDC guideline (2022), page 22, says when patients with chronic low back pain have had an insufficient "
+            "response to nonpharmacologic approaches such as exercise, clinicians can consider NSAIDs or duloxetine.")
+    library, ranker = cdc_search.library, cdc_search.page_ranking
+    assert [c.status for c in check_free_text(text, library, ranker=ranker).citation_checks] == ["verified"]
+    wrong = check_free_text(text.replace("low back", "neck"), library, ranker=ranker).citation_checks
+    assert [c.status for c in wrong] == ["claim_not_supported"]
+    assert "says “low back” where this sentence says “neck”" in wrong[0].message

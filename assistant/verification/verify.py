@@ -30,6 +30,7 @@ from assistant.verification.record import RECORD_MARKER, check_record_facts, ver
 from assistant.verification.direction import opposite_statement
 from assistant.verification.quantities import ChangedFigure, changed_figure
 from assistant.verification.strength import misstated_strength
+from assistant.verification.guideline_terms import unsaid_term
 from assistant.verification.textmatch import (
     split_sentences,
     content_words,
@@ -327,8 +328,8 @@ def check_free_text(
 
 
 def _statement_check(library: GuidelineLibrary, claim: str, citation: Citation, named: str) -> CitationCheck | None:
-    """What the claim says against the page sentence it restates: the opposite direction, another figure, or
-    another strength."""
+    """What the claim says against the page sentence it restates: the opposite direction, another figure, another
+    strength, or another body region, test or drug."""
     page = library.page(citation.guideline_id, citation.printed_page)
     if page is None:
         return None
@@ -347,6 +348,13 @@ def _statement_check(library: GuidelineLibrary, claim: str, citation: Citation, 
         return CitationCheck(citation=citation, status="claim_not_supported", sentence=claim.strip(), message=(
             f"{named}: p. {citation.printed_page} states this as {misstated.page} where this sentence says "
             f"{misstated.said}: “{misstated.sentence[:300]}”. Restate the guideline's strength or quote it."))
+    unsaid = unsaid_term(claim, page.text)
+    if unsaid is not None:
+        instead = (f"says “{unsaid.page}” where this sentence says “{unsaid.said}”, and names “{unsaid.said}” nowhere"
+                   if unsaid.page else f"never names “{unsaid.said}”")
+        return CitationCheck(citation=citation, status="claim_not_supported", sentence=claim.strip(), message=(
+            f"{named}: p. {citation.printed_page} {instead}: “{unsaid.sentence[:300]}”. Cite the page that "
+            "addresses it, or restate the guideline's words."))
     return None
 
 
