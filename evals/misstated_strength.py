@@ -12,25 +12,14 @@ and CDC p. 11 statements before this eval was run.
 from __future__ import annotations
 
 import re
-import zlib
-from dataclasses import dataclass, field
 
-from assistant.verification.verify import check_free_text
+from evals.guideline_alterations import AlteredPair, AlterationFigures, format_alterations, print_run, run_alterations
 from evals.reversed_recommendations import statements
 
 CDC_LABEL = re.compile(r"\(recommendation category: ([AB]);")
 OTHER = {"strong": "weak", "weak": "strong", "A": "B", "B": "A"}
-
-
-@dataclass
-class StrengthFigures:
-    statements: int = 0
-    misstated_flagged: int = 0
-    as_stated_verified: int = 0
-    missed: list[str] = field(default_factory=list)
-
-    def share(self, count: int) -> float:
-        return count / self.statements if self.statements else 0.0
+MARKER = "Restate the guideline's strength"
+"""Only the strength check writes it."""
 
 
 def page_strength(sentence: str, page_text: str) -> str | None:
@@ -49,43 +38,28 @@ def worded(strength: str) -> str:
     return f"a category {strength}" if strength in {"A", "B"} else f"a {strength}"
 
 
-def run_strengths(search) -> dict[str, StrengthFigures]:
-    result = {"tune": StrengthFigures(), "heldout": StrengthFigures()}
-    by_page = {(search.library.entries[g].short_form, p.printed_page): p.text
-               for g, pages in search.library.pages.items() for p in pages}
-    for short_form, printed, sentence in statements(search.library):
+def strength_pairs(library) -> list[AlteredPair]:
+    """Each statement whose strength its page gives, cited with that strength and with the other."""
+    by_page = {(library.entries[g].short_form, p.printed_page): p.text for g, pages in library.pages.items() for p in pages}
+    pairs = []
+    for short_form, printed, sentence in statements(library):
         strength = page_strength(sentence, by_page[short_form, printed])
-        if strength is None:
-            continue
-        figures = result["heldout" if zlib.crc32(sentence.encode()) % 2 else "tune"]
-        figures.statements += 1
-        lead = f"Per the {short_form}, p. {printed}, in {{}} recommendation, "
-        stated = check_free_text(lead.format(worded(strength)) + sentence, search.library, ranker=search.page_ranking)
-        figures.as_stated_verified += bool(stated.citation_checks) and stated.ok
-        misstated = lead.format(worded(OTHER[strength])) + sentence
-        if check_free_text(misstated, search.library, ranker=search.page_ranking).ok:
-            figures.missed.append(f"{short_form} p. {printed}: {misstated}")
-        else:
-            figures.misstated_flagged += 1
-    return result
+        if strength is not None:
+            lead = f"Per the {short_form}, p. {printed}, in {{}} recommendation, "
+            pairs.append(AlteredPair(short_form, printed, sentence, lead.format(worded(strength)) + sentence,
+                                     lead.format(worded(OTHER[strength])) + sentence))
+    return pairs
 
 
-def format_strengths(result: dict[str, StrengthFigures]) -> str:
-    lines = ["| split | statements | other strength, flagged | page's strength, verified |", "|---|---|---|---|"]
-    for split, f in result.items():
-        lines.append(f"| {split} | {f.statements} | {f.share(f.misstated_flagged):.3f} ({f.misstated_flagged}) | "
-                     f"{f.share(f.as_stated_verified):.3f} ({f.as_stated_verified}) |")
-    return "\n".join(lines)
+def run_strengths(search) -> dict[str, AlterationFigures]:
+    return run_alterations(search, strength_pairs(search.library), MARKER)
+
+
+def format_strengths(result: dict[str, AlterationFigures]) -> str:
+    return format_alterations(result, "other strength", "a strength")
 
 
 if __name__ == "__main__":
     import sys
 
-    from assistant.config import load_settings
-    from assistant.retrieval import GuidelineSearch
-
-    figures = run_strengths(GuidelineSearch(load_settings()))
-    print(format_strengths(figures))
-    for split, f in figures.items():
-        for line in f.missed[: int(sys.argv[1]) if len(sys.argv) > 1 else 0]:
-            print(f"  {split} not flagged: {line}")
+    print_run(run_strengths, format_strengths, sys.argv)

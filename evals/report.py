@@ -127,9 +127,9 @@ def _guideline_check_section(search, sections: list[str]) -> dict:
     sections.append("## Guideline check: regions, tests and drugs swapped\n\n" + format_swaps(swaps))
     heldout = changes["heldout"], strengths["heldout"], swaps["heldout"]
     return {"guideline_reversed_heldout_flagged": round(reversals["heldout"].flagged_share, 3),
-            "guideline_changed_figure_heldout_flagged": round(heldout[0].share(heldout[0].changed_flagged), 3),
-            "guideline_misstated_strength_heldout_flagged": round(heldout[1].share(heldout[1].misstated_flagged), 3),
-            "guideline_swapped_term_heldout_flagged": round(heldout[2].share(heldout[2].swapped_flagged), 3)}
+            "guideline_changed_figure_heldout_flagged": round(heldout[0].share(heldout[0].altered_flagged), 3),
+            "guideline_misstated_strength_heldout_flagged": round(heldout[1].share(heldout[1].altered_flagged), 3),
+            "guideline_swapped_term_heldout_flagged": round(heldout[2].share(heldout[2].altered_flagged), 3)}
 
 
 def _record_check_section(letters_dir: Path, sections: list[str]) -> dict:

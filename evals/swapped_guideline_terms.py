@@ -11,11 +11,10 @@ written on the LBP p. 29 imaging statement before this eval was run.
 from __future__ import annotations
 
 import re
-import zlib
-from dataclasses import dataclass, field
 
-from assistant.verification.direction import page_sentences
-from assistant.verification.verify import check_free_text
+from evals.guideline_alterations import (
+    AlterationFigures, format_alterations, page_sentence_pairs, print_run, run_alterations,
+)
 
 SWAPS: tuple[tuple[str, str], ...] = (
     ("lumbar", "cervical"), ("low back", "neck"), ("cervical", "lumbar"), ("neck", "low back"), ("knee", "hip"),
@@ -28,19 +27,8 @@ SWAPS: tuple[tuple[str, str], ...] = (
     ("naltrexone", "acamprosate"), ("topiramate", "valproate"), ("sumatriptan", "rizatriptan"),
     ("amitriptyline", "nortriptyline"), ("cyclobenzaprine", "tizanidine"), ("diclofenac", "celecoxib"),
 )
-LONGEST = 320
-
-
-@dataclass
-class SwapFigures:
-    sentences: int = 0
-    swapped_flagged: int = 0
-    as_written_verified: int = 0
-    as_written_flagged_for_term: int = 0
-    missed: list[str] = field(default_factory=list)
-
-    def share(self, count: int) -> float:
-        return count / self.sentences if self.sentences else 0.0
+MARKER = "names “"
+"""Only the region, test and drug check writes it ("… and names “neck” nowhere", "never names “pregabalin”")."""
 
 
 def swapped_sentence(sentence: str, page_text: str) -> str | None:
@@ -53,56 +41,15 @@ def swapped_sentence(sentence: str, page_text: str) -> str | None:
     return None
 
 
-def swappable_sentences(library) -> list[tuple[str, str, str, str]]:
-    """(guideline short form, printed page, sentence, swapped sentence) for each sentence with a swappable word."""
-    found, seen = [], set()
-    for guideline_id, pages in sorted(library.pages.items()):
-        entry = library.entries[guideline_id]
-        for page in pages:
-            for sentence in page_sentences(page.text):
-                if not 60 <= len(sentence) <= LONGEST or sentence in seen or not sentence[0].isupper():
-                    continue
-                swapped = swapped_sentence(sentence, page.text)
-                if swapped is not None:
-                    seen.add(sentence)
-                    found.append((entry.short_form, page.printed_page, sentence, swapped))
-    return found
+def run_swaps(search) -> dict[str, AlterationFigures]:
+    return run_alterations(search, page_sentence_pairs(search.library, swapped_sentence), MARKER)
 
 
-def run_swaps(search) -> dict[str, SwapFigures]:
-    result = {"tune": SwapFigures(), "heldout": SwapFigures()}
-    for short_form, printed, sentence, swapped in swappable_sentences(search.library):
-        figures = result["heldout" if zlib.crc32(sentence.encode()) % 2 else "tune"]
-        figures.sentences += 1
-        cited = f"Per the {short_form}, p. {printed}, "
-        as_written = check_free_text(cited + sentence, search.library, ranker=search.page_ranking)
-        figures.as_written_verified += bool(as_written.citation_checks) and as_written.ok
-        figures.as_written_flagged_for_term += any("names “" in c.message for c in as_written.checks)
-        if check_free_text(cited + swapped, search.library, ranker=search.page_ranking).ok:
-            figures.missed.append(f"{short_form} p. {printed}: {swapped}")
-        else:
-            figures.swapped_flagged += 1
-    return result
-
-
-def format_swaps(result: dict[str, SwapFigures]) -> str:
-    lines = ["| split | sentences | term swapped, flagged | as written, verified | as written, flagged for a term |",
-             "|---|---|---|---|---|"]
-    for split, f in result.items():
-        lines.append(f"| {split} | {f.sentences} | {f.share(f.swapped_flagged):.3f} ({f.swapped_flagged}) | "
-                     f"{f.share(f.as_written_verified):.3f} ({f.as_written_verified}) | "
-                     f"{f.share(f.as_written_flagged_for_term):.3f} ({f.as_written_flagged_for_term}) |")
-    return "\n".join(lines)
+def format_swaps(result: dict[str, AlterationFigures]) -> str:
+    return format_alterations(result, "term swapped", "a term")
 
 
 if __name__ == "__main__":
     import sys
 
-    from assistant.config import load_settings
-    from assistant.retrieval import GuidelineSearch
-
-    figures = run_swaps(GuidelineSearch(load_settings()))
-    print(format_swaps(figures))
-    for split, f in figures.items():
-        for line in f.missed[: int(sys.argv[1]) if len(sys.argv) > 1 else 0]:
-            print(f"  {split} not flagged: {line}")
+    print_run(run_swaps, format_swaps, sys.argv)

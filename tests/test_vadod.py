@@ -303,12 +303,12 @@ def test_changed_figures_and_misstated_strengths_of_the_cdc_and_lbp_guidelines_a
     search = GuidelineSearch(cdc_lbp_home)
     changes = run_changes(search)
     sentences = sum(f.sentences for f in changes.values())
-    changed = sum(f.changed_flagged for f in changes.values()) / sentences
-    false_flags = sum(f.as_written_flagged_for_figure for f in changes.values()) / sentences
+    changed = sum(f.altered_flagged for f in changes.values()) / sentences
+    false_flags = sum(f.as_written_flagged_for_it for f in changes.values()) / sentences
     strengths = run_strengths(search)
-    statements = sum(f.statements for f in strengths.values())
-    misstated = sum(f.misstated_flagged for f in strengths.values()) / statements
-    as_stated = sum(f.as_stated_verified for f in strengths.values()) / statements
+    statements = sum(f.sentences for f in strengths.values())
+    misstated = sum(f.altered_flagged for f in strengths.values()) / statements
+    as_stated = sum(f.as_written_verified for f in strengths.values()) / statements
     print(sentences, changed, false_flags, statements, misstated, as_stated)
     assert sentences >= 150 and statements >= 40
     assert changed >= floors["changed_figure_flagged"] and false_flags <= floors["as_written_flagged_for_figure"]
@@ -327,8 +327,8 @@ def test_swapped_regions_tests_and_drugs_of_the_cdc_and_lbp_guidelines_are_flagg
     floors = tomllib.loads((PROJECT_ROOT / "evals" / "floors.toml").read_text())["guideline_check"]
     swaps = run_swaps(GuidelineSearch(cdc_lbp_home))
     sentences = sum(f.sentences for f in swaps.values())
-    flagged = sum(f.swapped_flagged for f in swaps.values()) / sentences
-    false_flags = sum(f.as_written_flagged_for_term for f in swaps.values()) / sentences
+    flagged = sum(f.altered_flagged for f in swaps.values()) / sentences
+    false_flags = sum(f.as_written_flagged_for_it for f in swaps.values()) / sentences
     print(sentences, flagged, false_flags, [m for f in swaps.values() for m in f.missed])
     assert sentences >= 300
     assert flagged >= floors["swapped_term_flagged"] and false_flags <= floors["as_written_flagged_for_term"]
