@@ -113,23 +113,26 @@ def run_all(settings: Settings, letters_dir: Path = DEFAULT_LETTERS, out_dir: Pa
 
 def _guideline_check_section(search, sections: list[str]) -> dict:
     """Statements of the indexed guidelines cited to their own page with the direction reversed, a figure changed,
-    the strength misstated or a region, test or drug swapped: the share flagged, held-out split."""
+    the strength misstated, or a region, test, drug, condition or duration swapped: the share flagged, by split."""
     from evals.changed_numbers import format_changes, run_changes
     from evals.misstated_strength import format_strengths, run_strengths
     from evals.reversed_recommendations import format_reversals, run_reversals
+    from evals.swapped_conditions import format_condition_swaps, run_condition_swaps
     from evals.swapped_guideline_terms import format_swaps, run_swaps
 
     reversals, changes, strengths = run_reversals(search), run_changes(search), run_strengths(search)
-    swaps = run_swaps(search)
+    swaps, conditions = run_swaps(search), run_condition_swaps(search)
     sections.append("## Guideline check: recommendations reversed\n\n" + format_reversals(reversals))
     sections.append("## Guideline check: figures changed\n\n" + format_changes(changes))
     sections.append("## Guideline check: strengths misstated\n\n" + format_strengths(strengths))
     sections.append("## Guideline check: regions, tests and drugs swapped\n\n" + format_swaps(swaps))
-    heldout = changes["heldout"], strengths["heldout"], swaps["heldout"]
+    sections.append("## Guideline check: conditions and durations swapped\n\n" + format_condition_swaps(conditions))
+    heldout = changes["heldout"], strengths["heldout"], swaps["heldout"], conditions["heldout"]
     return {"guideline_reversed_heldout_flagged": round(reversals["heldout"].flagged_share, 3),
             "guideline_changed_figure_heldout_flagged": round(heldout[0].share(heldout[0].altered_flagged), 3),
             "guideline_misstated_strength_heldout_flagged": round(heldout[1].share(heldout[1].altered_flagged), 3),
-            "guideline_swapped_term_heldout_flagged": round(heldout[2].share(heldout[2].altered_flagged), 3)}
+            "guideline_swapped_term_heldout_flagged": round(heldout[2].share(heldout[2].altered_flagged), 3),
+            "guideline_swapped_condition_heldout_flagged": round(heldout[3].share(heldout[3].altered_flagged), 3)}
 
 
 def _record_check_section(letters_dir: Path, sections: list[str]) -> dict:

@@ -26,3 +26,28 @@ def test_the_pages_own_terms_and_the_patients_beside_them_are_not_flagged():
     assert unsaid_term("The claimant's cervical MRI was requested; for acute low back pain without red flags the "
                        "guideline recommends against routinely obtaining imaging studies.", PAGE) is None
     assert unsaid_term("the claimant takes pregabalin", PAGE) is None  # restates no page sentence
+
+
+ACUTE_PAGE = ("When opioids are needed for acute pain, clinicians should prescribe no greater quantity than needed for "
+              "the expected duration of pain severe enough to require opioids. Chronic pain is managed differently.")
+
+
+def test_another_duration_of_pain_than_the_restated_sentences_is_misstated_though_the_page_names_it():
+    from assistant.verification.guideline_terms import misstated_condition
+
+    found = misstated_condition("When opioids are needed for chronic pain, clinicians should prescribe no greater "
+                                "quantity than needed for the expected duration of pain.", ACUTE_PAGE)
+    assert found is not None and (found.said, found.page) == ("chronic", "acute")
+    assert found.sentence.startswith("When opioids are needed for acute pain")
+
+
+def test_the_sentences_own_condition_and_the_patients_beside_it_are_not_misstated():
+    from assistant.verification.guideline_terms import misstated_condition, statement_terms
+
+    assert misstated_condition("When opioids are needed for acute pain, clinicians should prescribe no greater "
+                               "quantity than needed for the expected duration of pain.", ACUTE_PAGE) is None
+    assert misstated_condition("When opioids are needed for acute pain, clinicians should prescribe no greater "
+                               "quantity than needed; this claimant has chronic pain.", ACUTE_PAGE) is None
+    # Abbreviations are read in capitals only: "oa" inside a word or a lower-case "ra" is not a condition.
+    assert statement_terms("OA of the knee, RA, koala, ra") == {"condition": {"osteoarthritis": "OA",
+                                                                             "rheumatoid_arthritis": "RA"}}

@@ -16,7 +16,7 @@ from assistant.drafting.intake import IntakeBudget, case_from_text
 from assistant.errors import CaseInputError, IntakeTooSlowError
 from assistant.letters.parse import parse_letter_text, strip_decisions
 from assistant.retrieval.library import GuidelineLibrary
-from assistant.verification.guideline_terms import unsaid_term
+from assistant.verification.guideline_terms import misstated_condition, unsaid_term
 from assistant.verification.quantities import changed_figure, figures
 from assistant.verification.recognise import recognise_citations
 from assistant.verification.strength import misstated_strength
@@ -42,10 +42,11 @@ PATHOLOGICAL = {
     "figures and strengths": lambda n: "strongly recommend category A evidence type 1, 20–30 MME/day 3 - " * (n // 64 + 1),
     "recommend then spaces": lambda n: "we recommend" + " " * n + "weakly",
     "regions, tests and drugs": lambda n: "left knee MRI of the lumbar spine gabapentin Norco neck " * (n // 57 + 1),
+    "conditions": lambda n: "acute chronic OA RA sleep apnea opioid use disorder-" * (n // 53 + 1),
 }
 FIXED_PAGE = ("Before increasing total opioid dosage to ≥50 MME/day, clinicians should pause. We recommend against "
               "routinely obtaining imaging for low back pain (recommendation category: A; evidence type: 4). We suggest "
-              "yoga or duloxetine for 8 weeks.")
+              "yoga or duloxetine for 8 weeks for chronic pain.")
 
 EMPTY_LIBRARY = GuidelineLibrary(entries={"cdc": GuidelineEntry(
     id="cdc", title="CDC Clinical Practice Guideline for Prescribing Opioids for Pain", short_form="CDC 2022",
@@ -80,6 +81,7 @@ TEXT_PATHS = {
     "changed_figure": lambda t: changed_figure(t, FIXED_PAGE),
     "misstated_strength": lambda t: misstated_strength(t, FIXED_PAGE),
     "unsaid_term": lambda t: unsaid_term(t, FIXED_PAGE),
+    "misstated_condition": lambda t: misstated_condition(t, FIXED_PAGE),
 }
 
 

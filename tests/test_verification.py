@@ -277,3 +277,14 @@ def test_a_sentence_naming_another_body_region_than_its_page_is_not_verified(cdc
     wrong = check_free_text(text.replace("low back", "neck"), library, ranker=ranker).citation_checks
     assert [c.status for c in wrong] == ["claim_not_supported"]
     assert "says “low back” where this sentence says “neck”" in wrong[0].message
+
+
+def test_a_sentence_giving_the_statement_another_duration_of_pain_is_not_verified(cdc_search):
+    """CDC Recommendation 6 (p. 38) is about acute pain; "chronic" is on the page too, so it passed as verified."""
+    text = ("The CDC guideline (2022), page 38, says when opioids are needed for acute pain, clinicians should prescribe "
+            "no greater quantity than needed for the expected duration of pain severe enough to require opioids.")
+    library, ranker = cdc_search.library, cdc_search.page_ranking
+    assert [c.status for c in check_free_text(text, library, ranker=ranker).citation_checks] == ["verified"]
+    wrong = check_free_text(text.replace("for acute pain", "for chronic pain"), library, ranker=ranker).citation_checks
+    assert [c.status for c in wrong] == ["claim_not_supported"]
+    assert "says “acute” where this sentence says “chronic”" in wrong[0].message

@@ -28,9 +28,9 @@ from assistant.retrieval.library import GuidelineLibrary
 from assistant.verification.recognise import recognise_citations, resolve_guideline_name
 from assistant.verification.record import RECORD_MARKER, check_record_facts, verify_record_side
 from assistant.verification.direction import opposite_statement
-from assistant.verification.quantities import ChangedFigure, changed_figure
+from assistant.verification.quantities import changed_figure
 from assistant.verification.strength import misstated_strength
-from assistant.verification.guideline_terms import unsaid_term
+from assistant.verification.guideline_terms import misstated_condition, unsaid_term
 from assistant.verification.textmatch import (
     split_sentences,
     content_words,
@@ -329,39 +329,61 @@ def check_free_text(
 
 def _statement_check(library: GuidelineLibrary, claim: str, citation: Citation, named: str) -> CitationCheck | None:
     """What the claim says against the page sentence it restates: the opposite direction, another figure, another
-    strength, or another body region, test or drug."""
+    strength, or another body region, test, drug, condition or duration of pain."""
     page = library.page(citation.guideline_id, citation.printed_page)
     if page is None:
         return None
-    opposite = opposite_statement(claim, page.text)
-    if opposite is not None:
-        return CitationCheck(citation=citation, status="claim_not_supported", sentence=claim.strip(), message=(
-            f"{named}: p. {citation.printed_page} says the opposite — “{opposite[:300]}” — of this sentence's "
-            "recommendation. Restate the guideline's direction or quote it."))
-    changed = changed_figure(claim, page.text)
-    if changed is not None:
-        return CitationCheck(citation=citation, status="claim_not_supported", sentence=claim.strip(), message=(
-            f"{named}: p. {citation.printed_page} {_gives(changed)}: “{changed.sentence[:300]}”. Restate the "
-            "guideline's figure or quote it."))
-    misstated = misstated_strength(claim, page.text)
-    if misstated is not None:
-        return CitationCheck(citation=citation, status="claim_not_supported", sentence=claim.strip(), message=(
-            f"{named}: p. {citation.printed_page} states this as {misstated.page} where this sentence says "
-            f"{misstated.said}: “{misstated.sentence[:300]}”. Restate the guideline's strength or quote it."))
-    unsaid = unsaid_term(claim, page.text)
-    if unsaid is not None:
-        instead = (f"says “{unsaid.page}” where this sentence says “{unsaid.said}”, and names “{unsaid.said}” nowhere"
-                   if unsaid.page else f"never names “{unsaid.said}”")
-        return CitationCheck(citation=citation, status="claim_not_supported", sentence=claim.strip(), message=(
-            f"{named}: p. {citation.printed_page} {instead}: “{unsaid.sentence[:300]}”. Cite the page that "
-            "addresses it, or restate the guideline's words."))
+    where = f"{named}: p. {citation.printed_page}"
+    for problem in STATEMENT_PROBLEMS:
+        message = problem(claim, page.text, where)
+        if message is not None:
+            return CitationCheck(citation=citation, status="claim_not_supported", sentence=claim.strip(),
+                                 message=message)
     return None
 
 
-def _gives(changed: ChangedFigure) -> str:
-    if changed.page is None:
-        return f"gives no “{changed.said}” where this sentence says it"
-    return f"gives “{changed.page}” where this sentence says “{changed.said}”"
+def _reversed(claim: str, page_text: str, where: str) -> str | None:
+    opposite = opposite_statement(claim, page_text)
+    return None if opposite is None else (
+        f"{where} says the opposite — “{opposite[:300]}” — of this sentence's recommendation. Restate the "
+        "guideline's direction or quote it.")
+
+
+def _changed_figure(claim: str, page_text: str, where: str) -> str | None:
+    changed = changed_figure(claim, page_text)
+    if changed is None:
+        return None
+    gives = (f"gives “{changed.page}” where this sentence says “{changed.said}”" if changed.page else
+             f"gives no “{changed.said}” where this sentence says it")
+    return f"{where} {gives}: “{changed.sentence[:300]}”. Restate the guideline's figure or quote it."
+
+
+def _misstated_strength(claim: str, page_text: str, where: str) -> str | None:
+    misstated = misstated_strength(claim, page_text)
+    return None if misstated is None else (
+        f"{where} states this as {misstated.page} where this sentence says {misstated.said}: "
+        f"“{misstated.sentence[:300]}”. Restate the guideline's strength or quote it.")
+
+
+def _unsaid_term(claim: str, page_text: str, where: str) -> str | None:
+    unsaid = unsaid_term(claim, page_text)
+    if unsaid is None:
+        return None
+    instead = (f"says “{unsaid.page}” where this sentence says “{unsaid.said}”, and names “{unsaid.said}” nowhere"
+               if unsaid.page else f"never names “{unsaid.said}”")
+    return (f"{where} {instead}: “{unsaid.sentence[:300]}”. Cite the page that addresses it, or restate the "
+            "guideline's words.")
+
+
+def _misstated_condition(claim: str, page_text: str, where: str) -> str | None:
+    condition = misstated_condition(claim, page_text)
+    return None if condition is None else (
+        f"{where} says “{condition.page}” where this sentence says “{condition.said}”: "
+        f"“{condition.sentence[:300]}”. Restate the guideline's condition or quote it.")
+
+
+STATEMENT_PROBLEMS = (_reversed, _changed_figure, _misstated_strength, _unsaid_term, _misstated_condition)
+"""Checked in this order; the first that finds the claim at odds with its page is reported."""
 
 
 def _short_claim_check(library: GuidelineLibrary, claim: str, citation: Citation, raw: str) -> CitationCheck:

@@ -29,3 +29,10 @@ def deciding_term_table() -> dict:
     sentence states."""
     with (DATA / "deciding_terms.toml").open("rb") as handle:
         return tomllib.load(handle)
+
+
+@functools.cache
+def statement_term_table() -> dict:
+    """`data/statement_terms.toml`: the duration of pain and the condition a guideline statement is about."""
+    with (DATA / "statement_terms.toml").open("rb") as handle:
+        return tomllib.load(handle)
