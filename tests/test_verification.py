@@ -288,3 +288,22 @@ def test_a_sentence_giving_the_statement_another_duration_of_pain_is_not_verifie
     wrong = check_free_text(text.replace("for acute pain", "for chronic pain"), library, ranker=ranker).citation_checks
     assert [c.status for c in wrong] == ["claim_not_supported"]
     assert "says “acute” where this sentence says “chronic”" in wrong[0].message
+
+
+@pytest.mark.parametrize("sentence", [
+    "Per the CDC guideline (2022), page 38, when opioids are needed for acute pain, a few days or less are often "
+    "sufficient.",
+    "The CDC guideline (2022), page 32, advises clinicians to pause before increasing total opioid dosage to ≥50 "
+    "MME/day; this claimant is at 180 MME/day.",
+    "The CDC guideline (2022), page 40, recommends that clinicians evaluate benefits and risks with patients within "
+    "1–4 weeks of starting opioid therapy for subacute or chronic pain.",
+    "The CDC guideline (2022), page 11, gives a category A recommendation that clinicians should prescribe "
+    "immediate-release opioids instead of extended-release and long-acting opioids when starting opioid therapy.",
+    "Per the CDC guideline (2022), page 44, clinicians should avoid prescribing opioids to patients with moderate or "
+    "severe sleep-disordered breathing whenever possible; this claimant has obstructive sleep apnea on CPAP.",
+])
+def test_a_true_paraphrase_beside_the_patients_own_figures_and_conditions_stays_verified(cdc_search, sentence):
+    """The figure, strength, term and condition checks judge what the sentence says the page says, not the patient's
+    facts written beside it."""
+    report = check_free_text(sentence, cdc_search.library, ranker=cdc_search.page_ranking)
+    assert [c.status for c in report.citation_checks] == ["verified"], report.citation_checks[0].message
