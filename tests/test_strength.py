@@ -32,6 +32,8 @@ def test_the_pages_own_strength_and_no_strength_are_not_flagged():
     # "strong evidence" is the evidence's quality, not the recommendation's strength
     assert misstated_strength("there is strong evidence against routinely obtaining imaging studies for acute low "
                               "back pain without red flags", VADOD_PAGE) is None
+    assert misstated_strength("there is weak evidence to recommend against routinely obtaining imaging studies for "
+                              "acute low back pain without red flags", VADOD_PAGE) is None
 
 
 def test_a_cdc_category_is_read_from_the_label_closing_its_statement():

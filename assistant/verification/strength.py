@@ -20,10 +20,11 @@ from assistant.verification.direction import DIRECTION_WORDS, MIN_SHARED, closes
 from assistant.verification.textmatch import content_words
 
 CLAIMED_STRENGTH = re.compile(
-    r"\b(strong|weak|conditional)(?:ly)?\b(?=(?:\W+\w+){0,2}?\W+(?:recommend|suggest))|"
+    r"\b(strong|weak|conditional)(?:ly)?\b(?=(?:\W+(?!evidence\b)\w+){0,2}?\W+(?:recommend|suggest))|"
     r"\b(?:recommend|suggest)\w*\W+(?:\w+\W+)?(strong|weak|conditional)ly\b|"
     r"\b(strong|weak)\s+(?:for|against)\b(?!\s*\|?\s*(?:not\s+)?reviewed)", re.IGNORECASE)
-"""A strength the sentence gives: "a weak recommendation", "strongly recommends", "(Strong for)". A label followed by
+"""A strength the sentence gives: "a weak recommendation", "strongly recommends", "(Strong for)" — not "strong evidence
+to recommend", the evidence's quality. A label followed by
 its review status ("Strong for Reviewed, New-replaced") is a summary table's cell, copied with the row beside it."""
 STATEMENT_VERB = {"strong": re.compile(r"\bwe\s+recommend\b", re.IGNORECASE),
                   "weak": re.compile(r"\bwe\s+suggest\b", re.IGNORECASE)}
