@@ -8,6 +8,7 @@ absence of", "if") makes its direction ambiguous, and such claims are not judged
 
 from __future__ import annotations
 
+import functools
 import re
 
 from assistant.verification.textmatch import content_words, split_sentences
@@ -57,11 +58,19 @@ def page_sentences(page_text: str) -> list[str]:
             for part in BULLET.split(sentence) if part.strip()]
 
 
+@functools.lru_cache(maxsize=256)
+def _worded_sentences(page_text: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    """The page's sentences with their content words, split once per page: the five statement checks and every
+    sentence citing the page compare against the same split."""
+    return tuple((sentence, frozenset(content_words(sentence))) for sentence in page_sentences(page_text))
+
+
 def closest_sentences(words: set[str], page_text: str) -> tuple[float, list[str]]:
     """The page sentences holding the largest share of `words` (ties within TIE kept), and that share."""
     if not words:
         return 0.0, []
-    scored = [(len(words & content_words(sentence)) / len(words), sentence) for sentence in page_sentences(page_text)]
+    scored = [(len(words & sentence_words) / len(words), sentence)
+              for sentence, sentence_words in _worded_sentences(page_text)]
     best = max((share for share, _ in scored), default=0.0)
     return best, [sentence for share, sentence in scored if share >= best - TIE]
 

@@ -24,8 +24,8 @@ CLAIMED_STRENGTH = re.compile(
     r"\b(?:recommend|suggest)\w*\W+(?:\w+\W+)?(strong|weak|conditional)ly\b|"
     r"\b(strong|weak)\s+(?:for|against)\b(?!\s*\|?\s*(?:not\s+)?reviewed)", re.IGNORECASE)
 """A strength the sentence gives: "a weak recommendation", "strongly recommends", "(Strong for)" — not "strong evidence
-to recommend", the evidence's quality. A label followed by
-its review status ("Strong for Reviewed, New-replaced") is a summary table's cell, copied with the row beside it."""
+to recommend", the evidence's quality. A label followed by its review status ("Strong for Reviewed, New-replaced") is
+a summary table's cell, copied with the row beside it."""
 STATEMENT_VERB = {"strong": re.compile(r"\bwe\s+recommend\b", re.IGNORECASE),
                   "weak": re.compile(r"\bwe\s+suggest\b", re.IGNORECASE)}
 CLAIMED_CATEGORY = re.compile(r"\bcategory\s+([AB])\b")
@@ -58,17 +58,17 @@ def _claimed(claim: str) -> dict[str, str]:
     return said
 
 
-def _stated(sentence: str, page_text: str) -> dict[str, str]:
-    """The strength the statement's verb carries, or the CDC label that follows it."""
+def _stated(sentence: str, flat_page: str) -> dict[str, str]:
+    """The strength the statement's verb carries, or the CDC label that follows it on the page (whitespace
+    collapsed, as its sentences are)."""
     stated: dict[str, str] = {}
     verbs = [strength for strength, verb in STATEMENT_VERB.items() if verb.search(sentence)]
     if len(verbs) == 1:
         stated["strength"] = verbs[0]
-    flat = " ".join(page_text.split())
-    start = flat.find(sentence)
+    start = flat_page.find(sentence)
     end = start + len(sentence)
-    label = CDC_LABEL.search(flat, start) if start >= 0 else None
-    if label and label.start() - end <= LABEL_REACH and not NEXT_STATEMENT.search(flat, end, label.start()):
+    label = CDC_LABEL.search(flat_page, start) if start >= 0 else None
+    if label and label.start() - end <= LABEL_REACH and not NEXT_STATEMENT.search(flat_page, end, label.start()):
         stated["category"], stated["evidence type"] = label.group(1).upper(), label.group(2)
     return stated
 
@@ -84,13 +84,13 @@ def misstated_strength(claim: str, page_text: str) -> MisstatedStrength | None:
     best, closest = closest_sentences(words, page_text)
     if best < MIN_SHARED:
         return None
-    for sentence in closest:
-        stated = _stated(sentence, page_text)
+    flat_page = " ".join(page_text.split())
+    stated_by = [(sentence, _stated(sentence, flat_page)) for sentence in closest]
+    for _, stated in stated_by:
         shared = [key for key in said if key in stated]
         if shared and all(said[key] == stated[key] for key in shared):
             return None  # a sentence as close as any states it as the claim does
-    for sentence in closest:
-        stated = _stated(sentence, page_text)
+    for sentence, stated in stated_by:
         for key, value in said.items():
             if key in stated and stated[key] != value:
                 return MisstatedStrength(_label(key, value), _label(key, stated[key], page=True), sentence)
