@@ -315,6 +315,8 @@ class ItemRationale(BaseModel):
         default_factory=list, description="Record quotes; [R1] in the text refers to the first."
     )
     abstention: AbstentionNote | None = None
+    scope_note: str | None = Field(default=None, description="Set when the cited guideline answers only some of the "
+                                   "body regions the request names; the draft says which it does not.")
     precedent_note: str | None = None
     checklist: Checklist | None = Field(default=None, description="Criteria checklist when a criteria set covers the item.")
 

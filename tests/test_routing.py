@@ -6,16 +6,19 @@ items against one shared CDC + low back pain index.
 
 from __future__ import annotations
 
+import re
 import tomllib
+from functools import lru_cache
 
 import pytest
 
-from assistant.config import BUNDLED_CATALOG
+from assistant.config import BUNDLED_CATALOG, Settings
+from assistant.corpus.catalog import load_catalog
 from assistant.contracts import DisputedItem
 from assistant.drafting.evidence import abstention_for
 from assistant.drafting.routing import item_regions, load_routing, route_item
 from assistant.vocabulary.categories import CATEGORIES, classify_item
-from conftest import LETTERS_DIR, make_settings, require_shared
+from conftest import LETTERS_DIR, SHARED, make_settings, require_shared
 
 LBP = "vadod-lbp-2022"
 CDC = "cdc-opioids-2022"
@@ -52,7 +55,7 @@ def test_low_back_items_route_to_the_low_back_pain_guideline(item):
                                   "Right shoulder arthroscopy with subacromial decompression, acromioplasty",
                                   "Right knee arthroscopy with evaluation of ACL, medical meniscectomy",
                                   "EMG/NCS of the bilateral hand", "continuation for left hand therapy for 6 sessions",
-                                  "Six physical therapy sessions for the neck, left trapezius and low back",
+                                  "Physical therapy 2 times a week for 6 weeks bilateral shoulder, elbow and wrist",
                                   "Spine surgery evaluation for the lumbar"])
 def test_items_of_other_regions_or_uncovered_treatments_route_nowhere(item):
     decision = route_item(item, classify_item(item), "Chronic low back pain with osteoarthritis of the knee.")
@@ -131,6 +134,51 @@ def test_cervical_mri_items_cite_nothing_and_name_the_governing_mtus_part(cdc_lb
     assert "MTUS" in (abstention.suggested_guideline or "")
 
 
+@pytest.mark.slow
+def test_a_low_back_and_groin_chiropractic_request_cites_the_manipulation_recommendation_for_the_low_back_only(cdc_lbp_chain):
+    result = _draft(cdc_lbp_chain, "CM16-0232182", 0)  # "Referral to chiropractor … low back pain and left groin pain"
+    citations = result.rationale.citations
+    assert citations and {c.guideline_id for c in citations} == {LBP}
+    assert {c.section.split(" — ")[0] for c in citations} <= {"Recommendation 10", "Recommendation 11"}
+    assert result.rationale.scope_note == ("The guideline cited addresses the lumbar part of this request only; "
+                                           "no indexed guideline addresses its pelvis/abdomen part.")
+    assert result.rationale.scope_note in result.rationale.rationale
+    assert result.report.ok, [p.message for p in result.report.problems]
+
+
+@pytest.mark.slow
+def test_a_model_written_draft_carries_the_scope_note_the_model_did_not_write(cdc_lbp_chain):
+    import json
+
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    from assistant.drafting.chain import DraftingChain
+    from assistant.drafting.intake import case_from_file
+    from assistant.drafting.offline import recommendation_statement
+
+    offline = _draft(cdc_lbp_chain, "CM16-0232182", 0)
+    quote = recommendation_statement(offline.evidence.governing[0].citation.quote)
+    assert quote and "spinal mobilization/manipulation" in quote
+    reply = json.dumps({"guideline_statement": f'The guideline states, "{quote}" [1].', "case_facts": [],
+                        "conclusion": "Therefore, the request is not medically necessary.",
+                        "citations": [{"evidence": 1, "quote": quote}]})
+    chain = DraftingChain(cdc_lbp_chain.search, cdc_lbp_chain.ranker, model=FakeListChatModel(responses=[reply, reply]))
+    case = case_from_file(require_shared(LETTERS_DIR / "CM16-0232182.pdf"))
+    rationale = chain.run(case, 0, "Upheld").rationale
+    assert rationale.scope_note and "pelvis/abdomen" in rationale.scope_note
+    assert rationale.scope_note in rationale.rationale
+
+
+@pytest.mark.slow
+def test_a_lumbar_lidocaine_patch_quotes_the_topical_preparations_statement(cdc_lbp_chain):
+    result = _draft(cdc_lbp_chain, "CM16-0247802", 2)  # "Lidocaine 5% patch #1" in a lumbar case
+    first = result.rationale.citations[0]
+    assert (first.guideline_id, first.printed_page, first.section) == (LBP, "53", "Recommendation 22")
+    assert "insufficient evidence to recommend for or against topical preparations" in first.quote
+    assert result.rationale.scope_note is None
+    assert result.report.ok and result.report.verified == len(result.rationale.citations)
+
+
 def test_the_hand_checked_coverage_sample_is_40_judged_items_split_by_case():
     from evals.coverage import load_sample, sample_precision, split_of
 
@@ -156,3 +204,94 @@ def test_an_item_naming_no_region_takes_the_single_region_of_the_case_diagnoses(
 def test_psychological_therapy_for_chronic_pain_routes_to_cdc():
     assert routed("Cognitive behavioral therapy x4 sessions") == [CDC]
     assert set(routed("Cognitive behavioral therapy for the low back x6")) == {LBP, CDC}
+
+
+@pytest.mark.parametrize("item,uncovered", [
+    ("Six physical therapy sessions for the neck, left trapezius and low back", ["cervical"]),
+    ("two physical therapy sessions for the lumbar spine, left shoulder and left knee", ["shoulder", "knee"]),
+    ("Referral to chiropractor for evaluation of low back pain and left groin pain", ["pelvis-abdomen"]),
+])
+def test_an_item_naming_several_regions_routes_for_the_covered_one_and_names_the_rest(item, uncovered):
+    decision = route_item(item, classify_item(item), "Chronic low back pain.")
+    assert decision.guidelines == [LBP]
+    assert decision.uncovered_regions == uncovered
+    note = decision.scope_note()
+    assert note.startswith("The guideline cited addresses the lumbar part of this request only")
+    for region in uncovered:
+        assert region.replace("-", "/") in note
+
+
+def test_a_single_region_item_or_a_drug_class_route_has_no_scope_note():
+    assert route_item("MRI of the lumbar spine", classify_item("MRI of the lumbar spine")).scope_note() == ""
+    opioid = "Norco 10/325mg #60 for the neck and low back"
+    decision = route_item(opioid, classify_item(opioid))
+    assert CDC in decision.guidelines and decision.uncovered_regions == []  # the CDC route covers every region
+
+
+@lru_cache(maxsize=None)
+def _ingested(guideline_id: str):
+    from assistant.corpus.ingest import ingest_pdf
+
+    entry = next(e for e in load_catalog(Settings()) if e.id == guideline_id)
+    return ingest_pdf(entry, require_shared(SHARED / "corpus" / entry.filename))
+
+
+def _statements(guideline_id: str) -> dict[str, str]:
+    """Each numbered recommendation's opening text, read from the real PDF (no index)."""
+    first: dict[str, str] = {}
+    for chunk in _ingested(guideline_id).chunks:
+        if chunk.section_path and chunk.section_path[0].startswith("Recommendation "):
+            first.setdefault(chunk.section_path[0], chunk.text)
+    return first
+
+
+@pytest.mark.parametrize("guideline_id,count", [(LBP, 39), ("vadod-oa-2020", 15)])
+def test_the_drafter_quotes_each_recommendation_statement_whole_and_verifiable(guideline_id, count):
+    """What the offline draft quotes from a recommendation's opening passage: the statement itself, without its
+    number, footnote letter or strength label, found word for word on its page."""
+    from assistant.drafting.offline import recommendation_statement
+    from assistant.verification.textmatch import quote_occurs
+
+    pages = {p.printed_page: p.text for p in _ingested(guideline_id).pages}
+    opening = {c.section_path[0]: c for c in reversed(_ingested(guideline_id).chunks)
+               if c.section_path and re.fullmatch(r"Recommendation \d+", c.section_path[0])}
+    assert len(opening) >= count  # LBP 2022 has 39 recommendations
+    for section, chunk in opening.items():
+        statement = recommendation_statement(chunk.text)
+        if statement is None:  # a statement ending in a bulleted list ("… of the hip or knee: • Acupuncture • …")
+            assert re.search(r":\s*(?:•|$)", chunk.text), f"{section}: {chunk.text[:200]}"
+            continue
+        assert re.search(r"\b(?:we (?:suggest|recommend)|insufficient evidence)\b", statement, re.IGNORECASE), statement
+        assert statement.endswith(".") and "(" not in statement.split(")")[-1], statement
+        assert quote_occurs(statement, pages[chunk.printed_page]), f"{section}: {statement}"
+
+
+# What a guideline calls a category's treatment where the vocabulary's words differ (LBP Rec 9: "a structured
+# clinician-directed exercise program" is what physical therapy sessions deliver).
+ALSO_CALLED = {"physical-therapy": (r"\bclinician-directed exercise\b",)}
+
+
+@pytest.mark.parametrize("route_index,category,section", [
+    (i, category, section) for i, route in enumerate(load_routing().routes)
+    for category, sections in route.sections for section in sections])
+def test_every_recommendation_routing_names_exists_and_its_statement_addresses_the_category(route_index, category, section):
+    """The table vouches for these recommendations (their passages skip the relevance gate), so each must exist in
+    its guideline and its statement must name the category's treatment."""
+    route = load_routing().routes[route_index]
+    statements = _statements(route.guideline)
+    assert section in statements, f"{route.guideline} has no {section}"
+    opening = statements[section].split("Discussion")[0]
+    topic = next(c for c in CATEGORIES if c.name == category)
+    patterns = (topic.passage_pattern, topic.item_pattern, *ALSO_CALLED.get(category, ()))
+    names_it = any(re.search(pattern, opening, re.IGNORECASE) for pattern in patterns)
+    assert names_it, f"{route.guideline} {section} does not name {category}: {opening[:200]}"
+
+
+def test_therapeutic_ultrasound_laser_and_cupping_route_to_the_low_back_modalities_recommendation():
+    lumbar_case = "The current diagnoses are documented as lumbar sprain, and low back pain."
+    for item in ("Pulsed Ultrasound 2 times a week for 4 weeks", "Cold laser therapy to the low back x6"):
+        decision = route_item(item, classify_item(item), lumbar_case)
+        assert decision.guidelines == [LBP], item
+        assert decision.preferred_sections[LBP] == {"Recommendation 17"}  # "cupping, laser therapy, TENS, and ultrasound"
+    assert "physical-modality" not in classify_item("Ultrasound of the right shoulder").names  # diagnostic, not therapy
+    assert routed("Pulsed ultrasound for the right shoulder", lumbar_case) == []

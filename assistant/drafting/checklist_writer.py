@@ -151,6 +151,9 @@ def draft_from_checklist(case: CaseFile, evidence: Evidence, decision: Decision,
     citations: list[Citation] = []
     record: list[RecordCitation] = []
     guideline = _guideline_move(rows, citations)
+    scope = evidence.scope_note() if citations else None
+    if scope:
+        guideline.append(scope)
     if not evidence.mtus_available and citations:
         guideline.append("The MTUS was not available in the indexed corpus; the guideline cited is an other "
                          "evidence-based guideline under 8 CCR §9792.21.1.")
@@ -165,5 +168,5 @@ def draft_from_checklist(case: CaseFile, evidence: Evidence, decision: Decision,
         item=evidence.item, decision=decision, claims_administrator_guideline=case.ur_guideline or "",
         reviewer_guideline_line=reviewer_guideline_line(citations), rationale=text, citations=citations,
         case_facts=[CaseFact(text=c.quote, date=c.date) for c in facts], record_citations=record,
-        abstention=None, checklist=checklist,
+        abstention=None, scope_note=scope, checklist=checklist,
     )

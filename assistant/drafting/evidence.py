@@ -32,6 +32,12 @@ class Evidence:
     mtus_available: bool = False
     routing: RoutingDecision | None = None
 
+    def scope_note(self) -> str | None:
+        """The sentence saying which regions of the request the cited guideline does not address, when it cites one."""
+        if self.abstention is not None or self.routing is None:
+            return None
+        return self.routing.scope_note() or None
+
 
 def item_queries(case: CaseFile, item: DisputedItem, topic: ItemTopic) -> list[str]:
     base = re.sub(r"#\s?\d+|\bQTY:?\s*[\d.]+|\b[\d./]+\s?(?:mg|mcg|ml)?\b|[()/]", " ", item.text, flags=re.IGNORECASE)
@@ -80,10 +86,12 @@ def gather_evidence(case: CaseFile, item: DisputedItem, search: GuidelineSearch)
     candidates = [by_id[c].model_copy(update={"score": fused[c], "relevance": similarity[c]}) for c in ids]
     evidence = Evidence(item=item, topic=topic, queries=queries, candidates=candidates, routing=routing)
     evidence.mtus_available = any(e.tier == EvidenceTier.mtus for e in search.library.entries.values())
-    relevant = _named_sections(routing, topic, candidates) or {p.chunk_id: p for p in candidates if is_relevant(topic, p)}
+    named = _named_sections(routing, topic, candidates)
+    relevant = named or {p.chunk_id: p for p in candidates if is_relevant(topic, p)}
     if not relevant:
         evidence.abstention = abstention_for(item, topic, routing)
         return evidence
+    statement = _named_statement(search, list(named.values()))
     best_tier = min(p.tier.rank for p in relevant.values())
     order = list(dict.fromkeys([*range(1, len(queries)), 0]))
     restating = {e.id: set(e.restating_sections) for e in search.library.entries.values()}
@@ -93,6 +101,8 @@ def gather_evidence(case: CaseFile, item: DisputedItem, search: GuidelineSearch)
         if ranked:
             picks.append(_prefer_statements(ranked[:3], restating)[0])
     picks += _prefer_statements([p for p in relevant.values() if p.tier.rank == best_tier], restating)
+    if statement is not None:
+        picks = [statement, *(p for p in picks if p.chunk_id != statement.chunk_id)]
     evidence.governing = _distinct_pages(picks)[:GOVERNING_MAX]
     evidence.supporting = _distinct_pages([p for p in relevant.values() if p.tier.rank > best_tier])[:GOVERNING_MAX]
     return evidence
@@ -104,6 +114,18 @@ def _named_sections(routing: RoutingDecision, topic: ItemTopic,
     imaging recommendations for a lumbar MRI): these govern when retrieval found them. The physician-reviewed table
     vouches that the recommendation addresses the category, so its wording need not repeat the item's words."""
     return {p.chunk_id: p for p in candidates if routing.names(p.citation)}
+
+
+def _named_statement(search: GuidelineSearch, named: list[RetrievedPassage]) -> RetrievedPassage | None:
+    """The statement of the named recommendation retrieval ranked best (candidates come in fused order), so the
+    draft quotes "For patients with low back pain, we suggest nonsteroidal anti-inflammatory drugs." rather than
+    a discussion sentence about one trial. None when routing names no recommendation for the item."""
+    for passage in named:
+        section = passage.citation.section.split(" — ")[0].split(" > ")[0]
+        found = search.statement_passage(passage.citation.guideline_id, section)
+        if found is not None:
+            return found.model_copy(update={"score": passage.score, "relevance": passage.relevance})
+    return None
 
 
 def _prefer_statements(passages: list[RetrievedPassage], restating: dict[str, set[str]] | None = None) -> list[RetrievedPassage]:

@@ -28,8 +28,26 @@ def passage_sentences(passage_text: str, section_path: list[str] | None = None) 
     return sentences
 
 
+_STRENGTH_WORD = "|".join(r"\s?".join(word) for word in ("Strong", "Weak", "Neither"))  # the PDF text splits "Ne ither"
+RECOMMENDATION_STATEMENT = re.compile(  # "[19.] For patients … drugs.o (Weak for | Reviewed, New-replaced)"
+    rf"^\s*(?:\d{{1,3}}\.\s+)?(?P<statement>[A-Z].*?\.)\s*[a-z]{{0,2}}\s*\(\s*(?:{_STRENGTH_WORD})[^()|]{{0,30}}\|",
+    re.DOTALL)
+
+
+def recommendation_statement(passage_text: str) -> str | None:
+    """A VA/DoD recommendation's statement, when the passage opens with it ("19. For patients with low back pain, we
+    suggest nonsteroidal anti-inflammatory drugs.o (Weak for | …)" → the sentence, without its number, footnote
+    letter or strength label, which the citation carries)."""
+    match = RECOMMENDATION_STATEMENT.match(passage_text)
+    return re.sub(r"\s+", " ", match.group("statement")).strip() if match else None
+
+
 def best_sentences(passage_text: str, queries: list[str], limit: int = 2, section_path: list[str] | None = None) -> list[str]:
-    """The passage's own whole sentences that best match the item, preferring recommendation language."""
+    """The passage's own whole sentences that best match the item, preferring recommendation language; a passage
+    that opens a recommendation gives its statement first."""
+    statement = recommendation_statement(passage_text)
+    if statement is not None and limit == 1:
+        return [statement]
     query_words = set().union(*(content_words(q) for q in queries)) if queries else set()
     scored = []
     for position, sentence in enumerate(passage_sentences(passage_text, section_path)):
@@ -92,6 +110,8 @@ def draft_offline(case: CaseFile, evidence: Evidence, decision: Decision) -> Ite
                 citations.append(citation)
                 lead = "As noted on page" if len(citations) == 1 else "The guideline also states, on page"
                 parts.append(f'{lead} {citation.printed_page} of the {citation.title}, "{sentence}" [{len(citations)}].')
+        if evidence.scope_note() and citations:
+            parts.append(evidence.scope_note())
         if not evidence.mtus_available and citations:
             parts.append("The MTUS was not available in the indexed corpus; the guideline cited is an other "
                          "evidence-based guideline under 8 CCR §9792.21.1.")
@@ -112,4 +132,5 @@ def draft_offline(case: CaseFile, evidence: Evidence, decision: Decision) -> Ite
         case_facts=facts,
         record_citations=record_citations,
         abstention=evidence.abstention,
+        scope_note=evidence.scope_note() if citations else None,
     )

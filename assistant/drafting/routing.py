@@ -58,6 +58,17 @@ class RoutingDecision:
     reason: str = ""
     preferred_sections: dict[str, set[str]] = field(default_factory=dict)
     """guideline → the recommendations the routing table names for the item's category."""
+    uncovered_regions: list[str] = field(default_factory=list)
+    """Regions the item names that no routed guideline addresses ('… lumbar spine, left shoulder and left knee'
+    routes to the low back guideline for its lumbar part; shoulder and knee stay uncovered)."""
+
+    def scope_note(self) -> str:
+        """What the draft must say when its guideline answers only part of the request, else ''."""
+        if not self.routed or not self.uncovered_regions:
+            return ""
+        covered = [r for r in self.regions if r not in self.uncovered_regions]
+        return (f"The guideline cited addresses the {_joined(covered)} part of this request only; no indexed guideline "
+                f"addresses its {_joined(self.uncovered_regions)} part{'s' if len(self.uncovered_regions) > 1 else ''}.")
 
     @property
     def routed(self) -> bool:
@@ -150,11 +161,27 @@ def _regions_with_case(item: list[str], case: list[str]) -> list[str]:
 
 
 def _route_applies(route: Route, categories: set[str], regions: list[str], case_summary: str) -> bool:
+    """The item's category is the route's, and the route covers at least one region the item names (the others
+    are reported as uncovered), and the case is what the route requires."""
     if not route.categories & categories:
         return False
-    if route.regions and (not regions or not set(regions) <= route.regions):
+    if route.regions and not set(regions) & route.regions:
         return False
     return route.case_requires is None or bool(route.case_requires.search(case_summary))
+
+
+def _uncovered(regions: list[str], applying: list[Route]) -> list[str]:
+    """The item's regions none of the applying routes covers (a route with no regions covers every region)."""
+    if any(not route.regions for route in applying):
+        return []
+    covered = set().union(*(route.regions for route in applying)) if applying else set()
+    return [r for r in regions if r not in covered]
+
+
+def _joined(regions: list[str]) -> str:
+    """Region names as prose: 'lumbar', 'shoulder, wrist/hand and knee'."""
+    names = ["spine" if r == UNSPECIFIED_SPINE else r.replace("-", "/") for r in regions]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def route_item(item_text: str, topic: ItemTopic, case_summary: str = "",
@@ -164,7 +191,8 @@ def route_item(item_text: str, topic: ItemTopic, case_summary: str = "",
     regions = _regions_with_case(item_regions(item_text, table), case_regions(case_summary, table))
     categories = set(topic.names)
     applying = [r for r in table.routes if _route_applies(r, categories, regions, case_summary)]
-    decision = RoutingDecision(guidelines=list(dict.fromkeys(r.guideline for r in applying)), regions=regions)
+    decision = RoutingDecision(guidelines=list(dict.fromkeys(r.guideline for r in applying)), regions=regions,
+                               uncovered_regions=_uncovered(regions, applying))
     for route in applying:
         for category, sections in route.sections:
             if category in categories:

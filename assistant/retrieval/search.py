@@ -102,6 +102,8 @@ class GuidelineSearch:
         self._recommendation_key = recommendation_keys(self.chunks)
         self._recommendation = self._recommendation_key >= 0  # not the "Recommendations" summary chapter
         self._statement = statement_chunks(self.chunks)
+        self._statement_of = {(self.chunks[i].guideline_id, self.chunks[i].section_path[0]): int(i)
+                              for i in np.flatnonzero(self._statement)}
 
     def search(
         self,
@@ -308,6 +310,12 @@ class GuidelineSearch:
             if passage.citation.printed_page not in pages:
                 pages.append(passage.citation.printed_page)
         return pages
+
+    def statement_passage(self, guideline_id: str, recommendation: str) -> RetrievedPassage | None:
+        """The passage that opens a numbered recommendation ("Recommendation 19"): its statement, the words a
+        reviewer cites; None when the guideline has no such recommendation indexed."""
+        position = self._statement_of.get((guideline_id, recommendation))
+        return None if position is None else self.passage_for_chunk(self.chunks[position])
 
     def passage_for_chunk(self, chunk: Chunk, score: float = 0.0) -> RetrievedPassage:
         entry = self.library.entries[chunk.guideline_id]
