@@ -170,6 +170,16 @@ def test_a_model_written_draft_carries_the_scope_note_the_model_did_not_write(cd
 
 
 @pytest.mark.slow
+def test_which_guideline_applies_says_what_the_cited_guideline_does_not_cover(cdc_lbp_chain):
+    from assistant.conversation.record_answer import governing_answer
+
+    answer = governing_answer(1, _draft(cdc_lbp_chain, "CM16-0232182", 0).evidence)
+    assert "Recommendation 1" in answer and "VA/DoD" in answer
+    assert answer.rstrip().splitlines()[-2] == ("The guideline cited addresses the lumbar part of this request only; "
+                                                "no indexed guideline addresses its pelvis/abdomen part.")
+
+
+@pytest.mark.slow
 def test_a_lumbar_lidocaine_patch_quotes_the_topical_preparations_statement(cdc_lbp_chain):
     result = _draft(cdc_lbp_chain, "CM16-0247802", 2)  # "Lidocaine 5% patch #1" in a lumbar case
     first = result.rationale.citations[0]
