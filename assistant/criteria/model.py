@@ -65,6 +65,7 @@ class ItemCategory(str, Enum):
     chiropractic = "chiropractic"
     acupuncture = "acupuncture"
     tens = "tens"
+    physical_modality = "physical-modality"
     injection = "injection"
     nsaid = "nsaid"
     muscle_relaxant = "muscle-relaxant"
