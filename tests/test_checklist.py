@@ -521,3 +521,17 @@ def test_therapy_of_another_body_part_is_not_a_prior_course_of_this_one():
                                           sets, item_category(item), pages=pages).rows
                if r.criterion_id == "lbp-exercise-functional-benefit")
     assert "first course" not in row.reason
+
+
+def test_an_epidural_injection_is_not_judged_by_the_facet_and_ablation_criteria_nor_a_facet_injection_by_the_epidural_ones():
+    record = ("The injured worker injured the low back on 01/05/2016. On 09/12/2016 he reported low back pain radiating "
+              "to the right leg with numbness in the L5 distribution.")
+    esi = _statuses(record, "Right L4 transforaminal epidural steroid injection", "01/05/2016")
+    facet = _statuses(record, "Facet joint injections L4-5, L5-S1", "01/05/2016")
+    ablation_ids = {"lbp-rfa-chronic", "lbp-rfa-diagnostic-block", "lbp-no-steroid-facet"}
+    epidural_ids = {"lbp-esi-radicular", "lbp-esi-function-not-improved"}
+    assert {esi[i] for i in ablation_ids} == {"not_applicable"}
+    assert all(esi[i] != "not_applicable" for i in epidural_ids)
+    assert {facet[i] for i in epidural_ids} == {"not_applicable"}
+    assert facet["lbp-rfa-chronic"] != "not_applicable" and facet["lbp-no-steroid-facet"] != "not_applicable"
+    assert facet["lbp-rfa-diagnostic-block"] == "not_applicable"  # candidacy for ablation, not for a facet injection
