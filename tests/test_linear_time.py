@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from assistant.contracts import EvidenceTier, GuidelineEntry
 from assistant.drafting.intake import IntakeBudget, case_from_text
+from assistant.drafting.offline import best_sentences, recommendation_statement
 from assistant.errors import CaseInputError, IntakeTooSlowError
 from assistant.letters.parse import parse_letter_text, strip_decisions
 from assistant.retrieval.library import GuidelineLibrary
@@ -43,6 +44,7 @@ PATHOLOGICAL = {
     "recommend then spaces": lambda n: "we recommend" + " " * n + "weakly",
     "regions, tests and drugs": lambda n: "left knee MRI of the lumbar spine gabapentin Norco neck " * (n // 57 + 1),
     "conditions": lambda n: "acute chronic OA RA sleep apnea opioid use disorder-" * (n // 53 + 1),
+    "statement labels": lambda n: "12. For patients. ab (We ak for Reviewed " * (n // 41 + 1),
 }
 FIXED_PAGE = ("Before increasing total opioid dosage to ≥50 MME/day, clinicians should pause. We recommend against "
               "routinely obtaining imaging for low back pain (recommendation category: A; evidence type: 4). We suggest "
@@ -82,6 +84,8 @@ TEXT_PATHS = {
     "misstated_strength": lambda t: misstated_strength(t, FIXED_PAGE),
     "unsaid_term": lambda t: unsaid_term(t, FIXED_PAGE),
     "misstated_condition": lambda t: misstated_condition(t, FIXED_PAGE),
+    "recommendation_statement": recommendation_statement,
+    "best_sentences": lambda t: best_sentences(t, ["opioid dosage imaging"], 1),
 }
 
 
