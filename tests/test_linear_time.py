@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 
 from assistant.contracts import EvidenceTier, GuidelineEntry
 from assistant.drafting.intake import IntakeBudget, case_from_text
+from assistant.criteria.facts import extract_record_facts
 from assistant.drafting.offline import best_sentences, recommendation_statement
+from assistant.drafting.routing import case_regions
 from assistant.errors import CaseInputError, IntakeTooSlowError
 from assistant.letters.parse import parse_letter_text, strip_decisions
 from assistant.retrieval.library import GuidelineLibrary
@@ -86,6 +88,7 @@ TEXT_PATHS = {
     "misstated_condition": lambda t: misstated_condition(t, FIXED_PAGE),
     "recommendation_statement": recommendation_statement,
     "best_sentences": lambda t: best_sentences(t, ["opioid dosage imaging"], 1),
+    "case_regions": case_regions,  # a "[^.]*diagnoses[^.]*\." scan took 138 s on 16 KB without a full stop
 }
 
 
@@ -93,6 +96,18 @@ TEXT_PATHS = {
 @pytest.mark.parametrize("shape", sorted(PATHOLOGICAL))
 def test_text_path_is_linear(path: str, shape: str) -> None:
     assert_linear(TEXT_PATHS[path], PATHOLOGICAL[shape], 2_000, label=f"{path} on {shape}")
+
+
+# Shapes that give the record-fact extractors a finding every few words (drugs, tests, conditions), with no full stop.
+FACT_DENSE = ["no full stop", "abbreviations and brands", "regions, tests and drugs", "conditions", "figures and strengths"]
+
+
+@pytest.mark.parametrize("shape", FACT_DENSE)
+def test_record_fact_extraction_is_linear(shape: str) -> None:
+    """The checklist reads each finding's negation in a window around it, not in the whole "sentence": a pasted
+    record with no full stop took minutes at 8 KB (ConText run over all of it for each of its findings)."""
+    assert_linear(lambda t: extract_record_facts(t, item_text="Norco 10/325mg #60"), PATHOLOGICAL[shape], 2_000,
+                  label=f"extract_record_facts on {shape}")
 
 
 def test_the_reported_cases_are_linear() -> None:

@@ -180,10 +180,18 @@ def parse_date(text: str) -> date | None:
         return None
 
 
+NEGATION_WINDOW = 400  # characters either side of a finding; longer than almost any record sentence
+
+
 def is_negated(sentence: str, start: int, end: int) -> bool:
     """A finding is negated when medSpaCy's ConText scopes a negation over it (the cue-before-it rules when
     medSpaCy is not installed), or when its clause says it was normal/absent ("reflexes were intact"), a
-    phrasing ConText's rules do not cover."""
+    phrasing ConText's rules do not cover.
+
+    Read within NEGATION_WINDOW characters either side of the finding: a record with no full stop is one "sentence",
+    and reading all of it for each of its findings took minutes on 8 KB (one finding per few words)."""
+    low, high = max(0, start - NEGATION_WINDOW), min(len(sentence), end + NEGATION_WINDOW)
+    sentence, start, end = sentence[low:high], start - low, end - low
     clause_start = max(sentence.rfind(";", 0, start), sentence.rfind(" but ", 0, start), sentence.rfind(" however", 0, start))
     before = sentence[clause_start + 1 if clause_start >= 0 else 0:start]
     after_end = min(len(sentence), *(i for i in (sentence.find(";", end), sentence.find(" but ", end)) if i >= 0), len(sentence))

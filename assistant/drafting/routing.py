@@ -136,13 +136,19 @@ def item_regions(item_text: str, table: RoutingTable | None = None) -> list[str]
     return found
 
 
-DIAGNOSIS_SENTENCE = re.compile(r"[^.]*\bdiagnos[ie]s\b[^.]*\.", re.IGNORECASE)
+DIAGNOSIS_WORD = re.compile(r"\bdiagnos[ie]s\b", re.IGNORECASE)
+
+
+def diagnosis_sentences(case_summary: str) -> list[str]:
+    """The summary's sentences (up to each full stop) that state diagnoses. Split by str.split, not a regex scanning
+    '[^.]*' from every position: that took 138 s on 16 KB of "the diagnoses " without a full stop."""
+    return [piece + "." for piece in case_summary.split(".")[:-1] if DIAGNOSIS_WORD.search(piece)]
 
 
 def case_regions(case_summary: str, table: RoutingTable | None = None) -> list[str]:
     """Regions of the case's documented diagnoses ('diagnoses are documented as lumbar sprain …'), used only for an
     item that names no region itself, and only when the diagnoses name exactly one."""
-    sentences = " ".join(m.group(0) for m in DIAGNOSIS_SENTENCE.finditer(case_summary))
+    sentences = " ".join(diagnosis_sentences(case_summary))
     regions = item_regions(sentences, table) if sentences else []
     return regions if len(regions) == 1 else []
 
