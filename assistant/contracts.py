@@ -170,6 +170,12 @@ class Citation(BaseModel):
     def recommendations(self) -> frozenset[int]:
         return recommendation_numbers(self.section)
 
+    @property
+    def top_section(self) -> str:
+        """The section's first level without a criterion's " — Discussion": "Recommendation 2 — Discussion > …" →
+        "Recommendation 2" (what routing.toml names)."""
+        return self.section.split(" — ")[0].split(" > ")[0]
+
 
 RECOMMENDATION_SECTION = re.compile(r"^Recommendations? (\d+)(?:\s*[–-]\s*(\d+))?\b")
 

@@ -152,8 +152,9 @@ def governing_answer(item_number: int, evidence: Evidence) -> str:
         strength = f" ({citation.strength})" if citation.strength else ""
         superseded = f" Note: {citation.superseded}" if citation.superseded else ""
         lines.append(f"- {citation.label()}{strength} — {passage.tier.label}.{superseded}")
-    if evidence.scope_note():
-        lines.append(evidence.scope_note())
+    scope = evidence.scope_note()
+    if scope:
+        lines.append(scope)
     if not evidence.mtus_available:
         lines.append("The MTUS is not indexed; these are other evidence-based guidelines under 8 CCR §9792.21.1.")
     return "\n".join(lines)

@@ -121,8 +121,7 @@ def _named_statement(search: GuidelineSearch, named: list[RetrievedPassage]) -> 
     draft quotes "For patients with low back pain, we suggest nonsteroidal anti-inflammatory drugs." rather than
     a discussion sentence about one trial. None when routing names no recommendation for the item."""
     for passage in named:
-        section = passage.citation.section.split(" — ")[0].split(" > ")[0]
-        found = search.statement_passage(passage.citation.guideline_id, section)
+        found = search.statement_passage(passage.citation.guideline_id, passage.citation.top_section)
         if found is not None:
             return found.model_copy(update={"score": passage.score, "relevance": passage.relevance})
     return None

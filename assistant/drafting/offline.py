@@ -97,6 +97,7 @@ def draft_offline(case: CaseFile, evidence: Evidence, decision: Decision) -> Ite
     facts = [CaseFact(text=c.quote, date=c.date) for c in record_citations[1:]]
     citations: list[Citation] = []
     parts: list[str] = []
+    scope: str | None = None
     if evidence.abstention is not None:
         note = evidence.abstention
         # Letter prose only: what to do about the missing guideline is said by the workspace, not the letter.
@@ -110,8 +111,9 @@ def draft_offline(case: CaseFile, evidence: Evidence, decision: Decision) -> Ite
                 citations.append(citation)
                 lead = "As noted on page" if len(citations) == 1 else "The guideline also states, on page"
                 parts.append(f'{lead} {citation.printed_page} of the {citation.title}, "{sentence}" [{len(citations)}].')
-        if evidence.scope_note() and citations:
-            parts.append(evidence.scope_note())
+        scope = evidence.scope_note() if citations else None
+        if scope:
+            parts.append(scope)
         if not evidence.mtus_available and citations:
             parts.append("The MTUS was not available in the indexed corpus; the guideline cited is an other "
                          "evidence-based guideline under 8 CCR §9792.21.1.")
@@ -132,5 +134,5 @@ def draft_offline(case: CaseFile, evidence: Evidence, decision: Decision) -> Ite
         case_facts=facts,
         record_citations=record_citations,
         abstention=evidence.abstention,
-        scope_note=evidence.scope_note() if citations else None,
+        scope_note=scope,
     )

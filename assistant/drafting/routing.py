@@ -80,8 +80,7 @@ class RoutingDecision:
         several statements share, "Recommendations 2–3", alike)."""
         named = self.preferred_sections.get(citation.guideline_id, set())
         wanted = frozenset().union(*(recommendation_numbers(section) for section in named)) if named else frozenset()
-        top = citation.section.split(" — ")[0].split(" > ")[0]
-        return top in named or bool(wanted & citation.recommendations)
+        return citation.top_section in named or bool(wanted & citation.recommendations)
 
 
 def _compile(pattern: str, where: str) -> re.Pattern[str]:
