@@ -99,10 +99,21 @@ def sample_precision(sample: list[SampleJudgement]) -> dict:
 
 
 def stale_judgements(rows: list[dict], sample: list[SampleJudgement]) -> list[str]:
-    """Sampled items whose draft now cites something other than what was judged: re-judge them."""
-    current = {r["id"]: (r["citations"][0]["guideline_id"], r["citations"][0]["printed_page"]) if r["citations"] else (None, None)
-               for r in rows}
-    return [s.id for s in sample if s.id in current and current[s.id] != (s.guideline_id, s.printed_page)]
+    """Sampled items whose draft now cites something other than what was judged — another guideline, page or, on the
+    same page, another recommendation (LBP Recs 10 and 11 share p. 40) — re-judge them."""
+    def top(section: str | None) -> str | None:
+        return section.split(" — ")[0].split(" > ")[0] if section else None
+
+    def changed(judged: SampleJudgement, row: dict) -> bool:
+        first = row["citations"][0] if row["citations"] else None
+        if first is None:
+            return judged.guideline_id is not None
+        if (first["guideline_id"], first["printed_page"]) != (judged.guideline_id, judged.printed_page):
+            return True
+        return judged.section is not None and top(first["section"]) != top(judged.section)
+
+    by_id = {r["id"]: r for r in rows}
+    return [s.id for s in sample if s.id in by_id and changed(s, by_id[s.id])]
 
 
 def summarise_coverage(rows: list[dict]) -> dict:

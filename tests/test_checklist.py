@@ -535,3 +535,56 @@ def test_an_epidural_injection_is_not_judged_by_the_facet_and_ablation_criteria_
     assert {facet[i] for i in epidural_ids} == {"not_applicable"}
     assert facet["lbp-rfa-chronic"] != "not_applicable" and facet["lbp-no-steroid-facet"] != "not_applicable"
     assert facet["lbp-rfa-diagnostic-block"] == "not_applicable"  # candidacy for ablation, not for a facet injection
+
+
+def test_benefit_from_long_term_muscle_relaxant_use_is_not_asked_of_a_first_short_course_for_acute_pain():
+    """LBP Rec 24's discussion ("When considering long-term use, there is no evidence to suggest benefit …") judges
+    continued use; a first prescription eleven days after the injury has no long-term use to show."""
+    acute = ("The injured worker injured the low back lifting on 10/01/2016. On 10/12/2016 he reported low back pain "
+             "7/10 with spasm.")
+    statuses = _statuses(acute, "Cyclobenzaprine 10mg #30", "10/01/2016")
+    assert statuses["lbp-muscle-relaxant-no-chronic-benefit"] == "not_applicable"
+    assert statuses["lbp-muscle-relaxant-not-chronic"] == "met"
+    chronic = acute.replace("On 10/12/2016", "On 10/12/2018")
+    assert _statuses(chronic, "Cyclobenzaprine 10mg #30", "10/01/2016")["lbp-muscle-relaxant-no-chronic-benefit"] == "not_documented"
+    continued = acute + " He was taking cyclobenzaprine 10 mg at night since the injury."
+    assert _statuses(continued, "Cyclobenzaprine 10mg #30", "10/01/2016")["lbp-muscle-relaxant-no-chronic-benefit"] != "not_applicable"
+
+
+@pytest.mark.parametrize("visit,expected", [
+    ("10/12/2016", "acute"),      # 11 days
+    ("10/28/2016", "acute"),      # 27 days: "less than four weeks"
+    ("11/26/2016", "subacute"),   # 56 days
+    ("12/24/2016", "subacute"),   # 84 days is 12 weeks, not "more than 12 weeks"
+    ("12/25/2016", "chronic"),    # 85 days
+    ("10/12/2019", "chronic"),
+])
+def test_pain_duration_follows_the_low_back_guideline_delineation_from_the_record_dates(visit, expected):
+    from assistant.criteria.facts import pain_duration
+
+    record = f"The injured worker injured the low back lifting on 10/01/2016. On {visit} he reported low back pain 7/10."
+    assert pain_duration(record, "10/01/2016") == expected
+
+
+def test_pain_duration_without_dates_is_chronic_only_when_the_record_calls_the_pain_chronic():
+    from assistant.criteria.facts import pain_duration
+
+    assert pain_duration("She has chronic low back pain with spasm.", None) == "chronic"
+    assert pain_duration("She reported low back pain. She was in no acute distress.", None) is None
+    assert pain_duration("The diagnoses were chronic kidney disease and low back strain.", None) is None
+
+
+def test_symptom_timing_agrees_with_the_record_facts_on_every_dev_letter():
+    """The pain-duration reader the evidence stage uses and the checklist's record facts date the pain the same way."""
+    from assistant.criteria.facts import symptom_timing
+    from assistant.drafting.intake import case_from_file
+
+    letters = sorted(require_shared(SHARED / "imr-letters" / "dev").glob("*.pdf"))
+    dated = 0
+    for path in letters:
+        case = case_from_file(path)
+        facts = extract_record_facts(case.summary, injury_date=case.injury_date)
+        days, quotes = symptom_timing(case.summary, case.injury_date)
+        assert (days, quotes) == (facts.symptom_days, facts.timing_quotes), path.name
+        dated += days is not None
+    assert dated >= len(letters) // 2, f"only {dated} of {len(letters)} letters dated"

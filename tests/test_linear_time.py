@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 
 from assistant.contracts import EvidenceTier, GuidelineEntry
 from assistant.drafting.intake import IntakeBudget, case_from_text
-from assistant.criteria.facts import extract_record_facts
-from assistant.drafting.offline import best_sentences, recommendation_statement
+from assistant.corpus.statements import recommendation_statement
+from assistant.criteria.facts import extract_record_facts, pain_duration
+from assistant.drafting.offline import best_sentences
 from assistant.drafting.routing import case_regions
 from assistant.errors import CaseInputError, IntakeTooSlowError
 from assistant.letters.parse import parse_letter_text, strip_decisions
@@ -46,6 +47,7 @@ PATHOLOGICAL = {
     "recommend then spaces": lambda n: "we recommend" + " " * n + "weakly",
     "regions, tests and drugs": lambda n: "left knee MRI of the lumbar spine gabapentin Norco neck " * (n // 57 + 1),
     "conditions": lambda n: "acute chronic OA RA sleep apnea opioid use disorder-" * (n // 53 + 1),
+    "chronic without pain": lambda n: "chronic " * (n // 8 + 1),
     "statement labels": lambda n: "12. For patients. ab (We ak for Reviewed " * (n // 41 + 1),
 }
 FIXED_PAGE = ("Before increasing total opioid dosage to ≥50 MME/day, clinicians should pause. We recommend against "
@@ -88,6 +90,7 @@ TEXT_PATHS = {
     "misstated_condition": lambda t: misstated_condition(t, FIXED_PAGE),
     "recommendation_statement": recommendation_statement,
     "best_sentences": lambda t: best_sentences(t, ["opioid dosage imaging"], 1),
+    "pain_duration": lambda t: pain_duration(t, "01/02/2019"),  # read by every draft's evidence gathering
     "case_regions": case_regions,  # a "[^.]*diagnoses[^.]*\." scan took 138 s on 16 KB without a full stop
 }
 

@@ -305,3 +305,50 @@ def test_therapeutic_ultrasound_laser_and_cupping_route_to_the_low_back_modaliti
         assert decision.preferred_sections[LBP] == {"Recommendation 17"}  # "cupping, laser therapy, TENS, and ultrasound"
     assert "physical-modality" not in classify_item("Ultrasound of the right shoulder").names  # diagnostic, not therapy
     assert routed("Pulsed ultrasound for the right shoulder", lumbar_case) == []
+
+
+def _generated_lumbar_case(injured: str, visit: str, item: str):
+    """A small generated case: a lifting injury to the low back, one visit, one request."""
+    from assistant.drafting.intake import case_from_text
+
+    return case_from_text(
+        f"Date of injury: {injured}\nThe injured worker is a 38 year old man who injured his low back lifting boxes at "
+        f"work on {injured}.\nOn {visit}, he reported low back pain 7/10 with spasm. Examination showed paraspinal "
+        f"tenderness; strength and reflexes were normal.\nThe diagnosis was lumbar strain.\n\nIMR ISSUES:\n1. {item}\n")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("item,acute,chronic", [
+    ("Cyclobenzaprine 10mg #30", "Recommendation 23", "Recommendation 24"),
+    ("Chiropractic manipulation 6 sessions for the lumbar spine", "Recommendation 11", "Recommendation 10"),
+    ("Acupuncture 6 sessions for the low back", "Recommendation 35", "Recommendation 34"),
+])
+def test_the_draft_leads_with_the_recommendation_written_for_the_case_s_duration_of_pain(cdc_lbp_chain, item, acute, chronic):
+    """LBP Recs 23/24, 11/10 and 35/34 say one thing for acute and another for chronic low back pain: eleven days
+    after the injury the draft quotes the acute statement, four years after it the chronic one."""
+    for visit, expected, other in (("10/12/2016", acute, chronic), ("10/12/2020", chronic, acute)):
+        result = cdc_lbp_chain.run(_generated_lumbar_case("10/01/2016", visit, item), 0)
+        citations = result.rationale.citations
+        assert citations and citations[0].top_section == expected, (visit, [c.section for c in citations])
+        duration = "acute" if expected == acute else "chronic"
+        statement = next(c for c in citations if c.section == expected)
+        assert f"For patients with {duration} low back pain" in statement.quote
+        assert other not in {p.citation.top_section for p in result.evidence.governing}, visit
+        assert result.report.verified == len(citations) and not [
+            c for c in result.report.checks if c.citation is not None and c.status != "verified"]
+
+
+def test_a_sampled_judgement_goes_stale_when_the_first_citation_moves_to_another_recommendation_on_the_same_page():
+    from evals.coverage import SampleJudgement, stale_judgements
+
+    judged = SampleJudgement(id="X#1", split="tune", item="chiropractic", guideline_id=LBP, printed_page="40",
+                             section="Recommendation 10", addresses_request=True, reason="read")
+
+    def row(section: str | None) -> dict:
+        citations = [{"guideline_id": LBP, "printed_page": "40", "section": section}] if section else []
+        return {"id": "X#1", "citations": citations}
+
+    assert stale_judgements([row("Recommendation 10 — Discussion")], [judged]) == []
+    assert stale_judgements([row("Recommendation 11")], [judged]) == ["X#1"]
+    assert stale_judgements([row(None)], [judged]) == ["X#1"]
+

@@ -11,7 +11,8 @@ import re
 from collections.abc import Callable, Iterable
 
 from assistant.contracts import CaseFile, Checklist, ChecklistRow, ChecklistStatus, Citation, Decision, DisputedItem, RecordCitation
-from assistant.criteria.facts import RecordFacts, RecordFinding, extract_record_facts, sentences_with_dates
+from assistant.criteria.facts import (ACUTE_PAIN_DAYS, CHRONIC_PAIN_DAYS, RecordFacts, RecordFinding, extract_record_facts,
+                                      sentences_with_dates)
 from assistant.criteria.load import GuidelinePages
 from assistant.criteria.mme import CDC_GUIDELINE_ID, CONVERSION_PAGE, CONVERSION_QUOTE
 from assistant.criteria.model import CriteriaSet, CriteriaTopic, Criterion, ItemCategory, RecordFact, Requirement
@@ -20,8 +21,8 @@ from assistant.vocabulary.record_cues import UR_SENTENCE
 
 Verdict = tuple[ChecklistStatus, list[RecordFinding | RecordCitation], str]
 ACUTE_DAYS = 30
-LBP_ACUTE_DAYS = 28  # VA/DoD LBP 2022 p. 5: acute is less than four weeks
-CHRONIC_DAYS = 84  # VA/DoD LBP 2022 p. 5: chronic is more than 12 weeks
+LBP_ACUTE_DAYS = ACUTE_PAIN_DAYS
+CHRONIC_DAYS = CHRONIC_PAIN_DAYS
 _POST_OP = re.compile(r"\bpost[- ]?op\w*\b|\bpostoperative\b|\bafter (?:the )?surgery\b", re.IGNORECASE)
 _DEFICIT = re.compile(r"\b(decreas\w+|diminish\w+|reduced|weak\w*|numb\w*|positive|absent|radicul\w+|tingl\w+|paresthesi\w+|"
                       r"foot drop|atrophy|abnormal|deficits?|sciatica|radiat\w+)\b", re.IGNORECASE)
@@ -104,7 +105,7 @@ class ItemContext:
     def chronic(self) -> bool | None:
         """True/False from the injury date; None when the record gives no way to tell."""
         if self.facts.symptom_days is not None:
-            return self.facts.symptom_days >= CHRONIC_DAYS
+            return self.facts.symptom_days > CHRONIC_DAYS
         return True if self._called_chronic() else None
 
     def chronic_evidence(self) -> list[RecordFinding | RecordCitation]:
@@ -302,6 +303,13 @@ def _medication_benefit(ctx: ItemContext, criterion: Criterion) -> Verdict:
         "There is no documentation of quantified pain relief and functional improvement with the medication.")
 
 
+def _long_term_benefit(ctx: ItemContext, criterion: Criterion) -> Verdict:
+    """Benefit from long-term use is asked of continued use; a first short course for acute pain has none to show."""
+    if ctx.acute and not ctx.already_using:
+        return "not_applicable", ctx.facts.timing_quotes, "A new short course for acute pain: there is no long-term use to judge."
+    return _medication_benefit(ctx, criterion)
+
+
 def _thirty_percent(ctx: ItemContext, criterion: Criterion) -> Verdict:
     scores = [(f.citation.date, f.value, f) for f in ctx.present(RecordFact.pain_scores) if f.value is not None]
     percent = [f for f in ctx.present(RecordFact.treatment_response, RecordFact.function, RecordFact.pain_scores)
@@ -464,7 +472,7 @@ RULES: dict[str, Callable[[ItemContext, Criterion], Verdict]] = {
     "cdc-nsaid-lowest-shortest": _nsaid_course,
     "sleep-zdrug-short-course": _short_course,
     "cdc-continue-function-improvement": _medication_benefit,
-    "lbp-muscle-relaxant-no-chronic-benefit": _medication_benefit,
+    "lbp-muscle-relaxant-no-chronic-benefit": _long_term_benefit,
     "oa-oral-nsaid": _medication_benefit,
     "cdc-continue-meaningful-30pct": _thirty_percent,
     "cdc-continue-risks-outweigh": _benefit_or_change,

@@ -22,6 +22,10 @@ from assistant.vocabulary.record_cues import MONTHS, PLAN_SENTENCE, RECORD_DATE,
 from assistant.verification.verify import split_sentences
 
 Polarity = Literal["present", "absent"]
+PainDuration = Literal["acute", "subacute", "chronic"]
+ACUTE_PAIN_DAYS = 28  # VA/DoD LBP 2022 p. 5: acute is less than four weeks
+CHRONIC_PAIN_DAYS = 84  # VA/DoD LBP 2022 p. 5: chronic is more than 12 weeks
+_CALLED_CHRONIC = re.compile(r"\bchronic\b[^.]{0,40}?\b(?:pain|LBP)\b", re.IGNORECASE)
 FactStatus = Literal["documented", "documented_absent", "not_documented"]
 
 _NEGATION_BEFORE = re.compile(
@@ -299,13 +303,39 @@ def extract_record_facts(case_text: str, source: str = "case summary", injury_da
         if parsed:
             dated.append((parsed, RecordCitation(quote=sentence, source=source, date=when)))
     facts = RecordFacts(source=source, answers=answers, latest_date=latest, medications=record_medications(case_text, source))
-    injured = parse_date(injury_date or "")
-    if injured and latest and latest >= injured:
-        facts.symptom_days = (latest - injured).days
-        quotes = [next((c for d, c in dated if d == injured), None), next((c for d, c in dated if d == latest), None)]
-        facts.timing_quotes = list({c.quote: c for c in quotes if c is not None}.values())
+    facts.symptom_days, facts.timing_quotes = _timing(parse_date(injury_date or ""), latest, dated)
     _add_regimen(facts, case_text, item_text, source)
     return facts
+
+
+def _timing(injured: date | None, latest: date | None,
+            dated: list[tuple[date, RecordCitation]]) -> tuple[int | None, list[RecordCitation]]:
+    """Days from the injury to the latest dated entry, and the record's sentences giving those two dates."""
+    if not (injured and latest and latest >= injured):
+        return None, []
+    quotes = [next((c for d, c in dated if d == injured), None), next((c for d, c in dated if d == latest), None)]
+    return (latest - injured).days, list({c.quote: c for c in quotes if c is not None}.values())
+
+
+def symptom_timing(case_text: str, injury_date: str | None,
+                   source: str = "case summary") -> tuple[int | None, list[RecordCitation]]:
+    """`extract_record_facts`' symptom_days and timing_quotes alone (dates only, no fact extraction), for the stages
+    that need the pain's duration without the whole checklist."""
+    dated = [(parsed, RecordCitation(quote=sentence, source=source, date=when))
+             for sentence, when in sentences_with_dates(case_text)
+             if not UR_SENTENCE.search(sentence) and (parsed := parse_date(when or ""))]
+    latest = max((d for d, _ in dated), default=None)
+    return _timing(parse_date(injury_date or ""), latest, dated)
+
+
+def pain_duration(case_text: str, injury_date: str | None) -> PainDuration | None:
+    """Acute, subacute or chronic as the VA/DoD low back pain guideline delineates them (p. 5: "acute (less than four
+    weeks), subacute (4 – 12 weeks), or chronic (more than 12 weeks)"), from the injury date to the latest record
+    date; without those dates, chronic when the record calls the pain chronic. None when the record does not tell."""
+    days, _ = symptom_timing(case_text, injury_date)
+    if days is not None:
+        return "acute" if days < ACUTE_PAIN_DAYS else "chronic" if days > CHRONIC_PAIN_DAYS else "subacute"
+    return "chronic" if _CALLED_CHRONIC.search(case_text) else None
 
 
 STRENGTH_MG = re.compile(r"(\d+(?:\.\d+)?)\s*mg\b", re.IGNORECASE)

@@ -52,6 +52,18 @@ def _guideline_move(rows: list[ChecklistRow], citations: list[Citation]) -> list
     return sentences
 
 
+def _statement_move(evidence: Evidence, rows: list[ChecklistRow], citations: list[Citation]) -> list[str]:
+    """The statement of the recommendation written for this case's pain when no row cites that recommendation (LBP
+    Rec 23 for acute pain, where the criteria quote Rec 24 for chronic pain): the reviewer reads which
+    recommendation governs this patient before the requirements. When a row cites it, the rows keep their order."""
+    statement = evidence.statement_citation()
+    if statement is None or any(row.guideline.top_section == statement.top_section for row in rows
+                                if row.guideline.guideline_id == statement.guideline_id):
+        return []
+    citations.append(statement)
+    return [f'As noted on page {statement.printed_page} of the {statement.title}, "{statement.quote}" [1].']
+
+
 def _record_marker(citation: RecordCitation, record: list[RecordCitation]) -> str:
     for number, known in enumerate(record, start=1):
         if known.quote == citation.quote:
@@ -150,7 +162,7 @@ def draft_from_checklist(case: CaseFile, evidence: Evidence, decision: Decision,
     rows = rows_for_draft(checklist, decision, evidence.routing)
     citations: list[Citation] = []
     record: list[RecordCitation] = []
-    guideline = _guideline_move(rows, citations)
+    guideline = _statement_move(evidence, rows, citations) + _guideline_move(rows, citations)
     scope = evidence.scope_note() if citations else None
     if scope:
         guideline.append(scope)

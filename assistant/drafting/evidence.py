@@ -6,7 +6,9 @@ import re
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
-from assistant.contracts import AbstentionNote, CaseFile, DisputedItem, EvidenceTier, RetrievedPassage
+from assistant.corpus.statements import recommendation_statement
+from assistant.criteria.facts import pain_duration
+from assistant.contracts import AbstentionNote, CaseFile, Citation, DisputedItem, EvidenceTier, RetrievedPassage
 from assistant.vocabulary.categories import ItemTopic, classify_item, passage_addresses_topic, situation_queries
 from assistant.drafting.routing import RoutingDecision, bundled_guideline_ids, route_item
 from assistant.retrieval.search import RRF_K, GuidelineSearch
@@ -18,6 +20,7 @@ RELEVANCE_THRESHOLD = 0.6
 UNCATEGORISED_THRESHOLD = 0.6
 PER_QUERY_K = 12
 GOVERNING_MAX = 2
+_DURATION_WORD = re.compile(r"\b(acute|subacute|chronic)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -31,6 +34,16 @@ class Evidence:
     abstention: AbstentionNote | None = None
     mtus_available: bool = False
     routing: RoutingDecision | None = None
+    statement: RetrievedPassage | None = None
+
+    def statement_citation(self) -> Citation | None:
+        """The governing recommendation's statement as a citation of its own words ("For patients with acute low
+        back pain, there is insufficient evidence …"), when routing named the recommendation and the passage opens
+        with it; None otherwise."""
+        if self.statement is None:
+            return None
+        words = recommendation_statement(self.statement.citation.quote)
+        return self.statement.citation.model_copy(update={"quote": words}) if words else None
 
     def scope_note(self) -> str | None:
         """The sentence saying which regions of the request the cited guideline does not address, when it cites one."""
@@ -86,7 +99,7 @@ def gather_evidence(case: CaseFile, item: DisputedItem, search: GuidelineSearch)
     candidates = [by_id[c].model_copy(update={"score": fused[c], "relevance": similarity[c]}) for c in ids]
     evidence = Evidence(item=item, topic=topic, queries=queries, candidates=candidates, routing=routing)
     evidence.mtus_available = any(e.tier == EvidenceTier.mtus for e in search.library.entries.values())
-    named = _named_sections(routing, topic, candidates)
+    named = _for_the_pain_duration(search, _named_sections(routing, topic, candidates), case)
     relevant = named or {p.chunk_id: p for p in candidates if is_relevant(topic, p)}
     if not relevant:
         evidence.abstention = abstention_for(item, topic, routing)
@@ -101,6 +114,7 @@ def gather_evidence(case: CaseFile, item: DisputedItem, search: GuidelineSearch)
         if ranked:
             picks.append(_prefer_statements(ranked[:3], restating)[0])
     picks += _prefer_statements([p for p in relevant.values() if p.tier.rank == best_tier], restating)
+    evidence.statement = statement
     if statement is not None:
         picks = [statement, *(p for p in picks if p.chunk_id != statement.chunk_id)]
     evidence.governing = _distinct_pages(picks)[:GOVERNING_MAX]
@@ -114,6 +128,33 @@ def _named_sections(routing: RoutingDecision, topic: ItemTopic,
     imaging recommendations for a lumbar MRI): these govern when retrieval found them. The physician-reviewed table
     vouches that the recommendation addresses the category, so its wording need not repeat the item's words."""
     return {p.chunk_id: p for p in candidates if routing.names(p.citation)}
+
+
+def _for_the_pain_duration(search: GuidelineSearch, named: dict[str, RetrievedPassage],
+                           case: CaseFile) -> dict[str, RetrievedPassage]:
+    """The named recommendations written for this case's duration of pain: several guidelines say one thing for
+    acute and another for chronic pain (LBP Rec 23 "For patients with acute low back pain, there is insufficient
+    evidence …" beside Rec 24 "For patients with chronic low back pain, we suggest against …"). When the record
+    dates the pain (pain_duration), the recommendations whose statement names only the other duration are set
+    aside; when it does not, or nothing would be left, all stay in retrieval order."""
+    if not named:
+        return named
+    duration = pain_duration(case.summary, case.injury_date)
+    if duration not in ("acute", "chronic"):
+        return named
+    other = "chronic" if duration == "acute" else "acute"
+    kept = {chunk_id: p for chunk_id, p in named.items()
+            if _statement_durations(search, p.citation.guideline_id, p.citation.top_section) != {other}}
+    return kept or named
+
+
+def _statement_durations(search: GuidelineSearch, guideline_id: str, section: str) -> set[str]:
+    """The durations of pain ('acute', 'subacute', 'chronic') a recommendation's own statement names."""
+    found = search.statement_passage(guideline_id, section)
+    if found is None:
+        return set()
+    statement = recommendation_statement(found.citation.quote) or ""
+    return {word.lower() for word in _DURATION_WORD.findall(statement)}
 
 
 def _named_statement(search: GuidelineSearch, named: list[RetrievedPassage]) -> RetrievedPassage | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from assistant.contracts import CaseFact, CaseFile, Citation, Decision, DisputedItem, ItemRationale, RecordCitation
+from assistant.corpus.statements import recommendation_statement
 from assistant.drafting.evidence import Evidence
 from assistant.drafting.item_facts import drug_note, fact_sentence, item_facts
 from assistant.verification.record import DRAFTING_NOTE
@@ -26,20 +27,6 @@ def passage_sentences(passage_text: str, section_path: list[str] | None = None) 
             if sentence[:1].isupper():
                 sentences.append(sentence.strip())
     return sentences
-
-
-_STRENGTH_WORD = "|".join(r"\s?".join(word) for word in ("Strong", "Weak", "Neither"))  # the PDF text splits "Ne ither"
-RECOMMENDATION_STATEMENT = re.compile(  # "[19.] For patients … drugs.o (Weak for | Reviewed, New-replaced)"
-    rf"^\s*(?:\d{{1,3}}\.\s+)?(?P<statement>[A-Z].*?\.)\s*[a-z]{{0,2}}\s*\(\s*(?:{_STRENGTH_WORD})[^()|]{{0,30}}\|",
-    re.DOTALL)
-
-
-def recommendation_statement(passage_text: str) -> str | None:
-    """A VA/DoD recommendation's statement, when the passage opens with it ("19. For patients with low back pain, we
-    suggest nonsteroidal anti-inflammatory drugs.o (Weak for | …)" → the sentence, without its number, footnote
-    letter or strength label, which the citation carries)."""
-    match = RECOMMENDATION_STATEMENT.match(passage_text)
-    return re.sub(r"\s+", " ", match.group("statement")).strip() if match else None
 
 
 def best_sentences(passage_text: str, queries: list[str], limit: int = 2, section_path: list[str] | None = None) -> list[str]:
