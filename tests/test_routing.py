@@ -352,3 +352,18 @@ def test_a_sampled_judgement_goes_stale_when_the_first_citation_moves_to_another
     assert stale_judgements([row("Recommendation 11")], [judged]) == ["X#1"]
     assert stale_judgements([row(None)], [judged]) == ["X#1"]
 
+
+@pytest.mark.slow
+def test_an_overturned_draft_does_not_say_the_record_documents_each_requirement_when_one_shown_is_not_met(cdc_lbp_chain):
+    """Chiropractic eleven days after the injury: 'Is the low back pain chronic?' is shown as not met (a supporting
+    criterion), so the conclusion cannot claim every requirement above is documented."""
+    case = _generated_lumbar_case("10/01/2016", "10/12/2016", "Chiropractic manipulation 6 sessions for the lumbar spine")
+    result = cdc_lbp_chain.run(case, 0, "Overturned")
+    text = result.rationale.rationale
+    assert "Not met" in text
+    assert "documents each requirement above" not in text
+    assert text.endswith("is medically necessary.")
+    chronic = cdc_lbp_chain.run(_generated_lumbar_case("10/01/2012", "10/12/2016",
+                                                       "Chiropractic manipulation 6 sessions for the lumbar spine"), 0, "Overturned")
+    assert "Not met" not in chronic.rationale.rationale
+    assert "as the record documents each requirement above" in chronic.rationale.rationale

@@ -151,9 +151,9 @@ def _conclusion(rows: list[ChecklistRow], item_text: str, decision: Decision) ->
         lead = (f"Therefore, given that {len(short)} of the requirements above {verb} not met or not documented, " if short
                 else "Therefore, ")
     else:
-        met = [r for r in required if r.status == "met"]
-        lead = ("Therefore, as the record documents each requirement above, " if required and len(met) == len(required)
-                else "Therefore, weighing the above, ")
+        # Every row shown, supporting ones included, is read to the reviewer as "each requirement".
+        lead = ("Therefore, as the record documents each requirement above, "
+                if required and all(r.status == "met" for r in rows) else "Therefore, weighing the above, ")
     return f"{lead}the request for {item_text} is {verdict}."
 
 
