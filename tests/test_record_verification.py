@@ -467,3 +467,16 @@ def test_a_recommended_treatment_is_not_a_completed_one(letter_case):
     done = planned.replace("recommended", "completed")
     assert [c.status for c in check_record_facts(planned, case, [planned])] == ["verified"]
     assert [c.status for c in check_record_facts(done, case, [done])] == ["record_contradicts"]
+
+
+def test_the_issues_list_of_a_pasted_case_is_the_request_not_a_treatment_the_record_documents():
+    """A pasted case keeps its "IMR ISSUES:" list as quotable record text; "there is no documentation of prior
+    acupuncture" was flagged because that list names the acupuncture requested. A treatment the summary does
+    document still is flagged."""
+    pasted = ("Date of injury: 08/20/2016\nThe injured worker hurt his back on 08/20/2016. On 10/12/2016 he reported "
+              "low back pain.\n\nIMR ISSUES:\n1. Acupuncture 6 sessions for the low back\n2) MRI of the lumbar spine\n")
+    sentence = "There is no documentation of prior acupuncture of the low back."
+    case = case_from_text(pasted)
+    assert [c.status for c in check_record_facts(sentence, case, [sentence])] == ["verified"]
+    documented = case_from_text(pasted.replace("low back pain.\n", "low back pain. He had acupuncture for the low back in 2015.\n"))
+    assert [c.status for c in check_record_facts(sentence, documented, [sentence])] == ["record_documents_it"]

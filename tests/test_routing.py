@@ -367,3 +367,18 @@ def test_an_overturned_draft_does_not_say_the_record_documents_each_requirement_
                                                        "Chiropractic manipulation 6 sessions for the lumbar spine"), 0, "Overturned")
     assert "Not met" not in chronic.rationale.rationale
     assert "as the record documents each requirement above" in chronic.rationale.rationale
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("item,acute,chronic", [
+    ("Cyclobenzaprine 10mg #30", "Recommendation 23", "Recommendation 24"),
+    ("Acupuncture 6 sessions for the low back", "Recommendation 35", "Recommendation 34"),
+])
+def test_pain_the_record_dates_subacute_gets_both_the_acute_and_the_chronic_statement(cdc_lbp_chain, item, acute, chronic):
+    """Seven and a half weeks after the injury neither the acute (< 4 weeks) nor the chronic (> 12 weeks) statement
+    is written for this patient: the draft quotes both, each verified, rather than one chosen by word overlap."""
+    result = cdc_lbp_chain.run(_generated_lumbar_case("08/20/2016", "10/12/2016", item), 0)
+    sections = [c.section for c in result.rationale.citations]
+    assert acute in sections and chronic in sections, sections
+    assert {acute, chronic} <= {p.citation.top_section for p in result.evidence.governing}
+    assert result.report.verified == len(sections) and result.report.ok, [p.message for p in result.report.problems]

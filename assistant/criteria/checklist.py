@@ -281,6 +281,10 @@ def _short_course(ctx: ItemContext, criterion: Criterion) -> Verdict:
         return "met", ctx.facts.timing_quotes, "A new prescription within a month of the injury, with no earlier use documented."
     if ctx.chronic:
         return "not_met", ctx.chronic_evidence(), "The symptoms are chronic (more than three months since the injury)."
+    if ctx.facts.symptom_days is not None:
+        return "not_documented", ctx.facts.timing_quotes, (
+            f"The record dates the symptoms {ctx.facts.symptom_days} days from the injury: neither a new problem within a "
+            "month nor chronic, and it does not show how long the medication has been used.")
     return "not_documented", [], "The record does not show how long the symptoms or the medication have lasted."
 
 

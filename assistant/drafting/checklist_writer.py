@@ -53,15 +53,19 @@ def _guideline_move(rows: list[ChecklistRow], citations: list[Citation]) -> list
 
 
 def _statement_move(evidence: Evidence, rows: list[ChecklistRow], citations: list[Citation]) -> list[str]:
-    """The statement of the recommendation written for this case's pain when no row cites that recommendation (LBP
-    Rec 23 for acute pain, where the criteria quote Rec 24 for chronic pain): the reviewer reads which
-    recommendation governs this patient before the requirements. When a row cites it, the rows keep their order."""
-    statement = evidence.statement_citation()
-    if statement is None or any(row.guideline.top_section == statement.top_section for row in rows
-                                if row.guideline.guideline_id == statement.guideline_id):
-        return []
-    citations.append(statement)
-    return [f'As noted on page {statement.printed_page} of the {statement.title}, "{statement.quote}" [1].']
+    """The statements of the recommendations written for this case's pain that no row cites (LBP Rec 23 for acute
+    pain, where the criteria quote Rec 24 for chronic pain; both when the record dates the pain subacute): the
+    reviewer reads which recommendation governs this patient before the requirements. Rows keep their order."""
+    sentences = []
+    for statement in evidence.statement_citations():
+        if any(row.guideline.guideline_id == statement.guideline_id and row.guideline.top_section == statement.top_section
+               for row in rows):
+            continue
+        citations.append(statement)
+        lead = (f"As noted on page {statement.printed_page} of the {statement.title}," if len(citations) == 1
+                else f"The guideline also states, on page {statement.printed_page},")
+        sentences.append(f'{lead} "{statement.quote}" [{len(citations)}].')
+    return sentences
 
 
 def _record_marker(citation: RecordCitation, record: list[RecordCitation]) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
 from assistant.corpus.statements import recommendation_statement
-from assistant.criteria.facts import pain_duration
+from assistant.criteria.facts import PainDuration, pain_duration
 from assistant.contracts import AbstentionNote, CaseFile, Citation, DisputedItem, EvidenceTier, RetrievedPassage
 from assistant.vocabulary.categories import ItemTopic, classify_item, passage_addresses_topic, situation_queries
 from assistant.drafting.routing import RoutingDecision, bundled_guideline_ids, route_item
@@ -34,16 +34,18 @@ class Evidence:
     abstention: AbstentionNote | None = None
     mtus_available: bool = False
     routing: RoutingDecision | None = None
-    statement: RetrievedPassage | None = None
+    statements: list[RetrievedPassage] = field(default_factory=list)
 
-    def statement_citation(self) -> Citation | None:
-        """The governing recommendation's statement as a citation of its own words ("For patients with acute low
+    def statement_citations(self) -> list[Citation]:
+        """The governing recommendations' statements as citations of their own words ("For patients with acute low
         back pain, there is insufficient evidence …"), when routing named the recommendation and the passage opens
-        with it; None otherwise."""
-        if self.statement is None:
-            return None
-        words = recommendation_statement(self.statement.citation.quote)
-        return self.statement.citation.model_copy(update={"quote": words}) if words else None
+        with it: one, or the acute and the chronic one when the record does not place the pain in either."""
+        cited = []
+        for passage in self.statements:
+            words = recommendation_statement(passage.citation.quote)
+            if words:
+                cited.append(passage.citation.model_copy(update={"quote": words}))
+        return cited
 
     def scope_note(self) -> str | None:
         """The sentence saying which regions of the request the cited guideline does not address, when it cites one."""
@@ -99,12 +101,13 @@ def gather_evidence(case: CaseFile, item: DisputedItem, search: GuidelineSearch)
     candidates = [by_id[c].model_copy(update={"score": fused[c], "relevance": similarity[c]}) for c in ids]
     evidence = Evidence(item=item, topic=topic, queries=queries, candidates=candidates, routing=routing)
     evidence.mtus_available = any(e.tier == EvidenceTier.mtus for e in search.library.entries.values())
-    named = _for_the_pain_duration(search, _named_sections(routing, topic, candidates), case)
+    duration = pain_duration(case.summary, case.injury_date)
+    named = _for_the_pain_duration(search, _named_sections(routing, topic, candidates), duration)
     relevant = named or {p.chunk_id: p for p in candidates if is_relevant(topic, p)}
     if not relevant:
         evidence.abstention = abstention_for(item, topic, routing)
         return evidence
-    statement = _named_statement(search, list(named.values()))
+    statements = _named_statements(search, list(named.values()), both_durations=duration not in ("acute", "chronic"))
     best_tier = min(p.tier.rank for p in relevant.values())
     order = list(dict.fromkeys([*range(1, len(queries)), 0]))
     restating = {e.id: set(e.restating_sections) for e in search.library.entries.values()}
@@ -114,10 +117,10 @@ def gather_evidence(case: CaseFile, item: DisputedItem, search: GuidelineSearch)
         if ranked:
             picks.append(_prefer_statements(ranked[:3], restating)[0])
     picks += _prefer_statements([p for p in relevant.values() if p.tier.rank == best_tier], restating)
-    evidence.statement = statement
-    if statement is not None:
-        picks = [statement, *(p for p in picks if p.chunk_id != statement.chunk_id)]
-    evidence.governing = _distinct_pages(picks)[:GOVERNING_MAX]
+    evidence.statements = statements
+    lead_pages = {(p.citation.guideline_id, p.citation.printed_page) for p in statements}
+    rest = [p for p in _distinct_pages(picks) if (p.citation.guideline_id, p.citation.printed_page) not in lead_pages]
+    evidence.governing = [*statements, *rest][:max(GOVERNING_MAX, len(statements))]
     evidence.supporting = _distinct_pages([p for p in relevant.values() if p.tier.rank > best_tier])[:GOVERNING_MAX]
     return evidence
 
@@ -131,16 +134,13 @@ def _named_sections(routing: RoutingDecision, topic: ItemTopic,
 
 
 def _for_the_pain_duration(search: GuidelineSearch, named: dict[str, RetrievedPassage],
-                           case: CaseFile) -> dict[str, RetrievedPassage]:
+                           duration: PainDuration | None) -> dict[str, RetrievedPassage]:
     """The named recommendations written for this case's duration of pain: several guidelines say one thing for
     acute and another for chronic pain (LBP Rec 23 "For patients with acute low back pain, there is insufficient
     evidence …" beside Rec 24 "For patients with chronic low back pain, we suggest against …"). When the record
     dates the pain (pain_duration), the recommendations whose statement names only the other duration are set
-    aside; when it does not, or nothing would be left, all stay in retrieval order."""
-    if not named:
-        return named
-    duration = pain_duration(case.summary, case.injury_date)
-    if duration not in ("acute", "chronic"):
+    aside; when it does not (or dates it subacute, which neither addresses), or nothing would be left, all stay."""
+    if not named or duration not in ("acute", "chronic"):
         return named
     other = "chronic" if duration == "acute" else "acute"
     kept = {chunk_id: p for chunk_id, p in named.items()
@@ -157,15 +157,31 @@ def _statement_durations(search: GuidelineSearch, guideline_id: str, section: st
     return {word.lower() for word in _DURATION_WORD.findall(statement)}
 
 
-def _named_statement(search: GuidelineSearch, named: list[RetrievedPassage]) -> RetrievedPassage | None:
+def _named_statements(search: GuidelineSearch, named: list[RetrievedPassage], both_durations: bool) -> list[RetrievedPassage]:
     """The statement of the named recommendation retrieval ranked best (candidates come in fused order), so the
     draft quotes "For patients with low back pain, we suggest nonsteroidal anti-inflammatory drugs." rather than
-    a discussion sentence about one trial. None when routing names no recommendation for the item."""
+    a discussion sentence about one trial. With `both_durations` (the record dates the pain subacute, or not at
+    all) and a statement written for acute or chronic pain, the other duration's statement too: the reviewer sees
+    both populations rather than one chosen by word overlap. Empty when routing names no recommendation."""
+    found: list[RetrievedPassage] = []
     for passage in named:
-        found = search.statement_passage(passage.citation.guideline_id, passage.citation.top_section)
-        if found is not None:
-            return found.model_copy(update={"score": passage.score, "relevance": passage.relevance})
-    return None
+        section = passage.citation.top_section
+        if any(f.citation.top_section == section for f in found):
+            continue
+        statement = search.statement_passage(passage.citation.guideline_id, section)
+        if statement is None:
+            continue
+        if not found:
+            found.append(statement.model_copy(update={"score": passage.score, "relevance": passage.relevance}))
+            if not both_durations:
+                break
+            first = _statement_durations(search, passage.citation.guideline_id, section)
+            if not first & {"acute", "chronic"}:
+                break
+        elif _statement_durations(search, passage.citation.guideline_id, section) - first & {"acute", "chronic"}:
+            found.append(statement.model_copy(update={"score": passage.score, "relevance": passage.relevance}))
+            break
+    return found
 
 
 def _prefer_statements(passages: list[RetrievedPassage], restating: dict[str, set[str]] | None = None) -> list[RetrievedPassage]:

@@ -178,7 +178,8 @@ def split_record_sentences(text: str) -> list[str]:
 
 
 def record_sentences(case: CaseFile) -> list[RecordSentence]:
-    """Every sentence of the case text with its source and the first date it gives."""
+    """Every sentence of the case text with its source and the first date it gives. A line of a pasted case's
+    "IMR ISSUES:" list is the request, not a treatment the record documents: it counts as the disputed items."""
     out, seen = [], set()
     for source, text in record_sources(case):
         for sentence in split_record_sentences(text):
@@ -187,8 +188,20 @@ def record_sentences(case: CaseFile) -> list[RecordSentence]:
                 continue
             seen.add(key)
             date = RECORD_DATE.search(sentence)
-            out.append(RecordSentence(" ".join(sentence.split()), source, date.group(0) if date else None))
+            named = REQUEST_SOURCE if source != REQUEST_SOURCE and _only_requests(sentence, case) else source
+            out.append(RecordSentence(" ".join(sentence.split()), named, date.group(0) if date else None))
     return out
+
+
+_LIST_LEFTOVER = re.compile(r"(?i)\bIMR ISSUES\b|\b\d{1,3}\s*[.):]|[\W_]+")
+
+
+def _only_requests(sentence: str, case: CaseFile) -> bool:
+    """True when the sentence is nothing but disputed items, list numbers and the list's heading."""
+    rest = sentence.casefold()
+    for item in sorted(case.items, key=lambda i: -len(i.text)):
+        rest = rest.replace(item.text.strip().rstrip(".").casefold(), " ")
+    return rest != sentence.casefold() and not _LIST_LEFTOVER.sub("", rest)
 
 
 # ---------------------------------------------------------------------------------------------- tokens and negation
