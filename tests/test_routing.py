@@ -382,3 +382,23 @@ def test_pain_the_record_dates_subacute_gets_both_the_acute_and_the_chronic_stat
     assert acute in sections and chronic in sections, sections
     assert {acute, chronic} <= {p.citation.top_section for p in result.evidence.governing}
     assert result.report.verified == len(sections) and result.report.ok, [p.message for p in result.report.problems]
+
+
+@pytest.mark.slow
+def test_which_guideline_applies_says_why_the_acute_or_chronic_statement_was_chosen_quoting_the_dates(cdc_lbp_chain):
+    from assistant.conversation.record_answer import governing_answer
+    from assistant.verification.record import full_record_text
+    from assistant.verification.textmatch import quote_occurs
+
+    item = "Cyclobenzaprine 10mg #30"
+    acute = _generated_lumbar_case("10/01/2016", "10/12/2016", item)
+    answer = governing_answer(1, cdc_lbp_chain.evidence(acute, 0))
+    line = next(l for l in answer.splitlines() if l.startswith("The record dates the pain"))
+    assert "11 days from the injury — acute (under four weeks), so the statement for acute pain is shown" in line
+    quotes = re.findall(r"“([^”]+)”", line)
+    assert len(quotes) == 2 and all(quote_occurs(q, full_record_text(acute)) for q in quotes)
+    subacute = governing_answer(1, cdc_lbp_chain.evidence(_generated_lumbar_case("08/20/2016", "10/12/2016", item), 0))
+    assert "53 days from the injury — subacute (4 to 12 weeks), which neither" in subacute
+    physical_therapy = governing_answer(1, cdc_lbp_chain.evidence(
+        _generated_lumbar_case("10/01/2016", "10/12/2016", "Physical therapy 6 sessions for the lumbar spine"), 0))
+    assert "The record dates the pain" not in physical_therapy  # Rec 9 is for all low back pain

@@ -152,6 +152,9 @@ def governing_answer(item_number: int, evidence: Evidence) -> str:
         strength = f" ({citation.strength})" if citation.strength else ""
         superseded = f" Note: {citation.superseded}" if citation.superseded else ""
         lines.append(f"- {citation.label()}{strength} — {passage.tier.label}.{superseded}")
+    duration = evidence.duration_note()
+    if duration:
+        lines.append(duration)
     scope = evidence.scope_note()
     if scope:
         lines.append(scope)

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
 from assistant.corpus.statements import recommendation_statement
-from assistant.criteria.facts import PainDuration, pain_duration
-from assistant.contracts import AbstentionNote, CaseFile, Citation, DisputedItem, EvidenceTier, RetrievedPassage
+from assistant.criteria.facts import PainDuration, pain_duration, symptom_timing
+from assistant.contracts import (AbstentionNote, CaseFile, Citation, DisputedItem, EvidenceTier, RecordCitation,
+                                 RetrievedPassage)
 from assistant.vocabulary.categories import ItemTopic, classify_item, passage_addresses_topic, situation_queries
 from assistant.drafting.routing import RoutingDecision, bundled_guideline_ids, route_item
 from assistant.retrieval.search import RRF_K, GuidelineSearch
@@ -35,6 +36,28 @@ class Evidence:
     mtus_available: bool = False
     routing: RoutingDecision | None = None
     statements: list[RetrievedPassage] = field(default_factory=list)
+    pain: PainDuration | None = None
+    pain_timing: tuple[int | None, list[RecordCitation]] = (None, [])
+    """Set when the named recommendations differ by duration of pain: the class, the days and the dated sentences."""
+
+    def duration_note(self) -> str | None:
+        """For the chat: why the acute or the chronic statement (or both) was chosen, with the record's own dated
+        sentences; None when the recommendations do not differ by duration."""
+        if not self.statements or not any(_DURATION_WORD.search(c.quote) for c in self.statement_citations()):
+            return None
+        days, quotes = self.pain_timing
+        said = [(" ".join(q.quote.split()), q.date) for q in quotes]  # a quote spanning lines stays on one line
+        dated = "; ".join(f"“{words}” ({when})" if when else f"“{words}”" for words, when in said)
+        if self.pain is None:
+            return ("The record does not date the pain (no injury date and later visit), so both the acute and the "
+                    "chronic statement are shown.")
+        if days is None:
+            return "The record calls the pain chronic, so the statement for chronic pain is shown."
+        reading = {"acute": "acute (under four weeks), so the statement for acute pain is shown",
+                   "chronic": "chronic (over 12 weeks), so the statement for chronic pain is shown",
+                   "subacute": "subacute (4 to 12 weeks), which neither the acute nor the chronic statement is "
+                               "written for, so both are shown"}[self.pain]
+        return f"The record dates the pain {days} days from the injury — {reading}: {dated}."
 
     def statement_citations(self) -> list[Citation]:
         """The governing recommendations' statements as citations of their own words ("For patients with acute low
@@ -102,6 +125,7 @@ def gather_evidence(case: CaseFile, item: DisputedItem, search: GuidelineSearch)
     evidence = Evidence(item=item, topic=topic, queries=queries, candidates=candidates, routing=routing)
     evidence.mtus_available = any(e.tier == EvidenceTier.mtus for e in search.library.entries.values())
     duration = pain_duration(case.summary, case.injury_date)
+    evidence.pain, evidence.pain_timing = duration, symptom_timing(case.summary, case.injury_date)
     named = _for_the_pain_duration(search, _named_sections(routing, topic, candidates), duration)
     relevant = named or {p.chunk_id: p for p in candidates if is_relevant(topic, p)}
     if not relevant:
