@@ -172,9 +172,13 @@ class Citation(BaseModel):
 
     @property
     def top_section(self) -> str:
-        """The section's first level without a criterion's " — Discussion": "Recommendation 2 — Discussion > …" →
-        "Recommendation 2" (what routing.toml names)."""
-        return self.section.split(" — ")[0].split(" > ")[0]
+        return top_section(self.section)
+
+
+def top_section(section: str) -> str:
+    """A section's first level without a criterion's " — Discussion": "Recommendation 2 — Discussion > …" →
+    "Recommendation 2" (what routing.toml names)."""
+    return section.split(" — ")[0].split(" > ")[0]
 
 
 RECOMMENDATION_SECTION = re.compile(r"^Recommendations? (\d+)(?:\s*[–-]\s*(\d+))?\b")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from assistant.contracts import top_section
 from assistant.services import Services
 from assistant.vocabulary.categories import classify_item
 
@@ -101,16 +102,13 @@ def sample_precision(sample: list[SampleJudgement]) -> dict:
 def stale_judgements(rows: list[dict], sample: list[SampleJudgement]) -> list[str]:
     """Sampled items whose draft now cites something other than what was judged — another guideline, page or, on the
     same page, another recommendation (LBP Recs 10 and 11 share p. 40) — re-judge them."""
-    def top(section: str | None) -> str | None:
-        return section.split(" — ")[0].split(" > ")[0] if section else None
-
     def changed(judged: SampleJudgement, row: dict) -> bool:
         first = row["citations"][0] if row["citations"] else None
         if first is None:
             return judged.guideline_id is not None
         if (first["guideline_id"], first["printed_page"]) != (judged.guideline_id, judged.printed_page):
             return True
-        return judged.section is not None and top(first["section"]) != top(judged.section)
+        return judged.section is not None and top_section(first["section"]) != top_section(judged.section)
 
     by_id = {r["id"]: r for r in rows}
     return [s.id for s in sample if s.id in by_id and changed(s, by_id[s.id])]

@@ -402,3 +402,10 @@ def test_which_guideline_applies_says_why_the_acute_or_chronic_statement_was_cho
     physical_therapy = governing_answer(1, cdc_lbp_chain.evidence(
         _generated_lumbar_case("10/01/2016", "10/12/2016", "Physical therapy 6 sessions for the lumbar spine"), 0))
     assert "The record dates the pain" not in physical_therapy  # Rec 9 is for all low back pain
+    from assistant.drafting.intake import case_from_text
+
+    undated = case_from_text("The injured worker reports chronic low back pain with spasm after lifting at work. "
+                             f"The diagnosis was lumbar strain.\n\nIMR ISSUES:\n1. {item}\n")
+    called = governing_answer(1, cdc_lbp_chain.evidence(undated, 0))
+    assert ("The record calls the pain chronic, so the statement for chronic pain is shown: “The injured worker reports "
+            "chronic low back pain with spasm after lifting at work.”") in called

@@ -332,9 +332,19 @@ def pain_duration(case_text: str, injury_date: str | None) -> PainDuration | Non
     """Acute, subacute or chronic as the VA/DoD low back pain guideline delineates them (p. 5: "acute (less than four
     weeks), subacute (4 – 12 weeks), or chronic (more than 12 weeks)"), from the injury date to the latest record
     date; without those dates, chronic when the record calls the pain chronic. None when the record does not tell."""
-    days, _ = symptom_timing(case_text, injury_date)
-    if days is not None:
-        return "acute" if days < ACUTE_PAIN_DAYS else "chronic" if days > CHRONIC_PAIN_DAYS else "subacute"
+    return duration_of_pain(symptom_timing(case_text, injury_date)[0], case_text)
+
+
+def called_chronic(case_text: str, source: str = "case summary") -> list[RecordCitation]:
+    """The record's sentences that call the pain chronic (what `duration_of_pain` reads when there are no dates)."""
+    return [RecordCitation(quote=sentence, source=source, date=when)
+            for sentence, when in sentences_with_dates(case_text) if _CALLED_CHRONIC.search(sentence)][:1]
+
+
+def duration_of_pain(symptom_days: int | None, case_text: str) -> PainDuration | None:
+    """`pain_duration` from days already counted (`symptom_timing`)."""
+    if symptom_days is not None:
+        return "acute" if symptom_days < ACUTE_PAIN_DAYS else "chronic" if symptom_days > CHRONIC_PAIN_DAYS else "subacute"
     return "chronic" if _CALLED_CHRONIC.search(case_text) else None
 
 

@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
 from assistant.corpus.statements import recommendation_statement
-from assistant.criteria.facts import PainDuration, pain_duration, symptom_timing
+from assistant.criteria.facts import PainDuration, called_chronic, duration_of_pain, symptom_timing
 from assistant.contracts import (AbstentionNote, CaseFile, Citation, DisputedItem, EvidenceTier, RecordCitation,
                                  RetrievedPassage)
 from assistant.vocabulary.categories import ItemTopic, classify_item, passage_addresses_topic, situation_queries
 from assistant.drafting.routing import RoutingDecision, bundled_guideline_ids, route_item
 from assistant.retrieval.search import RRF_K, GuidelineSearch
+from assistant.verification.guideline_terms import statement_terms
 
 # A passage addresses an item when it names the item's treatment category AND its embedding similarity to
 # the item query reaches this threshold (items with no known category need UNCATEGORISED_THRESHOLD).
@@ -21,7 +22,7 @@ RELEVANCE_THRESHOLD = 0.6
 UNCATEGORISED_THRESHOLD = 0.6
 PER_QUERY_K = 12
 GOVERNING_MAX = 2
-_DURATION_WORD = re.compile(r"\b(acute|subacute|chronic)\b", re.IGNORECASE)
+PAIN_STAGES = {"acute", "chronic"}  # the durations a split recommendation (LBP Recs 23/24) is written for
 
 
 @dataclass
@@ -43,7 +44,7 @@ class Evidence:
     def duration_note(self) -> str | None:
         """For the chat: why the acute or the chronic statement (or both) was chosen, with the record's own dated
         sentences; None when the recommendations do not differ by duration."""
-        if not self.statements or not any(_DURATION_WORD.search(c.quote) for c in self.statement_citations()):
+        if not any(_durations(p) for p in self.statements):
             return None
         days, quotes = self.pain_timing
         said = [(" ".join(q.quote.split()), q.date) for q in quotes]  # a quote spanning lines stays on one line
@@ -52,7 +53,7 @@ class Evidence:
             return ("The record does not date the pain (no injury date and later visit), so both the acute and the "
                     "chronic statement are shown.")
         if days is None:
-            return "The record calls the pain chronic, so the statement for chronic pain is shown."
+            return f"The record calls the pain chronic, so the statement for chronic pain is shown: {dated}."
         reading = {"acute": "acute (under four weeks), so the statement for acute pain is shown",
                    "chronic": "chronic (over 12 weeks), so the statement for chronic pain is shown",
                    "subacute": "subacute (4 to 12 weeks), which neither the acute nor the chronic statement is "
@@ -124,14 +125,16 @@ def gather_evidence(case: CaseFile, item: DisputedItem, search: GuidelineSearch)
     candidates = [by_id[c].model_copy(update={"score": fused[c], "relevance": similarity[c]}) for c in ids]
     evidence = Evidence(item=item, topic=topic, queries=queries, candidates=candidates, routing=routing)
     evidence.mtus_available = any(e.tier == EvidenceTier.mtus for e in search.library.entries.values())
-    duration = pain_duration(case.summary, case.injury_date)
-    evidence.pain, evidence.pain_timing = duration, symptom_timing(case.summary, case.injury_date)
+    evidence.pain_timing = symptom_timing(case.summary, case.injury_date)
+    duration = evidence.pain = duration_of_pain(evidence.pain_timing[0], case.summary)
+    if evidence.pain_timing[0] is None and duration == "chronic":
+        evidence.pain_timing = (None, called_chronic(case.summary))
     named = _for_the_pain_duration(search, _named_sections(routing, topic, candidates), duration)
     relevant = named or {p.chunk_id: p for p in candidates if is_relevant(topic, p)}
     if not relevant:
         evidence.abstention = abstention_for(item, topic, routing)
         return evidence
-    statements = _named_statements(search, list(named.values()), both_durations=duration not in ("acute", "chronic"))
+    statements = _named_statements(search, list(named.values()), both_durations=duration not in PAIN_STAGES)
     best_tier = min(p.tier.rank for p in relevant.values())
     order = list(dict.fromkeys([*range(1, len(queries)), 0]))
     restating = {e.id: set(e.restating_sections) for e in search.library.entries.values()}
@@ -164,21 +167,19 @@ def _for_the_pain_duration(search: GuidelineSearch, named: dict[str, RetrievedPa
     evidence …" beside Rec 24 "For patients with chronic low back pain, we suggest against …"). When the record
     dates the pain (pain_duration), the recommendations whose statement names only the other duration are set
     aside; when it does not (or dates it subacute, which neither addresses), or nothing would be left, all stay."""
-    if not named or duration not in ("acute", "chronic"):
+    if not named or duration not in PAIN_STAGES:
         return named
     other = "chronic" if duration == "acute" else "acute"
     kept = {chunk_id: p for chunk_id, p in named.items()
-            if _statement_durations(search, p.citation.guideline_id, p.citation.top_section) != {other}}
+            if _durations(search.statement_passage(p.citation.guideline_id, p.citation.top_section)) != {other}}
     return kept or named
 
 
-def _statement_durations(search: GuidelineSearch, guideline_id: str, section: str) -> set[str]:
-    """The durations of pain ('acute', 'subacute', 'chronic') a recommendation's own statement names."""
-    found = search.statement_passage(guideline_id, section)
-    if found is None:
-        return set()
-    statement = recommendation_statement(found.citation.quote) or ""
-    return {word.lower() for word in _DURATION_WORD.findall(statement)}
+def _durations(statement: RetrievedPassage | None) -> set[str]:
+    """The durations of pain ('acute', 'subacute', 'chronic') a recommendation's own statement names, in the
+    physician-reviewable spellings of data/statement_terms.toml (the guideline check reads the same table)."""
+    words = recommendation_statement(statement.citation.quote) if statement is not None else None
+    return set(statement_terms(words).get("duration", {})) if words else set()
 
 
 def _named_statements(search: GuidelineSearch, named: list[RetrievedPassage], both_durations: bool) -> list[RetrievedPassage]:
@@ -187,25 +188,20 @@ def _named_statements(search: GuidelineSearch, named: list[RetrievedPassage], bo
     a discussion sentence about one trial. With `both_durations` (the record dates the pain subacute, or not at
     all) and a statement written for acute or chronic pain, the other duration's statement too: the reviewer sees
     both populations rather than one chosen by word overlap. Empty when routing names no recommendation."""
-    found: list[RetrievedPassage] = []
+    statements: dict[str, RetrievedPassage] = {}
     for passage in named:
         section = passage.citation.top_section
-        if any(f.citation.top_section == section for f in found):
-            continue
-        statement = search.statement_passage(passage.citation.guideline_id, section)
-        if statement is None:
-            continue
-        if not found:
-            found.append(statement.model_copy(update={"score": passage.score, "relevance": passage.relevance}))
-            if not both_durations:
-                break
-            first = _statement_durations(search, passage.citation.guideline_id, section)
-            if not first & {"acute", "chronic"}:
-                break
-        elif _statement_durations(search, passage.citation.guideline_id, section) - first & {"acute", "chronic"}:
-            found.append(statement.model_copy(update={"score": passage.score, "relevance": passage.relevance}))
-            break
-    return found
+        found = None if section in statements else search.statement_passage(passage.citation.guideline_id, section)
+        if found is not None:
+            statements[section] = found.model_copy(update={"score": passage.score, "relevance": passage.relevance})
+    ranked = list(statements.values())
+    if not ranked:
+        return []
+    lead = _durations(ranked[0]) & PAIN_STAGES
+    if not both_durations or not lead:
+        return ranked[:1]
+    partner = next((s for s in ranked[1:] if (_durations(s) - lead) & PAIN_STAGES), None)
+    return [ranked[0], partner] if partner else ranked[:1]
 
 
 def _prefer_statements(passages: list[RetrievedPassage], restating: dict[str, set[str]] | None = None) -> list[RetrievedPassage]:
