@@ -17,7 +17,7 @@ from conftest import CDC_PDF, require_shared
 
 from assistant.contracts import EvidenceTier, GuidelineEntry, PrintedPageSource
 from assistant.corpus.ingest import ingest_pdf
-from assistant.corpus.pages import join_hyphenated, repair_kerning, repeated_edge_lines
+from assistant.corpus.pages import join_hyphenated, join_split_across_lines, repair_kerning, repeated_edge_lines
 from assistant.corpus.pdf_text import read_pdf_pages
 from assistant.errors import DocumentUnreadable
 
@@ -217,6 +217,46 @@ def test_repair_kerning_units():
     # The document's own vocabulary decides a word the lexicon lacks.
     vocab = Counter({"oxycodonex": 4})
     assert repair_kerning("take oxy codonex daily", vocab) == "take oxycodonex daily"
+
+
+def test_repair_kerning_joins_a_fragment_after_a_short_word_and_long_fragments_the_document_knows_whole():
+    # 'of fa cet': the first pass pairs 'of fa' and must not hide 'fa cet' from the second.
+    assert repair_kerning("the diagnosis of fa cet or sacroiliac joint pain", Counter({"facet": 38, "cet": 1})) == (
+        "the diagnosis of facet or sacroiliac joint pain")
+    assert repair_kerning("a more rigorous appli cation of the methods", Counter({"application": 6, "cation": 1})) == (
+        "a more rigorous application of the methods")
+    assert repair_kerning("cogni tive behavioral therapy", Counter({"cognitive": 40, "tive": 1})) == "cognitive behavioral therapy"
+    # A capital letter before a word of the document stays apart, however the PDF spaced it.
+    vocab = Counter({"supplementation": 4, "dsupplementation": 1, "irritable": 100, "agonists": 6})
+    for line in ("vitamin D supplementation", "IBS-C irritable bowel syndrome", "guanylate cyclase-C agonists"):
+        assert repair_kerning(line, vocab) == line
+    # Two words the lexicon knows are never joined, however common the joined form.
+    assert repair_kerning("move in to the clinic", Counter({"into": 50})) == "move in to the clinic"
+
+
+def test_a_word_split_at_a_line_break_without_a_hyphen_is_joined_on_the_first_line():
+    vocab = Counter({"for": 300, "against": 80, "ainst": 2, "intervention": 20})
+    assert join_split_across_lines(["24. Fo", "r patients with chronic low back pain"], vocab) == [
+        "24. For", "patients with chronic low back pain"]
+    assert join_split_across_lines(["Weak ag", "ainst Reviewed, Not changed"], vocab) == ["Weak against", "Reviewed, Not changed"]
+    assert join_split_across_lines(["the first i", "ntervention."], vocab) == ["the first intervention."]
+    assert join_split_across_lines(["we suggest for", "patients with pain"], vocab) == ["we suggest for", "patients with pain"]
+
+
+def test_the_low_back_statements_read_whole_words_where_the_pdf_splits_them():
+    """LBP 2022 p. 54 prints '24. Fo' / 'r patients …' and p. 32 'fa cet'; the drafter quotes these statements."""
+    from assistant.corpus.pages import build_pages
+    from assistant.config import Settings
+    from assistant.corpus.catalog import load_catalog
+    from conftest import SHARED
+
+    path = require_shared(SHARED / "corpus" / "vadod-lbp-2022.pdf")
+    raw = read_pdf_pages(path)
+    assert "24. Fo\nr patients" in raw[53].text and "fa cet" in raw[31].text
+    entry = next(e for e in load_catalog(Settings()) if e.id == "vadod-lbp-2022")
+    pages = build_pages(entry, raw)
+    assert "24. For patients with chronic low back pain, we suggest against offering" in " ".join(pages[53].lines)
+    assert "diagnosis of facet or sacroiliac" in " ".join(pages[31].lines)
 
 
 def test_join_hyphenated_units():

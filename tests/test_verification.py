@@ -307,3 +307,23 @@ def test_a_true_paraphrase_beside_the_patients_own_figures_and_conditions_stays_
     facts written beside it."""
     report = check_free_text(sentence, cdc_search.library, ranker=cdc_search.page_ranking)
     assert [c.status for c in report.citation_checks] == ["verified"], report.citation_checks[0].message
+
+
+# LBP 2022 p. 100 (Appendix D, the 2017 wording beside the 2022 numbers) as the page text reads once the PDF's split
+# words are joined: a row's strength and category cells run into the next row's statement.
+LBP_2017_TABLE_ROWS = (
+    "13 For patients with acute low back pain, there is insufficient evidence to support the use of acupuncture. "
+    "Neither for nor against Reviewed, New-replaced Reviewed, Amended 35 "
+    "14 For patients with chronic low back pain, we suggest offering acupuncture. Weak for Reviewed, New-replaced "
+    "Reviewed, Amended 34")
+
+
+def test_a_table_rows_strength_cell_does_not_hide_the_next_statements_direction():
+    from assistant.verification.direction import direction, opposite_statement
+
+    row = "Neither for nor against Reviewed, New-replaced Reviewed, Amended 35 14 For patients with chronic low back pain, we suggest offering acupuncture."
+    assert direction(row) == "for"
+    assert direction("there is insufficient evidence to recommend for or against any diagnostic imaging.") is None
+    reversed_claim = "For patients with chronic low back pain, we suggest against offering acupuncture."
+    assert "we suggest offering acupuncture" in (opposite_statement(reversed_claim, LBP_2017_TABLE_ROWS) or "")
+    assert opposite_statement(reversed_claim.replace("against offering", "offering"), LBP_2017_TABLE_ROWS) is None

@@ -59,23 +59,59 @@ def vocabulary(pages: list[list[str]]) -> Counter[str]:
     return counts
 
 
+def _joins(left: str, right: str, vocab: Counter[str], lexicon: frozenset[str]) -> bool:
+    """Whether 'left right' is one word the PDF's character spacing split ('No vember', 'W ashington')."""
+    joined = (left + right).lower()
+    right_known = right.lower() in lexicon or vocab.get(right.lower(), 0) > 3 and len(right) > 3
+    if right_known:
+        return False
+    if joined in lexicon or vocab.get(joined, 0) >= 1:
+        return True
+    return len(left) == 1 and left.isupper() and left not in "AI"  # 'T ramadol'
+
+
+def _joins_strictly(left: str, right: str, vocab: Counter[str], lexicon: frozenset[str]) -> bool:
+    """The second pass ('appli cation', 'Fo r', 'fa cet' after 'of'): the whole is a word the lexicon or the
+    document knows, more common in the document than the right fragment alone ('vitamin D supplementation' and
+    'IBS-C irritable' stay apart), and neither fragment is a word of its own — a lone letter other than a or I
+    may follow a fragment ('Fo r')."""
+    joined, low_left, low_right = (left + right).lower(), left.lower(), right.lower()
+    if not (joined in lexicon or vocab.get(joined, 0) >= 2) or vocab.get(joined, 0) < vocab.get(low_right, 0):
+        return False
+    if len(right) == 1:
+        return low_right not in "ai" and low_left not in lexicon and 20 * vocab.get(low_left, 0) <= vocab.get(joined, 0)
+    left_word = len(left) > 3 and (low_left in lexicon or vocab.get(low_left, 0) > 1)
+    return low_right not in lexicon and not left_word
+
+
+KERNED_PAIR = re.compile(r"\b([A-Za-z]{1,3}) ([a-z]{2,})\b")
+KERNED_PAIR_AHEAD = re.compile(r"\b([A-Za-z]{1,12}) (?=([a-z]{1,20})\b)")
+
+
 def repair_kerning(line: str, vocab: Counter[str]) -> str:
-    """Join 'No vember' → 'November': the joined word is a word, the right fragment is not."""
+    """Join 'No vember' → 'November': the joined word is a word, the right fragment is not. A second pass looks
+    ahead at the right fragment instead of consuming it ('of fa cet' → 'of facet') and joins only into a word the
+    lexicon or the document knows ('appli cation', 'Fo r'); a lone capital before a word ('vitamin D
+    supplementation', 'IBS-C irritable') is left alone there."""
     lexicon = english_lexicon()
+    line = KERNED_PAIR.sub(lambda m: m.group(1) + m.group(2) if _joins(m.group(1), m.group(2), vocab, lexicon)
+                           else m.group(0), line)
+    return KERNED_PAIR_AHEAD.sub(lambda m: m.group(1) if _joins_strictly(m.group(1), m.group(2), vocab, lexicon)
+                                 else m.group(0), line)
 
-    def join(match: re.Match[str]) -> str:
-        left, right = match.group(1), match.group(2)
-        joined = (left + right).lower()
-        right_known = right.lower() in lexicon or vocab.get(right.lower(), 0) > 3 and len(right) > 3
-        if right_known:
-            return match.group(0)
-        if joined in lexicon or vocab.get(joined, 0) >= 1:
-            return left + right
-        if len(left) == 1 and left.isupper() and left not in "AI":
-            return left + right
-        return match.group(0)
 
-    return re.sub(r"\b([A-Za-z]{1,3}) ([a-z]{2,})\b", join, line)
+def join_split_across_lines(lines: list[str], vocab: Counter[str]) -> list[str]:
+    """A word split at a line break without a hyphen ('… Weak ag' / 'ainst Reviewed …', '24. Fo' / 'r patients'):
+    the fragment moves up to its line, which keeps each line's start for the section rules."""
+    lexicon = english_lexicon()
+    out = list(lines)
+    for index in range(len(out) - 1):
+        tail = re.search(r"\b([A-Za-z]{1,12})$", out[index])
+        head = re.match(r"([a-z]{1,20})\b\S*", out[index + 1])  # the fragment with what clings to it ('ntervention.')
+        if tail and head and _joins_strictly(tail.group(1), head.group(1), vocab, lexicon):
+            out[index] += head.group(0)
+            out[index + 1] = out[index + 1][head.end():].lstrip()
+    return [line for line in out if line]
 
 
 def join_hyphenated(lines: list[str], vocab: Counter[str]) -> list[str]:
@@ -193,7 +229,7 @@ def build_pages(entry: GuidelineEntry, raw_pages: list[RawPage]) -> list[PageLin
     for raw, lines in zip(raw_pages, raw_lines):
         kept = [l for l in lines if l.strip() and _edge_key(l) not in repeated and not _is_header(entry, l, lines)]
         kept = [re.sub(r"\s{2,}", " ", repair_kerning(l, vocab)).strip() for l in kept]
-        kept = join_hyphenated(kept, vocab)
+        kept = join_hyphenated(join_split_across_lines(kept, vocab), vocab)
         page = PageLines(raw=raw)
         tracker.new_page()
         for line in kept:

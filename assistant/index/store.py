@@ -34,7 +34,7 @@ from assistant.index.embeddings import embed
 
 log = logging.getLogger(__name__)
 
-INGEST_VERSION = "8"  # 8: the insomnia guideline's research chapter is its own section; 7: a discussion several statements share is "Recommendations N–M"
+INGEST_VERSION = "9"  # 9: words the PDF splits ("Fo r", "fa cet") are joined; 8: the insomnia guideline's research chapter is its own section; 7: a discussion several statements share is "Recommendations N–M"
 ADD_BATCH = 256
 Progress = Callable[[str], None]
 

@@ -25,6 +25,12 @@ FOR = re.compile(r"\b(?:recommends?|recommended|suggests?|suggested|supports?|en
 NEUTRAL = re.compile(r"\b(?:for\s+or\s+against|neither\s+for\s+nor\s+against|insufficient\s+evidence|caution)\b",
                      re.IGNORECASE)
 """No direction: "insufficient evidence to recommend for or against", "use particular caution when prescribing"."""
+TABLE_STRENGTH_CELL = re.compile(
+    r"\b(?:(?:strong|weak)\s+(?:for|against)|neither\s+for\s+nor\s+against)(?=\s*\|?\s*(?:not\s+)?reviewed\b)",
+    re.IGNORECASE)
+"""A table's strength column before its category column ("Neither for nor against Reviewed, New-replaced"): the
+VA/DoD appendix of 2017 and 2022 wording runs a row's cells into the next row's statement, which has a direction of
+its own."""
 CONDITIONAL = re.compile(
     r"\b(?:only|unless|except|absence|without|if|when|until|rather\s+than|instead|but|however|although|first|"
     r"before|after|prior\s+to|lowest|shortest|caution)\b", re.IGNORECASE)
@@ -43,6 +49,7 @@ def direction(sentence: str, conditional_is_ambiguous: bool = False) -> str | No
     """'against', 'for', or None (no recommendation, a neutral one, or — in a claim — conditional wording: "only
     with red flags" may restate "against … without red flags"). A guideline's own "we recommend against …
     without red flags" is still against."""
+    sentence = TABLE_STRENGTH_CELL.sub(" ", sentence)
     if NEUTRAL.search(sentence) or conditional_is_ambiguous and CONDITIONAL.search(sentence):
         return None
     against = [m.span() for m in AGAINST.finditer(sentence)]
