@@ -588,3 +588,25 @@ def test_symptom_timing_agrees_with_the_record_facts_on_every_dev_letter():
         assert (days, quotes) == (facts.symptom_days, facts.timing_quotes), path.name
         dated += days is not None
     assert dated >= len(letters) // 2, f"only {dated} of {len(letters)} letters dated"
+
+
+def test_the_reasons_a_prior_review_goes_on_to_give_are_not_quoted_as_what_the_record_shows():
+    """CM16-0247802 (real letter): the summary ends with the prior review's account over two sentences — "The
+    retrospective request for cyclobenzaprine … was non-certified as the patient was previously using a different
+    muscle relaxant medication. There is no indication for the need to have a second muscle relaxant nor was there
+    documentation of complaints of muscle spasms." The second names no review, and the orphenadrine row quoted it as
+    what the record shows, dated 11/29/2016, although the examination that day found paravertebral spasms."""
+    from evals.criteria import letter_item_checklist
+    from assistant.vocabulary.record_cues import review_account
+
+    sets, pages = shipped_sets()
+    checklist = letter_item_checklist(require_shared(SHARED / "imr-letters" / "dev" / "CM16-0247802.pdf"), 2, sets, pages)
+    row = next(r for r in checklist.rows if r.criterion_id == "lbp-muscle-relaxant-not-chronic")
+    assert row.status == "not_met"  # earlier cyclobenzaprine is still documented: "Relevant medications included …"
+    quotes = [c.quote for c in row.record_citations]
+    assert quotes and not any("second muscle relaxant" in q for q in quotes), quotes
+    # A treating note's sentence after a review's decision is not swept in, nor one opening new records.
+    assert review_account(["The request was non-certified.", "There was no documentation of prior therapy.",
+                           "On 12/01/2016 he reported pain 6/10.", "Additionally, he walks daily."]) == [True, True, False, False]
+    assert review_account(["UR denied the MRI.", "Additional clinical documentation submitted for review included a "
+                           "progress report."]) == [True, False]

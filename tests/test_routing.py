@@ -370,6 +370,19 @@ def test_an_overturned_draft_does_not_say_the_record_documents_each_requirement_
 
 
 @pytest.mark.slow
+def test_an_upheld_checklist_draft_names_the_required_criterion_its_conclusion_counts(cdc_lbp_chain):
+    """Cyclobenzaprine four years after the injury: three rows read "Not met" or "Not documented", one of them
+    required. The conclusion said "given that 1 of the requirements above is not met or not documented", which the
+    reader could not square with three negative rows; it names the one it counts."""
+    case = _generated_lumbar_case("10/01/2012", "10/12/2016", "Cyclobenzaprine 10mg #30")
+    text = cdc_lbp_chain.run(case, 0, "Upheld").rationale.rationale
+    conclusion = text[text.rindex("Therefore"):]
+    assert text.count("Not met") + text.count("Not documented") >= 2
+    assert conclusion.startswith("Therefore, given that the required criterion above (is this other than ongoing use "
+                                 "for chronic low back pain) is not met or not documented, the request for "), conclusion
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("item,acute,chronic", [
     ("Cyclobenzaprine 10mg #30", "Recommendation 23", "Recommendation 24"),
     ("Acupuncture 6 sessions for the low back", "Recommendation 35", "Recommendation 34"),

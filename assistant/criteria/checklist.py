@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 
 from assistant.contracts import CaseFile, Checklist, ChecklistRow, ChecklistStatus, Citation, Decision, DisputedItem, RecordCitation
 from assistant.criteria.facts import (ACUTE_PAIN_DAYS, CHRONIC_PAIN_DAYS, RecordFacts, RecordFinding, extract_record_facts,
-                                      sentences_with_dates)
+                                      patient_sentences_with_dates)
 from assistant.criteria.load import GuidelinePages
 from assistant.criteria.mme import CDC_GUIDELINE_ID, CONVERSION_PAGE, CONVERSION_QUOTE
 from assistant.criteria.model import CriteriaSet, CriteriaTopic, Criterion, ItemCategory, RecordFact, Requirement
@@ -72,14 +72,16 @@ class ItemContext:
         self.already_using = self._already_using()
 
     def sentences_matching(self, pattern: re.Pattern[str], keep: Callable[[str], bool]) -> list[RecordCitation]:
-        """The record's sentences that match `pattern` and that `keep` accepts, each a dated record citation."""
+        """The record's sentences about the patient (not a review's account) that match `pattern` and that `keep`
+        accepts, each a dated record citation."""
         return [RecordCitation(quote=sentence, source=self.facts.source, date=when)
-                for sentence, when in sentences_with_dates(self.case_text) if pattern.search(sentence) and keep(sentence)]
+                for sentence, when in patient_sentences_with_dates(self.case_text)
+                if pattern.search(sentence) and keep(sentence)]
 
     def _already_using(self) -> list[RecordCitation]:
         """Record sentences (not plans, not the UR's reasons) naming a drug of the item's class: continued use.
         A prescription written at the visit under review is the request itself, not earlier use."""
-        from assistant.criteria.facts import parse_date, sentences_with_dates
+        from assistant.criteria.facts import parse_date
         from assistant.vocabulary.record_cues import mentions_without_documenting
 
         def earlier_use(sentence: str, when: str | None) -> bool:
@@ -91,7 +93,7 @@ class ItemContext:
                  if self.category in m.categories and earlier_use(m.citation.quote, m.citation.date)}
         words = CLASS_WORDS.get(self.category)
         if words:
-            for sentence, when in sentences_with_dates(self.case_text):
+            for sentence, when in patient_sentences_with_dates(self.case_text):
                 if re.search(rf"\b(?:{words})\b", sentence, re.I) and earlier_use(sentence, when):
                     found.setdefault(sentence, RecordCitation(quote=sentence, source=self.facts.source, date=when))
         return list(found.values())

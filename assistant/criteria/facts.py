@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from assistant.contracts import REQUEST_SOURCE, RecordCitation
 from assistant.criteria.mme import MmeResult, OPIOID_NAMES, compute_mme
 from assistant.criteria.model import RecordFact
-from assistant.vocabulary.record_cues import MONTHS, PLAN_SENTENCE, RECORD_DATE, UR_SENTENCE
+from assistant.vocabulary.record_cues import MONTHS, PLAN_SENTENCE, RECORD_DATE, UR_SENTENCE, review_account
 from assistant.verification.verify import split_sentences
 
 Polarity = Literal["present", "absent"]
@@ -220,13 +220,24 @@ def _context_negated(sentence: str, start: int, end: int) -> bool | None:
 
 def sentences_with_dates(text: str) -> list[tuple[str, str | None]]:
     """Each sentence with the date the record gives for it: its own, or the last 'On <date>' before it."""
-    dated: list[tuple[str, str | None]] = []
+    return [(sentence, when) for sentence, when, _ in _dated_sentences(text)]
+
+
+def patient_sentences_with_dates(text: str) -> list[tuple[str, str | None]]:
+    """The sentences about the patient with their dates: a review's account (its decision and the reasons it goes
+    on to give) is not read as a fact about the patient."""
+    return [(sentence, when) for sentence, when, review in _dated_sentences(text) if not review]
+
+
+def _dated_sentences(text: str) -> list[tuple[str, str | None, bool]]:
+    sentences = split_sentences(text)
+    dated: list[tuple[str, str | None, bool]] = []
     current: str | None = None
-    for sentence in split_sentences(text):
+    for sentence, review in zip(sentences, review_account(sentences)):
         found = RECORD_DATE.search(sentence)
-        if found and not UR_SENTENCE.search(sentence):
+        if found and not review:
             current = found.group(0)
-        dated.append((sentence, found.group(0) if found else current))
+        dated.append((sentence, found.group(0) if found else current, review))
     return dated
 
 
@@ -289,9 +300,7 @@ def extract_record_facts(case_text: str, source: str = "case summary", injury_da
     answers: dict[RecordFact, FactAnswer] = {}
     latest: date | None = None
     dated: list[tuple[date, RecordCitation]] = []
-    for sentence, when in sentences_with_dates(case_text):
-        if UR_SENTENCE.search(sentence):
-            continue
+    for sentence, when in patient_sentences_with_dates(case_text):
         planned = bool(PLAN_SENTENCE.search(sentence))
         found = _pattern_findings(sentence, when, source, planned)
         if not planned:
@@ -322,8 +331,8 @@ def symptom_timing(case_text: str, injury_date: str | None,
     """`extract_record_facts`' symptom_days and timing_quotes alone (dates only, no fact extraction), for the stages
     that need the pain's duration without the whole checklist."""
     dated = [(parsed, RecordCitation(quote=sentence, source=source, date=when))
-             for sentence, when in sentences_with_dates(case_text)
-             if not UR_SENTENCE.search(sentence) and (parsed := parse_date(when or ""))]
+             for sentence, when in patient_sentences_with_dates(case_text)
+             if (parsed := parse_date(when or ""))]
     latest = max((d for d, _ in dated), default=None)
     return _timing(parse_date(injury_date or ""), latest, dated)
 
@@ -354,7 +363,7 @@ STRENGTH_MG = re.compile(r"(\d+(?:\.\d+)?)\s*mg\b", re.IGNORECASE)
 def _add_regimen(facts: RecordFacts, case_text: str, item_text: str, source: str) -> None:
     """MME/day of the requested regimen (the item text), else of the record's opioid sentence that gives a dose."""
     candidates = [(item_text, REQUEST_SOURCE)] if item_text and _OPIOID.search(item_text) else []
-    record = [(s, source) for s, _ in sentences_with_dates(case_text) if _OPIOID.search(s) and not UR_SENTENCE.search(s)]
+    record = [(s, source) for s, _ in patient_sentences_with_dates(case_text) if _OPIOID.search(s)]
     # An item that gives a strength but no frequency ("Oxycodone 15mg #180"): the record sentence that gives the
     # same strength describes the requested regimen; the current one ("10mg every 6 hours") comes after it.
     strengths = set(STRENGTH_MG.findall(item_text or ""))
@@ -374,9 +383,7 @@ def record_medications(case_text: str, source: str = "case summary") -> list[Med
     from assistant.vocabulary.drugs import class_category, identify_drugs
 
     found: list[Medication] = []
-    for sentence, when in sentences_with_dates(case_text):
-        if UR_SENTENCE.search(sentence):
-            continue
+    for sentence, when in patient_sentences_with_dates(case_text):
         planned = bool(PLAN_SENTENCE.search(sentence))
         for mention in identify_drugs(sentence):
             categories = sorted({class_category(c) for c in mention.classes} - {""})

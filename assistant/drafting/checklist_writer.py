@@ -151,14 +151,26 @@ def _conclusion(rows: list[ChecklistRow], item_text: str, decision: Decision) ->
     verdict = "not medically necessary" if decision == "Upheld" else "medically necessary"
     if decision == "Upheld":
         short = [r for r in required if r.status in {"not_met", "not_documented"}]
-        verb = "is" if len(short) == 1 else "are"
-        lead = (f"Therefore, given that {len(short)} of the requirements above {verb} not met or not documented, " if short
-                else "Therefore, ")
+        lead = f"Therefore, given that {_short_of_required(short, required)}, " if short else "Therefore, "
     else:
         # Every row shown, supporting ones included, is read to the reviewer as "each requirement".
         lead = ("Therefore, as the record documents each requirement above, "
                 if required and all(r.status == "met" for r in rows) else "Therefore, weighing the above, ")
     return f"{lead}the request for {item_text} is {verdict}."
+
+
+def _short_of_required(short: list[ChecklistRow], required: list[ChecklistRow]) -> str:
+    """Which of the rows above decide: the required ones, named by their question when there are one or two (the
+    supporting rows shown "Not documented" beside them do not count, and the reader cannot tell them apart)."""
+    questions = [re.sub(r"\s*\([^()]*\)", "", r.question).strip().rstrip(".?") for r in short]  # its asides dropped
+    named = f" ({'; '.join(q[:1].lower() + q[1:] for q in questions)})" if len(short) <= 2 else ""
+    if len(required) == 1:
+        return f"the required criterion above{named} is not met or not documented"
+    if len(short) == len(required):
+        share = "both" if len(short) == 2 else f"all {len(short)}"
+        return f"{share} required criteria above{named} are not met or not documented"
+    verb = "is" if len(short) == 1 else "are"
+    return f"{len(short)} of the {len(required)} required criteria above{named} {verb} not met or not documented"
 
 
 def draft_from_checklist(case: CaseFile, evidence: Evidence, decision: Decision, checklist: Checklist) -> ItemRationale:

@@ -32,3 +32,26 @@ def mentions_without_documenting(sentence: str) -> bool:
     """A plan, a request or a review's account of it: names a treatment without saying it took place (sessions
     'authorized' by the claims administrator are not sessions received — the checklist reads them the same way)."""
     return bool(PLAN_SENTENCE.search(sentence) or UR_SENTENCE.search(sentence))
+
+
+REVIEW_CONTINUATION = re.compile(
+    r"^(?:additionally|furthermore|moreover|in addition|also)\b|\b(?:lack of|no|nor|not|without)\b[^.]{0,30}\bdocumentation\b|"
+    r"\bdocumented evidence\b|"
+    r"\bno indication for\b|\bmedically necessary\b|\bguidelines?\b|\brationale\b|\binsufficient evidence\b",
+    re.IGNORECASE)
+"""A sentence that goes on with the review's reasons after a review's account ("The retrospective request for
+cyclobenzaprine … was non-certified …" / "There is no indication for the need to have a second muscle relaxant nor
+was there documentation of complaints of muscle spasms."): it opens with a continuation word or speaks the
+reviewer's language ("no documentation of", "rationale"), which a treating physician's note does not. "Additional
+clinical documentation submitted for review included …" opens new records and does not continue the account."""
+
+
+def review_account(sentences: list[str]) -> list[bool]:
+    """For each sentence, whether it belongs to a review's account: a review sentence itself, or a sentence
+    continuing the one before it when that one belongs (CM16-0247802's prior review gives its reasons over two
+    sentences; the second named no review and was quoted as what the record shows)."""
+    flags: list[bool] = []
+    for sentence in sentences:
+        continues = bool(flags) and flags[-1] and bool(REVIEW_CONTINUATION.search(sentence.strip()))
+        flags.append(bool(UR_SENTENCE.search(sentence)) or continues)
+    return flags
