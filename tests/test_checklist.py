@@ -422,6 +422,8 @@ def test_a_verdict_on_the_request_quotes_it_but_does_not_list_it_as_a_case_fact(
                                  "Upheld", checklist)
     assert any(c.source == REQUEST_SOURCE for c in draft.record_citations)
     assert item.text not in {f.text for f in draft.case_facts}
+    # The request is quoted as the request, not as what the record states.
+    assert f'the request reads "{item.text}"' in draft.rationale and f'the record states "{item.text}"' not in draft.rationale
 
 
 def test_a_knee_steroid_injection_is_not_judged_by_the_hyaluronic_acid_criteria_nor_the_other_way_round():
@@ -610,3 +612,24 @@ def test_the_reasons_a_prior_review_goes_on_to_give_are_not_quoted_as_what_the_r
                            "On 12/01/2016 he reported pain 6/10.", "Additionally, he walks daily."]) == [True, True, False, False]
     assert review_account(["UR denied the MRI.", "Additional clinical documentation submitted for review included a "
                            "progress report."]) == [True, False]
+
+
+def test_whether_the_request_is_clinician_directed_exercise_is_read_from_the_request_not_from_earlier_treatment():
+    """LBP Rec 9 suggests a structured clinician-directed exercise program. The row was marked documented on any
+    earlier treatment the record names (CM17-0002198: "Treatment has included at least 6 sessions of physical
+    therapy"), which says nothing of what is asked now."""
+    sets, pages = shipped_sets()
+    record = ("The injured worker injured the low back on 10/01/2016. Treatment has included at least 6 sessions of "
+              "physical therapy. On 11/02/2016 he reported low back pain 6/10.")
+
+    def row(item: str):
+        case = CaseFile(case_id="gen", summary=record, injury_date="10/01/2016", items=[DisputedItem(text=item)])
+        return next(r for r in build_checklist(case, 0, sets, "physical-therapy", pages=pages).rows
+                    if r.criterion_id == "lbp-structured-exercise")
+
+    therapy = row("Physical therapy 2 times a week for 3 weeks for the lumbar spine")
+    assert therapy.status == "met" and [c.source for c in therapy.record_citations] == [REQUEST_SOURCE]
+    passive = row("Ultrasound and massage 6 sessions for the lumbar spine")
+    assert passive.status == "not_met" and [c.source for c in passive.record_citations] == [REQUEST_SOURCE]
+    unsaid = row("Occupational therapy 6 sessions for the lumbar spine")
+    assert unsaid.status == "not_documented" and not unsaid.record_citations

@@ -31,6 +31,12 @@ _GI_RISK = re.compile(r"\b(gastritis|GERD|reflux|ulcers?|GI bleed\w*|dyspepsia|s
 _ER_LA_ITEM = re.compile(r"\b(ER|XR|SR|CR|LA|extended[- ]release|long[- ]acting|oxycontin|ms contin|patch|transdermal|methadone)\b", re.IGNORECASE)
 _TAPER = re.compile(r"\b(taper\w*|wean\w*)\b", re.IGNORECASE)
 _KNEE_HIP = re.compile(r"\b(knee|hip|osteoarthritis|OA)\b", re.IGNORECASE)
+_CLINICIAN_EXERCISE = re.compile(
+    r"\b(physical therapy|physiotherapy|therapeutic exercises?|exercise program|aquatic therapy|pool therapy|"
+    r"work (?:hardening|conditioning)|functional restoration|McKenzie|Pilates)\b|\bPT\b", re.IGNORECASE)
+_PASSIVE_MODALITY = re.compile(
+    r"\b(massage|ultrasound|TENS|heat|ice|cold packs?|hot packs?|traction|electrical stimulation|e-?stim|"
+    r"interferential|IFC|diathermy|laser|paraffin)\b", re.IGNORECASE)
 _BACK = re.compile(r"\b(lumbar|lumbosacral|low back|back pain|L[1-5]|S1|sacroiliac|spine|spinal)\b", re.IGNORECASE)
 _INSOMNIA = re.compile(r"\b(insomnia|sleep\w*)\b", re.IGNORECASE)
 # Item category -> the prior-treatment class of the same kind (for "first course, or benefit from the last one").
@@ -272,6 +278,17 @@ def _chronic(ctx: ItemContext, criterion: Criterion) -> Verdict:
         if ctx.facts.symptom_days is not None else "The record describes the pain as chronic.")
 
 
+def _exercise_request(ctx: ItemContext, criterion: Criterion) -> Verdict:
+    """The form of what is asked is read from the request, not from earlier treatment: physical therapy or an
+    exercise program is exercise a clinician directs; passive modalities alone are not."""
+    request = [RecordCitation.of_request(ctx.item)]
+    if _CLINICIAN_EXERCISE.search(ctx.item.text):
+        return "met", request, "The request is for therapy or an exercise program a clinician directs (the request says so)."
+    if _PASSIVE_MODALITY.search(ctx.item.text):
+        return "not_met", request, "The request is for passive modalities only, not exercise a clinician directs."
+    return "not_documented", [], _missing(criterion)
+
+
 def _short_course(ctx: ItemContext, criterion: Criterion) -> Verdict:
     """Muscle relaxants, opioids for acute pain, hypnotics: a short course for an acute problem only."""
     if ctx.already_using and not ctx.post_op:
@@ -465,6 +482,7 @@ RULES: dict[str, Callable[[ItemContext, Criterion], Verdict]] = {
     "lbp-imaging-no-pretest-concern": _pretest_concern,
     "oa-no-mri-for-diagnosis": _pretest_concern,
     "oa-radiographs-first": _radiographs_first,
+    "lbp-structured-exercise": _exercise_request,
     "lbp-exercise-functional-benefit": _response_to_same_class,
     "lbp-manipulation-pain-disability": _response_to_same_class,
     "lbp-acupuncture-benefit": _response_to_same_class,

@@ -116,7 +116,8 @@ def _record_move(rows: list[ChecklistRow], record: list[RecordCitation], case_te
         if all(any(known.quote == quote.quote for known in record) for quote in quotes):
             said = f"as quoted above {' '.join(_record_marker(q, record) for q in quotes)}"
         else:
-            said = f"the record states {', and '.join(_quoted(q, record) for q in quotes)}"
+            speaker = "the request reads" if all(q.source == REQUEST_SOURCE for q in quotes) else "the record states"
+            said = f"{speaker} {', and '.join(_quoted(q, record) for q in quotes)}"
         sentences.append(f"{prefix}{said}." if prefix else f"{said[:1].upper()}{said[1:]}.")
     return sentences
 
