@@ -252,8 +252,14 @@ class RecordCitation(BaseModel):
     date: str | None = Field(default=None, description="The date the record gives for this fact, as written there.")
 
     def label(self) -> str:
-        dated = f", {self.date}" if self.date else ""
+        dated = f", {self.shown_date}" if self.date else ""
         return f"{self.source}{dated}"
+
+    @property
+    def shown_date(self) -> str | None:
+        """The date as a reader expects it: "11-4- 16", where the letter's PDF broke the line after a separator,
+        reads "11-4-16" (the quote itself stays verbatim)."""
+        return re.sub(r"([-/]) +(?=\d)", r"\1", self.date) if self.date else None
 
     @classmethod
     def of_request(cls, item: DisputedItem) -> RecordCitation:

@@ -18,7 +18,7 @@ STATUS_WORDS = {"met": "met", "not_met": "not met", "not_documented": "not docum
 def _row_lines(row: ChecklistRow) -> list[str]:
     lines = [f"- {row.question} — {STATUS_WORDS[row.status]} ({row.requirement}). {row.reason}",
              f"  Guideline ({row.guideline.title}, p. {row.guideline.printed_page}): “{row.guideline.quote}”"]
-    lines += [f"  Record{', ' + c.date if c.date else ''}: “{c.quote}”" for c in row.record_citations]
+    lines += [f"  Record{', ' + c.shown_date if c.date else ''}: “{c.quote}”" for c in row.record_citations]
     return lines
 
 
@@ -58,7 +58,7 @@ def mme_answer(checklist: Checklist | None, item_number: int) -> str | None:
     lines = [f"Item {item_number} ({checklist.item.text}): {checklist.mme_arithmetic}."]
     if checklist.mme_record is not None:
         record = checklist.mme_record
-        lines.append(f"  Regimen in the record{', ' + record.date if record.date else ''}: “{record.quote}”")
+        lines.append(f"  Regimen in the record{', ' + record.shown_date if record.date else ''}: “{record.quote}”")
     if checklist.mme_citation is not None:
         factors = checklist.mme_citation
         lines.append(f"  Conversion factors ({factors.title}, p. {factors.printed_page}): “{factors.quote}”")

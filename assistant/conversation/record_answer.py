@@ -51,7 +51,7 @@ FACT_NAMES = {RecordFact.neuro_findings: "neurological findings", RecordFact.red
 
 
 def _cited(citation: RecordCitation) -> str:
-    return _line(citation.quote, citation.source, citation.date)
+    return _line(citation.quote, citation.source, citation.shown_date)
 
 
 def _fact_lines(name: str, present: list[RecordFinding], absent: list[RecordFinding]) -> list[str]:

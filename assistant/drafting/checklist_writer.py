@@ -125,7 +125,7 @@ def _record_move(rows: list[ChecklistRow], record: list[RecordCitation], case_te
 def _quoted(quote: RecordCitation, record: list[RecordCitation]) -> str:
     if any(known.quote == quote.quote for known in record):
         return _record_marker(quote, record)
-    dated = f"({quote.date}), " if quote.date else ""
+    dated = f"({quote.shown_date}), " if quote.date else ""
     return f'{dated}"{quote.quote.rstrip(".")}" {_record_marker(quote, record)}'
 
 

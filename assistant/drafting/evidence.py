@@ -47,7 +47,7 @@ class Evidence:
         if not any(_durations(p) for p in self.statements):
             return None
         days, quotes = self.pain_timing
-        said = [(" ".join(q.quote.split()), q.date) for q in quotes]  # a quote spanning lines stays on one line
+        said = [(" ".join(q.quote.split()), q.shown_date) for q in quotes]  # a quote spanning lines stays on one line
         dated = "; ".join(f"“{words}” ({when})" if when else f"“{words}”" for words, when in said)
         if self.pain is None:
             return ("The record does not date the pain (no injury date and later visit), so both the acute and the "

@@ -192,7 +192,7 @@ def _own_facts(case: CaseFile, item: DisputedItem, limit: int) -> list[RecordCit
 
 def fact_sentence(citation: RecordCitation, number: int) -> str:
     """'Per the case summary (11-15-2016): “…” [R2].' — the record's words, never ours."""
-    dated = f" ({citation.date})" if citation.date else ""
+    dated = f" ({citation.shown_date})" if citation.date else ""
     quote = citation.quote.rstrip()
     return f"Per the {citation.source}{dated}: “{quote}” [R{number}]."
 

@@ -104,7 +104,7 @@ def checklist_text(checklist: Checklist | None) -> str:
         return "(no criteria set covers this item)"
     lines = []
     for row in checklist.applicable:
-        record = "; ".join(f'"{c.quote}"' + (f" ({c.date})" if c.date else "") for c in row.record_citations) or "none"
+        record = "; ".join(f'"{c.quote}"' + (f" ({c.shown_date})" if c.date else "") for c in row.record_citations) or "none"
         lines.append(f"- {row.question} [{row.requirement}] status: {row.status.replace('_', ' ')} — {row.reason}\n"
                      f"  guideline ({row.guideline.title}, p. {row.guideline.printed_page}): \"{row.guideline.quote}\"\n"
                      f"  record: {record}")

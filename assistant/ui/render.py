@@ -134,7 +134,7 @@ def checklist_html(checklist: Checklist, decision: str | None) -> str:
 
     rows = []
     for row in checklist.applicable:
-        record = "<br>".join(f"“{html.escape(c.quote)}”" + (f" ({html.escape(c.date)})" if c.date else "")
+        record = "<br>".join(f"“{html.escape(c.quote)}”" + (f" ({html.escape(c.shown_date)})" if c.date else "")
                              for c in row.record_citations) or "—"
         rows.append(f"<tr><td>{html.escape(row.question)} <small>({row.requirement})</small></td>"
                     f"<td><b>{row.status.replace('_', ' ')}</b><br><small>{html.escape(row.reason)}</small></td>"
