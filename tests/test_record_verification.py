@@ -480,3 +480,27 @@ def test_the_issues_list_of_a_pasted_case_is_the_request_not_a_treatment_the_rec
     assert [c.status for c in check_record_facts(sentence, case, [sentence])] == ["verified"]
     documented = case_from_text(pasted.replace("low back pain.\n", "low back pain. He had acupuncture for the low back in 2015.\n"))
     assert [c.status for c in check_record_facts(sentence, documented, [sentence])] == ["record_documents_it"]
+
+
+def test_a_drafted_record_fact_that_is_a_reviews_account_is_labelled_as_one():
+    """CM16-0247802's lidocaine draft listed "Additionally, the requested medications were non-certified due to a
+    lack of documented evidence of muscle spasms …" under "the records document the following", as if the treating
+    record said it (that day's examination found spasms). The quote stays verbatim; its label says whose it is."""
+    from assistant.contracts import RecordCitation
+    from assistant.drafting.item_facts import fact_sentence
+
+    review = RecordCitation(quote="Additionally, the requested medications were non-certified due to a lack of "
+                                  "documented evidence of muscle spasms.", source="case summary")
+    assert fact_sentence(review, 2).startswith("Per the case summary (the review's account): “Additionally, the")
+    dated = RecordCitation(quote="On 12-19-16 the request was non-certified by utilization review.",
+                           source="case summary", date="12-19-16")
+    assert fact_sentence(dated, 3).startswith("Per the case summary (12-19-16; the review's account): ")
+    for plain in ("The Request for Authorization dated 11-16-16 is for a MRI of the left hip.",
+                  "There were spasms of the paravertebral musculature with tenderness."):
+        assert fact_sentence(RecordCitation(quote=plain, source="case summary"), 4) == f"Per the case summary: “{plain}” [R4]."
+    # The labelled sentence still verifies on the record side.
+    case = CaseFile(case_id="gen", summary="On 11/29/2016 there were spasms of the paravertebral musculature. "
+                    + review.quote, items=[DisputedItem(text="Lidocaine 5% patch #1")])
+    text = fact_sentence(review, 1)
+    checks = verify_record_side(_rationale(text, [review]), case, split_sentences(text))
+    assert checks and all(c.status == "verified" for c in checks), checks

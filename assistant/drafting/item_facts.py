@@ -15,6 +15,7 @@ import functools
 
 from assistant.vocabulary.categories import CATEGORIES, classify_item
 from assistant.vocabulary.drugs import DrugMention, class_category, identify_drugs
+from assistant.vocabulary.record_cues import reports_a_review
 from assistant.verification.record import VOCABULARY_NOTE, RecordSentence, check_fact_sentence, record_sentences, sex_of_record, stem
 from assistant.verification.textmatch import STOPWORDS
 
@@ -191,8 +192,12 @@ def _own_facts(case: CaseFile, item: DisputedItem, limit: int) -> list[RecordCit
 
 
 def fact_sentence(citation: RecordCitation, number: int) -> str:
-    """'Per the case summary (11-15-2016): “…” [R2].' — the record's words, never ours."""
-    dated = f" ({citation.shown_date})" if citation.date else ""
+    """'Per the case summary (11-15-2016): “…” [R2].' — the record's words, never ours. A review's account
+    ("… were non-certified due to a lack of documented evidence of muscle spasms") is labelled as one, so the reader
+    does not take the review's reasons for what the treating record shows."""
+    notes = [note for note in (citation.shown_date, "the review's account" if reports_a_review(citation.quote) else None)
+             if note]
+    dated = f" ({'; '.join(notes)})" if notes else ""
     quote = citation.quote.rstrip()
     return f"Per the {citation.source}{dated}: “{quote}” [R{number}]."
 

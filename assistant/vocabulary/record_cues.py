@@ -55,3 +55,12 @@ def review_account(sentences: list[str]) -> list[bool]:
         continues = bool(flags) and flags[-1] and bool(REVIEW_CONTINUATION.search(sentence.strip()))
         flags.append(bool(UR_SENTENCE.search(sentence)) or continues)
     return flags
+
+
+_AUTHORIZATION_REQUEST = re.compile(r"\bRequest for Authori[sz]ation\b|\bRFA\b", re.IGNORECASE)
+
+
+def reports_a_review(sentence: str) -> bool:
+    """A sentence giving a review's or the claims administrator's decision or reasons; a Request for Authorization
+    alone is the request, not a review."""
+    return bool(UR_SENTENCE.search(_AUTHORIZATION_REQUEST.sub(" ", sentence)))
