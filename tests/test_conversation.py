@@ -36,6 +36,10 @@ def case():
     ("was physical therapy tried?", "record"),
     ("does the patient have red flags?", "record"),
     ("which guideline applies to item 2?", "governing"),
+    ("does the record document muscle spasms?", "record"),
+    ("what did the prior review say about muscle spasms?", "record"),
+    ("is a urine drug test documented?", "record"),
+    ("is acupuncture recommended for chronic low back pain?", "lookup"),
 ])
 def test_intents(message, intent):
     assert detect_intent(message) == intent
@@ -177,3 +181,24 @@ def test_which_guideline_applies_names_the_passages_the_draft_rests_on(services,
     assert reply.intent == "governing" and reply.passages
     assert reply.text.startswith("Item 1 (Oxycodone 15mg #180) was read as: opioid")
     assert all(p.citation.label() in reply.text for p in reply.passages)
+
+
+def test_a_record_question_quotes_the_treating_record_before_the_reviews_account_and_the_whole_account_when_asked():
+    """CM16-0247802 (its words): "does the record document muscle spasms?" was a guideline search; as a record
+    question it quoted only the prior review's "lack of documented evidence of muscle spasms", which shares more of
+    the question's words than the examination's "spasms of the paravertebral musculature"."""
+    from assistant.contracts import CaseFile, DisputedItem
+    from assistant.conversation.record_answer import record_answer
+
+    summary = ("On 11/29/2016, the patient was seen for an evaluation regarding lower back pain. There were spasms of "
+               "the paravertebral musculature with tenderness and restricted range of motion. The retrospective "
+               "request for cyclobenzaprine provided on 11/14/2016 was non-certified as the patient was previously "
+               "using a different muscle relaxant medication. There is no indication for the need to have a second "
+               "muscle relaxant nor was there documentation of complaints of muscle spasms.")
+    case = CaseFile(case_id="gen", summary=summary, items=[DisputedItem(text="Orphenadrine ER 100mg #30")])
+    lines = record_answer("does the record document muscle spasms?", case).splitlines()
+    assert lines[1].startswith("- “There were spasms of the paravertebral musculature") and "review's account" not in lines[1]
+    review_line = next(l for l in lines if "nor was there documentation of complaints of muscle spasms" in l)
+    assert review_line.endswith("the review's account, not the treating record)")
+    review = record_answer("what did the prior review say about muscle spasms?", case)
+    assert "nor was there documentation of complaints of muscle spasms" in review and "paravertebral" not in review

@@ -23,7 +23,10 @@ RECORD_QUESTION = re.compile(
     r"he|she|they)\b|^\s*(?:is|was|were|are)\s+there\b.{0,80}\b(?:documented|in the record|noted)\b|"
     r"^\s*(?:was|were|has|have|had|did)\b.{0,60}\b(?:tried|done|performed|completed|given|prescribed|documented|"
     r"noted|attempted|checked|ordered)\b|"
-    r"\bin (?:the|this) (?:record|records|case|chart)\b|\bwhat did (?:the\s+)?(?:UR|utilization review|claims administrator)\b|"
+    r"^\s*(?:does|did|do)\s+(?:the\s+)?(?:record|records|chart|case|summary|notes?|documentation)\b|"
+    r"^\s*(?:is|are)\b.{0,60}\b(?:documented|noted|recorded)\b|"
+    r"\bin (?:the|this) (?:record|records|case|chart)\b|\bwhat did (?:the\s+)?(?:UR|utilization review|claims administrator|"
+    r"(?:prior|previous|earlier|original)\s+review(?:er)?|reviewer)\b|"
     r"\b(?:UR|utilization review)(?:'s)? (?:say|said|reasons?|rationale)\b|\bwhat (?:medications?|meds|drugs)\b|\bwhy was\b.{0,60}\b(?:denied|non-?certified|modified)\b",
     re.IGNORECASE)
 """A question about the case itself, answered from the record's own sentences when a case is open."""

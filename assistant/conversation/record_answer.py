@@ -17,7 +17,7 @@ from assistant.criteria.facts import FACT_PATTERNS, TREATMENT_CLASSES, RecordFac
 from assistant.criteria.model import RecordFact
 from assistant.verification.record import RecordSentence, record_sentences, tokens
 from assistant.vocabulary.query import with_vocabulary_terms
-from assistant.vocabulary.record_cues import UR_SENTENCE
+from assistant.vocabulary.record_cues import UR_SENTENCE, review_account
 
 if TYPE_CHECKING:
     from assistant.drafting.evidence import Evidence
@@ -37,8 +37,8 @@ def _line(quote: str, source: str, date: str | None, note: str = "") -> str:
     return f"- “{quote}” ({source}{', ' + date if date else ''}{note})"
 
 
-def _quoted(sentence: RecordSentence, review_marked: bool = False) -> str:
-    account = "; the review's account, not the treating record" if review_marked and UR_SENTENCE.search(sentence.text) else ""
+def _quoted(sentence: RecordSentence, marked_as_review: bool = False) -> str:
+    account = "; the review's account, not the treating record" if marked_as_review else ""
     return _line(sentence.text, sentence.source, sentence.date, account)
 
 
@@ -109,9 +109,12 @@ def record_answer(question: str, case: CaseFile, item_text: str | None = None) -
     """The record sentences that share the most words with the question (the item's words too, for a question
     about the utilization review of an item), best first and verbatim."""
     sentences = record_sentences(case)
+    # A review's account runs on past the sentence that names the review ("… was non-certified …" / "There is no
+    # indication for … nor was there documentation of …"): both are the review's, not the treating record's.
+    review = {s.text for s, flagged in zip(sentences, review_account([s.text for s in sentences])) if flagged}
     about_review = bool(UR_SENTENCE.search(question) or REVIEW_WORDS.search(question))
     if about_review:
-        sentences = [s for s in sentences if UR_SENTENCE.search(s.text)]
+        sentences = [s for s in sentences if s.text in review]
     ignored = QUESTION_WORDS | (REVIEW_TOKENS if about_review else frozenset())
     core = tokens(question).words - ignored
     asked = tokens(with_vocabulary_terms(question)).words - ignored
@@ -123,20 +126,24 @@ def record_answer(question: str, case: CaseFile, item_text: str | None = None) -
     # sentences are already the review's: any word of the item ranks them.
     needed = 1 if about_review else max(1, math.ceil(len(core) * 2 / 3))
     scored = [(len(asked & tokens(with_vocabulary_terms(s.text)).words), n, s) for n, s in enumerate(sentences)]
-    best = [s for score, _n, s in sorted((x for x in scored if x[0] >= needed), key=lambda x: (-x[0], x[1]))]
+    # The treating record first: "does the record document muscle spasms?" asks what the notes found, and the
+    # review's "lack of documented evidence of muscle spasms" shares more of the question's words.
+    best = [s for score, _n, s in sorted((x for x in scored if x[0] >= needed),
+                                          key=lambda x: (x[2].text in review, -x[0], x[1]))]
     best = best[:RECORD_ANSWER_LIMIT] or (sentences[:RECORD_ANSWER_LIMIT] if about_review else [])
     extracted = [] if about_review else fact_answer(question, case)
     if extracted:
         shown = "\n".join(extracted)
         best = [b for b in best if b.text not in shown]
-        more = ["Other record sentences with the question's words:", *(_quoted(b, True) for b in best)] if best else []
+        more = ["Other record sentences with the question's words:",
+                *(_quoted(b, b.text in review) for b in best)] if best else []
         return "\n".join(["From the case record (the checklist's fact extractors; verbatim):", *extracted, *more])
     if not best:
         return ("No sentence of the case record uses the words of the question; the record may say it in other "
                 "words — read the case summary. Ask “what does the guideline say about …” for guideline passages.")
     lead = "What the utilization review said, from the case record (verbatim):" if about_review else \
         "From the case record (verbatim, best match first; read them — a sentence may say the opposite):"
-    return "\n".join([lead, *(_quoted(s, review_marked=not about_review) for s in best)])
+    return "\n".join([lead, *(_quoted(s, not about_review and s.text in review) for s in best)])
 
 
 def governing_answer(item_number: int, evidence: Evidence) -> str:
