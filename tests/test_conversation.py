@@ -40,6 +40,14 @@ def case():
     ("what did the prior review say about muscle spasms?", "record"),
     ("is a urine drug test documented?", "record"),
     ("is acupuncture recommended for chronic low back pain?", "lookup"),
+    ("are there red flags?", "record"),
+    ("any neurological deficits?", "record"),
+    ("what conservative treatment has been tried?", "record"),
+    ("how long has the pain lasted?", "record"),
+    ("is there evidence for acupuncture in chronic low back pain?", "lookup"),
+    ("are there risks with opioids and benzodiazepines?", "lookup"),
+    ("any role for MRI in acute low back pain?", "lookup"),
+    ("how long should opioids be prescribed for acute pain?", "lookup"),
 ])
 def test_intents(message, intent):
     assert detect_intent(message) == intent
@@ -202,3 +210,26 @@ def test_a_record_question_quotes_the_treating_record_before_the_reviews_account
     assert review_line.endswith("the review's account, not the treating record)")
     review = record_answer("what did the prior review say about muscle spasms?", case)
     assert "nor was there documentation of complaints of muscle spasms" in review and "paravertebral" not in review
+
+
+def test_how_long_the_pain_has_lasted_and_what_was_tried_are_answered_from_the_record():
+    """With a case open, "how long has the pain lasted?" and "what conservative treatment has been tried?" were
+    guideline searches. They count the days from the injury to the latest record date, with the guideline's class
+    (acute under four weeks, subacute, chronic over 12), quoting the dated sentences; and list the treatments tried."""
+    from assistant.contracts import CaseFile, DisputedItem
+    from assistant.conversation.record_answer import record_answer
+
+    summary = ("The injured worker sustained an industrial injury to the low back on 10-20-2016. Treatment to date has "
+               "included 4 sessions of physical therapy and medications. Physician progress notes dated 11-4- 16 "
+               "reported low back pain rated 8 out of 10.")
+    case = CaseFile(case_id="gen", summary=summary, injury_date="10/20/2016", items=[DisputedItem(text="MRI lumbar")])
+    lines = record_answer("how long has the pain lasted?", case).splitlines()
+    assert lines[1] == ("Duration of symptoms: 15 days from the injury to the latest record date — acute (under four "
+                        "weeks), in the record's words:")
+    assert lines[2].startswith("- “The injured worker sustained an industrial injury") and "(case summary, 10-20-2016)" in lines[2]
+    assert lines[3].startswith("- “Physician progress notes dated 11-4- 16") and lines[3].endswith("(case summary, 11-4-16)")
+    assert not any("Date of injury" in line for line in lines)  # quoted already
+    undated = CaseFile(case_id="gen", summary="She reports chronic low back pain. Pain is 6/10.", items=case.items)
+    assert "it calls the pain chronic" in record_answer("how long has the pain lasted?", undated)
+    tried = record_answer("what conservative treatment has been tried?", case)
+    assert "Prior treatment: documented" in tried and "4 sessions of physical therapy" in tried

@@ -6,6 +6,11 @@ import re
 
 from assistant.contracts import Decision
 from assistant.conversation.state import ChatState
+from assistant.criteria.facts import FACT_PATTERNS
+from assistant.criteria.model import RecordFact
+
+BROAD_FACTS = frozenset({RecordFact.symptom_duration, RecordFact.treatment_goals})
+"""Fact patterns too broad to mark a question as about the case ('since', 'chronic', 'goals')."""
 
 DRAFT = re.compile(r"\b(?:draft|write|redraft|prepare)\b", re.IGNORECASE)
 REVISE = re.compile(r"\b(?:shorten|shorter|mention|add that|include|remove|drop|revise|rephrase|make it)\b", re.IGNORECASE)
@@ -30,6 +35,15 @@ RECORD_QUESTION = re.compile(
     r"\b(?:UR|utilization review)(?:'s)? (?:say|said|reasons?|rationale)\b|\bwhat (?:medications?|meds|drugs)\b|\bwhy was\b.{0,60}\b(?:denied|non-?certified|modified)\b",
     re.IGNORECASE)
 """A question about the case itself, answered from the record's own sentences when a case is open."""
+CASE_FACT_OPENING = re.compile(r"^\s*(?:(?:are|is|were|was)\s+there\s+(?:any\s+)?|any\s+)", re.IGNORECASE)
+CASE_HISTORY = re.compile(
+    r"^\s*what\b.{0,60}\b(?:has|have|had|was|were)\s+(?:been\s+)?(?:tried|done|given|prescribed|performed|completed|"
+    r"attempted|documented|noted|ordered)\b|^\s*how long\s+(?:has|have|had|did|was|is)\b", re.IGNORECASE)
+GUIDELINE_WORDS = re.compile(r"\b(?:guidelines?|recommend\w*|suggest\w*|evidence|should|indicated|appropriate|"
+                             r"supports?|supported|risks?|harms?|benefits?|role|safe|safety|effective\w*|efficacy|"
+                             r"options?|alternatives?)\b", re.IGNORECASE)
+"""'are there red flags?', 'any neurological deficits?', 'what conservative treatment has been tried?', 'how long
+has the pain lasted?': with a case open, about the case; 'is there evidence for …' stays a guideline question."""
 GOVERNING_QUESTION = re.compile(r"\b(?:which|what) guidelines?\b.{0,40}\b(?:appl|govern|cover|address|use)\w*|"
                                 r"\bgoverning guideline\b", re.IGNORECASE)
 MENTION = re.compile(r"\b(?:mention|add|include|note)\s+(?:that\s+)?(.+?)\s*\.?$", re.IGNORECASE)
@@ -39,7 +53,7 @@ def detect_intent(message: str) -> str:
         return "checklist"
     if GOVERNING_QUESTION.search(message):
         return "governing"
-    if RECORD_QUESTION.search(message):
+    if RECORD_QUESTION.search(message) or _asks_about_the_case(message):
         return "record"
     if EXPLAIN.search(message) and (ITEM.search(message) or
                                     re.search(r"\b(?:passage|cite|cited|citation|page|guideline|source)\b", message, re.I)):
@@ -53,6 +67,15 @@ def detect_intent(message: str) -> str:
     if REVISE.search(message) and not message.rstrip().endswith("?"):
         return "revise"
     return "lookup"
+
+
+def _asks_about_the_case(message: str) -> bool:
+    if GUIDELINE_WORDS.search(message):
+        return False
+    if CASE_HISTORY.search(message):
+        return True
+    return bool(CASE_FACT_OPENING.match(message)) and any(
+        re.search(pattern, message, re.IGNORECASE) for fact, pattern in FACT_PATTERNS.items() if fact not in BROAD_FACTS)
 
 
 def requested_item(message: str, state: ChatState) -> int:

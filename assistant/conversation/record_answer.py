@@ -13,7 +13,8 @@ import re
 from typing import TYPE_CHECKING
 
 from assistant.contracts import CaseFile, RecordCitation
-from assistant.criteria.facts import FACT_PATTERNS, TREATMENT_CLASSES, RecordFacts, RecordFinding, extract_record_facts
+from assistant.criteria.facts import (FACT_PATTERNS, TREATMENT_CLASSES, RecordFacts, RecordFinding, called_chronic,
+                                      duration_of_pain, extract_record_facts, parse_date)
 from assistant.criteria.model import RecordFact
 from assistant.verification.record import RecordSentence, record_sentences, tokens
 from assistant.vocabulary.query import with_vocabulary_terms
@@ -85,23 +86,58 @@ def _medication_lines(facts: RecordFacts) -> list[str]:
     return lines
 
 
+DURATION_QUESTION = re.compile(r"^\s*how long\b|\bsince when\b|\bduration\b|\bhow (?:many|much) (?:days|weeks|months|time)\b",
+                               re.IGNORECASE)
+TREATMENT_HISTORY_QUESTION = re.compile(
+    r"\b(?:conservative (?:care|treatment|therapy|measures)|treatments?|therap(?:y|ies))\b.{0,40}\b(?:tried|done|given|"
+    r"received|had|completed|attempted)\b|\b(?:prior|previous|past) (?:treatments?|therap(?:y|ies)|care)\b|"
+    r"\btreatment (?:to date|history)\b", re.IGNORECASE)
+PAIN_READING = {"acute": "acute (under four weeks)", "subacute": "subacute (4 to 12 weeks)",
+                "chronic": "chronic (over 12 weeks)"}
+
+
+def _duration_lines(case: CaseFile, facts: RecordFacts) -> list[str]:
+    """How long the symptoms have lasted, from the injury date to the latest record date (the dated sentences
+    quoted), or the record's own word 'chronic' when it gives no dates."""
+    if facts.symptom_days is None:
+        chronic = called_chronic(case.summary, facts.source)
+        if chronic:
+            return ["Duration of symptoms: the record gives no injury date and later visit to count from; it calls the "
+                    "pain chronic:", *(_cited(c) for c in chronic)]
+        return ["Duration of symptoms: not documented — the record gives no injury date and later visit to count from."]
+    pain = duration_of_pain(facts.symptom_days, case.summary)
+    reading = f" — {PAIN_READING[pain]}" if pain else ""
+    quoted = {parse_date(c.date or "") for c in facts.timing_quotes}
+    injury = ([f"- Date of injury: {case.injury_date} (the case file)"]
+              if case.injury_date and parse_date(case.injury_date) not in quoted else [])
+    return [f"Duration of symptoms: {facts.symptom_days} days from the injury to the latest record date{reading}, "
+            "in the record's words:", *injury, *(_cited(c) for c in facts.timing_quotes)]
+
+
 def fact_answer(question: str, case: CaseFile, facts: RecordFacts | None = None) -> list[str]:
     """What the criteria's fact extractors found for the facts the question names (red flags, work status, a
-    urine drug test, prior physical therapy …): documented, documented as absent, or not documented."""
+    urine drug test, prior physical therapy, how long the symptoms have lasted …): documented, documented as
+    absent, or not documented."""
     named = [f for f in ASKABLE_FACTS if re.search(FACT_PATTERNS[f], question, re.IGNORECASE)]
     classes = [c for c, pattern in TREATMENT_CLASSES.items() if re.search(pattern, question, re.IGNORECASE)]
     medications = bool(MEDICATION_QUESTION.search(question))
+    duration = bool(DURATION_QUESTION.search(question))
+    history = not classes and bool(TREATMENT_HISTORY_QUESTION.search(question))
     classes = [c for c in classes if not (medications and c == "medication")]
-    if not named and not classes and not medications:
+    if not named and not classes and not medications and not duration and not history:
         return []
     facts = facts or extract_record_facts(case.summary, injury_date=case.injury_date)
-    lines: list[str] = _medication_lines(facts) if medications else []
+    lines: list[str] = _duration_lines(case, facts) if duration else []
+    lines += _medication_lines(facts) if medications else []
     for fact in named:
         answer = facts.get(fact)
         lines += _fact_lines(FACT_NAMES.get(fact, fact.value.replace("_", " ")).capitalize(), answer.present(), answer.absent())
     for treatment in classes:
         tried = facts.get(RecordFact.prior_treatments)
         lines += _fact_lines(f"Prior {treatment.replace('-', ' ')}", tried.present(treatment), tried.absent(treatment))
+    if history:  # "what conservative treatment has been tried?": every treatment class the record documents
+        tried = facts.get(RecordFact.prior_treatments)
+        lines += _fact_lines("Prior treatment", tried.present(), tried.absent())
     return lines
 
 
