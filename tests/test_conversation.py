@@ -6,6 +6,7 @@ import pytest
 from langchain_core.language_models.fake_chat_models import FakeMessagesListChatModel
 from langchain_core.messages import AIMessage
 
+from assistant.contracts import DisputedItem
 from assistant.conversation.engine import ConversationEngine, detect_intent, requested_decision, requested_item, ChatState
 from assistant.drafting.intake import case_from_file
 from assistant.services import Services
@@ -44,6 +45,9 @@ def case():
     ("any neurological deficits?", "record"),
     ("what conservative treatment has been tried?", "record"),
     ("how long has the pain lasted?", "record"),
+    ("has function improved on Norco?", "record"),
+    ("has the guideline changed since 2016?", "lookup"),
+    ("did physical therapy help?", "record"),
     ("is there evidence for acupuncture in chronic low back pain?", "lookup"),
     ("are there risks with opioids and benzodiazepines?", "lookup"),
     ("any role for MRI in acute low back pain?", "lookup"),
@@ -157,6 +161,11 @@ def test_what_is_the_mme_with_a_case_open_answers_with_the_cases_own_figure(serv
     assert "Conversion factors (" in reply.text and "p. 31" in reply.text
     plain = ConversationEngine(services).reply(None, "what is the MME?", None, None)
     assert "Item 1" not in plain.text
+    # An opioid without a dose frequency (CM16-0234202's "Norco 10/325mg #35"): said, not silently left out.
+    no_frequency = case.model_copy(update={"summary": "Chronic low back pain since 2014. He takes Norco.",
+                                           "items": [DisputedItem(text="Norco 10/325mg #35")]})
+    unsaid = ConversationEngine(services).reply(no_frequency.case_id, "what is the MME?", None, no_frequency)
+    assert "Item 1 (Norco 10/325mg #35): MME/day cannot be computed" in unsaid.text, unsaid.text
 
 
 def test_questions_about_the_case_are_answered_from_the_record_verbatim(services, case):

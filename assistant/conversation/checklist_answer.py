@@ -52,9 +52,15 @@ def answer_checklist(message: str, checklist: Checklist | None, item_number: int
 
 def mme_answer(checklist: Checklist | None, item_number: int) -> str | None:
     """The item's MME/day with its arithmetic, the record's regimen (dated) and the CDC page of the conversion
-    factors, as the checklist computed them; None when it computed none (no opioid, or no dose and frequency)."""
-    if checklist is None or checklist.mme_per_day is None:
+    factors, as the checklist computed them; for an opioid without a dose and frequency, that it cannot be computed;
+    None for an item that is not an opioid."""
+    if checklist is None:
         return None
+    if checklist.mme_per_day is None:
+        if checklist.category != "opioid":
+            return None
+        return (f"Item {item_number} ({checklist.item.text}): MME/day cannot be computed — neither the request nor the "
+                "record gives the opioid's dose and how often it is taken (e.g. “1 tablet every 6 hours”).")
     lines = [f"Item {item_number} ({checklist.item.text}): {checklist.mme_arithmetic}."]
     if checklist.mme_record is not None:
         record = checklist.mme_record

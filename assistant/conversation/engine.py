@@ -67,7 +67,7 @@ class ConversationEngine:
         lookup = self._lookup(message, state, case)
         if not answers:
             return lookup  # no opioid with a dose and frequency here: a question about MME in general
-        lookup.text = "MME/day (computed from the record with the CDC 2022 conversion factors):\n" + \
+        lookup.text = "MME/day of this case's opioids (the record's regimen with the CDC 2022 conversion factors):\n" + \
             "\n".join(answers) + "\n\n" + lookup.text
         return lookup
 

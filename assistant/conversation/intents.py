@@ -38,7 +38,8 @@ RECORD_QUESTION = re.compile(
 CASE_FACT_OPENING = re.compile(r"^\s*(?:(?:are|is|were|was)\s+there\s+(?:any\s+)?|any\s+)", re.IGNORECASE)
 CASE_HISTORY = re.compile(
     r"^\s*what\b.{0,60}\b(?:has|have|had|was|were)\s+(?:been\s+)?(?:tried|done|given|prescribed|performed|completed|"
-    r"attempted|documented|noted|ordered)\b|^\s*how long\s+(?:has|have|had|did|was|is)\b", re.IGNORECASE)
+    r"attempted|documented|noted|ordered)\b|^\s*how long\s+(?:has|have|had|did|was|is)\b|"
+    r"^\s*(?:has|have|had|did|was|were)\b.{0,60}\b(?:improv\w*|worsen\w*|chang\w*|respond\w*|help\w*)\b", re.IGNORECASE)
 GUIDELINE_WORDS = re.compile(r"\b(?:guidelines?|recommend\w*|suggest\w*|evidence|should|indicated|appropriate|"
                              r"supports?|supported|risks?|harms?|benefits?|role|safe|safety|effective\w*|efficacy|"
                              r"options?|alternatives?)\b", re.IGNORECASE)
