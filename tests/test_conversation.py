@@ -48,6 +48,12 @@ def case():
     ("has function improved on Norco?", "record"),
     ("has the guideline changed since 2016?", "lookup"),
     ("did physical therapy help?", "record"),
+    ("what are the diagnoses?", "record"),
+    ("what did the MRI show?", "record"),
+    ("what are the pain scores?", "record"),
+    ("when was the injury?", "record"),
+    ("what is the evidence for MRI?", "lookup"),
+    ("when did the guideline change?", "lookup"),
     ("is there evidence for acupuncture in chronic low back pain?", "lookup"),
     ("are there risks with opioids and benzodiazepines?", "lookup"),
     ("any role for MRI in acute low back pain?", "lookup"),
@@ -238,6 +244,7 @@ def test_how_long_the_pain_has_lasted_and_what_was_tried_are_answered_from_the_r
     assert lines[2].startswith("- “The injured worker sustained an industrial injury") and "(case summary, 10-20-2016)" in lines[2]
     assert lines[3].startswith("- “Physician progress notes dated 11-4- 16") and lines[3].endswith("(case summary, 11-4-16)")
     assert not any("Date of injury" in line for line in lines)  # quoted already
+    assert record_answer("what is the date of injury?", case).splitlines()[1].startswith("Duration of symptoms: 15 days")
     undated = CaseFile(case_id="gen", summary="She reports chronic low back pain. Pain is 6/10.", items=case.items)
     assert "it calls the pain chronic" in record_answer("how long has the pain lasted?", undated)
     tried = record_answer("what conservative treatment has been tried?", case)

@@ -40,6 +40,13 @@ CASE_HISTORY = re.compile(
     r"^\s*what\b.{0,60}\b(?:has|have|had|was|were)\s+(?:been\s+)?(?:tried|done|given|prescribed|performed|completed|"
     r"attempted|documented|noted|ordered)\b|^\s*how long\s+(?:has|have|had|did|was|is)\b|"
     r"^\s*(?:has|have|had|did|was|were)\b.{0,60}\b(?:improv\w*|worsen\w*|chang\w*|respond\w*|help\w*)\b", re.IGNORECASE)
+CASE_ATTRIBUTE = re.compile(
+    r"^\s*what(?:'s|\s+is|\s+are|\s+was|\s+were)\s+(?:the\s+)?(?:(?:patient|injured worker|claimant|applicant)'s\s+)?"
+    r"(?:diagnos[ie]s|work status|pain (?:scores?|levels?|ratings?)|date of injury|injury date|current medications?|"
+    r"prior imaging|imaging results?|exam(?:ination)? findings?|mechanism of injury)\b|"
+    r"^\s*what did (?:the\s+)?(?:MRI|CT|x-?rays?|EMG|NCS|NCV|imaging|exam(?:ination)?|UDS|urine drug (?:screen|test))\s+show\b|"
+    r"^\s*when (?:was|did) (?:the\s+)?(?:injury|patient|injured worker|claimant|applicant|he|she)\b", re.IGNORECASE)
+"""'what are the diagnoses?', 'what did the MRI show?', 'when was the injury?': the case's own attributes."""
 GUIDELINE_WORDS = re.compile(r"\b(?:guidelines?|recommend\w*|suggest\w*|evidence|should|indicated|appropriate|"
                              r"supports?|supported|risks?|harms?|benefits?|role|safe|safety|effective\w*|efficacy|"
                              r"options?|alternatives?)\b", re.IGNORECASE)
@@ -73,7 +80,7 @@ def detect_intent(message: str) -> str:
 def _asks_about_the_case(message: str) -> bool:
     if GUIDELINE_WORDS.search(message):
         return False
-    if CASE_HISTORY.search(message):
+    if CASE_HISTORY.search(message) or CASE_ATTRIBUTE.search(message):
         return True
     return bool(CASE_FACT_OPENING.match(message)) and any(
         re.search(pattern, message, re.IGNORECASE) for fact, pattern in FACT_PATTERNS.items() if fact not in BROAD_FACTS)

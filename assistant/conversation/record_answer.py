@@ -86,8 +86,8 @@ def _medication_lines(facts: RecordFacts) -> list[str]:
     return lines
 
 
-DURATION_QUESTION = re.compile(r"^\s*how long\b|\bsince when\b|\bduration\b|\bhow (?:many|much) (?:days|weeks|months|time)\b",
-                               re.IGNORECASE)
+DURATION_QUESTION = re.compile(r"^\s*how long\b|\bsince when\b|\bduration\b|\bhow (?:many|much) (?:days|weeks|months|time)\b|"
+                               r"\bdate of injury\b|\binjury date\b|^\s*when (?:was|did)\b.{0,30}\binjur", re.IGNORECASE)
 TREATMENT_HISTORY_QUESTION = re.compile(
     r"\b(?:conservative (?:care|treatment|therapy|measures)|treatments?|therap(?:y|ies))\b.{0,40}\b(?:tried|done|given|"
     r"received|had|completed|attempted)\b|\b(?:prior|previous|past) (?:treatments?|therap(?:y|ies)|care)\b|"
@@ -100,6 +100,9 @@ def _duration_lines(case: CaseFile, facts: RecordFacts) -> list[str]:
     """How long the symptoms have lasted, from the injury date to the latest record date (the dated sentences
     quoted), or the record's own word 'chronic' when it gives no dates."""
     if facts.symptom_days is None:
+        if case.injury_date:
+            return [f"Date of injury: {case.injury_date} (the case file); the record gives no later dated visit to count "
+                    "the duration of symptoms to."]
         chronic = called_chronic(case.summary, facts.source)
         if chronic:
             return ["Duration of symptoms: the record gives no injury date and later visit to count from; it calls the "
