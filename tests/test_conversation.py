@@ -225,6 +225,11 @@ def test_a_record_question_quotes_the_treating_record_before_the_reviews_account
     assert review_line.endswith("the review's account, not the treating record)")
     review = record_answer("what did the prior review say about muscle spasms?", case)
     assert "nor was there documentation of complaints of muscle spasms" in review and "paravertebral" not in review
+    # An expansion word alone is no match: "prescription drug monitoring program" (CURES) is not "anti-inflammatory drug".
+    nsaid = CaseFile(case_id="gen", summary="Relevant medications included Norco, Ketaprofen, and cyclobenzaprine. "
+                     "The PDMP report of 10/01/2016 was consistent.", items=case.items)
+    cures = record_answer("do the notes mention CURES?", nsaid)
+    assert "Ketaprofen" not in cures and "The PDMP report of 10/01/2016 was consistent." in cures, cures
 
 
 def test_how_long_the_pain_has_lasted_and_what_was_tried_are_answered_from_the_record():

@@ -164,7 +164,10 @@ def record_answer(question: str, case: CaseFile, item_text: str | None = None) -
     # shared word ("physical" of "physical therapy" in "physical examination") is not an answer. The review's
     # sentences are already the review's: any word of the item ranks them.
     needed = 1 if about_review else max(1, math.ceil(len(core) * 2 / 3))
-    scored = [(len(asked & tokens(with_vocabulary_terms(s.text)).words), n, s) for n, s in enumerate(sentences)]
+    # A sentence must hold one of the question's own words (its own expansion counts: "PDMP" reads as CURES): an
+    # expansion word alone ("drug" of "prescription drug monitoring program") matched any "anti-inflammatory drug".
+    worded = [(tokens(with_vocabulary_terms(s.text)).words, n, s) for n, s in enumerate(sentences)]
+    scored = [(len(asked & words), n, s) for words, n, s in worded if about_review or core & words]
     # The treating record first: "does the record document muscle spasms?" asks what the notes found, and the
     # review's "lack of documented evidence of muscle spasms" shares more of the question's words.
     best = [s for score, _n, s in sorted((x for x in scored if x[0] >= needed),
