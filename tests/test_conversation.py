@@ -52,6 +52,11 @@ def case():
     ("what did the MRI show?", "record"),
     ("what are the pain scores?", "record"),
     ("when was the injury?", "record"),
+    ("summarize the case", "record"),
+    ("what is being requested?", "record"),
+    ("how old is the patient?", "record"),
+    ("what treatments has he had?", "record"),
+    ("summarize the guideline on opioids", "lookup"),
     ("what is the evidence for MRI?", "lookup"),
     ("when did the guideline change?", "lookup"),
     ("is there evidence for acupuncture in chronic low back pain?", "lookup"),
@@ -254,3 +259,9 @@ def test_how_long_the_pain_has_lasted_and_what_was_tried_are_answered_from_the_r
     assert "it calls the pain chronic" in record_answer("how long has the pain lasted?", undated)
     tried = record_answer("what conservative treatment has been tried?", case)
     assert "Prior treatment: documented" in tried and "4 sessions of physical therapy" in tried
+    # "Summarize the case": no summary in words of ours — the items, the duration and the facts, each quoted.
+    overview = record_answer("summarize the case", case).splitlines()
+    assert "Disputed items: 1. MRI lumbar" in overview and "Pain scores: documented, in the record's words:" in overview
+    assert any(l.startswith("Duration of symptoms: 15 days") for l in overview)
+    quoted = [l[3:l.index("” (")] for l in overview if l.startswith("- “")]
+    assert quoted and all(q in " ".join(summary.split()) for q in quoted)

@@ -39,13 +39,17 @@ CASE_FACT_OPENING = re.compile(r"^\s*(?:(?:are|is|were|was)\s+there\s+(?:any\s+)
 CASE_HISTORY = re.compile(
     r"^\s*what\b.{0,60}\b(?:has|have|had|was|were)\s+(?:been\s+)?(?:tried|done|given|prescribed|performed|completed|"
     r"attempted|documented|noted|ordered)\b|^\s*how long\s+(?:has|have|had|did|was|is)\b|"
+    r"^\s*what\b.{0,60}\b(?:has|have)\b.{0,20}\b(?:had|received|undergone)\b|"
     r"^\s*(?:has|have|had|did|was|were)\b.{0,60}\b(?:improv\w*|worsen\w*|chang\w*|respond\w*|help\w*)\b", re.IGNORECASE)
 CASE_ATTRIBUTE = re.compile(
     r"^\s*what(?:'s|\s+is|\s+are|\s+was|\s+were)\s+(?:the\s+)?(?:(?:patient|injured worker|claimant|applicant)'s\s+)?"
     r"(?:diagnos[ie]s|work status|pain (?:scores?|levels?|ratings?)|date of injury|injury date|current medications?|"
     r"prior imaging|imaging results?|exam(?:ination)? findings?|mechanism of injury)\b|"
     r"^\s*what did (?:the\s+)?(?:MRI|CT|x-?rays?|EMG|NCS|NCV|imaging|exam(?:ination)?|UDS|urine drug (?:screen|test))\s+show\b|"
-    r"^\s*when (?:was|did) (?:the\s+)?(?:injury|patient|injured worker|claimant|applicant|he|she)\b", re.IGNORECASE)
+    r"^\s*when (?:was|did) (?:the\s+)?(?:injury|patient|injured worker|claimant|applicant|he|she)\b|"
+    r"^\s*how old\b|\bsummar\w*\b.{0,20}\b(?:case|record|patient|history)\b|\b(?:case|record) (?:summary|overview)\b|"
+    r"^\s*give me the (?:history|case)\b|\bwhat (?:is|are|was|were) (?:being )?(?:requested|the requests?|the disputed items?|"
+    r"in dispute)\b|\bdisputed items?\b", re.IGNORECASE)
 """'what are the diagnoses?', 'what did the MRI show?', 'when was the injury?': the case's own attributes."""
 GUIDELINE_WORDS = re.compile(r"\b(?:guidelines?|recommend\w*|suggest\w*|evidence|should|indicated|appropriate|"
                              r"supports?|supported|risks?|harms?|benefits?|role|safe|safety|effective\w*|efficacy|"

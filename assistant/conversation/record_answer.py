@@ -92,6 +92,14 @@ TREATMENT_HISTORY_QUESTION = re.compile(
     r"\b(?:conservative (?:care|treatment|therapy|measures)|treatments?|therap(?:y|ies))\b.{0,40}\b(?:tried|done|given|"
     r"received|had|completed|attempted)\b|\b(?:prior|previous|past) (?:treatments?|therap(?:y|ies)|care)\b|"
     r"\btreatment (?:to date|history)\b", re.IGNORECASE)
+OVERVIEW_QUESTION = re.compile(
+    r"\bsummar\w*\b|\boverview\b|\b(?:the|his|her|case) history\b|\bgive me the history\b|"
+    r"\bwhat (?:is|are|was|were) (?:being )?(?:requested|the requests?|the disputed items?|in dispute)\b|\bdisputed items?\b",
+    re.IGNORECASE)
+AGE_QUESTION = re.compile(r"^\s*how old\b|\bwhat is (?:the )?(?:patient's |injured worker's )?age\b", re.IGNORECASE)
+OVERVIEW_FACTS = (RecordFact.diagnosis, RecordFact.pain_scores, RecordFact.function, RecordFact.work_status,
+                  RecordFact.prior_treatments, RecordFact.prior_imaging, RecordFact.neuro_findings, RecordFact.red_flags)
+OVERVIEW_QUOTES_PER_FACT = 2
 PAIN_READING = {"acute": "acute (under four weeks)", "subacute": "subacute (4 to 12 weeks)",
                 "chronic": "chronic (over 12 weeks)"}
 
@@ -117,11 +125,27 @@ def _duration_lines(case: CaseFile, facts: RecordFacts) -> list[str]:
             "in the record's words:", *injury, *(_cited(c) for c in facts.timing_quotes)]
 
 
+def case_overview(case: CaseFile, facts: RecordFacts | None = None) -> list[str]:
+    """'Summarize the case': not a summary (nothing in words the record does not use) but the disputed items, the
+    duration of symptoms and what the fact extractors found for the facts reviewers weigh, each quoted verbatim."""
+    facts = facts or extract_record_facts(case.summary, injury_date=case.injury_date)
+    items = "; ".join(f"{n}. {item.text}" for n, item in enumerate(case.items, start=1)) or "none found"
+    lines = [f"Disputed items: {items}", *_duration_lines(case, facts)]
+    for fact in OVERVIEW_FACTS:
+        answer = facts.get(fact)
+        present, absent = answer.present()[:OVERVIEW_QUOTES_PER_FACT], answer.absent()[:OVERVIEW_QUOTES_PER_FACT]
+        lines += _fact_lines(FACT_NAMES.get(fact, fact.value.replace("_", " ")).capitalize(), present, absent)
+    return lines
+
+
 def fact_answer(question: str, case: CaseFile, facts: RecordFacts | None = None) -> list[str]:
     """What the criteria's fact extractors found for the facts the question names (red flags, work status, a
     urine drug test, prior physical therapy, how long the symptoms have lasted …): documented, documented as
     absent, or not documented."""
+    if OVERVIEW_QUESTION.search(question):
+        return case_overview(case, facts)
     named = [f for f in ASKABLE_FACTS if re.search(FACT_PATTERNS[f], question, re.IGNORECASE)]
+    named += [RecordFact.age] if AGE_QUESTION.search(question) else []
     classes = [c for c, pattern in TREATMENT_CLASSES.items() if re.search(pattern, question, re.IGNORECASE)]
     medications = bool(MEDICATION_QUESTION.search(question))
     duration = bool(DURATION_QUESTION.search(question))
