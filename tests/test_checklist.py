@@ -75,6 +75,15 @@ def test_record_facts_quote_the_record_verbatim_with_dates_and_honour_negation()
     assert facts.symptom_days == 297  # 2016-01-10 to 2016-11-02 (a leap year)
 
 
+def test_pain_scores_written_out_of_10_are_pain_scores_with_their_value():
+    """Half of the dev letters' pain scores read "rated 8 out of 10" (22 of 44); the extractor knew only "8/10"."""
+    facts = extract_record_facts("On 11/04/2016 he rated pain an 8 out of 10. On 12/01/2016 low back pain was rated "
+                                 "2-3 out of 10 with physical therapy. Pain was 5/10 on 12/15/2016.")
+    scores = [(f.citation.date, f.value) for f in facts.get(RecordFact.pain_scores).present()]
+    assert scores == [("11/04/2016", 8.0), ("12/01/2016", 3.0), ("12/15/2016", 5.0)]
+    assert not extract_record_facts("He was out of work for 10 days.").get(RecordFact.pain_scores).present()
+
+
 def test_checklist_marks_each_criterion_with_its_guideline_page_and_record_quote():
     sets, pages = shipped_sets()
     checklist = build_checklist(OPIOID_CASE, 0, sets, item_category("Norco 10/325mg #120"), pages=pages)

@@ -37,7 +37,7 @@ _NEGATION_AFTER = re.compile(
 
 # RecordFact -> the words that bring it up. Order matters only for reading; each fact is searched separately.
 FACT_PATTERNS: dict[RecordFact, str] = {
-    RecordFact.pain_scores: r"(?<![/\d])\d{1,2}(?:\s*(?:-|to)\s*\d{1,2})?\s*/\s*10\b(?![/\d])|\bVAS\b|\bpain (?:level|score|rating)s?\b",
+    RecordFact.pain_scores: r"(?<![/\d])\d{1,2}(?:\s*(?:-|to)\s*\d{1,2})?\s*(?:/|out of)\s*10\b(?![/\d])|\bVAS\b|\bpain (?:level|score|rating)s?\b",
     RecordFact.function: r"\bfunction(?:al|ing)?\b|\bactivities of daily living\b|\bADLs?\b|\bable to (?:walk|sit|stand|perform|work|lift|sleep)\b|"
                          r"\b(?:walking|sitting|standing) tolerance\b",
     RecordFact.work_status: r"\bwork status\b|\bmodified (?:work|duty)\b|\bfull duty\b|\btemporarily (?:totally|partially) disabled\b|"
@@ -79,7 +79,8 @@ FACT_PATTERNS: dict[RecordFact, str] = {
     RecordFact.medications: r"\bmedications?\b|\bprescribed\b|\b\d+(?:\.\d+)?\s*mg\b",
 }
 _PLAN_FACTS = {RecordFact.treatment_goals, RecordFact.surgery_candidate, RecordFact.sleep_hygiene, RecordFact.cbt_i}
-_SCORE = re.compile(r"(?<![/\d])(\d{1,2})(?:\s*(?:-|to)\s*(\d{1,2}))?\s*/\s*10\b(?![/\d])")
+_SCORE = re.compile(r"(?<![/\d])(\d{1,2})(?:\s*(?:-|to)\s*(\d{1,2}))?\s*(?:/|out of)\s*10\b(?![/\d])")
+"""'7/10', '2-3/10' and 'rated 8 out of 10' (half of the dev letters' pain scores are written that way)."""
 
 # Prior treatment classes: item categories (assistant/criteria/model.py ItemCategory values) and the words for them.
 TREATMENT_CLASSES: dict[str, str] = {
