@@ -75,6 +75,19 @@ def test_record_facts_quote_the_record_verbatim_with_dates_and_honour_negation()
     assert facts.symptom_days == 297  # 2016-01-10 to 2016-11-02 (a leap year)
 
 
+def test_the_injury_date_dates_its_own_sentence_not_the_ones_after_it():
+    """CM16-0247802: "… a history of an occupational claim from 11/02/2016." then "Relevant medications included
+    Norco, Ketaprofen, and cyclobenzaprine." — quoted in drafts as "(11/02/2016)", as if listed on the injury day.
+    A visit's date still dates the sentences of that visit."""
+    from assistant.criteria.facts import sentences_with_dates
+
+    dated = sentences_with_dates("The injured worker sustained an industrial injury on 10-20-2016. Treatment to date "
+                                 "includes medications. On 11/04/2016, he reported pain 8/10. Strength was normal.")
+    assert dated == [("The injured worker sustained an industrial injury on 10-20-2016.", "10-20-2016"),
+                     ("Treatment to date includes medications.", None),
+                     ("On 11/04/2016, he reported pain 8/10.", "11/04/2016"), ("Strength was normal.", "11/04/2016")]
+
+
 def test_pain_scores_written_out_of_10_are_pain_scores_with_their_value():
     """Half of the dev letters' pain scores read "rated 8 out of 10" (22 of 44); the extractor knew only "8/10"."""
     facts = extract_record_facts("On 11/04/2016 he rated pain an 8 out of 10. On 12/01/2016 low back pain was rated "

@@ -230,13 +230,18 @@ def patient_sentences_with_dates(text: str) -> list[tuple[str, str | None]]:
     return [(sentence, when) for sentence, when, review in _dated_sentences(text) if not review]
 
 
+_INJURY_BEFORE_DATE = re.compile(r"\b(?:injur\w*|claim|accident|incident|DOI)\b[^.]*$", re.IGNORECASE)
+"""A date the sentence gives as the injury's ('an industrial injury on 10-20-2016', 'an occupational claim from
+11/02/2016') dates that sentence only: the sentences after it are not entries of the injury day."""
+
+
 def _dated_sentences(text: str) -> list[tuple[str, str | None, bool]]:
     sentences = split_sentences(text)
     dated: list[tuple[str, str | None, bool]] = []
     current: str | None = None
     for sentence, review in zip(sentences, review_account(sentences)):
         found = RECORD_DATE.search(sentence)
-        if found and not review:
+        if found and not review and not _INJURY_BEFORE_DATE.search(sentence[:found.start()]):
             current = found.group(0)
         dated.append((sentence, found.group(0) if found else current, review))
     return dated
