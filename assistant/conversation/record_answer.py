@@ -55,6 +55,10 @@ def _cited(citation: RecordCitation) -> str:
     return _line(citation.quote, citation.source, citation.shown_date)
 
 
+def _fact_name(fact: RecordFact) -> str:
+    return FACT_NAMES.get(fact, fact.value.replace("_", " ")).capitalize()
+
+
 def _fact_lines(name: str, present: list[RecordFinding], absent: list[RecordFinding]) -> list[str]:
     if not present and not absent:
         return [f"{name}: not documented — no record sentence names it in the words the extractors look for."]
@@ -134,7 +138,7 @@ def case_overview(case: CaseFile, facts: RecordFacts | None = None) -> list[str]
     for fact in OVERVIEW_FACTS:
         answer = facts.get(fact)
         present, absent = answer.present()[:OVERVIEW_QUOTES_PER_FACT], answer.absent()[:OVERVIEW_QUOTES_PER_FACT]
-        lines += _fact_lines(FACT_NAMES.get(fact, fact.value.replace("_", " ")).capitalize(), present, absent)
+        lines += _fact_lines(_fact_name(fact), present, absent)
     return lines
 
 
@@ -158,7 +162,7 @@ def fact_answer(question: str, case: CaseFile, facts: RecordFacts | None = None)
     lines += _medication_lines(facts) if medications else []
     for fact in named:
         answer = facts.get(fact)
-        lines += _fact_lines(FACT_NAMES.get(fact, fact.value.replace("_", " ")).capitalize(), answer.present(), answer.absent())
+        lines += _fact_lines(_fact_name(fact), answer.present(), answer.absent())
     for treatment in classes:
         tried = facts.get(RecordFact.prior_treatments)
         lines += _fact_lines(f"Prior {treatment.replace('-', ' ')}", tried.present(treatment), tried.absent(treatment))

@@ -17,7 +17,6 @@ from assistant.criteria.load import GuidelinePages
 from assistant.criteria.mme import CDC_GUIDELINE_ID, CONVERSION_PAGE, CONVERSION_QUOTE
 from assistant.criteria.model import CriteriaSet, CriteriaTopic, Criterion, ItemCategory, RecordFact, Requirement
 from assistant.vocabulary.deciding_terms import deciding_terms
-from assistant.vocabulary.record_cues import UR_SENTENCE
 
 Verdict = tuple[ChecklistStatus, list[RecordFinding | RecordCitation], str]
 ACUTE_DAYS = 30
@@ -77,12 +76,13 @@ class ItemContext:
         self.post_op = bool(_POST_OP.search(item.text))
         self.already_using = self._already_using()
 
-    def sentences_matching(self, pattern: re.Pattern[str], keep: Callable[[str], bool]) -> list[RecordCitation]:
-        """The record's sentences about the patient (not a review's account) that match `pattern` and that `keep`
-        accepts, each a dated record citation."""
+    def sentences_matching(self, pattern: re.Pattern[str],
+                           keep: Callable[[str], bool] | None = None) -> list[RecordCitation]:
+        """The record's sentences about the patient (a review's account is not one) that match `pattern` and that
+        `keep` accepts, each a dated record citation."""
         return [RecordCitation(quote=sentence, source=self.facts.source, date=when)
                 for sentence, when in patient_sentences_with_dates(self.case_text)
-                if pattern.search(sentence) and keep(sentence)]
+                if pattern.search(sentence) and (keep is None or keep(sentence))]
 
     def _already_using(self) -> list[RecordCitation]:
         """Record sentences (not plans, not the UR's reasons) naming a drug of the item's class: continued use.
@@ -189,7 +189,7 @@ def _benefit_or_change(ctx: ItemContext, criterion: Criterion) -> Verdict:
     gain = ctx.functional_gain(treatment_class="medication", medication=True)
     if gain:
         return "met", gain[:2], "Functional improvement with the medication is documented."
-    change = ctx.sentences_matching(_TAPER, lambda s: not UR_SENTENCE.search(s))  # a review's weaning is not the plan
+    change = ctx.sentences_matching(_TAPER)  # patient sentences only: a review's weaning is not the plan
     if change:
         return "met", change[:2], "A taper or change of the regimen is documented."
     return "not_documented", [], _missing(criterion)

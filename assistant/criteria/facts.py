@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from assistant.contracts import REQUEST_SOURCE, RecordCitation
 from assistant.criteria.mme import MmeResult, OPIOID_NAMES, compute_mme
 from assistant.criteria.model import RecordFact
-from assistant.vocabulary.record_cues import MONTHS, PLAN_SENTENCE, RECORD_DATE, UR_SENTENCE, review_account
+from assistant.vocabulary.record_cues import MONTHS, PLAN_SENTENCE, RECORD_DATE, review_account
 from assistant.verification.verify import split_sentences
 
 Polarity = Literal["present", "absent"]
