@@ -241,6 +241,12 @@ REQUEST_SOURCE = "disputed items"
 """The source named on a record quote taken from the case file's list of disputed items (the request itself)."""
 
 
+def readable_date(date: str | None) -> str | None:
+    """A record date as a reader expects it: "11-4- 16", where the letter's PDF broke the line after a separator,
+    reads "11-4-16" (the quote itself stays verbatim)."""
+    return re.sub(r"([-/]) +(?=\d)", r"\1", date) if date else None
+
+
 class RecordCitation(BaseModel):
     """A verbatim quote from the case record backing a statement about the case, shown as marker [R<n>].
 
@@ -257,9 +263,7 @@ class RecordCitation(BaseModel):
 
     @property
     def shown_date(self) -> str | None:
-        """The date as a reader expects it: "11-4- 16", where the letter's PDF broke the line after a separator,
-        reads "11-4-16" (the quote itself stays verbatim)."""
-        return re.sub(r"([-/]) +(?=\d)", r"\1", self.date) if self.date else None
+        return readable_date(self.date)
 
     @classmethod
     def of_request(cls, item: DisputedItem) -> RecordCitation:

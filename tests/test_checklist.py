@@ -175,6 +175,22 @@ def test_draft_json_carries_a_checklist_whose_quotes_all_verify(cdc_settings, ca
         assert f"[R{number}]" in rationale["rationale"] and quote_occurs(citation["quote"], summary)
 
 
+@pytest.mark.slow
+def test_draft_numbers_each_item_as_the_case_lists_it(cdc_settings, capsys):
+    """`assistant draft LETTER --item 4` printed the fourth item as "1.", and drafting every item numbered each "1."."""
+    from assistant.cli import main
+    from conftest import LETTERS_DIR
+
+    letter = LETTERS_DIR / "CM16-0247802.pdf"
+    require_shared(letter)
+    assert main(["--home", str(cdc_settings.home), "draft", str(letter), "--item", "4", "--decision", "upheld"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"^4\. Norco", out, re.MULTILINE) and not re.search(r"^1\. ", out, re.MULTILINE), out[:400]
+    assert main(["--home", str(cdc_settings.home), "draft", str(letter), "--decision", "upheld"]) == 0
+    headings = re.findall(r"^(\d+)\. .*: Upheld$", capsys.readouterr().out, re.MULTILINE)
+    assert headings == [str(n) for n in range(1, len(headings) + 1)] and len(headings) >= 4, headings
+
+
 def test_chat_answers_what_is_missing_and_why_from_the_checklist():
     from assistant.conversation.engine import ConversationEngine
     from assistant.conversation.intents import detect_intent
@@ -255,6 +271,20 @@ def _statuses(summary: str, item: str, injury_date: str | None = None) -> dict[s
     case = CaseFile(case_id="gen", summary=summary, injury_date=injury_date, items=[DisputedItem(text=item)])
     checklist = build_checklist(case, 0, sets, item_category(item), pages=pages)
     return {row.criterion_id: row.status for row in checklist.rows}
+
+
+def _checklist_draft(summary: str, item_text: str, injury_date: str | None, decision: str, category: str):
+    """The offline draft written from the checklist of a one-item generated case: (case, checklist, draft)."""
+    from assistant.drafting.checklist_writer import draft_from_checklist
+    from assistant.drafting.evidence import Evidence
+    from assistant.vocabulary.categories import classify_item
+
+    sets, pages = shipped_sets()
+    item = DisputedItem(text=item_text)
+    case = CaseFile(case_id="gen", summary=summary, injury_date=injury_date, items=[item])
+    checklist = build_checklist(case, 0, sets, category, pages=pages)
+    evidence = Evidence(item=item, topic=classify_item(item.text), queries=[], candidates=[])
+    return case, checklist, draft_from_checklist(case, evidence, decision, checklist)
 
 
 def test_imaging_asked_for_within_four_weeks_without_red_flags_is_not_met_on_conservative_care():
@@ -404,18 +434,10 @@ def test_a_date_the_pdf_split_after_its_separator_still_dates_the_interval_and_t
     facts = extract_record_facts(summary, injury_date="10/20/2016")
     assert facts.symptom_days == 15
     assert [c.date for c in facts.timing_quotes] == ["10-20-2016", "11-4- 16"]
-    from assistant.drafting.checklist_writer import draft_from_checklist
-    from assistant.drafting.evidence import Evidence
-    from assistant.vocabulary.categories import classify_item
-
-    sets, pages = shipped_sets()
-    item = DisputedItem(text="MRI of the lumbar spine")
-    case = CaseFile(case_id="gen", summary=summary, injury_date="10/20/2016", items=[item])
-    checklist = build_checklist(case, 0, sets, "imaging", pages=pages)
-    draft = draft_from_checklist(case, Evidence(item=item, topic=classify_item(item.text), queries=[], candidates=[]),
-                                 "Upheld", checklist)
-    timing = next(s for s in draft.rationale.split("? ") if "(10-20-2016)" in s)
+    draft = _checklist_draft(summary, "MRI of the lumbar spine", "10/20/2016", "Upheld", "imaging")[2]
+    timing, derived = next(s for s in draft.rationale.split("? ") if "(10-20-2016)" in s).split(" Derived figure")
     assert len(re.findall(r"\[R\d+\]", timing)) == 2
+    assert re.match(r", from the dates of \[R\d+\] and \[R\d+\]: 15 days \(about 2 weeks\)\.", derived)  # the interval the status rests on, from both dates
     # The date label reads as a date; the quote keeps the record's words as they are.
     assert "(11-4-16)" in timing and "(11-4- 16)" not in timing and "notes dated 11-4- 16, reported" in timing
 
@@ -657,3 +679,44 @@ def test_whether_the_request_is_clinician_directed_exercise_is_read_from_the_req
     assert passive.status == "not_met" and [c.source for c in passive.record_citations] == [REQUEST_SOURCE]
     unsaid = row("Occupational therapy 6 sessions for the lumbar spine")
     assert unsaid.status == "not_documented" and not unsaid.record_citations
+
+
+def test_a_draft_addresses_every_required_criterion_whichever_the_decision():
+    """An overturned opioid draft stopped at four rows and left out required ones the checklist beside it showed not
+    met or not documented (PDMP review, risk evaluation): the reviewer signing it would not see what it must answer."""
+    from assistant.drafting.checklist_writer import draft_from_checklist
+    from assistant.drafting.evidence import Evidence
+    from assistant.vocabulary.categories import classify_item
+
+    sets, pages = shipped_sets()
+    item = OPIOID_CASE.items[0]
+    evidence = Evidence(item=item, topic=classify_item(item.text), queries=[], candidates=[])
+    checklist = build_checklist(OPIOID_CASE, 0, sets, "opioid", pages=pages)
+    required = [r for r in checklist.applicable if r.requirement == "required"]
+    assert len(required) > 4  # more than a draft showed before
+    for decision in ("Upheld", "Overturned"):
+        draft = draft_from_checklist(OPIOID_CASE, evidence, decision, checklist)
+        for row in required:
+            assert row.question.strip().rstrip(".?") in draft.rationale, (decision, row.criterion_id)
+            assert any(c.quote == row.guideline.quote for c in draft.citations), (decision, row.criterion_id)
+
+
+def test_a_row_judged_on_the_duration_of_symptoms_shows_the_days_and_the_verifier_recomputes_them():
+    """'Is this other than routine imaging of acute low back pain?' was shown 'Documented' beside two dated quotes,
+    leaving the reader to count the weeks the status rests on; the draft now gives the days between the two dates as
+    a derived figure, and the record verifier recomputes it from the quotes' dates."""
+    from assistant.verification.record import verify_record_side
+    from assistant.verification.textmatch import split_sentences
+
+    summary = ("The injured worker sustained an industrial injury to the low back on 10/20/2016. On 12/01/2016 he "
+               "reported low back pain rated 8 out of 10. Motor strength, sensation and reflexes were normal.")
+    case, _, draft = _checklist_draft(summary, "MRI of the lumbar spine", "10/20/2016", "Overturned", "imaging")
+    sentences = split_sentences(draft.rationale)
+    derived = [s for s in sentences if s.startswith("Derived figure, from the dates of")]
+    assert len(derived) == 1 and re.search(r"\[R\d+\] and \[R\d+\]: 42 days \(about 6 weeks\)\.$", derived[0]), derived
+    checks = [c for c in verify_record_side(draft, case, sentences) if c.sentence == derived[0]]
+    assert [c.status for c in checks] == ["verified"]
+    wrong = derived[0].replace("42 days", "90 days")
+    edited = draft.model_copy(update={"rationale": draft.rationale.replace(derived[0], wrong)})
+    checks = [c for c in verify_record_side(edited, case, split_sentences(edited.rationale)) if c.sentence == wrong]
+    assert [c.status for c in checks] == ["record_fact_not_supported"] and "42 days apart" in checks[0].message

@@ -257,6 +257,9 @@ def test_how_long_the_pain_has_lasted_and_what_was_tried_are_answered_from_the_r
     assert record_answer("what is the date of injury?", case).splitlines()[1].startswith("Duration of symptoms: 15 days")
     undated = CaseFile(case_id="gen", summary="She reports chronic low back pain. Pain is 6/10.", items=case.items)
     assert "it calls the pain chronic" in record_answer("how long has the pain lasted?", undated)
+    # A plain record question quotes the record's sentences with the same readable date label.
+    scores = record_answer("what did the physician progress notes report?", case)
+    assert "notes dated 11-4- 16" in scores and "(case summary, 11-4-16)" in scores and "(case summary, 11-4- 16)" not in scores, scores
     tried = record_answer("what conservative treatment has been tried?", case)
     assert "Prior treatment: documented" in tried and "4 sessions of physical therapy" in tried
     # "Summarize the case": no summary in words of ours — the items, the duration and the facts, each quoted.

@@ -102,3 +102,18 @@ def test_every_offline_draft_of_every_dev_letter_passes_its_own_verification(ser
                 drafts += 1
                 problems += [(path.name, index + 1, decision, c.status, c.sentence) for c in report.problems]
     assert drafts >= 280 and not problems, problems[:5]
+
+
+def test_a_fact_the_reviewer_adds_keeps_the_capitals_of_an_abbreviation_that_opens_it():
+    """"mention that CURES was checked" was added as "The records show that cURES was checked"."""
+    from assistant.contracts import CaseFile, DisputedItem, ItemRationale
+    from assistant.conversation.revision import revise_offline
+
+    case = CaseFile(case_id="gen-cures", summary="On 10/15/2016, CURES was checked and was consistent with the prescriptions.",
+                    items=[DisputedItem(text="Norco 10/325mg #120")])
+    draft = ItemRationale(item=case.items[0], decision="Overturned",
+                          rationale="The guideline recommends review. Therefore, the request is medically necessary.")
+    for fact, shown in (("CURES was checked", "The records show that CURES was checked [R1]."),
+                        ("The CURES was checked", "The records show that the CURES was checked [R1].")):
+        revised = revise_offline(draft, f"mention that {fact}", case).rationale
+        assert shown in revised.rationale, revised.rationale

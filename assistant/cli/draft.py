@@ -11,10 +11,11 @@ from assistant.contracts import Checklist, ItemRationale, VerificationReport
 from assistant.export import item_text
 
 
-def format_item_section(rationale: ItemRationale) -> str:
-    """The item in the IMR letter's layout (the one `assistant.export` renders), then what only a terminal
-    user needs: the suggested governing guideline and the precedent note."""
-    lines = [item_text(rationale).rstrip()]
+def format_item_section(rationale: ItemRationale, number: int = 1) -> str:
+    """The item, numbered as in the case's list of disputed items, in the IMR letter's layout (the one
+    `assistant.export` renders), then what only a terminal user needs: the suggested governing guideline and the
+    precedent note."""
+    lines = [item_text(rationale, number=number).rstrip()]
     if rationale.abstention and rationale.abstention.suggested_guideline:
         lines += ["", f"Suggested governing guideline: {rationale.abstention.suggested_guideline}",
                   "  Add it with: assistant corpus add FILE.pdf --id … --title … --tier mtus"]
@@ -66,8 +67,8 @@ def cmd_draft(args: argparse.Namespace) -> int:
                            "verification": r.report.model_dump(mode="json"), "repairs": r.repairs} for r in results], indent=2))
         return 0
     print(f"Case {case.case_id} — {services.backend_status()}\n")
-    for result in results:
-        print(format_item_section(result.rationale))
+    for index, result in zip(indices, results):
+        print(format_item_section(result.rationale, index + 1))
         if result.decision_defaulted:
             print("\n(Decision defaulted to Upheld: choose it with --decision upheld|overturned.)")
         print("\n" + format_checklist(result.rationale.checklist))

@@ -12,7 +12,7 @@ import math
 import re
 from typing import TYPE_CHECKING
 
-from assistant.contracts import CaseFile, RecordCitation
+from assistant.contracts import CaseFile, RecordCitation, readable_date
 from assistant.criteria.facts import (FACT_PATTERNS, TREATMENT_CLASSES, RecordFacts, RecordFinding, called_chronic,
                                       duration_of_pain, extract_record_facts, parse_date)
 from assistant.criteria.model import RecordFact
@@ -40,7 +40,7 @@ def _line(quote: str, source: str, date: str | None, note: str = "") -> str:
 
 def _quoted(sentence: RecordSentence, marked_as_review: bool = False) -> str:
     account = "; the review's account, not the treating record" if marked_as_review else ""
-    return _line(sentence.text, sentence.source, sentence.date, account)
+    return _line(sentence.text, sentence.source, readable_date(sentence.date), account)
 
 
 # Facts a question names by the extractors' own words; the broad ones (any medication, any diagnosis) are left to

@@ -19,7 +19,7 @@ from assistant.verification.record import (
     record_sentences,
     sex_of_record,
 )
-from assistant.verification.textmatch import split_sentences
+from assistant.verification.textmatch import mid_sentence, split_sentences
 
 SHORTEN = re.compile(r"\bshort", re.IGNORECASE)
 GUIDELINE_MARKER = re.compile(r"\[\d{1,3}\]")
@@ -66,7 +66,7 @@ def renumber_record_markers(rationale: ItemRationale) -> ItemRationale:
 
 def add_fact(rationale: ItemRationale, fact: str, case: CaseFile | None) -> Revision:
     """A record fact with its quote when the record shows it; otherwise an unverified reviewer statement."""
-    claim = f"The records show that {fact[0].lower() + fact[1:]}."
+    claim = f"The records show that {mid_sentence(fact)}."
     check = None
     if case is not None:
         corpus = record_sentences(case)

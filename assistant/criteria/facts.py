@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from assistant.contracts import REQUEST_SOURCE, RecordCitation
 from assistant.criteria.mme import MmeResult, OPIOID_NAMES, compute_mme
 from assistant.criteria.model import RecordFact
-from assistant.vocabulary.record_cues import MONTHS, PLAN_SENTENCE, RECORD_DATE, review_account
+from assistant.vocabulary.record_cues import PLAN_SENTENCE, RECORD_DATE, parse_date, review_account
 from assistant.verification.verify import split_sentences
 
 Polarity = Literal["present", "absent"]
@@ -168,21 +168,6 @@ class RecordFacts(BaseModel):
 
     def documented(self) -> list[RecordFact]:
         return [f for f, a in self.answers.items() if a.findings]
-
-
-def parse_date(text: str) -> date | None:
-    found = RECORD_DATE.search(text)
-    if not found:
-        return None
-    if found.group(4):
-        month, day, year = MONTHS.index(found.group(4).lower()) + 1, int(found.group(5)), int(found.group(6))
-    else:
-        month, day, year = (int(g) for g in found.groups()[:3])
-    year += 2000 if year < 100 else 0
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
 
 
 NEGATION_WINDOW = 400  # characters either side of a finding; longer than almost any record sentence

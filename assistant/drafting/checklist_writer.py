@@ -18,21 +18,26 @@ from assistant.drafting.item_facts import drug_note
 from assistant.drafting.offline import reviewer_guideline_line
 from assistant.drafting.routing import RoutingDecision
 from assistant.verification.record import DERIVED_FIGURE, DRAFTING_NOTE, NO_DOCUMENTATION, full_record_text
-from assistant.verification.textmatch import quote_occurs
+from assistant.verification.textmatch import mid_sentence, quote_occurs
+from assistant.vocabulary.record_cues import parse_date
 
-MAX_REQUIREMENTS = 4
+MAX_REQUIREMENTS = 4  # rows a draft shows, unless more are required
 MAX_RECORD_QUOTES_PER_ROW = 2  # two ends of an interval (injury date, latest visit); what was tried and that it failed
 STATUS_ORDER = {"Upheld": ("not_met", "not_documented", "met"), "Overturned": ("met", "not_documented", "not_met")}
 
 
 def rows_for_draft(checklist: Checklist, decision: Decision, routing: RoutingDecision | None = None) -> list[ChecklistRow]:
-    """Applicable rows, at most MAX_REQUIREMENTS: first those from the recommendations that address the request
-    (routing.toml's sections for the item's category, e.g. the imaging recommendations for a lumbar MRI), then
-    required before supporting, each group ordered by what the decision rests on."""
+    """Every applicable required row, and supporting rows up to MAX_REQUIREMENTS rows in all: first those from the
+    recommendations that address the request (routing.toml's sections for the item's category, e.g. the imaging
+    recommendations for a lumbar MRI), then required before supporting, each group ordered by what the decision
+    rests on. A required row is never cut: an overturned opioid draft that stopped at four rows left out "is the
+    PDMP reviewed?" while the checklist beside it showed it not documented."""
     order = STATUS_ORDER[decision]
     rows = sorted(checklist.applicable, key=lambda r: (not (routing and routing.names(r.guideline)),
                                                        r.requirement != "required", order.index(r.status)))
-    return rows[:MAX_REQUIREMENTS]
+    room = max(0, MAX_REQUIREMENTS - sum(r.requirement == "required" for r in rows))
+    supporting = [id(r) for r in rows if r.requirement != "required"][:room]
+    return [r for r in rows if r.requirement == "required" or id(r) in supporting]
 
 
 def _guideline_move(rows: list[ChecklistRow], citations: list[Citation]) -> list[str]:
@@ -77,6 +82,8 @@ def _record_marker(citation: RecordCitation, record: list[RecordCitation]) -> st
 
 
 STATUS_WORDS = {"met": "Documented", "not_met": "Not met", "not_documented": "Not documented"}
+TIMING_REASON = re.compile(r"\b(days?|weeks?|months?)\b.*\b(apart|(after|of|from|since) the injury)\b")
+"""A row's reason that rests on the interval from the injury to the latest record (criteria.checklist)."""
 INNER_QUOTATION = re.compile(r"[\"“”]")
 """A record sentence that itself quotes (a diagnosis "in quotes") cannot be quoted inside our quotation marks."""
 UNQUOTED_STATUS_WORDS = {"met": "Met", "not_met": "Not met", "not_documented": "Not documented"}
@@ -88,9 +95,9 @@ def _unquoted_row(row: ChecklistRow, question: str) -> str:
     checks ('there is no documentation of X' is flagged when the record documents X), never a bare 'Documented'."""
     reason = (row.reason or "").strip()
     if NO_DOCUMENTATION.match(reason):
-        return f"{question}? {UNQUOTED_STATUS_WORDS[row.status]}: {reason[:1].lower() + reason[1:]}"
+        return f"{question}? {UNQUOTED_STATUS_WORDS[row.status]}: {mid_sentence(reason)}"
     if row.status == "not_documented":
-        return f"There is no documentation of the following in the record: {question[:1].lower() + question[1:]}."
+        return f"There is no documentation of the following in the record: {mid_sentence(question)}."
     return (f"{DRAFTING_NOTE} the checklist marks “{question}” as {row.status.replace('_', ' ')} without a record "
             "quote; check this requirement against the record before signing.")
 
@@ -111,7 +118,7 @@ def _record_move(rows: list[ChecklistRow], record: list[RecordCitation], case_te
         prefix = f"{question}? {label}: "
         if row.status == "not_documented" and NO_DOCUMENTATION.match(reason):
             # What is missing, checked as an absence; then what the record does say, in its own words.
-            sentences.append(prefix + reason[:1].lower() + reason[1:])
+            sentences.append(prefix + mid_sentence(reason))
             prefix = ""
         if all(any(known.quote == quote.quote for known in record) for quote in quotes):
             said = f"as quoted above {' '.join(_record_marker(q, record) for q in quotes)}"
@@ -119,7 +126,20 @@ def _record_move(rows: list[ChecklistRow], record: list[RecordCitation], case_te
             speaker = "the request reads" if all(q.source == REQUEST_SOURCE for q in quotes) else "the record states"
             said = f"{speaker} {', and '.join(_quoted(q, record) for q in quotes)}"
         sentences.append(f"{prefix}{said}." if prefix else f"{said[:1].upper()}{said[1:]}.")
+        sentences += [s for s in _interval(row, quotes, record) if s not in sentences]  # once, however many rows rest on it
     return sentences
+
+
+def _interval(row: ChecklistRow, quotes: list[RecordCitation], record: list[RecordCitation]) -> list[str]:
+    """A row judged on how long the symptoms have lasted quotes the injury and the latest visit; the days between
+    them (which the row's status rests on) follow as a derived figure the record verifier recomputes."""
+    dates = [parse_date(q.date or "") for q in quotes]
+    if len(quotes) != 2 or None in dates or dates[0] == dates[1] or not TIMING_REASON.search(row.reason or ""):
+        return []
+    days = abs((dates[1] - dates[0]).days)
+    markers = [_record_marker(q, record) for q in quotes]
+    weeks = f" (about {days // 7} week{'s' if days >= 14 else ''})" if days >= 7 else ""
+    return [f"{DERIVED_FIGURE}, from the dates of {markers[0]} and {markers[1]}: {days} days{weeks}."]
 
 
 def _quoted(quote: RecordCitation, record: list[RecordCitation]) -> str:
@@ -164,7 +184,7 @@ def _short_of_required(short: list[ChecklistRow], required: list[ChecklistRow]) 
     """Which of the rows above decide: the required ones, named by their question when there are one or two (the
     supporting rows shown "Not documented" beside them do not count, and the reader cannot tell them apart)."""
     questions = [re.sub(r"\s*\([^()]*\)", "", r.question).strip().rstrip(".?") for r in short]  # its asides dropped
-    named = f" ({'; '.join(q[:1].lower() + q[1:] for q in questions)})" if len(short) <= 2 else ""
+    named = f" ({'; '.join(mid_sentence(q) for q in questions)})" if len(short) <= 2 else ""
     if len(required) == 1:
         return f"the required criterion above{named} is not met or not documented"
     if len(short) == len(required):

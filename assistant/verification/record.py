@@ -23,7 +23,7 @@ from assistant.contracts import REQUEST_SOURCE, CaseFile, CitationCheck, ItemRat
 from assistant.verification.textmatch import STOPWORDS, match_key, normalise_characters, quote_occurs
 from assistant.vocabulary.deciding_terms import deciding_terms, missing_terms, opposing_term
 from assistant.vocabulary.query import with_vocabulary_terms
-from assistant.vocabulary.record_cues import RECORD_DATE, mentions_without_documenting
+from assistant.vocabulary.record_cues import RECORD_DATE, mentions_without_documenting, parse_date
 
 RECORD_MARKER = re.compile(r"\[R(\d{1,3})\]")
 GUIDELINE_MARKER = re.compile(r"\[\d{1,3}\]")
@@ -34,6 +34,8 @@ VOCABULARY_NOTE = "From the drug vocabulary:"
 """What a named drug is (generic, class), from the curated vocabulary with its source; not a record fact."""
 DERIVED_FIGURE = "Derived figure"
 """A number computed from the record (MME/day), not quoted from it: checked by recomputing it from the record."""
+DERIVED_INTERVAL = re.compile(r"^Derived figure, from the dates of \[R(?P<a>\d+)\] and \[R(?P<b>\d+)\]: (?P<days>\d+) days\b")
+"""The days between two dated record quotes (injury to latest visit): checked by recomputing them from the dates."""
 DERIVED_ARITHMETIC = re.compile(r"^Derived figure\b.*\)\s*:\s*(?P<arithmetic>.+?)\.?\s*$")
 MIN_RECORD_QUOTE_CHARS = 8
 # Share of a claim's content words that one record sentence must contain (tuned on the tune split only).
@@ -463,7 +465,7 @@ def _check_absence(sentence: str, subject: str, sentences: list[RecordSentence])
                                f"The record does document this: “{candidate.text}” ({candidate.source}"
                                f"{', ' + candidate.date if candidate.date else ''}). Correct or remove the sentence.",
                                candidate, absence=True)
-    return _fact_check(sentence, "verified", f"No sentence of the case record documents {subject.strip(' .')}.",
+    return _fact_check(sentence, "verified", f"No sentence of the case record is documentation of {subject.strip(' .')}.",
                        absence=True)
 
 
@@ -509,11 +511,31 @@ def verify_record_side(rationale: ItemRationale, case: CaseFile, sentences: list
     regimens = [c.quote for c in rationale.record_citations] + [s.text for s in corpus]
     for sentence in sentences:
         if sentence.startswith(DERIVED_FIGURE):
-            checks.append(check_derived_figure(sentence, regimens))
+            interval = DERIVED_INTERVAL.match(" ".join(sentence.split()))
+            checks.append(check_derived_interval(sentence, interval, rationale.record_citations) if interval
+                          else check_derived_figure(sentence, regimens))
             continue
         checks += _sentence_record_checks(sentence, rationale.record_citations, corpus, sex, record_text,
                                           guideline_quotes)
     return checks
+
+
+def check_derived_interval(sentence: str, interval: re.Match[str], cited: list[RecordCitation]) -> CitationCheck:
+    """'Derived figure, from the dates of [R1] and [R2]: 37 days …' holds when the two record quotes carry dates
+    (each found in the record when the quote is checked) that are that many days apart: recomputed here."""
+    numbers = (int(interval.group("a")), int(interval.group("b")))
+    dates = [parse_date(cited[n - 1].date or "") if 1 <= n <= len(cited) else None for n in numbers]
+    if dates[0] is None or dates[1] is None:
+        return _fact_check(sentence, "record_fact_not_supported",
+                           "This interval names record quotes that carry no date; quote the dated record sentences.")
+    days = abs((dates[1] - dates[0]).days)
+    if days != int(interval.group("days")):
+        return _fact_check(sentence, "record_fact_not_supported",
+                           f"The dates of [R{numbers[0]}] and [R{numbers[1]}] are {days} days apart, not "
+                           f"{interval.group('days')}; correct the figure or remove it.")
+    latest = cited[numbers[1] - 1]
+    return _fact_check(sentence, "verified", f"Recomputed from the dates of [R{numbers[0]}] and [R{numbers[1]}]: "
+                                             f"{days} days.", RecordSentence(latest.quote, latest.source, latest.date))
 
 
 def check_derived_figure(sentence: str, regimens: list[str]) -> CitationCheck:

@@ -93,3 +93,12 @@ def split_sentences(text: str) -> list[str]:
         start = match.end()
     pieces.append(text[start:])
     return [s.strip() for s in pieces if s.strip()]
+
+
+def mid_sentence(text: str) -> str:
+    """A sentence continued after a colon or inside parentheses: its first letter lower-cased, unless its first word
+    is an abbreviation ("MME/day cannot be computed" read "mME/day cannot be computed")."""
+    first = text.split(maxsplit=1)[0] if text.strip() else ""
+    if sum(ch.isupper() for ch in first) > 1:
+        return text
+    return text[:1].lower() + text[1:]

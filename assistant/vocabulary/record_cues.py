@@ -9,6 +9,7 @@ definition for both keeps the checklist and the verifier from disagreeing about 
 from __future__ import annotations
 
 import re
+from datetime import date
 
 UR_SENTENCE = re.compile(
     r"\b(utilization review|prior review|previous review|peer review|\bUR\b|non-?certif\w*|was denied|were denied|"
@@ -64,3 +65,18 @@ def reports_a_review(sentence: str) -> bool:
     """A sentence giving a review's or the claims administrator's decision or reasons; a Request for Authorization
     alone is the request, not a review."""
     return bool(UR_SENTENCE.search(_AUTHORIZATION_REQUEST.sub(" ", sentence)))
+
+
+def parse_date(text: str) -> date | None:
+    found = RECORD_DATE.search(text)
+    if not found:
+        return None
+    if found.group(4):
+        month, day, year = MONTHS.index(found.group(4).lower()) + 1, int(found.group(5)), int(found.group(6))
+    else:
+        month, day, year = (int(g) for g in found.groups()[:3])
+    year += 2000 if year < 100 else 0
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
