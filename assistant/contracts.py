@@ -307,6 +307,7 @@ class Checklist(BaseModel):
     mme_arithmetic: str = ""
     mme_citation: Citation | None = Field(default=None, description="CDC 2022 conversion factors, printed page 31.")
     mme_record: RecordCitation | None = None
+    mme_missing: str | None = Field(default=None, description="What the record lacks for MME/day, e.g. 'how often the opioid is taken'.")
     suggested_decision: Decision | None = None
     suggestion_reasons: list[str] = Field(default_factory=list)
     warning: str | None = Field(default=None, description="Set when the reviewer's decision runs against the checklist.")

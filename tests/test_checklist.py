@@ -53,6 +53,9 @@ def test_mme_shows_its_arithmetic_and_refuses_a_regimen_without_frequency():
     assert compute_mme("hydrocodone 10 mg four times daily").arithmetic() == "hydrocodone 10 mg × 4/day × 1.0 = 40 MME/day"
     unreadable = compute_mme("Ultram 50mg #60")
     assert unreadable.mme_per_day is None and unreadable.unreadable == ["Ultram"]
+    # The dose is there; how often it is taken is not, and that is what the checklist says is missing.
+    assert unreadable.missing == "how often the opioid is taken" and unreadable.arithmetic() == "Ultram: frequency not documented"
+    assert compute_mme("Norco as needed").missing == "the opioid's dose and frequency"
     # "five times daily" is five a day, not "daily" (the taper fixture: 10 mg × 5 × 1.5 = the record's 75 MME/day).
     assert compute_mme("oxycodone 10mg five times daily (75 MME per day)").mme_per_day == 75
 

@@ -177,6 +177,8 @@ def test_what_is_the_mme_with_a_case_open_answers_with_the_cases_own_figure(serv
                                            "items": [DisputedItem(text="Norco 10/325mg #35")]})
     unsaid = ConversationEngine(services).reply(no_frequency.case_id, "what is the MME?", None, no_frequency)
     assert "Item 1 (Norco 10/325mg #35): MME/day cannot be computed" in unsaid.text, unsaid.text
+    # The request gives the dose (10 mg of hydrocodone); what is missing is how often it is taken.
+    assert "gives how often the opioid is taken" in unsaid.text and "dose" not in unsaid.text.split("computed")[1].split("\n")[0]
 
 
 def test_questions_about_the_case_are_answered_from_the_record_verbatim(services, case):

@@ -59,8 +59,9 @@ def mme_answer(checklist: Checklist | None, item_number: int) -> str | None:
     if checklist.mme_per_day is None:
         if checklist.category != "opioid":
             return None
+        lacking = checklist.mme_missing or "the opioid's dose and frequency"
         return (f"Item {item_number} ({checklist.item.text}): MME/day cannot be computed — neither the request nor the "
-                "record gives the opioid's dose and how often it is taken (e.g. “1 tablet every 6 hours”).")
+                f"record gives {lacking} (e.g. “1 tablet every 6 hours”).")
     lines = [f"Item {item_number} ({checklist.item.text}): {checklist.mme_arithmetic}."]
     if checklist.mme_record is not None:
         record = checklist.mme_record

@@ -389,7 +389,8 @@ def _dose_reassessed(ctx: ItemContext, criterion: Criterion) -> Verdict:
     mme = ctx.facts.mme
     threshold = 90 if "90" in criterion.id else 50
     if mme is None or mme.mme_per_day is None:
-        return "not_documented", [], "MME/day cannot be computed: there is no documentation of the opioid's dose and frequency."
+        lacking = ctx.facts.mme_missing or "the opioid's dose and frequency"
+        return "not_documented", [], f"MME/day cannot be computed: there is no documentation of {lacking}."
     if mme.mme_per_day < threshold:
         return "met", ctx.present(RecordFact.mme_per_day), f"{mme.arithmetic()}: below {threshold} MME/day."
     benefit = ctx.present(RecordFact.function)
@@ -627,6 +628,7 @@ def build_checklist(case: CaseFile, item_index: int, criteria_sets: dict[str, Cr
     if facts.mme is not None:
         checklist.mme_per_day, checklist.mme_arithmetic = facts.mme.mme_per_day, facts.mme.arithmetic()
         checklist.mme_citation, checklist.mme_record = mme_citation(pages), facts.mme_citation
+    checklist.mme_missing = facts.mme_missing if facts.mme is None else None
     checklist.warning = decision_warning(checklist, decision)
     return checklist
 

@@ -158,6 +158,8 @@ class RecordFacts(BaseModel):
     medications: list[Medication] = Field(default_factory=list)
     mme: MmeResult | None = None
     mme_citation: RecordCitation | None = None
+    mme_missing: str | None = Field(default=None, description="Without a complete regimen: what the request (else the "
+                                    "record) lacks for MME/day, e.g. 'how often the opioid is taken'.")
     symptom_days: int | None = Field(default=None, description="Days from the injury to the latest dated record entry.")
     latest_date: date | None = Field(default=None, description="The latest date the record gives (usually the visit at issue).")
     timing_quotes: list[RecordCitation] = Field(
@@ -367,6 +369,8 @@ def _add_regimen(facts: RecordFacts, case_text: str, item_text: str, source: str
                                     value=result.mme_per_day, detail=result.arithmetic())
             facts.answers.setdefault(RecordFact.mme_per_day, FactAnswer(fact=RecordFact.mme_per_day)).findings.append(finding)
             return
+    if candidates:
+        facts.mme_missing = compute_mme(candidates[0][0]).missing
 
 
 def record_medications(case_text: str, source: str = "case summary") -> list[Medication]:

@@ -96,6 +96,7 @@ class MmeResult(BaseModel):
     regimen: str
     components: list[MmeComponent] = Field(default_factory=list)
     unreadable: list[str] = Field(default_factory=list, description="Opioids named without a readable dose or frequency.")
+    without_frequency: list[str] = Field(default_factory=list, description="Of those, the ones whose dose was read.")
 
     @property
     def complete(self) -> bool:
@@ -113,8 +114,17 @@ class MmeResult(BaseModel):
         parts = [c.arithmetic() for c in self.components]
         if len(parts) > 1 and self.complete:
             parts.append(f"total {_fmt(self.mme_per_day or 0)} MME/day")
-        parts += [f"{name}: dose or frequency not documented" for name in self.unreadable]
+        parts += [f"{name}: {'frequency' if name in self.without_frequency else 'dose or frequency'} not documented"
+                  for name in self.unreadable]
         return "; ".join(parts)
+
+    @property
+    def missing(self) -> str:
+        """What the record lacks for MME/day, in the words of 'there is no documentation of …': "Ultram 50mg #60"
+        gives the dose, not how often it is taken."""
+        if self.unreadable and all(name in self.without_frequency for name in self.unreadable):
+            return "how often the opioid is taken"
+        return "the opioid's dose and frequency"
 
 
 def _fmt(value: float) -> str:
@@ -196,6 +206,8 @@ def compute_mme(regimen: str) -> MmeResult:
             frequency = _per_day(text)
         if strength is None or frequency is None or frequency[0] <= 0:
             result.unreadable.append(written)
+            if strength is not None:
+                result.without_frequency.append(written)
             continue
         units_most, units_least = (1, 1) if opioid == "fentanyl" else _units_per_dose(text)
         factor = CONVERSION_FACTORS[opioid]
