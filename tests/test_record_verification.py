@@ -504,3 +504,31 @@ def test_a_drafted_record_fact_that_is_a_reviews_account_is_labelled_as_one():
     text = fact_sentence(review, 1)
     checks = verify_record_side(_rationale(text, [review]), case, split_sentences(text))
     assert checks and all(c.status == "verified" for c in checks), checks
+
+
+@pytest.mark.parametrize("sentence,without_it,with_it", [
+    ("There is no evidence that the CURES was checked.", "verified", "record_documents_it"),
+    ("There is no evidence of a urine drug screen.", "verified", "record_documents_it"),
+    ("There is no indication of red flags.", "verified", "record_documents_it"),
+], ids=["cures", "uds", "red-flags"])
+def test_a_reviewers_absence_in_other_words_than_documentation_is_checked_against_the_record(sentence, without_it, with_it):
+    """The mission's own example ("There is no evidence that the CURES was checked") named no word the fact check
+    looked for (record, documentation, patient …), so it was not checked at all: a reviewer's draft could say the
+    record lacks what it shows. 17 such sentences of the dev letters' rationales are now checked."""
+    plain = CaseFile(case_id="gen", summary="The injured worker has chronic low back pain rated 7/10.",
+                     items=[DisputedItem(text="Norco 10/325mg #60")])
+    shown = plain.model_copy(update={"summary": plain.summary + " CURES was checked on 10/01/2016. A urine drug screen "
+                                     "on 10/01/2016 was consistent. Red flags: progressive weakness of the left leg."})
+    assert [c.status for c in check_record_facts(sentence, plain, [sentence])] == [without_it]
+    assert [c.status for c in check_record_facts(sentence, shown, [sentence])] == [with_it]
+
+
+@pytest.mark.parametrize("sentence", [
+    "There is little evidence that active therapeutic ultrasound is more effective than placebo ultrasound.",
+    "There is no evidence to recommend a NSAID dosage form other than an oral formulation for low back pain.",
+    "There is insufficient evidence to support the routine use of thermography for diagnosis of CRPS.",
+])
+def test_an_absence_of_evidence_in_the_literature_is_not_a_statement_about_the_record(sentence):
+    case = CaseFile(case_id="gen", summary="The injured worker has chronic low back pain rated 7/10.",
+                    items=[DisputedItem(text="Therapeutic ultrasound x 6")])
+    assert check_record_facts(sentence, case, [sentence]) == []

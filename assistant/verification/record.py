@@ -61,6 +61,12 @@ FACT_CUE = re.compile(
     + RECORD_DATE.pattern,
     re.IGNORECASE,
 )
+LITERATURE_ABSENCE = re.compile(
+    r"\bevidence\s+(?:that\b.*\b(?:effective|efficacious|superior|better|improves?|reduces?|prevents?|benefits?)\b|"
+    r"(?:to|for)\s+(?:recommend|utilize|use|support\s+the\s+(?:routine\s+)?use)\b)|\b(?:studies|trials|literature)\b",
+    re.IGNORECASE)
+"""An absence of evidence in the literature ("little evidence that ultrasound is more effective than placebo", "no
+evidence to recommend a NSAID dosage form"), not in the record: not a statement about the case."""
 NO_DOCUMENTATION = re.compile(
     r"^(?:(?P<lead_x>.*?)\b)?(?:there (?:is|was|are|were) (?:also )?)?(?:no|little|insufficient|limited|not any) (?:clear |objective |"
     r"further |specific |recent |current |additional )?(?:documentation|documented evidence|evidence|record|mention|"
@@ -367,9 +373,14 @@ def asserts_record_fact(sentence: str) -> bool:
         return False
     claim = claim_of_sentence(sentence)
     said = tokens(claim)
+    absent = NO_DOCUMENTATION.match(claim)
+    # "There is no evidence that the CURES was checked" says what the record lacks without a word of FACT_CUE; it
+    # is checked like "there is no documentation of …". An absence of evidence in the literature is not.
+    if absent and said.words and not LITERATURE_ABSENCE.search(claim):
+        return True
     # One content word or one number is enough: "The patient has diabetes." and a date beside a record quote
     # are statements about the case; only the draft's own labels and leads say nothing.
-    if not FACT_CUE.search(sentence) or not NO_DOCUMENTATION.match(claim) and not (said.words or said.numbers):
+    if not FACT_CUE.search(sentence) or not absent and not (said.words or said.numbers):
         return False
     return True
 
@@ -465,7 +476,7 @@ def _check_absence(sentence: str, subject: str, sentences: list[RecordSentence])
                                f"The record does document this: “{candidate.text}” ({candidate.source}"
                                f"{', ' + candidate.date if candidate.date else ''}). Correct or remove the sentence.",
                                candidate, absence=True)
-    return _fact_check(sentence, "verified", f"No sentence of the case record is documentation of {subject.strip(' .')}.",
+    return _fact_check(sentence, "verified", f"No sentence of the case record documents “{subject.strip(' .')}”.",
                        absence=True)
 
 
