@@ -532,3 +532,19 @@ def test_an_absence_of_evidence_in_the_literature_is_not_a_statement_about_the_r
     case = CaseFile(case_id="gen", summary="The injured worker has chronic low back pain rated 7/10.",
                     items=[DisputedItem(text="Therapeutic ultrasound x 6")])
     assert check_record_facts(sentence, case, [sentence]) == []
+
+
+def test_a_fact_only_a_prior_reviews_account_gives_says_so_when_it_verifies():
+    """A statement about the case that only a prior review's account gives (CM17-0016311's "The request for Flexeril
+    was denied due to long term use of muscle relaxants …") verified with "The record says:", as if the treating
+    record said it; the reviewer is now told whose account it is."""
+    case = CaseFile(case_id="gen", summary="The injured worker has chronic low back pain. Cyclobenzaprine was "
+                    "non-certified as the patient has used muscle relaxants for over 6 months.",
+                    items=[DisputedItem(text="Flexeril 10mg #90")])
+    sentence = "The patient has used muscle relaxants for over 6 months."
+    [check] = check_record_facts(sentence, case, [sentence])
+    assert check.status == "verified" and "a prior review's account, not the treating record" in check.message
+    treating = case.model_copy(update={"summary": "The injured worker has chronic low back pain. The patient has used "
+                                       "muscle relaxants for over 6 months."})
+    [check] = check_record_facts(sentence, treating, [sentence])
+    assert check.status == "verified" and "review's account" not in check.message

@@ -23,7 +23,7 @@ from assistant.contracts import REQUEST_SOURCE, CaseFile, CitationCheck, ItemRat
 from assistant.verification.textmatch import STOPWORDS, match_key, normalise_characters, quote_occurs
 from assistant.vocabulary.deciding_terms import deciding_terms, missing_terms, opposing_term
 from assistant.vocabulary.query import with_vocabulary_terms
-from assistant.vocabulary.record_cues import RECORD_DATE, mentions_without_documenting, parse_date
+from assistant.vocabulary.record_cues import RECORD_DATE, mentions_without_documenting, parse_date, reports_a_review
 
 RECORD_MARKER = re.compile(r"\[R(\d{1,3})\]")
 GUIDELINE_MARKER = re.compile(r"\[\d{1,3}\]")
@@ -440,7 +440,8 @@ def check_fact_sentence(sentence: str, sentences: list[RecordSentence], sex: str
         return _fact_check(sentence, "record_contradicts",
                            f"The record says the opposite about {_words((support.conflict,), claim)}: “{support.sentence.text}”.",
                            support.sentence)
-    return _fact_check(sentence, "verified", f"The record says: “{support.sentence.text}”.", support.sentence)
+    account = " (a prior review's account, not the treating record)" if reports_a_review(support.sentence.text) else ""
+    return _fact_check(sentence, "verified", f"The record says{account}: “{support.sentence.text}”.", support.sentence)
 
 
 def _opposite_term_check(sentence: str, support: Support) -> CitationCheck:
