@@ -63,3 +63,13 @@ def test_record_check_flags_statements_with_a_swapped_side_region_drug_or_direct
         assert figures.swaps >= 100
         assert figures.flagged_share >= FLOORS["record_check"]["swapped_flagged"]
         assert figures.originals_verified_share >= FLOORS["record_check"]["unswapped_verified"]
+
+
+@pytest.mark.parametrize("split", ["tune", "heldout"])
+def test_the_chat_reads_reviewer_messages_as_meant_on_both_splits(split):
+    from evals.chat_intents import intent_accuracy
+
+    accuracy, misses = intent_accuracy(split)
+    print(f"{split}: {accuracy:.3f}")
+    assert accuracy >= FLOORS["chat_intents"][split], [(row["message"], row["intent"], got) for row, got in misses]
+

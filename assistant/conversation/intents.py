@@ -6,7 +6,7 @@ import re
 
 from assistant.contracts import Decision
 from assistant.conversation.state import ChatState
-from assistant.criteria.facts import FACT_PATTERNS
+from assistant.criteria.facts import FACT_PATTERNS, TREATMENT_CLASSES
 from assistant.criteria.model import RecordFact
 
 BROAD_FACTS = frozenset({RecordFact.symptom_duration, RecordFact.treatment_goals})
@@ -56,6 +56,9 @@ GUIDELINE_WORDS = re.compile(r"\b(?:guidelines?|recommend\w*|suggest\w*|evidence
                              r"options?|alternatives?)\b", re.IGNORECASE)
 """'are there red flags?', 'any neurological deficits?', 'what conservative treatment has been tried?', 'how long
 has the pain lasted?': with a case open, about the case; 'is there evidence for …' stays a guideline question."""
+PATIENT_REFERENCE = re.compile(r"\b(?:he|she|his|her|him|this (?:patient|worker|claimant)|(?:the )?(?:patient|injured "
+                               r"worker|claimant|applicant)'s)\b", re.IGNORECASE)
+"""This case's patient, in a question: 'how bad is her pain?', 'what is the patient's BMI?'."""
 GOVERNING_QUESTION = re.compile(r"\b(?:which|what) guidelines?\b.{0,40}\b(?:appl|govern|cover|address|use)\w*|"
                                 r"\bgoverning guideline\b", re.IGNORECASE)
 MENTION = re.compile(r"\b(?:mention|add|include|note)\s+(?:that\s+)?(.+?)\s*\.?$", re.IGNORECASE)
@@ -86,8 +89,10 @@ def _asks_about_the_case(message: str) -> bool:
         return False
     if CASE_HISTORY.search(message) or CASE_ATTRIBUTE.search(message):
         return True
-    return bool(CASE_FACT_OPENING.match(message)) and any(
-        re.search(pattern, message, re.IGNORECASE) for fact, pattern in FACT_PATTERNS.items() if fact not in BROAD_FACTS)
+    if message.rstrip().endswith("?") and PATIENT_REFERENCE.search(message):
+        return True  # "how bad is her pain these days?": a guideline question does not speak of her
+    patterns = [p for fact, p in FACT_PATTERNS.items() if fact not in BROAD_FACTS] + list(TREATMENT_CLASSES.values())
+    return bool(CASE_FACT_OPENING.match(message)) and any(re.search(p, message, re.IGNORECASE) for p in patterns)
 
 
 def requested_item(message: str, state: ChatState) -> int:
