@@ -33,6 +33,15 @@ HEADLINE = [
 ]
 
 
+def _chat_intent_section(sections: list[str]) -> dict[str, float]:
+    from evals.chat_intents import intent_accuracy
+
+    intents = {split: intent_accuracy(split)[0] for split in ("tune", "heldout")}
+    sections.append("## Chat: reviewer messages read as meant\n\n" + "\n".join(
+        f"- {split}: {accuracy:.3f}" for split, accuracy in intents.items()))
+    return {f"chat_intent_{split}": accuracy for split, accuracy in intents.items()}
+
+
 def run_all(settings: Settings, letters_dir: Path = DEFAULT_LETTERS, out_dir: Path = REPORTS) -> dict:
     from assistant.letters.parse import completeness_figures, parse_letter_file
     from evals.drafting import load_cases, misses, run_cases, run_letters, summarise, format_summary
@@ -77,6 +86,7 @@ def run_all(settings: Settings, letters_dir: Path = DEFAULT_LETTERS, out_dir: Pa
     swaps = _record_check_section(letters_dir, sections) if letters else {}
     guideline_check = _guideline_check_section(services.search, sections)
 
+    intents = _chat_intent_section(sections)
     pairs = labelled_pairs(services, letters_dir=letters_dir if letters else None)
     sections.append("## Relevance threshold\n\n" + format_curve(calibration_curve(pairs), pairs, RELEVANCE_THRESHOLD))
 
@@ -102,6 +112,7 @@ def run_all(settings: Settings, letters_dir: Path = DEFAULT_LETTERS, out_dir: Pa
         "coverage_sample_precision": coverage_precision.get("all", {}).get("cited_precision"),
         "precedent_part@3": precedent["methods"]["precedents"]["part@3"] if precedent and "precedents" in precedent["methods"] else None,
         **criteria_headline(criteria),
+        **intents,
         **swaps,
         **guideline_check,
     }
