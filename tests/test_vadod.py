@@ -107,9 +107,10 @@ def test_restating_parts_are_marked_and_references_not_indexed():
     doc = ingested("vadod-lbp-2022")
     tops = {c.section_path[0] for c in doc.chunks if c.section_path}
     restating = {t for t in tops if doc.entry.restates([t])}
-    # The Algorithm chapter restates the recommendations as a flow (its text is an appendix): restating too.
+    # The Algorithm chapter restates the recommendations as a flow (its text is an appendix): restating too. The
+    # research chapter lists trials needed, topic by topic: never the guidance, so ranked like a restatement.
     assert restating == {"Recommendations", "Algorithm", "Appendix C: Evidence Table",
-                         "Appendix D: 2017 Recommendation Categorization Table"}
+                         "Appendix D: 2017 Recommendation Categorization Table", "Research Priorities"}
     assert not doc.entry.restates(["Recommendation 3"])
     kept = {c.section_path[0] for c in indexed_chunks(doc) if c.section_path}
     assert "References" in tops and "References" not in kept
