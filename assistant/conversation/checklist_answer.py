@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from assistant.contracts import Checklist, ChecklistRow
+from assistant.criteria.mme import MME_INPUTS
 from assistant.verification.textmatch import content_words
 
 WHY = re.compile(r"\bwhy\b", re.IGNORECASE)
@@ -59,7 +60,7 @@ def mme_answer(checklist: Checklist | None, item_number: int) -> str | None:
     if checklist.mme_per_day is None:
         if checklist.category != "opioid":
             return None
-        lacking = checklist.mme_missing or "the opioid's dose and frequency"
+        lacking = checklist.mme_missing or MME_INPUTS
         return (f"Item {item_number} ({checklist.item.text}): MME/day cannot be computed — neither the request nor the "
                 f"record gives {lacking} (e.g. “1 tablet every 6 hours”).")
     lines = [f"Item {item_number} ({checklist.item.text}): {checklist.mme_arithmetic}."]

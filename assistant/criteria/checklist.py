@@ -14,7 +14,7 @@ from assistant.contracts import CaseFile, Checklist, ChecklistRow, ChecklistStat
 from assistant.criteria.facts import (ACUTE_PAIN_DAYS, CHRONIC_PAIN_DAYS, RecordFacts, RecordFinding, extract_record_facts,
                                       patient_sentences_with_dates)
 from assistant.criteria.load import GuidelinePages
-from assistant.criteria.mme import CDC_GUIDELINE_ID, CONVERSION_PAGE, CONVERSION_QUOTE
+from assistant.criteria.mme import CDC_GUIDELINE_ID, CONVERSION_PAGE, CONVERSION_QUOTE, MME_INPUTS
 from assistant.criteria.model import CriteriaSet, CriteriaTopic, Criterion, ItemCategory, RecordFact, Requirement
 from assistant.vocabulary.deciding_terms import deciding_terms
 
@@ -389,7 +389,7 @@ def _dose_reassessed(ctx: ItemContext, criterion: Criterion) -> Verdict:
     mme = ctx.facts.mme
     threshold = 90 if "90" in criterion.id else 50
     if mme is None or mme.mme_per_day is None:
-        lacking = ctx.facts.mme_missing or "the opioid's dose and frequency"
+        lacking = ctx.facts.mme_missing or MME_INPUTS
         return "not_documented", [], f"MME/day cannot be computed: there is no documentation of {lacking}."
     if mme.mme_per_day < threshold:
         return "met", ctx.present(RecordFact.mme_per_day), f"{mme.arithmetic()}: below {threshold} MME/day."

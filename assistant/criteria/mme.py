@@ -90,6 +90,10 @@ class MmeComponent(BaseModel):
                 f"= {total} MME/day")
 
 
+MME_INPUTS = "the opioid's dose and frequency"
+"""What MME/day is computed from, in the words of 'there is no documentation of …'."""
+
+
 class MmeResult(BaseModel):
     """MME/day of a regimen: the most the prescription allows, the least, and how it was computed."""
 
@@ -124,7 +128,7 @@ class MmeResult(BaseModel):
         gives the dose, not how often it is taken."""
         if self.unreadable and all(name in self.without_frequency for name in self.unreadable):
             return "how often the opioid is taken"
-        return "the opioid's dose and frequency"
+        return MME_INPUTS
 
 
 def _fmt(value: float) -> str:

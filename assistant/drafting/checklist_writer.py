@@ -17,9 +17,9 @@ from assistant.drafting.evidence import Evidence
 from assistant.drafting.item_facts import drug_note
 from assistant.drafting.offline import reviewer_guideline_line
 from assistant.drafting.routing import RoutingDecision
-from assistant.verification.record import DERIVED_FIGURE, DRAFTING_NOTE, NO_DOCUMENTATION, full_record_text
+from assistant.verification.record import DERIVED_FIGURE, DRAFTING_NOTE, NO_DOCUMENTATION, derived_interval_sentence, full_record_text
 from assistant.verification.textmatch import mid_sentence, quote_occurs
-from assistant.vocabulary.record_cues import parse_date
+from assistant.vocabulary.record_cues import days_between
 
 MAX_REQUIREMENTS = 4  # rows a draft shows, unless more are required
 MAX_RECORD_QUOTES_PER_ROW = 2  # two ends of an interval (injury date, latest visit); what was tried and that it failed
@@ -133,13 +133,10 @@ def _record_move(rows: list[ChecklistRow], record: list[RecordCitation], case_te
 def _interval(row: ChecklistRow, quotes: list[RecordCitation], record: list[RecordCitation]) -> list[str]:
     """A row judged on how long the symptoms have lasted quotes the injury and the latest visit; the days between
     them (which the row's status rests on) follow as a derived figure the record verifier recomputes."""
-    dates = [parse_date(q.date or "") for q in quotes]
-    if len(quotes) != 2 or None in dates or dates[0] == dates[1] or not TIMING_REASON.search(row.reason or ""):
+    days = days_between(*(q.date for q in quotes)) if len(quotes) == 2 else None
+    if not days or not TIMING_REASON.search(row.reason or ""):
         return []
-    days = abs((dates[1] - dates[0]).days)
-    markers = [_record_marker(q, record) for q in quotes]
-    weeks = f" (about {days // 7} week{'s' if days >= 14 else ''})" if days >= 7 else ""
-    return [f"{DERIVED_FIGURE}, from the dates of {markers[0]} and {markers[1]}: {days} days{weeks}."]
+    return [derived_interval_sentence(*(_record_marker(q, record) for q in quotes), days)]
 
 
 def _quoted(quote: RecordCitation, record: list[RecordCitation]) -> str:

@@ -23,7 +23,7 @@ from assistant.contracts import REQUEST_SOURCE, CaseFile, CitationCheck, ItemRat
 from assistant.verification.textmatch import STOPWORDS, match_key, normalise_characters, quote_occurs
 from assistant.vocabulary.deciding_terms import deciding_terms, missing_terms, opposing_term
 from assistant.vocabulary.query import with_vocabulary_terms
-from assistant.vocabulary.record_cues import RECORD_DATE, mentions_without_documenting, parse_date, reports_a_review
+from assistant.vocabulary.record_cues import RECORD_DATE, days_between, mentions_without_documenting, reports_a_review
 
 RECORD_MARKER = re.compile(r"\[R(\d{1,3})\]")
 GUIDELINE_MARKER = re.compile(r"\[\d{1,3}\]")
@@ -34,6 +34,12 @@ VOCABULARY_NOTE = "From the drug vocabulary:"
 """What a named drug is (generic, class), from the curated vocabulary with its source; not a record fact."""
 DERIVED_FIGURE = "Derived figure"
 """A number computed from the record (MME/day), not quoted from it: checked by recomputing it from the record."""
+def derived_interval_sentence(first_marker: str, second_marker: str, days: int) -> str:
+    """The days between two dated record quotes, written so that DERIVED_INTERVAL reads it back."""
+    weeks = f" (about {days // 7} week{'s' if days >= 14 else ''})" if days >= 7 else ""
+    return f"{DERIVED_FIGURE}, from the dates of {first_marker} and {second_marker}: {days} days{weeks}."
+
+
 DERIVED_INTERVAL = re.compile(r"^Derived figure, from the dates of \[R(?P<a>\d+)\] and \[R(?P<b>\d+)\]: (?P<days>\d+) days\b")
 """The days between two dated record quotes (injury to latest visit): checked by recomputing them from the dates."""
 DERIVED_ARITHMETIC = re.compile(r"^Derived figure\b.*\)\s*:\s*(?P<arithmetic>.+?)\.?\s*$")
@@ -536,11 +542,11 @@ def check_derived_interval(sentence: str, interval: re.Match[str], cited: list[R
     """'Derived figure, from the dates of [R1] and [R2]: 37 days …' holds when the two record quotes carry dates
     (each found in the record when the quote is checked) that are that many days apart: recomputed here."""
     numbers = (int(interval.group("a")), int(interval.group("b")))
-    dates = [parse_date(cited[n - 1].date or "") if 1 <= n <= len(cited) else None for n in numbers]
-    if dates[0] is None or dates[1] is None:
+    dates = [cited[n - 1].date if 1 <= n <= len(cited) else None for n in numbers]
+    days = days_between(*dates)
+    if days is None:
         return _fact_check(sentence, "record_fact_not_supported",
                            "This interval names record quotes that carry no date; quote the dated record sentences.")
-    days = abs((dates[1] - dates[0]).days)
     if days != int(interval.group("days")):
         return _fact_check(sentence, "record_fact_not_supported",
                            f"The dates of [R{numbers[0]}] and [R{numbers[1]}] are {days} days apart, not "

@@ -80,3 +80,9 @@ def parse_date(text: str) -> date | None:
         return date(year, month, day)
     except ValueError:
         return None
+
+
+def days_between(first: str | None, second: str | None) -> int | None:
+    """Days between two record dates as written ("10-20-2016", "December 2, 2016"); None when either is unreadable."""
+    start, end = parse_date(first or ""), parse_date(second or "")
+    return abs((end - start).days) if start is not None and end is not None else None
