@@ -723,3 +723,29 @@ def test_a_row_judged_on_the_duration_of_symptoms_shows_the_days_and_the_verifie
     edited = draft.model_copy(update={"rationale": draft.rationale.replace(derived[0], wrong)})
     checks = [c for c in verify_record_side(edited, case, split_sentences(edited.rationale)) if c.sentence == wrong]
     assert [c.status for c in checks] == ["record_fact_not_supported"] and "42 days apart" in checks[0].message
+
+
+def test_regular_reassessment_asks_for_benefits_and_risks_and_a_pain_score_alone_is_half_of_it():
+    """'Are benefits and risks reassessed regularly?' was 'Documented' on "pain at a 2/10" alone (CM16-0247802): the
+    CDC asks for both. A pain score with a risk finding either way ("denies side effects") is met; the pain score
+    alone is not documented, and the draft says which half is missing in words the record verifier checks, then
+    points to the quote without leaving a fragment ("As quoted above [R1].")."""
+    from assistant.verification.record import verify_record_side
+    from assistant.verification.textmatch import split_sentences
+
+    pain_only = ("The injured worker has chronic low back pain since 2014 and has taken Norco 10/325mg twice daily since "
+                 "2015. On 11/29/2016 the physical examination revealed severity of pain at a 2/10.")
+    case, checklist, draft = _checklist_draft(pain_only, "Norco 10/325mg #60", None, "Upheld", "opioid")
+    row = next(r for r in checklist.rows if r.criterion_id == "cdc-continue-reassess-3-months")
+    assert row.status == "not_documented" and "risks" in row.reason
+    assert [c.quote for c in row.record_citations] == ["On 11/29/2016 the physical examination revealed severity of pain at a 2/10."]
+    sentences = split_sentences(draft.rationale)
+    assert not [s for s in sentences if re.fullmatch(r"As quoted above( \[R\d+\])+\.", s)], draft.rationale
+    pointers = [s for s in sentences if s.startswith("What the record says of it is quoted above [R")]
+    assert pointers, draft.rationale
+    checks = verify_record_side(draft, case, sentences)
+    assert not [c for c in checks if c.status != "verified"], [(c.sentence, c.message) for c in checks if c.status != "verified"]
+    both = pain_only + " He denies side effects from the medication."
+    _, checklist, _ = _checklist_draft(both, "Norco 10/325mg #60", None, "Upheld", "opioid")
+    row = next(r for r in checklist.rows if r.criterion_id == "cdc-continue-reassess-3-months")
+    assert row.status == "met" and any("denies side effects" in c.quote for c in row.record_citations)

@@ -400,6 +400,28 @@ def _dose_reassessed(ctx: ItemContext, criterion: Criterion) -> Verdict:
         f"{mme.arithmetic()}: at or above {threshold} MME/day, and there is no documented reassessment of benefit and risk.")
 
 
+BENEFIT_FACTS = (RecordFact.pain_scores, RecordFact.function)
+RISK_REVIEW_FACTS = (RecordFact.side_effects, RecordFact.aberrant_behaviour, RecordFact.urine_drug_test,
+                     RecordFact.pdmp_check, RecordFact.risk_assessment)
+
+
+def _benefits_and_risks_reassessed(ctx: ItemContext, criterion: Criterion) -> Verdict:
+    """CDC Rec 7 asks that benefits AND risks be reassessed: a pain score answers the first half only. Risks count
+    as reassessed when the record speaks of side effects or misuse either way ("denies side effects" is a finding),
+    or of a drug test, a PDMP check or a risk screen."""
+    benefit = ctx.present(*BENEFIT_FACTS)
+    risk = (ctx.present(*RISK_REVIEW_FACTS) + ctx.absent(RecordFact.side_effects, RecordFact.aberrant_behaviour))
+    if benefit and risk:
+        return "met", [benefit[0], risk[0]], "The record reassesses benefit (pain or function) and risk (quoted)."
+    if benefit:
+        return "not_documented", benefit[:1], (
+            "There is no documentation of a reassessment of risks (side effects, aberrant behavior, drug testing or "
+            "the PDMP).")
+    if risk:
+        return "not_documented", risk[:1], "There is no documentation of a reassessment of pain and function."
+    return "not_documented", [], _missing(criterion)
+
+
 def _naloxone(ctx: ItemContext, criterion: Criterion) -> Verdict:
     offered = ctx.present(RecordFact.naloxone)
     if offered:
@@ -501,6 +523,7 @@ RULES: dict[str, Callable[[ItemContext, Criterion], Verdict]] = {
     "oa-oral-nsaid": _medication_benefit,
     "cdc-continue-meaningful-30pct": _thirty_percent,
     "cdc-continue-risks-outweigh": _benefit_or_change,
+    "cdc-continue-reassess-3-months": _benefits_and_risks_reassessed,
     "cdc-acute-severity-warrants": _acute_severity,
     "cdc-benzo-caution": _no_benzodiazepine,
     "cdc-dose-50-reassess": _dose_reassessed,

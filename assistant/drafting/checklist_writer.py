@@ -121,7 +121,9 @@ def _record_move(rows: list[ChecklistRow], record: list[RecordCitation], case_te
             sentences.append(prefix + mid_sentence(reason))
             prefix = ""
         if all(any(known.quote == quote.quote for known in record) for quote in quotes):
-            said = f"as quoted above {' '.join(_record_marker(q, record) for q in quotes)}"
+            markers = " ".join(_record_marker(q, record) for q in quotes)
+            # After an absence sentence a bare "As quoted above [R2]." would be a fragment: say what it points to.
+            said = f"as quoted above {markers}" if prefix else f"what the record says of it is quoted above {markers}"
         else:
             speaker = "the request reads" if all(q.source == REQUEST_SOURCE for q in quotes) else "the record states"
             said = f"{speaker} {', and '.join(_quoted(q, record) for q in quotes)}"

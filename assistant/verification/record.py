@@ -123,7 +123,7 @@ LEAD_PHRASE = re.compile(
     r"state|states|reveal|reveals|demonstrate|demonstrates|confirm|confirms)\s+(?:that\s+)?|"
     r"^\s*(?:per|according to) the (?:medical )?records?,?\s*|"
     r"^\s*(?:per|according to) the [A-Za-z ]{1,40}?(?:\s*\([^)]{0,40}\))?[:,]\s*|"
-    r"^\s*(?:the request under review is|the request reads|as quoted above)\b\s*",  # the offline draft's own leads to a quote
+    r"^\s*(?:the request under review is|the request reads|(?:what the record says of it is )?(?:as )?quoted above)\b\s*",  # the offline draft's own leads to a quote
     re.IGNORECASE,
 )
 STATUS_LABEL = re.compile(r"^\s*(?:Met|Not met|Documented|Not documented|Not applicable):\s*", re.IGNORECASE)  # a checklist row's status
