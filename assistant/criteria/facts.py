@@ -35,9 +35,12 @@ _NEGATION_AFTER = re.compile(
     r"^[^.;]{0,60}?\b(were|was|is|are|remained?)\s+(?:all\s+)?(normal|intact|negative|unremarkable|absent|within normal limits|"
     r"not (?:been )?(?:done|present|available|\w+ed))\b", re.IGNORECASE)
 
+_SCORE = re.compile(r"(?<![/\d])(\d{1,2})(?:\s*(?:-|to)\s*(\d{1,2}))?\s*(?:/|out of)\s*10\b(?![/\d])")
+"""A score out of ten ("7/10", "6 to 8 out of 10"): its value(s) are groups 1 and 2."""
+
 # RecordFact -> the words that bring it up. Order matters only for reading; each fact is searched separately.
 FACT_PATTERNS: dict[RecordFact, str] = {
-    RecordFact.pain_scores: r"(?<![/\d])\d{1,2}(?:\s*(?:-|to)\s*\d{1,2})?\s*(?:/|out of)\s*10\b(?![/\d])|\bVAS\b|\bpain (?:level|score|rating)s?\b",
+    RecordFact.pain_scores: _SCORE.pattern + r"|\bVAS\b|\bpain (?:level|score|rating)s?\b",
     RecordFact.function: r"\bfunction(?:al|ing)?\b|\bactivities of daily living\b|\bADLs?\b|\bable to (?:walk|sit|stand|perform|work|lift|sleep)\b|"
                          r"\b(?:walking|sitting|standing) tolerance\b",
     RecordFact.work_status: r"\bwork status\b|\bmodified (?:work|duty)\b|\bfull duty\b|\btemporarily (?:totally|partially) disabled\b|"
@@ -79,7 +82,6 @@ FACT_PATTERNS: dict[RecordFact, str] = {
     RecordFact.medications: r"\bmedications?\b|\bprescribed\b|\b\d+(?:\.\d+)?\s*mg\b",
 }
 _PLAN_FACTS = {RecordFact.treatment_goals, RecordFact.surgery_candidate, RecordFact.sleep_hygiene, RecordFact.cbt_i}
-_SCORE = re.compile(r"(?<![/\d])(\d{1,2})(?:\s*(?:-|to)\s*(\d{1,2}))?\s*(?:/|out of)\s*10\b(?![/\d])")
 """'7/10', '2-3/10' and 'rated 8 out of 10' (half of the dev letters' pain scores are written that way)."""
 
 # Prior treatment classes: item categories (assistant/criteria/model.py ItemCategory values) and the words for them.
