@@ -247,3 +247,16 @@ def test_negation_uncertainty_and_history_on_letter_sentences():
     assert assertion(norco, "Norco") == "present"
     assert assertion("Gabapentin was not tried.", "Gabapentin") == "negated"
     assert assertion("Possible NSAID intolerance.", "NSAID intolerance") == "uncertain"
+
+
+@pytest.mark.parametrize("item", ["Pre-operative PT/PTT", "Pre-op labs: PT/PTT", "Associated surgical service: Labs - PT/PTT",
+                                  "Labs: PT, INR"])
+def test_clotting_labs_are_not_read_as_physical_therapy(item):
+    """Three dev-letter items (CM17-0007142, CM17-0010420, CM17-0014449) asked for pre-operative PT/PTT labs and the
+    draft said "read as physical-therapy"; the record facts read "PT/INR" as a course of physical therapy too."""
+    from assistant.criteria.facts import TREATMENT_CLASSES
+
+    assert "physical-therapy" not in classify_item(item).names
+    assert not re.search(TREATMENT_CLASSES["physical-therapy"], item, re.IGNORECASE)
+    assert classify_item("PT/OT 18 sessions left hand").names == ["physical-therapy"]
+    assert re.search(TREATMENT_CLASSES["physical-therapy"], "He completed 12 PT visits.", re.IGNORECASE)

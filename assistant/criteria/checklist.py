@@ -16,6 +16,7 @@ from assistant.criteria.facts import (ACUTE_PAIN_DAYS, CHRONIC_PAIN_DAYS, Record
 from assistant.criteria.load import GuidelinePages
 from assistant.criteria.mme import CDC_GUIDELINE_ID, CONVERSION_PAGE, CONVERSION_QUOTE, MME_INPUTS
 from assistant.criteria.model import CriteriaSet, CriteriaTopic, Criterion, ItemCategory, RecordFact, Requirement
+from assistant.vocabulary.categories import PT_ABBREVIATION
 from assistant.vocabulary.deciding_terms import deciding_terms
 
 Verdict = tuple[ChecklistStatus, list[RecordFinding | RecordCitation], str]
@@ -32,7 +33,7 @@ _TAPER = re.compile(r"\b(taper\w*|wean\w*)\b", re.IGNORECASE)
 _KNEE_HIP = re.compile(r"\b(knee|hip|osteoarthritis|OA)\b", re.IGNORECASE)
 _CLINICIAN_EXERCISE = re.compile(
     r"\b(physical therapy|physiotherapy|therapeutic exercises?|exercise program|aquatic therapy|pool therapy|"
-    r"work (?:hardening|conditioning)|functional restoration|McKenzie|Pilates)\b|\bPT\b", re.IGNORECASE)
+    r"work (?:hardening|conditioning)|functional restoration|McKenzie|Pilates)\b|" + PT_ABBREVIATION, re.IGNORECASE)
 _PASSIVE_MODALITY = re.compile(
     r"\b(massage|ultrasound|TENS|heat|ice|cold packs?|hot packs?|traction|electrical stimulation|e-?stim|"
     r"interferential|IFC|diathermy|laser|paraffin)\b", re.IGNORECASE)

@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 from assistant.contracts import REQUEST_SOURCE, RecordCitation
 from assistant.criteria.mme import MmeResult, OPIOID_NAMES, compute_mme
 from assistant.criteria.model import RecordFact
+from assistant.vocabulary.categories import PT_ABBREVIATION
 from assistant.vocabulary.record_cues import PLAN_SENTENCE, RECORD_DATE, parse_date, review_account
 from assistant.verification.verify import split_sentences
 
@@ -86,7 +87,7 @@ _PLAN_FACTS = {RecordFact.treatment_goals, RecordFact.surgery_candidate, RecordF
 
 # Prior treatment classes: item categories (assistant/criteria/model.py ItemCategory values) and the words for them.
 TREATMENT_CLASSES: dict[str, str] = {
-    "physical-therapy": r"\bphysical therapy\b|\bphysiotherapy\b|\bPT\b|\btherapy sessions\b",
+    "physical-therapy": rf"\bphysical therapy\b|\bphysiotherapy\b|{PT_ABBREVIATION}|\btherapy sessions\b",
     "chiropractic": r"\bchiropract\w+\b|\bmanipulation\b",
     "acupuncture": r"\bacupuncture\b",
     "injection": r"\binjections?\b|\bepidural\b|\bESIs?\b|\bnerve blocks?\b|\bfacet\b|\bradiofrequency\b",

@@ -22,6 +22,9 @@ class TreatmentCategory:
     """Where California reviewers usually look (shown only as a suggestion, never as a citation)."""
 
 
+PT_ABBREVIATION = r"\bPT\b(?![/, -]*(?:PTT|INR)\b)"
+"""'PT' is physical therapy, but 'PT/PTT' and 'PT/INR' are clotting labs (pre-operative testing). Case-insensitive."""
+
 CATEGORIES: list[TreatmentCategory] = [
     TreatmentCategory(
         "opioid",
@@ -71,7 +74,7 @@ CATEGORIES: list[TreatmentCategory] = [
                       r"repair|release|surgery|surgical|acromioplasty|debridement|replacement)\b",
                       r"\barthroscop|\bfusion\b|\blaminectomy\b|\bdiscectomy\b|\barthroplasty\b|\bacromioplasty\b",
                       "surgical consideration", "MTUS/ACOEM body-part chapter — Surgical Considerations"),
-    TreatmentCategory("physical-therapy", r"\b(?:physical therapy|pt|physiotherapy|occupational therapy|aquatic therapy|work hardening|functional restoration)\b",
+    TreatmentCategory("physical-therapy", rf"\b(?:physical therapy|{PT_ABBREVIATION}|physiotherapy|occupational therapy|aquatic therapy|work hardening|functional restoration)\b",
                       r"\bphysical therapy\b|\bphysical medicine\b", "physical therapy sessions",
                       "MTUS Chronic Pain Medical Treatment Guidelines — Physical medicine; Postsurgical Treatment Guidelines"),
     TreatmentCategory("chiropractic", r"\b(?:chiropractic|chiropractor|chiro|manipulation|manual therapy)\b", r"\bchiropractic\b",
