@@ -749,3 +749,19 @@ def test_regular_reassessment_asks_for_benefits_and_risks_and_a_pain_score_alone
     _, checklist, _ = _checklist_draft(both, "Norco 10/325mg #60", None, "Upheld", "opioid")
     row = next(r for r in checklist.rows if r.criterion_id == "cdc-continue-reassess-3-months")
     assert row.status == "met" and any("denies side effects" in c.quote for c in row.record_citations)
+
+
+def test_a_request_that_continues_a_course_is_not_a_first_course():
+    """'Re-exam with chiropractor for the lumbar spine flare-up' (CM17-0005344) was 'Met: a first course, as there is
+    no documentation of prior chiropractic', while the request itself speaks of the course it continues."""
+    summary = ("The injured worker injured the low back lifting on 06/01/2016. On 12/05/2016 he complained of low back "
+               "pain rated 6/10.")
+    for item in ("Re-exam with chiropractor for the lumbar spine flare-up", "Additional chiropractic manipulation for the lumbar spine x6"):
+        row = next(r for r in _checklist_draft(summary, item, "06/01/2016", "Upheld", "chiropractic")[1].rows
+                   if r.criterion_id == "lbp-manipulation-pain-disability")
+        assert row.status == "not_documented" and "continues a course" in row.reason, (item, row.status, row.reason)
+        assert [c.source for c in row.record_citations] == [REQUEST_SOURCE]
+    first = next(r for r in _checklist_draft(summary, "Chiropractic manipulation for the lumbar spine x6", "06/01/2016",
+                                             "Upheld", "chiropractic")[1].rows
+                 if r.criterion_id == "lbp-manipulation-pain-disability")
+    assert first.status == "met" and "first course" in first.reason

@@ -62,6 +62,9 @@ _MEDICATION_WORDS = re.compile(r"\b(medications?|meds|with use|analgesi\w+)\b", 
 _MARKED_BENEFIT = re.compile(r"\b(?:significant|substantial|marked|considerable|great|excellent)\s+(?:benefit|improvement|relief)\b",
                              re.IGNORECASE)
 _MANUAL_THERAPY = re.compile(r"\bmanual therap\w*", re.IGNORECASE)
+_CONTINUED_COURSE = re.compile(r"\b(additional|continued|continuation|continuing|re-?exam\w*|re-?evaluat\w*|further|"
+                               r"remaining|extension|another|ongoing|\d+\s+more)\b", re.IGNORECASE)
+"""A request that speaks of the course it continues ("additional", "re-exam with chiropractor") is no first course."""
 _PRESCRIBED = re.compile(r"\b(prescribed|dispensed|ordered|started|initiated|introduced)\b", re.IGNORECASE)
 _SYMPTOM_DENIAL = re.compile(r"\bden(?:y|ies|ied|ying)\b", re.IGNORECASE)
 _PERSISTS = re.compile(r"\b(persist\w*|remains? symptomatic|continue[sd]? to (?:report|complain|have)|ongoing|no (?:significant )?"
@@ -252,6 +255,10 @@ def _same_classes(ctx: ItemContext) -> list[str]:
 def _response_to_same_class(ctx: ItemContext, criterion: Criterion) -> Verdict:
     classes = _same_classes(ctx)
     prior = of_item_site(ctx, [f for c in classes for f in ctx.present(RecordFact.prior_treatments, treatment_class=c)])
+    if classes and not prior and _CONTINUED_COURSE.search(ctx.item.text):
+        return "not_documented", [RecordCitation.of_request(ctx.item)], (
+            "There is no documentation of objective functional improvement from the sessions already given (the "
+            "request continues a course).")
     if classes and not prior:
         site = _site_words(ctx.item.text)
         of_site = f" of the {site}" if site else ""  # prior therapy of another body part is not this course's
