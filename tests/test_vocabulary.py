@@ -260,3 +260,12 @@ def test_clotting_labs_are_not_read_as_physical_therapy(item):
     assert not re.search(TREATMENT_CLASSES["physical-therapy"], item, re.IGNORECASE)
     assert classify_item("PT/OT 18 sessions left hand").names == ["physical-therapy"]
     assert re.search(TREATMENT_CLASSES["physical-therapy"], "He completed 12 PT visits.", re.IGNORECASE)
+
+
+def test_a_broader_term_is_searched_beside_an_abbreviation_but_never_read_back_as_it():
+    """"is electrical stimulation recommended?" was read as "electrical stimulation → H-wave (abbreviation)": a
+    wider term is not the spelled-out form of one device."""
+    asked = expand_query("is electrical stimulation recommended?")
+    assert "H-wave" not in asked.added_terms and "H-wave" not in asked.reading()
+    device = expand_query("H-wave unit for home use")
+    assert {"H-wave stimulation", "electrical stimulation"} <= set(device.added_terms)

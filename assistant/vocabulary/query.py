@@ -61,7 +61,7 @@ def _abbreviations(text: str) -> list[Expansion]:
     found = []
     for match in _abbreviation_pattern().finditer(text):
         key = match.group() if match.group() in table else folded[match.group().lower()]
-        found.append(Expansion(surface=match.group(), kind="abbreviation", added=table[key]["expansions"],
+        found.append(Expansion(surface=match.group(), kind="abbreviation", added=table[key]["expansions"] + table[key].get("broader", []),
                                source=table[key]["source"]))
     return found
 
