@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import logging
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.config import Settings
 from assistant.contracts import CaseFile, Decision, ItemRationale, RetrievedPassage, VerificationReport
 from assistant.drafting.chain import DraftingChain, DraftResult
 from assistant.drafting.intake import case_from_file, case_from_text
+from assistant.drafting.routing import route_item
 from assistant.errors import AssistantError
 from assistant.retrieval.search import GuidelineSearch
 from assistant.verification.verify import check_free_text, verify_rationale
+from assistant.vocabulary.categories import classify_item
 
 
 def open_precedents(settings: Settings):
@@ -23,6 +27,14 @@ def open_precedents(settings: Settings):
     except (AssistantError, OSError, ValueError):
         return None
     return index if len(index) else None
+
+
+@dataclass(frozen=True)
+class QuestionScope:
+    """The guidelines a chat question is routed to for the open case, and how the question was read."""
+
+    guideline_ids: list[str]
+    reading: str
 
 
 log = logging.getLogger(__name__)
@@ -84,8 +96,30 @@ class Services:
         """A person's rationale; with the case, every sentence stating a record fact is checked against it."""
         return check_free_text(text, self.library, decision, self.search.page_ranking, case)
 
-    def lookup(self, question: str, k: int = 5) -> list[RetrievedPassage]:
-        return self.search.search(question, k=k)
+    def lookup(self, question: str, k: int = 5, guideline_ids: list[str] | None = None) -> list[RetrievedPassage]:
+        return self.search.search(question, k=k, guideline_ids=guideline_ids)
+
+    def question_scope(self, question: str, case: CaseFile) -> QuestionScope | None:
+        """The guidelines a question asked with a case open is routed to, read like one of the case's items (its
+        treatment from the question, its body region from the question or else the case's diagnoses): "is
+        electrical stimulation recommended?" in a lumbar sprain case → the low back pain guideline. None when the
+        routing table sends it nowhere."""
+        topic = classify_item(question)
+        routing = route_item(question, topic, case.summary)
+        if not routing.routed or self._names_another_condition(question, routing.guidelines):
+            return None
+        regions = f" for the {', '.join(routing.regions)} region" if routing.regions else ""
+        return QuestionScope(guideline_ids=routing.guidelines, reading=f"read as {', '.join(topic.names)}{regions}")
+
+    def _names_another_condition(self, question: str, guideline_ids: list[str]) -> bool:
+        """The question names a condition of a guideline outside the scope (the catalog's `conditions`: "electrical
+        stimulation after a stroke?"), and none of the scope's own: it is not about this case's condition."""
+        def named(ids) -> bool:
+            return any(re.search(rf"\b{re.escape(c)}\b", question, re.IGNORECASE)
+                       for g in ids for c in getattr(self.library.entries.get(g), "conditions", []))
+
+        others = [g for g in self.library.entries if g not in guideline_ids]
+        return named(others) and not named(guideline_ids)
 
     def query_reading(self, question: str) -> str:
         """What the search also looked for (corrected spellings, abbreviations, brand names), said to the reviewer."""

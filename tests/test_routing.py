@@ -14,7 +14,7 @@ import pytest
 
 from assistant.config import BUNDLED_CATALOG, Settings
 from assistant.corpus.catalog import load_catalog
-from assistant.contracts import DisputedItem
+from assistant.contracts import CaseFile, DisputedItem
 from assistant.drafting.evidence import abstention_for
 from assistant.drafting.routing import item_regions, load_routing, route_item
 from assistant.vocabulary.categories import CATEGORIES, classify_item
@@ -89,16 +89,22 @@ def test_a_specific_spine_level_overrides_the_word_spine():
 
 
 @pytest.fixture(scope="session")
-def cdc_lbp_chain(tmp_path_factory):
-    """One CDC + low back pain index for the session's drafting tests."""
-    from assistant.drafting.chain import DraftingChain
+def cdc_lbp_settings(tmp_path_factory):
+    """One CDC + low back pain index for the session's drafting and chat tests."""
     from assistant.index.store import build_index
-    from assistant.retrieval import GuidelineSearch
 
     require_shared(LETTERS_DIR)
     settings = make_settings(tmp_path_factory.mktemp("routing-home"), guidelines=f"{CDC},{LBP}")
     build_index(settings)
-    search = GuidelineSearch(settings)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def cdc_lbp_chain(cdc_lbp_settings):
+    from assistant.drafting.chain import DraftingChain
+    from assistant.retrieval import GuidelineSearch
+
+    search = GuidelineSearch(cdc_lbp_settings)
     return DraftingChain(search, search.page_ranking)
 
 
@@ -422,3 +428,26 @@ def test_which_guideline_applies_says_why_the_acute_or_chronic_statement_was_cho
     called = governing_answer(1, cdc_lbp_chain.evidence(undated, 0))
     assert ("The record calls the pain chronic, so the statement for chronic pain is shown: “The injured worker reports "
             "chronic low back pain with spasm after lifting at work.”") in called
+
+
+def test_a_chat_question_with_a_case_open_shows_the_guideline_it_is_routed_to_first(cdc_lbp_settings):
+    """"is electrical stimulation recommended?" in a lumbar sprain case listed only the stroke guideline's passages;
+    it is routed like an item of the case (TENS, lumbar from the diagnoses) and the low back guideline's passages
+    come first, with the rest of the corpus still listed. A question naming another guideline's condition is not
+    narrowed to this case's."""
+    from assistant.conversation.engine import ConversationEngine
+    from assistant.services import Services
+
+    services = Services.open(cdc_lbp_settings)
+    engine = ConversationEngine(services)
+    case = CaseFile(case_id="gen", summary="The current diagnoses are documented as lumbar sprain and low back pain. "
+                                           "On 12/05/2016 he reported low back pain rated 6/10.",
+                    items=[DisputedItem(text="Electrical muscle stimulation 2 times a week for 4 weeks")])
+    reply = engine.reply(case.case_id, "is electrical stimulation recommended?", None, case)
+    assert reply.text.startswith("For this case (the question read as tens for the lumbar region"), reply.text
+    assert reply.passages and reply.passages[0].citation.guideline_id == LBP
+    assert reply.passages[0].citation.printed_page == "47"  # Recommendation 17: TENS, insufficient evidence
+    other = engine.reply(case.case_id, "electrical stimulation after a stroke?", None, case)
+    assert not other.text.startswith("For this case"), other.text
+    plain = engine.reply(None, "is electrical stimulation recommended?", None, None)
+    assert plain.text.startswith("The closest guideline passages"), plain.text

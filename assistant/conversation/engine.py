@@ -12,6 +12,7 @@ from assistant.conversation.state import ChatReply, ChatState
 from assistant.errors import CaseInputError
 
 LOOKUP_K = 4
+SCOPED_K = 3  # passages of the guidelines a question is routed to for the open case, shown first
 
 
 class ConversationEngine:
@@ -46,12 +47,27 @@ class ConversationEngine:
         return reply
 
     def _lookup(self, message: str, state: ChatState, case: CaseFile | None) -> ChatReply:
-        passages = self.services.lookup(message, k=LOOKUP_K)
+        """The closest passages in every indexed guideline; with a case open, first those of the guidelines the
+        question is routed to for this case ("is electrical stimulation recommended?" in a low back case found the
+        stroke guideline only). The rest of the corpus is still shown: a question may be about another condition."""
+        scope = self.services.question_scope(message, case) if case is not None else None
+        scoped = self.services.lookup(message, k=SCOPED_K, guideline_ids=scope.guideline_ids) if scope else []
+        shown = {(p.citation.guideline_id, p.citation.printed_page, p.citation.quote) for p in scoped}
+        everywhere = [p for p in self.services.lookup(message, k=LOOKUP_K)
+                      if (p.citation.guideline_id, p.citation.printed_page, p.citation.quote) not in shown]
+        passages = scoped + everywhere
         if not passages:
             return ChatReply(text="No indexed guideline passage matches that. The corpus holds only the guidelines "
                                   "listed in the Corpus tab.", intent="lookup")
-        lines = ["The closest guideline passages (verbatim, with printed page):"]
-        lines += [f"[{n}] {p.citation.label()}" for n, p in enumerate(passages, start=1)]
+        if scoped:
+            titles = "; ".join(dict.fromkeys(p.citation.title for p in scoped))
+            lines = [f"For this case (the question {scope.reading}, which the routing table sends to the {titles}):"]
+        else:
+            lines = ["The closest guideline passages (verbatim, with printed page):"]
+        lines += [f"[{n}] {p.citation.label()}" for n, p in enumerate(scoped, start=1)]
+        if scoped and everywhere:
+            lines.append("In all indexed guidelines:")
+        lines += [f"[{n}] {p.citation.label()}" for n, p in enumerate(everywhere, start=len(scoped) + 1)]
         if reading := self.services.query_reading(message):
             lines.append(f"Also searched for: {reading}.")
         return ChatReply(text="\n".join(lines), intent="lookup", passages=passages)
