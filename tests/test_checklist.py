@@ -765,3 +765,16 @@ def test_a_request_that_continues_a_course_is_not_a_first_course():
                                              "Upheld", "chiropractic")[1].rows
                  if r.criterion_id == "lbp-manipulation-pain-disability")
     assert first.status == "met" and "first course" in first.reason
+
+
+def test_a_short_interval_is_said_in_days_not_as_about_0_weeks():
+    """The chat's 'what is missing?' read "About 0 weeks from the injury date to the latest record entry." for a
+    visit four days after the injury (CM17-0005344)."""
+    from assistant.vocabulary.record_cues import interval_words
+
+    summary = ("The injured worker injured the low back lifting on 12/01/2016. On 12/05/2016 he complained of acute "
+               "low back pain.")
+    rows = _checklist_draft(summary, "Chiropractic manipulation for the lumbar spine x6", "12/01/2016", "Upheld", "chiropractic")[1].rows
+    reason = next(r for r in rows if r.criterion_id == "lbp-manipulation-chronic").reason
+    assert reason.startswith("4 days from the injury date"), reason
+    assert [interval_words(n) for n in (1, 4, 9, 37)] == ["1 day", "4 days", "9 days (about 1 week)", "37 days (about 5 weeks)"]

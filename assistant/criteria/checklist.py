@@ -17,6 +17,7 @@ from assistant.criteria.load import GuidelinePages
 from assistant.criteria.mme import CDC_GUIDELINE_ID, CONVERSION_PAGE, CONVERSION_QUOTE, MME_INPUTS
 from assistant.criteria.model import CriteriaSet, CriteriaTopic, Criterion, ItemCategory, RecordFact, Requirement
 from assistant.vocabulary.categories import PT_ABBREVIATION
+from assistant.vocabulary.record_cues import interval_words
 from assistant.vocabulary.deciding_terms import deciding_terms
 
 Verdict = tuple[ChecklistStatus, list[RecordFinding | RecordCitation], str]
@@ -212,16 +213,16 @@ def _not_acute_or_flags(ctx: ItemContext, criterion: Criterion) -> Verdict:
     if ctx.deficits():
         return "met", ctx.deficits(), "Focal neurologic findings or a red flag are documented."
     if ctx.facts.symptom_days is not None:
-        weeks = ctx.facts.symptom_days // 7
         status: ChecklistStatus = "met" if ctx.facts.symptom_days > LBP_ACUTE_DAYS else "not_met"
-        return status, ctx.facts.timing_quotes, f"The injury date and the latest record entry are about {weeks} weeks apart."
+        return status, ctx.facts.timing_quotes, (f"The injury date and the latest record entry are "
+                                                 f"{interval_words(ctx.facts.symptom_days)} apart.")
     return "not_documented", [], "The record does not show how long the symptoms have lasted."
 
 
 def _conservative_care_first(ctx: ItemContext, criterion: Criterion) -> Verdict:
     days = ctx.facts.symptom_days
     if days is not None and days <= LBP_ACUTE_DAYS and not ctx.deficits():
-        return "not_met", ctx.facts.timing_quotes, (f"The request comes about {days // 7} weeks after the injury, within the four weeks in which "
+        return "not_met", ctx.facts.timing_quotes, (f"The request comes {interval_words(days)} after the injury, within the four weeks in which "
                                "most patients improve with noninvasive management, and no red flag is documented.")
     tried = [f for f in ctx.present(RecordFact.prior_treatments) if f.treatment_class not in {"surgery", "injection"}]
     persisting = [f for f in ctx.facts.get(RecordFact.treatment_response).findings + ctx.present(RecordFact.pain_scores)
@@ -282,7 +283,7 @@ def _chronic(ctx: ItemContext, criterion: Criterion) -> Verdict:
     if chronic is None:
         return "not_documented", [], "The record does not show how long the symptoms have lasted."
     return ("met" if chronic else "not_met"), ctx.chronic_evidence(), (
-        f"About {ctx.facts.symptom_days // 7} weeks from the injury date to the latest record entry."
+        f"{interval_words(ctx.facts.symptom_days).capitalize()} from the injury date to the latest record entry."
         if ctx.facts.symptom_days is not None else "The record describes the pain as chronic.")
 
 

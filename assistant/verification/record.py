@@ -23,7 +23,7 @@ from assistant.contracts import REQUEST_SOURCE, CaseFile, CitationCheck, ItemRat
 from assistant.verification.textmatch import STOPWORDS, match_key, normalise_characters, quote_occurs
 from assistant.vocabulary.deciding_terms import deciding_terms, missing_terms, opposing_term
 from assistant.vocabulary.query import with_vocabulary_terms
-from assistant.vocabulary.record_cues import RECORD_DATE, days_between, mentions_without_documenting, reports_a_review
+from assistant.vocabulary.record_cues import RECORD_DATE, days_between, interval_words, mentions_without_documenting, reports_a_review
 
 RECORD_MARKER = re.compile(r"\[R(\d{1,3})\]")
 GUIDELINE_MARKER = re.compile(r"\[\d{1,3}\]")
@@ -36,11 +36,10 @@ DERIVED_FIGURE = "Derived figure"
 """A number computed from the record (MME/day), not quoted from it: checked by recomputing it from the record."""
 def derived_interval_sentence(first_marker: str, second_marker: str, days: int) -> str:
     """The days between two dated record quotes, written so that DERIVED_INTERVAL reads it back."""
-    weeks = f" (about {days // 7} week{'s' if days >= 14 else ''})" if days >= 7 else ""
-    return f"{DERIVED_FIGURE}, from the dates of {first_marker} and {second_marker}: {days} days{weeks}."
+    return f"{DERIVED_FIGURE}, from the dates of {first_marker} and {second_marker}: {interval_words(days)}."
 
 
-DERIVED_INTERVAL = re.compile(r"^Derived figure, from the dates of \[R(?P<a>\d+)\] and \[R(?P<b>\d+)\]: (?P<days>\d+) days\b")
+DERIVED_INTERVAL = re.compile(r"^Derived figure, from the dates of \[R(?P<a>\d+)\] and \[R(?P<b>\d+)\]: (?P<days>\d+) days?\b")
 """The days between two dated record quotes (injury to latest visit): checked by recomputing them from the dates."""
 DERIVED_ARITHMETIC = re.compile(r"^Derived figure\b.*\)\s*:\s*(?P<arithmetic>.+?)\.?\s*$")
 MIN_RECORD_QUOTE_CHARS = 8

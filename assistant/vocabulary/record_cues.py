@@ -82,6 +82,12 @@ def parse_date(text: str) -> date | None:
         return None
 
 
+def interval_words(days: int) -> str:
+    """A number of days as a reviewer reads it: "4 days", "37 days (about 5 weeks)" — never "about 0 weeks"."""
+    weeks = f" (about {days // 7} week{'s' if days >= 14 else ''})" if days >= 7 else ""
+    return f"{days} day{'' if days == 1 else 's'}{weeks}"
+
+
 def days_between(first: str | None, second: str | None) -> int | None:
     """Days between two record dates as written ("10-20-2016", "December 2, 2016"); None when either is unreadable."""
     start, end = parse_date(first or ""), parse_date(second or "")
