@@ -765,6 +765,11 @@ def test_a_request_that_continues_a_course_is_not_a_first_course():
                                              "Upheld", "chiropractic")[1].rows
                  if r.criterion_id == "lbp-manipulation-pain-disability")
     assert first.status == "met" and "first course" in first.reason
+    planned = summary + " The treatment plan included additional spinal manipulation 2 times a week for 4 weeks."
+    row = next(r for r in _checklist_draft(planned, "Spinal manipulation therapy 2 times a week for 4 weeks", "06/01/2016",
+                                           "Upheld", "chiropractic")[1].rows if r.criterion_id == "lbp-manipulation-pain-disability")
+    assert row.status == "not_documented" and "record's plan continues a course" in row.reason, row.reason
+    assert "additional spinal manipulation" in row.record_citations[0].quote
 
 
 def test_a_short_interval_is_said_in_days_not_as_about_0_weeks():

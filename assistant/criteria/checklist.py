@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-from assistant.contracts import CaseFile, Checklist, ChecklistRow, ChecklistStatus, Citation, Decision, DisputedItem, RecordCitation
-from assistant.criteria.facts import (ACUTE_PAIN_DAYS, CHRONIC_PAIN_DAYS, RecordFacts, RecordFinding, extract_record_facts,
-                                      patient_sentences_with_dates)
+from assistant.contracts import REQUEST_SOURCE, CaseFile, Checklist, ChecklistRow, ChecklistStatus, Citation, Decision, DisputedItem, RecordCitation
+from assistant.criteria.facts import (ACUTE_PAIN_DAYS, CHRONIC_PAIN_DAYS, TREATMENT_CLASSES, RecordFacts, RecordFinding,
+                                      extract_record_facts, patient_sentences_with_dates)
 from assistant.criteria.load import GuidelinePages
 from assistant.criteria.mme import CDC_GUIDELINE_ID, CONVERSION_PAGE, CONVERSION_QUOTE, MME_INPUTS
 from assistant.criteria.model import CriteriaSet, CriteriaTopic, Criterion, ItemCategory, RecordFact, Requirement
@@ -253,13 +253,28 @@ def _same_classes(ctx: ItemContext) -> list[str]:
     return [treatment_class] if treatment_class else []
 
 
+def _continued_course(ctx: ItemContext, classes: list[str]) -> list[RecordCitation]:
+    """The words that make this request a continued course: the request's own ("Re-exam with chiropractor",
+    "additional …"), or the plan's for the same kind of treatment ("additional spinal manipulation 2 times a week")."""
+    if _CONTINUED_COURSE.search(ctx.item.text):
+        return [RecordCitation.of_request(ctx.item)]
+    kinds = "|".join(TREATMENT_CLASSES[c] for c in classes if c in TREATMENT_CLASSES)
+    if not kinds:
+        return []
+    wanted = _sites(ctx.item.text)
+    plan = re.compile(rf"\b(?:additional|continued|further|more)\s+(?:[\w-]+\s+){{0,2}}(?:{kinds})", re.IGNORECASE)
+    return [c for c in ctx.sentences_matching(plan) if not wanted or not (named := _sites(c.quote)) or named & wanted]
+
+
 def _response_to_same_class(ctx: ItemContext, criterion: Criterion) -> Verdict:
     classes = _same_classes(ctx)
     prior = of_item_site(ctx, [f for c in classes for f in ctx.present(RecordFact.prior_treatments, treatment_class=c)])
-    if classes and not prior and _CONTINUED_COURSE.search(ctx.item.text):
-        return "not_documented", [RecordCitation.of_request(ctx.item)], (
+    continued = _continued_course(ctx, classes) if classes and not prior else []
+    if continued:
+        who = "request" if continued[0].source == REQUEST_SOURCE else "record's plan"
+        return "not_documented", continued[:1], (
             "There is no documentation of objective functional improvement from the sessions already given (the "
-            "request continues a course).")
+            f"{who} continues a course).")
     if classes and not prior:
         site = _site_words(ctx.item.text)
         of_site = f" of the {site}" if site else ""  # prior therapy of another body part is not this course's
