@@ -52,9 +52,8 @@ class ConversationEngine:
         stroke guideline only). The rest of the corpus is still shown: a question may be about another condition."""
         scope = self.services.question_scope(message, case) if case is not None else None
         scoped = self.services.lookup(message, k=SCOPED_K, guideline_ids=scope.guideline_ids) if scope else []
-        shown = {(p.citation.guideline_id, p.citation.printed_page, p.citation.quote) for p in scoped}
-        everywhere = [p for p in self.services.lookup(message, k=LOOKUP_K)
-                      if (p.citation.guideline_id, p.citation.printed_page, p.citation.quote) not in shown]
+        searched = set(scope.guideline_ids) if scoped else set()  # their best passages are listed already
+        everywhere = [p for p in self.services.lookup(message, k=LOOKUP_K) if p.citation.guideline_id not in searched]
         passages = scoped + everywhere
         if not passages:
             return ChatReply(text="No indexed guideline passage matches that. The corpus holds only the guidelines "
@@ -66,7 +65,7 @@ class ConversationEngine:
             lines = ["The closest guideline passages (verbatim, with printed page):"]
         lines += [f"[{n}] {p.citation.label()}" for n, p in enumerate(scoped, start=1)]
         if scoped and everywhere:
-            lines.append("In all indexed guidelines:")
+            lines.append("In the other indexed guidelines:")
         lines += [f"[{n}] {p.citation.label()}" for n, p in enumerate(everywhere, start=len(scoped) + 1)]
         if reading := self.services.query_reading(message):
             lines.append(f"Also searched for: {reading}.")
