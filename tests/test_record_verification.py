@@ -548,3 +548,27 @@ def test_a_fact_only_a_prior_reviews_account_gives_says_so_when_it_verifies():
                                        "muscle relaxants for over 6 months."})
     [check] = check_record_facts(sentence, treating, [sentence])
     assert check.status == "verified" and "review's account" not in check.message
+
+
+def test_a_reviewers_interval_from_the_injury_is_recomputed_from_the_record_dates_and_the_rest_still_checked():
+    """"The patient is two months status post injury" (CM16-0244053's rationale) was only a bag of words to match;
+    the interval is now recomputed from the date of injury to the sentence's own date or the record's latest, a
+    wrong one is flagged with the right figure, and a right one does not make the rest of the sentence verified."""
+    from assistant.verification.record import check_record_facts
+
+    case = CaseFile(case_id="gen", injury_date="10/03/2016", items=[DisputedItem(text="MRI of the left hip")], summary=(
+        "The injured worker injured the left hip at work on 10/03/2016. On 11/14/2016 he reported left hip pain "
+        "rated 6/10. An MRI of the left hip was requested."))
+
+    def check(sentence: str):
+        [found] = check_record_facts(sentence, case, [sentence])
+        return found
+
+    right = check("The patient is six weeks status post injury.")
+    assert right.status == "verified" and "42 days (about 6 weeks)" in right.message, right.message
+    wrong = check("The patient is six months status post injury.")
+    assert wrong.status == "record_fact_not_supported" and "42 days (about 6 weeks)" in wrong.message, wrong.message
+    dated = check("He was seen six weeks after the injury on 11/14/2016 and reported left hip pain rated 6/10.")
+    assert dated.status == "verified", dated.message
+    rest = check("He was seen six weeks after the injury on 11/14/2016 and had a fracture of the femur.")
+    assert rest.status != "verified" and "The rest:" in rest.message, (rest.status, rest.message)

@@ -23,7 +23,8 @@ from assistant.contracts import REQUEST_SOURCE, CaseFile, CitationCheck, ItemRat
 from assistant.verification.textmatch import STOPWORDS, match_key, normalise_characters, quote_occurs
 from assistant.vocabulary.deciding_terms import deciding_terms, missing_terms, opposing_term
 from assistant.vocabulary.query import with_vocabulary_terms
-from assistant.vocabulary.record_cues import RECORD_DATE, days_between, interval_words, mentions_without_documenting, reports_a_review
+from assistant.vocabulary.record_cues import (RECORD_DATE, days_between, interval_words, mentions_without_documenting,
+                                              parse_date, reports_a_review)
 
 RECORD_MARKER = re.compile(r"\[R(\d{1,3})\]")
 GUIDELINE_MARKER = re.compile(r"\[\d{1,3}\]")
@@ -646,6 +647,73 @@ def _reviewer_statement(sentence: str) -> CitationCheck:
         "records (and quote them) or remove it before signing."))
 
 
+NUMBER_WORDS = {w: n for n, w in enumerate("a one two three four five six seven eight nine ten eleven twelve".split())}
+NUMBER_WORDS.update({"a": 1, "an": 1})
+UNIT_DAYS = {"day": 1.0, "week": 7.0, "month": 30.44, "year": 365.25}
+ELAPSED_SINCE_INJURY = re.compile(
+    r"\b(?P<n>\d{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)[- ](?P<unit>day|week|month|year)s?"
+    r"\s+(?:status[- ]post|s/p|after|since|following|post|from)\s+(?:the\s+|his\s+|her\s+|an?\s+)?"
+    r"(?:industrial\s+|work(?:-related)?\s+|occupational\s+|initial\s+|original\s+)?(?:injury|accident|date of injury|DOI)\b", re.IGNORECASE)
+"""A reviewer's own interval from the injury ("two months status post injury", "two weeks after the injury on
+11/16/16"): recomputed from the case's date of injury, never taken on trust."""
+
+
+def _elapsed_days(stated: re.Match[str]) -> float:
+    count = stated.group("n").lower()
+    return (int(count) if count.isdigit() else NUMBER_WORDS[count]) * UNIT_DAYS[stated.group("unit").lower()]
+
+
+def check_elapsed_since_injury(sentence: str, case: CaseFile, corpus: list[RecordSentence]) -> tuple[str, CitationCheck | None]:
+    """(what is left of the sentence to check as a record fact, a check of its own or None). The interval runs
+    from the case's date of injury to the date the sentence gives, else to the latest date of the treating record
+    or of the case file (a reviewer counts to the review); it agrees within half a unit or a third of its length
+    ("two weeks" is 9 to 18 days, "two months" 41 to 81): a check for wrong cases and slips, not for rounding. A
+    reviewer may count to a date the case file does not hold, so a mismatch is "not supported", not "contradicts"."""
+    stated = ELAPSED_SINCE_INJURY.search(sentence)
+    injury = parse_date(case.injury_date or "")
+    if stated is None or injury is None:
+        return sentence, None
+    own = RECORD_DATE.search(sentence)
+    treating = [d for r in corpus if r.date and not reports_a_review(r.text) and (d := parse_date(r.date))]
+    every = [d for r in corpus if r.date and (d := parse_date(r.date))]
+    ends = [parse_date(own.group())] if own else [max(treating, default=None), max(every, default=None)]
+    ends = [e for e in dict.fromkeys(ends) if e is not None and e >= injury]
+    if not ends:
+        return sentence, None
+    wanted = _elapsed_days(stated)
+    slack = max(UNIT_DAYS[stated.group("unit").lower()] / 2, wanted / 3)
+    fits = [e for e in ends if abs((e - injury).days - wanted) <= slack]
+    shown = fits[0] if fits else ends[0]
+    span = f"from the injury on {injury:%m/%d/%Y} to {shown:%m/%d/%Y}: {interval_words((shown - injury).days)}"
+    if not fits:
+        return sentence, _fact_check(sentence, "record_fact_not_supported",
+                                     f"The record's dates do not give “{stated.group()}”: {span}. Correct the interval, "
+                                     "or name the date it counts to.")
+    rest = sentence[:stated.start()] + sentence[stated.end():]
+    rest = rest.replace(own.group(), "") if own else rest
+    return rest, _fact_check(sentence, "verified", f"The interval agrees with the record's dates ({span}).")
+
+
+def _with_interval(interval: CitationCheck, rest: CitationCheck | None) -> CitationCheck:
+    """A sentence whose interval agrees: verified when the rest of it is (or states nothing), else the rest's
+    finding with the interval's agreement said first."""
+    if rest is None or rest.status == "verified":
+        message = interval.message + (f" {rest.message}" if rest else "")
+        return rest.model_copy(update={"sentence": interval.sentence, "message": message}) if rest else interval
+    return rest.model_copy(update={"sentence": interval.sentence, "message": f"{interval.message} The rest: {rest.message}"})
+
+
+def _checked_with_interval(sentence: str, case: CaseFile, corpus: list[RecordSentence], sex: str | None) -> CitationCheck:
+    rest, interval = check_elapsed_since_injury(sentence, case, corpus)
+    if interval is None or interval.status != "verified":
+        return interval or check_fact_sentence(sentence, corpus, sex)
+    # The rest is checked whatever its form ("A clinic note on did not outline abnormal findings"): the sentence
+    # asserted a fact, and a verified interval must not make the rest of it look verified.
+    content = [w for w in TOKEN.findall(rest) if len(w) > 2 and w.lower() not in FILLER | STOPWORDS]
+    remainder = check_fact_sentence(rest, corpus, sex) if len(content) >= 2 else None
+    return _with_interval(interval, remainder)
+
+
 def check_record_facts(text: str, case: CaseFile, sentences: list[str]) -> list[CitationCheck]:
     """A person's text: each sentence stating a record fact is checked against the case text directly."""
     corpus = record_sentences(case)
@@ -663,5 +731,5 @@ def check_record_facts(text: str, case: CaseFile, sentences: list[str]) -> list[
                 if not quote_occurs(quoted, record_text) and not NOT_A_FACT.search(sentence):
                     checks.append(_fact_check(sentence, "record_quote_not_found",
                                               f"“{quoted[:100]}” is not in the case record."))
-            checks.append(check_fact_sentence(sentence, corpus, sex))
+            checks.append(_checked_with_interval(sentence, case, corpus, sex))
     return checks
