@@ -6,7 +6,7 @@ import pytest
 from langchain_core.language_models.fake_chat_models import FakeMessagesListChatModel
 from langchain_core.messages import AIMessage
 
-from assistant.contracts import DisputedItem
+from assistant.contracts import CaseFile, DisputedItem
 from assistant.conversation.engine import ConversationEngine, detect_intent, requested_decision, requested_item, ChatState
 from assistant.drafting.intake import case_from_file
 from assistant.services import Services
@@ -270,3 +270,22 @@ def test_how_long_the_pain_has_lasted_and_what_was_tried_are_answered_from_the_r
     assert any(l.startswith("Duration of symptoms: 15 days") for l in overview)
     quoted = [l[3:l.index("” (")] for l in overview if l.startswith("- “")]
     assert quoted and all(q in " ".join(summary.split()) for q in quoted)
+
+
+def test_how_long_a_drug_has_been_taken_is_answered_from_the_sentences_naming_it_not_the_symptom_duration():
+    """"how long has she been on norco?" (CM16-0247802) was answered with the duration of symptoms (27 days from the
+    injury); it asks about the drug: the record's sentences naming it, earliest dated first, and its words on
+    long-term opioid use, with no start date inferred."""
+    from assistant.conversation.record_answer import fact_answer
+
+    case = CaseFile(case_id="gen", injury_date="01/10/2014", items=[DisputedItem(text="Norco 10/325mg #60")], summary=(
+        "The injured worker injured the low back on 01/10/2014. On 03/02/2015 he was started on Norco 5/325 mg twice "
+        "daily. He has taken Norco for several years. On 11/29/2016 he reported low back pain rated 7/10."))
+    lines = fact_answer("how long has he been on norco?", case)
+    assert lines[0].startswith("Use of Norco, in the record's words"), lines
+    assert "started on Norco" in lines[1] and not any(line.startswith("Duration of symptoms") for line in lines)
+    assert any("taken Norco for several years" in line for line in lines[2:])
+    none = fact_answer("how long has he been taking gabapentin?", case)
+    assert none[0].startswith("Use of gabapentin: not documented"), none
+    symptoms = fact_answer("how long have the symptoms lasted?", case)
+    assert symptoms[0].startswith("Duration of symptoms"), symptoms

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import date
 from typing import TYPE_CHECKING
 
 from assistant.contracts import CaseFile, RecordCitation, readable_date
@@ -17,6 +18,7 @@ from assistant.criteria.facts import (FACT_PATTERNS, TREATMENT_CLASSES, RecordFa
                                       duration_of_pain, extract_record_facts, parse_date)
 from assistant.criteria.model import RecordFact
 from assistant.verification.record import RecordSentence, record_sentences, tokens
+from assistant.vocabulary.drugs import identify_drugs
 from assistant.vocabulary.query import with_vocabulary_terms
 from assistant.vocabulary.record_cues import UR_SENTENCE, review_account
 
@@ -129,6 +131,27 @@ def _duration_lines(case: CaseFile, facts: RecordFacts) -> list[str]:
             "in the record's words:", *injury, *(_cited(c) for c in facts.timing_quotes)]
 
 
+def _use_duration_lines(asked: list, facts: RecordFacts) -> list[str]:
+    """"How long has she been on Norco?": the record's sentences naming the drug (current use before plans),
+    earliest date first, and its words on long-term use; no start date is inferred from them."""
+    generics = {g for mention in asked for g in mention.generics}
+    named = ", ".join(dict.fromkeys(mention.surface for mention in asked))
+    uses = [m for m in facts.medications if set(m.generics) & generics]
+    if not uses:
+        return [f"Use of {named}: not documented — no sentence of the treating record names it (the request and a "
+                "review's account of it are not use)."]
+    order = sorted(uses, key=lambda m: (m.planned, parse_date(m.citation.date or "") or date.max))
+    quotes = list({m.citation.quote: m.citation for m in order}.values())
+    shown = ", ".join(dict.fromkeys(m.surface for m in order))
+    lines = [f"Use of {shown}, in the record's words (earliest dated first; no start date is inferred from them):",
+             *(_cited(c) for c in quotes)]
+    opioid = any("opioid" in m.classes for m in uses)
+    long_term = [f.citation for f in facts.get(RecordFact.opioid_duration).present()] if opioid else []
+    if long_term:
+        lines += ["The record's words on how long opioids have been taken:", *(_cited(c) for c in long_term)]
+    return lines
+
+
 def case_overview(case: CaseFile, facts: RecordFacts | None = None) -> list[str]:
     """'Summarize the case': not a summary (nothing in words the record does not use) but the disputed items, the
     duration of symptoms and what the fact extractors found for the facts reviewers weigh, each quoted verbatim."""
@@ -158,7 +181,8 @@ def fact_answer(question: str, case: CaseFile, facts: RecordFacts | None = None)
     if not named and not classes and not medications and not duration and not history:
         return []
     facts = facts or extract_record_facts(case.summary, injury_date=case.injury_date)
-    lines: list[str] = _duration_lines(case, facts) if duration else []
+    drugs = identify_drugs(question) if duration else []
+    lines: list[str] = (_use_duration_lines(drugs, facts) if drugs else _duration_lines(case, facts)) if duration else []
     lines += _medication_lines(facts) if medications else []
     for fact in named:
         answer = facts.get(fact)
