@@ -114,7 +114,7 @@ class Services:
     def _names_another_condition(self, question: str, guideline_ids: list[str]) -> bool:
         """The question names a condition of a guideline outside the scope (the catalog's `conditions`: "electrical
         stimulation after a stroke?"), and none of the scope's own: it is not about this case's condition."""
-        def named(ids) -> bool:
+        def named(ids: list[str]) -> bool:
             return any(re.search(rf"\b{re.escape(c)}\b", question, re.IGNORECASE)
                        for g in ids for c in getattr(self.library.entries.get(g), "conditions", []))
 

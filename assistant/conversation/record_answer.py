@@ -18,7 +18,7 @@ from assistant.criteria.facts import (FACT_PATTERNS, TREATMENT_CLASSES, RecordFa
                                       duration_of_pain, extract_record_facts, parse_date)
 from assistant.criteria.model import RecordFact
 from assistant.verification.record import RecordSentence, record_sentences, tokens
-from assistant.vocabulary.drugs import identify_drugs
+from assistant.vocabulary.drugs import DrugMention, identify_drugs
 from assistant.vocabulary.query import with_vocabulary_terms
 from assistant.vocabulary.record_cues import UR_SENTENCE, review_account
 
@@ -131,7 +131,7 @@ def _duration_lines(case: CaseFile, facts: RecordFacts) -> list[str]:
             "in the record's words:", *injury, *(_cited(c) for c in facts.timing_quotes)]
 
 
-def _use_duration_lines(asked: list, facts: RecordFacts) -> list[str]:
+def _use_duration_lines(asked: list[DrugMention], facts: RecordFacts) -> list[str]:
     """"How long has she been on Norco?": the record's sentences naming the drug (current use before plans),
     earliest date first, and its words on long-term use; no start date is inferred from them."""
     generics = {g for mention in asked for g in mention.generics}
