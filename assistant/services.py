@@ -11,7 +11,7 @@ from assistant.config import Settings
 from assistant.contracts import CaseFile, Decision, ItemRationale, RetrievedPassage, VerificationReport
 from assistant.drafting.chain import DraftingChain, DraftResult
 from assistant.drafting.intake import case_from_file, case_from_text
-from assistant.drafting.routing import route_item
+from assistant.drafting.routing import load_routing, route_item
 from assistant.errors import AssistantError
 from assistant.retrieval.search import GuidelineSearch
 from assistant.verification.verify import check_free_text, verify_rationale
@@ -108,7 +108,10 @@ class Services:
         routing = route_item(question, topic, case.summary)
         if not routing.routed or self._names_another_condition(question, routing.guidelines):
             return None
-        regions = f" for the {', '.join(routing.regions)} region" if routing.regions else ""
+        # A drug-class route (opioids → CDC) holds whatever the body part: the region is said only when it routed.
+        regional = any(r.regions for r in load_routing().routes
+                       if r.guideline in routing.guidelines and r.categories & set(topic.names))
+        regions = f" for the {', '.join(routing.regions)} region" if routing.regions and regional else ""
         return QuestionScope(guideline_ids=routing.guidelines, reading=f"read as {', '.join(topic.names)}{regions}")
 
     def _names_another_condition(self, question: str, guideline_ids: list[str]) -> bool:

@@ -449,5 +449,7 @@ def test_a_chat_question_with_a_case_open_shows_the_guideline_it_is_routed_to_fi
     assert reply.passages[0].citation.printed_page == "47"  # Recommendation 17: TENS, insufficient evidence
     other = engine.reply(case.case_id, "electrical stimulation after a stroke?", None, case)
     assert not other.text.startswith("For this case"), other.text
+    drug = engine.reply(case.case_id, "is naloxone needed here?", None, case)  # a drug-class route: no region said
+    assert drug.text.startswith("For this case (the question read as naloxone, which the routing table sends to the CDC"), drug.text
     plain = engine.reply(None, "is electrical stimulation recommended?", None, None)
     assert plain.text.startswith("The closest guideline passages"), plain.text
