@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -159,8 +160,9 @@ def format_coverage(rows: list[dict], summary: dict, precision: dict) -> str:
             lines.append(f"- {r['id']} [{r['split']}] {r['item'][:80]!r} → {cites}")
         else:
             why = (r["abstention"] or "abstains").removeprefix("No indexed guideline addresses ")
+            reading = re.search(r"read as [^)]*", why)  # the item is listed already; its last 90 characters cut words
             lines.append(f"- {r['id']} [{r['split']}] {r['item'][:80]!r} → abstains; suggests "
-                         f"{r['suggested_guideline'] or '—'} ({why[-90:]})")
+                         f"{r['suggested_guideline'] or '—'} ({reading.group() if reading else why[:90]})")
     return "\n".join(lines)
 
 
