@@ -453,3 +453,18 @@ def test_a_chat_question_with_a_case_open_shows_the_guideline_it_is_routed_to_fi
     assert drug.text.startswith("For this case (the question read as naloxone, which the routing table sends to the CDC"), drug.text
     plain = engine.reply(None, "is electrical stimulation recommended?", None, None)
     assert plain.text.startswith("The closest guideline passages"), plain.text
+
+
+def test_diagnoses_stated_as_what_the_worker_is_treated_for_give_the_case_its_region_and_diagnosis():
+    """24 of the 63 dev letters state the diagnoses only as "is undergoing treatment for …" / "is being treated
+    for …": an item naming no region ("2 sessions of physical therapy", CM17-0013754) abstained although the case is
+    a lumbar disc herniation, and the case overview said "Diagnosis: not documented"."""
+    from assistant.criteria.facts import extract_record_facts
+    from assistant.criteria.model import RecordFact
+
+    case = ("The patient is being treated for herniated intervertebral disc of lumbar spine and lumbar paraspinal "
+            "muscle spasm. Pain is 6/10.")
+    assert routed("2 sessions of physical therapy", case) == [LBP]
+    assert routed("2 sessions of physical therapy", "The patient reports pain of 6/10.") == []
+    facts = extract_record_facts(case)
+    assert [f.citation.quote for f in facts.get(RecordFact.diagnosis).present()] == [case.split(". ")[0] + "."]

@@ -19,7 +19,7 @@ from assistant.contracts import REQUEST_SOURCE, RecordCitation
 from assistant.criteria.mme import MmeResult, OPIOID_NAMES, compute_mme
 from assistant.criteria.model import RecordFact
 from assistant.vocabulary.categories import PT_ABBREVIATION
-from assistant.vocabulary.record_cues import PLAN_SENTENCE, RECORD_DATE, parse_date, review_account
+from assistant.vocabulary.record_cues import PLAN_SENTENCE, RECORD_DATE, TREATED_FOR, parse_date, review_account
 from assistant.verification.verify import split_sentences
 
 Polarity = Literal["present", "absent"]
@@ -75,7 +75,7 @@ FACT_PATTERNS: dict[RecordFact, str] = {
     RecordFact.comorbidities: r"\bhypertension\b|\bdiabet\w+\b|\bgastritis\b|\bGERD\b|\breflux\b|\bulcers?\b|\bGI bleed\w*\b|\bkidney\b|\brenal\b|"
                               r"\bcardiac\b|\bheart\b|\bdyspepsia\b|\bstomach upset\b|\bgastrointestinal\b|\bsleep apnea\b|\bCOPD\b",
     RecordFact.age: r"\b\d{2}[- ]year[- ]old\b",
-    RecordFact.diagnosis: r"\bdiagnos[ie]s\b|\bdiagnosed\b",
+    RecordFact.diagnosis: r"\bdiagnos[ie]s\b|\bdiagnosed\b|" + TREATED_FOR,
     RecordFact.weight_bmi: r"\bBMI\b|\bbody mass index\b|\bobes\w+\b|\boverweight\b|\b\d{2,3} (?:lbs|pounds)\b",
     RecordFact.sleep_hygiene: r"\bsleep hygiene\b",
     RecordFact.cbt_i: r"\bCBT-?I\b|\bcognitive behavioral therapy for insomnia\b|\bstimulus control\b|\bsleep restriction\b",

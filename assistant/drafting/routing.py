@@ -17,6 +17,7 @@ from assistant.config import BUNDLED_CATALOG, PROJECT_ROOT
 from assistant.contracts import Citation, recommendation_numbers
 from assistant.errors import CatalogError
 from assistant.vocabulary.categories import ItemTopic
+from assistant.vocabulary.record_cues import TREATED_FOR
 
 ROUTING_FILE = PROJECT_ROOT / "guideline_corpus" / "routing.toml"
 UNSPECIFIED_SPINE = "spine-unspecified"
@@ -135,7 +136,7 @@ def item_regions(item_text: str, table: RoutingTable | None = None) -> list[str]
     return found
 
 
-DIAGNOSIS_WORD = re.compile(r"\bdiagnos[ie]s\b", re.IGNORECASE)
+DIAGNOSIS_WORD = re.compile(r"\bdiagnos[ie]s\b|" + TREATED_FOR, re.IGNORECASE)
 
 
 def diagnosis_sentences(case_summary: str) -> list[str]:

@@ -17,7 +17,8 @@ UR_SENTENCE = re.compile(
     r"(?:was|were|been|being) (?:authori[sz]ed|certified|approved))\b", re.IGNORECASE)
 """A review's decision or account (utilization review, claims administrator, IMR), not the treating record."""
 PLAN_SENTENCE = re.compile(
-    r"\b(treatment plan|plan (?:included|includes|was|is)|recommended|requested|request for|will (?:be|undergo)|"
+    r"\b(treatment plan|plan (?:included|includes|was|is)|recommended|recommendations? (?:for|of)|requested|request for|"
+    r"will (?:be|undergo)|"
     r"would|pending|referr\w+ (?:for|to)|intent on|pursu(?:e|ing|it)|proposed)\b", re.IGNORECASE)
 """What is planned or asked for, not what was done."""
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
@@ -27,6 +28,11 @@ RECORD_DATE = re.compile(r"\b(\d{1,2})[-/] ?(\d{1,2})[-/] ?(\d{2,4})\b|\b(" + "|
 """A date as letters write it: 11-04-2016, 11/4/16, November 4, 2016 — and "11-4- 16", where the PDF's line break
 left a space after a separator (9 such dates in the 63 dev letters; read as no date, they made an interval of
 weeks look like zero days)."""
+
+
+TREATED_FOR = r"\b(?:(?:is|was|are|were|been|being)\s+(?:being\s+)?treated|undergoing treatment|under treatment|receiving treatment)\s+for\b"
+"""How 24 of the 63 dev letters state the diagnoses ("the injured worker is undergoing treatment for left hip strain
+and possible lumbar radiculopathy") without the word "diagnosis"."""
 
 
 def mentions_without_documenting(sentence: str) -> bool:
