@@ -572,3 +572,15 @@ def test_a_reviewers_interval_from_the_injury_is_recomputed_from_the_record_date
     assert dated.status == "verified", dated.message
     rest = check("He was seen six weeks after the injury on 11/14/2016 and had a fracture of the femur.")
     assert rest.status != "verified" and "The rest:" in rest.message, (rest.status, rest.message)
+
+
+def test_a_quotation_mark_that_opens_a_quote_does_not_close_the_one_before_it():
+    """CM17-0013754's summary opens a quotation it never closes ('is being treated for "herniated … spasm.') and
+    opens another two sentences later ('worsened with "new numbness'): paired with each other they kept two record
+    sentences as one, and the chat quoted a diagnosis and a complaint as one neurological finding."""
+    summary = ('The patient is being treated for "herniated intervertebral disc of lumbar spine, lumbar paraspinal muscle '
+               'spasm. Subjective complaint reported November 07, 2016 visit noted the patient worsened with "new numbness '
+               'to below right knee." There was back pain radiating downward.')
+    assert len(split_sentences(summary)) == 3, split_sentences(summary)
+    two = 'As noted on page 4, "Clinicians should do this. They should also do that." [1]. The record states it.'
+    assert len(split_sentences(two)) == 2, split_sentences(two)  # a quotation of two sentences stays whole

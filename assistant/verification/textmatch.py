@@ -16,7 +16,10 @@ MIN_QUOTE_CHARS = 25
 # "Dr. Lee", "Ch. 12"): split there, the words after it read as a statement of their own.
 SENTENCE = re.compile(r"(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bvs\.)(?<!\bDr\.)(?<!\bCh\.)(?<!\bcf\.)"
                       r"(?<=[.!?])[\"”)]?\s+(?=[A-Z\"“(])")
-QUOTATION = re.compile(r"[\"“][^\"“”]{3,600}[\"”]")  # bounded: an unclosed quote cannot swallow a record
+QUOTATION = re.compile(r"[\"“][^\"“”]{3,600}[\"”](?![A-Za-z0-9])")
+"""Bounded, so an unclosed quote cannot swallow a record; and closed only by a mark no letter follows: in
+'treated for "herniated disc … spasm. Subjective complaint … worsened with "new numbness' the second mark opens a
+quotation, and pairing it with the first kept two record sentences as one."""
 
 STOPWORDS = frozenset(
     """a about above after again against all also am an and any are as at be because been before being below
