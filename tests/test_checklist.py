@@ -784,11 +784,3 @@ def test_a_short_interval_is_said_in_days_not_as_about_0_weeks():
     assert reason.startswith("4 days from the injury date"), reason
     assert [interval_words(n) for n in (1, 4, 9, 37)] == ["1 day", "4 days", "9 days (about 1 week)", "37 days (about 5 weeks)"]
 
-
-def test_a_recommendation_for_a_treatment_is_a_plan_not_a_treatment_received():
-    """"consulting visit with recommendation for physical therapy sessions" (CM17-0013754) was read as prior physical
-    therapy, and the draft quoted it as the course whose benefit was not documented."""
-    planned = extract_record_facts("On 12/08/2016 a consulting visit made a recommendation for physical therapy sessions.")
-    assert not planned.get(RecordFact.prior_treatments).present("physical-therapy")
-    received = extract_record_facts("On 12/08/2016 he had completed six physical therapy sessions.")
-    assert received.get(RecordFact.prior_treatments).present("physical-therapy")

@@ -17,7 +17,7 @@ UR_SENTENCE = re.compile(
     r"(?:was|were|been|being) (?:authori[sz]ed|certified|approved))\b", re.IGNORECASE)
 """A review's decision or account (utilization review, claims administrator, IMR), not the treating record."""
 PLAN_SENTENCE = re.compile(
-    r"\b(treatment plan|plan (?:included|includes|was|is)|recommended|recommendations? (?:for|of)|requested|request for|"
+    r"\b(treatment plan|plan (?:included|includes|was|is)|recommended|requested|request for|"
     r"will (?:be|undergo)|"
     r"would|pending|referr\w+ (?:for|to)|intent on|pursu(?:e|ing|it)|proposed)\b", re.IGNORECASE)
 """What is planned or asked for, not what was done."""
