@@ -261,9 +261,8 @@ def _continued_course(ctx: ItemContext, classes: list[str]) -> list[RecordCitati
     kinds = "|".join(TREATMENT_CLASSES[c] for c in classes if c in TREATMENT_CLASSES)
     if not kinds:
         return []
-    wanted = _sites(ctx.item.text)
     plan = re.compile(rf"\b(?:additional|continued|further|more)\s+(?:[\w-]+\s+){{0,2}}(?:{kinds})", re.IGNORECASE)
-    return [c for c in ctx.sentences_matching(plan) if not wanted or not (named := _sites(c.quote)) or named & wanted]
+    return of_item_site(ctx, ctx.sentences_matching(plan))
 
 
 def _response_to_same_class(ctx: ItemContext, criterion: Criterion) -> Verdict:
@@ -470,13 +469,16 @@ def _sites(text: str) -> frozenset[tuple[str, str]]:
     return deciding_terms(text, with_drugs=False).body_sites
 
 
-def of_item_site(ctx: ItemContext, findings: list[RecordFinding]) -> list[RecordFinding]:
-    """Findings about the item's own body site: a sentence naming only another site (a cervical MRI for a lumbar
-    request, lumbar x-rays for a hip MRI) is not about this item; a sentence naming no site may be."""
+def of_item_site(ctx: ItemContext, findings: list) -> list:
+    """Findings (or record citations) about the item's own body site: a sentence naming only another site (a
+    cervical MRI for a lumbar request, lumbar x-rays for a hip MRI) is not about this item; one naming no site may be."""
     wanted = _sites(ctx.item.text)
     if not wanted:
         return findings
-    return [f for f in findings if not (named := _sites(f.citation.quote)) or named & wanted]
+    def quote(found) -> str:
+        return found.quote if isinstance(found, RecordCitation) else found.citation.quote
+
+    return [f for f in findings if not (named := _sites(quote(f))) or named & wanted]
 
 
 def _radiographs_first(ctx: ItemContext, criterion: Criterion) -> Verdict:
