@@ -625,6 +625,31 @@ def test_pain_duration_without_dates_is_chronic_only_when_the_record_calls_the_p
     assert pain_duration("The diagnoses were chronic kidney disease and low back strain.", None) is None
 
 
+def test_the_sentence_stating_the_injury_date_is_not_a_visit_to_count_the_duration_of_symptoms_to():
+    """CM17-0009282 (real letter) dates only its injury sentence (the request's date is the review's account): the
+    chat said "0 days from the injury to the latest record date — acute". A visit on the injury day still counts."""
+    from assistant.criteria.facts import symptom_timing
+    from assistant.drafting.intake import case_from_file
+
+    case = case_from_file(require_shared(SHARED / "imr-letters" / "dev") / "CM17-0009282.pdf")
+    assert symptom_timing(case.summary, case.injury_date) == (None, [])
+    same_day = ("The injured worker is a 42 year old male with an industrial injury date of 12-03-2016. The injured "
+                "worker presented on 12-03-2016 with complaints of sharp pain in the right shoulder.")
+    days, quotes = symptom_timing(same_day, "12-03-2016")
+    assert days == 0 and quotes[-1].quote.startswith("The injured worker presented on 12-03-2016")
+
+
+def test_a_prior_review_s_date_is_not_the_latest_record_date():
+    """CM16-0238676 (real letter): 'This case has been previously reviewed and denied on 11/10/2016 …' was the latest
+    record date, six days after the visit of 11/04/2016."""
+    from assistant.criteria.facts import symptom_timing
+    from assistant.drafting.intake import case_from_file
+
+    case = case_from_file(require_shared(SHARED / "imr-letters" / "dev") / "CM16-0238676.pdf")
+    days, quotes = symptom_timing(case.summary, case.injury_date)
+    assert days == 18 and "11/04/2016" in quotes[-1].quote
+
+
 def test_symptom_timing_agrees_with_the_record_facts_on_every_dev_letter():
     """The pain-duration reader the evidence stage uses and the checklist's record facts date the pain the same way."""
     from assistant.criteria.facts import symptom_timing

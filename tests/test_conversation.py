@@ -289,3 +289,20 @@ def test_how_long_a_drug_has_been_taken_is_answered_from_the_sentences_naming_it
     assert none[0].startswith("Use of gabapentin: not documented"), none
     symptoms = fact_answer("how long have the symptoms lasted?", case)
     assert symptoms[0].startswith("Duration of symptoms"), symptoms
+
+
+def test_a_question_on_imaging_is_answered_with_the_prior_imaging_fact():
+    """"what imaging has been done?" (CM17-0009282) was answered "no sentence of the case record uses the words of
+    the question": the extractors look for MRI, x-ray, CT …, not the word "imaging" a reviewer asks with."""
+    from assistant.conversation.record_answer import fact_answer
+
+    case = CaseFile(case_id="gen", injury_date="01/10/2016", items=[DisputedItem(text="MRI of the lumbar spine")],
+                    summary="The injured worker injured the low back on 01/10/2016. On 02/02/2016 lumbar x-rays "
+                            "showed disc space narrowing at L5-S1.")
+    for question in ("what imaging has been done?", "any prior scans?", "what diagnostic studies were done?"):
+        lines = fact_answer(question, case)
+        assert lines and lines[0].startswith("Prior imaging: documented"), (question, lines)
+        assert "lumbar x-rays" in lines[1]
+    bare = CaseFile(case_id="gen", items=[DisputedItem(text="MRI of the lumbar spine")],
+                    summary="She reported low back pain rated 7/10.")
+    assert fact_answer("what imaging has been done?", bare)[0].startswith("Prior imaging: not documented")

@@ -49,6 +49,8 @@ def _quoted(sentence: RecordSentence, marked_as_review: bool = False) -> str:
 # the word match below.
 ASKABLE_FACTS = [f for f in FACT_PATTERNS if f not in {RecordFact.medications, RecordFact.diagnosis, RecordFact.age,
                                                        RecordFact.symptom_duration, RecordFact.treatment_goals}]
+QUESTION_CUES = {RecordFact.prior_imaging: r"\bimaging\b|\bscans?\b|\bdiagnostic (?:studies|tests?|testing|work-?up)\b|\bradiolog\w*"}
+"""The words a reviewer asks a fact by that the record's own sentences seldom use ("what imaging has been done?")."""
 FACT_NAMES = {RecordFact.neuro_findings: "neurological findings", RecordFact.red_flags: "red flags",
               RecordFact.pdmp_check: "CURES (PDMP) check", RecordFact.urine_drug_test: "urine drug testing"}
 
@@ -171,7 +173,8 @@ def fact_answer(question: str, case: CaseFile, facts: RecordFacts | None = None)
     absent, or not documented."""
     if OVERVIEW_QUESTION.search(question):
         return case_overview(case, facts)
-    named = [f for f in ASKABLE_FACTS if re.search(FACT_PATTERNS[f], question, re.IGNORECASE)]
+    named = [f for f in ASKABLE_FACTS if re.search(FACT_PATTERNS[f], question, re.IGNORECASE)
+             or re.search(QUESTION_CUES.get(f, r"(?!)"), question, re.IGNORECASE)]
     named += [RecordFact.age] if AGE_QUESTION.search(question) else []
     classes = [c for c, pattern in TREATMENT_CLASSES.items() if re.search(pattern, question, re.IGNORECASE)]
     medications = bool(MEDICATION_QUESTION.search(question))

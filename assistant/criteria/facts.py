@@ -220,9 +220,10 @@ def patient_sentences_with_dates(text: str) -> list[tuple[str, str | None]]:
     return [(sentence, when) for sentence, when, review in _dated_sentences(text) if not review]
 
 
-_INJURY_BEFORE_DATE = re.compile(r"\b(?:injur\w*|claim|accident|incident|DOI)\b[^.]*$", re.IGNORECASE)
+_INJURY_BEFORE_DATE = re.compile(r"\b(?:injur(?!ed\s+worker)\w*|claim|accident|incident|DOI)\b[^.]*$", re.IGNORECASE)
 """A date the sentence gives as the injury's ('an industrial injury on 10-20-2016', 'an occupational claim from
-11/02/2016') dates that sentence only: the sentences after it are not entries of the injury day."""
+11/02/2016') dates that sentence only: the sentences after it are not entries of the injury day. 'The injured worker
+presented on 12-03-2016' is a visit."""
 
 
 def _dated_sentences(text: str) -> list[tuple[str, str | None, bool]]:
@@ -231,7 +232,7 @@ def _dated_sentences(text: str) -> list[tuple[str, str | None, bool]]:
     current: str | None = None
     for sentence, review in zip(sentences, review_account(sentences)):
         found = RECORD_DATE.search(sentence)
-        if found and not review and not _INJURY_BEFORE_DATE.search(sentence[:found.start()]):
+        if found and not review and not gives_injury_date(sentence):
             current = found.group(0)
         dated.append((sentence, found.group(0) if found else current, review))
     return dated
@@ -308,18 +309,27 @@ def extract_record_facts(case_text: str, source: str = "case summary", injury_da
         if parsed:
             dated.append((parsed, RecordCitation(quote=sentence, source=source, date=when)))
     facts = RecordFacts(source=source, answers=answers, latest_date=latest, medications=record_medications(case_text, source))
-    facts.symptom_days, facts.timing_quotes = _timing(parse_date(injury_date or ""), latest, dated)
+    facts.symptom_days, facts.timing_quotes = _timing(parse_date(injury_date or ""), dated)
     _add_regimen(facts, case_text, item_text, source)
     return facts
 
 
-def _timing(injured: date | None, latest: date | None,
-            dated: list[tuple[date, RecordCitation]]) -> tuple[int | None, list[RecordCitation]]:
-    """Days from the injury to the latest dated entry, and the record's sentences giving those two dates."""
+def _timing(injured: date | None, dated: list[tuple[date, RecordCitation]]) -> tuple[int | None, list[RecordCitation]]:
+    """Days from the injury to the latest dated entry, and the record's sentences giving those two dates. The
+    sentence stating the injury date is not an entry of that day: with no other dated entry, the record gives no
+    duration (CM17-0009282 said '0 days from the injury to the latest record date' on its injury sentence alone)."""
+    entries = [(d, c) for d, c in dated if not (d == injured and gives_injury_date(c.quote))]
+    latest = max((d for d, _ in entries), default=None)
     if not (injured and latest and latest >= injured):
         return None, []
-    quotes = [next((c for d, c in dated if d == injured), None), next((c for d, c in dated if d == latest), None)]
+    quotes = [next((c for d, c in dated if d == injured), None), next((c for d, c in entries if d == latest), None)]
     return (latest - injured).days, list({c.quote: c for c in quotes if c is not None}.values())
+
+
+def gives_injury_date(sentence: str) -> bool:
+    """Whether the sentence's first date is the injury's ('sustained an industrial injury on 10-20-2016')."""
+    found = RECORD_DATE.search(sentence)
+    return bool(found and _INJURY_BEFORE_DATE.search(sentence[:found.start()]))
 
 
 def symptom_timing(case_text: str, injury_date: str | None,
@@ -329,8 +339,7 @@ def symptom_timing(case_text: str, injury_date: str | None,
     dated = [(parsed, RecordCitation(quote=sentence, source=source, date=when))
              for sentence, when in patient_sentences_with_dates(case_text)
              if (parsed := parse_date(when or ""))]
-    latest = max((d for d, _ in dated), default=None)
-    return _timing(parse_date(injury_date or ""), latest, dated)
+    return _timing(parse_date(injury_date or ""), dated)
 
 
 def pain_duration(case_text: str, injury_date: str | None) -> PainDuration | None:

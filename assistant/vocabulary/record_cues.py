@@ -13,7 +13,7 @@ from datetime import date
 
 UR_SENTENCE = re.compile(
     r"\b(utilization review|prior review|previous review|peer review|\bUR\b|non-?certif\w*|was denied|were denied|"
-    r"denied (?:due|because|as)|was modified|modified the request|Request for Authorization|IMR|claims administrator|"
+    r"denied (?:due|because|as)|reviewed and (?:denied|modified|non-?certified)|was modified|modified the request|Request for Authorization|IMR|claims administrator|"
     r"(?:was|were|been|being) (?:authori[sz]ed|certified|approved))\b", re.IGNORECASE)
 """A review's decision or account (utilization review, claims administrator, IMR), not the treating record."""
 PLAN_SENTENCE = re.compile(
