@@ -3,6 +3,7 @@ tool-calling loop over the same tools. Either way, answers carry only citations 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from assistant.contracts import CaseFile, Checklist, Decision, VerificationReport
@@ -13,6 +14,9 @@ from assistant.errors import CaseInputError
 
 LOOKUP_K = 4
 SCOPED_K = 3  # passages of the guidelines a question is routed to for the open case, shown first
+REFERS_BACK = re.compile(r"\b(?:it|this|that|them)\b(?!\s+(?:guidelines?|page|passage|recommendation)\b)|"
+                         r"\b(?:the|this|that) (?:request|item|medication|drug|treatment)\b", re.IGNORECASE)
+"""'What does the guideline say about it?' after a draft of item 1: 'it' is that item."""
 
 
 class ConversationEngine:
@@ -50,7 +54,8 @@ class ConversationEngine:
         """The closest passages in every indexed guideline; with a case open, first those of the guidelines the
         question is routed to for this case ("is electrical stimulation recommended?" in a low back case found the
         stroke guideline only). The rest of the corpus is still shown: a question may be about another condition."""
-        scope = self.services.question_scope(message, case) if case is not None else None
+        message, routed_as, about = self._about_the_item(message, state, case)
+        scope = self.services.question_scope(routed_as, case) if case is not None else None
         scoped = self.services.lookup(message, k=SCOPED_K, guideline_ids=scope.guideline_ids) if scope else []
         searched = set(scope.guideline_ids) if scoped else set()  # their best passages are listed already
         everywhere = [p for p in self.services.lookup(message, k=LOOKUP_K) if p.citation.guideline_id not in searched]
@@ -61,8 +66,12 @@ class ConversationEngine:
         if scoped:
             titles = "; ".join(dict.fromkeys(p.citation.title for p in scoped))
             lines = [f"For this case (the question {scope.reading}, which the routing table sends to the {titles}):"]
+        elif about:
+            lines = ["The routing table sends this item to no indexed guideline; the closest passages anywhere "
+                     "(verbatim, with printed page):"]
         else:
             lines = ["The closest guideline passages (verbatim, with printed page):"]
+        lines = ([about] if about else []) + lines
         lines += [f"[{n}] {p.citation.label()}" for n, p in enumerate(scoped, start=1)]
         if scoped and everywhere:
             lines.append("In the other indexed guidelines:")
@@ -70,6 +79,22 @@ class ConversationEngine:
         if reading := self.services.query_reading(message):
             lines.append(f"Also searched for: {reading}.")
         return ChatReply(text="\n".join(lines), intent="lookup", passages=passages)
+
+    @staticmethod
+    def _about_the_item(message: str, state: ChatState, case: CaseFile | None) -> tuple[str, str, str]:
+        """A question naming no treatment that refers back ('is it recommended?') is about the item last discussed
+        (or the one it names): the item's words are searched too, it is routed as the item is, and the answer says
+        so. Returns (what to search, what to route, the line saying so); unchanged without a case or when the
+        question names a treatment."""
+        from assistant.drafting.evidence import item_queries
+        from assistant.vocabulary.categories import classify_item
+
+        if case is None or not case.items or not REFERS_BACK.search(message) or classify_item(message).names:
+            return message, message, ""
+        index = min(max(requested_item(message, state), 0), len(case.items) - 1)
+        item = case.items[index]
+        query = item_queries(case, item, classify_item(item.text))[0]  # the words the item's own draft searches
+        return f"{message} {query}", item.text, f"Read as a question about item {index + 1}, {item.text}."
 
     def _mme(self, message: str, state: ChatState, case: CaseFile) -> ChatReply:
         """"What is the MME?" with a case open: the case's own figure, computed by the checklist from the record
