@@ -809,3 +809,28 @@ def test_a_short_interval_is_said_in_days_not_as_about_0_weeks():
     assert reason.startswith("4 days from the injury date"), reason
     assert [interval_words(n) for n in (1, 4, 9, 37)] == ["1 day", "4 days", "9 days (about 1 week)", "37 days (about 5 weeks)"]
 
+
+
+def test_an_acute_opioid_request_is_limited_to_a_few_days_only_when_its_count_and_frequency_say_so():
+    """CDC 2022 Recommendation 6 (p. 38): 'a few days or less are often sufficient'. "Synapryn (10mg/1ml oral
+    suspension) 500ml" in CM17-0014438 (21 days after the injury) was "met" on the injury's date alone."""
+    from assistant.criteria.mme import days_supply
+
+    assert days_supply("Norco 10/325mg #60", "Norco 10/325 mg 1 tablet every 6 hours") == (15.0, 15.0)
+    assert days_supply("Norco 5/325mg #60, 1-2 tabs orally every 4-6 hrs as needed") == (5.0, 15.0)
+    assert days_supply("Synapryn (10mg/1ml oral suspension) 500ml") is None
+    assert days_supply("Tramadol 50mg #10") is None
+    acute = ("The injured worker sprained the low back lifting on 10/01/2016. On 10/12/2016 he reported low back pain "
+             "rated 8/10 with spasm.")
+    short = "cdc-acute-short-duration"
+    assert _statuses(acute, "Tramadol 50mg #10, 1 tablet twice daily", "10/01/2016")[short] == "met"
+    assert _statuses(acute, "Norco 10/325mg #120, 1 tab every 6 hours", "10/01/2016")[short] == "not_met"
+    assert _statuses(acute, "Synapryn (10mg/1ml oral suspension) 500ml", "10/01/2016")[short] == "not_documented"
+
+
+def test_a_sentence_saying_the_file_lacks_a_treatment_s_records_is_not_that_treatment():
+    """CM17-0014438: "The patient current medication regimen was not provided." was listed among prior treatments."""
+    facts = extract_record_facts("Treatment to date includes medications. The patient current medication regimen was "
+                                 "not provided. Physical therapy records were not available for review.")
+    quotes = [f.citation.quote for f in facts.get(RecordFact.prior_treatments).findings]
+    assert quotes == ["Treatment to date includes medications."]

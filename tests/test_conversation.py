@@ -306,3 +306,16 @@ def test_a_question_on_imaging_is_answered_with_the_prior_imaging_fact():
     bare = CaseFile(case_id="gen", items=[DisputedItem(text="MRI of the lumbar spine")],
                     summary="She reported low back pain rated 7/10.")
     assert fact_answer("what imaging has been done?", bare)[0].startswith("Prior imaging: not documented")
+
+
+def test_a_lookup_that_refers_back_is_about_the_item_last_discussed(services, case):
+    """"what does the guideline say about it?" after a draft of the Synapryn item (CM17-0014438) searched its own
+    words only and listed the "About this Clinical Practice Guideline" pages of four guidelines."""
+    engine = ConversationEngine(services)
+    drafted = engine.reply(case.case_id, "draft item 1 as upheld", None, case)
+    reply = engine.reply(case.case_id, "what does the guideline say about it?", drafted.state, case)
+    assert reply.intent == "lookup" and reply.text.startswith("Read as a question about item 1, Oxycodone 15mg #180.")
+    assert reply.passages and all(p.citation.guideline_id == "cdc-opioids-2022" for p in reply.passages)
+    assert not any("About this" in (p.citation.section or "") for p in reply.passages)
+    plain = engine.reply(case.case_id, "is naloxone recommended?", drafted.state, case)  # names its own subject
+    assert not plain.text.startswith("Read as a question about item")

@@ -16,7 +16,7 @@ from assistant.config import BUNDLED_CATALOG, Settings
 from assistant.corpus.catalog import load_catalog
 from assistant.contracts import CaseFile, DisputedItem
 from assistant.drafting.evidence import abstention_for
-from assistant.drafting.routing import item_regions, load_routing, route_item
+from assistant.drafting.routing import case_regions, item_regions, load_routing, route_item
 from assistant.vocabulary.categories import CATEGORIES, classify_item
 from conftest import LETTERS_DIR, SHARED, make_settings, require_shared
 
@@ -215,6 +215,10 @@ def test_an_item_naming_no_region_takes_the_single_region_of_the_case_diagnoses(
     assert routed("Electrical Muscle Stimulation 2 times a week for 4 weeks", lumbar_case) == [LBP]
     assert routed("Electrical Muscle Stimulation 2 times a week for 4 weeks", mixed_case) == []
     assert routed("MRI of the cervical spine", lumbar_case) == []  # the item's own region wins
+    # CM17-0009282 (real letter): "left buttock and left thigh sciatic pain, right knee contusion" named the knee
+    # alone, and "Sit-stand workstation" was read as a request for the knee.
+    sciatic = "The patient is being treated for left buttock and left thigh sciatic pain, right knee contusion."
+    assert case_regions(sciatic) == [] and case_regions("The diagnoses are sciatic pain.") == ["lumbar"]
 
 
 def test_psychological_therapy_for_chronic_pain_routes_to_cdc():

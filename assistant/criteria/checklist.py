@@ -14,7 +14,7 @@ from assistant.contracts import REQUEST_SOURCE, CaseFile, Checklist, ChecklistRo
 from assistant.criteria.facts import (ACUTE_PAIN_DAYS, CHRONIC_PAIN_DAYS, TREATMENT_CLASSES, RecordFacts, RecordFinding,
                                       extract_record_facts, patient_sentences_with_dates)
 from assistant.criteria.load import GuidelinePages
-from assistant.criteria.mme import CDC_GUIDELINE_ID, CONVERSION_PAGE, CONVERSION_QUOTE, MME_INPUTS
+from assistant.criteria.mme import CDC_GUIDELINE_ID, CONVERSION_PAGE, CONVERSION_QUOTE, MME_INPUTS, days_supply
 from assistant.criteria.model import CriteriaSet, CriteriaTopic, Criterion, ItemCategory, RecordFact, Requirement
 from assistant.vocabulary.categories import PT_ABBREVIATION
 from assistant.vocabulary.record_cues import interval_words
@@ -330,6 +330,32 @@ def _short_course(ctx: ItemContext, criterion: Criterion) -> Verdict:
     return "not_documented", [], "The record does not show how long the symptoms or the medication have lasted."
 
 
+FEW_DAYS = 7
+"""CDC 2022 Recommendation 6 (p. 38): for nontraumatic, nonsurgical acute pain 'a few days or less are often
+sufficient'; a supply beyond a week is read as more than a few days."""
+
+
+def _acute_opioid_supply(ctx: ItemContext, criterion: Criterion) -> Verdict:
+    """Is the quantity limited to the expected duration of severe acute pain? A new prescription within a month of
+    the injury answers only half: the request's count at its frequency says how many days it supplies (Synapryn
+    500 ml was 'met' on the injury's date alone)."""
+    status, quotes, reason = _short_course(ctx, criterion)
+    if status != "met" or ctx.post_op:
+        return status, quotes, reason
+    regimen = ctx.facts.mme_citation.quote if ctx.facts.mme_citation else None
+    supply = days_supply(ctx.item.text, regimen)
+    request = [RecordCitation.of_request(ctx.item)]
+    if supply is None:
+        return "not_documented", request, (f"{reason} The request does not give the count and the frequency that show "
+                                           "how many days it supplies.")
+    fewest, most = (round(days) for days in supply)
+    span = f"{fewest}" if fewest == most else f"{fewest} to {most}"
+    if fewest > FEW_DAYS:
+        return "not_met", request, (f"The request supplies {span} days at the frequency written: more than the few "
+                                    "days the guideline finds often sufficient for acute pain.")
+    return "met", request + quotes, f"{reason} The request supplies {span} days at the frequency written."
+
+
 def _nsaid_course(ctx: ItemContext, criterion: Criterion) -> Verdict:
     """A first or short course, or continued use with documented benefit."""
     if not ctx.already_using:
@@ -541,7 +567,7 @@ RULES: dict[str, Callable[[ItemContext, Criterion], Verdict]] = {
     "lbp-acupuncture-chronic": _chronic,
     "lbp-rfa-chronic": _rfa_chronic,
     "lbp-muscle-relaxant-not-chronic": _short_course,
-    "cdc-acute-short-duration": _short_course,
+    "cdc-acute-short-duration": _acute_opioid_supply,
     "cdc-nsaid-lowest-shortest": _nsaid_course,
     "sleep-zdrug-short-course": _short_course,
     "cdc-continue-function-improvement": _medication_benefit,

@@ -260,12 +260,18 @@ def _pattern_findings(sentence: str, when: str | None, source: str, planned: boo
     return found
 
 
+_NOT_IN_FILE = re.compile(r"[\w\s]{0,20}?\b(?:was|were|is|are) not (?:provided|available|included|submitted|"
+                         r"in the (?:records?|file))\b", re.IGNORECASE)
+"""'The patient current medication regimen was not provided': what the file lacks, neither a treatment received
+nor one denied (CM17-0014438's overview listed it among the prior treatments)."""
+
+
 def _treatment_findings(sentence: str, when: str | None, source: str) -> list[RecordFinding]:
     """Prior treatments by class, and the response the same sentence reports for them."""
     found: list[RecordFinding] = []
     for treatment_class, pattern in TREATMENT_CLASSES.items():
         match = re.search(pattern, sentence, re.IGNORECASE)
-        if not match:
+        if not match or _NOT_IN_FILE.match(sentence, match.end()):
             continue
         negated = is_negated(sentence, match.start(), match.end())
         found.append(_finding(RecordFact.prior_treatments, sentence, when, "absent" if negated else "present", source,

@@ -223,5 +223,24 @@ def compute_mme(regimen: str) -> MmeResult:
     return result
 
 
+_DISPENSED = re.compile(r"#\s*(\d{1,4})\b|\b(?:qty|quantity)[:.]?\s*(\d{1,4})\b", re.IGNORECASE)
+
+
+def days_supply(request: str, regimen: str | None = None) -> tuple[float, float] | None:
+    """(fewest, most) days the dispensed count ('#60') lasts at the frequency written in the request, else in the
+    regimen the record states ('1-2 tabs every 4-6 hours' → 5 to 15 days for #60). None when the request gives no
+    count, or nothing gives a frequency: the supply is then not computed, never assumed."""
+    dispensed = _DISPENSED.search(request)
+    written = next((text for text in (request, regimen or "") if _per_day(text)), None)
+    if not dispensed or written is None:
+        return None
+    count = int(dispensed.group(1) or dispensed.group(2))
+    most_per_day, least_per_day = _per_day(written) or (0.0, 0.0)
+    units_most, units_least = _units_per_dose(written)
+    if most_per_day <= 0 or least_per_day <= 0 or count <= 0:
+        return None
+    return count / (most_per_day * units_most), count / (least_per_day * units_least)
+
+
 def names_an_opioid(text: str) -> bool:
     return bool(_NAME.search(text))
