@@ -584,3 +584,21 @@ def test_a_quotation_mark_that_opens_a_quote_does_not_close_the_one_before_it():
     assert len(split_sentences(summary)) == 3, split_sentences(summary)
     two = 'As noted on page 4, "Clinicians should do this. They should also do that." [1]. The record states it.'
     assert len(split_sentences(two)) == 2, split_sentences(two)  # a quotation of two sentences stays whole
+
+
+def test_a_test_result_the_record_does_not_state_is_not_verified(letter_case):
+    """CM16-0240518 (real letter) lists "x-rays" among the treatment and testing to date, with no result: "Prior
+    x-rays were negative." was verified by that sentence, as the word "negative" counted for nothing."""
+    case = letter_case("CM16-0240518.pdf")
+    claimed = "Prior x-rays were negative."
+    [check] = check_record_facts(claimed, case, [claimed])
+    assert check.status == "record_fact_not_supported" and "“negative”" in check.message
+    said = "The injured worker has had x-rays and physical therapy."
+    assert [c.status for c in check_record_facts(said, case, [said])] == ["verified"]
+    stated = case_from_text("On 11/04/2016 x-rays of the lumbar spine were negative for fracture.\n\nIMR ISSUES:\n- MRI")
+    assert [c.status for c in check_record_facts(claimed, stated, [claimed])] == ["verified"]
+    # Said without a word the checker took for a statement about the case, these were not checked at all.
+    for unchecked in ("Diagnostic testing to date has included an MRI.", "An MRI of the lumbar spine was performed.",
+                      "Prior MRI showed a disc protrusion."):
+        statuses = [c.status for c in check_record_facts(unchecked, case, [unchecked])]
+        assert len(statuses) == 1 and statuses[0] in {"record_fact_not_supported", "record_contradicts"}, unchecked

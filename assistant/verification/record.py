@@ -63,7 +63,11 @@ FACT_CUE = re.compile(
     r"reports?|reported|complain\w*|denie[sd]|rated|underwent|failed|tried|trial of|prescribed|taking|takes|"
     r"revealed|demonstrated|showed|shows|noted|treatment to date|medications?|work status|working|duty|disability|"
     r"utilization review|UR|authori[sz]ed|non-?certified|modified|(?:was|were|been) (?:positive|negative|ordered|requested|approved|certified)|"
-    r"(?:prior|previous|past) (?:relevant )?treatments?|treatments? (?:to date|has included|included|rendered))\b|"
+    r"(?:prior|previous|past) (?:relevant )?treatments?|treatments? (?:to date|has included|included|rendered)|"
+    r"(?:prior|previous|past) (?:x-?rays?|radiographs?|MRIs?|CT|imaging|EMG|NCV|NCS|electrodiagnostic|studies|surger\w+|"
+    r"injections?|physical therapy|therapy|chiropractic|acupuncture)|"
+    r"(?:testing|studies|imaging) (?:to date|has included|included)|"
+    r"(?:was|were|been) (?:done|performed|completed|obtained|normal|abnormal|unremarkable))\b|"
     + RECORD_DATE.pattern,
     re.IGNORECASE,
 )
