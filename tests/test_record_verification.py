@@ -568,6 +568,12 @@ def test_a_reviewers_interval_from_the_injury_is_recomputed_from_the_record_date
     assert right.status == "verified" and "42 days (about 6 weeks)" in right.message, right.message
     wrong = check("The patient is six months status post injury.")
     assert wrong.status == "record_fact_not_supported" and "42 days (about 6 weeks)" in wrong.message, wrong.message
+    # CM16-0240518: 15 days (10-20-2016 to 11-4-16) was accepted as "about three weeks after the injury".
+    early = CaseFile(case_id="gen", injury_date="10/20/2016", items=[DisputedItem(text="MRI of the lumbar spine")],
+                     summary="The injured worker injured the low back on 10/20/2016. On 11/04/2016 he reported low back "
+                             "pain rated 8/10.")
+    [slip] = check_record_facts("He was seen three weeks after the injury.", early, ["He was seen three weeks after the injury."])
+    assert slip.status == "record_fact_not_supported" and "15 days (about 2 weeks)" in slip.message, slip.message
     dated = check("He was seen six weeks after the injury on 11/14/2016 and reported left hip pain rated 6/10.")
     assert dated.status == "verified", dated.message
     rest = check("He was seen six weeks after the injury on 11/14/2016 and had a fracture of the femur.")

@@ -670,8 +670,9 @@ def _elapsed_days(stated: re.Match[str]) -> float:
 def check_elapsed_since_injury(sentence: str, case: CaseFile, corpus: list[RecordSentence]) -> tuple[str, CitationCheck | None]:
     """(what is left of the sentence to check as a record fact, a check of its own or None). The interval runs
     from the case's date of injury to the date the sentence gives, else to the latest date of the treating record
-    or of the case file (a reviewer counts to the review); it agrees within half a unit or a third of its length
-    ("two weeks" is 9 to 18 days, "two months" 41 to 81): a check for wrong cases and slips, not for rounding. A
+    or of the case file (a reviewer counts to the review); it agrees within half a unit or a quarter of its length
+    ("two weeks" is 10 to 17 days, "three weeks" 16 to 26, "two months" 45 to 75): the nearest whole unit, with
+    room for "about"; 15 days is not "about three weeks" (CM16-0240518). A
     reviewer may count to a date the case file does not hold, so a mismatch is "not supported", not "contradicts"."""
     stated = ELAPSED_SINCE_INJURY.search(sentence)
     injury = parse_date(case.injury_date or "")
@@ -685,7 +686,7 @@ def check_elapsed_since_injury(sentence: str, case: CaseFile, corpus: list[Recor
     if not ends:
         return sentence, None
     wanted = _elapsed_days(stated)
-    slack = max(UNIT_DAYS[stated.group("unit").lower()] / 2, wanted / 3)
+    slack = max(UNIT_DAYS[stated.group("unit").lower()] / 2, wanted / 4)
     fits = [e for e in ends if abs((e - injury).days - wanted) <= slack]
     shown = fits[0] if fits else ends[0]
     span = f"from the injury on {injury:%m/%d/%Y} to {shown:%m/%d/%Y}: {interval_words((shown - injury).days)}"
