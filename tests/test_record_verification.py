@@ -578,6 +578,12 @@ def test_a_reviewers_interval_from_the_injury_is_recomputed_from_the_record_date
     assert dated.status == "verified", dated.message
     rest = check("He was seen six weeks after the injury on 11/14/2016 and had a fracture of the femur.")
     assert rest.status != "verified" and "The rest:" in rest.message, (rest.status, rest.message)
+    # In a draft with record quotes the interval is recomputed too, then set aside before the quote is compared.
+    quote = RecordCitation(quote="On 11/14/2016 he reported left hip pain rated 6/10.", source="case summary")
+    for interval, expected in (("Six weeks", []), ("Six months", ["record_fact_not_supported"])):
+        text = f"{interval} after the injury, he reported left hip pain rated 6/10 [R1]."
+        checks = verify_record_side(_rationale(text, [quote]), case, [text])
+        assert [c.status for c in checks if c.status != "verified"] == expected, [c.message for c in checks]
 
 
 def test_a_quotation_mark_that_opens_a_quote_does_not_close_the_one_before_it():

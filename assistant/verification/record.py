@@ -537,8 +537,13 @@ def verify_record_side(rationale: ItemRationale, case: CaseFile, sentences: list
             checks.append(check_derived_interval(sentence, interval, rationale.record_citations) if interval
                           else check_derived_figure(sentence, regimens))
             continue
-        checks += _sentence_record_checks(sentence, rationale.record_citations, corpus, sex, record_text,
-                                          guideline_quotes)
+        rest, elapsed = check_elapsed_since_injury(sentence, case, corpus)
+        if elapsed is not None and elapsed.status != "verified":
+            checks.append(elapsed)
+            continue
+        found = _sentence_record_checks(rest, rationale.record_citations, corpus, sex, record_text, guideline_quotes)
+        # A reviewer's interval from the injury is recomputed, then the rest is held to its quotes without it.
+        checks += [c.model_copy(update={"sentence": sentence}) for c in found] or ([elapsed] if elapsed else [])
     return checks
 
 
