@@ -834,3 +834,20 @@ def test_a_sentence_saying_the_file_lacks_a_treatment_s_records_is_not_that_trea
                                  "not provided. Physical therapy records were not available for review.")
     quotes = [f.citation.quote for f in facts.get(RecordFact.prior_treatments).findings]
     assert quotes == ["Treatment to date includes medications."]
+
+
+def test_a_plan_of_care_is_not_treatment_or_imaging_received_and_a_foot_drop_is_a_red_flag():
+    """CM17-0007151 (real letter): "The plan of care included … a lumbar spine MRI and a pain specialist for epidural
+    steroid injection" was the case's prior imaging and, for its epidural request, a prior injection; "he has a foot
+    drop" (a severe motor deficit) was no red flag; and "… since at least 11-8- 16.On 11-29-16, he complained …"
+    was one sentence."""
+    from assistant.drafting.intake import case_from_file
+
+    case = case_from_file(require_shared(SHARED / "imr-letters" / "dev") / "CM17-0007151.pdf")
+    facts = extract_record_facts(case.summary, injury_date=case.injury_date)
+    quoted = [f.citation.quote for fact in (RecordFact.prior_imaging, RecordFact.prior_treatments)
+              for f in facts.get(fact).present()]
+    assert quoted and not any("plan of care" in q for q in quoted), quoted
+    assert not any("16.On" in q for q in quoted), quoted
+    assert [f.citation.quote for f in facts.get(RecordFact.red_flags).present()] == [
+        "On 12-6-16, the progress note states he has a foot drop."]

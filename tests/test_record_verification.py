@@ -614,3 +614,17 @@ def test_a_test_result_the_record_does_not_state_is_not_verified(letter_case):
                       "Prior MRI showed a disc protrusion."):
         statuses = [c.status for c in check_record_facts(unchecked, case, [unchecked])]
         assert len(statuses) == 1 and statuses[0] in {"record_fact_not_supported", "record_contradicts"}, unchecked
+
+
+def test_a_plan_documents_the_reason_it_gives_but_not_that_the_plan_took_place():
+    """A plan names a treatment without saying it took place; the reason it gives is the treating physician's
+    documentation ('The plan of care included …', now read as a plan, would otherwise document nothing)."""
+    case = case_from_text("On 11/04/2016 he reported neck pain rated 7/10. The plan of care included a cervical MRI "
+                          "and topical diclofenac because he has gastritis with oral NSAIDs.\n\nIMR ISSUES:\n- Voltaren gel")
+    for absent, expected in (("There is no documentation of a cervical MRI.", "verified"),
+                             ("There is no documentation of gastritis.", "record_documents_it")):
+        assert [c.status for c in check_record_facts(absent, case, [absent])] == [expected], absent
+    review = case_from_text("On 11/04/2016 he reported neck pain rated 7/10. Utilization review non-certified the "
+                            "request because he has gastritis.\n\nIMR ISSUES:\n- Voltaren gel")
+    absent = "There is no documentation of gastritis."
+    assert [c.status for c in check_record_facts(absent, review, [absent])] == ["verified"]  # a review's account

@@ -327,3 +327,11 @@ def test_a_table_rows_strength_cell_does_not_hide_the_next_statements_direction(
     reversed_claim = "For patients with chronic low back pain, we suggest against offering acupuncture."
     assert "we suggest offering acupuncture" in (opposite_statement(reversed_claim, LBP_2017_TABLE_ROWS) or "")
     assert opposite_statement(reversed_claim.replace("against offering", "offering"), LBP_2017_TABLE_ROWS) is None
+
+
+def test_a_full_stop_after_a_date_with_no_space_still_ends_the_sentence():
+    from assistant.verification.textmatch import split_sentences
+
+    text = "Treatments include Robaxin since at least 11-8- 16.On 11-29-16, he complained of pain. The dose was 2.5 mg."
+    assert split_sentences(text) == ["Treatments include Robaxin since at least 11-8- 16.",
+                                     "On 11-29-16, he complained of pain.", "The dose was 2.5 mg."]

@@ -63,7 +63,7 @@ FACT_PATTERNS: dict[RecordFact, str] = {
     RecordFact.mental_health: r"\bdepress\w+\b|\banxiety\b|\bPTSD\b|\bpsychiatric\b|\bpsycholog\w+\b",
     RecordFact.red_flags: r"\bred flags?\b|\bcauda equina\b|\bbowel (?:or|and) bladder\b|\bbladder (?:dysfunction|incontinence)\b|"
                           r"\bsaddle an\w+\b|\bfevers?\b|\bweight loss\b|\bhistory of cancer\b|\bmalignan\w+\b|\binfection\b|"
-                          r"\bfractures?\b|\bprogressive (?:neurologic\w*|weakness|deficits?)\b|\bserious pathology\b",
+                          r"\bfractures?\b|\bprogressive (?:neurologic\w*|weakness|deficits?)\b|\bserious pathology\b|\bfoot drop\b",
     RecordFact.neuro_findings: r"\bstrength\b|\bsensation\b|\bsensory\b|\breflex\w*\b|\bnumbness\b|\btingling\b|\bweakness\b|"
                                r"\bradicul\w+\b|\bstraight leg rais\w*\b|\bSLR\b|\bdermatom\w+\b|\bparesthesi\w+\b|\bneurologic\w*\b|"
                                r"\bfoot drop\b|\bradiat\w+ (?:to|into|down)\b|\bsciatica\b",

@@ -24,7 +24,7 @@ from assistant.verification.textmatch import STOPWORDS, match_key, normalise_cha
 from assistant.vocabulary.deciding_terms import deciding_terms, missing_terms, opposing_term
 from assistant.vocabulary.query import with_vocabulary_terms
 from assistant.vocabulary.record_cues import (RECORD_DATE, days_between, interval_words, mentions_without_documenting,
-                                              parse_date, reports_a_review)
+                                              parse_date, reports_a_review, stated_reason)
 
 RECORD_MARKER = re.compile(r"\[R(\d{1,3})\]")
 GUIDELINE_MARKER = re.compile(r"\[\d{1,3}\]")
@@ -469,8 +469,13 @@ def _check_absence(sentence: str, subject: str, sentences: list[RecordSentence])
     deciding = deciding_terms(subject)
     site_words = tokens(" ".join([*(deciding.spelled[t] for t in deciding.sites), "spine"] if deciding.sites else [])).words
     for candidate in sentences:
-        if candidate.source == REQUEST_SOURCE or mentions_without_documenting(candidate.text):
+        if candidate.source == REQUEST_SOURCE:
             continue
+        if mentions_without_documenting(candidate.text):  # a plan documents the reason it gives; a review, nothing
+            reason = "" if reports_a_review(candidate.text) else stated_reason(candidate.text)
+            if not reason:
+                continue
+            candidate = RecordSentence(reason, candidate.source, candidate.date)
         # A right knee MRI does not document a left knee MRI; "six chiropractic visits", naming no body part, may
         # document prior chiropractic of the lumbar spine.
         sited = bool(deciding_terms(candidate.text, with_drugs=False).sites)

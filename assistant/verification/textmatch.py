@@ -15,7 +15,9 @@ MIN_QUOTE_CHARS = 25
 # A break after . ! or ? — not after an abbreviation that a capital often follows ("e.g. Low Back Complaints",
 # "Dr. Lee", "Ch. 12"): split there, the words after it read as a statement of their own.
 SENTENCE = re.compile(r"(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bvs\.)(?<!\bDr\.)(?<!\bCh\.)(?<!\bcf\.)"
-                      r"(?<=[.!?])[\"”)]?\s+(?=[A-Z\"“(])")
+                      r"(?<=[.!?])[\"”)]?\s+(?=[A-Z\"“(])|(?<=\d\.)(?=[A-Z][a-z])")
+"""A break after . ! or ? and white space before a capital; or, with no space, after a date or number's full stop
+before a capitalised word ('since at least 11-8- 16.On 11-29-16, he complained …', CM17-0007151)."""
 QUOTATION = re.compile(r"[\"“][^\"“”]{3,600}[\"”](?![A-Za-z0-9])")
 """Bounded, so an unclosed quote cannot swallow a record; and closed only by a mark no letter follows: in
 'treated for "herniated disc … spasm. Subjective complaint … worsened with "new numbness' the second mark opens a

@@ -17,10 +17,15 @@ UR_SENTENCE = re.compile(
     r"(?:was|were|been|being) (?:authori[sz]ed|certified|approved))\b", re.IGNORECASE)
 """A review's decision or account (utilization review, claims administrator, IMR), not the treating record."""
 PLAN_SENTENCE = re.compile(
-    r"\b(treatment plan|plan (?:included|includes|was|is)|recommended|requested|request for|"
+    r"\b(treatment plan|plan (?:of care )?(?:included|includes|was|is)|recommended|requested|request for|"
     r"will (?:be|undergo)|"
     r"would|pending|referr\w+ (?:for|to)|intent on|pursu(?:e|ing|it)|proposed)\b", re.IGNORECASE)
-"""What is planned or asked for, not what was done."""
+"""What is planned or asked for, not what was done ('The plan of care included … a lumbar spine MRI and a pain
+specialist for epidural steroid injection' is neither imaging nor an injection received, CM17-0007151)."""
+PLAN_REASON = re.compile(r"\b(?:because|due to|secondary to|as (?:he|she|the (?:patient|injured worker)) "
+                         r"(?:is|was|has|had|does|did|cannot|can ?not)\b).*", re.IGNORECASE | re.DOTALL)
+"""The reason a plan or request gives is documentation, though the plan is not: 'The plan of care included
+Ibuprofen suspension … "as he is not able to tolerate oral medications."' (CM16-0243394)."""
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
           "december")
 RECORD_DATE = re.compile(r"\b(\d{1,2})[-/] ?(\d{1,2})[-/] ?(\d{2,4})\b|\b(" + "|".join(m.capitalize() for m in MONTHS)
@@ -33,6 +38,12 @@ weeks look like zero days)."""
 TREATED_FOR = r"\b(?:(?:is|was|are|were|been|being)\s+(?:being\s+)?treated|undergoing treatment|under treatment|receiving treatment)\s+for\b"
 """How 24 of the 63 dev letters state the diagnoses ("the injured worker is undergoing treatment for left hip strain
 and possible lumbar radiculopathy") without the word "diagnosis"."""
+
+
+def stated_reason(sentence: str) -> str:
+    """What a plan, request or review sentence documents: the reason it states, else nothing."""
+    found = PLAN_REASON.search(sentence)
+    return found.group(0) if found else ""
 
 
 def mentions_without_documenting(sentence: str) -> bool:
