@@ -335,3 +335,21 @@ def test_a_full_stop_after_a_date_with_no_space_still_ends_the_sentence():
     text = "Treatments include Robaxin since at least 11-8- 16.On 11-29-16, he complained of pain. The dose was 2.5 mg."
     assert split_sentences(text) == ["Treatments include Robaxin since at least 11-8- 16.",
                                      "On 11-29-16, he complained of pain.", "The dose was 2.5 mg."]
+
+
+def test_a_requirement_naming_a_guideline_that_is_not_indexed_says_so():
+    """CM16-0247405's own rationale ("According to the 2016 MTUS Chronic Pain Guidelines, Manipulation is
+    recommended …", "ODG recommends an initial trial of 6 visits …") was told only that it "cites no page": no page
+    of the MTUS or ODG could be checked, as neither is indexed, and the reviewer should be told what to do."""
+    from assistant.contracts import GuidelineEntry
+    from assistant.verification.verify import uncited_requirements
+
+    sentence = "ODG recommends an initial trial of 6 visits over 2-3 weeks."
+    cdc = GuidelineEntry(id="cdc-opioids-2022", title="CDC Clinical Practice Guideline for Prescribing Opioids for Pain",
+                         short_form="CDC 2022", tier="evidence-based", sha256="0" * 64, filename="cdc.pdf")
+    odg = GuidelineEntry(id="odg-low-back", title="Official Disability Guidelines (ODG), Low Back", short_form="ODG",
+                         tier="evidence-based", sha256="1" * 64, filename="odg.pdf", source="reviewer")
+    [unindexed] = uncited_requirements([sentence], [cdc])
+    assert "ODG, which is not in the indexed corpus" in unindexed.message and "assistant corpus add" in unindexed.message
+    [indexed] = uncited_requirements([sentence], [cdc, odg])
+    assert indexed.message == "This sentence states what a guideline requires but cites no page."

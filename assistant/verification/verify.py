@@ -20,6 +20,7 @@ from assistant.contracts import (
     Citation,
     CitationCheck,
     Decision,
+    GuidelineEntry,
     GuidelinePage,
     ItemRationale,
     VerificationReport,
@@ -157,14 +158,27 @@ def _words_on_page(library: GuidelineLibrary, claim: str, citation: Citation) ->
     return support_score(claim, page.text + ("\n" + following.text if following else ""))
 
 
-def uncited_requirements(sentences: list[str]) -> list[CitationCheck]:
-    """Sentences that state what a guideline requires but carry neither a [n] marker nor a page citation."""
+UNINDEXED_BY_DEFAULT = re.compile(r"\b(?:MTUS|ACOEM|ODG|Official Disability Guidelines)\b")
+"""Guidelines reviewers cite that the default corpus cannot hold (licensed, or no copy found)."""
+
+
+def uncited_requirements(sentences: list[str], entries: list[GuidelineEntry] | None = None) -> list[CitationCheck]:
+    """Sentences that state what a guideline requires but carry neither a [n] marker nor a page citation. One that
+    names the MTUS or ODG, when the reviewer has not indexed it, is told so: no page of it could be checked."""
     return [
-        CitationCheck(status="uncited_requirement", sentence=sentence,
-                      message="This sentence states what a guideline requires but cites no page.")
+        CitationCheck(status="uncited_requirement", sentence=sentence, message=_uncited_message(sentence, entries or []))
         for sentence in sentences
         if REQUIREMENT.search(_own_words(sentence)) and not MARKER.search(sentence) and not recognise_citations(sentence)
     ]
+
+
+def _uncited_message(sentence: str, entries: list[GuidelineEntry]) -> str:
+    named = UNINDEXED_BY_DEFAULT.search(sentence)
+    if named and resolve_guideline_name(named.group(), entries) is None:
+        return (f"This sentence states what a guideline requires, naming the {named.group()}, which is not in the "
+                "indexed corpus: it cannot be verified here. Add the guideline's PDF (Corpus tab or `assistant corpus "
+                "add`) and cite its page, or cite an indexed guideline.")
+    return "This sentence states what a guideline requires but cites no page."
 
 
 def _own_words(sentence: str) -> str:
@@ -318,7 +332,7 @@ def check_free_text(
             citation = Citation(guideline_id=entry.id, title=entry.title, short_form=entry.short_form,
                                 printed_page=printed, quote=quotes[0] if quotes else "")
             report.checks.append(_check_recognised(library, citation, claim, ranker, found.raw))
-    report.checks += uncited_requirements(split_sentences(text))
+    report.checks += uncited_requirements(split_sentences(text), entries)
     if case is not None:
         report.checks += check_record_facts(text, case, split_sentences(text))
     consistency = decision_check(text, decision)
