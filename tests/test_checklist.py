@@ -826,6 +826,12 @@ def test_an_acute_opioid_request_is_limited_to_a_few_days_only_when_its_count_an
     assert _statuses(acute, "Tramadol 50mg #10, 1 tablet twice daily", "10/01/2016")[short] == "met"
     assert _statuses(acute, "Norco 10/325mg #120, 1 tab every 6 hours", "10/01/2016")[short] == "not_met"
     assert _statuses(acute, "Synapryn (10mg/1ml oral suspension) 500ml", "10/01/2016")[short] == "not_documented"
+    sets, pages = shipped_sets()
+    case = CaseFile(case_id="gen", summary=acute, injury_date="10/01/2016", items=[DisputedItem(text="Norco 10/325mg #35")])
+    row = next(r for r in build_checklist(case, 0, sets, item_category(case.items[0].text), pages=pages).rows
+               if r.criterion_id == short)
+    assert row.status == "not_documented" and row.reason.startswith(
+        "There is no documentation of how often the opioid is to be taken"), row.reason
 
 
 def test_a_sentence_saying_the_file_lacks_a_treatment_s_records_is_not_that_treatment():

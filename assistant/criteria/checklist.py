@@ -14,7 +14,7 @@ from assistant.contracts import REQUEST_SOURCE, CaseFile, Checklist, ChecklistRo
 from assistant.criteria.facts import (ACUTE_PAIN_DAYS, CHRONIC_PAIN_DAYS, TREATMENT_CLASSES, RecordFacts, RecordFinding,
                                       extract_record_facts, patient_sentences_with_dates)
 from assistant.criteria.load import GuidelinePages
-from assistant.criteria.mme import CDC_GUIDELINE_ID, CONVERSION_PAGE, CONVERSION_QUOTE, MME_INPUTS, days_supply
+from assistant.criteria.mme import CDC_GUIDELINE_ID, CONVERSION_PAGE, CONVERSION_QUOTE, MME_INPUTS, days_supply, supply_gaps
 from assistant.criteria.model import CriteriaSet, CriteriaTopic, Criterion, ItemCategory, RecordFact, Requirement
 from assistant.vocabulary.categories import PT_ABBREVIATION
 from assistant.vocabulary.record_cues import interval_words
@@ -346,8 +346,9 @@ def _acute_opioid_supply(ctx: ItemContext, criterion: Criterion) -> Verdict:
     supply = days_supply(ctx.item.text, regimen)
     request = [RecordCitation.of_request(ctx.item)]
     if supply is None:
-        return "not_documented", request, (f"{reason} The request does not give the count and the frequency that show "
-                                           "how many days it supplies.")
+        missing = " or ".join(supply_gaps(ctx.item.text, regimen))
+        return "not_documented", request, (f"There is no documentation of {missing}, so the days the request supplies "
+                                           "cannot be computed.")
     fewest, most = (round(days) for days in supply)
     span = f"{fewest}" if fewest == most else f"{fewest} to {most}"
     if fewest > FEW_DAYS:

@@ -226,15 +226,26 @@ def compute_mme(regimen: str) -> MmeResult:
 _DISPENSED = re.compile(r"#\s*(\d{1,4})\b|\b(?:qty|quantity)[:.]?\s*(\d{1,4})\b", re.IGNORECASE)
 
 
+def dispensed_count(request: str) -> int | None:
+    """The count a request dispenses ('#60', 'Qty: 90'); None when it gives none (a volume is not a count)."""
+    found = _DISPENSED.search(request)
+    return int(found.group(1) or found.group(2)) if found else None
+
+
+def supply_gaps(request: str, regimen: str | None = None) -> list[str]:
+    """What `days_supply` lacks, in words for a reviewer: the count of doses dispensed, how often they are taken."""
+    gaps = [] if dispensed_count(request) is not None else ["the number of doses dispensed"]
+    return gaps + ([] if _per_day(request) or _per_day(regimen or "") else ["how often the opioid is to be taken"])
+
+
 def days_supply(request: str, regimen: str | None = None) -> tuple[float, float] | None:
     """(fewest, most) days the dispensed count ('#60') lasts at the frequency written in the request, else in the
     regimen the record states ('1-2 tabs every 4-6 hours' → 5 to 15 days for #60). None when the request gives no
     count, or nothing gives a frequency: the supply is then not computed, never assumed."""
-    dispensed = _DISPENSED.search(request)
+    count = dispensed_count(request)
     written = next((text for text in (request, regimen or "") if _per_day(text)), None)
-    if not dispensed or written is None:
+    if count is None or written is None:
         return None
-    count = int(dispensed.group(1) or dispensed.group(2))
     most_per_day, least_per_day = _per_day(written) or (0.0, 0.0)
     units_most, units_least = _units_per_dose(written)
     if most_per_day <= 0 or least_per_day <= 0 or count <= 0:
