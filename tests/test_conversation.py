@@ -319,3 +319,20 @@ def test_a_lookup_that_refers_back_is_about_the_item_last_discussed(services, ca
     assert not any("About this" in (p.citation.section or "") for p in reply.passages)
     plain = engine.reply(case.case_id, "is naloxone recommended?", drafted.state, case)  # names its own subject
     assert not plain.text.startswith("Read as a question about item")
+
+
+def test_a_question_naming_a_drug_or_drug_class_is_answered_with_the_record_sentences_naming_one():
+    """"has he tried muscle relaxants?" (CM16-0240518) listed every treatment sentence as "Prior medication" without
+    saying which drugs were muscle relaxants; "is he on gabapentin?" and "has she tried triptans?" (CM17-0014438)
+    fell back to word matching: "no sentence of the case record uses the words of the question"."""
+    from assistant.conversation.record_answer import fact_answer
+
+    case = CaseFile(case_id="gen", items=[DisputedItem(text="Tizanidine 4mg #60")], summary=(
+        "Medications have included metaxalone 800mg, ketoprofen 500mg and orphenadrine citrate ER 100mg. "
+        "Treatment to date has included 4 sessions of physical therapy and medications."))
+    relaxants = fact_answer("has he tried muscle relaxants?", case)
+    assert relaxants[0].startswith("Muscle relaxants in the record's words"), relaxants
+    assert relaxants[1].endswith("— metaxalone, orphenadrine citrate") and len(relaxants) == 2, relaxants
+    assert fact_answer("is he on gabapentin?", case) == [
+        "Gabapentin: not documented — no sentence of the record names it (the request and a review's account are not use)."]
+    assert fact_answer("has she tried triptans?", case)[0].startswith("Triptans: not documented")

@@ -14,12 +14,12 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from assistant.contracts import CaseFile, RecordCitation, readable_date
-from assistant.criteria.facts import (FACT_PATTERNS, TREATMENT_CLASSES, RecordFacts, RecordFinding, called_chronic,
+from assistant.criteria.facts import (FACT_PATTERNS, TREATMENT_CLASSES, Medication, RecordFacts, RecordFinding, called_chronic,
                                       duration_of_pain, extract_record_facts, parse_date)
 from assistant.criteria.model import RecordFact
 from assistant.verification.record import RecordSentence, record_sentences, tokens
 from assistant.vocabulary.drugs import DrugMention, identify_drugs
-from assistant.vocabulary.query import with_vocabulary_terms
+from assistant.vocabulary.query import named_drug_classes, with_vocabulary_terms
 from assistant.vocabulary.record_cues import UR_SENTENCE, review_account
 
 if TYPE_CHECKING:
@@ -76,6 +76,28 @@ def _fact_lines(name: str, present: list[RecordFinding], absent: list[RecordFind
 
 
 MEDICATION_QUESTION = re.compile(r"\b(?:medications?|meds|drugs|prescriptions?)\b", re.IGNORECASE)
+
+
+def _drug_use_lines(question: str, facts: RecordFacts) -> list[str]:
+    """"Is he on gabapentin?", "has she tried muscle relaxants?": the record's sentences naming that drug, or a
+    drug of that class, with the drugs they name (a plan or request is marked); or that none names one."""
+    asked = {g for mention in identify_drugs(question) for g in mention.generics}
+    classes = named_drug_classes(question)
+    if not asked and not classes:
+        return []
+    named = ", ".join([*(m.surface for m in identify_drugs(question)), *classes.values()])
+    found = [m for m in facts.medications if set(m.generics) & asked or set(m.classes) & set(classes)]
+    if not found:
+        return [f"{named[:1].upper()}{named[1:]}: not documented — no sentence of the record names "
+                f"{'one' if classes else 'it'} (the request and a review's account are not use)."]
+    lines = [f"{named[:1].upper()}{named[1:]} in the record's words (a plan or request is marked):"]
+    by_quote: dict[str, list[Medication]] = {}
+    for medication in found:
+        by_quote.setdefault(medication.citation.quote, []).append(medication)
+    for meds in by_quote.values():
+        plan = " — planned or requested" if meds[0].planned else ""
+        lines.append(f"{_cited(meds[0].citation)} — {', '.join(dict.fromkeys(m.surface for m in meds))}{plan}")
+    return lines
 
 
 def _medication_lines(facts: RecordFacts) -> list[str]:
@@ -180,13 +202,15 @@ def fact_answer(question: str, case: CaseFile, facts: RecordFacts | None = None)
     medications = bool(MEDICATION_QUESTION.search(question))
     duration = bool(DURATION_QUESTION.search(question))
     history = not classes and bool(TREATMENT_HISTORY_QUESTION.search(question))
-    classes = [c for c in classes if not (medications and c == "medication")]
-    if not named and not classes and not medications and not duration and not history:
+    drug_named = bool(identify_drugs(question) or named_drug_classes(question))
+    classes = [c for c in classes if not ((medications or drug_named) and c == "medication")]
+    if not named and not classes and not medications and not duration and not history and not drug_named:
         return []
     facts = facts or extract_record_facts(case.summary, injury_date=case.injury_date)
     drugs = identify_drugs(question) if duration else []
     lines: list[str] = (_use_duration_lines(drugs, facts) if drugs else _duration_lines(case, facts)) if duration else []
-    lines += _medication_lines(facts) if medications else []
+    lines += _drug_use_lines(question, facts) if drug_named and not drugs else []
+    lines += _medication_lines(facts) if medications and not drug_named else []
     for fact in named:
         answer = facts.get(fact)
         lines += _fact_lines(_fact_name(fact), answer.present(), answer.absent())

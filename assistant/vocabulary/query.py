@@ -122,6 +122,12 @@ def _drug_classes(text: str) -> list[Expansion]:
             for drug_class, pattern in _class_name_patterns().items() if (match := pattern.search(text))]
 
 
+def named_drug_classes(text: str) -> dict[str, str]:
+    """The drug classes a text names the way a reviewer names them ("NSAIDs", "muscle relaxants"): class → words."""
+    return {drug_class: match.group() for drug_class, pattern in _class_name_patterns().items()
+            if (match := pattern.search(text))}
+
+
 @functools.cache
 def _class_name_patterns() -> dict[str, re.Pattern[str]]:
     """Per drug class with `query_names`, one whole-word, any-case pattern of those names (longest first)."""
