@@ -857,3 +857,11 @@ def test_a_plan_of_care_is_not_treatment_or_imaging_received_and_a_foot_drop_is_
     assert not any("16.On" in q for q in quoted), quoted
     assert [f.citation.quote for f in facts.get(RecordFact.red_flags).present()] == [
         "On 12-6-16, the progress note states he has a foot drop."]
+
+
+def test_computerized_tomography_is_prior_imaging():
+    """CM16-0236906 (real letter): "Computerized tomography of the brain was documented as showing a right frontal
+    skull fracture …" — the case overview said "Prior imaging: not documented"."""
+    facts = extract_record_facts("Computerized tomography of the brain was documented as showing a right frontal skull "
+                                 "fracture. A CAT scan of the head was repeated the next day.")
+    assert len(facts.get(RecordFact.prior_imaging).present()) == 2

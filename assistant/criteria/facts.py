@@ -68,7 +68,7 @@ FACT_PATTERNS: dict[RecordFact, str] = {
                                r"\bradicul\w+\b|\bstraight leg rais\w*\b|\bSLR\b|\bdermatom\w+\b|\bparesthesi\w+\b|\bneurologic\w*\b|"
                                r"\bfoot drop\b|\bradiat\w+ (?:to|into|down)\b|\bsciatica\b",
     RecordFact.symptom_duration: r"\b(?:\d+|several|few|many) (?:days?|weeks?|months?|years?)\b|\bsince\b|\bchronic\b|\bacute\b",
-    RecordFact.prior_imaging: r"\bMRI\b|\bmagnetic resonance\b|\bCT (?:scan)?\b|\bcomputed tomography\b|\bx-?rays?\b|\bradiographs?\b|"
+    RecordFact.prior_imaging: r"\bMRI\b|\bmagnetic resonance\b|\bCT (?:scan)?\b|\bCAT scan\b|\bcomput(?:ed|eri[sz]ed) tomography\b|\bx-?rays?\b|\bradiographs?\b|"
                               r"\bEMG\b|\bNCV\b|\bnerve conduction\b|\belectrodiagnostic\b|\bbone scan\b",
     RecordFact.surgery_candidate: r"\bsurg\w+ (?:candidate|consult\w*|evaluation|referral|planned|intervention)\b|\bcandidate for surgery\b",
     RecordFact.exercise_program: r"\bhome exercise\w*\b|\bHEP\b|\bexercise program\b|\bexercises?\b",
