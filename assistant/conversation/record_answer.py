@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -81,22 +82,29 @@ MEDICATION_QUESTION = re.compile(r"\b(?:medications?|meds|drugs|prescriptions?)\
 def _drug_use_lines(question: str, facts: RecordFacts) -> list[str]:
     """"Is he on gabapentin?", "has she tried muscle relaxants?": the record's sentences naming that drug, or a
     drug of that class, with the drugs they name (a plan or request is marked); or that none names one."""
-    asked = {g for mention in identify_drugs(question) for g in mention.generics}
+    mentions = identify_drugs(question)
+    asked = {g for mention in mentions for g in mention.generics}
     classes = named_drug_classes(question)
     if not asked and not classes:
         return []
-    named = ", ".join([*(m.surface for m in identify_drugs(question)), *classes.values()])
+    named = ", ".join([*(m.surface for m in mentions), *classes.values()])
     found = [m for m in facts.medications if set(m.generics) & asked or set(m.classes) & set(classes)]
     if not found:
         return [f"{named[:1].upper()}{named[1:]}: not documented — no sentence of the record names "
                 f"{'one' if classes else 'it'} (the request and a review's account are not use)."]
-    lines = [f"{named[:1].upper()}{named[1:]} in the record's words (a plan or request is marked):"]
+    return [f"{named[:1].upper()}{named[1:]} in the record's words (a plan or request is marked):",
+            *_sentences_naming(found, lambda m: m.surface)]
+
+
+def _sentences_naming(medications: list[Medication], shown: Callable[[Medication], str]) -> list[str]:
+    """Each record sentence naming one of the medications, once, followed by the drugs it names (as `shown`)."""
     by_quote: dict[str, list[Medication]] = {}
-    for medication in found:
+    for medication in medications:
         by_quote.setdefault(medication.citation.quote, []).append(medication)
+    lines = []
     for meds in by_quote.values():
         plan = " — planned or requested" if meds[0].planned else ""
-        lines.append(f"{_cited(meds[0].citation)} — {', '.join(dict.fromkeys(m.surface for m in meds))}{plan}")
+        lines.append(f"{_cited(meds[0].citation)} — {', '.join(dict.fromkeys(shown(m) for m in meds))}{plan}")
     return lines
 
 
@@ -104,16 +112,9 @@ def _medication_lines(facts: RecordFacts) -> list[str]:
     """Each record sentence that names a drug, once, with the drugs the vocabulary recognised in it."""
     if not facts.medications:
         return ["Medications: not documented — no record sentence names a drug the vocabulary knows."]
-    lines = ["Medications the record names, in its words (a plan or request is marked):"]
-    by_quote: dict[str, list] = {}
-    for medication in facts.medications:
-        by_quote.setdefault(medication.citation.quote, []).append(medication)
-    for meds in by_quote.values():
-        names = ", ".join(dict.fromkeys(f"{m.surface} ({', '.join(m.generics)})" if m.generics and
-                                        m.surface.lower() not in m.generics else m.surface for m in meds))
-        plan = " — planned or requested" if meds[0].planned else ""
-        lines.append(f"{_cited(meds[0].citation)} — {names}{plan}")
-    return lines
+    return ["Medications the record names, in its words (a plan or request is marked):",
+            *_sentences_naming(facts.medications, lambda m: f"{m.surface} ({', '.join(m.generics)})"
+                               if m.generics and m.surface.lower() not in m.generics else m.surface)]
 
 
 DURATION_QUESTION = re.compile(r"^\s*how long\b|\bsince when\b|\bduration\b|\bhow (?:many|much) (?:days|weeks|months|time)\b|"
