@@ -311,6 +311,18 @@ def test_items_that_depend_on_a_surgery_get_the_surgerys_facts(letter_case):
     assert parent_surgery(case, surgery) is None
 
 
+def test_a_patient_denying_symptoms_is_not_a_review_denying_the_item(letter_case):
+    """CM16-0236906's EEG draft quoted "The injured worker denied alcohol or tobacco use." as a fact about the EEG:
+    'denied' was read as utilization review's denial of the only disputed item."""
+    from assistant.drafting.item_facts import item_facts
+
+    case = letter_case("CM16-0236906.pdf")
+    quotes = [f.quote for f in item_facts(case, case.items[0])]
+    assert not [q for q in quotes if "denied alcohol" in q or "currently denied headache" in q], quotes
+    assert any("Utilization Review non-certified" in q for q in quotes)
+    assert any(q.startswith("The provider recommended an electroencephalogram") for q in quotes)
+
+
 @pytest.mark.parametrize("record,flagged", [
     ("A UDS on 10/01/2016 was consistent with the prescribed medications.", True),  # the abbreviation documents it
     ("No UDS was done.", False),  # negation covers the expansion

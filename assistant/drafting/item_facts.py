@@ -52,8 +52,11 @@ OUTCOME_CUE = re.compile(
     r"ADLs?|\d+/10|\d+ out of 10|work(?:ing)?\b|duty|disability|restrictions)\b",
     re.IGNORECASE,
 )
-UR_CUE = re.compile(r"\b(?:utilization review|UR\b|non-?certif\w*|denied|denial|modified|authori[sz]ed|"
-                    r"prior review|previously reviewed|original request|claims administrator)\b", re.IGNORECASE)
+# A review's decision on a request; "the injured worker denied alcohol use" and "modified duty" are not one.
+UR_CUE = re.compile(r"\b(?:utilization review|UR\b|non-?certif\w*|(?:was|were|been|being|is|are) (?:denied|modified)|"
+                    r"denied (?:the|this|a|an|due|because|as)\b|denial|modified the|(?:was|were|been|being|is|are|not) "
+                    r"(?:pre-?)?authori[sz]ed|prior review|previously reviewed|original request|claims administrator)\b",
+                    re.IGNORECASE)
 TRIAL_CUE = re.compile(r"\b(?:tried|trial|failed|history of|since|previously|prior|treatment to date|has included|"
                        r"medications? (?:include|included|list)|current medications|prescribed|taking|(?:is|was|remains|been) on)\b",
                        re.IGNORECASE)
