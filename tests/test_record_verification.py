@@ -311,6 +311,26 @@ def test_items_that_depend_on_a_surgery_get_the_surgerys_facts(letter_case):
     assert parent_surgery(case, surgery) is None
 
 
+@pytest.mark.parametrize("record,claim,expected", [
+    ("Diagnostic testing to date has included x-rays of the lumbar spine.", "Prior x-rays were done.", "verified"),
+    ("An MRI of the lumbar spine dated 03-04-2016 showed a disc protrusion at L4-5.", "A lumbar MRI was performed.",
+     "verified"),
+    ("The treatment plan included an EMG of the lower extremities.", "An EMG was performed.",
+     "record_fact_not_supported"),
+    ("An MRI of the lumbar spine is recommended.", "An MRI was performed.", "record_contradicts"),
+    ("X-rays of the lumbar spine were not done.", "Prior x-rays were done.", "record_contradicts"),
+], ids=["testing-to-date", "dated-result", "plan", "recommended", "negated"])
+def test_a_test_stated_as_done_is_found_in_the_records_own_words(record, claim, expected):
+    """'Prior x-rays were done' against 'testing to date has included x-rays' was 'not supported' (no 'done' in the
+    record); a plan, a recommendation or a negation still is not a test done, and the request line is not either."""
+    from assistant.verification.record import check_fact_sentence, record_sentences
+
+    text = (f"The injured worker sustained an industrial injury on 01-02-2016. {record}\n\n"
+            "IMR ISSUES:\n- MRI of the lumbar spine\n- EMG of the lower extremities\n")
+    case = case_from_text(text, "pasted.txt")
+    assert check_fact_sentence(claim, record_sentences(case), None).status == expected
+
+
 def test_a_patient_denying_symptoms_is_not_a_review_denying_the_item(letter_case):
     """CM16-0236906's EEG draft quoted "The injured worker denied alcohol or tobacco use." as a fact about the EEG:
     'denied' was read as utilization review's denial of the only disputed item."""

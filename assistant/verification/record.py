@@ -328,6 +328,37 @@ class Support:
     """(the claim's term, the record's): the best sentence says "right" where the claim says "left"."""
 
 
+DONE_WORDS = ("done", "performed", "obtained", "conducted", "completed", "underwent", "undergone")
+"""'Prior x-rays were done', 'An MRI was performed': said of a test, the record shows it in other words — testing to
+date 'has included x-rays', 'An MRI … dated 03-04-2016 showed …' — so these words are not looked for in a record
+sentence that names the test and is neither a plan nor a review's account (CM16-0240518)."""
+
+
+def _status_words_excused(wanted: Tokens, deciding) -> frozenset[str]:
+    """The claim's DONE_WORDS stems when it states a test (MRI, x-ray, EMG …) as done and says more than that."""
+    if not any(group == "test" for group, _ in deciding.required):
+        return frozenset()
+    excused = wanted.words & _done_stems()
+    return excused if wanted.words - excused else frozenset()
+
+
+@functools.cache
+def _done_stems() -> frozenset[str]:
+    return frozenset(stem(w) for w in DONE_WORDS)
+
+
+TEST_DONE_CUE = re.compile(r"\b(?:to date|(?:has|have|had) (?:included|had)|showed|shows|revealed|reveals|demonstrated|"
+                           r"demonstrates|indicated|dated|prior|previous|status post|s/p|results?|findings?|impression|"
+                           r"positive|negative|unremarkable|abnormal|normal)\b", re.IGNORECASE)
+"""How a record says a test took place without 'done': among testing to date, with its date or its result."""
+
+
+def _states_test_done(sentence: RecordSentence) -> bool:
+    """Neither the request nor a plan or a review's account, and a sign the test took place."""
+    return (sentence.source != REQUEST_SOURCE and not mentions_without_documenting(sentence.text)
+            and bool(TEST_DONE_CUE.search(sentence.text) or RECORD_DATE.search(sentence.text)))
+
+
 def best_support(claim: str, sentences: list[RecordSentence]) -> Support:
     """The record sentence (or two adjacent ones) holding most of the claim's words and numbers. A sentence that
     lacks one of the claim's deciding terms (`vocabulary.deciding_terms`) cannot reach SUPPORT_COVERAGE."""
@@ -336,29 +367,31 @@ def best_support(claim: str, sentences: list[RecordSentence]) -> Support:
         return Support(None, 1.0, (), None)
     deciding = deciding_terms(claim)
     term_words = frozenset(tokens(" ".join([*deciding.spelled.values(), *(d[0] for d in deciding.drugs)])).words)
-    best: tuple[tuple[float, float], RecordSentence | None, Tokens | None, tuple[str, ...], tuple[str, str] | None] = (
-        (-1.0, -1.0), None, None, (), None)
+    best: tuple[tuple[float, float], RecordSentence | None, Tokens | None, tuple[str, ...], tuple[str, str] | None,
+                frozenset[str]] = ((-1.0, -1.0), None, None, (), None, wanted.words)
     windows = [*sentences, *(_joined(a, b) for a, b in zip(sentences, sentences[1:]) if a.source == b.source)]
+    excused = _status_words_excused(wanted, deciding)
     for sentence in windows:
         found = tokens(sentence.text)
-        words = len(wanted.words & found.words)
+        counted = wanted.words - excused if excused and _states_test_done(sentence) else wanted.words
+        words = len(counted & found.words)
         numbers_missing = len(wanted.numbers - found.numbers)
-        coverage = (words + len(wanted.numbers) - numbers_missing) / (len(wanted.words) + len(wanted.numbers))
+        coverage = (words + len(wanted.numbers) - numbers_missing) / (len(counted) + len(wanted.numbers))
         if numbers_missing:
             coverage = min(coverage, SUPPORT_COVERAGE - 0.01)
         unsaid, opposite = (), None
         # A sentence that holds all the rest of the claim is read for its terms even when the claim's own deciding
         # word is most of what it lacks: "were approved" against "were denied" in an otherwise identical sentence.
-        rest_missing = len(wanted.words - found.words - term_words) + numbers_missing
+        rest_missing = len(counted - found.words - term_words) + numbers_missing
         raw = coverage
         if deciding and (coverage >= SUPPORT_COVERAGE or words and not rest_missing):
             unsaid, opposite = tuple(missing_terms(deciding, sentence.text)), opposing_term(deciding, sentence.text)
             if unsaid or opposite:
                 coverage = SUPPORT_COVERAGE - 0.01
         if (coverage, raw) > best[0]:
-            best = ((coverage, raw), sentence, found, unsaid, opposite)
-    (coverage, _), sentence, found, unsaid, opposite = best
-    missing = tuple(sorted((wanted.words - found.words) | (wanted.numbers - found.numbers))) if found else ()
+            best = ((coverage, raw), sentence, found, unsaid, opposite, counted)
+    (coverage, _), sentence, found, unsaid, opposite, counted = best
+    missing = tuple(sorted((counted - found.words) | (wanted.numbers - found.numbers))) if found else ()
     conflict = _conflict(wanted, found, set(wanted.words & found.words)) if found else None
     return Support(sentence, max(coverage, 0.0), missing, conflict, unsaid, opposite)
 
