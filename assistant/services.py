@@ -96,8 +96,11 @@ class Services:
         """A person's rationale; with the case, every sentence stating a record fact is checked against it."""
         return check_free_text(text, self.library, decision, self.search.page_ranking, case)
 
-    def lookup(self, question: str, k: int = 5, guideline_ids: list[str] | None = None) -> list[RetrievedPassage]:
-        return self.search.search(question, k=k, guideline_ids=guideline_ids)
+    def lookup(self, question: str, k: int = 5, guideline_ids: list[str] | None = None,
+               distinct_pages: bool = False) -> list[RetrievedPassage]:
+        """The k closest passages; with distinct_pages at most one per printed page (a reviewer's list of places to
+        read: four chunks of one page filled four of a chat answer's five places)."""
+        return self.search.search(question, k=k, guideline_ids=guideline_ids, distinct_pages=distinct_pages)
 
     def question_scope(self, question: str, case: CaseFile) -> QuestionScope | None:
         """The guidelines a question asked with a case open is routed to, read like one of the case's items (its

@@ -92,6 +92,13 @@ def test_offline_lookup_answers_with_cited_passages(services, case):
     assert "p. " in reply.text
 
 
+def test_a_lookup_lists_each_page_once(services, case):
+    """Four chunks of one page (the hip MRI question on OA p. 21) took four of the answer's places under one label."""
+    reply = ConversationEngine(services).reply(case.case_id, "what does the guideline say about urine drug testing?", None, case)
+    pages = [(p.citation.guideline_id, p.citation.printed_page) for p in reply.passages]
+    assert len(pages) >= 3 and len(set(pages)) == len(pages), pages
+
+
 def test_a_lookup_says_how_the_question_was_read(services, case):
     reply = ConversationEngine(services).reply(case.case_id, "how often UDS on LTOT, and is fibromyalga an indication?",
                                                None, case)

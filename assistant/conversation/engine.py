@@ -56,9 +56,11 @@ class ConversationEngine:
         stroke guideline only). The rest of the corpus is still shown: a question may be about another condition."""
         message, routed_as, about = self._about_the_item(message, state, case)
         scope = self.services.question_scope(routed_as, case) if case is not None else None
-        scoped = self.services.lookup(message, k=SCOPED_K, guideline_ids=scope.guideline_ids) if scope else []
+        scoped = (self.services.lookup(message, k=SCOPED_K, guideline_ids=scope.guideline_ids, distinct_pages=True)
+                  if scope else [])
         searched = set(scope.guideline_ids) if scoped else set()  # their best passages are listed already
-        everywhere = [p for p in self.services.lookup(message, k=LOOKUP_K) if p.citation.guideline_id not in searched]
+        everywhere = [p for p in self.services.lookup(message, k=LOOKUP_K, distinct_pages=True)
+                      if p.citation.guideline_id not in searched]
         passages = scoped + everywhere
         if not passages:
             return ChatReply(text="No indexed guideline passage matches that. The corpus holds only the guidelines "

@@ -409,7 +409,7 @@ class Workspace:
         """With a case open, the conversation engine on that case's saved drafts; without one, the closest
         passages."""
         if case is None:
-            passages = self.backend.services().lookup(message)
+            passages = self.backend.services().lookup(message, distinct_pages=True)
             text = "The closest guideline passages, best first:" if passages else "No indexed passage addresses that."
             return ChatReply(text=text, intent="lookup", passages=passages)
         saved = {index: (draft.rationale, draft.report)
