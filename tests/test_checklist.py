@@ -865,3 +865,28 @@ def test_computerized_tomography_is_prior_imaging():
     facts = extract_record_facts("Computerized tomography of the brain was documented as showing a right frontal skull "
                                  "fracture. A CAT scan of the head was repeated the next day.")
     assert len(facts.get(RecordFact.prior_imaging).present()) == 2
+
+
+def test_the_days_an_acute_opioid_request_supplies_are_written_out_and_recomputed_by_the_verifier():
+    """'Not met: the request reads "Norco 10/325mg #60"' said nothing of the 10 to 15 days the status rests on; the
+    figure is now a derived figure the record verifier recomputes from the request and the regimen it quotes."""
+    from assistant.verification.record import verify_record_side
+    from assistant.verification.textmatch import split_sentences
+
+    summary = ("The injured worker sprained the low back lifting on 10/01/2016. On 10/05/2016 he reported severe low "
+               "back pain rated 8/10. The physician prescribed Norco 10/325 mg one tablet every 4 to 6 hours as needed.")
+    case, checklist, draft = _checklist_draft(summary, "Norco 10/325mg #60", "10/01/2016", "Upheld", "opioid")
+    # Not applicable for the right reason: the pain is acute, not "opioids are already part of the regimen".
+    initiating = [r.reason for r in checklist.rows if r.criterion_id.startswith("cdc-initiate-")]
+    assert initiating and all(r.startswith("The pain is acute") for r in initiating), initiating
+    figure = re.search(r"Derived figure, from the count requested \[R\d+\] and the frequency written \[R\d+\]: "
+                       r"60 ÷ 4–6 a day = 10–15 days\.", draft.rationale)
+    assert figure, draft.rationale
+
+    def status_of(text: str) -> list[str]:
+        checks = verify_record_side(draft.model_copy(update={"rationale": text}), case, split_sentences(text))
+        return [c.status for c in checks if c.sentence and c.sentence.startswith("Derived figure, from the count")]
+
+    assert status_of(draft.rationale) == ["verified"]
+    assert status_of(draft.rationale.replace("= 10–15 days", "= 2–3 days")) == ["record_fact_not_supported"]
+    assert status_of(draft.rationale.replace("60 ÷ 4–6", "60 ÷ 12–18")) == ["record_fact_not_supported"]

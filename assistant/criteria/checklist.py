@@ -14,7 +14,8 @@ from assistant.contracts import REQUEST_SOURCE, CaseFile, Checklist, ChecklistRo
 from assistant.criteria.facts import (ACUTE_PAIN_DAYS, CHRONIC_PAIN_DAYS, TREATMENT_CLASSES, RecordFacts, RecordFinding,
                                       extract_record_facts, patient_sentences_with_dates)
 from assistant.criteria.load import GuidelinePages
-from assistant.criteria.mme import CDC_GUIDELINE_ID, CONVERSION_PAGE, CONVERSION_QUOTE, MME_INPUTS, days_supply, supply_gaps
+from assistant.criteria.mme import (CDC_GUIDELINE_ID, CONVERSION_PAGE, CONVERSION_QUOTE, MME_INPUTS, days_supply,
+                                   frequency_from_request, supply_gaps)
 from assistant.criteria.model import CriteriaSet, CriteriaTopic, Criterion, ItemCategory, RecordFact, Requirement
 from assistant.vocabulary.categories import PT_ABBREVIATION
 from assistant.vocabulary.record_cues import interval_words
@@ -351,6 +352,8 @@ def _acute_opioid_supply(ctx: ItemContext, criterion: Criterion) -> Verdict:
                                            "cannot be computed.")
     fewest, most = (round(days) for days in supply)
     span = f"{fewest}" if fewest == most else f"{fewest} to {most}"
+    if not frequency_from_request(ctx.item.text) and ctx.facts.mme_citation is not None:
+        request.append(ctx.facts.mme_citation)  # the regimen that says how often: the draft's figure is read from it
     if fewest > FEW_DAYS:
         return "not_met", request, (f"The request supplies {span} days at the frequency written: more than the few "
                                     "days the guideline finds often sufficient for acute pain.")
@@ -614,7 +617,9 @@ def topic_applies(topic: CriteriaTopic, criteria: CriteriaSet, ctx: ItemContext)
     continuing = _continuing_opioid(ctx)
     rules = {
         "acute-pain": (ctx.acute, "The pain is not acute (more than a month since the injury, not post-operative)."),
-        "initiating-subacute-chronic": (not ctx.acute and not continuing, "Opioids are already part of the regimen."),
+        "initiating-subacute-chronic": (not ctx.acute and not continuing,
+                                        "The pain is acute: these criteria are for subacute and chronic pain." if ctx.acute
+                                        else "Opioids are already part of the regimen."),
         "continuing-long-term": (continuing, "Opioids are not part of the regimen yet."),
         "dosage-50-90-mme": (ctx.facts.mme is None or (ctx.facts.mme.mme_per_day or 0) >= 50,
                              f"The regimen is {ctx.facts.mme.arithmetic() if ctx.facts.mme else ''}, under 50 MME/day."),

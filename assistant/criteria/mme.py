@@ -253,5 +253,26 @@ def days_supply(request: str, regimen: str | None = None) -> tuple[float, float]
     return count / (most_per_day * units_most), count / (least_per_day * units_least)
 
 
+def frequency_from_request(request: str) -> bool:
+    """Whether the request itself writes how often (else `days_supply` takes the record's regimen)."""
+    return bool(_per_day(request))
+
+
+def supply_arithmetic(request: str, regimen: str | None = None) -> str | None:
+    """'60 ÷ 4–6 a day = 10–15 days': `days_supply` written out, so a draft shows the figure a status rests on and the
+    record verifier can recompute it (verification.record.check_derived_supply). None when it cannot be computed."""
+    supply = days_supply(request, regimen)
+    count = dispensed_count(request)
+    if supply is None or count is None:
+        return None
+    fewest, most = supply
+    return f"{count} ÷ {_span(count / most, count / fewest)} a day = {_span(round(fewest), round(most))} days"
+
+
+def _span(low: float, high: float) -> str:
+    low_text, high_text = f"{round(low, 1):g}", f"{round(high, 1):g}"
+    return low_text if low_text == high_text else f"{low_text}–{high_text}"
+
+
 def names_an_opioid(text: str) -> bool:
     return bool(_NAME.search(text))

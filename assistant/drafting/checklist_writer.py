@@ -17,7 +17,9 @@ from assistant.drafting.evidence import Evidence
 from assistant.drafting.item_facts import drug_note
 from assistant.drafting.offline import reviewer_guideline_line
 from assistant.drafting.routing import RoutingDecision
-from assistant.verification.record import DERIVED_FIGURE, DRAFTING_NOTE, NO_DOCUMENTATION, derived_interval_sentence, full_record_text
+from assistant.criteria.mme import frequency_from_request, supply_arithmetic
+from assistant.verification.record import (DERIVED_FIGURE, DRAFTING_NOTE, NO_DOCUMENTATION, derived_interval_sentence,
+                                           derived_supply_sentence, full_record_text)
 from assistant.verification.textmatch import mid_sentence, quote_occurs
 from assistant.vocabulary.record_cues import days_between
 
@@ -129,7 +131,29 @@ def _record_move(rows: list[ChecklistRow], record: list[RecordCitation], case_te
             said = f"{speaker} {', and '.join(_quoted(q, record) for q in quotes)}"
         sentences.append(f"{prefix}{said}." if prefix else f"{said[:1].upper()}{said[1:]}.")
         sentences += [s for s in _interval(row, quotes, record) if s not in sentences]  # once, however many rows rest on it
+        sentences += _supply(row, record, case_text)
     return sentences
+
+
+SUPPLY_REASON = re.compile(r"^The request supplies \d+|\bThe request supplies \d+")
+"""A row's reason that rests on the days the request's count lasts (criteria.checklist._acute_opioid_supply)."""
+
+
+def _supply(row: ChecklistRow, record: list[RecordCitation], case_text: str) -> list[str]:
+    """The days the request supplies, which the row's status rests on, as a derived figure from the request's count
+    and the frequency written (the request's, else the regimen the row quotes); the record verifier recomputes it."""
+    if not SUPPLY_REASON.search(row.reason or ""):
+        return []
+    request = next((c for c in row.record_citations if c.source == REQUEST_SOURCE), None)
+    if request is None:
+        return []
+    regimen = next((c for c in row.record_citations if c.source != REQUEST_SOURCE and quote_occurs(c.quote, case_text)
+                    and supply_arithmetic(request.quote, c.quote)), None)
+    arithmetic = supply_arithmetic(request.quote, regimen.quote if regimen else None)
+    if arithmetic is None:
+        return []
+    written = regimen if regimen is not None and not frequency_from_request(request.quote) else request
+    return [derived_supply_sentence(_record_marker(request, record), _record_marker(written, record), arithmetic)]
 
 
 def _interval(row: ChecklistRow, quotes: list[RecordCitation], record: list[RecordCitation]) -> list[str]:

@@ -42,6 +42,14 @@ def derived_interval_sentence(first_marker: str, second_marker: str, days: int) 
 
 DERIVED_INTERVAL = re.compile(r"^Derived figure, from the dates of \[R(?P<a>\d+)\] and \[R(?P<b>\d+)\]: (?P<days>\d+) days?\b")
 """The days between two dated record quotes (injury to latest visit): checked by recomputing them from the dates."""
+def derived_supply_sentence(request_marker: str, frequency_marker: str, arithmetic: str) -> str:
+    """The days a request's count lasts, written so that DERIVED_SUPPLY reads it back."""
+    return (f"{DERIVED_FIGURE}, from the count requested {request_marker} and the frequency written "
+            f"{frequency_marker}: {arithmetic}.")
+
+
+DERIVED_SUPPLY = re.compile(r"^Derived figure, from the count requested \[R(?P<a>\d+)\] and the frequency written "
+                            r"\[R(?P<b>\d+)\]: (?P<arithmetic>.+?)\.?$")
 DERIVED_ARITHMETIC = re.compile(r"^Derived figure\b.*\)\s*:\s*(?P<arithmetic>.+?)\.?\s*$")
 MIN_RECORD_QUOTE_CHARS = 8
 # Share of a claim's content words that one record sentence must contain (tuned on the tune split only).
@@ -571,9 +579,7 @@ def verify_record_side(rationale: ItemRationale, case: CaseFile, sentences: list
     regimens = [c.quote for c in rationale.record_citations] + [s.text for s in corpus]
     for sentence in sentences:
         if sentence.startswith(DERIVED_FIGURE):
-            interval = DERIVED_INTERVAL.match(" ".join(sentence.split()))
-            checks.append(check_derived_interval(sentence, interval, rationale.record_citations) if interval
-                          else check_derived_figure(sentence, regimens))
+            checks.append(_derived_check(sentence, rationale.record_citations, regimens))
             continue
         rest, elapsed = check_elapsed_since_injury(sentence, case, corpus)
         if elapsed is not None and elapsed.status != "verified":
@@ -583,6 +589,36 @@ def verify_record_side(rationale: ItemRationale, case: CaseFile, sentences: list
         # A reviewer's interval from the injury is recomputed, then the rest is held to its quotes without it.
         checks += [c.model_copy(update={"sentence": sentence}) for c in found] or ([elapsed] if elapsed else [])
     return checks
+
+
+def _derived_check(sentence: str, cited: list[RecordCitation], regimens: list[str]) -> CitationCheck:
+    flat = " ".join(sentence.split())
+    if interval := DERIVED_INTERVAL.match(flat):
+        return check_derived_interval(sentence, interval, cited)
+    if supply := DERIVED_SUPPLY.match(flat):
+        return check_derived_supply(sentence, supply, cited)
+    return check_derived_figure(sentence, regimens)
+
+
+def check_derived_supply(sentence: str, supply: re.Match[str], cited: list[RecordCitation]) -> CitationCheck:
+    """'Derived figure, from the count requested [R1] and the frequency written [R2]: 60 ÷ 4–6 a day = 10–15 days'
+    holds when those two quotes (each checked against the record) give exactly that arithmetic: recomputed here."""
+    from assistant.criteria.mme import supply_arithmetic
+
+    numbers = (int(supply.group("a")), int(supply.group("b")))
+    if not all(1 <= n <= len(cited) for n in numbers):
+        return _fact_check(sentence, "record_fact_not_supported", "This figure names a record quote the draft does not have.")
+    request, written = (cited[n - 1].quote for n in numbers)
+    recomputed = supply_arithmetic(request, None if numbers[0] == numbers[1] else written)
+    shown = supply.group("arithmetic").strip()
+    if recomputed != shown:
+        found = f"they give {recomputed}" if recomputed else "no figure can be computed from them"
+        return _fact_check(sentence, "record_fact_not_supported",
+                           f"Recomputed from [R{numbers[0]}] and [R{numbers[1]}], {found}, not {shown}; correct the "
+                           "figure or remove it.")
+    quote = cited[numbers[1] - 1]
+    return _fact_check(sentence, "verified", f"Recomputed from [R{numbers[0]}] and [R{numbers[1]}]: {shown}.",
+                       RecordSentence(quote.quote, quote.source, quote.date))
 
 
 def check_derived_interval(sentence: str, interval: re.Match[str], cited: list[RecordCitation]) -> CitationCheck:
