@@ -92,6 +92,22 @@ def test_a_record_quote_that_mentions_guidelines_is_the_record_speaking_not_an_u
     assert flagged == [own, unattributed]
 
 
+def test_a_general_norm_is_an_uncited_requirement_not_a_fact_about_the_record():
+    """Real IMR rationales (CM17-0002198, CM17-0008753): "Functional improvement should be documented after six
+    sessions." was told "The record does not show this"; it states a guideline's norm and cites no page. A norm that
+    speaks of this patient, and the reviewer applying one ("would not be supported"), stay the record's."""
+    from assistant.verification.record import asserts_record_fact
+
+    norms = ["Functional improvement should be documented after six sessions.",
+             "This medication is only recommended for neuropathic pain and depression.",
+             "With documentation of objective functional improvement, additional sessions may be indicated."]
+    about_the_case = ["He should have also been taught a home exercise program to continue.",
+                      "Therefore, the ongoing usage would not be supported."]
+    assert [c.sentence for c in uncited_requirements(norms + about_the_case)] == norms
+    assert not any(asserts_record_fact(s) for s in norms)
+    assert asserts_record_fact(about_the_case[0])
+
+
 def test_a_sentence_does_not_end_at_e_g_or_dr():
     """Split after "e.g.", the words after it read as a statement of their own, which the record side then flags."""
     text = ("The guideline that most likely governs is the MTUS/ACOEM body-part chapter (e.g. Low Back Complaints) "

@@ -66,6 +66,15 @@ NOT_A_FACT = re.compile(
     r"^\s*This\s+(?:medical\s+necessity\s+)?(?:decision|determination)\b",  # the letter speaking of itself
     re.IGNORECASE,
 )
+GENERAL_NORM = re.compile(
+    r"\bshould\b|\b(?:may|might) (?:not )?be (?:indicated|appropriate|warranted|considered|reasonable|"
+    r"necessary|supported)\b|\b(?:is|are|be|not)\s+\w+ly\s+(?:recommended|endorsed)\b|\bis widely used\b", re.IGNORECASE)
+"""What care should be, in general ('Functional improvement should be documented after six sessions.', 'With
+documentation of objective functional improvement …, additional sessions may be indicated.'): a guideline's or the
+reviewer's norm, not a statement about this record — unless it names this patient (THIS_PATIENT). "Would" is the
+reviewer applying a norm to this request ("Therefore, the ongoing usage would not be supported."), not the norm."""
+THIS_PATIENT = re.compile(r"\b(?:the (?:patient|injured worker|applicant|claimant|employee)|he|she|his|her|him)\b",
+                          re.IGNORECASE)
 FACT_CUE = re.compile(
     r"\b(?:records?|documentation|documented|patient|injured worker|applicant|claimant|employee|IW|he|she|his|her|"
     r"reports?|reported|complain\w*|denie[sd]|rated|underwent|failed|tried|trial of|prescribed|taking|takes|"
@@ -421,6 +430,8 @@ def asserts_record_fact(sentence: str) -> bool:
     if sentence.rstrip().endswith("?"):
         return False
     if sentence.startswith((REVIEWER_STATEMENT, DRAFTING_NOTE, VOCABULARY_NOTE, DERIVED_FIGURE)) or NOT_A_FACT.search(sentence):
+        return False
+    if GENERAL_NORM.search(sentence) and not THIS_PATIENT.search(sentence):
         return False
     claim = claim_of_sentence(sentence)
     said = tokens(claim)

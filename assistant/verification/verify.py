@@ -27,7 +27,8 @@ from assistant.contracts import (
 )
 from assistant.retrieval.library import GuidelineLibrary
 from assistant.verification.recognise import recognise_citations, resolve_guideline_name
-from assistant.verification.record import RECORD_MARKER, check_record_facts, verify_record_side
+from assistant.verification.record import (GENERAL_NORM, RECORD_MARKER, THIS_PATIENT, check_record_facts,
+                                          verify_record_side)
 from assistant.verification.direction import opposite_statement
 from assistant.verification.quantities import changed_figure
 from assistant.verification.strength import misstated_strength
@@ -168,8 +169,14 @@ def uncited_requirements(sentences: list[str], entries: list[GuidelineEntry] | N
     return [
         CitationCheck(status="uncited_requirement", sentence=sentence, message=_uncited_message(sentence, entries or []))
         for sentence in sentences
-        if REQUIREMENT.search(_own_words(sentence)) and not MARKER.search(sentence) and not recognise_citations(sentence)
+        if _states_a_requirement(_own_words(sentence)) and not MARKER.search(sentence) and not recognise_citations(sentence)
     ]
+
+
+def _states_a_requirement(words: str) -> bool:
+    """What a guideline requires, named ('The guidelines recommend …') or stated as a general norm ('Functional
+    improvement should be documented after six sessions.'): a norm that speaks of this patient is the record's."""
+    return bool(REQUIREMENT.search(words) or GENERAL_NORM.search(words) and not THIS_PATIENT.search(words))
 
 
 def _uncited_message(sentence: str, entries: list[GuidelineEntry]) -> str:
