@@ -331,6 +331,19 @@ def test_a_test_stated_as_done_is_found_in_the_records_own_words(record, claim, 
     assert check_fact_sentence(claim, record_sentences(case), None).status == expected
 
 
+def test_a_date_written_with_the_month_name_is_the_records_numeric_date(letter_case):
+    """CM16-0236906's own rationale: "Request for authorization is November 16, 2016." was 'not supported' (no
+    sentence contains "November") against "A Request for Authorization dated 11-16-2016 …"."""
+    from assistant.verification.record import check_fact_sentence, record_sentences
+
+    sentences = record_sentences(letter_case("CM16-0236906.pdf"))
+    for claim, expected in (("Request for authorization is November 16, 2016.", "verified"),
+                            ("Request for authorization is Nov. 16th, 2016.", "verified"),
+                            ("Request for authorization is November 17, 2016.", "record_fact_not_supported"),
+                            ("Request for authorization is December 16, 2016.", "record_fact_not_supported")):
+        assert check_fact_sentence(claim, sentences, None).status == expected, claim
+
+
 def test_a_patient_denying_symptoms_is_not_a_review_denying_the_item(letter_case):
     """CM16-0236906's EEG draft quoted "The injured worker denied alcohol or tobacco use." as a fact about the EEG:
     'denied' was read as utilization review's denial of the only disputed item."""

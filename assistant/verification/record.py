@@ -23,8 +23,8 @@ from assistant.contracts import REQUEST_SOURCE, CaseFile, CitationCheck, ItemRat
 from assistant.verification.textmatch import STOPWORDS, match_key, normalise_characters, quote_occurs
 from assistant.vocabulary.deciding_terms import deciding_terms, missing_terms, opposing_term
 from assistant.vocabulary.query import with_vocabulary_terms
-from assistant.vocabulary.record_cues import (RECORD_DATE, days_between, interval_words, mentions_without_documenting,
-                                              parse_date, reports_a_review, stated_reason)
+from assistant.vocabulary.record_cues import (MONTHS, RECORD_DATE, days_between, interval_words,
+                                              mentions_without_documenting, parse_date, reports_a_review, stated_reason)
 
 RECORD_MARKER = re.compile(r"\[R(\d{1,3})\]")
 GUIDELINE_MARKER = re.compile(r"\[\d{1,3}\]")
@@ -258,11 +258,25 @@ def _number(digits: str) -> str:
     return digits.lstrip("0") or "0"
 
 
+MONTH_NAME_DATE = re.compile(
+    r"\b(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|"
+    r"nov(?:ember)?|dec(?:ember)?)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b", re.IGNORECASE)
+"""'November 16, 2016' is the 11-16-2016 of the record: read as numbers, so the month name is not a missing word."""
+
+
+def _numeric_dates(text: str) -> str:
+    return MONTH_NAME_DATE.sub(lambda m: f"{_month_number(m.group(1))}/{m.group(2)}/{m.group(3)}", text)
+
+
+def _month_number(name: str) -> int:
+    return next(i for i, month in enumerate(MONTHS, start=1) if month.startswith(name.lower()[:3]))
+
+
 @functools.lru_cache(maxsize=8192)
 def tokens(text: str) -> Tokens:
     """Content stems and numbers; negated stems from medSpaCy's ConText when it is installed, else from the
     cue-and-window rules below."""
-    text = normalise_characters(text).replace("n't", " not").replace("failed to", "did not")
+    text = _numeric_dates(normalise_characters(text)).replace("n't", " not").replace("failed to", "did not")
     words, numbers, negated, affirmed = _scan(text)
     by_context = _context_negations(text)
     if by_context is not None:
