@@ -344,6 +344,24 @@ def test_a_date_written_with_the_month_name_is_the_records_numeric_date(letter_c
         assert check_fact_sentence(claim, sentences, None).status == expected, claim
 
 
+@pytest.mark.parametrize("record,claim,expected", [
+    ("This is a 24 year old female with a date of injury on 11-21-2016.",
+     "The injured worker sustained a work related injury on 11-21-2016.", "verified"),
+    ("This is a 24 year old female with a date of injury on 11-21-2016.",
+     "The injured worker sustained a work related injury on 11-12-2016.", "record_fact_not_supported"),
+    ("There was a positive O'Brien sign.", "The patient had a positive O'Brien test.", "verified"),
+    ("There was a positive O'Brien sign.", "The patient had a positive Hawkins test.", "record_fact_not_supported"),
+    ("She was being treated for postconcussion syndrome.", "She was treated for post concussion syndrome.", "verified"),
+], ids=["injury", "injury-other-date", "eponym-sign", "other-eponym", "post-concussion"])
+def test_the_records_and_a_reviewers_words_for_the_same_thing_match(record, claim, expected):
+    """Real rationales told 'not supported': CM16-0249320 ("a work related injury on 11-21-2016" against "a date of
+    injury on 11-21-2016"), CM17-0014449 ("a positive O'Brien test" against "a positive O'Brien sign")."""
+    from assistant.verification.record import check_fact_sentence, record_sentences
+
+    case = case_from_text(f"{record}\n\nIMR ISSUES:\n- MRI of the right shoulder\n", "pasted.txt")
+    assert check_fact_sentence(claim, record_sentences(case), None).status == expected
+
+
 def test_a_patient_denying_symptoms_is_not_a_review_denying_the_item(letter_case):
     """CM16-0236906's EEG draft quoted "The injured worker denied alcohol or tobacco use." as a fact about the EEG:
     'denied' was read as utilization review's denial of the only disputed item."""

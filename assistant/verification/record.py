@@ -154,7 +154,7 @@ FILLER = frozenset(
     employee also currently reported report reports states stated following subsequently previously prior submitted
     provided provider attending treating physician doctor appear appears appeared question undergoing undergo
     presented presentation described describes evaluation visit visits dated date seen given following requirement
-    requirements""".split()
+    requirements sustained""".split()
 )
 NEGATION_BEFORE = frozenset("no not denies denied deny without never none cannot unable neither nor absence lack".split())
 NEGATION_AFTER = frozenset("negative absent unremarkable".split())
@@ -268,6 +268,23 @@ def _numeric_dates(text: str) -> str:
     return MONTH_NAME_DATE.sub(lambda m: f"{_month_number(m.group(1))}/{m.group(2)}/{m.group(3)}", text)
 
 
+SAME_THING = (
+    (re.compile(r"\b(?:work[- ]related|occupational|work|industrial)\s+injur(?:y|ies)\b|\bdate of injury\b|\bDOI\b",
+                re.IGNORECASE), "injury"),
+    (re.compile(r"\bpost[- ]?(concuss|operat|traumat|surgic)", re.IGNORECASE), r"post\1"),
+    (re.compile(r"\b([A-Z][A-Za-z']+)\s+(?:sign|maneuver|manoeuvre)\b"), r"\1 test"),  # an eponym's sign is its test
+)
+"""Ways the record and a reviewer write the same thing: "a work related injury on 11-21-2016" is the record's "date
+of injury on 11-21-2016", "post concussion" its "postconcussion", "a positive O'Brien test" its "positive O'Brien
+sign" (real rationales of CM16-0249320, CM16-0236906, CM17-0014449, told "not supported")."""
+
+
+def _same_words(text: str) -> str:
+    for pattern, replacement in SAME_THING:
+        text = pattern.sub(replacement, text)
+    return text
+
+
 def _month_number(name: str) -> int:
     return next(i for i, month in enumerate(MONTHS, start=1) if month.startswith(name.lower()[:3]))
 
@@ -276,7 +293,7 @@ def _month_number(name: str) -> int:
 def tokens(text: str) -> Tokens:
     """Content stems and numbers; negated stems from medSpaCy's ConText when it is installed, else from the
     cue-and-window rules below."""
-    text = _numeric_dates(normalise_characters(text)).replace("n't", " not").replace("failed to", "did not")
+    text = _same_words(_numeric_dates(normalise_characters(text))).replace("n't", " not").replace("failed to", "did not")
     words, numbers, negated, affirmed = _scan(text)
     by_context = _context_negations(text)
     if by_context is not None:
