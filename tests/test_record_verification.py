@@ -362,6 +362,18 @@ def test_the_records_and_a_reviewers_words_for_the_same_thing_match(record, clai
     assert check_fact_sentence(claim, record_sentences(case), None).status == expected
 
 
+def test_a_date_is_matched_as_a_date_not_as_numbers_found_anywhere(letter_case):
+    """CM17-0003917's own rationale: "The date of injury was 12/1/16." was verified by a sentence dated 12-05-2016
+    that mentions "ankle deep tendon reflex 1+" (12, 1 and 16 all there, apart); the record's injury is 11-30-2016."""
+    from assistant.verification.record import check_fact_sentence, record_sentences
+
+    sentences = record_sentences(letter_case("CM17-0003917.pdf"))
+    result = check_fact_sentence("The date of injury was 12/1/16.", sentences, None)
+    assert result.status == "record_fact_not_supported" and "12/1/16" in result.message
+    assert check_fact_sentence("The date of injury was 11/30/16.", sentences, None).status == "verified"
+    assert check_fact_sentence("He sustained an industrial injury on November 30, 2016.", sentences, None).status == "verified"
+
+
 def test_a_patient_denying_symptoms_is_not_a_review_denying_the_item(letter_case):
     """CM16-0236906's EEG draft quoted "The injured worker denied alcohol or tobacco use." as a fact about the EEG:
     'denied' was read as utilization review's denial of the only disputed item."""

@@ -285,6 +285,15 @@ def _same_words(text: str) -> str:
     return text
 
 
+@functools.lru_cache(maxsize=8192)
+def dates_in(text: str) -> frozenset:
+    """Every date the text writes (11-30-2016, 12/1/16, November 30, 2016), as dates: a claim's date must be one of
+    its supporting sentence's, not three numbers found anywhere in it ("The date of injury was 12/1/16" was verified
+    by "… on 12-05-2016 … ankle deep tendon reflex 1+ …", CM17-0003917, whose injury was on 11-30-2016)."""
+    return frozenset(d for m in RECORD_DATE.finditer(_numeric_dates(normalise_characters(text)))
+                     if (d := parse_date(m.group(0))) is not None)
+
+
 def _month_number(name: str) -> int:
     return next(i for i, month in enumerate(MONTHS, start=1) if month.startswith(name.lower()[:3]))
 
@@ -419,11 +428,12 @@ def best_support(claim: str, sentences: list[RecordSentence]) -> Support:
                 frozenset[str]] = ((-1.0, -1.0), None, None, (), None, wanted.words)
     windows = [*sentences, *(_joined(a, b) for a, b in zip(sentences, sentences[1:]) if a.source == b.source)]
     excused = _status_words_excused(wanted, deciding)
+    claim_dates = dates_in(claim)
     for sentence in windows:
         found = tokens(sentence.text)
         counted = wanted.words - excused if excused and _states_test_done(sentence) else wanted.words
         words = len(counted & found.words)
-        numbers_missing = len(wanted.numbers - found.numbers)
+        numbers_missing = len(wanted.numbers - found.numbers) + bool(claim_dates - dates_in(sentence.text))
         coverage = (words + len(wanted.numbers) - numbers_missing) / (len(counted) + len(wanted.numbers))
         if numbers_missing:
             coverage = min(coverage, SUPPORT_COVERAGE - 0.01)
@@ -440,6 +450,9 @@ def best_support(claim: str, sentences: list[RecordSentence]) -> Support:
             best = ((coverage, raw), sentence, found, unsaid, opposite, counted)
     (coverage, _), sentence, found, unsaid, opposite, counted = best
     missing = tuple(sorted((counted - found.words) | (wanted.numbers - found.numbers))) if found else ()
+    if sentence is not None and claim_dates - dates_in(sentence.text):  # the date's parts may all be there, apart
+        missing = tuple(sorted(set(missing) | {_number(str(part)) for d in claim_dates - dates_in(sentence.text)
+                                                for part in (d.month, d.day, d.year % 100)}))
     conflict = _conflict(wanted, found, set(wanted.words & found.words)) if found else None
     return Support(sentence, max(coverage, 0.0), missing, conflict, unsaid, opposite)
 
