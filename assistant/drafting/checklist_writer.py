@@ -135,7 +135,7 @@ def _record_move(rows: list[ChecklistRow], record: list[RecordCitation], case_te
     return sentences
 
 
-SUPPLY_REASON = re.compile(r"^The request supplies \d+|\bThe request supplies \d+")
+SUPPLY_REASON = re.compile(r"\bThe request supplies \d+")
 """A row's reason that rests on the days the request's count lasts (criteria.checklist._acute_opioid_supply)."""
 
 
