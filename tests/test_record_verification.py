@@ -374,6 +374,22 @@ def test_a_date_is_matched_as_a_date_not_as_numbers_found_anywhere(letter_case):
     assert check_fact_sentence("He sustained an industrial injury on November 30, 2016.", sentences, None).status == "verified"
 
 
+def test_a_negative_test_result_is_not_a_negation_of_the_test_and_a_joined_sentence_keeps_its_own_result(letter_case):
+    """CM17-0003917: "Straight leg raise was negative." was told the record "says the opposite about leg" against
+    "negative seated straight leg raise" (one read as negating the test, the other not). CM17-0015849: "The Yergason's
+    test was positive bilaterally." must not be verified by "The Jobe's sign was positive on the left. The
+    Yergason's test was negative bilaterally." joined."""
+    from assistant.verification.record import check_fact_sentence, record_sentences
+
+    back = record_sentences(letter_case("CM17-0003917.pdf"))
+    assert check_fact_sentence("Straight leg raise was negative.", back, None).status == "verified"
+    assert check_fact_sentence("He had a negative straight leg raise.", back, None).status == "verified"
+    assert check_fact_sentence("Straight leg raise was positive.", back, None).status == "record_contradicts"
+    shoulder = record_sentences(letter_case("CM17-0015849.pdf"))
+    assert check_fact_sentence("The Yergason's test was positive bilaterally.", shoulder, None).status != "verified"
+    assert check_fact_sentence("The Yergason's test was negative bilaterally.", shoulder, None).status == "verified"
+
+
 def test_a_patient_denying_symptoms_is_not_a_review_denying_the_item(letter_case):
     """CM16-0236906's EEG draft quoted "The injured worker denied alcohol or tobacco use." as a fact about the EEG:
     'denied' was read as utilization review's denial of the only disputed item."""

@@ -279,10 +279,17 @@ of injury on 11-21-2016", "post concussion" its "postconcussion", "a positive O'
 sign" (real rationales of CM16-0249320, CM16-0236906, CM17-0014449, told "not supported")."""
 
 
+TEST_RESULT_NEGATIVE = re.compile(r"\bnegative\b(\s+for\b)?", re.IGNORECASE)
+"""'Straight leg raise was negative' and 'a negative seated straight leg raise' say the same: a test's negative result
+is a word both must carry (the deciding terms oppose it to 'positive'), not a negation of the test — read as one, the
+first denied the straight leg raise the second affirmed, and the check said the record 'says the opposite'
+(CM17-0003917). 'Negative for fracture' carries the result and still negates the fracture."""
+
+
 def _same_words(text: str) -> str:
     for pattern, replacement in SAME_THING:
         text = pattern.sub(replacement, text)
-    return text
+    return TEST_RESULT_NEGATIVE.sub(lambda m: "negresult negative for" if m.group(1) else "negresult", text)
 
 
 @functools.lru_cache(maxsize=8192)
@@ -426,7 +433,9 @@ def best_support(claim: str, sentences: list[RecordSentence]) -> Support:
     term_words = frozenset(tokens(" ".join([*deciding.spelled.values(), *(d[0] for d in deciding.drugs)])).words)
     best: tuple[tuple[float, float], RecordSentence | None, Tokens | None, tuple[str, ...], tuple[str, str] | None,
                 frozenset[str]] = ((-1.0, -1.0), None, None, (), None, wanted.words)
-    windows = [*sentences, *(_joined(a, b) for a, b in zip(sentences, sentences[1:]) if a.source == b.source)]
+    joined = [(_joined(a, b), (a.text, b.text)) for a, b in zip(sentences, sentences[1:]) if a.source == b.source]
+    windows = [*sentences, *(window for window, _ in joined)]
+    parts = {id(window): pair for window, pair in joined}
     excused = _status_words_excused(wanted, deciding)
     claim_dates = dates_in(claim)
     for sentence in windows:
@@ -443,7 +452,10 @@ def best_support(claim: str, sentences: list[RecordSentence]) -> Support:
         rest_missing = len(counted - found.words - term_words) + numbers_missing
         raw = coverage
         if deciding and (coverage >= SUPPORT_COVERAGE or words and not rest_missing):
-            unsaid, opposite = tuple(missing_terms(deciding, sentence.text)), opposing_term(deciding, sentence.text)
+            part = _part_holding(parts.get(id(sentence)), counted)
+            unsaid = tuple(missing_terms(deciding, sentence.text))
+            opposite = opposing_term(deciding, part) if part else None
+            opposite = opposite or opposing_term(deciding, sentence.text)
             if unsaid or opposite:
                 coverage = SUPPORT_COVERAGE - 0.01
         if (coverage, raw) > best[0]:
@@ -455,6 +467,15 @@ def best_support(claim: str, sentences: list[RecordSentence]) -> Support:
                                                 for part in (d.month, d.day, d.year % 100)}))
     conflict = _conflict(wanted, found, set(wanted.words & found.words)) if found else None
     return Support(sentence, max(coverage, 0.0), missing, conflict, unsaid, opposite)
+
+
+def _part_holding(pair: tuple[str, str] | None, words: frozenset[str]) -> str | None:
+    """Of two joined sentences, the one holding more of the claim's words: the opposite term it says counts, though
+    the other says the claim's ("The Jobe's sign was positive … The Yergason's test was negative" does not make
+    Yergason's positive). Terms the claim needs may come from either."""
+    if pair is None:
+        return None
+    return max(pair, key=lambda text: len(words & tokens(text).words))
 
 
 def _joined(first: RecordSentence, second: RecordSentence) -> RecordSentence:
