@@ -147,12 +147,12 @@ def _supply(row: ChecklistRow, record: list[RecordCitation], case_text: str) -> 
     request = next((c for c in row.record_citations if c.source == REQUEST_SOURCE), None)
     if request is None:
         return []
-    regimen = next((c for c in row.record_citations if c.source != REQUEST_SOURCE and quote_occurs(c.quote, case_text)
-                    and supply_arithmetic(request.quote, c.quote)), None)
-    arithmetic = supply_arithmetic(request.quote, regimen.quote if regimen else None)
+    written = request if frequency_from_request(request.quote) else next(
+        (c for c in row.record_citations if c.source != REQUEST_SOURCE and quote_occurs(c.quote, case_text)
+         and supply_arithmetic(request.quote, c.quote)), None)
+    arithmetic = supply_arithmetic(request.quote, written.quote) if written is not None else None
     if arithmetic is None:
         return []
-    written = regimen if regimen is not None and not frequency_from_request(request.quote) else request
     return [derived_supply_sentence(_record_marker(request, record), _record_marker(written, record), arithmetic)]
 
 

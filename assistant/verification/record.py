@@ -18,10 +18,11 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from assistant.contracts import REQUEST_SOURCE, CaseFile, CitationCheck, ItemRationale, RecordCitation
 from assistant.verification.textmatch import STOPWORDS, match_key, normalise_characters, quote_occurs
-from assistant.vocabulary.deciding_terms import deciding_terms, missing_terms, opposing_term
+from assistant.vocabulary.deciding_terms import DecidingTerms, deciding_terms, missing_terms, opposing_term
 from assistant.vocabulary.query import with_vocabulary_terms
 from assistant.vocabulary.record_cues import (MONTHS, RECORD_DATE, days_between, interval_words,
                                               mentions_without_documenting, parse_date, reports_a_review, stated_reason)
@@ -42,6 +43,8 @@ def derived_interval_sentence(first_marker: str, second_marker: str, days: int) 
 
 DERIVED_INTERVAL = re.compile(r"^Derived figure, from the dates of \[R(?P<a>\d+)\] and \[R(?P<b>\d+)\]: (?P<days>\d+) days?\b")
 """The days between two dated record quotes (injury to latest visit): checked by recomputing them from the dates."""
+
+
 def derived_supply_sentence(request_marker: str, frequency_marker: str, arithmetic: str) -> str:
     """The days a request's count lasts, written so that DERIVED_SUPPLY reads it back."""
     return (f"{DERIVED_FIGURE}, from the count requested {request_marker} and the frequency written "
@@ -75,6 +78,11 @@ reviewer's norm, not a statement about this record — unless it names this pati
 reviewer applying a norm to this request ("Therefore, the ongoing usage would not be supported."), not the norm."""
 THIS_PATIENT = re.compile(r"\b(?:the (?:patient|injured worker|applicant|claimant|employee)|he|she|his|her|him)\b",
                           re.IGNORECASE)
+
+
+def states_general_norm(text: str) -> bool:
+    """A norm of care (GENERAL_NORM) that does not speak of this patient: a guideline statement, not a record fact."""
+    return bool(GENERAL_NORM.search(text)) and not THIS_PATIENT.search(text)
 FACT_CUE = re.compile(
     r"\b(?:records?|documentation|documented|patient|injured worker|applicant|claimant|employee|IW|he|she|his|her|"
     r"reports?|reported|complain\w*|denie[sd]|rated|underwent|failed|tried|trial of|prescribed|taking|takes|"
@@ -293,7 +301,7 @@ def _same_words(text: str) -> str:
 
 
 @functools.lru_cache(maxsize=8192)
-def dates_in(text: str) -> frozenset:
+def dates_in(text: str) -> frozenset[date]:
     """Every date the text writes (11-30-2016, 12/1/16, November 30, 2016), as dates: a claim's date must be one of
     its supporting sentence's, not three numbers found anywhere in it ("The date of injury was 12/1/16" was verified
     by "… on 12-05-2016 … ankle deep tendon reflex 1+ …", CM17-0003917, whose injury was on 11-30-2016)."""
@@ -398,17 +406,15 @@ date 'has included x-rays', 'An MRI … dated 03-04-2016 showed …' — so thes
 sentence that names the test and is neither a plan nor a review's account (CM16-0240518)."""
 
 
-def _status_words_excused(wanted: Tokens, deciding) -> frozenset[str]:
+DONE_STEMS = frozenset(stem(w) for w in DONE_WORDS)
+
+
+def _status_words_excused(wanted: Tokens, deciding: DecidingTerms) -> frozenset[str]:
     """The claim's DONE_WORDS stems when it states a test (MRI, x-ray, EMG …) as done and says more than that."""
     if not any(group == "test" for group, _ in deciding.required):
         return frozenset()
-    excused = wanted.words & _done_stems()
+    excused = wanted.words & DONE_STEMS
     return excused if wanted.words - excused else frozenset()
-
-
-@functools.cache
-def _done_stems() -> frozenset[str]:
-    return frozenset(stem(w) for w in DONE_WORDS)
 
 
 TEST_DONE_CUE = re.compile(r"\b(?:to date|(?:has|have|had) (?:included|had)|showed|shows|revealed|reveals|demonstrated|"
@@ -433,12 +439,12 @@ def best_support(claim: str, sentences: list[RecordSentence]) -> Support:
     term_words = frozenset(tokens(" ".join([*deciding.spelled.values(), *(d[0] for d in deciding.drugs)])).words)
     best: tuple[tuple[float, float], RecordSentence | None, Tokens | None, tuple[str, ...], tuple[str, str] | None,
                 frozenset[str]] = ((-1.0, -1.0), None, None, (), None, wanted.words)
-    joined = [(_joined(a, b), (a.text, b.text)) for a, b in zip(sentences, sentences[1:]) if a.source == b.source]
-    windows = [*sentences, *(window for window, _ in joined)]
-    parts = {id(window): pair for window, pair in joined}
+    windows: list[tuple[RecordSentence, tuple[str, str] | None]] = [
+        *((s, None) for s in sentences),
+        *((_joined(a, b), (a.text, b.text)) for a, b in zip(sentences, sentences[1:]) if a.source == b.source)]
     excused = _status_words_excused(wanted, deciding)
     claim_dates = dates_in(claim)
-    for sentence in windows:
+    for sentence, parts in windows:
         found = tokens(sentence.text)
         counted = wanted.words - excused if excused and _states_test_done(sentence) else wanted.words
         words = len(counted & found.words)
@@ -452,7 +458,7 @@ def best_support(claim: str, sentences: list[RecordSentence]) -> Support:
         rest_missing = len(counted - found.words - term_words) + numbers_missing
         raw = coverage
         if deciding and (coverage >= SUPPORT_COVERAGE or words and not rest_missing):
-            part = _part_holding(parts.get(id(sentence)), counted)
+            part = _part_holding(parts, counted)
             unsaid = tuple(missing_terms(deciding, sentence.text))
             opposite = opposing_term(deciding, part) if part else None
             opposite = opposite or opposing_term(deciding, sentence.text)
@@ -462,8 +468,9 @@ def best_support(claim: str, sentences: list[RecordSentence]) -> Support:
             best = ((coverage, raw), sentence, found, unsaid, opposite, counted)
     (coverage, _), sentence, found, unsaid, opposite, counted = best
     missing = tuple(sorted((counted - found.words) | (wanted.numbers - found.numbers))) if found else ()
-    if sentence is not None and claim_dates - dates_in(sentence.text):  # the date's parts may all be there, apart
-        missing = tuple(sorted(set(missing) | {_number(str(part)) for d in claim_dates - dates_in(sentence.text)
+    unmatched = claim_dates - dates_in(sentence.text) if sentence is not None else frozenset()
+    if unmatched:  # the date's parts may all be there, apart
+        missing = tuple(sorted(set(missing) | {_number(str(part)) for d in unmatched
                                                 for part in (d.month, d.day, d.year % 100)}))
     conflict = _conflict(wanted, found, set(wanted.words & found.words)) if found else None
     return Support(sentence, max(coverage, 0.0), missing, conflict, unsaid, opposite)
@@ -496,7 +503,7 @@ def asserts_record_fact(sentence: str) -> bool:
         return False
     if sentence.startswith((REVIEWER_STATEMENT, DRAFTING_NOTE, VOCABULARY_NOTE, DERIVED_FIGURE)) or NOT_A_FACT.search(sentence):
         return False
-    if GENERAL_NORM.search(sentence) and not THIS_PATIENT.search(sentence):
+    if states_general_norm(sentence):
         return False
     claim = claim_of_sentence(sentence)
     said = tokens(claim)

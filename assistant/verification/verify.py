@@ -27,8 +27,7 @@ from assistant.contracts import (
 )
 from assistant.retrieval.library import GuidelineLibrary
 from assistant.verification.recognise import recognise_citations, resolve_guideline_name
-from assistant.verification.record import (GENERAL_NORM, RECORD_MARKER, THIS_PATIENT, check_record_facts,
-                                          verify_record_side)
+from assistant.verification.record import RECORD_MARKER, check_record_facts, states_general_norm, verify_record_side
 from assistant.verification.direction import opposite_statement
 from assistant.verification.quantities import changed_figure
 from assistant.verification.strength import misstated_strength
@@ -176,7 +175,7 @@ def uncited_requirements(sentences: list[str], entries: list[GuidelineEntry] | N
 def _states_a_requirement(words: str) -> bool:
     """What a guideline requires, named ('The guidelines recommend …') or stated as a general norm ('Functional
     improvement should be documented after six sessions.'): a norm that speaks of this patient is the record's."""
-    return bool(REQUIREMENT.search(words) or GENERAL_NORM.search(words) and not THIS_PATIENT.search(words))
+    return bool(REQUIREMENT.search(words)) or states_general_norm(words)
 
 
 def _uncited_message(sentence: str, entries: list[GuidelineEntry]) -> str:
