@@ -53,6 +53,12 @@ def case():
     ("what are the pain scores?", "record"),
     ("when was the injury?", "record"),
     ("summarize the case", "record"),
+    ("what is this case about?", "record"),
+    ("tell me about this patient", "record"),
+    ("give me an overview", "record"),
+    ("what happened to the injured worker?", "record"),
+    ("give me an overview of opioid tapering", "lookup"),
+    ("what happened to the evidence on tramadol?", "lookup"),
     ("what is being requested?", "record"),
     ("how old is the patient?", "record"),
     ("what treatments has he had?", "record"),
@@ -112,6 +118,9 @@ def test_draft_revise_check_explain_round(services, case):
     drafted = engine.reply(case.case_id, "draft item 1 as overturned", None, case)
     assert drafted.rationale is not None and drafted.rationale.decision == "Overturned"
     assert drafted.report.ok and drafted.item_index == 0
+    # The checklist panel's warning is said in the chat too: overturning while required criteria are not documented.
+    warning = drafted.text.split("**Warning:** ", 1)[-1]
+    assert "**Warning:** " in drafted.text and warning.startswith("You are overturning although"), drafted.text[-600:]
     state = drafted.state
 
     # the record mentions naproxen but never that he failed NSAIDs: the reviewer's words go in only as an
@@ -277,6 +286,27 @@ def test_how_long_the_pain_has_lasted_and_what_was_tried_are_answered_from_the_r
     assert any(l.startswith("Duration of symptoms: 15 days") for l in overview)
     quoted = [l[3:l.index("” (")] for l in overview if l.startswith("- “")]
     assert quoted and all(q in " ".join(summary.split()) for q in quoted)
+
+
+def test_the_whole_case_asked_in_other_words_gets_the_overview_and_a_diagnosis_stated_as_treatment_is_found():
+    """"what is this case about?" and "tell me about this patient" searched the guidelines (CM17-0015198: hip
+    osteoarthritis and headache pages for a shoulder therapy request); "what is the diagnosis?" answered that no
+    sentence uses its words, though the record says "is undergoing treatments for cervical spine radiculitis …"."""
+    from assistant.conversation.record_answer import record_answer
+
+    summary = ("The injured worker is a 46 year old male who sustained an industrial injury on 10-20-16. A review of the "
+               "medical records indicates that the injured worker is undergoing treatments for cervical spine "
+               "radiculitis and right shoulder impingement syndrome. Medical records dated 12-28-16 indicate pain "
+               "rated at 4-8 out of 10.")
+    case = CaseFile(case_id="gen", summary=summary, injury_date="10/20/2016",
+                    items=[DisputedItem(text="Physical therapy 2 times a week for 6 weeks bilateral shoulder")])
+    for question in ("what is this case about?", "tell me about this patient", "give me an overview"):
+        lines = record_answer(question, case).splitlines()
+        assert "Disputed items: 1. Physical therapy 2 times a week for 6 weeks bilateral shoulder" in lines, (question, lines)
+    diagnosis = record_answer("what is the diagnosis?", case).splitlines()
+    assert diagnosis[1] == "Diagnosis: documented, in the record's words:", diagnosis
+    assert "undergoing treatments for cervical spine radiculitis" in diagnosis[2]
+    assert "Diagnosis: documented" in record_answer("summarize the case", case)
 
 
 def test_how_long_a_drug_has_been_taken_is_answered_from_the_sentences_naming_it_not_the_symptom_duration():

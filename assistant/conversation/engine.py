@@ -170,11 +170,21 @@ class ConversationEngine:
         note = " (decision defaulted to Upheld; say “as overturned” to change it)" if result.decision_defaulted else ""
         text = (f"Draft for item {index + 1}, {result.rationale.item.text}: **{result.rationale.decision}**{note}.\n\n"
                 f"{result.rationale.rationale}\n\nVerification: {result.report.badge()}")
+        if warning := self._checklist_warning(result.rationale):
+            text += f"\n\n**Warning:** {warning}"
         if result.rationale.precedent_note:
             text += f"\n\n_{result.rationale.precedent_note}_"
         passages = [p for p in result.evidence.governing]
         return ChatReply(text=text, intent="draft", passages=passages, rationale=result.rationale,
                          report=result.report, item_index=index)
+
+    @staticmethod
+    def _checklist_warning(rationale) -> str | None:
+        """What the workspace's checklist panel warns, said in the chat too: a reviewer drafting in the chat alone
+        saw an upheld draft whose every required criterion is met with nothing telling them so."""
+        from assistant.criteria.checklist import decision_warning
+
+        return decision_warning(rationale.checklist, rationale.decision) if rationale.checklist else None
 
     def _revise(self, message: str, state: ChatState, case: CaseFile | None) -> ChatReply:
         return self.revise_item(requested_item(message, state), message, state)

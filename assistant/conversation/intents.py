@@ -51,6 +51,14 @@ CASE_ATTRIBUTE = re.compile(
     r"^\s*give me the (?:history|case)\b|\bwhat (?:is|are|was|were) (?:being )?(?:requested|the requests?|the disputed items?|"
     r"in dispute)\b|\bdisputed items?\b", re.IGNORECASE)
 """'what are the diagnoses?', 'what did the MRI show?', 'when was the injury?': the case's own attributes."""
+CASE_OVERVIEW = re.compile(
+    r"^\s*(?:please\s+)?(?:give me\s+)?(?:an?\s+|the\s+)?(?:overview|summary|recap|synopsis|background)\s*[.?!]*\s*$|"
+    r"\bwhat(?:'s|\s+is)\s+(?:this|the)\s+case\s+about\b|\bbrief me\b|"
+    r"\btell me about\s+(?:this|the)\s+(?:case|patient|injured worker|claimant|applicant|record)\b|"
+    r"^\s*what happened(?:\s+to\s+(?:him|her|them|this\s+\w+|the\s+\w+(?:\s+worker)?))?\s*[?.!]*\s*$|"
+    r"\b(?:case|clinical)\s+background\b", re.IGNORECASE)
+"""'what is this case about?', 'tell me about this patient', 'give me an overview': the whole case, asked without
+naming a fact. A chat message matching it is a question about the case, not a guideline search."""
 GUIDELINE_WORDS = re.compile(r"\b(?:guidelines?|recommend\w*|suggest\w*|evidence|should|indicated|appropriate|"
                              r"supports?|supported|risks?|harms?|benefits?|role|safe|safety|effective\w*|efficacy|"
                              r"options?|alternatives?)\b", re.IGNORECASE)
@@ -85,6 +93,8 @@ def detect_intent(message: str) -> str:
 
 
 def _asks_about_the_case(message: str) -> bool:
+    if CASE_OVERVIEW.search(message):
+        return True
     if GUIDELINE_WORDS.search(message):
         return False
     if CASE_HISTORY.search(message) or CASE_ATTRIBUTE.search(message):

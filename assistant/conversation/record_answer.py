@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from assistant.contracts import CaseFile, RecordCitation, readable_date
 from assistant.criteria.facts import (FACT_PATTERNS, TREATMENT_CLASSES, Medication, RecordFacts, RecordFinding, called_chronic,
                                       duration_of_pain, extract_record_facts, parse_date)
+from assistant.conversation.intents import CASE_OVERVIEW
 from assistant.criteria.model import RecordFact
 from assistant.verification.record import RecordSentence, record_sentences, tokens
 from assistant.vocabulary.drugs import DrugMention, identify_drugs
@@ -46,9 +47,10 @@ def _quoted(sentence: RecordSentence, marked_as_review: bool = False) -> str:
     return _line(sentence.text, sentence.source, readable_date(sentence.date), account)
 
 
-# Facts a question names by the extractors' own words; the broad ones (any medication, any diagnosis) are left to
-# the word match below.
-ASKABLE_FACTS = [f for f in FACT_PATTERNS if f not in {RecordFact.medications, RecordFact.diagnosis, RecordFact.age,
+# Facts a question names by the extractors' own words; the broad ones (any medication) are left to the word match
+# below. A diagnosis is asked by name: "what is the diagnosis?" met only the word match, which found nothing in a
+# record that says "is undergoing treatments for …".
+ASKABLE_FACTS = [f for f in FACT_PATTERNS if f not in {RecordFact.medications, RecordFact.age,
                                                        RecordFact.symptom_duration, RecordFact.treatment_goals}]
 QUESTION_CUES = {RecordFact.prior_imaging: r"\bimaging\b|\bscans?\b|\bdiagnostic (?:studies|tests?|testing|work-?up)\b|\bradiolog\w*"}
 """The words a reviewer asks a fact by that the record's own sentences seldom use ("what imaging has been done?")."""
@@ -124,7 +126,7 @@ TREATMENT_HISTORY_QUESTION = re.compile(
     r"received|had|completed|attempted)\b|\b(?:prior|previous|past) (?:treatments?|therap(?:y|ies)|care)\b|"
     r"\btreatment (?:to date|history)\b", re.IGNORECASE)
 OVERVIEW_QUESTION = re.compile(
-    r"\bsummar\w*\b|\boverview\b|\b(?:the|his|her|case) history\b|\bgive me the history\b|"
+    CASE_OVERVIEW.pattern + r"|\bsummar\w*\b|\boverview\b|\b(?:the|his|her|case) history\b|\bgive me the history\b|"
     r"\bwhat (?:is|are|was|were) (?:being )?(?:requested|the requests?|the disputed items?|in dispute)\b|\bdisputed items?\b",
     re.IGNORECASE)
 AGE_QUESTION = re.compile(r"^\s*how old\b|\bwhat is (?:the )?(?:patient's |injured worker's )?age\b", re.IGNORECASE)

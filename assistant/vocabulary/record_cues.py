@@ -35,9 +35,10 @@ left a space after a separator (9 such dates in the 63 dev letters; read as no d
 weeks look like zero days)."""
 
 
-TREATED_FOR = r"\b(?:(?:is|was|are|were|been|being)\s+(?:being\s+)?treated|undergoing treatment|under treatment|receiving treatment)\s+for\b"
+TREATED_FOR = r"\b(?:(?:is|was|are|were|been|being)\s+(?:being\s+)?treated|(?:undergoing|under|receiving) treatments?)\s+for\b"
 """How 24 of the 63 dev letters state the diagnoses ("the injured worker is undergoing treatment for left hip strain
-and possible lumbar radiculopathy") without the word "diagnosis"."""
+and possible lumbar radiculopathy"; "is undergoing treatments for cervical spine radiculitis") without the word
+"diagnosis"."""
 
 
 def stated_reason(sentence: str) -> str:
