@@ -100,6 +100,26 @@ def test_pain_scores_written_out_of_10_are_pain_scores_with_their_value():
     assert not extract_record_facts("He was out of work for 10 days.").get(RecordFact.pain_scores).present()
 
 
+def test_work_status_is_read_after_a_glued_sentence_and_in_the_record_s_other_words():
+    """CM17-0019011: "… in its determination.The applicant subsequently appealed.On November 2, 2016, work
+    restrictions were imposed." was one sentence of the review's account to the extractors (the record verifier
+    already split it), and "placed off of work, on total temporary disability" and (CM16-0244053) "is currently
+    working with modified duties" were no work status: "is he working?" answered "not documented"."""
+    facts = extract_record_facts(
+        "In a utilization review report dated January 20, 2017, the claims administrator failed to approve a request "
+        "for Naprosyn. The claims administrator referenced a January 6, 2017 date of service in its determination.The "
+        "applicant subsequently appealed.On November 2, 2016, work restrictions were imposed. On a subsequent visit "
+        "dated November 3, 2016, the applicant was placed off of work, on total temporary disability.")
+    work = [(f.citation.quote, f.citation.date) for f in facts.get(RecordFact.work_status).present()]
+    assert work == [("On November 2, 2016, work restrictions were imposed.", "November 2, 2016"),
+                    ("On a subsequent visit dated November 3, 2016, the applicant was placed off of work, on total "
+                     "temporary disability.", "November 3, 2016")], work
+    current = extract_record_facts("The injured worker is currently working with modified duties.")
+    assert current.get(RecordFact.work_status).present()
+    past = extract_record_facts("The mechanism of injury was detailed as the patient was working on his knees.")
+    assert not past.get(RecordFact.work_status).present()  # what he was doing when injured is no work status
+
+
 def test_checklist_marks_each_criterion_with_its_guideline_page_and_record_quote():
     sets, pages = shipped_sets()
     checklist = build_checklist(OPIOID_CASE, 0, sets, item_category("Norco 10/325mg #120"), pages=pages)
@@ -214,6 +234,12 @@ def test_chat_answers_what_is_missing_and_why_from_the_checklist():
     assert "CURES was not checked." in missing.text  # the record's own words for the unmet PDMP criterion
     why = engine.reply("c", "why is the urine drug test met?", case=OPIOID_CASE)
     assert "urine drug" in why.text.lower() and "10/15/2016" in why.text
+    # Asked by its abbreviation, a criterion is still found by what the vocabulary reads it as: "why is UDS …"
+    # listed every missing criterion (no row says "UDS"); "why is PDMP …" likewise.
+    for question, wanted in (("why is UDS met?", "Has urine drug testing been done"),
+                             ("why is the PDMP not met?", "Was the PDMP (CURES) checked")):
+        rows = [line for line in engine.reply("c", question, case=OPIOID_CASE).text.splitlines() if line.startswith("- ")]
+        assert len(rows) == 1 and rows[0].startswith(f"- {wanted}"), (question, rows)
 
 
 def test_workspace_panel_shows_the_checklist_with_suggestion_and_warning():

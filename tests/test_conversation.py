@@ -307,6 +307,9 @@ def test_the_whole_case_asked_in_other_words_gets_the_overview_and_a_diagnosis_s
     assert diagnosis[1] == "Diagnosis: documented, in the record's words:", diagnosis
     assert "undergoing treatments for cervical spine radiculitis" in diagnosis[2]
     assert "Diagnosis: documented" in record_answer("summarize the case", case)
+    # "is he working?" names no extractor's words; it asks the work status, which this record does not give.
+    working = record_answer("is he working?", case).splitlines()
+    assert working[1].startswith("Work status: not documented"), working
 
 
 def test_how_long_a_drug_has_been_taken_is_answered_from_the_sentences_naming_it_not_the_symptom_duration():

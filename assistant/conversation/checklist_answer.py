@@ -11,6 +11,7 @@ import re
 from assistant.contracts import Checklist, ChecklistRow
 from assistant.criteria.mme import MME_INPUTS
 from assistant.verification.textmatch import content_words
+from assistant.vocabulary.query import with_vocabulary_terms
 
 WHY = re.compile(r"\bwhy\b", re.IGNORECASE)
 STATUS_WORDS = {"met": "met", "not_met": "not met", "not_documented": "not documented", "not_applicable": "not applicable"}
@@ -24,10 +25,16 @@ def _row_lines(row: ChecklistRow) -> list[str]:
 
 
 def best_row(message: str, checklist: Checklist) -> ChecklistRow | None:
-    """The applicable criterion whose question and reason share the most words with the message."""
-    words = content_words(message) - content_words("why is not documented met item criterion")
-    scored = [(len(words & content_words(f"{r.question} {r.reason} {r.criterion_id.replace('-', ' ')}")), r)
-              for r in checklist.applicable]
+    """The applicable criterion whose question and reason share the most words with the message; the reviewer's
+    own words count twice, what the vocabulary reads them as once ("why is UDS not documented?" listed every
+    missing criterion: no row says "UDS", the urine drug testing row says "urine drug testing")."""
+    asked = content_words("why is not documented met item criterion")
+    words = content_words(message) - asked
+    expanded = content_words(with_vocabulary_terms(message)) - asked - words
+    scored = []
+    for row in checklist.applicable:
+        said = content_words(f"{row.question} {row.reason} {row.criterion_id.replace('-', ' ')}")
+        scored.append((2 * len(words & said) + len(expanded & said), row))
     scored = [s for s in scored if s[0] > 0]
     return max(scored, key=lambda s: s[0])[1] if scored else None
 

@@ -52,7 +52,10 @@ def _quoted(sentence: RecordSentence, marked_as_review: bool = False) -> str:
 # record that says "is undergoing treatments for …".
 ASKABLE_FACTS = [f for f in FACT_PATTERNS if f not in {RecordFact.medications, RecordFact.age,
                                                        RecordFact.symptom_duration, RecordFact.treatment_goals}]
-QUESTION_CUES = {RecordFact.prior_imaging: r"\bimaging\b|\bscans?\b|\bdiagnostic (?:studies|tests?|testing|work-?up)\b|\bradiolog\w*"}
+QUESTION_CUES = {RecordFact.prior_imaging: r"\bimaging\b|\bscans?\b|\bdiagnostic (?:studies|tests?|testing|work-?up)\b|\bradiolog\w*",
+                 RecordFact.work_status: r"\b(?:is|was|are|were)\s+(?:he|she|they|the (?:patient|injured worker|claimant|applicant))"
+                                         r"\s+(?:still\s+|now\s+|currently\s+)?(?:working|employed|at work|back (?:at|to) work)\b|"
+                                         r"\bback to work\b|\bduty status\b|\bcan (?:he|she|they) work\b"}
 """The words a reviewer asks a fact by that the record's own sentences seldom use ("what imaging has been done?")."""
 FACT_NAMES = {RecordFact.neuro_findings: "neurological findings", RecordFact.red_flags: "red flags",
               RecordFact.pdmp_check: "CURES (PDMP) check", RecordFact.urine_drug_test: "urine drug testing"}

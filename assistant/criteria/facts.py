@@ -20,7 +20,7 @@ from assistant.criteria.mme import MmeResult, OPIOID_NAMES, compute_mme
 from assistant.criteria.model import RecordFact
 from assistant.vocabulary.categories import PT_ABBREVIATION
 from assistant.vocabulary.record_cues import PLAN_SENTENCE, RECORD_DATE, TREATED_FOR, parse_date, review_account
-from assistant.verification.verify import split_sentences
+from assistant.verification.record import split_record_sentences
 
 Polarity = Literal["present", "absent"]
 PainDuration = Literal["acute", "subacute", "chronic"]
@@ -44,9 +44,11 @@ FACT_PATTERNS: dict[RecordFact, str] = {
     RecordFact.pain_scores: _SCORE.pattern + r"|\bVAS\b|\bpain (?:level|score|rating)s?\b",
     RecordFact.function: r"\bfunction(?:al|ing)?\b|\bactivities of daily living\b|\bADLs?\b|\bable to (?:walk|sit|stand|perform|work|lift|sleep)\b|"
                          r"\b(?:walking|sitting|standing) tolerance\b",
-    RecordFact.work_status: r"\bwork status\b|\bmodified (?:work|duty)\b|\bfull duty\b|\btemporarily (?:totally|partially) disabled\b|"
-                            r"\bTTD\b|\boff work\b|\breturn(?:ed)? to (?:work|full duty)\b|\bis working\b|\bnot working\b|\blight duty\b|"
+    RecordFact.work_status: r"\bwork status\b|\bmodified (?:work|dut(?:y|ies))\b|\bfull duty\b|\btemporarily (?:totally|partially) disabled\b|"
+                            r"\bTTD\b|\boff (?:of )?work\b|\breturn(?:ed)? to (?:work|full duty)\b|"
+                            r"\b(?:is|are) (?:currently |now |still )?working\b|\bnot working\b|\blight duty\b|"
                             r"\bpermanent and stationary\b|\bwork restrictions?\b|\btemporary (?:total|partial) disability\b|"
+                            r"\btotal temporary disability\b|"
                             r"\b(?:has|have|had) not (?:been )?work(?:ed|ing)\b",
     RecordFact.urine_drug_test: r"\burine (?:drug|toxicology|tox)\b|\bUDS\b|\bUDT\b|\bdrug screen\w*\b|\btoxicology\b",
     RecordFact.pdmp_check: r"\bCURES\b|\bPDMP\b|\bprescription drug monitoring\b",
@@ -227,7 +229,10 @@ presented on 12-03-2016' is a visit."""
 
 
 def _dated_sentences(text: str) -> list[tuple[str, str | None, bool]]:
-    sentences = split_sentences(text)
+    """The record's sentences as the record verifier splits them: '…in its determination.The applicant subsequently
+    appealed.On November 2, 2016, work restrictions were imposed.' read as one sentence of the review's account, so
+    the work restrictions were never seen (CM17-0019011)."""
+    sentences = split_record_sentences(text)
     dated: list[tuple[str, str | None, bool]] = []
     current: str | None = None
     for sentence, review in zip(sentences, review_account(sentences)):
