@@ -120,6 +120,14 @@ def test_work_status_is_read_after_a_glued_sentence_and_in_the_record_s_other_wo
     assert not past.get(RecordFact.work_status).present()  # what he was doing when injured is no work status
 
 
+def test_imaging_named_without_its_modality_is_prior_imaging():
+    """CM17-0019907: "Treatment to date included activity modifications, diagnostic imaging, and medications." —
+    "what imaging has been done?" answered "not documented"."""
+    facts = extract_record_facts("Treatment to date included activity modifications, diagnostic imaging, and medications.")
+    assert facts.get(RecordFact.prior_imaging).present()
+    assert not extract_record_facts("No imaging studies were submitted.").get(RecordFact.prior_imaging).present()
+
+
 def test_checklist_marks_each_criterion_with_its_guideline_page_and_record_quote():
     sets, pages = shipped_sets()
     checklist = build_checklist(OPIOID_CASE, 0, sets, item_category("Norco 10/325mg #120"), pages=pages)
@@ -281,6 +289,33 @@ def test_record_fact_negation_by_context_and_by_the_fallback_rules(sentence, fin
         monkeypatch.setattr(facts, "_context_negated", lambda *_args: None)
     start = sentence.index(finding)
     assert facts.is_negated(sentence, start, start + len(finding)) is negated
+
+
+HEDGE_CASES = [
+    ("The injured worker is undergoing treatment for left hip pain, left hip strain and possible lumbar radiculopathy.",
+     "radiculopathy", True),
+    ("The plan is to rule out cauda equina syndrome.", "cauda equina", True),
+    ("He has lumbar radiculopathy with decreased sensation in the left L5 dermatome.", "radiculopathy", False),
+]
+
+
+@pytest.mark.parametrize("with_context", [True, False], ids=["medspacy-context", "fallback-rules"])
+@pytest.mark.parametrize("sentence,finding,hedged", HEDGE_CASES)
+def test_a_possible_neurological_finding_or_red_flag_is_not_documented_either_way(sentence, finding, hedged,
+                                                                                  with_context, monkeypatch):
+    """CM16-0244053 "… and possible lumbar radiculopathy" was a documented neurological finding, so a hip MRI's
+    red-flag criterion read it as met; a possible finding is neither documented nor documented as absent."""
+    from assistant.criteria import facts
+
+    if with_context:
+        pytest.importorskip("medspacy")
+    else:
+        monkeypatch.setattr(facts, "_context_status", lambda *_args: None)
+    start = sentence.index(finding)
+    assert facts.is_hedged(sentence, start, start + len(finding)) is hedged
+    extracted = facts.extract_record_facts(sentence)
+    found = [f for fact in (RecordFact.neuro_findings, RecordFact.red_flags) for f in extracted.get(fact).findings]
+    assert [f.polarity for f in found] == ([] if hedged else ["present"]), found
 
 
 def test_the_eval_can_score_the_routed_checklist_the_workspace_shows():

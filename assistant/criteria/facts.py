@@ -71,7 +71,7 @@ FACT_PATTERNS: dict[RecordFact, str] = {
                                r"\bfoot drop\b|\bradiat\w+ (?:to|into|down)\b|\bsciatica\b",
     RecordFact.symptom_duration: r"\b(?:\d+|several|few|many) (?:days?|weeks?|months?|years?)\b|\bsince\b|\bchronic\b|\bacute\b",
     RecordFact.prior_imaging: r"\bMRI\b|\bmagnetic resonance\b|\bCT (?:scan)?\b|\bCAT scan\b|\bcomput(?:ed|eri[sz]ed) tomography\b|\bx-?rays?\b|\bradiographs?\b|"
-                              r"\bEMG\b|\bNCV\b|\bnerve conduction\b|\belectrodiagnostic\b|\bbone scan\b",
+                              r"\bEMG\b|\bNCV\b|\bnerve conduction\b|\belectrodiagnostic\b|\bbone scan\b|\bdiagnostic imaging\b|\bimaging studies\b",
     RecordFact.surgery_candidate: r"\bsurg\w+ (?:candidate|consult\w*|evaluation|referral|planned|intervention)\b|\bcandidate for surgery\b",
     RecordFact.exercise_program: r"\bhome exercise\w*\b|\bHEP\b|\bexercise program\b|\bexercises?\b",
     RecordFact.comorbidities: r"\bhypertension\b|\bdiabet\w+\b|\bgastritis\b|\bGERD\b|\breflux\b|\bulcers?\b|\bGI bleed\w*\b|\bkidney\b|\brenal\b|"
@@ -202,13 +202,35 @@ def is_negated(sentence: str, start: int, end: int) -> bool:
 
 def _context_negated(sentence: str, start: int, end: int) -> bool | None:
     """ConText's verdict on the finding at sentence[start:end]; None without medSpaCy."""
+    status = _context_status(sentence, start, end)
+    return None if status is None else status == "negated"
+
+
+def _context_status(sentence: str, start: int, end: int) -> str | None:
     from assistant.vocabulary.negation import assertions_if_available
 
     found = assertions_if_available(sentence, [sentence[start:end]])
     if found is None:
         return None
     spans = [a for a in found if a.start <= start < a.end or start <= a.start < end]
-    return bool(spans) and spans[0].status == "negated"
+    return spans[0].status if spans else "present"
+
+
+HEDGED_FACTS = frozenset({RecordFact.neuro_findings, RecordFact.red_flags})
+"""Findings a 'possible' does not document: "undergoing treatment for … possible lumbar radiculopathy" (CM16-0244053)
+is no neurological deficit, so neither present nor documented as absent."""
+_HEDGE_BEFORE = re.compile(r"\b(?:possible|possibly|probable|suspected|questionable|rule out|r/o)\s+(?:[\w-]+\s+){0,3}$",
+                           re.IGNORECASE)
+
+
+def is_hedged(sentence: str, start: int, end: int) -> bool:
+    """ConText reads the finding as uncertain or hypothetical ("possible", "rule out", "return if"); without
+    medSpaCy, a hedge word up to three words before it."""
+    low = max(0, start - NEGATION_WINDOW)
+    status = _context_status(sentence[low:min(len(sentence), end + NEGATION_WINDOW)], start - low, end - low)
+    if status is not None:
+        return status in ("uncertain", "hypothetical")
+    return bool(_HEDGE_BEFORE.search(sentence[max(0, start - 60):start]))
 
 
 def sentences_with_dates(text: str) -> list[tuple[str, str | None]]:
@@ -256,6 +278,11 @@ def _pattern_findings(sentence: str, when: str | None, source: str, planned: boo
         if not matches:
             continue
         present = [m for m in matches if not is_negated(sentence, m.start(), m.end())]
+        if fact in HEDGED_FACTS and present:
+            asserted = [m for m in present if not is_hedged(sentence, m.start(), m.end())]
+            if not asserted:
+                continue  # only a possible finding: not documented either way
+            present = asserted
         polarity: Polarity = "present" if present else "absent"
         value = None
         if fact == RecordFact.pain_scores and present:
