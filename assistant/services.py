@@ -117,6 +117,19 @@ class Services:
         regions = f" for the {', '.join(routing.regions)} region" if routing.regions and regional else ""
         return QuestionScope(guideline_ids=routing.guidelines, reading=f"read as {', '.join(topic.names)}{regions}")
 
+    def question_gap(self, question: str, case: CaseFile | None = None) -> str | None:
+        """Why no indexed guideline answers a question, read like an item (its treatment, its body region from the
+        question or else the open case's diagnoses): "is acupuncture recommended for neck pain?" listed opioid and
+        low back passages as "the closest guideline passages" with nothing saying that none is about the neck.
+        None when the routing table sends the question somewhere or it names no treatment and no region."""
+        topic = classify_item(question)
+        routing = route_item(question, topic, case.summary if case is not None else "")
+        if routing.routed or not routing.uncovered_regions:
+            return None
+        hint = topic.primary.governing_hint if topic.primary else None
+        governs = f"; the guideline that most likely governs, the {hint}, is not indexed" if hint else ""
+        return f"No indexed guideline addresses this question ({routing.reason}){governs}."
+
     def _names_another_condition(self, question: str, guideline_ids: list[str]) -> bool:
         """The question names a condition of a guideline outside the scope (the catalog's `conditions`: "electrical
         stimulation after a stroke?"), and none of the scope's own: it is not about this case's condition."""

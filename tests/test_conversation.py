@@ -58,6 +58,8 @@ def case():
     ("give me an overview", "record"),
     ("what happened to the injured worker?", "record"),
     ("give me an overview of opioid tapering", "lookup"),
+    ("is PT recommended for low back pain?", "lookup"),  # physical therapy, not "is the patient …"
+    ("is pt on opioids?", "record"),
     ("what happened to the evidence on tramadol?", "lookup"),
     ("what is being requested?", "record"),
     ("how old is the patient?", "record"),
@@ -307,9 +309,30 @@ def test_the_whole_case_asked_in_other_words_gets_the_overview_and_a_diagnosis_s
     assert diagnosis[1] == "Diagnosis: documented, in the record's words:", diagnosis
     assert "undergoing treatments for cervical spine radiculitis" in diagnosis[2]
     assert "Diagnosis: documented" in record_answer("summarize the case", case)
+    # "did PT help?" asks the response, not only whether it was given.
+    helped = CaseFile(case_id="gen", items=case.items, summary=(
+        "Treatment included six sessions of physical therapy with significant benefit and medications."))
+    response = record_answer("did PT help?", helped).splitlines()
+    assert response[3:] == ["Response to prior physical therapy: benefit documented, in the record's words:",
+                            "- (the sentence quoted above)"], response
+    assert record_answer("did PT help?", case).splitlines()[-1] == (
+        "Response to prior physical therapy: not documented — no record sentence says whether it helped.")
     # "is he working?" names no extractor's words; it asks the work status, which this record does not give.
     working = record_answer("is he working?", case).splitlines()
     assert working[1].startswith("Work status: not documented"), working
+
+
+def test_a_guideline_question_no_indexed_guideline_addresses_says_so_before_the_closest_passages(services):
+    """"is acupuncture recommended for neck pain?" listed opioid and low back passages as "the closest guideline
+    passages", nothing saying that none is about the neck; the answer now says so and names the governing MTUS part."""
+    engine = ConversationEngine(services)
+    neck = engine.reply(None, "is acupuncture recommended for neck pain?").text.splitlines()
+    assert neck[0] == ("No indexed guideline addresses this question (read as acupuncture for the cervical region); the "
+                       "guideline that most likely governs, the MTUS Acupuncture Medical Treatment Guidelines, is not "
+                       "indexed."), neck
+    assert neck[1].startswith("The closest passages anywhere, about other conditions")
+    plain = engine.reply(None, "what does the guideline say about urine drug testing?").text
+    assert "No indexed guideline addresses" not in plain
 
 
 def test_how_long_a_drug_has_been_taken_is_answered_from_the_sentences_naming_it_not_the_symptom_duration():

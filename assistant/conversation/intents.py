@@ -24,7 +24,7 @@ CHECKLIST = re.compile(r"\bwhat(?:'s| is| are)? (?:still )?missing\b|\bchecklist
                        r"\bwhy is\b.{0,80}\b(?:not documented|not met|met)\b", re.IGNORECASE)
 MME_QUESTION = re.compile(r"\bMMEs?\b|\bmorphine (?:milligram )?equivalent", re.IGNORECASE)
 RECORD_QUESTION = re.compile(
-    r"^\s*(?:does|did|has|had|have|is|was|were|are)\s+(?:the\s+)?(?:patient|injured worker|iw|pt|claimant|applicant|"
+    r"^\s*(?:does|did|has|had|have|is|was|were|are)\s+(?:the\s+)?(?:patient|injured worker|iw|(?-i:pt|Pt)|claimant|applicant|"
     r"he|she|they)\b|^\s*(?:is|was|were|are)\s+there\b.{0,80}\b(?:documented|in the record|noted)\b|"
     r"^\s*(?:was|were|has|have|had|did)\b.{0,60}\b(?:tried|done|performed|completed|given|prescribed|documented|"
     r"noted|attempted|checked|ordered)\b|"

@@ -81,6 +81,28 @@ def _fact_lines(name: str, present: list[RecordFinding], absent: list[RecordFind
     return lines
 
 
+RESPONSE_QUESTION = re.compile(r"\b(?:help(?:ed|s|ful)?|improv\w*|benefit\w*|work(?:ed)?|effective|respon\w*|relie\w*|"
+                               r"better|fail(?:ed)?)\b", re.IGNORECASE)
+"""'did PT help?': the response to a treatment, not only that it was given."""
+
+
+def _response_lines(treatment: str, facts: RecordFacts, shown: list[str]) -> list[str]:
+    """What the record says of a treatment's effect: benefit (present) or none (absent), each quoted (a sentence
+    `shown` already is referred to, not repeated)."""
+    response = facts.get(RecordFact.treatment_response)
+    name = f"Response to prior {treatment.replace('-', ' ')}"
+    helped, not_helped = response.present(treatment), response.absent(treatment)
+    if not helped and not not_helped:
+        return [f"{name}: not documented — no record sentence says whether it helped."]
+
+    def quoted(findings: list[RecordFinding]) -> list[str]:
+        return ["- (the sentence quoted above)" if _cited(f.citation) in shown else _cited(f.citation) for f in findings]
+
+    lines = [f"{name}: benefit documented, in the record's words:", *quoted(helped)] if helped else []
+    lines += [f"{name}: documented as not helping, in the record's words:", *quoted(not_helped)] if not_helped else []
+    return lines
+
+
 MEDICATION_QUESTION = re.compile(r"\b(?:medications?|meds|drugs|prescriptions?)\b", re.IGNORECASE)
 
 
@@ -223,6 +245,7 @@ def fact_answer(question: str, case: CaseFile, facts: RecordFacts | None = None)
     for treatment in classes:
         tried = facts.get(RecordFact.prior_treatments)
         lines += _fact_lines(f"Prior {treatment.replace('-', ' ')}", tried.present(treatment), tried.absent(treatment))
+        lines += _response_lines(treatment, facts, lines) if RESPONSE_QUESTION.search(question) else []
     if history:  # "what conservative treatment has been tried?": every treatment class the record documents
         tried = facts.get(RecordFact.prior_treatments)
         lines += _fact_lines("Prior treatment", tried.present(), tried.absent())
