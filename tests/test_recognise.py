@@ -94,6 +94,14 @@ def test_page_only_takes_nearest_earlier_guideline_in_same_paragraph() -> None:
     assert second.guideline_name is None and not second.guideline_inferred
 
 
+def test_a_page_after_the_sentence_takes_the_last_guideline_named_not_an_abbreviation_or_a_bare_guideline() -> None:
+    """"The MTUS guidelines state that PT is fine (page 98)." read the guideline as "PT"; "The guideline says …" after
+    a named one read it as "guideline": neither names a guideline, so the page belongs to the last one named."""
+    assert _one("The MTUS guidelines state that PT is fine (page 98).").guideline_name == "MTUS guidelines"
+    second = recognise_citations("The CDC guideline covers tapering. The guideline says taper slowly (page 33).")[0]
+    assert second.guideline_name == "CDC guideline" and second.guideline_inferred
+
+
 def test_p_dot_of_the_cdc_guideline() -> None:
     c = _one("See p. 11 of the CDC Clinical Practice Guideline for Prescribing Opioids for Pain.")
     assert c.pages == ["11"]
@@ -263,6 +271,8 @@ def test_pathological_input_is_linear() -> None:
 
 
 @pytest.mark.parametrize("text", [
+    "The VA/DoD low back pain guideline recommends against routine imaging for acute low back pain without red flags "
+    "(page 29).",
     "The VA/DoD low back pain guideline (2022), page 29, recommends against routine imaging.",
     "According to the VA/DoD guideline for low back pain, p. 29, routine imaging is not recommended.",
     "The patient has low back pain; per the VA/DoD low back pain guideline, page 29, imaging is not recommended.",

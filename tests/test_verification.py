@@ -169,6 +169,11 @@ def test_free_text_check_in_reviewer_styles(cdc_search):
             "sessions of psychotherapy are endorsed. Therefore, the requests are medically necessary.")
     report = check_free_text(mtus, cdc_search.library, "Overturned", cdc_search.page_ranking)
     assert report.citation_checks[0].status == "guideline_not_in_corpus"
+    # A page with no guideline named anywhere before it is not "a guideline not in the corpus": it names none.
+    unnamed = check_free_text("The guideline says imaging is not needed (page 29). Therefore, the request is not "
+                              "medically necessary.", cdc_search.library, "Upheld", cdc_search.page_ranking)
+    assert [c.status for c in unnamed.problems] == ["unverifiable_reference"], unnamed.problems
+    assert "names no guideline" in unnamed.problems[0].message and not unnamed.ok
 
 
 @pytest.mark.parametrize("decision,sentence,ok", [

@@ -140,6 +140,11 @@ def _has_signal(words: list[str]) -> bool:
     return False
 
 
+def _names_guideline_kind(name: str) -> bool:
+    """A mention with a guideline word or a guideline publisher's name in it ("MTUS", "the CDC guideline")."""
+    return any(w.lower().startswith(_SIGNAL_WORDS) for w in _WORD.findall(name))
+
+
 def _trim(run: list[_Tok]) -> list[_Tok]:
     while run and (run[0].word.lower() in _CONNECTORS or run[0].word.lower() in _LEADING_DROP):
         run = run[1:]
@@ -190,6 +195,7 @@ _PUBLISHER_NAME = re.compile(
     r"(?:[ \t]+(?:for|on)[ \t]+[^.;:,()\n\[\]]{1,60}?)?)"
     r"[ \t]*(?:\(\d{4}\))?[ \t]*[,:]?[ \t]*(?:at[ \t]+|on[ \t]+)?\(?$")
 _PUBLISHER_REACH = 160
+_PUBLISHER_MENTION = re.compile(r"\b(?:VA/DoD|VA|DoD|CDC|MTUS|ACOEM|ODG|AHRQ|NICE)\b[^.;:()\n\[\]]{0,80}?\b(?:guidelines?|CPG)\b")
 
 
 def _publisher_name(text: str, anchor: int, backward: tuple[str, int, int] | None) -> tuple[str, int, int] | None:
@@ -292,6 +298,13 @@ class _Context:
                 run = [tok] if tok.text and _is_name_token(tok) else []
             if found:
                 self.mentions.append((found[2], found[1], found[0]))
+        # A name in lower case after its publisher ("The VA/DoD low back pain guideline recommends … (page 29)")
+        # is cut to "guideline" by the capitalised-run rule, which resolves to nothing; at one end, the longer wins.
+        self.mentions += [(m.end(), m.start(), " ".join(m.group().split())) for m in _PUBLISHER_MENTION.finditer(text)]
+        # "The guideline says …" names no guideline, and "PT" or "MRI" (capitals, but no guideline word) is none:
+        # the citation they precede belongs to the last guideline named.
+        self.mentions = sorted((m for m in self.mentions if _name_tokens(m[2]) and _names_guideline_kind(m[2])),
+                               key=lambda m: (m[0], -m[1]))
         self.mention_ends = [m[0] for m in self.mentions]
 
     def paragraph_start(self, pos: int) -> int:
@@ -434,6 +447,11 @@ def _acronyms(text: str) -> set[str]:
 
 def _entry_tokens(entry: GuidelineEntry) -> set[str]:
     return _name_tokens(" ".join([entry.id.replace("-", " ").replace("_", " ").replace(".", " "), entry.title, entry.short_form]))
+
+
+def names_a_guideline(name: str | None) -> bool:
+    """Whether a written name says which guideline ("the CDC guideline"), not only that it is one ("the guideline")."""
+    return bool(name and _name_tokens(name))
 
 
 def resolve_guideline_name(name: str, entries: list[GuidelineEntry]) -> GuidelineEntry | None:

@@ -26,7 +26,7 @@ from assistant.contracts import (
     VerificationReport,
 )
 from assistant.retrieval.library import GuidelineLibrary
-from assistant.verification.recognise import recognise_citations, resolve_guideline_name
+from assistant.verification.recognise import names_a_guideline, recognise_citations, resolve_guideline_name
 from assistant.verification.record import RECORD_MARKER, check_record_facts, states_general_norm, verify_record_side
 from assistant.verification.direction import opposite_statement
 from assistant.verification.quantities import changed_figure
@@ -323,7 +323,13 @@ def check_free_text(
     entries = list(library.entries.values())
     for found in recognise_citations(text):
         entry = resolve_guideline_name(found.guideline_name, entries) if found.guideline_name else None
-        name = found.guideline_name or "an unnamed guideline"
+        if not names_a_guideline(found.guideline_name):
+            report.checks.append(CitationCheck(
+                status="unverifiable_reference", sentence=found.sentence,
+                message=f"“{found.raw}” names no guideline, so the page cannot be checked: name the guideline in the "
+                        "sentence (e.g. “the VA/DoD low back pain guideline, page 29”)."))
+            continue
+        name = found.guideline_name
         if entry is None:
             report.checks.append(CitationCheck(
                 status="guideline_not_in_corpus", sentence=found.sentence,
