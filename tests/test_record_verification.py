@@ -160,6 +160,21 @@ def test_the_badge_counts_what_the_record_lacks_apart_from_what_it_says():
     assert "1 of 2 record fact(s) found in the record; 2 of 2 statement(s) of what the record lacks confirmed" in report.badge()
 
 
+def test_what_the_patient_has_not_had_is_checked_as_what_the_record_lacks():
+    """"He has not tried physical therapy." was "not supported" because only the plan names therapy — which is what
+    the sentence says. It reads like "there is no documentation of physical therapy": confirmed when no record
+    sentence documents it, flagged when one does; a clause after it is not part of what is lacking."""
+    case = CaseFile(case_id="gen", items=[DisputedItem(text="MRI of the lumbar spine")], summary=(
+        "Treatment to date includes modified work activity, home exercise program, and medications. Treatment plan "
+        "included MRI of the lumbar spine, physical therapy, and medications for pain and spasms."))
+    text = ("He has not tried physical therapy. The patient has not had an MRI. He has not tried medications. "
+            "While the patient had not undergone chiropractic care, due to the severity of the pain, surgery was planned.")
+    checks = check_record_facts(text, case, split_sentences(text))
+    assert [(c.status, c.absence) for c in checks[:3]] == [("verified", True), ("verified", True),
+                                                            ("record_documents_it", True)], checks
+    assert checks[3].status == "verified" and checks[3].message.endswith("documents “chiropractic care”."), checks[3]
+
+
 def test_a_sentence_about_the_decision_itself_is_not_a_statement_about_the_record():
     case = CaseFile(case_id="gen", summary="The injured worker takes Norco for chronic low back pain since 2014.",
                     items=[DisputedItem(text="Norco 10/325mg #60")])

@@ -117,19 +117,27 @@ NO_DOCUMENTATION = re.compile(
     r"^(?P<w>.+?)\s+(?:(?:is|was|were|are)\s+not|(?:has|have)\s+not\s+been)\s+(?:clearly\s+|specifically\s+|"
     r"adequately\s+|otherwise\s+)?(?:noted|documented|specified|provided|mentioned|reported|stated|described|"
     r"apparent|evident)\b.*$|"
-    # … "the request as submitted failed to specify a body part".
-    r"^(?:(?P<lead_v>.*?)\b)?failed to (?:specify|document|provide|indicate|identify|include|state|mention)\s+(?P<v>.+)$",
+    # … "the request as submitted failed to specify a body part" …
+    r"^(?:(?P<lead_v>.*?)\b)?failed to (?:specify|document|provide|indicate|identify|include|state|mention)\s+(?P<v>.+)$|"
+    # … and of the patient: "He has not tried physical therapy", "the patient did not undergo x-rays".
+    r"^(?:(?P<lead_u>.*?)\b)?(?:he|she|they|the (?:patient|injured worker|claimant|applicant|employee)|IW)\s+"
+    r"(?:(?:has|have|had)\s+(?:not|never)(?:\s+yet)?\s+(?:tried|had|received|undergone|completed|attempted|started|"
+    r"participated in)|did not (?:try|have|receive|undergo|complete|attempt|start|participate in)|never (?:tried|had|"
+    r"received|underwent|completed|attempted|started))\s+(?:any\s+)?(?P<u>.+)$",
     re.IGNORECASE,
 )
 
 
+CLAUSE_BREAK = re.compile(r",\s+(?:due to|because|as|since|given|but|and|which|so|while|although)\b|;\s*", re.IGNORECASE)
 PURPOSE_CLAUSE = re.compile(r"\s+(?:in order )?to (?:support|warrant|justify|substantiate)\b.*$", re.IGNORECASE)
 """'… to warrant continuation' says why the missing thing matters; it is not what the record lacks."""
 
 
 def absent_subject(match: re.Match) -> str:
     """What an absence statement says the record lacks, whichever of its forms it takes."""
-    subject = next(match.group(name) for name in "xyzwv" if match.group(name))
+    subject = next(match.group(name) for name in "xyzwvu" if match.group(name))
+    if match.group("u"):  # "had not undergone conservative care …, due to the severity of the tearing, …": its own clause
+        subject = CLAUSE_BREAK.split(subject, maxsplit=1)[0]
     return PURPOSE_CLAUSE.sub("", subject) or subject
 
 
@@ -140,7 +148,7 @@ LEAD_LINK = re.compile(r"(?:,|\b(?:due to|because(?: of)?|as|since|given|and|but
 def absent_lead(match: re.Match) -> str:
     """What an absence statement says before its absence: "The request for MRI was denied due to" (there is no
     documentation of …) — a statement about the case of its own."""
-    lead = next((match.group(name) for name in ("lead_x", "lead_y", "lead_z", "lead_v") if match.group(name)), "")
+    lead = next((match.group(name) for name in ("lead_x", "lead_y", "lead_z", "lead_v", "lead_u") if match.group(name)), "")
     while (trimmed := LEAD_LINK.sub("", lead.strip())) != lead.strip():
         lead = trimmed
     return lead.strip()
