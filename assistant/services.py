@@ -121,10 +121,11 @@ class Services:
         """Why no indexed guideline answers a question, read like an item (its treatment, its body region from the
         question or else the open case's diagnoses): "is acupuncture recommended for neck pain?" listed opioid and
         low back passages as "the closest guideline passages" with nothing saying that none is about the neck.
-        None when the routing table sends the question somewhere or it names no treatment and no region."""
+        None when the routing table sends the question somewhere, or it names no treatment ("is there instability?"
+        in a knee case is no question a guideline fails to address)."""
         topic = classify_item(question)
         routing = route_item(question, topic, case.summary if case is not None else "")
-        if routing.routed or not routing.uncovered_regions:
+        if routing.routed or not routing.uncovered_regions or not topic.names:
             return None
         hint = topic.primary.governing_hint if topic.primary else None
         governs = f"; the guideline that most likely governs, the {hint}, is not indexed" if hint else ""

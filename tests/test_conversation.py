@@ -333,6 +333,10 @@ def test_a_guideline_question_no_indexed_guideline_addresses_says_so_before_the_
     assert neck[1].startswith("The closest passages anywhere, about other conditions")
     plain = engine.reply(None, "what does the guideline say about urine drug testing?").text
     assert "No indexed guideline addresses" not in plain
+    knee = CaseFile(case_id="gen", summary="The current diagnosis is documented as left knee medial meniscus tear.",
+                    items=[DisputedItem(text="Arthroscopy of the left knee")])
+    finding = engine.reply(knee.case_id, "is there instability?", None, knee).text  # names no treatment
+    assert "No indexed guideline addresses" not in finding, finding
 
 
 def test_how_long_a_drug_has_been_taken_is_answered_from_the_sentences_naming_it_not_the_symptom_duration():
