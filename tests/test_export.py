@@ -68,6 +68,19 @@ def test_markdown_flags_unverified_citations():
     assert determination_markdown(determination(), {0: report()}) == md
 
 
+def test_a_note_to_the_reviewer_left_in_the_rationale_is_flagged_in_the_letter():
+    """The offline draft's "Drafting note: no sentence of the case record names this item; check the records …" went
+    into the exported letter unflagged under a green badge; it is an instruction, not a statement of the letter."""
+    base = determination()
+    noted = base.items[0].model_copy(update={"rationale": "The request under review is “Initial exam”. Drafting note: "
+                                             "no sentence of the case record names this item; check the records for "
+                                             "its history. Therefore, the request is not medically necessary."})
+    md = determination_markdown(base.model_copy(update={"items": [noted]}), [VerificationReport()])
+    assert ("UNVERIFIED: the rationale still holds a note to the reviewer (“Drafting note: no sentence of the case "
+            "record names this item; check the records for its history.”); act on it and remove it before signing.") in md
+    assert "note to the reviewer" not in determination_markdown(base, [report()])
+
+
 def test_docx_opens_and_holds_rationale_and_citations(tmp_path):
     path = determination_docx(determination(), tmp_path / "out" / "letter.docx", [report()])
     doc = Document(str(path))
