@@ -175,6 +175,21 @@ def test_what_the_patient_has_not_had_is_checked_as_what_the_record_lacks():
     assert checks[3].status == "verified" and checks[3].message.endswith("documents “chiropractic care”."), checks[3]
 
 
+def test_an_mme_figure_in_a_reviewer_s_text_is_recomputed_from_the_record():
+    """"The MME is 30 per day." was checked against nothing (no word of a record fact): a figure of this case, it is
+    recomputed with the CDC conversion factors from the regimens the record states; a guideline's threshold is not."""
+    case = CaseFile(case_id="gen", items=[DisputedItem(text="Norco 5/325mg #40")], summary=(
+        "On 11/29/2016 the patient was taking Norco 5/325mg one tablet twice daily for low back pain."))
+    text = ("The MME is 10 per day. The patient's MME is 30. The CDC recommends avoiding dosages of 90 MME/day or more.")
+    checks = check_record_facts(text, case, split_sentences(text))
+    assert [c.status for c in checks] == ["verified", "record_fact_not_supported"], checks
+    assert "gives hydrocodone 5 mg × 2/day × 1.0 = 10 MME/day" in checks[0].message
+    assert "10 MME/day for the record's regimens, not 30 MME/day" in checks[1].message
+    bare = CaseFile(case_id="gen", items=case.items, summary="The patient takes Norco for back pain.")
+    unknown = check_record_facts("The MME is 10 per day.", bare, ["The MME is 10 per day."])
+    assert unknown[0].status == "record_fact_not_supported" and "No regimen in the record" in unknown[0].message
+
+
 def test_a_sentence_about_the_decision_itself_is_not_a_statement_about_the_record():
     case = CaseFile(case_id="gen", summary="The injured worker takes Norco for chronic low back pain since 2014.",
                     items=[DisputedItem(text="Norco 10/325mg #60")])

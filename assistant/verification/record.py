@@ -730,6 +730,41 @@ def check_derived_interval(sentence: str, interval: re.Match[str], cited: list[R
                                              f"{days} days.", RecordSentence(latest.quote, latest.source, latest.date))
 
 
+STATED_MME = re.compile(
+    r"\b(?:MMEs?|morphine (?:milligram )?equivalents?)(?:/day| per day| daily)?\s*(?:is|was|are|of|=|:|at|totals?|totaling|"
+    r"equals?)\s*(?:approximately |about |roughly )?(?P<a>\d+(?:\.\d+)?)\b|"
+    r"\b(?P<b>\d+(?:\.\d+)?)\s*(?:mg\s*)?(?:MMEs?|morphine (?:milligram )?equivalents?)\b", re.IGNORECASE)
+"""'The MME is 10 per day.', 'a total of 45 MME/day': a figure of this case a reviewer derived, checked by recomputing."""
+MME_THRESHOLD_WORDS = re.compile(r"[≥>]|\b(?:or (?:more|greater|higher)|above|below|exceed\w*|threshold|recommend\w*|"
+                                 r"guidelines?|should|avoid\w*|at least)\b", re.IGNORECASE)
+
+
+def stated_mme(sentence: str) -> float | None:
+    """The MME/day figure a sentence gives for this case; None for none, or for a guideline's threshold
+    ("avoid increasing dosage to ≥90 MME/day")."""
+    found = STATED_MME.search(sentence)
+    if found is None or MME_THRESHOLD_WORDS.search(sentence) or states_general_norm(sentence):
+        return None
+    return float(found.group("a") or found.group("b"))
+
+
+def check_stated_mme(sentence: str, figure: float, regimens: list[str]) -> CitationCheck:
+    """A reviewer's MME/day holds when the CDC conversion factors give exactly it for a regimen the record states."""
+    from assistant.criteria.mme import compute_mme
+
+    results = [(regimen, compute_mme(regimen)) for regimen in regimens]
+    complete = [(regimen, r) for regimen, r in results if r.complete and r.components]
+    for regimen, result in complete:
+        if figure in {result.mme_per_day, result.mme_per_day_min}:
+            return _fact_check(sentence, "verified", f"Recomputed from the record: “{regimen}” gives "
+                                                     f"{result.arithmetic()}.", RecordSentence(regimen, "case record", None))
+    given = "; ".join(dict.fromkeys(r.arithmetic() for _, r in complete))
+    return _fact_check(sentence, "record_fact_not_supported", (
+        f"The CDC conversion factors give {given} for the record's regimens, not {figure:g} MME/day; correct the figure."
+        if given else f"No regimen in the record gives the dose and frequency to compute {figure:g} MME/day; quote the "
+                      "regimen or remove the figure."))
+
+
 def check_derived_figure(sentence: str, regimens: list[str]) -> CitationCheck:
     """A 'Derived figure' sentence holds when its arithmetic is exactly what the CDC conversion factors give for a
     regimen the record (or one of the draft's record quotes) states: recomputed here, never taken on trust."""
@@ -895,9 +930,12 @@ def check_record_facts(text: str, case: CaseFile, sentences: list[str]) -> list[
     sex = sex_of_record(corpus)
     record_text = full_record_text(case)
     checks = []
+    regimens = [s.text for s in corpus]
     for sentence in sentences:
         if sentence.startswith(REVIEWER_STATEMENT):
             checks.append(_reviewer_statement(sentence))
+        elif (figure := stated_mme(sentence)) is not None:
+            checks.append(check_stated_mme(sentence, figure, regimens))
         elif RECORD_MARKER.search(sentence):
             checks.append(_fact_check(sentence, "orphan_marker", "A [R] marker in pasted text refers to no record "
                                                                  "quote; quote the record in the sentence instead."))
