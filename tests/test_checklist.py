@@ -277,16 +277,22 @@ NEGATION_CASES = [
 ]
 
 
-@pytest.mark.parametrize("with_context", [True, False], ids=["medspacy-context", "fallback-rules"])
-@pytest.mark.parametrize("sentence,finding,negated", NEGATION_CASES)
-def test_record_fact_negation_by_context_and_by_the_fallback_rules(sentence, finding, negated, with_context, monkeypatch):
-    """Fact extraction uses medSpaCy's ConText like the record verifier; without it, the cue rules give the same answer."""
+@pytest.fixture(params=[True, False], ids=["medspacy-context", "fallback-rules"])
+def facts_reader(request, monkeypatch):
+    """The fact extractors as they read with medSpaCy's ConText, and without it (its cue rules)."""
     from assistant.criteria import facts
 
-    if with_context:
+    if request.param:
         pytest.importorskip("medspacy")
     else:
-        monkeypatch.setattr(facts, "_context_negated", lambda *_args: None)
+        monkeypatch.setattr(facts, "_context_status", lambda *_args: None)
+    return facts
+
+
+@pytest.mark.parametrize("sentence,finding,negated", NEGATION_CASES)
+def test_record_fact_negation_by_context_and_by_the_fallback_rules(sentence, finding, negated, facts_reader):
+    """Fact extraction uses medSpaCy's ConText like the record verifier; without it, the cue rules give the same answer."""
+    facts = facts_reader
     start = sentence.index(finding)
     assert facts.is_negated(sentence, start, start + len(finding)) is negated
 
@@ -299,18 +305,11 @@ HEDGE_CASES = [
 ]
 
 
-@pytest.mark.parametrize("with_context", [True, False], ids=["medspacy-context", "fallback-rules"])
 @pytest.mark.parametrize("sentence,finding,hedged", HEDGE_CASES)
-def test_a_possible_neurological_finding_or_red_flag_is_not_documented_either_way(sentence, finding, hedged,
-                                                                                  with_context, monkeypatch):
+def test_a_possible_neurological_finding_or_red_flag_is_not_documented_either_way(sentence, finding, hedged, facts_reader):
     """CM16-0244053 "… and possible lumbar radiculopathy" was a documented neurological finding, so a hip MRI's
     red-flag criterion read it as met; a possible finding is neither documented nor documented as absent."""
-    from assistant.criteria import facts
-
-    if with_context:
-        pytest.importorskip("medspacy")
-    else:
-        monkeypatch.setattr(facts, "_context_status", lambda *_args: None)
+    facts = facts_reader
     start = sentence.index(finding)
     assert facts.is_hedged(sentence, start, start + len(finding)) is hedged
     extracted = facts.extract_record_facts(sentence)

@@ -65,7 +65,7 @@ class ConversationEngine:
         if not passages:
             return ChatReply(text="No indexed guideline passage matches that. The corpus holds only the guidelines "
                                   "listed in the Corpus tab.", intent="lookup")
-        gap = None if scoped else self._question_gap(routed_as, case)
+        gap = None if scoped else self.services.question_gap(routed_as, case)
         if scoped:
             titles = "; ".join(dict.fromkeys(p.citation.title for p in scoped))
             lines = [f"For this case (the question {scope.reading}, which the routing table sends to the {titles}):"]
@@ -84,10 +84,6 @@ class ConversationEngine:
         if reading := self.services.query_reading(message):
             lines.append(f"Also searched for: {reading}.")
         return ChatReply(text="\n".join(lines), intent="lookup", passages=passages)
-
-    def _question_gap(self, question: str, case: CaseFile | None) -> str | None:
-        gap = getattr(self.services, "question_gap", None)
-        return gap(question, case) if gap is not None else None
 
     @staticmethod
     def _about_the_item(message: str, state: ChatState, case: CaseFile | None) -> tuple[str, str, str]:

@@ -15,9 +15,9 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from assistant.contracts import CaseFile, RecordCitation, readable_date
+from assistant.conversation.intents import CASE_OVERVIEW
 from assistant.criteria.facts import (FACT_PATTERNS, TREATMENT_CLASSES, Medication, RecordFacts, RecordFinding, called_chronic,
                                       duration_of_pain, extract_record_facts, parse_date)
-from assistant.conversation.intents import CASE_OVERVIEW
 from assistant.criteria.model import RecordFact
 from assistant.verification.record import RecordSentence, record_sentences, tokens
 from assistant.vocabulary.drugs import DrugMention, identify_drugs

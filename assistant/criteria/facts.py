@@ -9,6 +9,7 @@ Sentences that report the utilization review's reasons are not read as facts abo
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 from typing import Literal
@@ -180,6 +181,12 @@ class RecordFacts(BaseModel):
 NEGATION_WINDOW = 400  # characters either side of a finding; longer than almost any record sentence
 
 
+def _negation_window(sentence: str, start: int, end: int) -> tuple[str, int, int]:
+    """The finding's NEGATION_WINDOW characters either side, with its offsets in them."""
+    low, high = max(0, start - NEGATION_WINDOW), min(len(sentence), end + NEGATION_WINDOW)
+    return sentence[low:high], start - low, end - low
+
+
 def is_negated(sentence: str, start: int, end: int) -> bool:
     """A finding is negated when medSpaCy's ConText scopes a negation over it (the cue-before-it rules when
     medSpaCy is not installed), or when its clause says it was normal/absent ("reflexes were intact"), a
@@ -187,8 +194,7 @@ def is_negated(sentence: str, start: int, end: int) -> bool:
 
     Read within NEGATION_WINDOW characters either side of the finding: a record with no full stop is one "sentence",
     and reading all of it for each of its findings took minutes on 8 KB (one finding per few words)."""
-    low, high = max(0, start - NEGATION_WINDOW), min(len(sentence), end + NEGATION_WINDOW)
-    sentence, start, end = sentence[low:high], start - low, end - low
+    sentence, start, end = _negation_window(sentence, start, end)
     clause_start = max(sentence.rfind(";", 0, start), sentence.rfind(" but ", 0, start), sentence.rfind(" however", 0, start))
     before = sentence[clause_start + 1 if clause_start >= 0 else 0:start]
     after_end = min(len(sentence), *(i for i in (sentence.find(";", end), sentence.find(" but ", end)) if i >= 0), len(sentence))
@@ -206,7 +212,10 @@ def _context_negated(sentence: str, start: int, end: int) -> bool | None:
     return None if status is None else status == "negated"
 
 
+@functools.lru_cache(maxsize=4096)
 def _context_status(sentence: str, start: int, end: int) -> str | None:
+    """ConText's status of the finding at sentence[start:end] (a finding of a hedged fact is asked twice: negated?
+    hedged?); None without medSpaCy."""
     from assistant.vocabulary.negation import assertions_if_available
 
     found = assertions_if_available(sentence, [sentence[start:end]])
@@ -226,8 +235,7 @@ _HEDGE_BEFORE = re.compile(r"\b(?:possible|possibly|probable|suspected|questiona
 def is_hedged(sentence: str, start: int, end: int) -> bool:
     """ConText reads the finding as uncertain or hypothetical ("possible", "rule out", "return if"); without
     medSpaCy, a hedge word up to three words before it."""
-    low = max(0, start - NEGATION_WINDOW)
-    status = _context_status(sentence[low:min(len(sentence), end + NEGATION_WINDOW)], start - low, end - low)
+    status = _context_status(*_negation_window(sentence, start, end))
     if status is not None:
         return status in ("uncertain", "hypothetical")
     return bool(_HEDGE_BEFORE.search(sentence[max(0, start - 60):start]))

@@ -190,12 +190,14 @@ def _backward_name(tokens: list[_Tok], index: int, text: str) -> tuple[str, int,
     return _name_from(run, text)
 
 
+_PUBLISHER_HEAD = r"\b(?:VA/DoD|VA|DoD|CDC|MTUS|ACOEM|ODG|AHRQ|NICE)\b[^.;:()\n\[\]]{0,80}?\b(?:guidelines?|CPG)\b"
+"""A guideline named after its publisher, up to its guideline word: 'VA/DoD low back pain guideline'."""
 _PUBLISHER_NAME = re.compile(
-    r"(?P<name>\b(?:VA/DoD|VA|DoD|CDC|MTUS|ACOEM|ODG|AHRQ|NICE)\b[^.;:()\n\[\]]{0,80}?\b(?:guidelines?|CPG)\b"
+    r"(?P<name>" + _PUBLISHER_HEAD +
     r"(?:[ \t]+(?:for|on)[ \t]+[^.;:,()\n\[\]]{1,60}?)?)"
     r"[ \t]*(?:\(\d{4}\))?[ \t]*[,:]?[ \t]*(?:at[ \t]+|on[ \t]+)?\(?$")
 _PUBLISHER_REACH = 160
-_PUBLISHER_MENTION = re.compile(r"\b(?:VA/DoD|VA|DoD|CDC|MTUS|ACOEM|ODG|AHRQ|NICE)\b[^.;:()\n\[\]]{0,80}?\b(?:guidelines?|CPG)\b")
+_PUBLISHER_MENTION = re.compile(_PUBLISHER_HEAD)
 
 
 def _publisher_name(text: str, anchor: int, backward: tuple[str, int, int] | None) -> tuple[str, int, int] | None:
@@ -303,7 +305,7 @@ class _Context:
         self.mentions += [(m.end(), m.start(), " ".join(m.group().split())) for m in _PUBLISHER_MENTION.finditer(text)]
         # "The guideline says …" names no guideline, and "PT" or "MRI" (capitals, but no guideline word) is none:
         # the citation they precede belongs to the last guideline named.
-        self.mentions = sorted((m for m in self.mentions if _name_tokens(m[2]) and _names_guideline_kind(m[2])),
+        self.mentions = sorted((m for m in self.mentions if names_a_guideline(m[2]) and _names_guideline_kind(m[2])),
                                key=lambda m: (m[0], -m[1]))
         self.mention_ends = [m[0] for m in self.mentions]
 

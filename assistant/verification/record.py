@@ -19,6 +19,7 @@ import functools
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from assistant.contracts import REQUEST_SOURCE, CaseFile, CitationCheck, ItemRationale, RecordCitation
 from assistant.verification.textmatch import STOPWORDS, match_key, normalise_characters, quote_occurs
@@ -26,6 +27,9 @@ from assistant.vocabulary.deciding_terms import DecidingTerms, deciding_terms, m
 from assistant.vocabulary.query import with_vocabulary_terms
 from assistant.vocabulary.record_cues import (MONTHS, RECORD_DATE, days_between, interval_words,
                                               mentions_without_documenting, parse_date, reports_a_review, stated_reason)
+
+if TYPE_CHECKING:
+    from assistant.criteria.mme import MmeResult  # criteria imports this module: only for the annotation
 
 RECORD_MARKER = re.compile(r"\[R(\d{1,3})\]")
 GUIDELINE_MARKER = re.compile(r"\[\d{1,3}\]")
@@ -748,12 +752,16 @@ def stated_mme(sentence: str) -> float | None:
     return float(found.group("a") or found.group("b"))
 
 
-def check_stated_mme(sentence: str, figure: float, regimens: list[str]) -> CitationCheck:
-    """A reviewer's MME/day holds when the CDC conversion factors give exactly it for a regimen the record states."""
+def _computed_regimens(regimens: list[str]) -> list[tuple[str, MmeResult]]:
+    """Each regimen the text states with the MME/day the CDC conversion factors give it, when they give one."""
     from assistant.criteria.mme import compute_mme
 
-    results = [(regimen, compute_mme(regimen)) for regimen in regimens]
-    complete = [(regimen, r) for regimen, r in results if r.complete and r.components]
+    return [(regimen, result) for regimen in regimens if (result := compute_mme(regimen)).complete]
+
+
+def check_stated_mme(sentence: str, figure: float, regimens: list[str]) -> CitationCheck:
+    """A reviewer's MME/day holds when the CDC conversion factors give exactly it for a regimen the record states."""
+    complete = _computed_regimens(regimens)
     for regimen, result in complete:
         if figure in {result.mme_per_day, result.mme_per_day_min}:
             return _fact_check(sentence, "verified", f"Recomputed from the record: “{regimen}” gives "
@@ -768,13 +776,10 @@ def check_stated_mme(sentence: str, figure: float, regimens: list[str]) -> Citat
 def check_derived_figure(sentence: str, regimens: list[str]) -> CitationCheck:
     """A 'Derived figure' sentence holds when its arithmetic is exactly what the CDC conversion factors give for a
     regimen the record (or one of the draft's record quotes) states: recomputed here, never taken on trust."""
-    from assistant.criteria.mme import compute_mme
-
     found = DERIVED_ARITHMETIC.match(" ".join(sentence.split()))
     shown = found.group("arithmetic").strip() if found else ""
-    for regimen in regimens if shown else []:
-        result = compute_mme(regimen)
-        if result.complete and result.arithmetic() == shown:
+    for regimen, result in _computed_regimens(regimens) if shown else []:
+        if result.arithmetic() == shown:
             return _fact_check(sentence, "verified", f"Recomputed from the record: “{regimen}” gives {shown}.",
                                RecordSentence(regimen, "case record", None))
     return _fact_check(sentence, "record_fact_not_supported",

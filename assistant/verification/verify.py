@@ -322,7 +322,6 @@ def check_free_text(
     report = VerificationReport()
     entries = list(library.entries.values())
     for found in recognise_citations(text):
-        entry = resolve_guideline_name(found.guideline_name, entries) if found.guideline_name else None
         if not names_a_guideline(found.guideline_name):
             report.checks.append(CitationCheck(
                 status="unverifiable_reference", sentence=found.sentence,
@@ -330,6 +329,7 @@ def check_free_text(
                         "sentence (e.g. “the VA/DoD low back pain guideline, page 29”)."))
             continue
         name = found.guideline_name
+        entry = resolve_guideline_name(name, entries)
         if entry is None:
             report.checks.append(CitationCheck(
                 status="guideline_not_in_corpus", sentence=found.sentence,
