@@ -927,6 +927,18 @@ def test_computerized_tomography_is_prior_imaging():
     assert len(facts.get(RecordFact.prior_imaging).present()) == 2
 
 
+def test_a_test_that_has_been_denied_is_not_prior_imaging():
+    """CM17-0011517 (real letter): "An EMG has been denied." was listed as the case's prior imaging (a test that
+    was never done) in the case overview and in the answer to "has he had an MRI?"."""
+    from assistant.drafting.intake import case_from_file
+
+    case = case_from_file(require_shared(SHARED / "imr-letters" / "dev") / "CM17-0011517.pdf")
+    facts = extract_record_facts(case.summary, injury_date=case.injury_date)
+    quoted = [f.citation.quote for f in facts.get(RecordFact.prior_imaging).present()]
+    assert "Diagnostic studies included: MRI right shoulder (11-19-16)." in quoted
+    assert not any("denied" in q for q in quoted), quoted
+
+
 def test_the_days_an_acute_opioid_request_supplies_are_written_out_and_recomputed_by_the_verifier():
     """'Not met: the request reads "Norco 10/325mg #60"' said nothing of the 10 to 15 days the status rests on; the
     figure is now a derived figure the record verifier recomputes from the request and the regimen it quotes."""

@@ -199,6 +199,23 @@ def test_what_is_the_mme_with_a_case_open_answers_with_the_cases_own_figure(serv
     assert "gives how often the opioid is taken" in unsaid.text and "dose" not in unsaid.text.split("computed")[1].split("\n")[0]
 
 
+def test_what_is_the_mme_when_no_item_is_an_opioid_answers_from_the_records_opioids(services, case):
+    """CM17-0011517 (physical therapy and Voltaren disputed; "Current medications include Diclofenac, Gabapentin, and
+    Tramadol."): "what is the MME?" listed CDC pages only, as if no opioid were in the case."""
+    therapy = case.model_copy(update={
+        "summary": "Current medications include Diclofenac, Gabapentin, and Tramadol. On 1-5-17 she took Norco "
+                   "10/325mg 1 tablet every 6 hours for pain.",
+        "items": [DisputedItem(text="Eight physical therapy sessions")]})
+    reply = ConversationEngine(services).reply(therapy.case_id, "what is the MME?", None, therapy)
+    assert reply.passages and "No disputed item gives an opioid regimen" in reply.text, reply.text
+    tramadol = next(line for line in reply.text.splitlines() if "Tramadol." in line)
+    assert "MME/day cannot be computed — the sentence does not give the opioid's dose and frequency" in tramadol
+    norco = next(line for line in reply.text.splitlines() if "Norco 10/325mg" in line)
+    assert "= 40 MME/day" in norco, norco
+    none = therapy.model_copy(update={"summary": "She takes ibuprofen 800 mg three times a day."})
+    assert "No disputed item" not in ConversationEngine(services).reply(none.case_id, "what is the MME?", None, none).text
+
+
 def test_questions_about_the_case_are_answered_from_the_record_verbatim(services, case):
     """"was physical therapy tried?" and "what did UR say about item 1?" were guideline searches (unrelated pages).
     With a case open they quote the record's own sentences; a question the record has no words for says so."""

@@ -110,8 +110,13 @@ class ConversationEngine:
         answers = [mme_answer(self._item_checklist(case, i, state), i + 1) for i in indexes if 0 <= i < len(case.items)]
         answers = [a for a in answers if a]
         lookup = self._lookup(message, state, case)
-        if not answers:
-            return lookup  # no opioid with a dose and frequency here: a question about MME in general
+        if not answers:  # no disputed item is an opioid: the record's own opioids, else MME in general
+            from assistant.conversation.record_answer import record_mme_lines
+            from assistant.criteria.facts import extract_record_facts
+
+            recorded = record_mme_lines(extract_record_facts(case.summary, injury_date=case.injury_date))
+            lookup.text = "\n".join([*recorded, "", lookup.text]) if recorded else lookup.text
+            return lookup
         lookup.text = "MME/day of this case's opioids (the record's regimen with the CDC 2022 conversion factors):\n" + \
             "\n".join(answers) + "\n\n" + lookup.text
         return lookup

@@ -20,7 +20,7 @@ from assistant.criteria.facts import (FACT_PATTERNS, TREATMENT_CLASSES, Medicati
                                       duration_of_pain, extract_record_facts, parse_date)
 from assistant.criteria.model import RecordFact
 from assistant.verification.record import RecordSentence, record_sentences, tokens
-from assistant.vocabulary.drugs import DrugMention, identify_drugs
+from assistant.vocabulary.drugs import OPIOID_CLASSES, DrugMention, identify_drugs
 from assistant.vocabulary.query import named_drug_classes, with_vocabulary_terms
 from assistant.vocabulary.record_cues import UR_SENTENCE, review_account
 
@@ -125,14 +125,36 @@ def _drug_use_lines(question: str, facts: RecordFacts) -> list[str]:
 
 def _sentences_naming(medications: list[Medication], shown: Callable[[Medication], str]) -> list[str]:
     """Each record sentence naming one of the medications, once, followed by the drugs it names (as `shown`)."""
-    by_quote: dict[str, list[Medication]] = {}
-    for medication in medications:
-        by_quote.setdefault(medication.citation.quote, []).append(medication)
     lines = []
-    for meds in by_quote.values():
+    for meds in _by_sentence(medications):
         plan = " — planned or requested" if meds[0].planned else ""
         lines.append(f"{_cited(meds[0].citation)} — {', '.join(dict.fromkeys(shown(m) for m in meds))}{plan}")
     return lines
+
+
+def record_mme_lines(facts: RecordFacts) -> list[str]:
+    """"What is the MME?" when no disputed item is an opioid: each record sentence naming an opioid, with the MME/day
+    the CDC 2022 conversion factors give its regimen, or what it lacks for one ("Current medications include
+    Diclofenac, Gabapentin, and Tramadol." names no dose or frequency). Empty when the record names no opioid."""
+    from assistant.criteria.mme import compute_mme
+
+    opioids = [m for m in facts.medications if OPIOID_CLASSES & set(m.classes)]
+    if not opioids:
+        return []
+    lines = ["No disputed item gives an opioid regimen. The opioids the record names, with the MME/day the CDC 2022 "
+             "conversion factors give their regimen (a plan or request is marked):"]
+    for line, meds in zip(_sentences_naming(opioids, lambda m: m.surface), _by_sentence(opioids)):
+        result = compute_mme(meds[0].citation.quote)
+        figure = result.arithmetic() if result.complete else f"MME/day cannot be computed — the sentence does not give {result.missing}"
+        lines.append(f"{line}: {figure}")
+    return lines
+
+
+def _by_sentence(medications: list[Medication]) -> list[list[Medication]]:
+    by_quote: dict[str, list[Medication]] = {}
+    for medication in medications:
+        by_quote.setdefault(medication.citation.quote, []).append(medication)
+    return list(by_quote.values())
 
 
 def _medication_lines(facts: RecordFacts) -> list[str]:

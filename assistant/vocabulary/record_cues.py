@@ -12,7 +12,7 @@ import re
 from datetime import date
 
 UR_SENTENCE = re.compile(
-    r"\b(utilization review|prior review|previous review|peer review|\bUR\b|non-?certif\w*|was denied|were denied|"
+    r"\b(utilization review|prior review|previous review|peer review|\bUR\b|non-?certif\w*|(?:was|were|been) denied|"
     r"denied (?:due|because|as)|reviewed and (?:denied|modified|non-?certified)|was modified|modified the request|Request for Authorization|IMR|claims administrator|"
     r"(?:was|were|been|being) (?:authori[sz]ed|certified|approved))\b", re.IGNORECASE)
 """A review's decision or account (utilization review, claims administrator, IMR), not the treating record."""
