@@ -215,6 +215,12 @@ def test_an_item_naming_no_region_takes_the_single_region_of_the_case_diagnoses(
     assert routed("Electrical Muscle Stimulation 2 times a week for 4 weeks", lumbar_case) == [LBP]
     assert routed("Electrical Muscle Stimulation 2 times a week for 4 weeks", mixed_case) == []
     assert routed("MRI of the cervical spine", lumbar_case) == []  # the item's own region wins
+    assert routed("Spinal manipulation therapy 2 times a week for 4 weeks", mixed_case) == []  # two spine levels
+    # CM16-0231745 (real letter): "lumbar spine sprain/strain and abdominal muscle strain" — spinal manipulation is
+    # for the one spine level diagnosed; electrical stimulation, which names no region, stays unrouted.
+    abdominal = "The current diagnoses are documented as lumbar spine sprain/strain and abdominal muscle strain."
+    assert routed("Spinal manipulation 1 times 8", abdominal) == [LBP]
+    assert routed("Electrical stimulation 1 times 8", abdominal) == []
     # CM17-0009282 (real letter): "left buttock and left thigh sciatic pain, right knee contusion" named the knee
     # alone, and "Sit-stand workstation" was read as a request for the knee.
     sciatic = "The patient is being treated for left buttock and left thigh sciatic pain, right knee contusion."

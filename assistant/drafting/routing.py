@@ -145,24 +145,31 @@ def diagnosis_sentences(case_summary: str) -> list[str]:
     return [piece + "." for piece in case_summary.split(".")[:-1] if DIAGNOSIS_WORD.search(piece)]
 
 
-def case_regions(case_summary: str, table: RoutingTable | None = None) -> list[str]:
-    """Regions of the case's documented diagnoses ('diagnoses are documented as lumbar sprain …'), used only for an
-    item that names no region itself, and only when the diagnoses name exactly one."""
+def diagnosis_regions(case_summary: str, table: RoutingTable | None = None) -> list[str]:
+    """Every region the case's documented diagnoses name ('diagnoses are documented as lumbar sprain …')."""
     sentences = " ".join(diagnosis_sentences(case_summary))
-    regions = item_regions(sentences, table) if sentences else []
+    return item_regions(sentences, table) if sentences else []
+
+
+def case_regions(case_summary: str, table: RoutingTable | None = None) -> list[str]:
+    """The region of the case's documented diagnoses, used only for an item that names no region itself, and only
+    when the diagnoses name exactly one."""
+    regions = diagnosis_regions(case_summary, table)
     return regions if len(regions) == 1 else []
 
 
 SPINE_LEVELS = {"lumbar", "cervical", "thoracic"}
 
 
-def _regions_with_case(item: list[str], case: list[str]) -> list[str]:
-    """The item's own regions; the case's single region when the item names none, or only 'spine' and the case's
-    region is a spine level ('Spinal manipulation' in a lumbar sprain case is lumbar)."""
+def _regions_with_case(item: list[str], diagnosed: list[str]) -> list[str]:
+    """The item's own regions; the case's single diagnosed region when the item names none; for an item naming only
+    'spine', the single spine level the diagnoses name, whatever else they name ('Spinal manipulation' in a case of
+    "lumbar spine sprain/strain and abdominal muscle strain" is lumbar, CM16-0231745)."""
     if not item:
-        return case
-    if item == [UNSPECIFIED_SPINE] and case and case[0] in SPINE_LEVELS:
-        return case
+        return diagnosed if len(diagnosed) == 1 else []
+    levels = [r for r in diagnosed if r in SPINE_LEVELS]
+    if item == [UNSPECIFIED_SPINE] and len(levels) == 1:
+        return levels
     return item
 
 
@@ -194,7 +201,7 @@ def route_item(item_text: str, topic: ItemTopic, case_summary: str = "",
                table: RoutingTable | None = None) -> RoutingDecision:
     """The bundled guidelines that address this item's body region and treatment, most specific route first."""
     table = table or load_routing()
-    regions = _regions_with_case(item_regions(item_text, table), case_regions(case_summary, table))
+    regions = _regions_with_case(item_regions(item_text, table), diagnosis_regions(case_summary, table))
     categories = set(topic.names)
     applying = [r for r in table.routes if _route_applies(r, categories, regions, case_summary)]
     decision = RoutingDecision(guidelines=list(dict.fromkeys(r.guideline for r in applying)), regions=regions,
