@@ -58,6 +58,9 @@ def case():
     ("give me an overview", "record"),
     ("what happened to the injured worker?", "record"),
     ("give me an overview of opioid tapering", "lookup"),
+    ("summarize", "record"),  # CM17-0008753: the one word searched the guidelines (LBP and amputation pages)
+    ("Summarise please.", "record"),
+    ("summarize recommendation 4", "lookup"),
     ("is PT recommended for low back pain?", "lookup"),  # physical therapy, not "is the patient …"
     ("is pt on opioids?", "record"),
     ("what happened to the evidence on tramadol?", "lookup"),

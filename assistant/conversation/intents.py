@@ -53,6 +53,7 @@ CASE_ATTRIBUTE = re.compile(
 """'what are the diagnoses?', 'what did the MRI show?', 'when was the injury?': the case's own attributes."""
 CASE_OVERVIEW = re.compile(
     r"^\s*(?:please\s+)?(?:give me\s+)?(?:an?\s+|the\s+)?(?:overview|summary|recap|synopsis|background)\s*[.?!]*\s*$|"
+    r"^\s*(?:please\s+)?(?:summari[sz]e|recap)(?:\s+please)?\s*[.?!]*\s*$|"
     r"\bwhat(?:'s|\s+is)\s+(?:this|the)\s+case\s+about\b|\bbrief me\b|"
     r"\btell me about\s+(?:this|the)\s+(?:case|patient|injured worker|claimant|applicant|record)\b|"
     r"^\s*what happened(?:\s+to\s+(?:him|her|them|this\s+\w+|the\s+\w+(?:\s+worker)?))?\s*[?.!]*\s*$|"
