@@ -151,6 +151,23 @@ def test_precedents_citing_nothing_do_not_vote_and_hint_backs_off() -> None:
     assert suggest_governing("Item nobody recognises", "", [], k=3) == []
 
 
+@pytest.mark.parametrize("item,section", [
+    ("Nortriptyline HCL 25mg, #30", "Antidepressants for chronic pain"),  # CM17-0008753: pointed to Antiepilepsy drugs
+    ("Cymbalta 60mg #30", "Antidepressants for chronic pain"),
+    ("Gabapentin 600mg #90", "Antiepilepsy drugs"),
+    ("Lyrica 75mg #60", "Antiepilepsy drugs"),
+])
+def test_the_hint_for_an_antidepressant_or_anticonvulsant_names_its_own_drug_class(item, section) -> None:
+    best = suggest_governing(item, "", [], k=2)
+    assert [s.section for s in best][0] == section, [s.label for s in best]
+    assert best[0].label == f"MTUS Chronic Pain Medical Treatment, {section}"  # the part, not the section, as a part
+    # A precedent vote for the other class sinks below one for the item's own class, however similar.
+    precedents = [_p("A", 0.9, "Chronic Pain Medical Treatment", ["Antiepilepsy drugs (AEDs)"], "2016"),
+                  _p("B", 0.6, "Chronic Pain Medical Treatment", ["Antidepressants for chronic pain"], "2016")]
+    voted = suggest_governing(item, "", precedents, k=2)
+    assert voted[0].section.startswith(section.split()[0]), [s.label for s in voted]
+
+
 def test_exclude_case_removes_a_cases_votes() -> None:
     precedents = [_p("SELF", 0.99, "Knee Complaints", ["Surgical Considerations"]),
                   _p("OTHER", 0.5, "Shoulder Complaints", ["Surgical Considerations"])]

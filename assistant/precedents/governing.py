@@ -200,6 +200,29 @@ def prefer_item_body_part(suggestions: list[GoverningSuggestion], item_text: str
     return [s for s in suggestions if s not in clashing] + clashing
 
 
+_DRUG_CLASS_GROUPS = {"gabapentinoid": "anticonvulsant", "anticonvulsant": "anticonvulsant",
+                      "tca": "antidepressant", "snri": "antidepressant", "ssri": "antidepressant"}
+_GROUP_SECTIONS = {"anticonvulsant": re.compile(r"\bantiepilep\w*|\banticonvuls\w*", re.IGNORECASE),
+                   "antidepressant": re.compile(r"\bantidepress\w*|\btricyclics?\b|\bSNRIs?\b|\bSSRIs?\b", re.IGNORECASE)}
+
+
+def prefer_item_drug_class(suggestions: list[GoverningSuggestion], item_text: str) -> list[GoverningSuggestion]:
+    """For a drug the vocabulary places in one class group, sections about another group sink to the end:
+    nortriptyline (a tricyclic) was pointed to "Antiepilepsy drugs", the first half of its category's hint
+    (CM17-0008753; its reviewer cited "Antidepressants for chronic pain")."""
+    from assistant.vocabulary.drugs import identify_drugs
+
+    groups = {_DRUG_CLASS_GROUPS[c] for m in identify_drugs(item_text) for c in m.classes if c in _DRUG_CLASS_GROUPS}
+    if not groups:
+        return suggestions
+
+    def clashes(s: GoverningSuggestion) -> bool:
+        named = {g for g, pattern in _GROUP_SECTIONS.items() if s.section and pattern.search(s.section)}
+        return bool(named) and not named & groups
+
+    return [s for s in suggestions if not clashes(s)] + [s for s in suggestions if clashes(s)]
+
+
 def suggest_governing(
     item_text: str,
     case_summary: str,
@@ -224,11 +247,12 @@ def suggest_governing(
     elif exclude_case is not None:
         precedents = [p for p in precedents if p.case_number != exclude_case]
     precedents = list(precedents)
-    suggestions = prefer_item_body_part(vote(precedents, level=level, neighbours=neighbours, power=power), item_text)[:k]
+    voted = prefer_item_body_part(vote(precedents, level=level, neighbours=neighbours, power=power), item_text)
+    suggestions = prefer_item_drug_class(voted, item_text)[:k]
     taken = {(normalise_part(s.part), normalise_section(s.section)) for s in suggestions}
     # Back-off, in order: the category hint, then what the wider set of precedents given (past the nearest
     # `neighbours`) cited most often.
-    fallbacks = _hint_suggestions(item_text, case_summary, level)
+    fallbacks = prefer_item_drug_class(_hint_suggestions(item_text, case_summary, level), item_text)
     if len(precedents) > neighbours:
         fallbacks += vote(precedents, level=level, neighbours=len(precedents), power=0.0)
     for extra in fallbacks:

@@ -19,7 +19,8 @@ class TreatmentCategory:
     query: str
     """Words a guideline uses for it, added to the retrieval query."""
     governing_hint: str = ""
-    """Where California reviewers usually look (shown only as a suggestion, never as a citation)."""
+    """Where California reviewers usually look (shown only as a suggestion, never as a citation): alternatives
+    separated by ";", each "guideline part — section" written in full."""
 
 
 PT_ABBREVIATION = r"\bPT\b(?![/, -]*(?:PTT|INR)\b)"
@@ -86,7 +87,8 @@ CATEGORIES: list[TreatmentCategory] = [
                       "MTUS Chronic Pain Medical Treatment Guidelines — Transcutaneous electrotherapy"),
     TreatmentCategory("physical-modality", r"\b(?:(?:pulsed|therapeutic) ultrasound|ultrasound therapy|(?:cold |low[- ]level )?laser therapy|cupping)\b",
                       r"\bultrasound\b|\blaser therapy\b|\bcupping\b", "therapeutic ultrasound laser therapy cupping",
-                      "MTUS Chronic Pain Medical Treatment Guidelines — Ultrasound, therapeutic; Low-level laser therapy"),
+                      ("MTUS Chronic Pain Medical Treatment Guidelines — Ultrasound, therapeutic; "
+                       "MTUS Chronic Pain Medical Treatment Guidelines — Low-level laser therapy")),
     TreatmentCategory("injection", r"\b(?:injections?|epidural|esi|facet|trigger point|nerve block|medial branch blocks?|radiofrequency|prp|platelet[- ]rich|cortisone|steroid injection)\b",
                       r"\binjections?\b|\bepidural\b|\bnerve blocks?\b", "injection procedures",
                       "MTUS Chronic Pain Medical Treatment Guidelines — Epidural steroid injections; ACOEM body-part chapter"),
@@ -102,7 +104,8 @@ CATEGORIES: list[TreatmentCategory] = [
     TreatmentCategory("anticonvulsant-antidepressant", r"\b(?:gabapentin|neurontin|pregabalin|lyrica|duloxetine|cymbalta|amitriptyline|nortriptyline|venlafaxine|topiramate)\b",
                       r"\bgabapentin\b|\bpregabalin\b|\bantidepressants?\b|\banticonvulsants?\b|\bSNRIs?\b|\btricyclic",
                       "anticonvulsants antidepressants for neuropathic pain",
-                      "MTUS Chronic Pain Medical Treatment Guidelines — Antiepilepsy drugs; Antidepressants for chronic pain"),
+                      ("MTUS Chronic Pain Medical Treatment Guidelines — Antiepilepsy drugs; "
+                       "MTUS Chronic Pain Medical Treatment Guidelines — Antidepressants for chronic pain")),
     TreatmentCategory("ppi", r"\b(?:omeprazole|prilosec|pantoprazole|protonix|esomeprazole|nexium|lansoprazole|ranitidine|ppi)\b",
                       r"\bproton pump\b", "gastrointestinal protection with NSAIDs",
                       "MTUS Chronic Pain Medical Treatment Guidelines — NSAIDs, GI symptoms & cardiovascular risk"),
