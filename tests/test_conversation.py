@@ -58,6 +58,9 @@ def case():
     ("give me an overview", "record"),
     ("what happened to the injured worker?", "record"),
     ("give me an overview of opioid tapering", "lookup"),
+    ("any GI issues?", "record"),  # CM17-0019171 (a meloxicam request): searched the guidelines
+    ("any stomach problems?", "record"),
+    ("what are the GI risks of NSAIDs?", "lookup"),
     ("summarize", "record"),  # CM17-0008753: the one word searched the guidelines (LBP and amputation pages)
     ("Summarise please.", "record"),
     ("summarize recommendation 4", "lookup"),

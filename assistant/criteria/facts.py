@@ -76,6 +76,7 @@ FACT_PATTERNS: dict[RecordFact, str] = {
     RecordFact.surgery_candidate: r"\bsurg\w+ (?:candidate|consult\w*|evaluation|referral|planned|intervention)\b|\bcandidate for surgery\b",
     RecordFact.exercise_program: r"\bhome exercise\w*\b|\bHEP\b|\bexercise program\b|\bexercises?\b",
     RecordFact.comorbidities: r"\bhypertension\b|\bdiabet\w+\b|\bgastritis\b|\bGERD\b|\breflux\b|\bulcers?\b|\bGI bleed\w*\b|\bkidney\b|\brenal\b|"
+                              r"\b(?:GI|stomach|gastric) (?:issues?|problems?|complaints?|symptoms?|distress|pain)\b|"
                               r"\bcardiac\b|\bheart\b|\bdyspepsia\b|\bstomach upset\b|\bgastrointestinal\b|\bsleep apnea\b|\bCOPD\b",
     RecordFact.age: r"\b\d{2}[- ]year[- ]old\b",
     RecordFact.diagnosis: r"\bdiagnos[ie]s\b|\bdiagnosed\b|" + TREATED_FOR,
