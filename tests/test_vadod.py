@@ -339,3 +339,20 @@ def test_swapped_regions_tests_drugs_and_conditions_of_the_cdc_and_lbp_guideline
         print(run.__name__, sentences, flagged, false_flags, [m for f in result.values() for m in f.missed][:10])
         assert sentences >= 300
         assert flagged >= floors[flagged_floor] and false_flags <= floors[ceiling], run.__name__
+
+
+def test_a_drafted_quote_is_a_clinical_sentence_not_the_guidelines_edition_history():
+    """CM17-0019171 (a meloxicam request): the offline draft quoted LBP p. 51 "The strength of the recommendation
+    was modified from Strong for in the 2017 VA/DoD LBP CPG to Weak for in this updated CPG …" as what the guideline
+    says, and "… and attrition.(113) The benefits of NSAIDs …" as one sentence (a reference after the full stop)."""
+    from assistant.drafting.offline import best_sentences, passage_sentences
+
+    doc = ingested("vadod-lbp-2022")
+    chunks = [c for c in doc.chunks if c.printed_page == "51" and "slightly outweighed the potential harm" in c.text]
+    assert chunks
+    sentences = passage_sentences(chunks[-1].text)
+    assert "The benefits of NSAIDs for pain and function slightly outweighed the potential harm of AEs." in sentences
+    assert any(s.endswith("attrition.(113)") for s in sentences), sentences
+    chosen = [s for c in chunks for s in best_sentences(c.text, ["Meloxicam Mobic NSAIDs nonopioid medication"])]
+    assert chosen and not any("CPG" in s or "Reviewed, New-replaced" in s for s in chosen), chosen
+    assert any(s in squash(" ".join(p.text for p in doc.pages if p.printed_page == "51")) for s in chosen)

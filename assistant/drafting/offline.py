@@ -15,12 +15,26 @@ from assistant.verification.textmatch import split_sentences
 
 
 
+REFERENCE_AFTER_STOP = re.compile(r"\.[(\[]\d{1,3}(?:\s?[,–-]\s?\d{1,3}){0,8}[)\]]\s+(?=[A-Z])")
+"""'… and attrition.(113) The benefits of NSAIDs …': a reference number after the full stop, where VA/DoD guidelines put
+it; the sentence splitter reads the two as one (the LBP NSAID discussion was quoted whole, CM17-0019171)."""
+
+
+def _split_after_references(sentence: str) -> list[str]:
+    """The sentence cut after each reference-number-after-full-stop, the reference kept with the sentence it ends."""
+    parts, start = [], 0
+    for found in REFERENCE_AFTER_STOP.finditer(sentence):
+        parts.append(sentence[start:found.end()].rstrip())
+        start = found.end()
+    return [*parts, sentence[start:]]
+
+
 def passage_sentences(passage_text: str, section_path: list[str] | None = None) -> list[str]:
     """Whole sentences of a passage: bullets split, a leading heading (e.g. 'Supporting Rationale') removed."""
     headings = sorted({h for h in (section_path or []) if h}, key=len, reverse=True)
     sentences = []
     for block in (b.strip() for b in passage_text.split("•")):  # re.split(r"\s*•\s*") was quadratic on blank lines
-        for sentence in split_sentences(block):
+        for sentence in (part for whole in split_sentences(block) for part in _split_after_references(whole)):
             for heading in headings:
                 if sentence.startswith(heading + " "):
                     sentence = sentence[len(heading) + 1 :]
@@ -29,16 +43,25 @@ def passage_sentences(passage_text: str, section_path: list[str] | None = None) 
     return sentences
 
 
+REVISION_HISTORY = re.compile(
+    r"\bstrength of (?:the|this) recommendation (?:was|has been) (?:modified|changed|amended|downgraded|upgraded)\b|"
+    r"\b(?:this|the) updated CPG\b|\b(?:in|from) the (?:19|20)\d\d [\w/ ]{0,20}CPG\b|"
+    r"\bthis is an? (?:Reviewed|Not reviewed)\b", re.IGNORECASE)
+"""A sentence about the guideline's own editions ("The strength of the recommendation was modified from Strong for in
+the 2017 VA/DoD LBP CPG to Weak for in this updated CPG …", quoted as what the LBP guideline requires of a meloxicam
+request, CM17-0019171): true of the page, but not what the guideline asks of the case."""
+
+
 def best_sentences(passage_text: str, queries: list[str], limit: int = 2, section_path: list[str] | None = None) -> list[str]:
     """The passage's own whole sentences that best match the item, preferring recommendation language; a passage
-    that opens a recommendation gives its statement first."""
+    that opens a recommendation gives its statement first. Sentences about the guideline's editions are left out."""
     statement = recommendation_statement(passage_text)
     if statement is not None and limit == 1:
         return [statement]
     query_words = set().union(*(content_words(q) for q in queries)) if queries else set()
     scored = []
     for position, sentence in enumerate(passage_sentences(passage_text, section_path)):
-        if len(sentence.split()) < 6 or len(sentence) > 600:
+        if len(sentence.split()) < 6 or len(sentence) > 600 or REVISION_HISTORY.search(sentence):
             continue
         overlap = len(content_words(sentence) & query_words)
         directive = 1.5 if re.search(r"\bclinicians should\b|\bshould\b|\brecommend", sentence, re.IGNORECASE) else 0.0
