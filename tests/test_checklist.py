@@ -962,3 +962,18 @@ def test_the_days_an_acute_opioid_request_supplies_are_written_out_and_recompute
     assert status_of(draft.rationale) == ["verified"]
     assert status_of(draft.rationale.replace("= 10–15 days", "= 2–3 days")) == ["record_fact_not_supported"]
     assert status_of(draft.rationale.replace("60 ÷ 4–6", "60 ÷ 12–18")) == ["record_fact_not_supported"]
+
+
+def test_treatment_documented_as_not_helping_is_conservative_care_that_failed():
+    """CM17-0017104 (real letter, lumbar MRI): 'Medication and physical therapy was "not helping."' — the checklist
+    quoted that sentence and still said conservative treatment was documented 'but not … that it failed'."""
+    from evals.criteria import letter_item_checklist
+
+    sets, pages = shipped_sets()
+    letter = require_shared(SHARED / "imr-letters" / "dev") / "CM17-0017104.pdf"
+    checklist = letter_item_checklist(letter, 1, sets, pages, routed=True)
+    row = next(r for r in checklist.rows if r.criterion_id == "lbp-imaging-conservative-care-first")
+    assert row.status == "met", row.reason
+    assert any("not helping" in c.quote for c in row.record_citations)
+    facts = extract_record_facts('Medication and physical therapy was "not helping." The pain is not improving.')
+    assert {f.polarity for f in facts.get(RecordFact.treatment_response).findings} == {"absent"}

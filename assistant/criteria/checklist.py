@@ -226,8 +226,10 @@ def _conservative_care_first(ctx: ItemContext, criterion: Criterion) -> Verdict:
         return "not_met", ctx.facts.timing_quotes, (f"The request comes {interval_words(days)} after the injury, within the four weeks in which "
                                "most patients improve with noninvasive management, and no red flag is documented.")
     tried = [f for f in ctx.present(RecordFact.prior_treatments) if f.treatment_class not in {"surgery", "injection"}]
+    # A response documented as no help ('Medication and physical therapy was "not helping."', CM17-0017104) is
+    # symptoms persisting despite the treatment, whatever its words.
     persisting = [f for f in ctx.facts.get(RecordFact.treatment_response).findings + ctx.present(RecordFact.pain_scores)
-                  if _PERSISTS.search(f.citation.quote)]
+                  if (f.fact == RecordFact.treatment_response and f.polarity == "absent") or _PERSISTS.search(f.citation.quote)]
     if tried and persisting:
         return "met", tried[:2] + persisting[:1], "Conservative treatment is documented and symptoms persist despite it."
     if tried:

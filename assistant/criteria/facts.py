@@ -108,6 +108,7 @@ _PRIOR_CUE = re.compile(r"\b(treatment to date|prior (?:relevant )?treatment|pre
 _RESPONSE_GOOD = re.compile(r"\b(improv\w+|relief|benefit\w*|helped|help(?:ful)?|effective|better|decreas\w+ (?:pain|medication))\b", re.IGNORECASE)
 _RESPONSE_BAD = re.compile(r"\b(no (?:significant |lasting |noted |documented )?(?:improvement|relief|benefit|help)|failed|unchanged|"
                            r"wors\w+|persist\w+|without (?:relief|improvement|benefit)|did not (?:help|improve)|not (?:helpful|effective)|"
+                           r"(?:not|isn't|wasn't|weren't) (?:helping|working|improving)|"
                            r"minimal (?:relief|improvement|benefit)|continue[sd]? to (?:report|complain|have))\b", re.IGNORECASE)
 _VISITS = re.compile(r"\b(\d+|several|multiple|numerous) (?:sessions|visits|treatments)\b|\bcompleted\b|\bprior (?:sessions|visits)\b", re.IGNORECASE)
 _ER_LA = re.compile(r"\b(ER|XR|SR|CR|LA|extended[- ]release|long[- ]acting|contin|oxycontin|patch|transdermal|methadone|nucynta er)\b", re.IGNORECASE)
