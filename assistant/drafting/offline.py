@@ -45,11 +45,17 @@ def passage_sentences(passage_text: str, section_path: list[str] | None = None) 
 
 REVISION_HISTORY = re.compile(
     r"\bstrength of (?:the|this) recommendation (?:was|has been) (?:modified|changed|amended|downgraded|upgraded)\b|"
-    r"\b(?:this|the) updated CPG\b|\b(?:in|from) the (?:19|20)\d\d [\w/ ]{0,20}CPG\b|"
+    r"\b(?:this|the) updated CPG\b|\b(?:19|20)\d\d [\w/ ]{0,20}CPG\b|"
     r"\bthis is an? (?:Reviewed|Not reviewed)\b", re.IGNORECASE)
 """A sentence about the guideline's own editions ("The strength of the recommendation was modified from Strong for in
 the 2017 VA/DoD LBP CPG to Weak for in this updated CPG …", quoted as what the LBP guideline requires of a meloxicam
 request, CM17-0019171): true of the page, but not what the guideline asks of the case."""
+
+
+UNINFORMATIVE_WORDS = content_words("pain time times day days daily week weeks month months session sessions visit visits")
+"""A request's schedule ('2 times a week for 4 weeks') and 'pain' say nothing of which sentence is about it: a laser
+trial 'at 12 weeks' was quoted for 'Electrical Muscle Stimulation 2 times a week for 4 weeks' (CM17-0005344) over
+'… did not identify new data on the effect of TENS for LBP.'"""
 
 
 def best_sentences(passage_text: str, queries: list[str], limit: int = 2, section_path: list[str] | None = None) -> list[str]:
@@ -58,7 +64,7 @@ def best_sentences(passage_text: str, queries: list[str], limit: int = 2, sectio
     statement = recommendation_statement(passage_text)
     if statement is not None and limit == 1:
         return [statement]
-    query_words = set().union(*(content_words(q) for q in queries)) if queries else set()
+    query_words = set().union(*(content_words(q) for q in queries)) - UNINFORMATIVE_WORDS if queries else set()
     scored = []
     for position, sentence in enumerate(passage_sentences(passage_text, section_path)):
         if len(sentence.split()) < 6 or len(sentence) > 600 or REVISION_HISTORY.search(sentence):
