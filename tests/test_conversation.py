@@ -61,6 +61,9 @@ def case():
     ("any GI issues?", "record"),  # CM17-0019171 (a meloxicam request): searched the guidelines
     ("any stomach problems?", "record"),
     ("what are the GI risks of NSAIDs?", "lookup"),
+    ("any instability or locking of the knee?", "record"),  # CM17-0019120: searched the osteoarthritis guideline
+    ("is there an effusion?", "record"),
+    ("is bracing recommended for knee instability?", "lookup"),
     ("summarize", "record"),  # CM17-0008753: the one word searched the guidelines (LBP and amputation pages)
     ("Summarise please.", "record"),
     ("summarize recommendation 4", "lookup"),

@@ -36,6 +36,11 @@ RECORD_QUESTION = re.compile(
     re.IGNORECASE)
 """A question about the case itself, answered from the record's own sentences when a case is open."""
 CASE_FACT_OPENING = re.compile(r"^\s*(?:(?:are|is|were|was)\s+there\s+(?:any\s+)?|any\s+)", re.IGNORECASE)
+EXAM_FINDING = re.compile(r"\b(?:instability|unstable|locking|catching|giving way|buckling|effusion|swelling|crepitus|tenderness|"
+                          r"spasms?|atrophy|antalgic|limp|McMurray\w*|Lachman\w*|drawer sign|impingement sign\w*)\b",
+                          re.IGNORECASE)
+"""Findings of an examination: 'any instability or locking of the knee?' asks what this case's exam found (it searched
+the osteoarthritis guideline, CM17-0019120)."""
 CASE_HISTORY = re.compile(
     r"^\s*what\b.{0,60}\b(?:has|have|had|was|were)\s+(?:been\s+)?(?:tried|done|given|prescribed|performed|completed|"
     r"attempted|documented|noted|ordered)\b|^\s*how long\s+(?:has|have|had|did|was|is)\b|"
@@ -103,6 +108,7 @@ def _asks_about_the_case(message: str) -> bool:
     if message.rstrip().endswith("?") and PATIENT_REFERENCE.search(message):
         return True  # "how bad is her pain these days?": a guideline question does not speak of her
     patterns = [p for fact, p in FACT_PATTERNS.items() if fact not in BROAD_FACTS] + list(TREATMENT_CLASSES.values())
+    patterns.append(EXAM_FINDING.pattern)
     return bool(CASE_FACT_OPENING.match(message)) and any(re.search(p, message, re.IGNORECASE) for p in patterns)
 
 
