@@ -85,6 +85,9 @@ def test_check_command_with_case_flags_the_planted_fact(cdc_settings, tmp_path, 
     assert code == 1 and NSAID_FACT in out and "male patient" in out
     without_case = main(["--home", str(cdc_settings.home), "check", str(draft), "--decision", "upheld"])
     assert NSAID_FACT not in capsys.readouterr().out and without_case in (0, 1)
+    # The draft pasted as the argument, longer than a file name may be: checked, not "File name too long".
+    pasted = main(["--home", str(cdc_settings.home), "check", planted.rationale, "--decision", "upheld", "--case", letter])
+    assert len(planted.rationale) > 255 and pasted == 1 and NSAID_FACT in capsys.readouterr().out
 
 
 @pytest.mark.slow

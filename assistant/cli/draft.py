@@ -79,13 +79,22 @@ def cmd_draft(args: argparse.Namespace) -> int:
     return 0
 
 
+def _names_a_file(path: Path) -> bool:
+    """Whether the argument is a file; a draft pasted as the argument is text, however long (a path of more than
+    255 characters raised "File name too long" instead of being checked)."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from assistant.drafting.intake import decode_case_text
     from assistant.services import Services
 
     services = Services.open(settings_from_args(args))
     path = Path(args.draft)
-    text = decode_case_text(path.read_bytes(), path.name) if path.is_file() else args.draft
+    text = decode_case_text(path.read_bytes(), path.name) if _names_a_file(path) else args.draft
     decision = args.decision.capitalize() if args.decision else None
     case = None
     if args.case:
