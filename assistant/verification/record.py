@@ -127,7 +127,13 @@ NO_DOCUMENTATION = re.compile(
     r"^(?:(?P<lead_u>.*?)\b)?(?:he|she|they|the (?:patient|injured worker|claimant|applicant|employee)|IW)\s+"
     r"(?:(?:has|have|had)\s+(?:not|never)(?:\s+yet)?\s+(?:tried|had|received|undergone|completed|attempted|started|"
     r"participated in)|did not (?:try|have|receive|undergo|complete|attempt|start|participate in)|never (?:tried|had|"
-    r"received|underwent|completed|attempted|started))\s+(?:any\s+)?(?P<u>.+)$",
+    r"received|underwent|completed|attempted|started)|(?:has|have|had)\s+no)\s+(?:any\s+)?(?P<u>.+)$|"
+    # … and plainly: "There are no red flags.", "No red flags were documented." (a finding, not a norm of care).
+    r"^(?:(?P<lead_t>.*?)\b)?there (?:is|are|was|were) no (?:documented |objective |clinical |reported |current |"
+    r"prior |signs? of |evidence of )?(?P<t>(?!(?:role|advantage|difference|consensus|substitute|cure|standard|need|"
+    r"single|one|reason to)\b)\w.+)$|"
+    r"^no (?P<s>.+?) (?:was|were|is|are|has been|have been) (?:documented|noted|reported|found|identified|described|"
+    r"mentioned|performed|done|provided|present|seen|observed)\b.*$",
     re.IGNORECASE,
 )
 
@@ -139,8 +145,8 @@ PURPOSE_CLAUSE = re.compile(r"\s+(?:in order )?to (?:support|warrant|justify|sub
 
 def absent_subject(match: re.Match) -> str:
     """What an absence statement says the record lacks, whichever of its forms it takes."""
-    subject = next(match.group(name) for name in "xyzwvu" if match.group(name))
-    if match.group("u"):  # "had not undergone conservative care …, due to the severity of the tearing, …": its own clause
+    subject = next(match.group(name) for name in "xyzwvuts" if match.group(name))
+    if match.group("u") or match.group("t"):  # "had not undergone conservative care …, due to the severity …": its own clause
         subject = CLAUSE_BREAK.split(subject, maxsplit=1)[0]
     return PURPOSE_CLAUSE.sub("", subject) or subject
 
@@ -152,7 +158,8 @@ LEAD_LINK = re.compile(r"(?:,|\b(?:due to|because(?: of)?|as|since|given|and|but
 def absent_lead(match: re.Match) -> str:
     """What an absence statement says before its absence: "The request for MRI was denied due to" (there is no
     documentation of …) — a statement about the case of its own."""
-    lead = next((match.group(name) for name in ("lead_x", "lead_y", "lead_z", "lead_v", "lead_u") if match.group(name)), "")
+    lead = next((match.group(name) for name in ("lead_x", "lead_y", "lead_z", "lead_v", "lead_u", "lead_t")
+                 if match.group(name)), "")
     while (trimmed := LEAD_LINK.sub("", lead.strip())) != lead.strip():
         lead = trimmed
     return lead.strip()
