@@ -476,7 +476,11 @@ def test_no_documentation_of_the_cures_check_the_checklist_writes_is_flagged_whe
     "A urine drug screen was not documented.",
     "The request as submitted failed to document a urine drug screen.",
     "There is no clear documentation the patient had a urine drug screen.",
-], ids=["lack-of-documentation-regarding", "lack-of", "was-not-documented", "failed-to-document", "no-documentation-the"])
+    "There is no urine drug screen.",  # CM17-0017104 read: a plain absence was not checked at all
+    "No urine drug screen was documented.",  # … and this one was read as a positive fact, "not supported"
+    "The patient has no urine drug screen.",
+], ids=["lack-of-documentation-regarding", "lack-of", "was-not-documented", "failed-to-document", "no-documentation-the",
+        "there-is-no", "no-x-was-documented", "has-no"])
 def test_absence_in_the_ways_reviewers_write_it_is_checked_against_the_record(sentence):
     """Real rationales say what is missing as "there was a lack of documentation regarding X", "X was not noted",
     "failed to specify X": each is checked as an absence — verified where the record is silent, flagged where it
@@ -488,6 +492,12 @@ def test_absence_in_the_ways_reviewers_write_it_is_checked_against_the_record(se
     documented = silent.model_copy(update={"summary": silent.summary + " A urine drug screen on 10/01/2016 was consistent."})
     assert [c.status for c in check_record_facts(sentence, silent, [sentence])] == ["verified"]
     assert [c.status for c in check_record_facts(sentence, documented, [sentence])] == ["record_documents_it"]
+
+
+def test_a_norm_saying_there_is_no_role_for_a_treatment_is_not_an_absence_in_the_record():
+    case = CaseFile(case_id="gen", summary="Treatment to date includes opioids.", items=[DisputedItem(text="Norco #60")])
+    sentence = "There is no role for opioids in this setting."
+    assert "record_documents_it" not in [c.status for c in check_record_facts(sentence, case, [sentence])]
 
 
 def test_a_statement_that_something_is_not_indicated_is_not_read_as_an_absence():
