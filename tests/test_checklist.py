@@ -977,3 +977,25 @@ def test_treatment_documented_as_not_helping_is_conservative_care_that_failed():
     assert any("not helping" in c.quote for c in row.record_citations)
     facts = extract_record_facts('Medication and physical therapy was "not helping." The pain is not improving.')
     assert {f.polarity for f in facts.get(RecordFact.treatment_response).findings} == {"absent"}
+
+
+def test_a_recommendation_for_therapy_is_not_therapy_received():
+    """CM17-0013754 (real letter): '… consulting visit with recommendation for physical therapy sessions, epidural
+    injection …' was the case's prior physical therapy and prior injection, and the checklist asked for the benefit of
+    therapy the record never shows; the overview showed that sentence alone, though the record's 'Treatment rendered
+    included … #3 sessions chiropractic …' names prior treatment too."""
+    from assistant.conversation.record_answer import case_overview
+    from assistant.drafting.intake import case_from_file
+
+    case = case_from_file(require_shared(SHARED / "imr-letters" / "dev") / "CM17-0013754.pdf")
+    facts = extract_record_facts(case.summary, injury_date=case.injury_date)
+    quoted = [f.citation.quote for f in facts.get(RecordFact.prior_treatments).present()]
+    assert quoted and not any("recommendation for physical therapy" in q for q in quoted), quoted
+    overview = "\n".join(case_overview(case, facts))
+    treatments = overview.split("Prior treatments:")[1].split("Prior imaging:")[0]
+    assert treatments.count("\n- ") == 2 and "#3 sessions chiropractic" in treatments, treatments
+    # A sentence naming two treatments is two findings; the overview shows two different sentences.
+    two = CaseFile(case_id="gen", items=[DisputedItem(text="Acupuncture x6")], summary=(
+        "Treatment to date includes physical therapy and acupuncture. He had chiropractic care in 2015."))
+    treatments = "\n".join(case_overview(two)).split("Prior treatments:")[1].split("Prior imaging:")[0]
+    assert "He had chiropractic care in 2015." in treatments, treatments

@@ -226,6 +226,15 @@ def _use_duration_lines(asked: list[DrugMention], facts: RecordFacts) -> list[st
     return lines
 
 
+def _distinct_quotes(findings: list[RecordFinding], limit: int = OVERVIEW_QUOTES_PER_FACT) -> list[RecordFinding]:
+    """The first findings of `limit` different sentences: a sentence naming two treatments is two findings, and
+    the overview showed it alone where the record has a second (CM17-0013754)."""
+    first: dict[str, RecordFinding] = {}
+    for finding in findings:
+        first.setdefault(finding.citation.quote, finding)
+    return list(first.values())[:limit]
+
+
 def case_overview(case: CaseFile, facts: RecordFacts | None = None) -> list[str]:
     """'Summarize the case': not a summary (nothing in words the record does not use) but the disputed items, the
     duration of symptoms and what the fact extractors found for the facts reviewers weigh, each quoted verbatim."""
@@ -234,7 +243,7 @@ def case_overview(case: CaseFile, facts: RecordFacts | None = None) -> list[str]
     lines = [f"Disputed items: {items}", *_duration_lines(case, facts)]
     for fact in OVERVIEW_FACTS:
         answer = facts.get(fact)
-        present, absent = answer.present()[:OVERVIEW_QUOTES_PER_FACT], answer.absent()[:OVERVIEW_QUOTES_PER_FACT]
+        present, absent = _distinct_quotes(answer.present()), _distinct_quotes(answer.absent())
         lines += _fact_lines(_fact_name(fact), present, absent)
     return lines
 
