@@ -999,3 +999,17 @@ def test_a_recommendation_for_therapy_is_not_therapy_received():
         "Treatment to date includes physical therapy and acupuncture. He had chiropractic care in 2015."))
     treatments = "\n".join(case_overview(two)).split("Prior treatments:")[1].split("Prior imaging:")[0]
     assert "He had chiropractic care in 2015." in treatments, treatments
+
+
+@pytest.mark.parametrize("sentence,red_flag", [
+    ("The injured worker was diagnosed as having right foot crush injury and right foot 2nd digit displaced fracture.",
+     False),  # CM17-0009883 (real letter): the case's "red flag"
+    ("She sustained a fracture of the left wrist and low back pain.", False),
+    ("He is being treated for neck muscle strain, right knee contusion, and vertebral unspecified type fracture "
+     "nondisplaced.", True),  # CM17-0019120: a vertebral fracture beside a knee contusion
+    ("X-rays showed an L1 compression fracture.", True),
+    ("He has a history of fracture.", True),
+    ("Computerized tomography of the brain was documented as showing a right frontal skull fracture.", True),
+])
+def test_a_limb_fracture_is_the_injury_not_a_red_flag_for_spinal_imaging(sentence, red_flag):
+    assert bool(extract_record_facts(sentence).get(RecordFact.red_flags).present()) is red_flag

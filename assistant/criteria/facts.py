@@ -279,6 +279,22 @@ def _finding(fact: RecordFact, sentence: str, when: str | None, polarity: Polari
     return RecordFinding(fact=fact, polarity=polarity, citation=RecordCitation(quote=sentence, source=source, date=when), **extra)
 
 
+_LIMB = re.compile(r"\b(?:foot|feet|toes?|digits?|phalan\w*|metatars\w*|ankle|tibia\w*|fibula\w*|knee|patella\w*|femur|"
+                   r"hip|hand|fingers?|thumb|metacarp\w*|wrist|radius|radial|ulna\w*|elbow|humer\w*|shoulder|clavicle|"
+                   r"scapula\w*|rib|ribs)\b", re.IGNORECASE)
+"""A skull fracture stays a red flag: it is one for head imaging (CM16-0236906)."""
+
+
+def _limb_fracture(sentence: str, match: re.Match) -> bool:
+    """A fracture of a limb or a rib is the injury, not a red flag for spinal imaging ('right foot 2nd digit
+    displaced fracture', CM17-0009883, was the case's red flag); a vertebral or unnamed fracture stays one."""
+    if not match.group(0).lower().startswith("fracture"):
+        return False
+    near = sentence[max(0, match.start() - 40):match.end() + 25]
+    return bool(_LIMB.search(near)) and not re.search(r"\b(?:vertebra\w*|spin\w*|compression|lumbar|thoracic|cervical|"
+                                                       r"sacr\w*|L[1-5]|T\d{1,2}|C[1-7])\b", near, re.IGNORECASE)
+
+
 def _pattern_findings(sentence: str, when: str | None, source: str, planned: bool) -> list[RecordFinding]:
     found: list[RecordFinding] = []
     for fact, pattern in FACT_PATTERNS.items():
@@ -287,6 +303,10 @@ def _pattern_findings(sentence: str, when: str | None, source: str, planned: boo
         matches = list(re.finditer(pattern, sentence, re.IGNORECASE))
         if not matches:
             continue
+        if fact == RecordFact.red_flags:
+            matches = [m for m in matches if not _limb_fracture(sentence, m)]
+            if not matches:
+                continue
         present = [m for m in matches if not is_negated(sentence, m.start(), m.end())]
         if fact in HEDGED_FACTS and present:
             asserted = [m for m in present if not is_hedged(sentence, m.start(), m.end())]
