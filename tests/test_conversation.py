@@ -232,6 +232,8 @@ def test_questions_about_the_case_are_answered_from_the_record_verbatim(services
     tried = engine.reply(case.case_id, "was physical therapy tried?", None, case)
     assert tried.intent == "record" and "Prior physical therapy: documented" in tried.text
     assert "“Treatment to date has included physical therapy (24 sessions)" in tried.text
+    cures = engine.reply(case.case_id, "has a CURES report been checked?", None, case)
+    assert "CURES (PDMP) check:" in cures.text, cures.text  # was "Cures (pdmp) check"
     work = engine.reply(case.case_id, "has the patient returned to work?", None, case)
     assert "Work status: documented" in work.text and "has not worked since 2013" in work.text
     review = engine.reply(case.case_id, "what did UR say about item 1?", None, case)

@@ -66,7 +66,8 @@ def _cited(citation: RecordCitation) -> str:
 
 
 def _fact_name(fact: RecordFact) -> str:
-    return FACT_NAMES.get(fact, fact.value.replace("_", " ")).capitalize()
+    name = FACT_NAMES.get(fact, fact.value.replace("_", " "))
+    return name[:1].upper() + name[1:]  # str.capitalize() wrote "Cures (pdmp) check"
 
 
 def _fact_lines(name: str, present: list[RecordFinding], absent: list[RecordFinding]) -> list[str]:
