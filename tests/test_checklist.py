@@ -1013,3 +1013,14 @@ def test_a_recommendation_for_therapy_is_not_therapy_received():
 ])
 def test_a_limb_fracture_is_the_injury_not_a_red_flag_for_spinal_imaging(sentence, red_flag):
     assert bool(extract_record_facts(sentence).get(RecordFact.red_flags).present()) is red_flag
+
+
+def test_an_examination_manoeuvre_is_not_a_prior_treatment():
+    """CM17-0005418 (real letter): "A lumbar facet loading maneuver was negative." was listed among the prior
+    treatments (as a facet injection); facet and medial branch blocks still are."""
+    def classes(text: str) -> list[str]:
+        return [f.treatment_class for f in extract_record_facts(text).get(RecordFact.prior_treatments).present()]
+
+    assert classes("A lumbar facet loading maneuver was negative.") == []
+    assert classes("He had facet blocks in 2015.") == ["injection"]
+    assert classes("Prior medial branch block gave relief.") == ["injection"]

@@ -94,7 +94,8 @@ TREATMENT_CLASSES: dict[str, str] = {
     "physical-therapy": rf"\bphysical therapy\b|\bphysiotherapy\b|{PT_ABBREVIATION}|\btherapy sessions\b",
     "chiropractic": r"\bchiropract\w+\b|\bmanipulation\b",
     "acupuncture": r"\bacupuncture\b",
-    "injection": r"\binjections?\b|\bepidural\b|\bESIs?\b|\bnerve blocks?\b|\bfacet\b|\bradiofrequency\b",
+    "injection": r"\binjections?\b|\bepidural\b|\bESIs?\b|\bnerve blocks?\b|\b(?:facet|medial branch)(?: joint)? blocks?\b|"
+                 r"\bradiofrequency\b",  # not "a lumbar facet loading maneuver was negative" (an examination, CM17-0005418)
     "surgery": r"\bsurgery\b|\bsurgical\b|\bfusion\b|\bdiscectomy\b|\blaminectomy\b|\barthroscop\w+\b",
     "tens": r"\bTENS\b",
     "psychological": r"\bCBT\b|\bcognitive behavioral\b|\bpsychotherapy\b|\bcounsel\w+\b",
