@@ -1024,3 +1024,12 @@ def test_an_examination_manoeuvre_is_not_a_prior_treatment():
     assert classes("A lumbar facet loading maneuver was negative.") == []
     assert classes("He had facet blocks in 2015.") == ["injection"]
     assert classes("Prior medial branch block gave relief.") == ["injection"]
+
+
+def test_what_a_note_does_not_list_is_not_a_treatment_documented_absent():
+    """CM17-0006838 (real letter): "Current medications are not indicated in the treatment note." was the case's prior
+    treatment, "documented as absent" (the note lists none; the patient may take some)."""
+    facts = extract_record_facts("Current medications are not indicated in the treatment note. "
+                                 "Medications were not listed. He has not had physical therapy.")
+    assert [(f.treatment_class, f.polarity) for f in facts.get(RecordFact.prior_treatments).findings] == [
+        ("physical-therapy", "absent")]
