@@ -225,6 +225,23 @@ def test_what_is_the_mme_when_no_item_is_an_opioid_answers_from_the_records_opio
     assert "No disputed item" not in ConversationEngine(services).reply(none.case_id, "what is the MME?", None, none).text
 
 
+def test_how_long_on_opioids_answers_the_opioid_use_not_the_symptom_duration(services, case):
+    """CM17-0006838: "how long has he been on opioids?" was answered with the days from the injury to the latest visit
+    (no opioid in the record at all); "is he on opioids?" with any sentence sharing a word."""
+    engine = ConversationEngine(services)
+    on_norco = case.model_copy(update={"summary": "Injury date 01/02/2014. On 11/02/2016 he takes Norco 10/325mg "
+                                       "twice a day for low back pain. Medication regimen listed Norco and Motrin.",
+                                       "items": [DisputedItem(text="Physical therapy x6")]})
+    use = engine.reply(on_norco.case_id, "how long has he been on opioids?", None, on_norco).text
+    assert "Use of opioids, Norco" in use or "Use of Norco" in use, use
+    assert "Duration of symptoms" not in use
+    taking = engine.reply(on_norco.case_id, "is he on opioids?", None, on_norco).text
+    assert "Opioids in the record's words" in taking and "— Norco" in taking, taking
+    none = on_norco.model_copy(update={"summary": "Injury date 01/02/2014. On 11/02/2016 he takes Motrin for back pain."})
+    unsaid = engine.reply(none.case_id, "how long has he been on opioids?", None, none).text
+    assert "Use of opioids: not documented" in unsaid, unsaid
+
+
 def test_questions_about_the_case_are_answered_from_the_record_verbatim(services, case):
     """"was physical therapy tried?" and "what did UR say about item 1?" were guideline searches (unrelated pages).
     With a case open they quote the record's own sentences; a question the record has no words for says so."""

@@ -107,12 +107,23 @@ def _response_lines(treatment: str, facts: RecordFacts, shown: list[str]) -> lis
 MEDICATION_QUESTION = re.compile(r"\b(?:medications?|meds|drugs|prescriptions?)\b", re.IGNORECASE)
 
 
+OPIOID_WORDS = re.compile(r"\b(?:opioids?|opiates?|narcotics?)\b", re.IGNORECASE)
+
+
+def asked_drug_classes(question: str) -> dict[str, str]:
+    """The drug classes a question names ("NSAIDs", "muscle relaxants"), opioids included: "how long has he been on
+    opioids?" was answered with how long the symptoms had lasted (CM17-0006838)."""
+    classes = named_drug_classes(question)
+    opioid = OPIOID_WORDS.search(question)
+    return {**classes, "opioid": opioid.group()} if opioid else classes
+
+
 def _drug_use_lines(question: str, facts: RecordFacts) -> list[str]:
     """"Is he on gabapentin?", "has she tried muscle relaxants?": the record's sentences naming that drug, or a
     drug of that class, with the drugs they name (a plan or request is marked); or that none names one."""
     mentions = identify_drugs(question)
     asked = {g for mention in mentions for g in mention.generics}
-    classes = named_drug_classes(question)
+    classes = asked_drug_classes(question)
     if not asked and not classes:
         return []
     named = ", ".join([*(m.surface for m in mentions), *classes.values()])
@@ -206,12 +217,14 @@ def _duration_lines(case: CaseFile, facts: RecordFacts) -> list[str]:
             "in the record's words:", *injury, *(_cited(c) for c in facts.timing_quotes)]
 
 
-def _use_duration_lines(asked: list[DrugMention], facts: RecordFacts) -> list[str]:
-    """"How long has she been on Norco?": the record's sentences naming the drug (current use before plans),
-    earliest date first, and its words on long-term use; no start date is inferred from them."""
+def _use_duration_lines(asked: list[DrugMention], facts: RecordFacts, classes: dict[str, str] | None = None) -> list[str]:
+    """"How long has she been on Norco?" (or "… on opioids?"): the record's sentences naming the drug or a drug of
+    the class (current use before plans), earliest date first, and its words on long-term use; no start date is
+    inferred from them."""
     generics = {g for mention in asked for g in mention.generics}
-    named = ", ".join(dict.fromkeys(mention.surface for mention in asked))
-    uses = [m for m in facts.medications if set(m.generics) & generics]
+    classes = classes or {}
+    named = ", ".join(dict.fromkeys([*(mention.surface for mention in asked), *classes.values()]))
+    uses = [m for m in facts.medications if set(m.generics) & generics or set(m.classes) & set(classes)]
     if not uses:
         return [f"Use of {named}: not documented — no sentence of the treating record names it (the request and a "
                 "review's account of it are not use)."]
@@ -262,14 +275,16 @@ def fact_answer(question: str, case: CaseFile, facts: RecordFacts | None = None)
     medications = bool(MEDICATION_QUESTION.search(question))
     duration = bool(DURATION_QUESTION.search(question))
     history = not classes and bool(TREATMENT_HISTORY_QUESTION.search(question))
-    drug_named = bool(identify_drugs(question) or named_drug_classes(question))
+    drug_named = bool(identify_drugs(question) or asked_drug_classes(question))
     classes = [c for c in classes if not ((medications or drug_named) and c == "medication")]
     if not named and not classes and not medications and not duration and not history and not drug_named:
         return []
     facts = facts or extract_record_facts(case.summary, injury_date=case.injury_date)
     drugs = identify_drugs(question) if duration else []
-    lines: list[str] = (_use_duration_lines(drugs, facts) if drugs else _duration_lines(case, facts)) if duration else []
-    lines += _drug_use_lines(question, facts) if drug_named and not drugs else []
+    classes_asked = asked_drug_classes(question) if duration else {}
+    lines: list[str] = ((_use_duration_lines(drugs, facts, classes_asked) if drugs or classes_asked
+                         else _duration_lines(case, facts)) if duration else [])
+    lines += _drug_use_lines(question, facts) if drug_named and not (drugs or classes_asked) else []
     lines += _medication_lines(facts) if medications and not drug_named else []
     for fact in named:
         answer = facts.get(fact)
