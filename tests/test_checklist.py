@@ -1022,6 +1022,9 @@ def test_an_examination_manoeuvre_is_not_a_prior_treatment():
         return [f.treatment_class for f in extract_record_facts(text).get(RecordFact.prior_treatments).present()]
 
     assert classes("A lumbar facet loading maneuver was negative.") == []
+    # CM17-0007142 (real letter): the mechanism of injury was listed as a prior medication
+    assert classes("The mechanism of injury is detailed as opening a locked medication room door.") == []
+    assert classes("Treatment to date has included medications.") == ["medication"]
     assert classes("He had facet blocks in 2015.") == ["injection"]
     assert classes("Prior medial branch block gave relief.") == ["injection"]
 

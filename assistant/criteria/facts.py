@@ -99,7 +99,9 @@ TREATMENT_CLASSES: dict[str, str] = {
     "surgery": r"\bsurgery\b|\bsurgical\b|\bfusion\b|\bdiscectomy\b|\blaminectomy\b|\barthroscop\w+\b",
     "tens": r"\bTENS\b",
     "psychological": r"\bCBT\b|\bcognitive behavioral\b|\bpsychotherapy\b|\bcounsel\w+\b",
-    "medication": r"\bmedications?\b|\bNSAIDs?\b|\banti-inflammator\w+\b|\bmuscle relaxants?\b|\banalgesics?\b",
+    # "opening a locked medication room door" (CM17-0007142's mechanism of injury) names a place, not a treatment
+    "medication": r"\bmedications?\b(?!\s+(?:room|cart|cabinet|closet|door|station|area)s?\b)|\bNSAIDs?\b|"
+                  r"\banti-inflammator\w+\b|\bmuscle relaxants?\b|\banalgesics?\b",
     "exercise": r"\bhome exercise\w*\b|\bexercise program\b|\bHEP\b",
     "rest-modalities": r"\brest\b|\bice\b|\bheat\b|\bbrac\w+\b|\bactivity modification\b|\bmodified (?:work|duty)\b",
 }
