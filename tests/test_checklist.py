@@ -1033,6 +1033,19 @@ def test_what_a_note_does_not_list_is_not_a_treatment_documented_absent():
     """CM17-0006838 (real letter): "Current medications are not indicated in the treatment note." was the case's prior
     treatment, "documented as absent" (the note lists none; the patient may take some)."""
     facts = extract_record_facts("Current medications are not indicated in the treatment note. "
-                                 "Medications were not listed. He has not had physical therapy.")
+                                 "Medications were not listed. He has not had physical therapy. "
+                                 "Medications were not adequately documented on the most recent clinical note.")
     assert [(f.treatment_class, f.polarity) for f in facts.get(RecordFact.prior_treatments).findings] == [
         ("physical-therapy", "absent")]
+
+
+def test_the_overview_marks_a_sentence_that_negates_a_documented_fact():
+    """CM17-0002892 (real letter): "No relevant surgical history was documented as contributory …" was listed under
+    "Prior treatments: documented" as if it documented surgery."""
+    from assistant.conversation.record_answer import case_overview
+
+    case = CaseFile(case_id="gen", items=[DisputedItem(text="Knee arthroscopy")], summary=(
+        "Prior relevant treatment has included rest and medications. No relevant surgical history was documented."))
+    overview = "\n".join(case_overview(case))
+    assert "Prior relevant treatment has included rest and medications.” (case summary)\n" in overview, overview
+    assert "No relevant surgical history was documented.” (case summary) — negated" in overview, overview

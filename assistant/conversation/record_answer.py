@@ -78,7 +78,10 @@ def _fact_lines(name: str, present: list[RecordFinding], absent: list[RecordFind
     for finding in [*present, *absent]:
         if finding.citation.quote not in seen:
             seen.add(finding.citation.quote)
-            lines.append(_cited(finding.citation))
+            # Under "documented", a sentence that negates it is marked: "No relevant surgical history was documented
+            # …" was listed among CM17-0002892's prior treatments as if it documented one.
+            negated = " — negated: says it was not done or not found" if present and finding in absent else ""
+            lines.append(_cited(finding.citation) + negated)
     return lines
 
 

@@ -325,11 +325,11 @@ def _pattern_findings(sentence: str, when: str | None, source: str, planned: boo
     return found
 
 
-_NOT_IN_FILE = re.compile(r"[\w\s]{0,20}?\b(?:was|were|is|are) not (?:provided|available|included|submitted|listed|specified|"
-                         r"in the (?:records?|file)|(?:indicated|documented|noted|mentioned) in the (?:\w+ )?(?:notes?|records?|"
-                         r"file|reports?))\b", re.IGNORECASE)
+_NOT_IN_FILE = re.compile(r"[\w\s]{0,20}?\b(?:was|were|is|are) not (?:adequately |clearly |fully |specifically )?"
+                         r"(?:provided|available|included|submitted|listed|specified|indicated|documented|noted|mentioned|"
+                         r"in the (?:records?|file))\b", re.IGNORECASE)
 """'The patient current medication regimen was not provided', 'Current medications are not indicated in the treatment
-note': what the file lacks, neither a treatment received nor one denied (CM17-0014438's and CM17-0006838's overviews
+note', 'Medications were not adequately documented on the most recent clinical note' (CM17-0002892): what the file lacks, neither a treatment received nor one denied (CM17-0014438's and CM17-0006838's overviews
 listed them among the prior treatments, the second as documented absent)."""
 
 
