@@ -1049,3 +1049,17 @@ def test_the_overview_marks_a_sentence_that_negates_a_documented_fact():
     overview = "\n".join(case_overview(case))
     assert "Prior relevant treatment has included rest and medications.” (case summary)\n" in overview, overview
     assert "No relevant surgical history was documented.” (case summary) — negated" in overview, overview
+
+
+def test_a_date_the_record_looks_ahead_to_is_not_the_latest_entry():
+    """CM17-0003917 (real letter): "The injured worker was placed off work through 12-12-2016." made the latest record
+    date the end of the off-work period, 12 days after the injury, where the visit was on 12-09-2016 (day 9)."""
+    from assistant.drafting.intake import case_from_file
+    from assistant.vocabulary.record_cues import entry_date
+
+    case = case_from_file(require_shared(SHARED / "imr-letters" / "dev") / "CM17-0003917.pdf")
+    facts = extract_record_facts(case.summary, injury_date=case.injury_date)
+    assert facts.symptom_days == 9, [c.quote for c in facts.timing_quotes]
+    assert entry_date("He was placed off work through 12-12-2016.") is None
+    assert entry_date("Seen on 12-09-2016; off work until 12-20-2016.") == "12-09-2016"
+    assert entry_date("He will follow up on 01-05-2017.") is None

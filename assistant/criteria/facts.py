@@ -20,7 +20,7 @@ from assistant.contracts import REQUEST_SOURCE, RecordCitation
 from assistant.criteria.mme import MmeResult, OPIOID_NAMES, compute_mme
 from assistant.criteria.model import RecordFact
 from assistant.vocabulary.categories import PT_ABBREVIATION
-from assistant.vocabulary.record_cues import PLAN_SENTENCE, RECORD_DATE, TREATED_FOR, parse_date, review_account
+from assistant.vocabulary.record_cues import PLAN_SENTENCE, RECORD_DATE, TREATED_FOR, entry_date, parse_date, review_account
 from assistant.verification.record import split_record_sentences
 
 Polarity = Literal["present", "absent"]
@@ -271,11 +271,12 @@ def _dated_sentences(text: str) -> list[tuple[str, str | None, bool]]:
     dated: list[tuple[str, str | None, bool]] = []
     current: str | None = None
     for sentence, review in zip(sentences, review_account(sentences)):
-        found = RECORD_DATE.search(sentence)
+        found = entry_date(sentence)
         if found and not review and not gives_injury_date(sentence):
-            current = found.group(0)
-        dated.append((sentence, found.group(0) if found else current, review))
+            current = found
+        dated.append((sentence, found or current, review))
     return dated
+
 
 
 def _finding(fact: RecordFact, sentence: str, when: str | None, polarity: Polarity, source: str, **extra) -> RecordFinding:

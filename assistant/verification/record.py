@@ -25,7 +25,7 @@ from assistant.contracts import REQUEST_SOURCE, CaseFile, CitationCheck, ItemRat
 from assistant.verification.textmatch import STOPWORDS, match_key, normalise_characters, quote_occurs
 from assistant.vocabulary.deciding_terms import DecidingTerms, deciding_terms, missing_terms, opposing_term
 from assistant.vocabulary.query import with_vocabulary_terms
-from assistant.vocabulary.record_cues import (MONTHS, RECORD_DATE, days_between, interval_words,
+from assistant.vocabulary.record_cues import (MONTHS, RECORD_DATE, days_between, entry_date, interval_words,
                                               mentions_without_documenting, parse_date, reports_a_review, stated_reason)
 
 if TYPE_CHECKING:
@@ -240,7 +240,8 @@ def split_record_sentences(text: str) -> list[str]:
 
 
 def record_sentences(case: CaseFile) -> list[RecordSentence]:
-    """Every sentence of the case text with its source and the first date it gives. A line of a pasted case's
+    """Every sentence of the case text with its source and the date of its entry (not a date it looks ahead to: "off
+    work through 12-12-2016"). A line of a pasted case's
     "IMR ISSUES:" list is the request, not a treatment the record documents: it counts as the disputed items."""
     out, seen = [], set()
     for source, text in record_sources(case):
@@ -249,9 +250,9 @@ def record_sentences(case: CaseFile) -> list[RecordSentence]:
             if key in seen:
                 continue
             seen.add(key)
-            date = RECORD_DATE.search(sentence)
+            date = entry_date(sentence)
             named = REQUEST_SOURCE if source != REQUEST_SOURCE and _only_requests(sentence, case) else source
-            out.append(RecordSentence(" ".join(sentence.split()), named, date.group(0) if date else None))
+            out.append(RecordSentence(" ".join(sentence.split()), named, date))
     return out
 
 

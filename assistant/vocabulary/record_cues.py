@@ -37,6 +37,20 @@ left a space after a separator (9 such dates in the 63 dev letters; read as no d
 weeks look like zero days)."""
 
 
+_UNTIL_BEFORE_DATE = re.compile(r"\b(?:through|thru|until|till|up to|return(?:ing)?(?: to (?:work|full duty))? on|"
+                                r"follow[- ]?up (?:on|visit on)|scheduled (?:for|on)|next (?:visit|appointment)(?: on| is)?)\s*$",
+                                re.IGNORECASE)
+
+
+def entry_date(sentence: str) -> str | None:
+    """The date of the entry a sentence reports: not a date it looks ahead to ('The injured worker was placed off work
+    through 12-12-2016' is a visit before that day; CM17-0003917 counted 12 days to it where the visit was on day 9)."""
+    for found in RECORD_DATE.finditer(sentence):
+        if not _UNTIL_BEFORE_DATE.search(sentence[max(0, found.start() - 40):found.start()]):
+            return found.group(0)
+    return None
+
+
 TREATED_FOR = r"\b(?:(?:is|was|are|were|been|being)\s+(?:being\s+)?treated|(?:undergoing|under|receiving) treatments?)\s+for\b"
 """How 24 of the 63 dev letters state the diagnoses ("the injured worker is undergoing treatment for left hip strain
 and possible lumbar radiculopathy"; "is undergoing treatments for cervical spine radiculitis") without the word
