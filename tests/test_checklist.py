@@ -1008,6 +1008,8 @@ def test_a_recommendation_for_therapy_is_not_therapy_received():
     ("He is being treated for neck muscle strain, right knee contusion, and vertebral unspecified type fracture "
      "nondisplaced.", True),  # CM17-0019120: a vertebral fracture beside a knee contusion
     ("X-rays showed an L1 compression fracture.", True),
+    ("The diagnoses include acute bilateral thoracic back pain; closed fracture of multiple ribs of left side with "
+     "routine healing; concussion.", False),  # CM17-0007376: the rib fracture beside thoracic back pain
     ("He has a history of fracture.", True),
     ("Computerized tomography of the brain was documented as showing a right frontal skull fracture.", True),
 ])

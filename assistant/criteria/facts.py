@@ -294,7 +294,9 @@ def _limb_fracture(sentence: str, match: re.Match) -> bool:
     displaced fracture', CM17-0009883, was the case's red flag); a vertebral or unnamed fracture stays one."""
     if not match.group(0).lower().startswith("fracture"):
         return False
-    near = sentence[max(0, match.start() - 40):match.end() + 25]
+    start = max(sentence.rfind(";", 0, match.start()), sentence.rfind(",", 0, match.start()), match.start() - 40)
+    ends = [i for i in (sentence.find(";", match.end()), sentence.find(",", match.end())) if i >= 0]
+    near = sentence[max(0, start):min([*ends, match.end() + 25])]  # the fracture's own clause of a diagnosis list
     return bool(_LIMB.search(near)) and not re.search(r"\b(?:vertebra\w*|spin\w*|compression|lumbar|thoracic|cervical|"
                                                        r"sacr\w*|L[1-5]|T\d{1,2}|C[1-7])\b", near, re.IGNORECASE)
 
