@@ -356,3 +356,17 @@ def test_a_drafted_quote_is_a_clinical_sentence_not_the_guidelines_edition_histo
     chosen = [s for c in chunks for s in best_sentences(c.text, ["Meloxicam Mobic NSAIDs nonopioid medication"])]
     assert chosen and not any("CPG" in s or "Reviewed, New-replaced" in s for s in chosen), chosen
     assert any(s in squash(" ".join(p.text for p in doc.pages if p.printed_page == "51")) for s in chosen)
+
+
+def test_a_reversed_recommendation_written_with_an_abbreviation_is_flagged_by_the_pages_statement():
+    """'The VA/DoD low back pain guideline recommends against NSAIDs for chronic low back pain (page 50).' was
+    verified: 'NSAIDs' shared too few words with the statement 'we suggest nonsteroidal anti-inflammatory drugs', and
+    the page's footnote that NSAIDs 'must be used cautiously or avoided in patients with renal impairment' held the
+    claim's words with the claim's direction."""
+    from assistant.verification.direction import opposite_statement
+
+    page = next(p for p in ingested("vadod-lbp-2022").pages if p.printed_page == "50").text
+    wrong = "The VA/DoD low back pain guideline recommends against NSAIDs for chronic low back pain."
+    assert "we suggest nonsteroidal anti-inflammatory drugs" in (opposite_statement(wrong, page) or "")
+    assert opposite_statement("The VA/DoD low back pain guideline suggests NSAIDs for low back pain.", page) is None
+    assert opposite_statement("NSAIDs should be avoided in patients with renal impairment.", page) is None

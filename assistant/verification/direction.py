@@ -72,24 +72,71 @@ def _worded_sentences(page_text: str) -> tuple[tuple[str, frozenset[str]], ...]:
     return tuple((sentence, frozenset(content_words(sentence))) for sentence in page_sentences(page_text))
 
 
-def closest_sentences(words: set[str], page_text: str) -> tuple[float, list[str]]:
-    """The page sentences holding the largest share of `words` (ties within TIE kept), and that share."""
+GUIDELINE_NAME = re.compile(r"\b(?:the\s+)?(?:VA/DoD|VA|DoD|CDC|ACOEM|ODG|MTUS)\b[\w\s/&'-]{0,60}?\b(?:guidelines?|CPG)\b",
+                            re.IGNORECASE)
+"""The guideline a claim names ("The VA/DoD low back pain guideline recommends …"): which guideline, not what it says."""
+
+
+def claim_words(claim: str) -> tuple[set[str], dict[str, frozenset[str]]]:
+    """The claim's own words (the guideline's name and direction words aside) and, for an abbreviation or brand name
+    among them, the words the vocabulary spells it out in: "recommends against NSAIDs for chronic low back pain"
+    restates "we suggest nonsteroidal anti-inflammatory drugs" though it shares only "low back pain" with it."""
+    from assistant.vocabulary.query import with_vocabulary_terms
+
+    text = GUIDELINE_NAME.sub(" ", claim)
+    words = content_words(text) - DIRECTION_WORDS
+    spelled: dict[str, frozenset[str]] = {}
+    for surface in set(re.findall(r"[A-Za-z][\w/-]*", text)):
+        own = content_words(surface)
+        extra = frozenset(content_words(with_vocabulary_terms(surface)) - own)
+        for word in own & words if extra else ():
+            spelled[word] = extra
+    return words, spelled
+
+
+def sentence_shares(words: set[str], page_text: str,
+                    spelled: dict[str, frozenset[str]] | None = None) -> list[tuple[float, str]]:
+    """Each page sentence with the share of `words` it holds."""
+    spelled = spelled or {}
+
+    def held(sentence_words: frozenset[str]) -> int:
+        return sum(1 for w in words if w in sentence_words or (w in spelled and spelled[w] <= sentence_words))
+
+    return [(held(sentence_words) / len(words), sentence) for sentence, sentence_words in _worded_sentences(page_text)]
+
+
+GUIDELINE_VOICE = re.compile(r"\bwe (?:recommend|suggest)\b|\bthere is insufficient evidence to recommend\b", re.IGNORECASE)
+"""A VA/DoD recommendation's own statement ("For patients with low back pain, we suggest nonsteroidal
+anti-inflammatory drugs."): what the guideline recommends, over a discussion or footnote sentence in the same words."""
+
+
+def closest_sentences(words: set[str], page_text: str,
+                      spelled: dict[str, frozenset[str]] | None = None) -> tuple[float, list[str]]:
+    """The page sentences holding the largest share of `words` (ties within TIE kept), and that share; a word the
+    sentence holds spelled out (`spelled`) counts as held."""
     if not words:
         return 0.0, []
-    scored = [(len(words & sentence_words) / len(words), sentence)
-              for sentence, sentence_words in _worded_sentences(page_text)]
+    scored = sentence_shares(words, page_text, spelled)
     best = max((share for share, _ in scored), default=0.0)
     return best, [sentence for share, sentence in scored if share >= best - TIE]
 
 
 def opposite_statement(claim: str, page_text: str) -> str | None:
     """The page's sentence that the claim restates with the opposite direction, or None."""
-    words = content_words(claim) - DIRECTION_WORDS
+    words, spelled = claim_words(claim)
     if direction(claim) is None or len(words) < 2:
         return None
-    best_share, closest = closest_sentences(words, page_text)
+    best_share, closest = closest_sentences(words, page_text, spelled)
     if best_share < MIN_SHARED:
         return None
+    # "… recommends against NSAIDs for chronic low back pain" (LBP p. 50) is judged by the page's statement "we suggest
+    # nonsteroidal anti-inflammatory drugs", not by the footnote that NSAIDs "must be used cautiously or avoided in
+    # patients with renal impairment", which holds the claim's words as well.
+    voiced = [(share, sentence) for share, sentence in sentence_shares(words, page_text, spelled)
+              if share >= MIN_SHARED and GUIDELINE_VOICE.search(sentence)]
+    if voiced:
+        best_share = max(share for share, _ in voiced)
+        closest = [sentence for share, sentence in voiced if share >= best_share - TIE]
     # A claim holding nearly all of the statement's words carries its conditions too ("without red flags"): only
     # its direction differs. A looser restatement with a condition of its own may mean the same in other words.
     said = direction(claim, conditional_is_ambiguous=best_share < SAME_STATEMENT)
