@@ -1065,3 +1065,26 @@ def test_a_date_the_record_looks_ahead_to_is_not_the_latest_entry():
     assert entry_date("He was placed off work through 12-12-2016.") is None
     assert entry_date("Seen on 12-09-2016; off work until 12-20-2016.") == "12-09-2016"
     assert entry_date("He will follow up on 01-05-2017.") is None
+
+
+def test_sessions_a_review_already_authorized_are_a_course_whose_benefit_is_asked_for():
+    """CM17-0013754 (real letter): "… modified by Utilization Review … accommodating x1 lumbar epidural L4 L5 and 10
+    sessions physical therapy with 2 remaining sessions eligible for independent medical review" — the 2 sessions are
+    what is left of an authorized course, and its reviewer asked for the response to the initial sessions; the
+    checklist called them a first course. A denial of sessions ('non-certified … 12 sessions') authorizes none."""
+    sets, pages = shipped_sets()
+
+    def row(summary: str) -> tuple[str, list[str]]:
+        case = CaseFile(case_id="gen", summary=summary, items=[DisputedItem(text="2 sessions of physical therapy")])
+        checklist = build_checklist(case, 0, sets, item_category("2 sessions of physical therapy"), pages=pages)
+        found = next(r for r in checklist.rows if r.criterion_id == "lbp-exercise-functional-benefit")
+        return found.status, [c.quote for c in found.record_citations]
+
+    letter = require_shared(SHARED / "imr-letters" / "dev") / "CM17-0013754.pdf"
+    from assistant.drafting.intake import case_from_file
+
+    status, quotes = row(case_from_file(letter).summary)
+    assert status == "not_documented" and any("10 sessions physical therapy" in q for q in quotes), (status, quotes)
+    denied = ("Chronic low back pain since 2015. The Utilization Review dated 1-5-17 non-certified the request for "
+              "physical therapy x 12 sessions for the low back.")
+    assert row(denied)[0] == "met"  # a first course: nothing was authorized

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 
 from assistant.contracts import REQUEST_SOURCE, CaseFile, Checklist, ChecklistRow, ChecklistStatus, Citation, Decision, DisputedItem, RecordCitation
 from assistant.criteria.facts import (ACUTE_PAIN_DAYS, CHRONIC_PAIN_DAYS, TREATMENT_CLASSES, RecordFacts, RecordFinding,
-                                      extract_record_facts, patient_sentences_with_dates)
+                                      extract_record_facts, patient_sentences_with_dates, sentences_with_dates)
 from assistant.criteria.load import GuidelinePages
 from assistant.criteria.mme import (CDC_GUIDELINE_ID, CONVERSION_PAGE, CONVERSION_QUOTE, MME_INPUTS, days_supply,
                                    frequency_from_request, supply_gaps)
@@ -268,9 +268,34 @@ def _continued_course(ctx: ItemContext, classes: list[str]) -> list[RecordCitati
     return of_item_site(ctx, ctx.sentences_matching(plan))
 
 
+_APPROVED = re.compile(r"(?<![-\w])(?:modified|partially approved|approved|authori[sz]ed|certified|accommodating)\b",
+                       re.IGNORECASE)
+_SESSIONS = re.compile(r"\b(?:\d+|one|two|three|four|five|six|eight|ten|twelve)\s+(?:\w+\s+)?(?:sessions?|visits?|"
+                       r"treatments?)\b", re.IGNORECASE)
+
+
+def _authorized_sessions(ctx: ItemContext, classes: list[str]) -> list[RecordCitation]:
+    """A review's certification of sessions of the same treatment ("modified … accommodating … 10 sessions physical
+    therapy with 2 remaining sessions eligible for independent medical review", CM17-0013754; "modified the request
+    for physical therapy to initial trial of 6 sessions"): the request is what is left of a course already
+    authorized, whose response is what the reviewer asks for. A denial ("non-certified … 12 sessions") is not one."""
+    kinds = "|".join(TREATMENT_CLASSES[c] for c in classes if c in TREATMENT_CLASSES)
+    if not kinds:
+        return []
+    kind = re.compile(kinds, re.IGNORECASE)
+    return of_item_site(ctx, [RecordCitation(quote=sentence, source=ctx.facts.source, date=when)
+                              for sentence, when in sentences_with_dates(ctx.case_text)
+                              if _APPROVED.search(sentence) and _SESSIONS.search(sentence) and kind.search(sentence)])
+
+
 def _response_to_same_class(ctx: ItemContext, criterion: Criterion) -> Verdict:
     classes = _same_classes(ctx)
     prior = of_item_site(ctx, [f for c in classes for f in ctx.present(RecordFact.prior_treatments, treatment_class=c)])
+    authorized = _authorized_sessions(ctx, classes) if classes and not prior else []
+    if authorized:
+        return "not_documented", authorized[:1], (
+            "Sessions of this treatment were already authorized; there is no documentation of objective functional "
+            "improvement from them.")
     continued = _continued_course(ctx, classes) if classes and not prior else []
     if continued:
         who = "request" if continued[0].source == REQUEST_SOURCE else "record's plan"
