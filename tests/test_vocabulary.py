@@ -262,6 +262,12 @@ def test_clotting_labs_are_not_read_as_physical_therapy(item):
     assert re.search(TREATMENT_CLASSES["physical-therapy"], "He completed 12 PT visits.", re.IGNORECASE)
 
 
+def test_hand_therapy_is_physical_therapy():
+    """CM16-0248233: "continuation for left hand therapy for 6 sessions" was "an uncategorised request" with no
+    governing MTUS part suggested (its reviewer cited the MTUS physical medicine section)."""
+    assert classify_item("continuation for left hand therapy for 6 sessions").names == ["physical-therapy"]
+
+
 def test_a_broader_term_is_searched_beside_an_abbreviation_but_never_read_back_as_it():
     """"is electrical stimulation recommended?" was read as "electrical stimulation → H-wave (abbreviation)": a
     wider term is not the spelled-out form of one device."""

@@ -75,7 +75,7 @@ CATEGORIES: list[TreatmentCategory] = [
                       r"repair|release|surgery|surgical|acromioplasty|debridement|replacement)\b",
                       r"\barthroscop|\bfusion\b|\blaminectomy\b|\bdiscectomy\b|\barthroplasty\b|\bacromioplasty\b",
                       "surgical consideration", "MTUS/ACOEM body-part chapter — Surgical Considerations"),
-    TreatmentCategory("physical-therapy", rf"\b(?:physical therapy|{PT_ABBREVIATION}|physiotherapy|occupational therapy|aquatic therapy|work hardening|functional restoration)\b",
+    TreatmentCategory("physical-therapy", rf"\b(?:physical therapy|{PT_ABBREVIATION}|physiotherapy|occupational therapy|hand therapy|aquatic therapy|work hardening|functional restoration)\b",
                       r"\bphysical therapy\b|\bphysical medicine\b", "physical therapy sessions",
                       "MTUS Chronic Pain Medical Treatment Guidelines — Physical medicine; Postsurgical Treatment Guidelines"),
     TreatmentCategory("chiropractic", r"\b(?:chiropractic|chiropractor|chiro|manipulation|manual therapy)\b", r"\bchiropractic\b",
