@@ -1088,3 +1088,9 @@ def test_sessions_a_review_already_authorized_are_a_course_whose_benefit_is_aske
     denied = ("Chronic low back pain since 2015. The Utilization Review dated 1-5-17 non-certified the request for "
               "physical therapy x 12 sessions for the low back.")
     assert row(denied)[0] == "met"  # a first course: nothing was authorized
+    # The draft says whose words the certification is: the review's account, not "the record states".
+    modified = ("Chronic low back pain since 2015. The original utilization review dated 01/19/2017 modified the "
+                "request for physical therapy to initial trial of 6 sessions as recommended by the guidelines.")
+    _, _, draft = _checklist_draft(modified, "Two physical therapy sessions for the lumbar", None, "Upheld",
+                                   "physical-therapy")
+    assert 'The review\'s account states (01/19/2017), "The original utilization review' in draft.rationale, draft.rationale

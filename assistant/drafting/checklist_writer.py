@@ -21,7 +21,7 @@ from assistant.criteria.mme import frequency_from_request, supply_arithmetic
 from assistant.verification.record import (DERIVED_FIGURE, DRAFTING_NOTE, NO_DOCUMENTATION, derived_interval_sentence,
                                            derived_supply_sentence, full_record_text)
 from assistant.verification.textmatch import mid_sentence, quote_occurs
-from assistant.vocabulary.record_cues import days_between
+from assistant.vocabulary.record_cues import days_between, reports_a_review
 
 MAX_REQUIREMENTS = 4  # rows a draft shows, unless more are required
 MAX_RECORD_QUOTES_PER_ROW = 2  # two ends of an interval (injury date, latest visit); what was tried and that it failed
@@ -127,7 +127,8 @@ def _record_move(rows: list[ChecklistRow], record: list[RecordCitation], case_te
             # After an absence sentence a bare "As quoted above [R2]." would be a fragment: say what it points to.
             said = f"as quoted above {markers}" if prefix else f"what the record says of it is quoted above {markers}"
         else:
-            speaker = "the request reads" if all(q.source == REQUEST_SOURCE for q in quotes) else "the record states"
+            speaker = ("the request reads" if all(q.source == REQUEST_SOURCE for q in quotes) else
+                       "the review's account states" if all(reports_a_review(q.quote) for q in quotes) else "the record states")
             said = f"{speaker} {', and '.join(_quoted(q, record) for q in quotes)}"
         sentences.append(f"{prefix}{said}." if prefix else f"{said[:1].upper()}{said[1:]}.")
         sentences += [s for s in _interval(row, quotes, record) if s not in sentences]  # once, however many rows rest on it
