@@ -140,11 +140,13 @@ def _drug_use_lines(question: str, facts: RecordFacts) -> list[str]:
 
 def _sentences_naming(medications: list[Medication], shown: Callable[[Medication], str]) -> list[str]:
     """Each record sentence naming one of the medications, once, followed by the drugs it names (as `shown`)."""
-    lines = []
-    for meds in _by_sentence(medications):
-        plan = " — planned or requested" if meds[0].planned else ""
-        lines.append(f"{_cited(meds[0].citation)} — {', '.join(dict.fromkeys(shown(m) for m in meds))}{plan}")
-    return lines
+    return [_sentence_line(meds, shown) for meds in _by_sentence(medications)]
+
+
+def _sentence_line(meds: list[Medication], shown: Callable[[Medication], str]) -> str:
+    """One record sentence, quoted, followed by the drugs it names (a plan or request marked)."""
+    plan = " — planned or requested" if meds[0].planned else ""
+    return f"{_cited(meds[0].citation)} — {', '.join(dict.fromkeys(shown(m) for m in meds))}{plan}"
 
 
 def record_mme_lines(facts: RecordFacts) -> list[str]:
@@ -158,10 +160,10 @@ def record_mme_lines(facts: RecordFacts) -> list[str]:
         return []
     lines = ["No disputed item gives an opioid regimen. The opioids the record names, with the MME/day the CDC 2022 "
              "conversion factors give their regimen (a plan or request is marked):"]
-    for line, meds in zip(_sentences_naming(opioids, lambda m: m.surface), _by_sentence(opioids)):
+    for meds in _by_sentence(opioids):
         result = compute_mme(meds[0].citation.quote)
         figure = result.arithmetic() if result.complete else f"MME/day cannot be computed — the sentence does not give {result.missing}"
-        lines.append(f"{line}: {figure}")
+        lines.append(f"{_sentence_line(meds, lambda m: m.surface)}: {figure}")
     return lines
 
 
