@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from assistant.contracts import CaseFile, RecordCitation, readable_date
 from assistant.conversation.intents import CASE_OVERVIEW
@@ -20,7 +20,7 @@ from assistant.criteria.facts import (FACT_PATTERNS, TREATMENT_CLASSES, Medicati
                                       duration_of_pain, extract_record_facts, parse_date)
 from assistant.criteria.model import RecordFact
 from assistant.verification.record import RecordSentence, record_sentences, tokens
-from assistant.vocabulary.drugs import OPIOID_CLASSES, DrugMention, identify_drugs
+from assistant.vocabulary.drugs import OPIOID_CLASS_WORDS, OPIOID_CLASSES, DrugMention, identify_drugs
 from assistant.vocabulary.query import named_drug_classes, with_vocabulary_terms
 from assistant.vocabulary.record_cues import UR_SENTENCE, review_account
 
@@ -110,7 +110,7 @@ def _response_lines(treatment: str, facts: RecordFacts, shown: list[str]) -> lis
 MEDICATION_QUESTION = re.compile(r"\b(?:medications?|meds|drugs|prescriptions?)\b", re.IGNORECASE)
 
 
-OPIOID_WORDS = re.compile(r"\b(?:opioids?|opiates?|narcotics?)\b", re.IGNORECASE)
+OPIOID_WORDS = re.compile(rf"\b(?:{OPIOID_CLASS_WORDS})\b", re.IGNORECASE)
 
 
 def asked_drug_classes(question: str) -> dict[str, str]:
@@ -167,10 +167,15 @@ def record_mme_lines(facts: RecordFacts) -> list[str]:
     return lines
 
 
-def _by_sentence(medications: list[Medication]) -> list[list[Medication]]:
-    by_quote: dict[str, list[Medication]] = {}
-    for medication in medications:
-        by_quote.setdefault(medication.citation.quote, []).append(medication)
+Cited = TypeVar("Cited", Medication, RecordFinding)
+
+
+def _by_sentence(cited: Sequence[Cited]) -> list[list[Cited]]:
+    """Things cited from the record, grouped by the sentence that says them, in the record's order: a sentence
+    naming two drugs or two treatments is one sentence to show."""
+    by_quote: dict[str, list[Cited]] = {}
+    for thing in cited:
+        by_quote.setdefault(thing.citation.quote, []).append(thing)
     return list(by_quote.values())
 
 
@@ -248,10 +253,7 @@ def _use_duration_lines(asked: list[DrugMention], facts: RecordFacts, classes: d
 def _distinct_quotes(findings: list[RecordFinding], limit: int = OVERVIEW_QUOTES_PER_FACT) -> list[RecordFinding]:
     """The first findings of `limit` different sentences: a sentence naming two treatments is two findings, and
     the overview showed it alone where the record has a second (CM17-0013754)."""
-    first: dict[str, RecordFinding] = {}
-    for finding in findings:
-        first.setdefault(finding.citation.quote, finding)
-    return list(first.values())[:limit]
+    return [same_sentence[0] for same_sentence in _by_sentence(findings)][:limit]
 
 
 def case_overview(case: CaseFile, facts: RecordFacts | None = None) -> list[str]:

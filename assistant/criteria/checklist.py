@@ -256,12 +256,17 @@ def _same_classes(ctx: ItemContext) -> list[str]:
     return [treatment_class] if treatment_class else []
 
 
+def _class_words(classes: list[str]) -> str:
+    """The record's words for the given treatment classes, as one regex alternation ('' when none has words)."""
+    return "|".join(TREATMENT_CLASSES[c] for c in classes if c in TREATMENT_CLASSES)
+
+
 def _continued_course(ctx: ItemContext, classes: list[str]) -> list[RecordCitation]:
     """The words that make this request a continued course: the request's own ("Re-exam with chiropractor",
     "additional …"), or the plan's for the same kind of treatment ("additional spinal manipulation 2 times a week")."""
     if _CONTINUED_COURSE.search(ctx.item.text):
         return [RecordCitation.of_request(ctx.item)]
-    kinds = "|".join(TREATMENT_CLASSES[c] for c in classes if c in TREATMENT_CLASSES)
+    kinds = _class_words(classes)
     if not kinds:
         return []
     plan = re.compile(rf"\b(?:additional|continued|further|more)\s+(?:[\w-]+\s+){{0,2}}(?:{kinds})", re.IGNORECASE)
@@ -279,7 +284,7 @@ def _authorized_sessions(ctx: ItemContext, classes: list[str]) -> list[RecordCit
     therapy with 2 remaining sessions eligible for independent medical review", CM17-0013754; "modified the request
     for physical therapy to initial trial of 6 sessions"): the request is what is left of a course already
     authorized, whose response is what the reviewer asks for. A denial ("non-certified … 12 sessions") is not one."""
-    kinds = "|".join(TREATMENT_CLASSES[c] for c in classes if c in TREATMENT_CLASSES)
+    kinds = _class_words(classes)
     if not kinds:
         return []
     kind = re.compile(kinds, re.IGNORECASE)

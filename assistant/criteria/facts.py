@@ -20,6 +20,7 @@ from assistant.contracts import REQUEST_SOURCE, RecordCitation
 from assistant.criteria.mme import MmeResult, OPIOID_NAMES, compute_mme
 from assistant.criteria.model import RecordFact
 from assistant.vocabulary.categories import PT_ABBREVIATION
+from assistant.vocabulary.drugs import OPIOID_CLASS_WORDS
 from assistant.vocabulary.record_cues import PLAN_SENTENCE, RECORD_DATE, TREATED_FOR, entry_date, parse_date, review_account
 from assistant.verification.record import split_record_sentences
 
@@ -116,7 +117,7 @@ _RESPONSE_BAD = re.compile(r"\b(no (?:significant |lasting |noted |documented )?
 _VISITS = re.compile(r"\b(\d+|several|multiple|numerous) (?:sessions|visits|treatments)\b|\bcompleted\b|\bprior (?:sessions|visits)\b", re.IGNORECASE)
 _ER_LA = re.compile(r"\b(ER|XR|SR|CR|LA|extended[- ]release|long[- ]acting|contin|oxycontin|patch|transdermal|methadone|nucynta er)\b", re.IGNORECASE)
 _OPIOID = re.compile(r"(?<![A-Za-z])(" + "|".join(re.escape(n) for n in sorted(OPIOID_NAMES, key=len, reverse=True))
-                     + r"|opioids?|opiates?|narcotics?)(?![A-Za-z])", re.IGNORECASE)
+                     + "|" + OPIOID_CLASS_WORDS + r")(?![A-Za-z])", re.IGNORECASE)
 
 
 class RecordFinding(BaseModel):
@@ -263,10 +264,12 @@ _INJURY_BEFORE_DATE = re.compile(r"\b(?:injur(?!ed\s+worker)\w*|claim|accident|i
 presented on 12-03-2016' is a visit."""
 
 
-def _dated_sentences(text: str) -> list[tuple[str, str | None, bool]]:
+@functools.lru_cache(maxsize=16)
+def _dated_sentences(text: str) -> tuple[tuple[str, str | None, bool], ...]:
     """The record's sentences as the record verifier splits them: '…in its determination.The applicant subsequently
     appealed.On November 2, 2016, work restrictions were imposed.' read as one sentence of the review's account, so
-    the work restrictions were never seen (CM17-0019011)."""
+    the work restrictions were never seen (CM17-0019011). Split once per case text: every extractor and checklist
+    rule reads the same sentences."""
     sentences = split_record_sentences(text)
     dated: list[tuple[str, str | None, bool]] = []
     current: str | None = None
@@ -275,7 +278,7 @@ def _dated_sentences(text: str) -> list[tuple[str, str | None, bool]]:
         if found and not review and not gives_injury_date(sentence):
             current = found
         dated.append((sentence, found or current, review))
-    return dated
+    return tuple(dated)
 
 
 

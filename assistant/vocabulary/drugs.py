@@ -16,6 +16,8 @@ from assistant.vocabulary.fuzzy import correct_word
 from assistant.vocabulary.tables import drug_table
 
 OPIOID_CLASSES = {"opioid", "opioid-er-la"}
+OPIOID_CLASS_WORDS = r"opioids?|opiates?|narcotics?"
+"""How a record or a question names opioids without naming a drug ("narcotic pain medication", "is he on opioids?")."""
 _RELEASE_MARK = re.compile(r"\s*(?:\b(?:ER|XR|SR|CR|LA|XL)\b|extended[- ]release|long[- ]acting|controlled[- ]release)", re.I)
 _STRENGTH = re.compile(r"\d+(?:\.\d+)?(?:\s*/\s*\d+(?:\.\d+)?)*\s*(?:mg|mcg|%|g\b|grams?|ml|mL)(?:\s*/\s*\d*\s*ml)?", re.I)
 _QUANTITY = re.compile(r"#\s*\d+|\b(?:qty|quantity)[:.]?\s*\d+|(?<![\d.])\d+(?:\.\d+)?\s*(?:tablets?|tabs?|capsules?|caps?|patch(?:es)?|pills?|grams?|ml)\b", re.I)
