@@ -759,3 +759,14 @@ def test_a_plan_documents_the_reason_it_gives_but_not_that_the_plan_took_place()
                             "request because he has gastritis.\n\nIMR ISSUES:\n- Voltaren gel")
     absent = "There is no documentation of gastritis."
     assert [c.status for c in check_record_facts(absent, review, [absent])] == ["verified"]  # a review's account
+
+
+def test_a_record_sentence_ending_in_a_quotation_keeps_its_closing_quotation_mark(letter_case):
+    """'Medication and physical therapy was "not helping." The CT scan …' was quoted as 'was "not helping.' — the
+    chat, the checklist and the draft showed a quotation that never closes (CM17-0017104)."""
+    from assistant.verification.record import record_sentences
+
+    sentences = [s.text for s in record_sentences(letter_case("CM17-0017104.pdf"))]
+    assert 'Medication and physical therapy was "not helping."' in sentences
+    assert any(s.endswith('"no fracture of subluxation in the lumbar spine."') for s in sentences)
+    assert not any(s.startswith('" ') or s == '"' for s in sentences)

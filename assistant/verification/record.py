@@ -66,7 +66,9 @@ DOCUMENTED_COVERAGE = 0.7
 # A claim about the same record sentence, but saying more than it: the share of its words a [R] quote must hold.
 QUOTE_SUPPORT_COVERAGE = 0.6
 
-SENTENCE_END = re.compile(r"(?<=[.!?])[\"”)]?\s+(?=[A-Z\"“(])")
+SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"”)]))\s+(?=[A-Z\"“(])")
+"""A sentence ends after its full stop and the closing quotation mark or parenthesis that follows it: 'was "not
+helping." The CT …' kept 'was "not helping.' and lost the quotation's end (CM17-0017104)."""
 NOT_A_FACT = re.compile(
     r"\b(?:guidelines?|MTUS|ACOEM|ODG|CDC|corpus|criteria)\b|\b(?:is|are|be|not)\s+(?:recommended|endorsed)\b|"
     r"^\s*Therefore\b|\bmedically necessary\b|"
