@@ -120,6 +120,19 @@ def test_work_status_is_read_after_a_glued_sentence_and_in_the_record_s_other_wo
     assert not past.get(RecordFact.work_status).present()  # what he was doing when injured is no work status
 
 
+def test_a_denied_loss_of_function_documents_function_and_a_denied_loss_of_a_red_flag_stays_denied():
+    """CM17-0007142: "The patient did not have diminished function." was answered "Function: documented as absent" —
+    the negation is of the loss, not of function. Bowel and bladder control lost or not is a red flag either way."""
+    for sentence in ("The patient did not have diminished function.", "There was no loss of function.",
+                     "He reports no decrease in function with medications."):
+        function = extract_record_facts(sentence).get(RecordFact.function)
+        assert [f.citation.quote for f in function.present()] == [sentence] and not function.absent(), sentence
+    for sentence in ("No functional improvement was documented.", "There was no improvement in function."):
+        assert extract_record_facts(sentence).get(RecordFact.function).absent(), sentence
+    red_flags = extract_record_facts("She denied loss of bowel and bladder control.").get(RecordFact.red_flags)
+    assert red_flags.absent() and not red_flags.present()
+
+
 def test_imaging_named_without_its_modality_is_prior_imaging():
     """CM17-0019907: "Treatment to date included activity modifications, diagnostic imaging, and medications." —
     "what imaging has been done?" answered "not documented"."""

@@ -304,6 +304,12 @@ def _limb_fracture(sentence: str, match: re.Match) -> bool:
                                                        r"sacr\w*|L[1-5]|T\d{1,2}|C[1-7])\b", near, re.IGNORECASE)
 
 
+_NEGATED_LOSS = re.compile(r"\b(?:no|not|without|denie[sd])\b[^.;]{0,30}?\b(?:diminish\w*|decreas\w*|reduc\w*|impair\w*|"
+                           r"limit\w*|loss|declin\w*|deficits?)\s+(?:(?:in|of)\s+)?$", re.IGNORECASE)
+"""A loss of function denied documents function: 'The patient did not have diminished function.' (CM17-0007142) was
+'Function: documented as absent'. Only for function: 'no loss of bowel and bladder control' denies a red flag."""
+
+
 def _pattern_findings(sentence: str, when: str | None, source: str, planned: bool) -> list[RecordFinding]:
     found: list[RecordFinding] = []
     for fact, pattern in FACT_PATTERNS.items():
@@ -316,7 +322,8 @@ def _pattern_findings(sentence: str, when: str | None, source: str, planned: boo
             matches = [m for m in matches if not _limb_fracture(sentence, m)]
             if not matches:
                 continue
-        present = [m for m in matches if not is_negated(sentence, m.start(), m.end())]
+        present = [m for m in matches if not is_negated(sentence, m.start(), m.end())
+                   or (fact == RecordFact.function and _NEGATED_LOSS.search(sentence, 0, m.start()))]
         if fact in HEDGED_FACTS and present:
             asserted = [m for m in present if not is_hedged(sentence, m.start(), m.end())]
             if not asserted:
