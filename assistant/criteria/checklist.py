@@ -156,7 +156,18 @@ class ItemContext:
         if medication:
             found = [f for f in found if _MEDICATION_WORDS.search(f.citation.quote) or
                      f.citation.quote in {c.quote for c in self.already_using}]
-        return [f for f in found if _FUNCTION_WORDS.search(f.citation.quote)]
+        return [f for f in found if _gain_in_function(f.citation.quote)]
+
+
+_CLAUSE_BREAK = re.compile(r";|\band on\b|\b(?:but|however|while|although|whereas)\b", re.IGNORECASE)
+_GAIN = re.compile(r"\b(?:improv\w+|increas\w+|better|benefit\w*|helped|gains?|progress\w*|restored|able to)\b", re.IGNORECASE)
+
+
+def _gain_in_function(quote: str) -> bool:
+    """An improvement and a function named in one clause: '… complained of … limited, painful range of motion … and
+    on 11-18-16, reports vast improvement in pain with chiropractic treatment' is a gain in pain beside a limitation
+    of motion, not a functional gain (CM16-0232182)."""
+    return any(_GAIN.search(clause) and _FUNCTION_WORDS.search(clause) for clause in _CLAUSE_BREAK.split(quote))
 
 
 def _documented_either_way(ctx: ItemContext, criterion: Criterion) -> Verdict:
