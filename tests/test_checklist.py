@@ -420,6 +420,33 @@ def test_less_pain_beside_a_limited_motion_is_no_functional_gain_from_the_prior_
     assert _statuses(gain, item)["lbp-manipulation-pain-disability"] == "met"
 
 
+def _row(summary: str, item: str, criterion_id: str):
+    sets, pages = shipped_sets()
+    case = CaseFile(case_id="gen", summary=summary, items=[DisputedItem(text=item)])
+    return next(r for r in build_checklist(case, 0, sets, item_category(item), pages=pages).rows
+                if r.criterion_id == criterion_id)
+
+
+def test_the_original_request_is_no_treatment_and_what_the_review_authorized_starts_the_course():
+    """'Acupuncture for 8 sessions was the original request.' (CM17-0007857) was a prior acupuncture course, and
+    'Ibuprofen 600mg #90 with 2 refills was the original request.' (CM17-0002181) earlier ibuprofen use. The review's
+    authorization ('… #6 was authorized by the Claims Administrator', CM16-0247405) is what the request continues."""
+    assert not extract_record_facts("Acupuncture for 8 sessions was the original request.").get(
+        RecordFact.prior_treatments).present("acupuncture")
+    sessions = ("Chiropractic therapy sessions for the lumbar spine, #8 was the original request. Chiropractic therapy "
+                "sessions for the lumbar spine, #6 was authorized by the Claims Administrator.")
+    row = _row(sessions, "Chiropractic therapy sessions for the lumbar spine, #2", "lbp-manipulation-pain-disability")
+    assert row.status == "not_documented" and "already authorized" in row.reason
+    assert [c.quote for c in row.record_citations] == [
+        "Chiropractic therapy sessions for the lumbar spine, #6 was authorized by the Claims Administrator."]
+    supply = "Ibuprofen 600mg #90 with 2 refills was the original request. Ibuprofen 600mg #90 was authorized by the Claims Administrator."
+    row = _row(supply, "Two refills of Ibuprofen 600mg #90", "cdc-nsaid-lowest-shortest")
+    assert row.status == "not_met" and "already authorized" in row.reason
+    assert [c.quote for c in row.record_citations] == ["Ibuprofen 600mg #90 was authorized by the Claims Administrator."]
+    refused = supply.replace("was authorized", "was not authorized")
+    assert _row(refused, "Two refills of Ibuprofen 600mg #90", "cdc-nsaid-lowest-shortest").status == "met"
+
+
 def test_a_treatment_the_claims_administrator_authorized_is_not_a_treatment_received():
     facts = extract_record_facts("Two sessions of physical therapy to the lumbar spine was authorized by the Claims "
                                  "Administrator. The injured worker had been authorized for 6 sessions of physical therapy.")

@@ -18,6 +18,7 @@ from assistant.criteria.mme import (CDC_GUIDELINE_ID, CONVERSION_PAGE, CONVERSIO
                                    frequency_from_request, supply_gaps)
 from assistant.criteria.model import CriteriaSet, CriteriaTopic, Criterion, ItemCategory, RecordFact, Requirement
 from assistant.vocabulary.categories import PT_ABBREVIATION
+from assistant.vocabulary.drugs import OPIOID_CLASS_WORDS, class_category, identify_drugs
 from assistant.vocabulary.record_cues import interval_words
 from assistant.vocabulary.deciding_terms import deciding_terms
 
@@ -49,7 +50,7 @@ SAME_CLASS = {"physical-therapy": "physical-therapy", "chiropractic": "chiroprac
 # Class words a record uses without naming a drug ("muscle relaxants", "NSAIDs"), by item category.
 CLASS_WORDS = {
     "muscle-relaxant": r"muscle relaxants?", "nsaid": r"NSAIDs?|anti-inflammator\w+", "ppi": r"PPIs?|proton pump inhibitors?",
-    "opioid": r"opioids?|opiates?|narcotics?", "sleep-aid": r"sleep aids?|hypnotics?|sleeping pills?",
+    "opioid": OPIOID_CLASS_WORDS, "sleep-aid": r"sleep aids?|hypnotics?|sleeping pills?",
 }
 _OBJECTIVE_DEFICIT = re.compile(r"\b(decreas\w+|diminish\w+|reduced|absent|weak\w*|positive|[0-4]\s*/\s*5|[0-4] out of 5|foot drop|"
                                 r"atrophy|deficits?|progressive|hypoesthesia|hyperesthesia|hypersensitiv\w+|hyporeflexi\w+|"
@@ -286,8 +287,12 @@ def _continued_course(ctx: ItemContext, classes: list[str]) -> list[RecordCitati
 
 _APPROVED = re.compile(r"(?<![-\w])(?:modified|partially approved|approved|authori[sz]ed|certified|accommodating)\b",
                        re.IGNORECASE)
+_NOT_APPROVED = re.compile(r"\bnot (?:been )?(?:approved|authori[sz]ed|certified)\b|\bdenied\b|\bnon-?certif",
+                           re.IGNORECASE)
 _SESSIONS = re.compile(r"\b(?:\d+|one|two|three|four|five|six|eight|ten|twelve)\s+(?:\w+\s+)?(?:sessions?|visits?|"
-                       r"treatments?)\b", re.IGNORECASE)
+                       r"treatments?)\b|\b(?:sessions?|visits?)\b[^.]{0,40}#\s*\d+", re.IGNORECASE)
+"""'10 sessions physical therapy', and as the review's account lists them: 'Chiropractic therapy sessions for the
+cervical spine, #6 was authorized by the Claims Administrator' (CM16-0247405)."""
 
 
 def _authorized_sessions(ctx: ItemContext, classes: list[str]) -> list[RecordCitation]:
@@ -301,7 +306,19 @@ def _authorized_sessions(ctx: ItemContext, classes: list[str]) -> list[RecordCit
     kind = re.compile(kinds, re.IGNORECASE)
     return of_item_site(ctx, [RecordCitation(quote=sentence, source=ctx.facts.source, date=when)
                               for sentence, when in sentences_with_dates(ctx.case_text)
-                              if _APPROVED.search(sentence) and _SESSIONS.search(sentence) and kind.search(sentence)])
+                              if _review_approved(sentence) and _SESSIONS.search(sentence) and kind.search(sentence)])
+
+
+def _review_approved(sentence: str) -> bool:
+    return bool(_APPROVED.search(sentence)) and not _NOT_APPROVED.search(sentence)
+
+
+def _authorized_supply(ctx: ItemContext) -> list[RecordCitation]:
+    """A review's certification of a drug of the item's class ('Ibuprofen 600mg #90 was authorized by the Claims
+    Administrator', CM17-0002181): the refills asked for extend a supply already authorized, not a first course."""
+    return [RecordCitation(quote=sentence, source=ctx.facts.source, date=when)
+            for sentence, when in sentences_with_dates(ctx.case_text) if _review_approved(sentence)
+            and any(ctx.category == class_category(c) for mention in identify_drugs(sentence) for c in mention.classes)]
 
 
 def _response_to_same_class(ctx: ItemContext, criterion: Criterion) -> Verdict:
@@ -405,11 +422,15 @@ def _acute_opioid_supply(ctx: ItemContext, criterion: Criterion) -> Verdict:
 
 def _nsaid_course(ctx: ItemContext, criterion: Criterion) -> Verdict:
     """A first or short course, or continued use with documented benefit."""
-    if not ctx.already_using:
+    authorized = [] if ctx.already_using else _authorized_supply(ctx)
+    if not ctx.already_using and not authorized:
         return "met", [], "A first course, as there is no documentation of NSAID use before this request."
     gain = ctx.functional_gain(medication=True) + ctx.present(RecordFact.treatment_response, treatment_class="medication")
     if gain:
         return "met", gain[:2], "Benefit from the medication is documented."
+    if authorized:
+        return "not_met", authorized[:1], ("The request adds to a supply the review already authorized, without "
+                                           "documented pain relief or functional benefit from the medication.")
     return "not_met", ctx.already_using[:2], ("The medication is continued (earlier use is documented) without "
                                               "documented pain relief or functional benefit from it.")
 
