@@ -133,6 +133,15 @@ def test_a_denied_loss_of_function_documents_function_and_a_denied_loss_of_a_red
     assert red_flags.absent() and not red_flags.present()
 
 
+def test_a_reflex_of_the_brachioradialis_is_no_brace():
+    """CM17-0005177: "Bilateral biceps, brachioradialis, and triceps reflexes were rated as 2 of 4." was listed among
+    the prior treatments (a brace, by its first letters)."""
+    reflexes = extract_record_facts("Bilateral biceps, brachioradialis, and triceps reflexes were rated as 2 of 4.")
+    assert not reflexes.get(RecordFact.prior_treatments).present()
+    braced = extract_record_facts("She was given a lumbar brace and used bracing for six weeks.")
+    assert braced.get(RecordFact.prior_treatments).present("rest-modalities")
+
+
 def test_imaging_named_without_its_modality_is_prior_imaging():
     """CM17-0019907: "Treatment to date included activity modifications, diagnostic imaging, and medications." —
     "what imaging has been done?" answered "not documented"."""

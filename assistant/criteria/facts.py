@@ -104,7 +104,8 @@ TREATMENT_CLASSES: dict[str, str] = {
     "medication": r"\bmedications?\b(?!\s+(?:room|cart|cabinet|closet|door|station|area)s?\b)|\bNSAIDs?\b|"
                   r"\banti-inflammator\w+\b|\bmuscle relaxants?\b|\banalgesics?\b",
     "exercise": r"\bhome exercise\w*\b|\bexercise program\b|\bHEP\b",
-    "rest-modalities": r"\brest\b|\bice\b|\bheat\b|\bbrac\w+\b|\bactivity modification\b|\bmodified (?:work|duty)\b",
+    "rest-modalities": r"\brest\b|\bice\b|\bheat\b|\bbrac(?:e|es|ed|ing)\b|\bactivity modification\b|\bmodified (?:work|duty)\b",
+    # a brace, not 'brachioradialis' ('… brachioradialis, and triceps reflexes were rated as 2 of 4' was treatment, CM17-0005177)
 }
 _PRIOR_CUE = re.compile(r"\b(treatment to date|prior (?:relevant )?treatment|previous treatment|has (?:had|tried|undergone|completed)|"
                         r"have (?:included|been)|has included|included|includes|completed|underwent|attended|tried|failed|"
