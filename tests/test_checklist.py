@@ -142,6 +142,23 @@ def test_a_reflex_of_the_brachioradialis_is_no_brace():
     assert braced.get(RecordFact.prior_treatments).present("rest-modalities")
 
 
+@pytest.mark.parametrize("sentence", [
+    "The patient has a posterior labral tear; failing treatment and will likely need surgery if not better.",
+    "The surgical history was stated to be none.",
+    "The diagnostic studies and surgical history were noncontributory to the request.",
+    "Treatment to date has included medication, diagnostic testing, surgical shoe, and crutches.",
+])
+def test_surgery_needed_a_surgical_history_or_a_surgical_shoe_is_no_surgery_received(sentence):
+    """Dev letters CM17-0011517, CM17-0014449, CM16-0245796 and CM17-0009883 each had a prior surgery by these."""
+    assert not extract_record_facts(sentence).get(RecordFact.prior_treatments).present("surgery")
+
+
+def test_surgery_received_is_prior_surgery():
+    for sentence in ("Relevant treatments have included: left hand surgery (10-22-2016), physical therapy.",
+                     "Treatment included medications, splinting, physical therapy, and surgery."):
+        assert extract_record_facts(sentence).get(RecordFact.prior_treatments).present("surgery"), sentence
+
+
 def test_imaging_named_without_its_modality_is_prior_imaging():
     """CM17-0019907: "Treatment to date included activity modifications, diagnostic imaging, and medications." —
     "what imaging has been done?" answered "not documented"."""

@@ -97,7 +97,11 @@ TREATMENT_CLASSES: dict[str, str] = {
     "acupuncture": r"\bacupuncture\b",
     "injection": r"\binjections?\b|\bepidural\b|\bESIs?\b|\bnerve blocks?\b|\b(?:facet|medial branch)(?: joint)? blocks?\b|"
                  r"\bradiofrequency\b",  # not "a lumbar facet loading maneuver was negative" (an examination, CM17-0005418)
-    "surgery": r"\bsurgery\b|\bsurgical\b|\bfusion\b|\bdiscectomy\b|\blaminectomy\b|\barthroscop\w+\b",
+    # surgery done, not 'will likely need surgery if not better' (CM17-0011517), 'The surgical history was stated to be
+    # none' (CM17-0014449), 'surgical history were noncontributory' (CM16-0245796) or a 'surgical shoe' (CM17-0009883)
+    "surgery": r"(?<!need )(?<!needs )(?<!require )(?<!requires )(?<!for )(?<!consider )\bsurgery\b|"
+               r"\bsurgical\b(?!\s+(?:history|shoe|candidate|consult\w*|evaluation|referral|opinion|intervention|options?)\b)|"
+               r"\bfusion\b|\bdiscectomy\b|\blaminectomy\b|\barthroscop\w+\b",
     "tens": r"\bTENS\b",
     "psychological": r"\bCBT\b|\bcognitive behavioral\b|\bpsychotherapy\b|\bcounsel\w+\b",
     # "opening a locked medication room door" (CM17-0007142's mechanism of injury) names a place, not a treatment
