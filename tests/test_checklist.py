@@ -153,6 +153,21 @@ def test_surgery_needed_a_surgical_history_or_a_surgical_shoe_is_no_surgery_rece
     assert not extract_record_facts(sentence).get(RecordFact.prior_treatments).present("surgery")
 
 
+@pytest.mark.parametrize("sentence,treatment", [
+    ("Physical therapy appointments were scheduled on the last visit but the injured worker did not go to the "
+     "appointment.", "physical-therapy"),  # CM16-0224814
+    ("Six sessions of physical therapy and occupational therapy were ordered.", "physical-therapy"),  # CM17-0011543
+    ("On 11/21/2016 the patient complained of right hip pain and is requesting more physical therapy sessions.",
+     "physical-therapy"),  # CM16-0235869
+    ("The recommendation was to continue physical therapy for the left shoulder.", "physical-therapy"),  # CM17-0015849
+    ("The pain was aggravated by grasping, pinching, fine finger manipulation and driving.", "chiropractic"),  # CM17-0015849
+    ("The request was previously modified for chiropractic therapy as an initial set of visits is indicated.",
+     "chiropractic"),  # CM16-0239569, a review's account
+])
+def test_treatment_scheduled_ordered_asked_for_or_only_named_is_no_treatment_received(sentence, treatment):
+    assert not extract_record_facts(sentence).get(RecordFact.prior_treatments).present(treatment)
+
+
 def test_surgery_received_is_prior_surgery():
     for sentence in ("Relevant treatments have included: left hand surgery (10-22-2016), physical therapy.",
                      "Treatment included medications, splinting, physical therapy, and surgery."):
@@ -471,6 +486,16 @@ def test_the_original_request_is_no_treatment_and_what_the_review_authorized_sta
     assert [c.quote for c in row.record_citations] == ["Ibuprofen 600mg #90 was authorized by the Claims Administrator."]
     refused = supply.replace("was authorized", "was not authorized")
     assert _row(refused, "Two refills of Ibuprofen 600mg #90", "cdc-nsaid-lowest-shortest").status == "met"
+
+
+def test_an_initial_set_of_visits_the_review_allowed_is_the_course_the_request_continues():
+    """CM16-0239569 (tune): 'The request was previously modified for chiropractic therapy as an initial set of visits
+    is indicated.' — its reviewer: 'The results of the initial 6 visits was not indicated.'"""
+    summary = ("The injured worker has low back pain since 11/05/2016. The treatment plan was for the patient to receive "
+               "chiropractic manipulation. The request was previously modified for chiropractic therapy as an initial "
+               "set of visits is indicated.")
+    row = _row(summary, "Chiropractic spinal manipulation times 6", "lbp-manipulation-pain-disability")
+    assert row.status == "not_documented" and "already authorized" in row.reason
 
 
 def test_a_treatment_the_claims_administrator_authorized_is_not_a_treatment_received():

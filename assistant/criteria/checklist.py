@@ -290,9 +290,11 @@ _APPROVED = re.compile(r"(?<![-\w])(?:modified|partially approved|approved|autho
 _NOT_APPROVED = re.compile(r"\bnot (?:been )?(?:approved|authori[sz]ed|certified)\b|\bdenied\b|\bnon-?certif",
                            re.IGNORECASE)
 _SESSIONS = re.compile(r"\b(?:\d+|one|two|three|four|five|six|eight|ten|twelve)\s+(?:\w+\s+)?(?:sessions?|visits?|"
-                       r"treatments?)\b|\b(?:sessions?|visits?)\b[^.]{0,40}#\s*\d+", re.IGNORECASE)
+                       r"treatments?)\b|\b(?:sessions?|visits?)\b[^.]{0,40}#\s*\d+|"
+                       r"\b(?:initial|first) (?:set|trial|course) of (?:\w+\s+)?(?:sessions?|visits?|treatments?)\b", re.IGNORECASE)
 """'10 sessions physical therapy', and as the review's account lists them: 'Chiropractic therapy sessions for the
-cervical spine, #6 was authorized by the Claims Administrator' (CM16-0247405)."""
+cervical spine, #6 was authorized by the Claims Administrator' (CM16-0247405), or 'modified for chiropractic therapy
+as an initial set of visits is indicated' (CM16-0239569)."""
 
 
 def _authorized_sessions(ctx: ItemContext, classes: list[str]) -> list[RecordCitation]:

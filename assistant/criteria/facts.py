@@ -35,7 +35,8 @@ _NEGATION_BEFORE = re.compile(
     r"\b(no|not|denie[sd]|deny|denying|without|negative for|lack of|lacks|absence of|absent|never|none|free of|"
     r"ruled out|did not|does not|has not|have not|had not|failed to)\b[^.;]*$", re.IGNORECASE)
 _NEGATION_AFTER = re.compile(
-    r"^[^.;]{0,60}?\b(were|was|is|are|remained?)\s+(?:all\s+)?(normal|intact|negative|unremarkable|absent|within normal limits|"
+    r"^[^.;]{0,60}?\b(were|was|is|are|remained?)\s+(?:all\s+)?(?:stated to be\s+|noted to be\s+)?"
+    r"(normal|intact|negative|unremarkable|absent|within normal limits|none|non-?contributory|"
     r"not (?:been )?(?:done|present|available|\w+ed))\b", re.IGNORECASE)
 
 _SCORE = re.compile(r"(?<![/\d])(\d{1,2})(?:\s*(?:-|to)\s*(\d{1,2}))?\s*(?:/|out of)\s*10\b(?![/\d])")
@@ -93,14 +94,14 @@ _PLAN_FACTS = {RecordFact.treatment_goals, RecordFact.surgery_candidate, RecordF
 # Prior treatment classes: item categories (assistant/criteria/model.py ItemCategory values) and the words for them.
 TREATMENT_CLASSES: dict[str, str] = {
     "physical-therapy": rf"\bphysical therapy\b|\bphysiotherapy\b|{PT_ABBREVIATION}|\btherapy sessions\b",
-    "chiropractic": r"\bchiropract\w+\b|\bmanipulation\b",
+    "chiropractic": r"\bchiropract\w+\b|(?<!finger )(?<!fine )\bmanipulation\b",  # not 'aggravated by … fine finger manipulation' (CM17-0015849)
     "acupuncture": r"\bacupuncture\b",
     "injection": r"\binjections?\b|\bepidural\b|\bESIs?\b|\bnerve blocks?\b|\b(?:facet|medial branch)(?: joint)? blocks?\b|"
                  r"\bradiofrequency\b",  # not "a lumbar facet loading maneuver was negative" (an examination, CM17-0005418)
-    # surgery done, not 'will likely need surgery if not better' (CM17-0011517), 'The surgical history was stated to be
-    # none' (CM17-0014449), 'surgical history were noncontributory' (CM16-0245796) or a 'surgical shoe' (CM17-0009883)
+    # surgery done, not 'will likely need surgery if not better' (CM17-0011517) or a 'surgical shoe' (CM17-0009883); a
+    # surgical history is one, read with its negation ('The surgical history was stated to be none.', CM17-0014449)
     "surgery": r"(?<!need )(?<!needs )(?<!require )(?<!requires )(?<!for )(?<!consider )\bsurgery\b|"
-               r"\bsurgical\b(?!\s+(?:history|shoe|candidate|consult\w*|evaluation|referral|opinion|intervention|options?)\b)|"
+               r"\bsurgical\b(?!\s+(?:shoe|candidate|consult\w*|evaluation|referral|opinion|intervention|options?)\b)|"
                r"\bfusion\b|\bdiscectomy\b|\blaminectomy\b|\barthroscop\w+\b",
     "tens": r"\bTENS\b",
     "psychological": r"\bCBT\b|\bcognitive behavioral\b|\bpsychotherapy\b|\bcounsel\w+\b",

@@ -168,7 +168,7 @@ def absent_lead(match: re.Match) -> str:
 
 
 LEAD_PHRASE = re.compile(
-    r"^\s*(?:in this case,?\s*)?(?:the\s+)?(?:medical\s+)?(?:records?|documentation|progress notes?)\s+(?:also\s+)?"
+    r"^\s*(?:in this case,?\s*)?(?:the\s+)?(?:medical\s+)?(?:records?|documentation|progress notes?|review's account)\s+(?:also\s+)?"
     r"(?:show|shows|showed|document|documents|documented|indicate|indicates|indicated|reflect|reflects|note|notes|"
     r"state|states|reveal|reveals|demonstrate|demonstrates|confirm|confirms)\s+(?:that\s+)?|"
     r"^\s*(?:per|according to) the (?:medical )?records?,?\s*|"

@@ -13,18 +13,21 @@ from datetime import date
 
 UR_SENTENCE = re.compile(
     r"\b(utilization review|prior review|previous review|peer review|\bUR\b|non-?certif\w*|(?:was|were|been) denied|"
-    r"denied (?:due|because|as)|reviewed and (?:denied|modified|non-?certified)|was modified|modified the request|Request for Authorization|IMR|claims administrator|"
+    r"denied (?:due|because|as)|reviewed and (?:denied|modified|non-?certified)|(?:was|were) (?:previously )?modified|modified the request|Request for Authorization|IMR|claims administrator|"
     r"(?:was|were|been|being) (?:authori[sz]ed|certified|approved))\b", re.IGNORECASE)
 """A review's decision or account (utilization review, claims administrator, IMR), not the treating record."""
 PLAN_SENTENCE = re.compile(
     r"\b(treatment plan|plan (?:of care )?(?:included|includes|was|is)|recommended|recommendations? (?:for|of|to)|"
-    r"requested|request for|(?:was|is|were) the (?:original )?request|"
+    r"requested|requesting|request for|(?:was|is|were) the (?:original )?request|recommendation (?:was|is) to|"
+    r"(?:is|was|were|been) (?:scheduled|ordered)|"
     r"will (?:be|undergo)|"
     r"would|pending|referr\w+ (?:for|to)|intent on|pursu(?:e|ing|it)|proposed)\b", re.IGNORECASE)
 """What is planned or asked for, not what was done ('The plan of care included … a lumbar spine MRI and a pain
 specialist for epidural steroid injection' is neither imaging nor an injection received, CM17-0007151; nor is '… consulting
 visit with recommendation for physical therapy sessions, epidural injection …', CM17-0013754; nor 'Acupuncture for 8
-sessions was the original request.', CM17-0007857)."""
+sessions was the original request.', CM17-0007857; nor 'Physical therapy appointments were scheduled on the last visit but
+the injured worker did not go', CM16-0224814; 'Six sessions of physical therapy … were ordered.', CM17-0011543; '… is
+requesting more physical therapy sessions', CM16-0235869)."""
 PLAN_REASON = re.compile(r"\b(?:because|due to|secondary to|as (?:he|she|the (?:patient|injured worker)) "
                          r"(?:is|was|has|had|does|did|cannot|can ?not)\b).*", re.IGNORECASE | re.DOTALL)
 """The reason a plan or request gives is documentation, though the plan is not: 'The plan of care included
