@@ -170,8 +170,24 @@ def test_treatment_scheduled_ordered_asked_for_or_only_named_is_no_treatment_rec
 
 def test_surgery_received_is_prior_surgery():
     for sentence in ("Relevant treatments have included: left hand surgery (10-22-2016), physical therapy.",
-                     "Treatment included medications, splinting, physical therapy, and surgery."):
+                     "Treatment included medications, splinting, physical therapy, and surgery.",
+                     "On 11-14-2016 the provider noted there was a closed reduction and percutaneous pinning of the right "
+                     "distal radius fracture on 11-9-2016."):
         assert extract_record_facts(sentence).get(RecordFact.prior_treatments).present("surgery"), sentence
+
+
+def test_a_limb_fracture_that_is_no_red_flag_for_the_spine_still_warrants_acute_opioids_once_set():
+    """CM16-0234202: a wrist fracture, reduced and pinned — not a red flag for spinal imaging, but the severe trauma
+    and surgery for which the CDC finds opioids have a role (its reviewer: 'after the closed reduction and
+    percutaneous pinning of the right distal radius fracture')."""
+    summary = ("The injured worker suffered an industrial injury on 10-27-2016. The X-rays revealed a dorsally displaced "
+               "fracture of the distal radius. On 11-14-2016 the provider noted there was a closed reduction and "
+               "percutaneous pinning of the right distal radius fracture on 11-9-2016.")
+    row = _row(summary, "Norco 10/325mg #35", "cdc-acute-severity-warrants", injury_date="10-27-2016")
+    assert row.status == "met" and any("pinning" in c.quote for c in row.record_citations)
+    # … and no nonopioid therapy: a surgery is not what the CDC asks to be tried before opioids
+    first = _row(summary, "Norco 10/325mg #35", "cdc-acute-nonopioid-first", injury_date="10-27-2016")
+    assert first.status == "not_documented" and not first.record_citations
 
 
 def test_imaging_named_without_its_modality_is_prior_imaging():
@@ -461,9 +477,9 @@ def test_less_pain_beside_a_limited_motion_is_no_functional_gain_from_the_prior_
     assert _statuses(gain, item)["lbp-manipulation-pain-disability"] == "met"
 
 
-def _row(summary: str, item: str, criterion_id: str):
+def _row(summary: str, item: str, criterion_id: str, injury_date: str | None = None):
     sets, pages = shipped_sets()
-    case = CaseFile(case_id="gen", summary=summary, items=[DisputedItem(text=item)])
+    case = CaseFile(case_id="gen", summary=summary, injury_date=injury_date, items=[DisputedItem(text=item)])
     return next(r for r in build_checklist(case, 0, sets, item_category(item), pages=pages).rows
                 if r.criterion_id == criterion_id)
 
@@ -1116,6 +1132,10 @@ def test_a_recommendation_for_therapy_is_not_therapy_received():
      "routine healing; concussion.", False),  # CM17-0007376: the rib fracture beside thoracic back pain
     ("He has a history of fracture.", True),
     ("Computerized tomography of the brain was documented as showing a right frontal skull fracture.", True),
+    ("The Ulnar styloid was avulsed and a dorsally displaced fracture involving the posterior cortex of the left distal "
+     "ulna.", False),  # CM16-0234202: the bone named after the fracture
+    ("The current diagnoses are documented as unspecified fracture of right femur; nondisplaced comminuted fracture of "
+     "shaft of right fibula; and other fracture of unspecified lower leg.", False),  # CM17-0006912
 ])
 def test_a_limb_fracture_is_the_injury_not_a_red_flag_for_spinal_imaging(sentence, red_flag):
     assert bool(extract_record_facts(sentence).get(RecordFact.red_flags).present()) is red_flag
@@ -1133,6 +1153,9 @@ def test_an_examination_manoeuvre_is_not_a_prior_treatment():
     assert classes("Treatment to date has included medications.") == ["medication"]
     assert classes("He had facet blocks in 2015.") == ["injection"]
     assert classes("Prior medial branch block gave relief.") == ["injection"]
+    # CM17-0013754: a TENS unit written out; CM16-0238352: imaging sought is not imaging done
+    assert "tens" in classes("Treatment rendered included transcutaneous nerve stimulator unit and home exercises.")
+    assert not extract_record_facts("MRI imaging of the shoulder was sought.").get(RecordFact.prior_imaging).present()
 
 
 def test_what_a_note_does_not_list_is_not_a_treatment_documented_absent():

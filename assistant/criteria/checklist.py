@@ -184,17 +184,29 @@ RISK_FACTS = {RecordFact.benzodiazepine, RecordFact.mme_per_day, RecordFact.subs
               RecordFact.side_effects, RecordFact.aberrant_behaviour}
 
 
-def _positive(ctx: ItemContext, criterion: Criterion) -> Verdict:
-    """The criterion's first fact, and any further fact that is neither generic nor a risk, documented as present."""
+def _positive(ctx: ItemContext, criterion: Criterion,
+              keep: Callable[[RecordFinding], bool] = lambda finding: True) -> Verdict:
+    """The criterion's first fact, and any further fact that is neither generic nor a risk, documented as present
+    (the findings `keep` accepts)."""
     first, *rest = criterion.record_facts
     decisive = [first, *(f for f in rest if f not in GENERIC_FACTS | RISK_FACTS)]
-    present = ctx.present(*decisive)
+    present = [f for f in ctx.present(*decisive) if keep(f)]
     if present:  # what was found, not the question restated as if the record said it
         return "met", present, f"Met on what the record documents about {_fact_names(present)} (quoted); read it against the question."
-    absent = ctx.absent(*decisive)
+    absent = [f for f in ctx.absent(*decisive) if keep(f)]
     if absent:
         return "not_met", absent, f"The record documents the opposite about {_fact_names(absent)} (quoted)."
     return "not_documented", [], _missing(criterion)
+
+
+NOT_NONOPIOID_THERAPY = {"surgery"}
+"""Treatment classes that are not the nonopioid or nonpharmacologic therapy the CDC asks to be tried first: 'a closed
+reduction and percutaneous pinning' answered 'were nonopioid therapies used for this acute pain?' (CM16-0234202)."""
+
+
+def _nonopioid_tried(ctx: ItemContext, criterion: Criterion) -> Verdict:
+    """Nonopioid or nonpharmacologic therapy documented (a surgery is not one), or documented as not tried."""
+    return _positive(ctx, criterion, keep=lambda f: f.treatment_class not in NOT_NONOPIOID_THERAPY)
 
 
 def _fact_names(findings: list[RecordFinding]) -> str:
@@ -618,6 +630,8 @@ def _not_steroid_facet(ctx: ItemContext, criterion: Criterion) -> Verdict:
 
 
 RULES: dict[str, Callable[[ItemContext, Criterion], Verdict]] = {
+    "cdc-acute-nonopioid-first": _nonopioid_tried,
+    "cdc-initiate-nonopioid-preferred": _nonopioid_tried,
     "lbp-red-flags-evaluated": _documented_either_way,
     "cdc-continue-adverse-events": _documented_either_way,
     "sleep-insomnia-diagnosis": _documented_either_way,

@@ -102,8 +102,9 @@ TREATMENT_CLASSES: dict[str, str] = {
     # surgical history is one, read with its negation ('The surgical history was stated to be none.', CM17-0014449)
     "surgery": r"(?<!need )(?<!needs )(?<!require )(?<!requires )(?<!for )(?<!consider )\bsurgery\b|"
                r"\bsurgical\b(?!\s+(?:shoe|candidate|consult\w*|evaluation|referral|opinion|intervention|options?)\b)|"
-               r"\bfusion\b|\bdiscectomy\b|\blaminectomy\b|\barthroscop\w+\b",
-    "tens": r"\bTENS\b",
+               r"\bfusion\b|\bdiscectomy\b|\blaminectomy\b|\barthroscop\w+\b|"
+               r"\b(?:closed|open) reduction\b|\bORIF\b|\bpercutaneous pinning\b|\binternal fixation\b",  # CM16-0234202
+    "tens": r"\bTENS\b|\btranscutaneous (?:electrical )?nerve stimulat\w+",
     "psychological": r"\bCBT\b|\bcognitive behavioral\b|\bpsychotherapy\b|\bcounsel\w+\b",
     # "opening a locked medication room door" (CM17-0007142's mechanism of injury) names a place, not a treatment
     "medication": r"\bmedications?\b(?!\s+(?:room|cart|cabinet|closet|door|station|area)s?\b)|\bNSAIDs?\b|"
@@ -294,7 +295,7 @@ def _finding(fact: RecordFact, sentence: str, when: str | None, polarity: Polari
 
 _LIMB = re.compile(r"\b(?:foot|feet|toes?|digits?|phalan\w*|metatars\w*|ankle|tibia\w*|fibula\w*|knee|patella\w*|femur|"
                    r"hip|hand|fingers?|thumb|metacarp\w*|wrist|radius|radial|ulna\w*|elbow|humer\w*|shoulder|clavicle|"
-                   r"scapula\w*|rib|ribs)\b", re.IGNORECASE)
+                   r"scapula\w*|rib|ribs|legs?|arms?|forearms?)\b", re.IGNORECASE)
 """A skull fracture stays a red flag: it is one for head imaging (CM16-0236906)."""
 
 
@@ -305,7 +306,7 @@ def _limb_fracture(sentence: str, match: re.Match) -> bool:
         return False
     start = max(sentence.rfind(";", 0, match.start()), sentence.rfind(",", 0, match.start()), match.start() - 40)
     ends = [i for i in (sentence.find(";", match.end()), sentence.find(",", match.end())) if i >= 0]
-    near = sentence[max(0, start):min([*ends, match.end() + 25])]  # the fracture's own clause of a diagnosis list
+    near = sentence[max(0, start):min([*ends, match.end() + 60])]  # the fracture's own clause of a diagnosis list
     return bool(_LIMB.search(near)) and not re.search(r"\b(?:vertebra\w*|spin\w*|compression|lumbar|thoracic|cervical|"
                                                        r"sacr\w*|L[1-5]|T\d{1,2}|C[1-7])\b", near, re.IGNORECASE)
 

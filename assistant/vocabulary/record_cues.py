@@ -19,7 +19,7 @@ UR_SENTENCE = re.compile(
 PLAN_SENTENCE = re.compile(
     r"\b(treatment plan|plan (?:of care )?(?:included|includes|was|is)|recommended|recommendations? (?:for|of|to)|"
     r"requested|requesting|request for|(?:was|is|were) the (?:original )?request|recommendation (?:was|is) to|"
-    r"(?:is|was|were|been) (?:scheduled|ordered)|"
+    r"(?:is|was|were|been) (?:scheduled|ordered|sought)|"
     r"will (?:be|undergo)|"
     r"would|pending|referr\w+ (?:for|to)|intent on|pursu(?:e|ing|it)|proposed)\b", re.IGNORECASE)
 """What is planned or asked for, not what was done ('The plan of care included … a lumbar spine MRI and a pain
