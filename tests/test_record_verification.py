@@ -770,3 +770,18 @@ def test_a_record_sentence_ending_in_a_quotation_keeps_its_closing_quotation_mar
     assert 'Medication and physical therapy was "not helping."' in sentences
     assert any(s.endswith('"no fracture of subluxation in the lumbar spine."') for s in sentences)
     assert not any(s.startswith('" ') or s == '"' for s in sentences)
+
+
+def test_a_statement_that_misquotes_the_record_inside_quotation_marks_is_flagged(letter_case):
+    """Once record sentences kept their closing quotation mark, 'worsened with "new numbness to below left knee."'
+    (the record: right knee) was verified — the quotation was left out of the claim as if it had been checked."""
+    from assistant.verification.record import check_fact_sentence, record_sentences, sex_of_record
+
+    case = letter_case("CM17-0013754.pdf")
+    said = ('The records show that the subjective complaint reported November 07, 2016 visit noted the patient worsened '
+            'with "new numbness to below {} knee."')
+    corpus = record_sentences(case)
+    assert check_fact_sentence(said.format("right"), corpus, sex_of_record(corpus)).status == "verified"
+    assert check_fact_sentence(said.format("left"), corpus, sex_of_record(corpus)).status == "record_quote_not_found"
+    # a pasted text gets the finding once, not once for the quotation and again for the sentence
+    assert [c.status for c in check_record_facts(said.format("left"), case, [said.format("left")])] == ["record_quote_not_found"]

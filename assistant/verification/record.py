@@ -557,6 +557,22 @@ def _fact_check(sentence: str, status: str, message: str, quote: RecordSentence 
     return CitationCheck(status=status, sentence=sentence, message=message, record_citation=cited, absence=absence)
 
 
+QUOTATION = re.compile(r"[\"“]([^\"”]{10,})[\"”]")
+
+
+def _quotation_not_in_record(sentence: str, sentences: list[RecordSentence]) -> CitationCheck | None:
+    """Words a statement puts in quotation marks are the record's words, or it misquotes: 'worsened with "new numbness
+    to below left knee."' (the record: right knee) was verified, its quotation being left out of the claim."""
+    if NOT_A_FACT.search(sentence):  # a guideline's words quoted beside the case
+        return None
+    record_text = " ".join(s.text for s in sentences)
+    for quoted in QUOTATION.findall(sentence):
+        if not quote_occurs(quoted, record_text):
+            return _fact_check(sentence, "record_quote_not_found", f"“{quoted[:100]}” is not in the case record; "
+                               "restore the record's wording or remove the quotation marks.")
+    return None
+
+
 def check_fact_sentence(sentence: str, sentences: list[RecordSentence], sex: str | None) -> CitationCheck:
     """Is this sentence's statement about the case what the record says? 'verified' carries the record sentence."""
     claim = claim_of_sentence(sentence)
@@ -564,6 +580,9 @@ def check_fact_sentence(sentence: str, sentences: list[RecordSentence], sex: str
         return _fact_check(sentence, "record_contradicts",
                            f"The record describes a {sex} patient; this sentence refers to someone else. "
                            "Check that it belongs to this case.")
+    misquoted = _quotation_not_in_record(sentence, sentences)
+    if misquoted:
+        return misquoted
     absent = NO_DOCUMENTATION.match(claim)
     if absent:
         lead = absent_lead(absent)
@@ -813,7 +832,7 @@ def _sentence_record_checks(sentence: str, cited: list[RecordCitation], corpus: 
                               message=f"[R{n}] does not match any record quote of this draft.")
                 for n in numbers if not 1 <= n <= len(cited)]
     quotes = [cited[n - 1] for n in numbers if 1 <= n <= len(cited)]
-    for quoted in re.findall(r"[\"“]([^\"”]{10,})[\"”]", sentence) if quotes else []:
+    for quoted in QUOTATION.findall(sentence) if quotes else []:
         if _guideline_quoted(quoted, sentence, guideline_quotes):
             continue
         if not quote_occurs(quoted, record_text):
@@ -943,7 +962,6 @@ def check_record_facts(text: str, case: CaseFile, sentences: list[str]) -> list[
     """A person's text: each sentence stating a record fact is checked against the case text directly."""
     corpus = record_sentences(case)
     sex = sex_of_record(corpus)
-    record_text = full_record_text(case)
     checks = []
     regimens = [s.text for s in corpus]
     for sentence in sentences:
@@ -955,9 +973,5 @@ def check_record_facts(text: str, case: CaseFile, sentences: list[str]) -> list[
             checks.append(_fact_check(sentence, "orphan_marker", "A [R] marker in pasted text refers to no record "
                                                                  "quote; quote the record in the sentence instead."))
         elif asserts_record_fact(sentence):
-            for quoted in re.findall(r"[\"“]([^\"”]{10,})[\"”]", sentence):
-                if not quote_occurs(quoted, record_text) and not NOT_A_FACT.search(sentence):
-                    checks.append(_fact_check(sentence, "record_quote_not_found",
-                                              f"“{quoted[:100]}” is not in the case record."))
             checks.append(_checked_with_interval(sentence, case, corpus, sex))
     return checks
