@@ -190,6 +190,15 @@ def test_a_limb_fracture_that_is_no_red_flag_for_the_spine_still_warrants_acute_
     assert first.status == "not_documented" and not first.record_citations
 
 
+def test_a_sentence_that_leaves_the_work_status_open_documents_none():
+    """CM16-0240259: "It was not clearly stated whether the applicant was or was not working with said limitations in
+    place." was listed as the work status."""
+    open_question = extract_record_facts("It was not clearly stated whether the applicant was or was not working with "
+                                         "said limitations in place.")
+    assert not open_question.get(RecordFact.work_status).findings
+    assert extract_record_facts("The injured worker is not working.").get(RecordFact.work_status).findings
+
+
 def test_imaging_named_without_its_modality_is_prior_imaging():
     """CM17-0019907: "Treatment to date included activity modifications, diagnostic imaging, and medications." —
     "what imaging has been done?" answered "not documented"."""

@@ -317,7 +317,15 @@ _NEGATED_LOSS = re.compile(r"\b(?:no|not|without|denie[sd])\b[^.;]{0,30}?\b(?:di
 'Function: documented as absent'. Only for function: 'no loss of bowel and bladder control' denies a red flag."""
 
 
+_LEFT_OPEN = re.compile(r"\b(?:not (?:clearly )?(?:stated|documented|specified|indicated|reported|noted|clear) "
+                        r"(?:as to )?whether|unclear (?:as to )?whether|unknown whether)\b", re.IGNORECASE)
+"""'It was not clearly stated whether the applicant was or was not working …' (CM16-0240259) was a work status: a
+sentence that says the record leaves the fact open documents it neither way."""
+
+
 def _pattern_findings(sentence: str, when: str | None, source: str, planned: bool) -> list[RecordFinding]:
+    if _LEFT_OPEN.search(sentence):
+        return []
     found: list[RecordFinding] = []
     for fact, pattern in FACT_PATTERNS.items():
         if planned and fact not in _PLAN_FACTS and fact not in {RecordFact.medications, RecordFact.diagnosis, RecordFact.age}:
