@@ -318,21 +318,22 @@ def _authorized_sessions(ctx: ItemContext, classes: list[str]) -> list[RecordCit
     if not kinds:
         return []
     kind = re.compile(kinds, re.IGNORECASE)
-    return of_item_site(ctx, [RecordCitation(quote=sentence, source=ctx.facts.source, date=when)
-                              for sentence, when in sentences_with_dates(ctx.case_text)
-                              if _review_approved(sentence) and _SESSIONS.search(sentence) and kind.search(sentence)])
+    return of_item_site(ctx, _approved_by_review(ctx, lambda s: bool(_SESSIONS.search(s) and kind.search(s))))
 
 
-def _review_approved(sentence: str) -> bool:
-    return bool(_APPROVED.search(sentence)) and not _NOT_APPROVED.search(sentence)
+def _approved_by_review(ctx: ItemContext, naming: Callable[[str], bool]) -> list[RecordCitation]:
+    """The sentences in which a review approved, authorized or modified (not denied) what `naming` accepts — the
+    review's account included, as that is where approvals are told."""
+    return [RecordCitation(quote=sentence, source=ctx.facts.source, date=when)
+            for sentence, when in sentences_with_dates(ctx.case_text)
+            if _APPROVED.search(sentence) and not _NOT_APPROVED.search(sentence) and naming(sentence)]
 
 
 def _authorized_supply(ctx: ItemContext) -> list[RecordCitation]:
     """A review's certification of a drug of the item's class ('Ibuprofen 600mg #90 was authorized by the Claims
     Administrator', CM17-0002181): the refills asked for extend a supply already authorized, not a first course."""
-    return [RecordCitation(quote=sentence, source=ctx.facts.source, date=when)
-            for sentence, when in sentences_with_dates(ctx.case_text) if _review_approved(sentence)
-            and any(ctx.category == class_category(c) for mention in identify_drugs(sentence) for c in mention.classes)]
+    return _approved_by_review(ctx, lambda sentence: any(ctx.category == class_category(c)
+                                                         for mention in identify_drugs(sentence) for c in mention.classes))
 
 
 def _response_to_same_class(ctx: ItemContext, criterion: Criterion) -> Verdict:

@@ -563,10 +563,11 @@ QUOTATION = re.compile(r"[\"“]([^\"”]{10,})[\"”]")
 def _quotation_not_in_record(sentence: str, sentences: list[RecordSentence]) -> CitationCheck | None:
     """Words a statement puts in quotation marks are the record's words, or it misquotes: 'worsened with "new numbness
     to below left knee."' (the record: right knee) was verified, its quotation being left out of the claim."""
-    if NOT_A_FACT.search(sentence):  # a guideline's words quoted beside the case
+    quotations = QUOTATION.findall(sentence)
+    if not quotations or NOT_A_FACT.search(sentence):  # none, or a guideline's words quoted beside the case
         return None
-    record_text = " ".join(s.text for s in sentences)
-    for quoted in QUOTATION.findall(sentence):
+    record_text = " ".join(s.text for s in sentences)  # joined only for a sentence that quotes
+    for quoted in quotations:
         if not quote_occurs(quoted, record_text):
             return _fact_check(sentence, "record_quote_not_found", f"“{quoted[:100]}” is not in the case record; "
                                "restore the record's wording or remove the quotation marks.")
