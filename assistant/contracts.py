@@ -397,6 +397,9 @@ class CitationCheck(BaseModel):
 
 class VerificationReport(BaseModel):
     checks: list[CitationCheck] = Field(default_factory=list)
+    notes_to_resolve: list[str] = Field(default_factory=list, description="Drafting notes the text still holds: "
+                                        "instructions to the reviewer, not statements of the letter; the text is not "
+                                        "ready to sign while one is left, however well the rest verifies.")
 
     @property
     def citation_checks(self) -> list[CitationCheck]:
@@ -443,7 +446,15 @@ class VerificationReport(BaseModel):
             return f"Not verified: {len(self.problems)} problem(s)" + (f"; {counts}" if counts else "")
         if not counts:
             return "Not verified: nothing verified (no citation or record quote to check)"
+        if self.notes_to_resolve:
+            return (f"Verified, but not ready to sign: {len(self.notes_to_resolve)} drafting note(s) to act on and "
+                    f"remove; {counts}")
         return f"Verified: {counts}"
+
+    @property
+    def ready_to_sign(self) -> bool:
+        """Green: everything checked verified and no drafting note is left in the text."""
+        return self.ok and not self.notes_to_resolve
 
 
 def today_iso() -> str:

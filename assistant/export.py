@@ -15,7 +15,7 @@ from assistant.contracts import Citation, CitationCheck, Determination, ItemRati
 from assistant.errors import CaseInputError
 from assistant.files import make_private, private_dir, write_atomically, write_text_atomically
 from assistant.text_safety import escape_markdown_export, export_file_stem, strip_control_characters
-from assistant.verification.record import DRAFTING_NOTE
+from assistant.verification.record import drafting_notes
 
 Reports = Mapping[int, VerificationReport | None] | Sequence[VerificationReport | None] | None
 
@@ -108,19 +108,6 @@ def _view(number: int, item: ItemRationale, report: VerificationReport | None) -
         abstention=item.abstention.message if item.abstention else None,
         record=record,
     )
-
-
-def drafting_notes(rationale: str) -> list[str]:
-    """The offline draft's notes to the reviewer ("Drafting note: no sentence of the case record names this item;
-    check the records …"): instructions, not statements of the letter, so an export that still holds one says so
-    rather than letting it slip into a signed letter."""
-    start = rationale.find(DRAFTING_NOTE)
-    notes = []
-    while start >= 0:
-        end = rationale.find(". ", start)
-        notes.append(rationale[start:end + 1 if end >= 0 else len(rationale)].strip())
-        start = rationale.find(DRAFTING_NOTE, start + len(DRAFTING_NOTE))
-    return notes
 
 
 def _views(determination: Determination, reports: Reports) -> list[_ItemView]:

@@ -9,6 +9,7 @@ import pytest
 from assistant.contracts import DisputedItem
 from assistant.drafting.intake import case_from_file
 from assistant.services import Services
+from assistant.ui.render import badge_html
 from conftest import LETTERS_DIR, require_shared
 
 NSAID_FACT = "The records also show that she failed NSAIDs."
@@ -88,6 +89,25 @@ def test_check_command_with_case_flags_the_planted_fact(cdc_settings, tmp_path, 
     # The draft pasted as the argument, longer than a file name may be: checked, not "File name too long".
     pasted = main(["--home", str(cdc_settings.home), "check", planted.rationale, "--decision", "upheld", "--case", letter])
     assert len(planted.rationale) > 255 and pasted == 1 and NSAID_FACT in capsys.readouterr().out
+
+
+def test_a_draft_that_still_holds_a_drafting_note_is_not_shown_green(services):
+    """No sentence of CM16-0231745's record names its fifth item, so the offline draft tells the reviewer to check
+    the records ("Drafting note: …"). Everything else verified and the badge was green: an instruction to the
+    reviewer left in the text is not a letter ready to sign. It is amber, names the note, and turns green once the
+    note is acted on and deleted."""
+    case = case_from_file(require_shared(LETTERS_DIR) / "CM16-0231745.pdf")
+    rationale = services.draft(case, 4, "Upheld").rationale
+    report = services.verify(rationale, case)
+    note = "Drafting note: no sentence of the case record names this item"
+    assert report.ok and not report.ready_to_sign and report.notes_to_resolve[0].startswith(note)
+    assert report.badge().startswith("Verified, but not ready to sign: 1 drafting note(s)")
+    shown = badge_html(report)
+    assert "badge-warn" in shown and "✔" not in shown and note in shown
+    assert services.check_text(rationale.rationale, "Upheld", case).notes_to_resolve == report.notes_to_resolve
+    resolved = rationale.model_copy(update={"rationale": rationale.rationale.replace(report.notes_to_resolve[0], "")})
+    cleared = services.verify(resolved, case)
+    assert cleared.ready_to_sign and "badge-ok" in badge_html(cleared) and cleared.badge().startswith("Verified: ")
 
 
 @pytest.mark.slow

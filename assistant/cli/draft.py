@@ -49,6 +49,7 @@ def format_report(report: VerificationReport) -> str:
         lines.append(f"  {mark} {check.marker or ''} {check.status}: {check.message}".rstrip())
         if check.status != "verified" and check.sentence and check.sentence not in check.message:
             lines.append(f"       sentence: {check.sentence}")
+    lines += [f"  NOTE drafting note left in the text (act on it, then delete it): {note}" for note in report.notes_to_resolve]
     return "\n".join(lines)
 
 

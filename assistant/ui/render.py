@@ -23,6 +23,7 @@ CSS = """
 .page-text { white-space: pre-wrap; font-size: 0.85em; max-height: 24em; overflow-y: auto; }
 .badge-ok { color: #17632a; font-weight: 600; }
 .badge-bad { color: #a0001c; font-weight: 600; }
+.badge-warn { color: #8a5300; font-weight: 600; }
 .status-remote { color: #a0001c; font-weight: 600; }
 """
 
@@ -100,9 +101,10 @@ def export_status(case_id: str, items: int, problems: int, verified: int) -> str
 def badge_html(report: VerificationReport | None, note: str = "") -> str:
     if report is None:
         return f'<div id="verify-state" class="badge-bad">{html.escape(note or "Not verified yet.")}</div>'
-    css = "badge-ok" if report.ok else "badge-bad"
-    mark = "✔" if report.ok else "✖"
+    css, mark = ("badge-ok", "✔") if report.ready_to_sign else ("badge-warn", "⚠") if report.ok else ("badge-bad", "✖")
     problems = "".join(f"<li>{html.escape(p.status)}: {html.escape(p.message)}</li>" for p in report.problems)
+    problems += "".join(f"<li>drafting note: {html.escape(n)} Act on it, then delete it from the text.</li>"
+                        for n in report.notes_to_resolve)
     extra = f"<div>{html.escape(note)}</div>" if note else ""
     return (f'<div id="verify-state" class="{css}">{mark} {html.escape(report.badge())}</div>'
             f'<ul id="verify-problems">{problems}</ul>{extra}')

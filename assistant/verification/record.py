@@ -40,6 +40,21 @@ VOCABULARY_NOTE = "From the drug vocabulary:"
 """What a named drug is (generic, class), from the curated vocabulary with its source; not a record fact."""
 DERIVED_FIGURE = "Derived figure"
 """A number computed from the record (MME/day), not quoted from it: checked by recomputing it from the record."""
+
+
+def drafting_notes(rationale: str) -> list[str]:
+    """The offline draft's notes to the reviewer ("Drafting note: no sentence of the case record names this item;
+    check the records …"): instructions, not statements of the letter, so an export that still holds one says so
+    rather than letting it slip into a signed letter, and the workspace badge is not green while one is left."""
+    start = rationale.find(DRAFTING_NOTE)
+    notes = []
+    while start >= 0:
+        end = rationale.find(". ", start)
+        notes.append(rationale[start:end + 1 if end >= 0 else len(rationale)].strip())
+        start = rationale.find(DRAFTING_NOTE, start + len(DRAFTING_NOTE))
+    return notes
+
+
 def derived_interval_sentence(first_marker: str, second_marker: str, days: int) -> str:
     """The days between two dated record quotes, written so that DERIVED_INTERVAL reads it back."""
     return f"{DERIVED_FIGURE}, from the dates of {first_marker} and {second_marker}: {interval_words(days)}."

@@ -27,7 +27,8 @@ from assistant.contracts import (
 )
 from assistant.retrieval.library import GuidelineLibrary
 from assistant.verification.recognise import names_a_guideline, recognise_citations, resolve_guideline_name
-from assistant.verification.record import RECORD_MARKER, check_record_facts, states_general_norm, verify_record_side
+from assistant.verification.record import (RECORD_MARKER, check_record_facts, drafting_notes, states_general_norm,
+                                          verify_record_side)
 from assistant.verification.direction import opposite_statement
 from assistant.verification.quantities import changed_figure
 from assistant.verification.strength import misstated_strength
@@ -257,6 +258,7 @@ def verify_rationale(
     consistency = decision_check(text, rationale.decision)
     if consistency:
         report.checks.append(consistency)
+    report.notes_to_resolve = drafting_notes(text)
     return report
 
 
@@ -350,6 +352,7 @@ def check_free_text(
     consistency = decision_check(text, decision)
     if consistency:
         report.checks.append(consistency)
+    report.notes_to_resolve = drafting_notes(text)
     return report
 
 
