@@ -199,6 +199,21 @@ def test_a_sentence_that_leaves_the_work_status_open_documents_none():
     assert extract_record_facts("The injured worker is not working.").get(RecordFact.work_status).findings
 
 
+def test_a_work_status_the_patient_wishes_for_is_none():
+    """CM16-0244053: "… his left leg feels like it is in a bucket of fire and that he needs to be taken off work
+    because he needs to lie down." and CM17-0011543: "The applicant reportedly importuned his primary treating
+    provider to place him off of work." were read as work statuses; the second letter's status is the sentence after
+    it, "The applicant was apparently working on a part-time basis, at a rate of 8 hours a day.", which was missed."""
+    for wish in ("The injured worker reports that his left leg feels like it is in a bucket of fire and that he needs "
+                 "to be taken off work because he needs to lie down.",
+                 "The applicant reportedly importuned his primary treating provider to place him off of work."):
+        assert not extract_record_facts(wish).get(RecordFact.work_status).findings, wish
+    status = "The applicant was apparently working on a part-time basis, at a rate of 8 hours a day."
+    assert [f.citation.quote for f in extract_record_facts(status).get(RecordFact.work_status).present()] == [status]
+    assert extract_record_facts("He was placed off work until the next visit.").get(RecordFact.work_status).present()
+    assert extract_record_facts("The patient was asked to remain off work.").get(RecordFact.work_status).present()
+
+
 def test_imaging_named_without_its_modality_is_prior_imaging():
     """CM17-0019907: "Treatment to date included activity modifications, diagnostic imaging, and medications." —
     "what imaging has been done?" answered "not documented"."""

@@ -52,7 +52,8 @@ FACT_PATTERNS: dict[RecordFact, str] = {
                             r"\b(?:is|are) (?:currently |now |still )?working\b|\bnot working\b|\blight duty\b|"
                             r"\bpermanent and stationary\b|\bwork restrictions?\b|\btemporary (?:total|partial) disability\b|"
                             r"\btotal temporary disability\b|"
-                            r"\b(?:has|have|had) not (?:been )?work(?:ed|ing)\b",
+                            r"\b(?:has|have|had) not (?:been )?work(?:ed|ing)\b|"
+                            r"\bworking (?:on a )?(?:part|full)[- ]time\b",  # 'apparently working on a part-time basis' (CM17-0011543)
     RecordFact.urine_drug_test: r"\burine (?:drug|toxicology|tox)\b|\bUDS\b|\bUDT\b|\bdrug screen\w*\b|\btoxicology\b",
     RecordFact.pdmp_check: r"\bCURES\b|\bPDMP\b|\bprescription drug monitoring\b",
     RecordFact.opioid_agreement: r"\b(?:opioid|pain|narcotic|medication|treatment) (?:agreement|contract)\b",
@@ -323,6 +324,17 @@ _LEFT_OPEN = re.compile(r"\b(?:not (?:clearly )?(?:stated|documented|specified|i
 sentence that says the record leaves the fact open documents it neither way."""
 
 
+_WISHED_STATUS = re.compile(r"\b(?:needs?|wants?|wishe[sd]|would like|hopes?|hoped|importuned|begged|pleaded|pressed)\b"
+                            r"[^.;]{0,60}?\bto\s+(?:be\s+)?(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
+"""A work status the patient wishes for is none: '… he needs to be taken off work because he needs to lie down'
+(CM16-0244053, beside 'is currently working with modified duties') and 'The applicant reportedly importuned his
+primary treating provider to place him off of work.' (CM17-0011543) were read as his work status."""
+
+
+def _wished_status(sentence: str, match: re.Match) -> bool:
+    return bool(_WISHED_STATUS.search(sentence[max(0, match.start() - 100):match.start()]))
+
+
 def _pattern_findings(sentence: str, when: str | None, source: str, planned: bool) -> list[RecordFinding]:
     if _LEFT_OPEN.search(sentence):
         return []
@@ -335,8 +347,10 @@ def _pattern_findings(sentence: str, when: str | None, source: str, planned: boo
             continue
         if fact == RecordFact.red_flags:
             matches = [m for m in matches if not _limb_fracture(sentence, m)]
-            if not matches:
-                continue
+        if fact == RecordFact.work_status:
+            matches = [m for m in matches if not _wished_status(sentence, m)]
+        if not matches:
+            continue
         present = [m for m in matches if not is_negated(sentence, m.start(), m.end())
                    or (fact == RecordFact.function and _NEGATED_LOSS.search(sentence, 0, m.start()))]
         if fact in HEDGED_FACTS and present:
