@@ -214,6 +214,16 @@ def test_a_work_status_the_patient_wishes_for_is_none():
     assert extract_record_facts("The patient was asked to remain off work.").get(RecordFact.work_status).present()
 
 
+def test_a_nonopioid_pain_drug_the_record_names_as_used_is_a_medication_tried():
+    """CM16-0238352: "Naprosyn was prescribed." was the record's only treatment, and "what prior treatment has been
+    tried?" answered "not documented": the medication class needed the word "medication"."""
+    tried = extract_record_facts("Naprosyn was prescribed.").get(RecordFact.prior_treatments).present("medication")
+    assert [f.citation.quote for f in tried] == ["Naprosyn was prescribed."]
+    for not_tried in ("Norco was prescribed.", "He denies taking ibuprofen.", "The plan is to start Naprosyn.",
+                      "Omeprazole was prescribed."):
+        assert not extract_record_facts(not_tried).get(RecordFact.prior_treatments).present("medication"), not_tried
+
+
 def test_imaging_named_without_its_modality_is_prior_imaging():
     """CM17-0019907: "Treatment to date included activity modifications, diagnostic imaging, and medications." —
     "what imaging has been done?" answered "not documented"."""

@@ -424,9 +424,35 @@ def extract_record_facts(case_text: str, source: str = "case summary", injury_da
         if parsed:
             dated.append((parsed, RecordCitation(quote=sentence, source=source, date=when)))
     facts = RecordFacts(source=source, answers=answers, latest_date=latest, medications=record_medications(case_text, source))
+    _add_named_drug_treatments(facts)
     facts.symptom_days, facts.timing_quotes = _timing(parse_date(injury_date or ""), dated)
     _add_regimen(facts, case_text, item_text, source)
     return facts
+
+
+NONOPIOID_PAIN_CLASSES = frozenset({"nsaid", "muscle-relaxant", "gabapentinoid", "anticonvulsant", "snri", "tca",
+                                    "topical-analgesic", "non-opioid-analgesic"})
+
+
+def _add_named_drug_treatments(facts: RecordFacts) -> None:
+    """A nonopioid pain drug the record names as used is a medication tried, without the word 'medication': 'Naprosyn
+    was prescribed.' (CM16-0238352) left 'what prior treatment has been tried?' at 'not documented'. Not a plan, not
+    an opioid (it is no nonopioid therapy), not a drug the sentence denies."""
+    answer = facts.answers.setdefault(RecordFact.prior_treatments, FactAnswer(fact=RecordFact.prior_treatments))
+    seen = {f.citation.quote for f in answer.findings if f.treatment_class == "medication"}
+    for medication in facts.medications:
+        quote = medication.citation.quote
+        if medication.planned or quote in seen or "opioid" in medication.classes:
+            continue
+        start = quote.find(medication.surface)
+        if not NONOPIOID_PAIN_CLASSES & set(medication.classes) or start < 0 or is_negated(
+                quote, start, start + len(medication.surface)):
+            continue
+        seen.add(quote)
+        answer.findings.append(RecordFinding(fact=RecordFact.prior_treatments, polarity="present",
+                                             citation=medication.citation, treatment_class="medication"))
+    if not answer.findings:
+        del facts.answers[RecordFact.prior_treatments]
 
 
 def _timing(injured: date | None, dated: list[tuple[date, RecordCitation]]) -> tuple[int | None, list[RecordCitation]]:
