@@ -220,7 +220,10 @@ def test_a_nonopioid_pain_drug_the_record_names_as_used_is_a_medication_tried():
     tried = extract_record_facts("Naprosyn was prescribed.").get(RecordFact.prior_treatments).present("medication")
     assert [f.citation.quote for f in tried] == ["Naprosyn was prescribed."]
     for not_tried in ("Norco was prescribed.", "He denies taking ibuprofen.", "The plan is to start Naprosyn.",
-                      "Omeprazole was prescribed."):
+                      "Omeprazole was prescribed.",
+                      # CM16-0243394: what he cannot take is no medication tried
+                      "The record documented a history of a diagnosis of autism spectrum disorder and large tongue "
+                      "resulting in difficulty swallowing oral medications.", "She is allergic to pain medications."):
         assert not extract_record_facts(not_tried).get(RecordFact.prior_treatments).present("medication"), not_tried
 
 

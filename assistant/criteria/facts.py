@@ -375,12 +375,17 @@ note', 'Medications were not adequately documented on the most recent clinical n
 listed them among the prior treatments, the second as documented absent)."""
 
 
+_CANNOT_TAKE = re.compile(r"\b(?:swallow\w*|allerg\w+ to)\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
+"""What the patient cannot take is no treatment received: '… large tongue resulting in difficulty swallowing oral
+medications' (CM16-0243394) was a prior medication treatment."""
+
+
 def _treatment_findings(sentence: str, when: str | None, source: str) -> list[RecordFinding]:
     """Prior treatments by class, and the response the same sentence reports for them."""
     found: list[RecordFinding] = []
     for treatment_class, pattern in TREATMENT_CLASSES.items():
         match = re.search(pattern, sentence, re.IGNORECASE)
-        if not match or _NOT_IN_FILE.match(sentence, match.end()):
+        if not match or _NOT_IN_FILE.match(sentence, match.end()) or _CANNOT_TAKE.search(sentence, 0, match.start()):
             continue
         negated = is_negated(sentence, match.start(), match.end())
         found.append(_finding(RecordFact.prior_treatments, sentence, when, "absent" if negated else "present", source,
