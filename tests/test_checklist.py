@@ -1178,6 +1178,18 @@ def test_a_limb_fracture_is_the_injury_not_a_red_flag_for_spinal_imaging(sentenc
     assert bool(extract_record_facts(sentence).get(RecordFact.red_flags).present()) is red_flag
 
 
+def test_a_fracture_of_the_wrist_s_bones_is_no_red_flag_either_way():
+    """CM17-0006912: "… the left wrist had a fracture of the fourth metacarpal and comminuted not too much displaced
+    fracture of the capitate and hamate …" answered "any red flags?" with "documented as absent": the carpal bones were
+    not known as a limb's, and "not too much displaced" read as a denial."""
+    sentence = ("It was noted that an x-ray, which was done on the day of the visit, revealed that the left wrist had a "
+                "fracture of the fourth metacarpal and comminuted not too much displaced fracture of the capitate and "
+                "hamate was in good position, but not healed yet.")
+    assert not extract_record_facts(sentence).get(RecordFact.red_flags).findings
+    assert not extract_record_facts("X-ray showed a scaphoid fracture.").get(RecordFact.red_flags).findings
+    assert extract_record_facts("X-ray showed a sacral fracture.").get(RecordFact.red_flags).present()
+
+
 def test_an_examination_manoeuvre_is_not_a_prior_treatment():
     """CM17-0005418 (real letter): "A lumbar facet loading maneuver was negative." was listed among the prior
     treatments (as a facet injection); facet and medial branch blocks still are."""

@@ -296,8 +296,12 @@ def _finding(fact: RecordFact, sentence: str, when: str | None, polarity: Polari
 
 _LIMB = re.compile(r"\b(?:foot|feet|toes?|digits?|phalan\w*|metatars\w*|ankle|tibia\w*|fibula\w*|knee|patella\w*|femur|"
                    r"hip|hand|fingers?|thumb|metacarp\w*|wrist|radius|radial|ulna\w*|elbow|humer\w*|shoulder|clavicle|"
-                   r"scapula\w*|rib|ribs|legs?|arms?|forearms?)\b", re.IGNORECASE)
-"""A skull fracture stays a red flag: it is one for head imaging (CM16-0236906)."""
+                   r"scapula\w*|rib|ribs|legs?|arms?|forearms?|"
+                   r"carp\w*|scaphoid|lunate|triquetr\w*|pisiform|trapezium|trapezoid|capitate|hamate|"  # CM17-0006912
+                   r"calcane\w*|talus|talar|navicular|cuboid|cuneiform)\b", re.IGNORECASE)
+"""A skull fracture stays a red flag: it is one for head imaging (CM16-0236906). The wrist's and the foot's bones are
+named too: '… comminuted not too much displaced fracture of the capitate and hamate …' (CM17-0006912) was read as a
+red flag, denied ('not')."""
 
 
 def _limb_fracture(sentence: str, match: re.Match) -> bool:
