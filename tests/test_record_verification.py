@@ -432,6 +432,17 @@ def test_a_patient_denying_symptoms_is_not_a_review_denying_the_item(letter_case
     assert any(q.startswith("The provider recommended an electroencephalogram") for q in quotes)
 
 
+def test_an_item_for_a_limb_finds_the_record_s_sentences_on_that_limb(letter_case):
+    """CM17-0011543's 'NCS/EMG RUE' named no region the fact picker knew, so the provider's order — "… along with
+    electrodiagnostic testing of the right upper extremity." — was left out of its draft."""
+    from assistant.drafting.item_facts import item_facts
+
+    case = letter_case("CM17-0011543.pdf")
+    quotes = [f.quote for f in item_facts(case, case.items[0])]
+    assert ("A neurology consultation to evaluate possible brachial plexopathy was ordered, along with electrodiagnostic "
+            "testing of the right upper extremity.") in quotes, quotes
+
+
 @pytest.mark.parametrize("record,flagged", [
     ("A UDS on 10/01/2016 was consistent with the prescribed medications.", True),  # the abbreviation documents it
     ("No UDS was done.", False),  # negation covers the expansion

@@ -92,8 +92,21 @@ def procedure_kinds_in(text: str) -> set[str]:
     return {name for name, pattern in PROCEDURE_KINDS.items() if re.search(rf"\b(?:{pattern})\b", text, re.IGNORECASE)}
 
 
+LIMBS = {
+    r"upper extremit\w*|upper limbs?|[RLB]UE": {"shoulder", "elbow", "wrist/hand"},
+    r"lower extremit\w*|lower limbs?|[RLB]LE": {"hip", "knee", "ankle/foot"},
+}
+"""A limb is the regions along it: 'NCS/EMG RUE' (CM17-0011543) named no region, so the record's 'electrodiagnostic
+testing of the right upper extremity' and 'intact strength and sensation about the hands and upper extremities'
+counted no more than a note on how the file's pages were sent."""
+
+
 def regions_in(text: str) -> set[str]:
-    return {name for name, pattern in REGIONS.items() if re.search(rf"\b(?:{pattern})\b", text, re.IGNORECASE)}
+    found = {name for name, pattern in REGIONS.items() if re.search(rf"\b(?:{pattern})\b", text, re.IGNORECASE)}
+    for pattern, parts in LIMBS.items():
+        if re.search(rf"\b(?:{pattern})\b", text, re.IGNORECASE):
+            found |= parts
+    return found
 
 
 @functools.lru_cache(maxsize=4096)
