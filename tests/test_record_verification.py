@@ -443,6 +443,19 @@ def test_an_item_for_a_limb_finds_the_record_s_sentences_on_that_limb(letter_cas
             "testing of the right upper extremity.") in quotes, quotes
 
 
+def test_a_review_sentence_that_decides_nothing_is_not_about_the_only_item(letter_case):
+    """CM17-0011543's only item drew "The claims administrator's transmission of the file … intermingled the pages of
+    UR reports …" (a note on the file). The review's decision, and the date of service it decided on, stay."""
+    from assistant.drafting.item_facts import item_facts
+
+    file_note = [f.quote for f in item_facts(letter_case("CM17-0011543.pdf"), letter_case("CM17-0011543.pdf").items[0])]
+    assert not [q for q in file_note if "intermingled the pages" in q], file_note
+    assert any(q.startswith("In a utilization review report dated January 16, 2017, the claims administrator failed to "
+                            "approve") for q in file_note), file_note
+    naprosyn = [f.quote for f in item_facts(letter_case("CM17-0019011.pdf"), letter_case("CM17-0019011.pdf").items[0])]
+    assert [q for q in naprosyn if "referenced a January 6, 2017 date of service" in q], naprosyn
+
+
 @pytest.mark.parametrize("record,flagged", [
     ("A UDS on 10/01/2016 was consistent with the prescribed medications.", True),  # the abbreviation documents it
     ("No UDS was done.", False),  # negation covers the expansion

@@ -57,6 +57,12 @@ UR_CUE = re.compile(r"\b(?:utilization review|UR\b|non-?certif\w*|(?:was|were|be
                     r"denied (?:the|this|a|an|due|because|as)\b|denial|modified the|(?:was|were|been|being|is|are|not) "
                     r"(?:pre-?)?authori[sz]ed|prior review|previously reviewed|original request|claims administrator)\b",
                     re.IGNORECASE)
+REVIEW_DECISION = re.compile(r"\b(?:non-?certif\w*|denied|denial|modif\w+|authori[sz]\w+|approv\w+|upheld|overturned|"
+                             r"certif\w+|determination)\b", re.IGNORECASE)
+"""A review's sentence is about the case's only item when it decides something or dates what it decided on ('The
+claims administrator referenced a November 8, 2016 date of service in its determination.', judged about the item in
+the hand-checked fact sample): 'The claims administrator's transmission of the file … intermingled the pages of UR
+reports …' (CM17-0011543) is about the file."""
 TRIAL_CUE = re.compile(r"\b(?:tried|trial|failed|history of|since|previously|prior|treatment to date|has included|"
                        r"medications? (?:include|included|list)|current medications|prescribed|taking|(?:is|was|remains|been) on)\b",
                        re.IGNORECASE)
@@ -152,7 +158,7 @@ def score_sentence(sentence: RecordSentence, profile: ItemProfile) -> float:
         score += 1.0
     elif profile.regions and regions and not names_item:
         score -= 2.0  # the same kind of treatment, for another body part
-    if (about_item or profile.only_item) and UR_CUE.search(sentence.text):
+    if (about_item or (profile.only_item and REVIEW_DECISION.search(sentence.text))) and UR_CUE.search(sentence.text):
         score += 1.5 if about_item else 2.0
     if in_class and TRIAL_CUE.search(sentence.text):
         score += 1.0
