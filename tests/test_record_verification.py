@@ -12,9 +12,11 @@ from assistant.contracts import CaseFile, DisputedItem, ItemRationale, RecordCit
 from assistant.drafting.intake import case_from_file, case_from_text
 from assistant.verification.record import (
     REVIEWER_STATEMENT,
+    check_fact_sentence,
     check_record_citation,
     check_record_facts,
     full_record_text,
+    record_sentences,
     verify_record_side,
 )
 from assistant.verification.textmatch import split_sentences
@@ -454,6 +456,24 @@ def test_a_review_sentence_that_decides_nothing_is_not_about_the_only_item(lette
                             "approve") for q in file_note), file_note
     naprosyn = [f.quote for f in item_facts(letter_case("CM17-0019011.pdf"), letter_case("CM17-0019011.pdf").items[0])]
     assert [q for q in naprosyn if "referenced a January 6, 2017 date of service" in q], naprosyn
+
+
+def test_a_reviewer_s_lead_words_are_not_asked_of_the_record(letter_case):
+    """CM17-0008479's rationale: "The documentation submitted for review indicated that the patient previously
+    underwent acupuncture." (the record: "The prior treatment included chiropractic treatment, acupuncture, and
+    medications.") was "not supported": 'review' and 'underwent' were asked of the record. A treatment the record
+    does not name stays unsupported."""
+    sentences = record_sentences(letter_case("CM17-0008479.pdf"))
+    lead = "The documentation submitted for review indicated that the patient previously underwent "
+    assert check_fact_sentence(lead + "acupuncture.", sentences, None).status == "verified"
+    assert check_fact_sentence(lead + "a lumbar fusion.", sentences, None).status != "verified"
+    # CM16-0236906's rationale; the record: "The injured worker was being treated for postconcussion syndrome, skull
+    # vault fracture-initial, and migraine." The worker's is the worker.
+    head = record_sentences(letter_case("CM16-0236906.pdf"))
+    assert check_fact_sentence("In this case, the injured worker's working diagnoses are post concussion syndrome; and "
+                               "skull fracture.", head, None).status == "verified"
+    assert check_fact_sentence("In this case, the injured worker's working diagnoses are post concussion syndrome; and "
+                               "hip fracture.", head, None).status != "verified"
 
 
 @pytest.mark.parametrize("record,flagged", [

@@ -183,7 +183,8 @@ def absent_lead(match: re.Match) -> str:
 
 
 LEAD_PHRASE = re.compile(
-    r"^\s*(?:in this case,?\s*)?(?:the\s+)?(?:medical\s+)?(?:records?|documentation|progress notes?|review's account)\s+(?:also\s+)?"
+    r"^\s*(?:in this case,?\s*)?(?:the\s+)?(?:medical\s+)?(?:records?|documentation|progress notes?|review's account)\s+"
+    r"(?:(?:submitted|provided|available) (?:for (?:this )?review\s+)?)?(?:also\s+)?"  # CM17-0008479
     r"(?:show|shows|showed|document|documents|documented|indicate|indicates|indicated|reflect|reflects|note|notes|"
     r"state|states|reveal|reveals|demonstrate|demonstrates|confirm|confirms)\s+(?:that\s+)?|"
     r"^\s*(?:per|according to) the (?:medical )?records?,?\s*|"
@@ -198,7 +199,7 @@ FILLER = frozenset(
     employee also currently reported report reports states stated following subsequently previously prior submitted
     provided provider attending treating physician doctor appear appears appeared question undergoing undergo
     presented presentation described describes evaluation visit visits dated date seen given following requirement
-    requirements sustained""".split()
+    requirements sustained underwent regarding""".split()
 )
 NEGATION_BEFORE = frozenset("no not denies denied deny without never none cannot unable neither nor absence lack".split())
 NEGATION_AFTER = frozenset("negative absent unremarkable".split())
@@ -385,7 +386,7 @@ def _scan(text: str) -> tuple[set[str], set[str], set[str], set[str]]:
     scope = 0
     recent: list[str] = []
     for token in TOKEN.findall(text):
-        lower = token.lower()
+        lower = token.lower().removesuffix("'s")  # "the injured worker's working diagnoses" are the worker's
         if token in ";:" or lower in SCOPE_END:
             scope, recent = 0, []
             continue
