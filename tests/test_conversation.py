@@ -80,6 +80,10 @@ def case():
     ("are there risks with opioids and benzodiazepines?", "lookup"),
     ("any role for MRI in acute low back pain?", "lookup"),
     ("how long should opioids be prescribed for acute pain?", "lookup"),
+    ("how many PT visits so far?", "record"),  # CM17-0015849: searched the guidelines (headache, depression pages)
+    ("how many injections to date?", "record"),
+    ("how many PT visits are recommended so far as the guideline goes?", "lookup"),
+    ("what is the evidence so far?", "lookup"),
 ])
 def test_intents(message, intent):
     assert detect_intent(message) == intent

@@ -45,7 +45,8 @@ CASE_HISTORY = re.compile(
     r"^\s*what\b.{0,60}\b(?:has|have|had|was|were)\s+(?:been\s+)?(?:tried|done|given|prescribed|performed|completed|"
     r"attempted|documented|noted|ordered)\b|^\s*how long\s+(?:has|have|had|did|was|is)\b|"
     r"^\s*what\b.{0,60}\b(?:has|have)\b.{0,20}\b(?:had|received|undergone)\b|"
-    r"^\s*(?:has|have|had|did|was|were)\b.{0,60}\b(?:improv\w*|worsen\w*|chang\w*|respond\w*|help\w*)\b", re.IGNORECASE)
+    r"^\s*(?:has|have|had|did|was|were)\b.{0,60}\b(?:improv\w*|worsen\w*|chang\w*|respond\w*|help\w*)\b|"
+    r"\b(?:so far|to date|thus far|until now)\s*[?.!]*\s*$", re.IGNORECASE)  # 'how many PT visits so far?'
 CASE_ATTRIBUTE = re.compile(
     r"^\s*what(?:'s|\s+is|\s+are|\s+was|\s+were)\s+(?:the\s+)?(?:(?:patient|injured worker|claimant|applicant)'s\s+)?"
     r"(?:diagnos[ie]s|work status|pain (?:scores?|levels?|ratings?)|date of injury|injury date|current medications?|"
