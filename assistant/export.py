@@ -305,17 +305,20 @@ class ExportedDetermination:
     items: list[int]
     problems: int
     verified: int = 0
+    drafting_notes: int = 0
 
 
 def export_case(store, verify, reviewer: str, case, out_dir: Path) -> ExportedDetermination:
     """Export every drafted item of a reviewer's case, re-verified now, in the letter layout; audited.
 
-    `store` is the reviewer's DraftStore; `verify` re-checks an ItemRationale (Services.verify)."""
+    `store` is the reviewer's DraftStore; `verify` re-checks an ItemRationale against the case (Services.verify):
+    without the case, every record quote was exported as UNVERIFIED ("no case was given to check the quotes
+    against")."""
     drafts = store.load_items(reviewer, case.case_id)
     indexes = [i for i in range(len(case.items)) if i in drafts]
     if not indexes:
         raise CaseInputError("No item has a draft yet; draft or write one in the Rationale tab.")
-    reports = [verify(drafts[i].rationale) for i in indexes]
+    reports = [verify(drafts[i].rationale, case) for i in indexes]
     determination = Determination(case=case, items=[drafts[i].rationale for i in indexes])
     private_dir(out_dir)
     stem = export_file_stem(case.case_id)
@@ -325,9 +328,11 @@ def export_case(store, verify, reviewer: str, case, out_dir: Path) -> ExportedDe
     write_text_atomically(markdown, text)  # after the DOCX, so a failed export leaves no half of it
     make_private(markdown)
     problems = sum(len(r.problems) for r in reports)
+    notes = sum(len(r.notes_to_resolve) for r in reports)
     store.audit(reviewer, case.case_id, "exported", detail={
-        "items": indexes, "formats": ["md", "docx"], "problems": problems,
+        "items": indexes, "formats": ["md", "docx"], "problems": problems, "drafting_notes": notes,
         "revisions": {str(i): drafts[i].revision for i in indexes},
     })
     verified = sum(r.verified for r in reports)
-    return ExportedDetermination(markdown=markdown, docx=docx, items=indexes, problems=problems, verified=verified)
+    return ExportedDetermination(markdown=markdown, docx=docx, items=indexes, problems=problems, verified=verified,
+                                 drafting_notes=notes)

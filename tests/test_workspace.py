@@ -173,6 +173,36 @@ def test_export_saves_the_text_on_screen_first(workspace):
     assert "Not saved" not in str(again[0]), "the queued autosave of the same text is not a conflict"
 
 
+def test_a_drafting_note_left_in_the_text_is_not_exported_as_problem_free(workspace):
+    """The badge and the export's status line said "no other problem was found" while the letter flagged a
+    "Drafting note: …" to the reviewer: the badge is amber and the status line names the note."""
+    case_id, view = read_case(workspace, "ws-ned")
+    decision, ca_line, reviewer_line, text, rows, _, opened = workspace.on_draft(opened_of(view), "Upheld",
+                                                                                 signed_in("ws-ned"))
+    noted = text.replace(" Therefore,", " Drafting note: check the records for the refill history. Therefore,", 1)
+    assert "Drafting note:" in noted
+    badge, state = workspace.on_edit(opened, decision, ca_line, reviewer_line, noted, rows, signed_in("ws-ned"))
+    assert "badge-warn" in badge and "not ready to sign" in badge and "✔" not in badge, badge
+    _, _, status, *_ = workspace.on_export(state, decision, ca_line, reviewer_line, noted, rows, signed_in("ws-ned"))
+    assert "1 drafting note(s) to the reviewer are still in the text" in status and "no other problem" not in status
+    _, _, clean, *_ = workspace.on_export(state, decision, ca_line, reviewer_line, text, rows, signed_in("ws-ned"))
+    assert "drafting note" not in clean
+
+
+def test_the_export_checks_the_record_quotes_against_the_case(workspace):
+    """The export re-verified each draft without its case, so every record quote of a verified offline draft went
+    into the letter as "UNVERIFIED: This draft quotes the case record, but no case was given …"."""
+    from pathlib import Path
+
+    case_id, view = read_case(workspace, "ws-olga")
+    decision, ca_line, reviewer_line, text, rows, badge, opened = workspace.on_draft(opened_of(view), "Upheld",
+                                                                                     signed_in("ws-olga"))
+    assert "record fact(s) found in the record" in badge and "badge-ok" in badge, badge
+    markdown, _, status, *_ = workspace.on_export(opened, decision, ca_line, reviewer_line, text, rows,
+                                                  signed_in("ws-olga"))
+    assert "UNVERIFIED" not in Path(markdown["value"]).read_text() and "no other problem was found" in status, status
+
+
 def test_export_writes_both_files_and_switching_cases_clears_it(workspace):
     case_id, view = read_case(workspace, "ws-hank")
     *editor, _, opened = workspace.on_draft(opened_of(view), "Upheld", signed_in("ws-hank"))

@@ -88,13 +88,18 @@ def page_note_html(note: str, boxes: list[tuple[float, float, float, float]], la
     return f'<div id="page-highlight" class="{css}" data-boxes="{data}">{head}{html.escape(note)}</div>'
 
 
-def export_status(case_id: str, items: int, problems: int, verified: int) -> str:
-    """What the export holds, in words that cannot claim more than was verified."""
+def export_status(case_id: str, items: int, problems: int, verified: int, drafting_notes: int = 0) -> str:
+    """What the export holds, in words that cannot claim more than was verified: a drafting note left in the text
+    is flagged in the letter, and said here too."""
     head = f"Exported {items} item(s) of case {case_id}."
+    notes = (f" ⚠ {drafting_notes} drafting note(s) to the reviewer are still in the text, flagged in the letter: act "
+             "on them and delete them before signing." if drafting_notes else "")
     if problems:
-        return f"{head} ⚠ {problems} verification problem(s) are flagged UNVERIFIED in the letter."
+        return f"{head} ⚠ {problems} verification problem(s) are flagged UNVERIFIED in the letter.{notes}"
     if verified == 0:
-        return f"{head} ⚠ No citation was verified: the letter cites no guideline page."
+        return f"{head} ⚠ No citation was verified: the letter cites no guideline page.{notes}"
+    if notes:
+        return f"{head} All {verified} citation(s) were found on their cited pages.{notes}"
     return f"{head} All {verified} citation(s) were found on their cited pages; no other problem was found."
 
 

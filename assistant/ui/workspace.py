@@ -450,7 +450,8 @@ class Workspace:
         opened["typing"] = False
         return (gr.update(value=str(exported.markdown), visible=True),
                 gr.update(value=str(exported.docx), visible=True),
-                export_status(case.case_id, len(exported.items), exported.problems, exported.verified), opened, badge)
+                export_status(case.case_id, len(exported.items), exported.problems, exported.verified,
+                              exported.drafting_notes), opened, badge)
 
     # ------------------------------------------------------------------ the cited page
 
