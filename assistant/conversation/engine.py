@@ -234,7 +234,8 @@ class ConversationEngine:
         lines = [f"Checked {subject}: {report.badge()}."]
         lines += [f"- {c.status.replace('_', ' ')}: {c.message}" for c in report.problems]
         lines += [f"- drafting note to act on, then delete: {note}" for note in report.notes_to_resolve]
-        lines += [] if len(lines) > 1 else ["- No problems found."]
+        if len(lines) == 1:
+            lines.append("- No problems found.")
         return ChatReply(text="\n".join(lines), intent="check", report=report)
 
     def _explain(self, message: str, state: ChatState, case: CaseFile | None) -> ChatReply:
