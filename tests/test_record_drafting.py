@@ -110,6 +110,20 @@ def test_a_draft_that_still_holds_a_drafting_note_is_not_shown_green(services):
     assert cleared.ready_to_sign and "badge-ok" in badge_html(cleared) and cleared.badge().startswith("Verified: ")
 
 
+def test_a_draft_whose_item_facts_say_nothing_clinical_opens_its_case_move_with_the_diagnosis(services):
+    """CM16-0249735's only item, a home aide after multiple trauma, names nothing the record repeats except the
+    utilization review's modification, so its draft quoted the review alone: nothing about the patient. The case
+    move now opens with the diagnosis and the treatment to date, each a verified quote, before the review's account."""
+    case = case_from_file(require_shared(LETTERS_DIR) / "CM16-0249735.pdf")
+    result = services.draft(case, 0, "Upheld")
+    quotes = [c.quote for c in result.rationale.record_citations]
+    diagnosis = "A review of the medical records shows the injured worker has had diagnoses of multiple trauma."
+    treatment = "Treatment to date has included abdominal surgery and medications."
+    assert quotes[1:3] == [diagnosis, treatment] and "utilization review" in quotes[3]
+    assert f"“{diagnosis}” [R2]" in result.rationale.rationale
+    assert result.report.ok and result.report.ready_to_sign
+
+
 @pytest.mark.slow
 def test_every_offline_draft_of_every_dev_letter_passes_its_own_verification(services):
     """Every disputed item of the dev letters (decisions stripped), both decisions: the offline drafter never hands

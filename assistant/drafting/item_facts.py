@@ -10,8 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.contracts import REQUEST_SOURCE, CaseFile, DisputedItem, RecordCitation
 import functools
+
+from assistant.contracts import REQUEST_SOURCE, CaseFile, DisputedItem, RecordCitation
+from assistant.criteria.facts import extract_record_facts
+from assistant.criteria.model import RecordFact
 
 from assistant.vocabulary.categories import CATEGORIES, classify_item
 from assistant.vocabulary.drugs import DrugMention, class_category, identify_drugs
@@ -211,6 +214,27 @@ def _own_facts(case: CaseFile, item: DisputedItem, limit: int) -> list[RecordCit
                     if 0 < score < MIN_FACT_SCORE and OUTCOME_CUE.search(s.text)]
         chosen += outcomes[: min(MAX_OUTCOME_FACTS, limit - len(chosen))]
     return [RecordCitation(quote=s.text, source=s.source, date=s.date) for _, s in sorted(chosen, key=lambda t: -t[0])]
+
+
+CONTEXT_FACTS = (RecordFact.diagnosis, RecordFact.prior_treatments)
+
+
+def case_context(case: CaseFile, facts: list[RecordCitation]) -> list[RecordCitation]:
+    """The diagnosis and the treatment to date, for a draft whose item facts say nothing clinical (none, or only a
+    review's account): a home aide or an infrared-therapy request names no region or drug the record repeats, and
+    its draft quoted only the utilization review. A reviewer's case move opens with the diagnosis; these are the
+    fact extractors' own verified sentences, the first of each, and none already chosen."""
+    if any(not reports_a_review(f.quote) for f in facts):
+        return []
+    extracted = extract_record_facts(case.summary, injury_date=case.injury_date)
+    chosen = {f.quote for f in facts}
+    context: list[RecordCitation] = []
+    for fact in CONTEXT_FACTS:
+        found = next((f.citation for f in extracted.get(fact).present() if f.citation.quote not in chosen), None)
+        if found is not None:
+            chosen.add(found.quote)
+            context.append(found)
+    return context
 
 
 def fact_sentence(citation: RecordCitation, number: int) -> str:

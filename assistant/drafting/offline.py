@@ -8,7 +8,7 @@ import re
 from assistant.contracts import CaseFact, CaseFile, Citation, Decision, DisputedItem, ItemRationale, RecordCitation
 from assistant.corpus.statements import recommendation_statement
 from assistant.drafting.evidence import Evidence
-from assistant.drafting.item_facts import drug_note, fact_sentence, item_facts
+from assistant.drafting.item_facts import case_context, drug_note, fact_sentence, item_facts
 from assistant.verification.record import DRAFTING_NOTE
 from assistant.verification.textmatch import content_words
 from assistant.verification.textmatch import split_sentences
@@ -93,8 +93,10 @@ def reviewer_guideline_line(citations: list[Citation]) -> str:
 
 
 def case_move(case: CaseFile, item: DisputedItem) -> tuple[str, list[RecordCitation]]:
-    """The case move: the request and the record sentences about this item, each quoted with [R<n>]."""
-    citations = [RecordCitation.of_request(item), *item_facts(case, item)]
+    """The case move: the request, the record sentences about this item (the diagnosis and treatment to date first
+    when those say nothing clinical: `case_context`), each quoted with [R<n>]."""
+    facts = item_facts(case, item)
+    citations = [RecordCitation.of_request(item), *case_context(case, facts), *facts]
     parts = [f"The request under review is “{item.text}” [R1]."]
     note = drug_note(item)
     if note:
@@ -102,7 +104,7 @@ def case_move(case: CaseFile, item: DisputedItem) -> tuple[str, list[RecordCitat
     if len(citations) > 1:
         parts.append("In this case, the records document the following.")
         parts += [fact_sentence(c, n) for n, c in enumerate(citations[1:], start=2)]
-    else:
+    if not facts:
         parts.append(f"{DRAFTING_NOTE} no sentence of the case record names this item; check the records for its "
                      "history, response and the utilization review's reasons.")
     return " ".join(parts), citations
