@@ -1136,6 +1136,23 @@ def test_treatment_documented_as_not_helping_is_conservative_care_that_failed():
     assert {f.polarity for f in facts.get(RecordFact.treatment_response).findings} == {"absent"}
 
 
+def test_why_not_documented_is_answered_with_the_row_that_is_not_documented():
+    """CM17-0017104 (real letter, lumbar MRI): "why is red flags not documented?" shares its words with two rows, the
+    red-flag evaluation (met) and the red-flag indication (not documented); the chat showed the met one. The status
+    the question names decides between rows its words tie."""
+    from assistant.conversation.checklist_answer import answer_checklist
+    from evals.criteria import letter_item_checklist
+
+    sets, pages = shipped_sets()
+    letter = require_shared(SHARED / "imr-letters" / "dev") / "CM17-0017104.pdf"
+    checklist = letter_item_checklist(letter, 1, sets, pages, routed=True)
+    for question, status in (("why is red flags not documented?", "not documented (required)"),
+                             ("why are red flags missing?", "not documented (required)"),
+                             ("why is the red flag evaluation met?", "— met (required)")):
+        rows = [line for line in answer_checklist(question, checklist, 1).splitlines() if line.startswith("- ")]
+        assert len(rows) == 1 and "red flags" in rows[0] and status in rows[0], (question, rows)
+
+
 def test_a_recommendation_for_therapy_is_not_therapy_received():
     """CM17-0013754 (real letter): '… consulting visit with recommendation for physical therapy sessions, epidural
     injection …' was the case's prior physical therapy and prior injection, and the checklist asked for the benefit of

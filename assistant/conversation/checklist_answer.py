@@ -31,12 +31,24 @@ def best_row(message: str, checklist: Checklist) -> ChecklistRow | None:
     asked = content_words("why is not documented met item criterion")
     words = content_words(message) - asked
     expanded = content_words(with_vocabulary_terms(message)) - asked - words
+    statuses = asked_statuses(message)
     scored = []
     for row in checklist.applicable:
         said = content_words(f"{row.question} {row.reason} {row.criterion_id.replace('-', ' ')}")
-        scored.append((2 * len(words & said) + len(expanded & said), row))
+        scored.append((2 * len(words & said) + len(expanded & said), row.status in statuses, row))
     scored = [s for s in scored if s[0] > 0]
-    return max(scored, key=lambda s: s[0])[1] if scored else None
+    return max(scored, key=lambda s: s[:2])[2] if scored else None
+
+
+def asked_statuses(message: str) -> set[str]:
+    """The statuses a question names ("why is red flags not documented?" → not documented): between two rows
+    that share its words, the one with that status is the one asked about (CM17-0017104's red-flag evaluation,
+    met, was shown for its red-flag indication, not documented)."""
+    if re.search(r"\bnot\s+(?:documented|recorded|shown)\b|\bmissing\b|\bundocumented\b", message, re.IGNORECASE):
+        return {"not_documented", "not_met"}
+    if re.search(r"\b(?:not|un)\s*met\b|\bfail", message, re.IGNORECASE):
+        return {"not_met", "not_documented"}
+    return {"met"} if re.search(r"\bmet\b|\bdocumented\b", message, re.IGNORECASE) else set()
 
 
 def answer_checklist(message: str, checklist: Checklist | None, item_number: int) -> str:
