@@ -161,7 +161,10 @@ def test_spot_check_non_mtus_only_and_overturned() -> None:
         "Neck and Upper Back Complaints",
         "Chronic Pain Medical Treatment",
     ]
-    assert emg.reviewer_line.mtus_parts[1].sections == ["Electro-diagnostic testing (EMG/NCS)"]
+    # The PDF breaks the word at a line end ("Electro-" / "diagnostic"); the section is named as in CM17-0000859.
+    assert emg.reviewer_line.mtus_parts[1].sections == ["Electrodiagnostic testing (EMG/NCS)"]
+    assert _letter("CM17-0000859.pdf").items[0].claims_administrator_line.mtus_parts[0].sections == [
+        "Electrodiagnostic testing (EMG/NCS)"]
     surgery = _letter("CM17-0014449.pdf")
     assert len(surgery.items) == 15
     assert surgery.items[1].text == "Associated surgical service: Ultrasling"
@@ -196,6 +199,21 @@ def test_page_furniture_does_not_leak_into_rationales() -> None:
     parsed = parse_letter_text(with_furniture)
     assert parsed.items[0].rationale == plain.items[0].rationale
     assert "Page 1" not in parsed.items[0].rationale and "Case Number" not in parsed.items[0].rationale
+
+
+@needs_letters
+def test_a_word_broken_at_a_line_end_is_joined_and_a_compound_keeps_its_hyphen() -> None:
+    """The PDFs break words at line ends with a hyphen ("radicul-" / "opathy", CM17-0013754; "documen-" / "tation",
+    CM17-0015198), and the parsed text read "radicul-opathy", so a reviewer's quote of the record's
+    "radiculopathy" was not found in it. A compound broken at its hyphen keeps it ("non-" / "certified")."""
+    assert "radicul-\nopathy" in _text("CM17-0013754.pdf")
+    summary = _letter("CM17-0013754.pdf").case_summary
+    assert "radiculopathy secondary to" in summary and "radicul-opathy" not in summary
+    rationale = " ".join(item.rationale for item in _letter("CM17-0015198.pdf").items)
+    assert "The documentation indicates" in rationale and "documen-tation" not in rationale
+    assert "non-\ncertified" in _text("CM17-0014944.pdf") and "self-\ndirected" in _text("CM16-0248233.pdf")
+    assert "non-certified" in _letter("CM17-0014944.pdf").case_summary
+    assert "self-directed" in " ".join(item.rationale for item in _letter("CM16-0248233.pdf").items)
 
 
 @needs_letters

@@ -18,6 +18,8 @@ from assistant.corpus.pdf_text import read_pdf_text
 from assistant.errors import CaseInputError
 from assistant.letters.records import GuidelineReference, ImportedLetter, LetterItem, MtusPart, PageReference
 from assistant.verification.recognise import expand_pages, recognise_citations
+from assistant.vocabulary.fuzzy import vocabulary_terms
+from assistant.vocabulary.lexicon import english_lexicon
 
 __all__ = [
     "completeness_figures",
@@ -152,10 +154,24 @@ def _join_lines(lines: list[str]) -> str:
         if not out:
             out = line
         elif out.endswith("-") and len(out) > 1 and out[-2].isalpha():
-            out += line
+            out = (out[:-1] if _hyphenated_at_line_end(out, line) else out) + line
         else:
             out += " " + line
     return " ".join(out.split())
+
+
+LINE_END_WORD = re.compile(r"([A-Za-z]+)-$")
+LINE_START_WORD = re.compile(r"^([a-z]+)\b")
+
+
+def _hyphenated_at_line_end(before: str, after: str) -> bool:
+    """Whether a line's closing hyphen only breaks a word ("radicul-" / "opathy", "documen-" / "tation"): the joined
+    word is an English or clinical word. A compound keeps its hyphen ("non-" / "certified", "self-" / "directed"):
+    "noncertified" is no word. Without this, a quote of the record's "radiculopathy" was not found in it."""
+    head, tail = LINE_END_WORD.search(before), LINE_START_WORD.match(after)
+    if head is None or tail is None:
+        return False
+    return f"{head.group(1)}{tail.group(1)}".lower() in english_lexicon() | vocabulary_terms()
 
 
 # ---------------------------------------------------------------------------------------------- guideline lines
