@@ -478,3 +478,24 @@ def test_diagnoses_stated_as_what_the_worker_is_treated_for_give_the_case_its_re
     assert routed("2 sessions of physical therapy", "The patient reports pain of 6/10.") == []
     facts = extract_record_facts(case)
     assert [f.citation.quote for f in facts.get(RecordFact.diagnosis).present()] == [case.split(". ")[0] + "."]
+
+
+@pytest.mark.slow
+def test_an_nsaid_for_low_back_pain_is_drafted_from_the_nsaid_checklist_under_its_recommendation(cdc_lbp_chain):
+    """Meloxicam for low back pain (CM17-0019171's request) had no checklist: the low back set held no NSAID topic, so
+    its draft pasted Recommendation 19 beside record sentences chosen by word overlap. The set now asks whether the
+    NSAID is a first or short course or continued with documented benefit, and whether renal, cardiovascular and GI
+    risks are considered; the draft opens with the recommendation's own statement (its rows quote only its
+    discussion) and every quote verifies."""
+    case = _generated_lumbar_case("10/29/2016", "01/12/2017", "Meloxicam 7.5mg #30")
+    case = case.model_copy(update={"summary": case.summary.replace(
+        "The diagnosis was lumbar strain.", "The diagnosis was lumbar strain. He has taken naproxen since November 2016 "
+        "without documented relief.")})
+    result = cdc_lbp_chain.run(case, 0, "Upheld")
+    rows = {r.criterion_id: r.status for r in result.rationale.checklist.rows}
+    assert rows == {"lbp-nsaid-course": "not_met", "lbp-nsaid-caution-comorbidities": "not_documented"}, rows
+    text = result.rationale.rationale
+    assert text.startswith('As noted on page 50 of the VA/DoD Clinical Practice Guideline for the Diagnosis and Treatment '
+                           'of Low Back Pain, "For patients with low back pain, we suggest nonsteroidal anti-inflammatory '
+                           'drugs." [1].'), text[:300]
+    assert "Is the NSAID a first or short course" in text and result.report.ok and result.report.ready_to_sign

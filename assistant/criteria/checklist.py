@@ -654,6 +654,7 @@ RULES: dict[str, Callable[[ItemContext, Criterion], Verdict]] = {
     "lbp-muscle-relaxant-not-chronic": _short_course,
     "cdc-acute-short-duration": _acute_opioid_supply,
     "cdc-nsaid-lowest-shortest": _nsaid_course,
+    "lbp-nsaid-course": _nsaid_course,
     "sleep-zdrug-short-course": _short_course,
     "cdc-continue-function-improvement": _medication_benefit,
     "lbp-muscle-relaxant-no-chronic-benefit": _long_term_benefit,

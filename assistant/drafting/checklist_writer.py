@@ -60,13 +60,14 @@ def _guideline_move(rows: list[ChecklistRow], citations: list[Citation]) -> list
 
 
 def _statement_move(evidence: Evidence, rows: list[ChecklistRow], citations: list[Citation]) -> list[str]:
-    """The statements of the recommendations written for this case's pain that no row cites (LBP Rec 23 for acute
-    pain, where the criteria quote Rec 24 for chronic pain; both when the record dates the pain subacute): the
-    reviewer reads which recommendation governs this patient before the requirements. Rows keep their order."""
+    """The statements of the recommendations written for this case's pain that no row quotes (LBP Rec 23 for acute
+    pain, where the criteria quote Rec 24 for chronic pain; both when the record dates the pain subacute; Rec 19's
+    "we suggest nonsteroidal anti-inflammatory drugs", where the rows quote its discussion): the reviewer reads which
+    recommendation governs this patient, and its strength, before the requirements. Rows keep their order."""
     sentences = []
     for statement in evidence.statement_citations():
         if any(row.guideline.guideline_id == statement.guideline_id and row.guideline.top_section == statement.top_section
-               for row in rows):
+               and quote_occurs(row.guideline.quote, statement.quote) for row in rows):
             continue
         citations.append(statement)
         lead = (f"As noted on page {statement.printed_page} of the {statement.title}," if len(citations) == 1
