@@ -92,12 +92,13 @@ def test_check_command_with_case_flags_the_planted_fact(cdc_settings, tmp_path, 
 
 
 def test_a_draft_that_still_holds_a_drafting_note_is_not_shown_green(services):
-    """No sentence of CM16-0231745's record names its fifth item, so the offline draft tells the reviewer to check
-    the records ("Drafting note: …"). Everything else verified and the badge was green: an instruction to the
-    reviewer left in the text is not a letter ready to sign. It is amber, names the note, and turns green once the
-    note is acted on and deleted."""
-    case = case_from_file(require_shared(LETTERS_DIR) / "CM16-0231745.pdf")
-    rationale = services.draft(case, 4, "Upheld").rationale
+    """No sentence of CM16-0235869's record names its third item (infrared therapy), so the offline draft tells the
+    reviewer to check the records ("Drafting note: …"). Everything else verified and the badge was green: an
+    instruction to the reviewer left in the text is not a letter ready to sign. It is amber, names the note, and
+    turns green once the note is acted on and deleted."""
+    case = case_from_file(require_shared(LETTERS_DIR) / "CM16-0235869.pdf")
+    assert "infrared" in case.items[2].text
+    rationale = services.draft(case, 2, "Upheld").rationale
     report = services.verify(rationale, case)
     note = "Drafting note: no sentence of the case record names this item"
     assert report.ok and not report.ready_to_sign and report.notes_to_resolve[0].startswith(note)
@@ -121,6 +122,23 @@ def test_a_draft_whose_item_facts_say_nothing_clinical_opens_its_case_move_with_
     treatment = "Treatment to date has included abdominal surgery and medications."
     assert quotes[1:3] == [diagnosis, treatment] and "utilization review" in quotes[3]
     assert f"“{diagnosis}” [R2]" in result.rationale.rationale
+    assert result.report.ok and result.report.ready_to_sign
+
+
+@pytest.mark.parametrize("letter,index,quoted", [
+    # "Initial exam": the record writes "initial examination" (a clipped word's stem is not the word's).
+    ("CM16-0231745.pdf", 4, "the request for spinal manipulation, electrical stimulation, ultrasound, and initial "
+                            "examination were non-certified"),
+    # "PA assist" is the arthroscopy's assistant: the surgery's facts are its facts.
+    ("CM17-0002892.pdf", 1, "The current diagnoses are documented as tear of the medial cartilage and/or meniscus"),
+])
+def test_a_request_in_clipped_words_finds_the_record_sentences_about_it(services, letter, index, quoted):
+    """Two requests whose drafts said "Drafting note: no sentence of the case record names this item" although the
+    record does name them, in the words a reviewer clips or the surgery they depend on."""
+    case = case_from_file(require_shared(LETTERS_DIR) / letter)
+    result = services.draft(case, index, "Upheld")
+    assert any(quoted in c.quote for c in result.rationale.record_citations), result.rationale.record_citations
+    assert "no sentence of the case record names this item" not in result.rationale.rationale
     assert result.report.ok and result.report.ready_to_sign
 
 

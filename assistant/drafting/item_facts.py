@@ -91,9 +91,15 @@ class ItemProfile:
     """The procedure kinds the item names (facet, epidural …)."""
 
 
+CLIPPED_WORDS = {"exam": "examination", "exams": "examinations", "eval": "evaluation", "evals": "evaluations",
+                 "consult": "consultation", "rehab": "rehabilitation", "meds": "medications"}
+"""A request's clipped word and the word the record writes ("Initial exam" / "initial examination were
+non-certified", CM16-0231745): the stems differ, so the item matched no record sentence."""
+
+
 def _specific_words(text: str) -> set[str]:
     words = re.findall(r"[A-Za-z][A-Za-z-]+", text)
-    return {stem(w.lower()) for w in words
+    return {stem(CLIPPED_WORDS.get(w.lower(), w.lower())) for w in words
             if len(w) > 2 and w.lower() not in STOPWORDS and w.lower() not in GENERIC_ITEM_WORDS}
 
 
@@ -176,7 +182,7 @@ def score_sentence(sentence: RecordSentence, profile: ItemProfile) -> float:
 
 # Items that exist only because of a surgery in the same case: their necessity follows the surgery's.
 DEPENDS_ON_SURGERY = re.compile(r"^\s*(?:associated surgical service|pre-?op(?:erative)?\b|post-?op(?:erative)?\b|"
-                                r"assistant (?:PA|surgeon)\b|surgical assistant\b)", re.IGNORECASE)
+                                r"assistant (?:PA|surgeon)\b|surgical assistant\b|PA[- ]assist(?:ant)?\b)", re.IGNORECASE)
 MAX_SURGERY_FACTS = 2
 
 
