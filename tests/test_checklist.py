@@ -1153,6 +1153,21 @@ def test_why_not_documented_is_answered_with_the_row_that_is_not_documented():
         assert len(rows) == 1 and "red flags" in rows[0] and status in rows[0], (question, rows)
 
 
+def test_an_injection_of_another_kind_is_not_the_epidural_asked_about():
+    """CM17-0013754 (real letter): "has she had an ESI before?" was answered "Prior injection: documented" with the
+    record's "intramuscular injection". No epidural is documented as given; the intramuscular injection is shown
+    apart, as an injection of another kind. A question about injections in general still lists it as one."""
+    from assistant.conversation.record_answer import fact_answer
+    from assistant.drafting.intake import case_from_file
+
+    case = case_from_file(require_shared(SHARED / "imr-letters" / "dev") / "CM17-0013754.pdf")
+    esi = fact_answer("has she had an ESI before?", case)
+    assert esi[0].startswith("Prior epidural injection: not documented"), esi
+    assert esi[1] == "Injections of another kind the record documents:" and "intramuscular injection" in esi[2]
+    general = fact_answer("any prior injections?", case)
+    assert general[0] == "Prior injection: documented, in the record's words:" and "intramuscular injection" in general[1]
+
+
 def test_a_recommendation_for_therapy_is_not_therapy_received():
     """CM17-0013754 (real letter): '… consulting visit with recommendation for physical therapy sessions, epidural
     injection …' was the case's prior physical therapy and prior injection, and the checklist asked for the benefit of

@@ -19,6 +19,7 @@ from assistant.conversation.intents import CASE_OVERVIEW
 from assistant.criteria.facts import (FACT_PATTERNS, TREATMENT_CLASSES, Medication, RecordFacts, RecordFinding, called_chronic,
                                       duration_of_pain, extract_record_facts, parse_date)
 from assistant.criteria.model import RecordFact
+from assistant.drafting.item_facts import procedure_kinds_in
 from assistant.verification.record import RecordSentence, record_sentences, tokens
 from assistant.vocabulary.drugs import OPIOID_CLASS_WORDS, OPIOID_CLASSES, DrugMention, identify_drugs
 from assistant.vocabulary.query import named_drug_classes, with_vocabulary_terms
@@ -298,11 +299,28 @@ def fact_answer(question: str, case: CaseFile, facts: RecordFacts | None = None)
         lines += _fact_lines(_fact_name(fact), answer.present(), answer.absent())
     for treatment in classes:
         tried = facts.get(RecordFact.prior_treatments)
-        lines += _fact_lines(f"Prior {treatment.replace('-', ' ')}", tried.present(treatment), tried.absent(treatment))
+        kinds = procedure_kinds_in(question) if treatment == "injection" else set()
+        lines += (_kind_lines(kinds, tried.present(treatment), tried.absent(treatment)) if kinds else
+                  _fact_lines(f"Prior {treatment.replace('-', ' ')}", tried.present(treatment), tried.absent(treatment)))
         lines += _response_lines(treatment, facts, lines) if RESPONSE_QUESTION.search(question) else []
     if history:  # "what conservative treatment has been tried?": every treatment class the record documents
         tried = facts.get(RecordFact.prior_treatments)
         lines += _fact_lines("Prior treatment", tried.present(), tried.absent())
+    return lines
+
+
+def _kind_lines(kinds: set[str], present: list[RecordFinding], absent: list[RecordFinding]) -> list[str]:
+    """An injection of the kind asked ("has she had an ESI before?"): the record's intramuscular injection is no
+    epidural (CM17-0013754 answered 'Prior injection: documented' with it). Injections of another kind follow,
+    labelled as such."""
+    name = f"Prior {' or '.join(sorted(kinds))} injection"
+    def of_kind(findings: list[RecordFinding]) -> list[RecordFinding]:
+        return [f for f in findings if procedure_kinds_in(f.citation.quote) & kinds]
+    lines = _fact_lines(name, of_kind(present), of_kind(absent))
+    others = [f for f in present if f not in of_kind(present)]
+    if others and not of_kind(present):
+        lines += ["Injections of another kind the record documents:",
+                  *dict.fromkeys(_cited(f.citation) for f in others)]
     return lines
 
 
