@@ -142,6 +142,20 @@ def test_a_request_in_clipped_words_finds_the_record_sentences_about_it(services
     assert result.report.ok and result.report.ready_to_sign
 
 
+def test_an_age_comparison_is_recomputed_from_the_age_the_record_states(services):
+    """CM17-0007142's reviewer wrote "The patient is over 50 years of age." of a "now 58-year-old female": the words
+    "50" and "age" are in no record sentence, so the check said the record does not show it. The comparison is
+    recomputed from the record's stated age; one the age does not satisfy contradicts the record."""
+    case = case_from_file(require_shared(LETTERS_DIR) / "CM17-0007142.pdf")
+    over = services.check_text("The patient is over 50 years of age.", None, case).record_checks
+    assert [c.status for c in over] == ["verified"] and "gives 58, over 50" in over[0].message
+    younger = services.check_text("The injured worker is younger than 40.", None, case).record_checks
+    assert [c.status for c in younger] == ["record_contradicts"] and "age as 58" in younger[0].message
+    other = case_from_file(require_shared(LETTERS_DIR) / "CM16-0249735.pdf")  # "a 43 year old male"
+    assert [c.status for c in services.check_text("The patient is over 50 years of age.", None, other).record_checks] == [
+        "record_contradicts"]
+
+
 @pytest.mark.slow
 def test_every_offline_draft_of_every_dev_letter_passes_its_own_verification(services):
     """Every disputed item of the dev letters (decisions stripped), both decisions: the offline drafter never hands

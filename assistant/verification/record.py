@@ -590,6 +590,40 @@ def _quotation_not_in_record(sentence: str, sentences: list[RecordSentence]) -> 
     return None
 
 
+AGE_CLAIM = re.compile(
+    r"(?:the\s+)?(?:patient|injured worker|claimant|applicant|employee|worker|he|she)\s+(?:is|was)\s+"
+    r"(?P<op>over|older than|above|more than|greater than|at least|under|younger than|below|less than)\s+"
+    r"(?P<years>\d{1,3})(?:\s*(?:years?|yrs?)(?:\s+(?:of age|old))?)?", re.IGNORECASE)
+"""'The patient is over 50 years of age.': a comparison the record's stated age settles, not words to find in it."""
+RECORD_AGE = re.compile(r"\b(\d{1,3})[- ]years?[- ]old\b", re.IGNORECASE)
+_AGE_ABOVE = {"over", "older than", "above", "more than", "greater than"}
+
+
+def _age_holds(age: int, op: str, years: int) -> bool:
+    op = " ".join(op.lower().split())
+    if op in _AGE_ABOVE:
+        return age > years
+    return age >= years if op == "at least" else age < years
+
+
+def check_age_claim(sentence: str, compared: re.Match[str], sentences: list[RecordSentence]) -> CitationCheck:
+    """A stated age comparison holds when every age the record states satisfies it ('58-year-old' is over 50):
+    recomputed here, like an interval or an MME/day; an age the record gives that does not satisfy it contradicts."""
+    op, years = compared.group("op"), int(compared.group("years"))
+    stated = [(int(m.group(1)), s) for s in sentences for m in RECORD_AGE.finditer(s.text)]
+    if not stated:
+        return _fact_check(sentence, "record_fact_not_supported",
+                           "The record states no age (“… year old”); quote the record's age or remove the statement.")
+    failing = [(age, s) for age, s in stated if not _age_holds(age, op, years)]
+    if not failing:
+        age, source = stated[0]
+        return _fact_check(sentence, "verified", f"Recomputed from the record: “{source.text}” gives {age}, "
+                                                 f"{op} {years}.", source)
+    age, source = failing[0]
+    return _fact_check(sentence, "record_contradicts",
+                       f"The record gives the age as {age}, not {op} {years}: “{source.text.rstrip('.')}”. Correct the statement.")
+
+
 def check_fact_sentence(sentence: str, sentences: list[RecordSentence], sex: str | None) -> CitationCheck:
     """Is this sentence's statement about the case what the record says? 'verified' carries the record sentence."""
     claim = claim_of_sentence(sentence)
@@ -600,6 +634,8 @@ def check_fact_sentence(sentence: str, sentences: list[RecordSentence], sex: str
     misquoted = _quotation_not_in_record(sentence, sentences)
     if misquoted:
         return misquoted
+    if (compared := AGE_CLAIM.fullmatch(claim.rstrip(". "))) is not None:
+        return check_age_claim(sentence, compared, sentences)
     absent = NO_DOCUMENTATION.match(claim)
     if absent:
         lead = absent_lead(absent)
