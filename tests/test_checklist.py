@@ -1153,6 +1153,23 @@ def test_why_not_documented_is_answered_with_the_row_that_is_not_documented():
         assert len(rows) == 1 and "red flags" in rows[0] and status in rows[0], (question, rows)
 
 
+def test_the_mme_answer_says_whether_the_regimen_is_the_request_or_the_record():
+    """CM16-0247802 (real letter): "what is the MME?" showed "Regimen in the record: “Norco 5/325mg oral tablet, one
+    tablet twice daily 14 days #40”" — the disputed request's words, not the record's. The request's regimen is
+    labelled as requested; the generated case's record regimen ("Norco 10/325 mg one tablet every 6 hours") as the
+    record's."""
+    from assistant.conversation.checklist_answer import mme_answer
+    from evals.criteria import letter_item_checklist
+
+    sets, pages = shipped_sets()
+    letter = require_shared(SHARED / "imr-letters" / "dev") / "CM16-0247802.pdf"
+    requested = mme_answer(letter_item_checklist(letter, 4, sets, pages, routed=True), 4)
+    assert "hydrocodone 5 mg × 2/day × 1.0 = 10 MME/day" in requested and "Regimen in the record" not in requested
+    assert "  Regimen as requested: “Norco 5/325mg oral tablet, one tablet twice daily 14 days #40”" in requested
+    recorded = mme_answer(build_checklist(OPIOID_CASE, 0, sets, "opioid", pages=pages), 1)
+    assert "  Regimen in the record" in recorded and "every 6 hours" in recorded, recorded
+
+
 def test_an_injection_of_another_kind_is_not_the_epidural_asked_about():
     """CM17-0013754 (real letter): "has she had an ESI before?" was answered "Prior injection: documented" with the
     record's "intramuscular injection". No epidural is documented as given; the intramuscular injection is shown

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.contracts import Checklist, ChecklistRow
+from assistant.contracts import REQUEST_SOURCE, Checklist, ChecklistRow
 from assistant.criteria.mme import MME_INPUTS
 from assistant.verification.textmatch import content_words
 from assistant.vocabulary.query import with_vocabulary_terms
@@ -85,7 +85,9 @@ def mme_answer(checklist: Checklist | None, item_number: int) -> str | None:
     lines = [f"Item {item_number} ({checklist.item.text}): {checklist.mme_arithmetic}."]
     if checklist.mme_record is not None:
         record = checklist.mme_record
-        lines.append(f"  Regimen in the record{', ' + record.shown_date if record.date else ''}: “{record.quote}”")
+        # The request's own regimen is the request, not the record (CM16-0247802's Norco "one tablet twice daily").
+        where = "as requested" if record.source == REQUEST_SOURCE else "in the record"
+        lines.append(f"  Regimen {where}{', ' + record.shown_date if record.date else ''}: “{record.quote}”")
     if checklist.mme_citation is not None:
         factors = checklist.mme_citation
         lines.append(f"  Conversion factors ({factors.title}, p. {factors.printed_page}): “{factors.quote}”")
