@@ -44,10 +44,9 @@ def asked_statuses(message: str) -> set[str]:
     """The statuses a question names ("why is red flags not documented?" → not documented): between two rows
     that share its words, the one with that status is the one asked about (CM17-0017104's red-flag evaluation,
     met, was shown for its red-flag indication, not documented)."""
-    if re.search(r"\bnot\s+(?:documented|recorded|shown)\b|\bmissing\b|\bundocumented\b", message, re.IGNORECASE):
+    if re.search(r"\bnot\s+(?:documented|recorded|shown)\b|\bmissing\b|\bundocumented\b|\b(?:not|un)\s*met\b|\bfail",
+                 message, re.IGNORECASE):
         return {"not_documented", "not_met"}
-    if re.search(r"\b(?:not|un)\s*met\b|\bfail", message, re.IGNORECASE):
-        return {"not_met", "not_documented"}
     return {"met"} if re.search(r"\bmet\b|\bdocumented\b", message, re.IGNORECASE) else set()
 
 

@@ -313,14 +313,14 @@ def _kind_lines(kinds: set[str], present: list[RecordFinding], absent: list[Reco
     """An injection of the kind asked ("has she had an ESI before?"): the record's intramuscular injection is no
     epidural (CM17-0013754 answered 'Prior injection: documented' with it). Injections of another kind follow,
     labelled as such."""
-    name = f"Prior {' or '.join(sorted(kinds))} injection"
     def of_kind(findings: list[RecordFinding]) -> list[RecordFinding]:
         return [f for f in findings if procedure_kinds_in(f.citation.quote) & kinds]
-    lines = _fact_lines(name, of_kind(present), of_kind(absent))
-    others = [f for f in present if f not in of_kind(present)]
-    if others and not of_kind(present):
+
+    asked = of_kind(present)
+    lines = _fact_lines(f"Prior {' or '.join(sorted(kinds))} injection", asked, of_kind(absent))
+    if present and not asked:  # every injection documented is of another kind
         lines += ["Injections of another kind the record documents:",
-                  *dict.fromkeys(_cited(f.citation) for f in others)]
+                  *dict.fromkeys(_cited(f.citation) for f in present)]
     return lines
 
 

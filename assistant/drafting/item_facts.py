@@ -7,15 +7,13 @@ items are avoided. Nothing is paraphrased: each fact is one record sentence, quo
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
-
-import functools
 
 from assistant.contracts import REQUEST_SOURCE, CaseFile, DisputedItem, RecordCitation
 from assistant.criteria.facts import extract_record_facts
 from assistant.criteria.model import RecordFact
-
 from assistant.vocabulary.categories import CATEGORIES, classify_item
 from assistant.vocabulary.drugs import DrugMention, class_category, identify_drugs
 from assistant.vocabulary.record_cues import reports_a_review

@@ -171,7 +171,8 @@ def _hyphenated_at_line_end(before: str, after: str) -> bool:
     head, tail = LINE_END_WORD.search(before), LINE_START_WORD.match(after)
     if head is None or tail is None:
         return False
-    return f"{head.group(1)}{tail.group(1)}".lower() in english_lexicon() | vocabulary_terms()
+    joined = f"{head.group(1)}{tail.group(1)}".lower()
+    return joined in english_lexicon() or joined in vocabulary_terms()
 
 
 # ---------------------------------------------------------------------------------------------- guideline lines

@@ -600,7 +600,7 @@ _AGE_ABOVE = {"over", "older than", "above", "more than", "greater than"}
 
 
 def _age_holds(age: int, op: str, years: int) -> bool:
-    op = " ".join(op.lower().split())
+    op = op.lower()
     if op in _AGE_ABOVE:
         return age > years
     return age >= years if op == "at least" else age < years
