@@ -1319,3 +1319,20 @@ def test_sessions_a_review_already_authorized_are_a_course_whose_benefit_is_aske
     _, _, draft = _checklist_draft(modified, "Two physical therapy sessions for the lumbar", None, "Upheld",
                                    "physical-therapy")
     assert 'The review\'s account states (01/19/2017), "The original utilization review' in draft.rationale, draft.rationale
+
+
+def test_a_record_sentence_that_itself_quotes_is_quoted_in_the_other_marks_and_verifies():
+    """CM17-0017104: the row about red-flag evaluation rested on 'The CT scan … revealed "no fracture of subluxation
+    in the lumbar spine."', which straight quotation marks cannot hold, so the draft said only "Drafting note: the
+    checklist marks … as met without a record quote". It is quoted in curly marks, the record's own marks kept."""
+    from assistant.verification.record import verify_record_side
+    from assistant.verification.textmatch import split_sentences
+
+    ct = 'The CT scan of the lumbar spine obtained on 11-4-16, revealed "no fracture of subluxation in the lumbar spine."'
+    summary = ("The injured worker is a 29 year old female, who sustained an industrial injury on 11-4-2016. "
+               f"{ct} On 12-19-16, she complained of ongoing pain in the low back.")
+    case, _, draft = _checklist_draft(summary, "MRI of the lumbar spine", "11/4/2016", "Upheld", "imaging")
+    assert ct in [c.quote for c in draft.record_citations]
+    assert f"“{ct.rstrip('.')}”" in draft.rationale and "without a record quote" not in draft.rationale
+    checks = verify_record_side(draft, case, split_sentences(draft.rationale))
+    assert checks and all(c.status == "verified" for c in checks), [(c.status, c.sentence) for c in checks]

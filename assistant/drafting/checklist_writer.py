@@ -87,8 +87,9 @@ def _record_marker(citation: RecordCitation, record: list[RecordCitation]) -> st
 STATUS_WORDS = {"met": "Documented", "not_met": "Not met", "not_documented": "Not documented"}
 TIMING_REASON = re.compile(r"\b(days?|weeks?|months?)\b.*\b(apart|(after|of|from|since) the injury)\b")
 """A row's reason that rests on the interval from the injury to the latest record (criteria.checklist)."""
-INNER_QUOTATION = re.compile(r"[\"“”]")
-"""A record sentence that itself quotes (a diagnosis "in quotes") cannot be quoted inside our quotation marks."""
+STRAIGHT_QUOTE, CURLY_QUOTES = '"', re.compile("[“”]")
+"""A record sentence that itself quotes ('was "not helping."', CM17-0017104) is quoted inside the other style of
+quotation marks, so its own marks stay the record's and both pairs can be read; one that uses both styles cannot."""
 UNQUOTED_STATUS_WORDS = {"met": "Met", "not_met": "Not met", "not_documented": "Not documented"}
 """A row met by what the record lacks (a first course; no overdose risk) is 'met', not 'documented'."""
 
@@ -112,7 +113,7 @@ def _record_move(rows: list[ChecklistRow], record: list[RecordCitation], case_te
     for row in rows:
         question = row.question.strip().rstrip(".?")
         quotes = [c for c in row.record_citations
-                  if quote_occurs(c.quote, case_text) and not INNER_QUOTATION.search(c.quote)][:MAX_RECORD_QUOTES_PER_ROW]
+                  if quote_occurs(c.quote, case_text) and _outer_marks(c.quote)][:MAX_RECORD_QUOTES_PER_ROW]
         if not quotes:
             sentences.append(_unquoted_row(row, question))
             continue
@@ -171,7 +172,17 @@ def _quoted(quote: RecordCitation, record: list[RecordCitation]) -> str:
     if any(known.quote == quote.quote for known in record):
         return _record_marker(quote, record)
     dated = f"({quote.shown_date}), " if quote.date else ""
-    return f'{dated}"{quote.quote.rstrip(".")}" {_record_marker(quote, record)}'
+    opening, closing = _outer_marks(quote.quote)
+    return f'{dated}{opening}{quote.quote.rstrip(".")}{closing} {_record_marker(quote, record)}'
+
+
+def _outer_marks(quote: str) -> tuple[str, str] | tuple[()]:
+    """The quotation marks a record quote is shown in: straight, as the letters quote, unless it holds straight ones
+    itself; none (it is not quoted) when it holds both styles."""
+    straight, curly = STRAIGHT_QUOTE in quote, bool(CURLY_QUOTES.search(quote))
+    if straight and curly:
+        return ()
+    return ("“", "”") if straight else ('"', '"')
 
 
 def _mme_move(checklist: Checklist, citations: list[Citation], record: list[RecordCitation], case_text: str) -> list[str]:
@@ -181,11 +192,13 @@ def _mme_move(checklist: Checklist, citations: list[Citation], record: list[Reco
         return []
     sentences = []
     source = checklist.mme_record
-    if source is not None and source.source != REQUEST_SOURCE and quote_occurs(source.quote, case_text):
+    if (source is not None and source.source != REQUEST_SOURCE and quote_occurs(source.quote, case_text)
+            and _outer_marks(source.quote)):
         known = any(c.quote == source.quote for c in record)
         marker = _record_marker(source, record)
         if not known:
-            sentences.append(f'The record states, "{source.quote.rstrip(".")}" {marker}.')
+            opening, closing = _outer_marks(source.quote)
+            sentences.append(f'The record states, {opening}{source.quote.rstrip(".")}{closing} {marker}.')
     citations.append(checklist.mme_citation)
     sentences.append(f'{DERIVED_FIGURE}, from the CDC conversion factors (page {checklist.mme_citation.printed_page}: '
                      f'"{checklist.mme_citation.quote}" [{len(citations)}]): {checklist.mme_arithmetic}.')
