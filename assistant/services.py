@@ -141,6 +141,10 @@ class Services:
         others = [g for g in self.library.entries if g not in guideline_ids]
         return named(others) and not named(guideline_ids)
 
+    def words_no_guideline_uses(self, question: str) -> list[str]:
+        """The question's words that no indexed guideline holds (the passages found cannot be about them)."""
+        return self.search.words_no_guideline_uses(question)
+
     def query_reading(self, question: str) -> str:
         """What the search also looked for (corrected spellings, abbreviations, brand names), said to the reviewer."""
         return self.search.understood(question).reading()

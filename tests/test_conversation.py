@@ -452,3 +452,36 @@ def test_a_question_naming_a_drug_or_drug_class_is_answered_with_the_record_sent
     assert fact_answer("is he on gabapentin?", case) == [
         "Gabapentin: not documented — no sentence of the record names it (the request and a review's account are not use)."]
     assert fact_answer("has she tried triptans?", case)[0].startswith("Triptans: not documented")
+
+
+def test_a_lookup_says_which_of_the_questions_words_no_indexed_guideline_uses(services, capsys):
+    """"is shockwave therapy recommended for back pain?" (CM17-0008479's ESWT item) listed opioid and low back pages
+    as "the closest guideline passages"; none names shockwave, and nothing said so. A word no indexed passage holds is
+    named before the passages, in the chat and in `assistant search`; a word the vocabulary reads as one the
+    guidelines use (a brand name, an abbreviation, a corrected misspelling) is not."""
+    from assistant.cli import main
+
+    engine = ConversationEngine(services)
+    shockwave = engine.reply(None, "is shockwave therapy recommended for back pain?")
+    assert shockwave.passages and shockwave.text.splitlines()[0] == (
+        "No indexed guideline uses the word “shockwave”; the passages below match the question's other words and may "
+        "not address it.")
+    assert services.words_no_guideline_uses("ESWT for plantar fasciitis") == ["ESWT", "plantar", "fasciitis"]
+    for known in ("what does the guideline say about urine drug testing?", "Norco for chronic LBP",
+                  "how often UDS on LTOT for fibromyalga?"):
+        assert services.words_no_guideline_uses(known) == [], known
+        assert "No indexed guideline uses" not in engine.reply(None, known).text, known
+    capsys.readouterr()
+    assert main(["--home", str(services.settings.home), "search", "is shockwave therapy recommended?", "-k", "2"]) == 0
+    assert "No indexed guideline uses the word “shockwave”" in capsys.readouterr().out
+
+
+def test_the_models_guideline_search_tool_says_which_words_no_indexed_guideline_uses(services):
+    """With an LLM configured, the model reads the same note the chat shows, so it cannot take the closest passages
+    for an answer about shockwave therapy."""
+    from assistant.conversation.agent import build_tools
+
+    tools = {t.name: t for t in build_tools(ConversationEngine(services), ChatState(), None, [])}
+    shown = tools["search_guidelines"].invoke({"query": "shockwave therapy for back pain"})
+    assert shown.startswith("No indexed guideline uses the word “shockwave”;") and "\n\n[1] " in shown
+    assert not tools["search_guidelines"].invoke({"query": "naloxone"}).startswith("No indexed guideline")

@@ -96,6 +96,7 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     from assistant.retrieval import GuidelineSearch
+    from assistant.retrieval.search import unmatched_words_note
 
     search = GuidelineSearch(settings_from_args(args))
     passages = search.search(args.query, k=args.k, guideline_ids=args.guideline or None)
@@ -106,6 +107,8 @@ def cmd_search(args: argparse.Namespace) -> int:
         print("No indexed passage matches that query.")
     if reading := search.understood(args.query).reading():
         print(f"Also searched for: {reading}.\n")
+    if passages and (unmatched := search.words_no_guideline_uses(args.query)):
+        print(unmatched_words_note(unmatched) + "\n")
     for rank, passage in enumerate(passages, start=1):
         strength = f" [{passage.citation.strength}]" if passage.citation.strength else ""
         print(f"[{rank}] {passage.citation.label()}{strength}")

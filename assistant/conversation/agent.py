@@ -36,13 +36,17 @@ MAX_STEPS = 4
 
 
 def build_tools(engine: ChatTools, state: ChatState, case, found: list[RetrievedPassage]):
+    from assistant.retrieval.search import unmatched_words_note
+
     @tool
     def search_guidelines(query: str) -> str:
         """Search the indexed guidelines; returns numbered passages with guideline and printed page."""
         passages = engine.services.lookup(query, k=4)
         start = len(found)
         found.extend(passages)
-        return "\n\n".join(f"[{start + n}] {p.citation.label()}\n{p.citation.quote}" for n, p in enumerate(passages, start=1))
+        listed = "\n\n".join(f"[{start + n}] {p.citation.label()}\n{p.citation.quote}" for n, p in enumerate(passages, start=1))
+        unmatched = engine.services.words_no_guideline_uses(query) if passages else []
+        return f"{unmatched_words_note(unmatched)}\n\n{listed}" if unmatched else listed
 
     @tool
     def draft_item(item_number: int, decision: str = "") -> str:

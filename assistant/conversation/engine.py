@@ -54,6 +54,9 @@ class ConversationEngine:
         """The closest passages in every indexed guideline; with a case open, first those of the guidelines the
         question is routed to for this case ("is electrical stimulation recommended?" in a low back case found the
         stroke guideline only). The rest of the corpus is still shown: a question may be about another condition."""
+        from assistant.retrieval.search import unmatched_words_note
+
+        unmatched = self.services.words_no_guideline_uses(message)
         message, routed_as, about = self._about_the_item(message, state, case)
         scope = self.services.question_scope(routed_as, case) if case is not None else None
         scoped = (self.services.lookup(message, k=SCOPED_K, guideline_ids=scope.guideline_ids, distinct_pages=True)
@@ -76,7 +79,7 @@ class ConversationEngine:
                      "(verbatim, with printed page):"]
         else:
             lines = ["The closest guideline passages (verbatim, with printed page):"]
-        lines = ([about] if about else []) + lines
+        lines = ([about] if about else []) + ([unmatched_words_note(unmatched)] if unmatched else []) + lines
         lines += [f"[{n}] {p.citation.label()}" for n, p in enumerate(scoped, start=1)]
         if scoped and everywhere:
             lines.append("In the other indexed guidelines:")
@@ -263,4 +266,5 @@ class ConversationEngine:
         for passage in evidence.supporting:
             lines.append(f"- Supporting only (lower tier): {passage.citation.label()}.")
         return ChatReply(text="\n".join(lines), intent="explain", passages=evidence.governing, item_index=index)
+
 

@@ -5,6 +5,7 @@ Why this fusion and these constants: docs/retrieval.md (chosen on the tune split
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from typing import Literal
@@ -225,6 +226,28 @@ class GuidelineSearch:
         if self._known_words is None:
             self._known_words = frozenset(self.bm25.vocab_dict)
         return expand_query(query, self._known_words, self._abbreviations)
+
+    def words_no_guideline_uses(self, query: str) -> list[str]:
+        """The query's own words (of four letters or more) that no indexed passage holds, not explained by the
+        vocabulary as a word the guidelines do use: "is shockwave therapy recommended for back pain?" listed low
+        back pages as the closest passages, none of which names shockwave, and nothing said so. A misspelling
+        corrected, or an abbreviation or brand name one of whose readings the index holds in full (Norco →
+        hydrocodone), is explained; ESWT → "extracorporeal shockwave therapy" is not."""
+        import bm25s
+
+        understood = self.understood(query)
+        known = self._known_words or frozenset()
+        explained: set[str] = set()
+        for expansion in understood.expansions:
+            readings = bm25s.tokenize(expansion.added or ["."], stopwords="en", return_ids=False, show_progress=False)
+            if any(reading and all(t in known for t in reading) for reading in readings):
+                explained.update(bm25s.tokenize([expansion.surface], stopwords="en", return_ids=False,
+                                                show_progress=False)[0])
+        asked = understood.respelled or query
+        own = bm25s.tokenize([asked], stopwords="en", return_ids=False, show_progress=False)[0]
+        unknown = dict.fromkeys(t for t in own if len(t) >= 4 and t.isalpha() and t not in known and t not in explained)
+        typed = (re.search(rf"(?<![^\W_]){re.escape(t)}(?![^\W_])", asked, re.IGNORECASE) for t in unknown)
+        return [match.group() for match in typed if match]
 
     def added_terms(self, query: str) -> str:
         """What the guidelines call the query's abbreviations, brand names and misspellings.
@@ -451,3 +474,12 @@ class GuidelineRetriever(BaseRetriever):
             )
             for p in self.search.search(query, self.k, self.guideline_ids, self.tiers)
         ]
+
+
+def unmatched_words_note(words: list[str]) -> str:
+    """Said before the passages of a search some of whose words no indexed guideline holds: they were found by the
+    question's other words, not by these."""
+    quoted = ", ".join(f"“{w}”" for w in words)
+    noun = "word" if len(words) == 1 else "words"
+    return (f"No indexed guideline uses the {noun} {quoted}; the passages below match the question's other words "
+            "and may not address it.")
