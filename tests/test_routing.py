@@ -225,6 +225,16 @@ def test_an_item_naming_no_region_takes_the_single_region_of_the_case_diagnoses(
     # alone, and "Sit-stand workstation" was read as a request for the knee.
     sciatic = "The patient is being treated for left buttock and left thigh sciatic pain, right knee contusion."
     assert case_regions(sciatic) == [] and case_regions("The diagnoses are sciatic pain.") == ["lumbar"]
+    # CM17-0011517 (real letter): "was diagnosed as having … impingement syndrome right shoulder" was no diagnosis
+    # sentence for routing (the checklist's fact extractor read it as one), so its PT and Voltaren items were read
+    # "for no named body region", and the chat never said that no indexed guideline covers the shoulder.
+    diagnosed = ("The injured worker was diagnosed as having shoulder pain right; impingement syndrome right shoulder; "
+                 "degenerative tear of glenoid labrum right shoulder.")
+    assert case_regions(diagnosed) == ["shoulder"]
+    assert "for the shoulder region" in route_item("Eight physical therapy sessions", classify_item(
+        "Eight physical therapy sessions"), diagnosed).reason
+    assert routed("Electrical Muscle Stimulation 2 times a week for 4 weeks",
+                  "The injured worker was diagnosed with lumbar sprain.") == [LBP]
 
 
 def test_psychological_therapy_for_chronic_pain_routes_to_cdc():

@@ -136,7 +136,7 @@ def item_regions(item_text: str, table: RoutingTable | None = None) -> list[str]
     return found
 
 
-DIAGNOSIS_WORD = re.compile(r"\bdiagnos[ie]s\b|" + TREATED_FOR, re.IGNORECASE)
+DIAGNOSIS_WORD = re.compile(r"\bdiagnos[ie]s\b|\bdiagnosed\b|" + TREATED_FOR, re.IGNORECASE)
 
 
 def diagnosis_sentences(case_summary: str) -> list[str]:
