@@ -485,3 +485,18 @@ def test_the_models_guideline_search_tool_says_which_words_no_indexed_guideline_
     shown = tools["search_guidelines"].invoke({"query": "shockwave therapy for back pain"})
     assert shown.startswith("No indexed guideline uses the word “shockwave”;") and "\n\n[1] " in shown
     assert not tools["search_guidelines"].invoke({"query": "naloxone"}).startswith("No indexed guideline")
+
+
+def test_chiro_is_chiropractic_in_a_question_and_in_the_record():
+    """CM17-0015198: "how many chiro visits so far?" found no prior chiropractic: the record-fact words knew
+    "chiropractor" and "manipulation" but not the reviewer's (and the records') "chiro", which the item
+    vocabulary already reads as chiropractic ("Chiro with modalities")."""
+    from assistant.contracts import CaseFile, DisputedItem
+    from assistant.conversation.record_answer import record_answer
+
+    case = CaseFile(case_id="gen", summary="Treatment has included physical therapy, chiropractor, and home exercise "
+                    "program. On 12/28/2016 she had 6 chiro visits with improvement.",
+                    items=[DisputedItem(text="Chiro with modalities 2 times a week for 6 weeks for neck, back")])
+    lines = record_answer("how many chiro visits so far?", case).splitlines()
+    assert lines[1] == "Prior chiropractic: documented, in the record's words:", lines
+    assert any("6 chiro visits with improvement" in line for line in lines[2:4]), lines
