@@ -829,3 +829,17 @@ def test_a_statement_that_misquotes_the_record_inside_quotation_marks_is_flagged
     assert check_fact_sentence(said.format("left"), corpus, sex_of_record(corpus)).status == "record_quote_not_found"
     # a pasted text gets the finding once, not once for the quotation and again for the sentence
     assert [c.status for c in check_record_facts(said.format("left"), case, [said.format("left")])] == ["record_quote_not_found"]
+
+
+def test_treated_with_a_treatment_the_record_lists_is_verified_and_one_it_does_not_list_is_not(letter_case):
+    """CM17-0008479's own rationale: 'the patient was previously treated with acupuncture' against the record's 'The
+    prior treatment included chiropractic treatment, acupuncture, and medications.' was not supported: 'treated' and
+    'treatment' were different stems. A treatment the record does not list stays unsupported."""
+    case = letter_case("CM17-0008479.pdf")
+    said = ("The documentation submitted for review indicated that the patient was previously treated with "
+            "acupuncture.")
+    [check] = check_record_facts(said, case, [said])
+    assert check.status == "verified" and "chiropractic treatment, acupuncture, and medications" in check.message
+    for untrue in ("The patient was previously treated with epidural injections.",
+                   "The patient was previously treated with physical therapy."):
+        assert [c.status for c in check_record_facts(untrue, case, [untrue])] != ["verified"], untrue

@@ -289,9 +289,11 @@ def _only_requests(sentence: str, case: CaseFile) -> bool:
 
 
 def stem(word: str) -> str:
+    """A crude stem: 'treated' and 'treatment' are one word ('previously treated with acupuncture' against 'The
+    prior treatment included … acupuncture', CM17-0008479); 'document' keeps its 'ment' (a stem of five letters)."""
     word = word.lower().removesuffix("'s").strip("'")
-    for suffix in ("ations", "ation", "ings", "ing", "edly", "ied", "ed", "es", "s", "ly"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+    for suffix in ("ations", "ation", "ments", "ment", "ings", "ing", "edly", "ied", "ed", "es", "s", "ly"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= (5 if suffix.startswith("ment") else 4):
             word = word[: -len(suffix)] + ("y" if suffix == "ied" else "")
             break
     return word[:6]
