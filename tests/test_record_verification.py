@@ -843,3 +843,20 @@ def test_treated_with_a_treatment_the_record_lists_is_verified_and_one_it_does_n
     for untrue in ("The patient was previously treated with epidural injections.",
                    "The patient was previously treated with physical therapy."):
         assert [c.status for c in check_record_facts(untrue, case, [untrue])] != ["verified"], untrue
+
+
+def test_a_count_written_in_words_is_the_same_count_in_digits_and_a_different_count_is_not(letter_case):
+    """CM17-0005177's own rationale, 'at least five sessions of physical therapy', was not supported by the record's
+    'at least 5 physical therapy sessions': 'five' was a word the record lacked, not the number 5. Both ways round
+    (CM17-0020728's record says 'six sessions'); a different count stays unsupported and is named as written."""
+    def check(letter: str, said: str):
+        [found] = check_record_facts(said, letter_case(letter), [said])
+        return found
+
+    assert check("CM17-0005177.pdf", "The patient has had at least five sessions of physical therapy.").status == "verified"
+    six = check("CM17-0005177.pdf", "The patient has had at least six sessions of physical therapy.")
+    assert six.status == "record_fact_not_supported" and "“six”" in six.message, six.message
+    assert check("CM17-0020728.pdf", "Treatment included 6 sessions of physical therapy with significant "
+                                     "benefit.").status == "verified"
+    assert check("CM17-0020728.pdf", "Treatment included 8 sessions of physical therapy with significant "
+                                     "benefit.").status != "verified"

@@ -22,6 +22,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from assistant.contracts import REQUEST_SOURCE, CaseFile, CitationCheck, ItemRationale, RecordCitation
+from assistant.verification.quantities import NUMBER_WORDS
 from assistant.verification.textmatch import STOPWORDS, match_key, normalise_characters, quote_occurs
 from assistant.vocabulary.deciding_terms import DecidingTerms, deciding_terms, missing_terms, opposing_term
 from assistant.vocabulary.query import with_vocabulary_terms
@@ -402,6 +403,10 @@ def _scan(text: str) -> tuple[set[str], set[str], set[str], set[str]]:
         if token[0].isdigit():
             numbers.update(_number(part) for part in re.findall(r"\d+", token))
             continue
+        if lower in NUMBER_WORDS:  # 'six sessions' in the record is the claim's '6 sessions'
+            numbers.add(str(NUMBER_WORDS[lower]))
+            scope = max(scope - 1, 0)
+            continue
         if lower in STOPWORDS or lower in FILLER or len(lower) < 3:
             scope = max(scope - 1, 0)
             continue
@@ -720,7 +725,8 @@ def _words(missing: tuple[str, ...], claim: str = "") -> str:
     """The claim's own words for the missing stems, so the reviewer sees “NSAIDs”, not a stem."""
     surface = []
     for word in re.findall(r"[A-Za-z][A-Za-z'-]*|\d+(?:[./-]\d+)*", claim):
-        key = _number(word) if word[0].isdigit() else stem(word.lower())
+        key = (_number(word) if word[0].isdigit() else str(NUMBER_WORDS[word.lower()]) if word.lower() in NUMBER_WORDS
+               else stem(word.lower()))
         if (key in missing or any(_number(p) in missing for p in re.findall(r"\d+", word))) and word not in surface:
             surface.append(word)
     return ", ".join(f"“{w}”" for w in (surface or list(missing))[:4]) or "its words"
@@ -945,8 +951,7 @@ def _reviewer_statement(sentence: str) -> CitationCheck:
         "records (and quote them) or remove it before signing."))
 
 
-NUMBER_WORDS = {w: n for n, w in enumerate("a one two three four five six seven eight nine ten eleven twelve".split())}
-NUMBER_WORDS.update({"a": 1, "an": 1})
+ELAPSED_COUNTS = {**NUMBER_WORDS, "a": 1, "an": 1}  # "a week after the injury"
 UNIT_DAYS = {"day": 1.0, "week": 7.0, "month": 30.44, "year": 365.25}
 ELAPSED_SINCE_INJURY = re.compile(
     r"\b(?P<n>\d{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)[- ](?P<unit>day|week|month|year)s?"
@@ -958,7 +963,7 @@ ELAPSED_SINCE_INJURY = re.compile(
 
 def _elapsed_days(stated: re.Match[str]) -> float:
     count = stated.group("n").lower()
-    return (int(count) if count.isdigit() else NUMBER_WORDS[count]) * UNIT_DAYS[stated.group("unit").lower()]
+    return (int(count) if count.isdigit() else ELAPSED_COUNTS[count]) * UNIT_DAYS[stated.group("unit").lower()]
 
 
 def check_elapsed_since_injury(sentence: str, case: CaseFile, corpus: list[RecordSentence]) -> tuple[str, CitationCheck | None]:
