@@ -860,3 +860,23 @@ def test_a_count_written_in_words_is_the_same_count_in_digits_and_a_different_co
                                      "benefit.").status == "verified"
     assert check("CM17-0020728.pdf", "Treatment included 8 sessions of physical therapy with significant "
                                      "benefit.").status != "verified"
+
+
+def test_a_stated_date_of_injury_is_compared_with_the_records(letter_case):
+    """CM17-0003917's own rationale says 'The date of injury was 12/1/16.'; the record: 'sustained an industrial
+    injury on 11-30-2016'. It was only 'not supported' (its date in no sentence), beside an unrelated closest
+    sentence. A sentence that states the date of injury is now compared with the record's: contradicted with the
+    record's date, verified in any spelling of the right one; a date the record gives for something else about an
+    injury (the Doctor's First Report of Occupational Injury, 12-09-2016) is no date of injury."""
+    case = letter_case("CM17-0003917.pdf")
+
+    def check(said: str):
+        [found] = check_record_facts(said, case, [said])
+        return found
+
+    wrong = check("The date of injury was 12/1/16.")
+    assert wrong.status == "record_contradicts" and "as 11/30/2016, not 12/1/16" in wrong.message, wrong.message
+    assert "sustained an industrial injury on 11-30-2016" in wrong.record_citation.quote
+    for right in ("The date of injury was 11/30/2016.", "DOI: November 30, 2016.", "He was injured on 11-30-16."):
+        assert check(right).status == "verified", right
+    assert check("The date of injury was 12/9/16.").status == "record_contradicts"

@@ -766,6 +766,9 @@ def verify_record_side(rationale: ItemRationale, case: CaseFile, sentences: list
         if sentence.startswith(DERIVED_FIGURE):
             checks.append(_derived_check(sentence, rationale.record_citations, regimens))
             continue
+        if (injury := check_injury_date_claim(sentence, case, corpus)) is not None:
+            checks.append(injury)
+            continue
         rest, elapsed = check_elapsed_since_injury(sentence, case, corpus)
         if elapsed is not None and elapsed.status != "verified":
             checks.append(elapsed)
@@ -998,6 +1001,41 @@ def check_elapsed_since_injury(sentence: str, case: CaseFile, corpus: list[Recor
     return rest, _fact_check(sentence, "verified", f"The interval agrees with the record's dates ({span}).")
 
 
+_CLAIMED_DATE = r"(?P<date>" + RECORD_DATE.pattern.replace("(?P<", "(?P<_") + ")"
+INJURY_DATE_CLAIM = re.compile(
+    r"(?:(?:the|his|her|their)\s+)?(?:date\s+of\s+(?:the\s+)?(?:industrial\s+)?injury|DOI)\s*(?:was|is|of|:)?\s*(?:on\s+)?"
+    + _CLAIMED_DATE + "|"
+    r"(?:the\s+)?(?:patient|injured worker|claimant|applicant|employee|worker|he|she)\s+(?:was\s+injured|sustained\s+"
+    r"(?:an?\s+)?(?:industrial\s+|work[- ]related\s+|occupational\s+)?injury|(?:has|had)\s+a\s+date\s+of\s+injury"
+    r"(?:\s+of)?)\s+(?:on\s+)?" + _CLAIMED_DATE.replace("?P<date>", "?P<date2>"), re.IGNORECASE)
+"""'The date of injury was 12/1/16.' (CM17-0003917's own rationale; the record: 11-30-2016): a sentence that only
+states the date of injury is compared with the record's, not searched for as words."""
+INJURY_STATED = re.compile(r"\b(?:injury|injured|DOI)\b\D{0,20}?(?:on\s+)?(?P<date>" + RECORD_DATE.pattern + ")",
+                           re.IGNORECASE)
+"""A record's own statement of an injury date ('sustained an industrial injury on 11-30-2016'); a date elsewhere in
+a sentence naming an injury ('On 12-09-2016 (Doctor's First Report of Occupational Injury …)') is not one."""
+
+
+def check_injury_date_claim(sentence: str, case: CaseFile, corpus: list[RecordSentence]) -> CitationCheck | None:
+    """Verified when the stated date is the case's date of injury or one the record states as an injury date;
+    contradicted otherwise. None for any other sentence, or a case whose date of injury is unknown."""
+    claimed = INJURY_DATE_CLAIM.fullmatch(" ".join(sentence.split()).rstrip(". "))
+    recorded = parse_date(case.injury_date or "")
+    if claimed is None or recorded is None:
+        return None
+    written = claimed.group("date") or claimed.group("date2")
+    stated = parse_date(written)
+    injuries = [(parse_date(m.group("date")), r) for r in corpus for m in INJURY_STATED.finditer(r.text)]
+    source = next((r for when, r in injuries if when == stated), None)
+    if source is not None or stated == recorded:
+        said = f"The record says: “{source.text}”." if source else f"The case's date of injury is {case.injury_date}."
+        return _fact_check(sentence, "verified", said, source)
+    source = next((r for when, r in injuries if when == recorded), None)
+    where = f": “{source.text}”" if source else ""
+    return _fact_check(sentence, "record_contradicts", f"The record gives the date of injury as {case.injury_date}, not "
+                       f"{written}{where}. Correct the date.", source)
+
+
 def _with_interval(interval: CitationCheck, rest: CitationCheck | None) -> CitationCheck:
     """A sentence whose interval agrees: verified when the rest of it is (or states nothing), else the rest's
     finding with the interval's agreement said first."""
@@ -1008,6 +1046,8 @@ def _with_interval(interval: CitationCheck, rest: CitationCheck | None) -> Citat
 
 
 def _checked_with_interval(sentence: str, case: CaseFile, corpus: list[RecordSentence], sex: str | None) -> CitationCheck:
+    if (injury := check_injury_date_claim(sentence, case, corpus)) is not None:
+        return injury
     rest, interval = check_elapsed_since_injury(sentence, case, corpus)
     if interval is None or interval.status != "verified":
         return interval or check_fact_sentence(sentence, corpus, sex)
