@@ -500,3 +500,20 @@ def test_chiro_is_chiropractic_in_a_question_and_in_the_record():
     lines = record_answer("how many chiro visits so far?", case).splitlines()
     assert lines[1] == "Prior chiropractic: documented, in the record's words:", lines
     assert any("6 chiro visits with improvement" in line for line in lines[2:4]), lines
+
+
+def test_a_record_question_no_sentence_fully_answers_shows_the_sentences_sharing_its_longer_words_as_partial():
+    """CM16-0243394: "can he swallow pills?" said no sentence uses the question's words, though the record says
+    "difficulty swallowing oral medications": a two-word question needed both. A sentence sharing one of its longer
+    words is shown, said to be a partial match; a question whose only shared word is short still finds nothing."""
+    from assistant.contracts import CaseFile, DisputedItem
+    from assistant.conversation.record_answer import record_answer
+
+    case = CaseFile(case_id="gen", items=[DisputedItem(text="Lidoderm patch #30")], summary=(
+        "The record documented a history of autism spectrum disorder and large tongue resulting in difficulty "
+        "swallowing oral medications. He was seen on 11/11/2016 for neck pain."))
+    lines = record_answer("can he swallow pills?", case).splitlines()
+    assert lines[0].startswith("No sentence of the case record holds all the words of the question; these hold some")
+    assert lines[1:] == ["- “The record documented a history of autism spectrum disorder and large tongue resulting in "
+                         "difficulty swallowing oral medications.” (case summary)"], lines
+    assert record_answer("did he see a podiatrist?", case).startswith("No sentence of the case record uses the words")

@@ -361,8 +361,7 @@ def record_answer(question: str, case: CaseFile, item_text: str | None = None) -
                 *(_quoted(b, b.text in review) for b in best)] if best else []
         return "\n".join(["From the case record (the checklist's fact extractors; verbatim):", *extracted, *more])
     if not best:
-        return ("No sentence of the case record uses the words of the question; the record may say it in other "
-                "words — read the case summary. Ask “what does the guideline say about …” for guideline passages.")
+        return _partial_answer(core, worded, review)
     lead = "What the utilization review said, from the case record (verbatim):" if about_review else \
         "From the case record (verbatim, best match first; read them — a sentence may say the opposite):"
     return "\n".join([lead, *(_quoted(s, not about_review and s.text in review) for s in best)])
@@ -390,3 +389,21 @@ def governing_answer(item_number: int, evidence: Evidence) -> str:
     if not evidence.mtus_available:
         lines.append("The MTUS is not indexed; these are other evidence-based guidelines under 8 CCR §9792.21.1.")
     return "\n".join(lines)
+
+
+PARTIAL_MATCH_STEM = 5
+"""'can he swallow pills?' found nothing: no sentence holds both words, and 'difficulty swallowing oral
+medications' (CM16-0243394) holds one. A sentence sharing one of the question's longer words is shown, said to be
+a partial match; a short one ('see' of 'did the patient see a podiatrist?') is no answer."""
+
+
+def _partial_answer(core: set[str], worded: list, review: set[str]) -> str:
+    distinctive = {w for w in core if len(w) >= PARTIAL_MATCH_STEM}
+    partial = sorted(((len(distinctive & words), n, s) for words, n, s in worded if distinctive & words),
+                     key=lambda x: (x[2].text in review, -x[0], x[1]))[:RECORD_ANSWER_LIMIT]
+    if not partial:
+        return ("No sentence of the case record uses the words of the question; the record may say it in other "
+                "words — read the case summary. Ask “what does the guideline say about …” for guideline passages.")
+    return "\n".join(["No sentence of the case record holds all the words of the question; these hold some of them "
+                      "(verbatim; read them — they may not answer it):",
+                      *(_quoted(s, s.text in review) for _score, _n, s in partial)])
