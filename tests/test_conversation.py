@@ -226,7 +226,11 @@ def test_what_is_the_mme_when_no_item_is_an_opioid_answers_from_the_records_opio
     norco = next(line for line in reply.text.splitlines() if "Norco 10/325mg" in line)
     assert "= 40 MME/day" in norco, norco
     none = therapy.model_copy(update={"summary": "She takes ibuprofen 800 mg three times a day."})
-    assert "No disputed item" not in ConversationEngine(services).reply(none.case_id, "what is the MME?", None, none).text
+    no_opioid = ConversationEngine(services).reply(none.case_id, "what is the MME?", None, none)
+    assert "No disputed item" not in no_opioid.text and no_opioid.passages
+    # CM16-0243394 (Voltaren gel and Lidoderm): the CDC's MME pages alone read as if the case had a figure.
+    assert no_opioid.text.startswith("This case has no opioid to compute an MME/day for: neither a disputed item nor "
+                                     "a medication the record names is an opioid"), no_opioid.text
 
 
 def test_how_long_on_opioids_answers_the_opioid_use_not_the_symptom_duration(services, case):

@@ -150,15 +150,20 @@ def _sentence_line(meds: list[Medication], shown: Callable[[Medication], str]) -
     return f"{_cited(meds[0].citation)} — {', '.join(dict.fromkeys(shown(m) for m in meds))}{plan}"
 
 
+NO_OPIOID = ("This case has no opioid to compute an MME/day for: neither a disputed item nor a medication the record "
+             "names is an opioid (read against the drug vocabulary).")
+
+
 def record_mme_lines(facts: RecordFacts) -> list[str]:
     """"What is the MME?" when no disputed item is an opioid: each record sentence naming an opioid, with the MME/day
     the CDC 2022 conversion factors give its regimen, or what it lacks for one ("Current medications include
-    Diclofenac, Gabapentin, and Tramadol." names no dose or frequency). Empty when the record names no opioid."""
+    Diclofenac, Gabapentin, and Tramadol." names no dose or frequency). When the record names no opioid, that is said
+    (CM16-0243394, a Voltaren and Lidoderm case, got only the CDC's MME pages, as if the case had a figure)."""
     from assistant.criteria.mme import compute_mme
 
     opioids = [m for m in facts.medications if OPIOID_CLASSES & set(m.classes)]
     if not opioids:
-        return []
+        return [NO_OPIOID]
     lines = ["No disputed item gives an opioid regimen. The opioids the record names, with the MME/day the CDC 2022 "
              "conversion factors give their regimen (a plan or request is marked):"]
     for meds in _by_sentence(opioids):
