@@ -186,3 +186,17 @@ def test_a_fact_the_reviewer_adds_keeps_the_capitals_of_an_abbreviation_that_ope
                         ("The CURES was checked", "The records show that the CURES was checked [R1].")):
         revised = revise_offline(draft, f"mention that {fact}", case).rationale
         assert shown in revised.rationale, revised.rationale
+
+
+def test_a_draft_whose_item_facts_are_only_a_request_and_a_review_opens_with_the_diagnosis(services):
+    """CM17-0002181 (ibuprofen refills): the item's record sentences were the review's modification, "Ibuprofen
+    600mg #90 with 2 refills was the original request." and the administrator's authorization — a request is no
+    more a clinical fact than a review's account, and the draft said nothing about the patient. The case move now
+    opens with the diagnosis and the treatment to date here too."""
+    case = case_from_file(require_shared(LETTERS_DIR) / "CM17-0002181.pdf")
+    result = services.draft(case, 0, "Upheld")
+    quotes = [c.quote for c in result.rationale.record_citations]
+    assert "undergoing treatment for strain of muscle and-or tendon of wrist, low back strain" in quotes[1]
+    assert quotes[2] == "Treatment has included physical therapy and medication."
+    assert "Ibuprofen 600mg #90 with 2 refills was the original request." in quotes[3:]
+    assert result.report.ok and result.report.ready_to_sign

@@ -16,7 +16,7 @@ from assistant.criteria.facts import extract_record_facts
 from assistant.criteria.model import RecordFact
 from assistant.vocabulary.categories import CATEGORIES, classify_item
 from assistant.vocabulary.drugs import DrugMention, class_category, identify_drugs
-from assistant.vocabulary.record_cues import reports_a_review
+from assistant.vocabulary.record_cues import mentions_without_documenting, reports_a_review
 from assistant.verification.record import VOCABULARY_NOTE, RecordSentence, check_fact_sentence, record_sentences, sex_of_record, stem
 from assistant.verification.textmatch import STOPWORDS
 
@@ -225,10 +225,11 @@ CONTEXT_FACTS = (RecordFact.diagnosis, RecordFact.prior_treatments)
 
 def case_context(case: CaseFile, facts: list[RecordCitation]) -> list[RecordCitation]:
     """The diagnosis and the treatment to date, for a draft whose item facts say nothing clinical (none, or only a
-    review's account): a home aide or an infrared-therapy request names no region or drug the record repeats, and
+    review's account, a plan or a request: 'Ibuprofen 600mg #90 with 2 refills was the original request.',
+    CM17-0002181): a home aide or an infrared-therapy request names no region or drug the record repeats, and
     its draft quoted only the utilization review. A reviewer's case move opens with the diagnosis; these are the
     fact extractors' own verified sentences, the first of each, and none already chosen."""
-    if any(not reports_a_review(f.quote) for f in facts):
+    if any(not reports_a_review(f.quote) and not mentions_without_documenting(f.quote) for f in facts):
         return []
     extracted = extract_record_facts(case.summary, injury_date=case.injury_date)
     chosen = {f.quote for f in facts}
