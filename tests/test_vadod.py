@@ -109,8 +109,14 @@ def test_restating_parts_are_marked_and_references_not_indexed():
     restating = {t for t in tops if doc.entry.restates([t])}
     # The Algorithm chapter restates the recommendations as a flow (its text is an appendix): restating too. The
     # research chapter lists trials needed, topic by topic: never the guidance, so ranked like a restatement.
+    # The patient focus group's findings and the work group's roster are no guidance either (a question about
+    # physical therapy for the shoulder listed two amputation guidelines' rosters of physical therapists).
     assert restating == {"Recommendations", "Algorithm", "Appendix C: Evidence Table",
-                         "Appendix D: 2017 Recommendation Categorization Table", "Research Priorities"}
+                         "Appendix D: 2017 Recommendation Categorization Table", "Research Priorities",
+                         "Appendix B: Patient Focus Group Methods and Findings"}
+    roster = ingested("vadod-ula-2022")
+    assert {t for t in {c.section_path[0] for c in roster.chunks if c.section_path} if roster.entry.restates([t])} >= {
+        "Guideline Development Team", "Appendix I: Patient Focus Group Methods and Findings"}
     assert not doc.entry.restates(["Recommendation 3"])
     kept = {c.section_path[0] for c in indexed_chunks(doc) if c.section_path}
     assert "References" in tops and "References" not in kept
