@@ -100,6 +100,18 @@ def test_pain_scores_written_out_of_10_are_pain_scores_with_their_value():
     assert not extract_record_facts("He was out of work for 10 days.").get(RecordFact.pain_scores).present()
 
 
+def test_pain_scores_on_a_scale_of_ten_are_pain_scores_with_their_value():
+    """Three dev letters write the scale out: "pain in the midback that he rates a 9 on a scale of 0-10"
+    (CM17-0007376), "rated 6-8 on a 10-point scale" (CM16-0213037), "rated 1 on a 10-point scale" (CM17-0019907);
+    the chat said "Pain scores: not documented" for each."""
+    facts = extract_record_facts("On 12/20/2016 he has a crushing type of pain in the midback that he rates a 9 on a "
+                                 "scale of 0-10. On 01/05/2017 the pain was rated 6-8 on a 10-point scale. On "
+                                 "01/20/2017 lumbar pain was rated 1 on a 10-point scale.")
+    scores = [(f.citation.date, f.value) for f in facts.get(RecordFact.pain_scores).present()]
+    assert scores == [("12/20/2016", 9.0), ("01/05/2017", 8.0), ("01/20/2017", 1.0)]
+    assert not extract_record_facts("Pain is measured on a scale of 1 to 10.").get(RecordFact.pain_scores).present()
+
+
 def test_work_status_is_read_after_a_glued_sentence_and_in_the_record_s_other_words():
     """CM17-0019011: "… in its determination.The applicant subsequently appealed.On November 2, 2016, work
     restrictions were imposed." was one sentence of the review's account to the extractors (the record verifier

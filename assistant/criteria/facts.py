@@ -39,8 +39,10 @@ _NEGATION_AFTER = re.compile(
     r"(normal|intact|negative|unremarkable|absent|within normal limits|none|non-?contributory|"
     r"not (?:been )?(?:done|present|available|\w+ed))\b", re.IGNORECASE)
 
-_SCORE = re.compile(r"(?<![/\d])(\d{1,2})(?:\s*(?:-|to)\s*(\d{1,2}))?\s*(?:/|out of)\s*10\b(?![/\d])")
-"""A score out of ten ("7/10", "6 to 8 out of 10"): its value(s) are groups 1 and 2."""
+_SCORE = re.compile(r"(?<![/\d])(\d{1,2})(?:\s*(?:-|to)\s*(\d{1,2}))?(?:\s*(?:/|out of|on an?\s+(?:pain\s+)?scale\s+"
+                    r"(?:of|from)\s+[01]\s*(?:-|to)\s*)\s*10\b(?![/\d])|\s+on an?\s+10[- ]point\s+(?:pain\s+)?scale\b)")
+"""A score out of ten ("7/10", "6 to 8 out of 10", "a 9 on a scale of 0-10", "6-8 on a 10-point scale"; the last two
+were no pain score, CM17-0007376, CM16-0213037): its value(s) are groups 1 and 2."""
 
 # RecordFact -> the words that bring it up. Order matters only for reading; each fact is searched separately.
 FACT_PATTERNS: dict[RecordFact, str] = {
