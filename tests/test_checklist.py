@@ -1348,3 +1348,27 @@ def test_a_record_sentence_that_itself_quotes_is_quoted_in_the_other_marks_and_v
     assert f"“{ct.rstrip('.')}”" in draft.rationale and "without a record quote" not in draft.rationale
     checks = verify_record_side(draft, case, split_sentences(draft.rationale))
     assert checks and all(c.status == "verified" for c in checks), [(c.status, c.sentence) for c in checks]
+
+
+@pytest.mark.parametrize("sentence,fact", [
+    ("The MRI was normal.", RecordFact.prior_imaging),
+    ("The x-rays were unremarkable, showing no significantly displaced rib fractures, and no pneumothorax.",
+     RecordFact.prior_imaging),  # CM17-0007376
+    ("CT scan of the brain was negative.", RecordFact.prior_imaging),
+    ("A urine drug screen on 10/15/2016 was negative.", RecordFact.urine_drug_test),
+    ("A sleep study was within normal limits.", RecordFact.sleep_study),
+])
+def test_a_test_whose_result_is_normal_or_negative_was_done(sentence, fact):
+    """'was normal', 'unremarkable', 'negative' deny a finding ("reflexes were normal": no deficit) but not the
+    test that found nothing: the chat listed CM17-0007376's chest x-rays as "negated: says it was not done"."""
+    assert [f.polarity for f in extract_record_facts(sentence).get(fact).findings] == ["present"]
+
+
+@pytest.mark.parametrize("sentence,fact", [
+    ("No prior MRI are found.", RecordFact.prior_imaging),
+    ("An MRI was not done.", RecordFact.prior_imaging),
+    ("No urine drug screen was performed.", RecordFact.urine_drug_test),
+    ("CURES was not checked.", RecordFact.pdmp_check),
+])
+def test_a_test_not_done_stays_not_done(sentence, fact):
+    assert [f.polarity for f in extract_record_facts(sentence).get(fact).findings] == ["absent"]

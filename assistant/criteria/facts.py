@@ -341,6 +341,14 @@ def _wished_status(sentence: str, match: re.Match) -> bool:
     return bool(_WISHED_STATUS.search(sentence[max(0, match.start() - 100):match.start()]))
 
 
+TEST_FACTS = frozenset({RecordFact.prior_imaging, RecordFact.urine_drug_test, RecordFact.pdmp_check,
+                        RecordFact.sleep_study})
+"""Facts that a test or check was done: its result is no negation of it. "The MRI was normal.", "A urine drug screen
+on 10/15/2016 was negative." and "The x-rays were unremarkable, showing no … rib fractures" (CM17-0007376) were read
+as no MRI, no drug screen, no x-rays; "no MRI" and "an MRI was not done" still are."""
+_RESULT_WORDS = re.compile(r"\b(?:normal|negative|unremarkable|within normal limits|non-?contributory)\b", re.IGNORECASE)
+
+
 def _pattern_findings(sentence: str, when: str | None, source: str, planned: bool) -> list[RecordFinding]:
     if _LEFT_OPEN.search(sentence):
         return []
@@ -357,7 +365,8 @@ def _pattern_findings(sentence: str, when: str | None, source: str, planned: boo
             matches = [m for m in matches if not _wished_status(sentence, m)]
         if not matches:
             continue
-        present = [m for m in matches if not is_negated(sentence, m.start(), m.end())
+        read = _RESULT_WORDS.sub(lambda r: " " * len(r.group()), sentence) if fact in TEST_FACTS else sentence
+        present = [m for m in matches if not is_negated(read, m.start(), m.end())
                    or (fact == RecordFact.function and _NEGATED_LOSS.search(sentence, 0, m.start()))]
         if fact in HEDGED_FACTS and present:
             asserted = [m for m in present if not is_hedged(sentence, m.start(), m.end())]
