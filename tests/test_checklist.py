@@ -1372,3 +1372,22 @@ def test_a_test_whose_result_is_normal_or_negative_was_done(sentence, fact):
 ])
 def test_a_test_not_done_stays_not_done(sentence, fact):
     assert [f.polarity for f in extract_record_facts(sentence).get(fact).findings] == ["absent"]
+
+
+def test_showing_the_checklist_lists_the_met_rows_with_their_quotes_and_what_is_missing_lists_only_the_rest():
+    """CM17-0020728 (real letter, lumbar physical therapy after "six sessions … with significant benefit"): "show
+    the checklist for item 1" answered "every applicable criterion is met" and no row: the reviewer could not see
+    which record sentence met which requirement. "What is missing" still lists only what is not met."""
+    from assistant.conversation.checklist_answer import answer_checklist
+    from evals.criteria import letter_item_checklist
+
+    sets, pages = shipped_sets()
+    letter = require_shared(SHARED / "imr-letters" / "dev") / "CM17-0020728.pdf"
+    checklist = letter_item_checklist(letter, 1, sets, pages, routed=True)
+    assert checklist is not None and all(r.status == "met" for r in checklist.applicable)
+    shown = answer_checklist("show the checklist for item 1", checklist, 1).splitlines()
+    rows = [line for line in shown if line.startswith("- ")]
+    assert len(rows) == len(checklist.applicable) >= 2 and "— met (required)" in rows[0], rows  # required first
+    assert any("six sessions of physical therapy with significant benefit" in line for line in shown)
+    missing = answer_checklist("what is missing for item 1?", checklist, 1).splitlines()
+    assert not [line for line in missing if line.startswith("- ")], missing

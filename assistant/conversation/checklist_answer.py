@@ -14,6 +14,10 @@ from assistant.verification.textmatch import content_words
 from assistant.vocabulary.query import with_vocabulary_terms
 
 WHY = re.compile(r"\bwhy\b", re.IGNORECASE)
+ASKS_WHAT_IS_MISSING = re.compile(r"\bmissing\b|\bnot\s+(?:met|documented)\b|\black(?:s|ing)?\b|\bgaps?\b|\bunmet\b",
+                                  re.IGNORECASE)
+""""What is missing for item 2?" lists the rows not met or not documented; "show the checklist for item 1" lists
+every applicable row, the met ones with their record quotes too (CM17-0020728's, all met, showed no row at all)."""
 STATUS_WORDS = {"met": "met", "not_met": "not met", "not_documented": "not documented", "not_applicable": "not applicable"}
 
 
@@ -62,6 +66,9 @@ def answer_checklist(message: str, checklist: Checklist | None, item_number: int
              + (f"{len(missing)} criterion(s) not documented or not met." if missing else "every applicable criterion is met.")]
     for row in sorted(missing, key=lambda r: r.requirement != "required"):
         lines += _row_lines(row)
+    if not ASKS_WHAT_IS_MISSING.search(message):
+        for row in sorted((r for r in checklist.applicable if r not in missing), key=lambda r: r.requirement != "required"):
+            lines += _row_lines(row)
     if checklist.suggested_decision:
         lines.append(f"Suggestion only (you decide): {checklist.suggested_decision}.")
     if checklist.warning:
