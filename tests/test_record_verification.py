@@ -667,6 +667,10 @@ def test_a_drafted_record_fact_that_is_a_reviews_account_is_labelled_as_one():
     review = RecordCitation(quote="Additionally, the requested medications were non-certified due to a lack of "
                                   "documented evidence of muscle spasms.", source="case summary")
     assert fact_sentence(review, 2).startswith("Per the case summary (the review's account): “Additionally, the")
+    # CM16-0245796: the review's reasons, written as "the rationale for denial", were shown as the treating record's.
+    rationale = RecordCitation(quote="The rationale for denial regarding Salonpas and AneCream indicated there was a "
+                                     "lack of documentation indicating first line therapy had failed.", source="case summary")
+    assert fact_sentence(rationale, 3).startswith("Per the case summary (the review's account): “The rationale for")
     dated = RecordCitation(quote="On 12-19-16 the request was non-certified by utilization review.",
                            source="case summary", date="12-19-16")
     assert fact_sentence(dated, 3).startswith("Per the case summary (12-19-16; the review's account): ")

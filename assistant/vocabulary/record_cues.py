@@ -13,9 +13,11 @@ from datetime import date
 
 UR_SENTENCE = re.compile(
     r"\b(utilization review|prior review|previous review|peer review|\bUR\b|non-?certif\w*|(?:was|were|been) denied|"
-    r"denied (?:due|because|as)|reviewed and (?:denied|modified|non-?certified)|(?:was|were) (?:previously )?modified|modified the request|Request for Authorization|IMR|claims administrator|"
+    r"denied (?:due|because|as)|(?:rationale|reason|basis) for (?:the )?(?:denial|non-?certification|modification)|"
+    r"reviewed and (?:denied|modified|non-?certified)|(?:was|were) (?:previously )?modified|modified the request|Request for Authorization|IMR|claims administrator|"
     r"(?:was|were|been|being) (?:authori[sz]ed|certified|approved))\b", re.IGNORECASE)
-"""A review's decision or account (utilization review, claims administrator, IMR), not the treating record."""
+"""A review's decision or account (utilization review, claims administrator, IMR; 'The rationale for denial regarding
+Salonpas and AneCream indicated …', CM16-0245796), not the treating record."""
 PLAN_SENTENCE = re.compile(
     r"\b(treatment plan|plan (?:of care )?(?:included|includes|was|is)|recommended|recommendations? (?:for|of|to)|"
     r"requested|requesting|request for|(?:was|is|were) the (?:original )?request|recommendation (?:was|is) to|"
