@@ -226,6 +226,19 @@ def test_a_work_status_the_patient_wishes_for_is_none():
     assert extract_record_facts("The patient was asked to remain off work.").get(RecordFact.work_status).present()
 
 
+def test_a_symptom_in_a_diagnosis_list_is_no_side_effect():
+    """CM16-0243394: "Diagnoses include right hand contusion, dizziness and giddiness, cervical sprain, concussion, …"
+    was a side effect, which would count as the risks of an opioid reassessed (CDC Recommendation 7)."""
+    listed = ("Diagnoses include right hand contusion, dizziness and giddiness, cervical sprain, concussion, lumbar "
+              "sprain, and history of autism spectrum.")
+    assert not extract_record_facts(listed).get(RecordFact.side_effects).findings
+    for effect in ("He reports constipation and drowsiness with Norco.",
+                   "Diagnosed with lumbar strain, he reports nausea from tramadol.",
+                   "Diagnoses: lumbar radiculopathy, constipation secondary to opioids."):
+        assert extract_record_facts(effect).get(RecordFact.side_effects).present(), effect
+    assert extract_record_facts("He denies side effects.").get(RecordFact.side_effects).absent()
+
+
 def test_a_nonopioid_pain_drug_the_record_names_as_used_is_a_medication_tried():
     """CM16-0238352: "Naprosyn was prescribed." was the record's only treatment, and "what prior treatment has been
     tried?" answered "not documented": the medication class needed the word "medication"."""

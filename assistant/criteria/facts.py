@@ -341,6 +341,21 @@ def _wished_status(sentence: str, match: re.Match) -> bool:
     return bool(_WISHED_STATUS.search(sentence[max(0, match.start() - 100):match.start()]))
 
 
+_DIAGNOSIS_LIST = re.compile(r"\b(?:diagnos[ie]s|diagnosed)\b(?P<list>[^;]*)$", re.IGNORECASE)
+_OWN_CLAUSE = re.compile(r"\b(?:reports?|reported|reporting|complains?|complained|notes?|noted|states?|stated|from|"
+                         r"side|effects?|after|since|induced|secondary|due|related|caused|opioids?|medications?|"
+                         r"with (?:the|his|her) )", re.IGNORECASE)
+"""A symptom named in a diagnosis list is a diagnosis, not a drug's side effect: 'Diagnoses include … dizziness and
+giddiness, … concussion' (CM16-0243394) counted as side effects reviewed. 'Diagnosed with lumbar strain, he reports
+nausea from tramadol' and 'Diagnoses: … constipation secondary to opioids' still are: a reporting verb or a cause
+stands between the list and the symptom, or a cause follows it."""
+
+
+def _in_diagnosis_list(sentence: str, match: re.Match) -> bool:
+    listed = _DIAGNOSIS_LIST.search(sentence[:match.start()])
+    return bool(listed) and not _OWN_CLAUSE.search(listed.group("list") + sentence[match.start():match.end() + 40])
+
+
 TEST_FACTS = frozenset({RecordFact.prior_imaging, RecordFact.urine_drug_test, RecordFact.pdmp_check,
                         RecordFact.sleep_study})
 """Facts that a test or check was done: its result is no negation of it. "The MRI was normal.", "A urine drug screen
@@ -363,6 +378,8 @@ def _pattern_findings(sentence: str, when: str | None, source: str, planned: boo
             matches = [m for m in matches if not _limb_fracture(sentence, m)]
         if fact == RecordFact.work_status:
             matches = [m for m in matches if not _wished_status(sentence, m)]
+        if fact == RecordFact.side_effects:
+            matches = [m for m in matches if not _in_diagnosis_list(sentence, m)]
         if not matches:
             continue
         read = _RESULT_WORDS.sub(lambda r: " " * len(r.group()), sentence) if fact in TEST_FACTS else sentence
