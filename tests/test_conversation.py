@@ -50,6 +50,9 @@ def case():
     ("did physical therapy help?", "record"),
     ("what are the diagnoses?", "record"),
     ("what did the MRI show?", "record"),
+    ("does the MRI show nerve root compression?", "record"),  # CM17-0007151: searched the guidelines
+    ("did her lumbar x-rays reveal a fracture?", "record"),
+    ("does an MRI show disc herniation better than CT?", "lookup"),
     ("what are the pain scores?", "record"),
     ("when was the injury?", "record"),
     ("summarize the case", "record"),

@@ -52,11 +52,15 @@ CASE_ATTRIBUTE = re.compile(
     r"(?:diagnos[ie]s|work status|pain (?:scores?|levels?|ratings?)|date of injury|injury date|current medications?|"
     r"prior imaging|imaging results?|exam(?:ination)? findings?|mechanism of injury)\b|"
     r"^\s*what did (?:the\s+)?(?:MRI|CT|x-?rays?|EMG|NCS|NCV|imaging|exam(?:ination)?|UDS|urine drug (?:screen|test))\s+show\b|"
+    r"^\s*(?:does|did|do)\s+(?:the|his|her|their|this|that|(?:the\s+)?(?:prior|previous|last|latest|most recent))\s+"
+    r"(?:lumbar\s+|cervical\s+|thoracic\s+|knee\s+|shoulder\s+)?(?:MRI|CT|x-?rays?|EMG|NCS|NCV|EMG/NCS|imaging|"
+    r"exam(?:ination)?|UDS|urine drug (?:screen|test))\s+(?:show|reveal|demonstrate|find|indicate|confirm)\w*\b|"
     r"^\s*when (?:was|did) (?:the\s+)?(?:injury|patient|injured worker|claimant|applicant|he|she)\b|"
     r"^\s*how old\b|\bsummar\w*\b.{0,20}\b(?:case|record|patient|history)\b|\b(?:case|record) (?:summary|overview)\b|"
     r"^\s*give me the (?:history|case)\b|\bwhat (?:is|are|was|were) (?:being )?(?:requested|the requests?|the disputed items?|"
     r"in dispute)\b|\bdisputed items?\b", re.IGNORECASE)
-"""'what are the diagnoses?', 'what did the MRI show?', 'when was the injury?': the case's own attributes."""
+"""'what are the diagnoses?', 'what did the MRI show?', 'does the MRI show nerve root compression?' (it searched the
+guidelines, CM17-0007151), 'when was the injury?': the case's own attributes."""
 CASE_OVERVIEW = re.compile(
     r"^\s*(?:please\s+)?(?:give me\s+)?(?:an?\s+|the\s+)?(?:overview|summary|recap|synopsis|background)\s*[.?!]*\s*$|"
     r"^\s*(?:please\s+)?(?:summari[sz]e|recap)(?:\s+please)?\s*[.?!]*\s*$|"
