@@ -154,6 +154,11 @@ def test_an_age_comparison_is_recomputed_from_the_age_the_record_states(services
     other = case_from_file(require_shared(LETTERS_DIR) / "CM16-0249735.pdf")  # "a 43 year old male"
     assert [c.status for c in services.check_text("The patient is over 50 years of age.", None, other).record_checks] == [
         "record_contradicts"]
+    # The same reviewer's item 4: "The documentation indicated the patient is over the age of 50."
+    written = services.check_text("The documentation indicated the patient is over the age of 50.", None, case)
+    assert [c.status for c in written.record_checks] == ["verified"] and "gives 58, over 50" in written.record_checks[0].message
+    assert [c.status for c in services.check_text("The patient is under the age of 40.", None, case).record_checks] == [
+        "record_contradicts"]
 
 
 @pytest.mark.slow

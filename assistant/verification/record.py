@@ -600,8 +600,9 @@ def _quotation_not_in_record(sentence: str, sentences: list[RecordSentence]) -> 
 AGE_CLAIM = re.compile(
     r"(?:the\s+)?(?:patient|injured worker|claimant|applicant|employee|worker|he|she)\s+(?:is|was)\s+"
     r"(?P<op>over|older than|above|more than|greater than|at least|under|younger than|below|less than)\s+"
-    r"(?P<years>\d{1,3})(?:\s*(?:years?|yrs?)(?:\s+(?:of age|old))?)?", re.IGNORECASE)
-"""'The patient is over 50 years of age.': a comparison the record's stated age settles, not words to find in it."""
+    r"(?:(?:the\s+)?age\s+of\s+)?(?P<years>\d{1,3})(?:\s*(?:years?|yrs?)(?:\s+(?:of age|old))?)?", re.IGNORECASE)
+"""'The patient is over 50 years of age.', 'The documentation indicated the patient is over the age of 50.'
+(CM17-0007142's own rationale): a comparison the record's stated age settles, not words to find in it."""
 RECORD_AGE = re.compile(r"\b(\d{1,3})[- ]years?[- ]old\b", re.IGNORECASE)
 _AGE_ABOVE = {"over", "older than", "above", "more than", "greater than"}
 
