@@ -108,6 +108,30 @@ def test_a_general_norm_is_an_uncited_requirement_not_a_fact_about_the_record():
     assert asserts_record_fact(about_the_case[0])
 
 
+def test_a_general_clinical_claim_without_a_page_is_flagged_not_passed_over_or_read_as_the_record():
+    """Real IMR rationales: "Patient-specific hand therapy is very important in reducing swelling … in CRPS."
+    (CM17-0011517 and three more) was told "The record does not show this" ("Patient-" read as this patient), and
+    "Ultrasound has little evidence of effectiveness over placebo." was a verified absence from the record: beside
+    one verified record quote the text showed green. A claim of what a treatment does or what the evidence shows,
+    not about this patient, needs a page; what the record lacks stays the record's."""
+    from assistant.verification.record import asserts_record_fact
+
+    claims = ["Patient-specific hand therapy is very important in reducing swelling, decreasing pain, and improving "
+              "range of motion in CRPS.",
+              "Ultrasound has little evidence of effectiveness over placebo.",
+              "The available evidence does not support the effectiveness of shockwave for treating back pain.",
+              "Opioids double the risk of falls in older adults."]
+    about_the_case = ["There is no evidence of functional benefit from prior therapy.",
+                      "There is no evidence that the CURES was checked.",
+                      "Given the chronicity of pain in this worker, the lack of evidence of failed first-line care matters.",
+                      "Is there evidence of effectiveness?"]
+    flagged = uncited_requirements(claims + about_the_case)
+    assert [c.sentence for c in flagged] == claims
+    assert all("cites no guideline page and quotes no record" in c.message for c in flagged)
+    assert not any(asserts_record_fact(s) for s in claims)
+    assert asserts_record_fact(about_the_case[0]) and asserts_record_fact(about_the_case[1])
+
+
 def test_a_sentence_does_not_end_at_e_g_or_dr():
     """Split after "e.g.", the words after it read as a statement of their own, which the record side then flags."""
     text = ("The guideline that most likely governs is the MTUS/ACOEM body-part chapter (e.g. Low Back Complaints) "

@@ -106,7 +106,7 @@ def states_general_norm(text: str) -> bool:
     """A norm of care (GENERAL_NORM) that does not speak of this patient: a guideline statement, not a record fact."""
     return bool(GENERAL_NORM.search(text)) and not THIS_PATIENT.search(text)
 FACT_CUE = re.compile(
-    r"\b(?:records?|documentation|documented|patient|injured worker|applicant|claimant|employee|IW|he|she|his|her|"
+    r"\b(?:records?|documentation|documented|patient(?!-)|injured worker|applicant|claimant|employee|IW|he|she|his|her|"
     r"reports?|reported|complain\w*|denie[sd]|rated|underwent|failed|tried|trial of|prescribed|taking|takes|"
     r"revealed|demonstrated|showed|shows|noted|treatment to date|medications?|work status|working|duty|disability|"
     r"utilization review|UR|authori[sz]ed|non-?certified|modified|(?:was|were|been) (?:positive|negative|ordered|requested|approved|certified)|"
@@ -120,10 +120,13 @@ FACT_CUE = re.compile(
 )
 LITERATURE_ABSENCE = re.compile(
     r"\bevidence\s+(?:that\b.*\b(?:effective|efficacious|superior|better|improves?|reduces?|prevents?|benefits?)\b|"
-    r"(?:to|for)\s+(?:recommend|utilize|use|support\s+the\s+(?:routine\s+)?use)\b)|\b(?:studies|trials|literature)\b",
+    r"(?:to|for)\s+(?:recommend|utilize|use|support\s+the\s+(?:routine\s+)?use)\b|"
+    r"(?:of|for)\s+(?:\w+\s+){0,3}?(?:effective\w*|efficac\w*|superiority)\b)|"
+    r"\b(?:studies|trials|literature|placebo|sham)\b",
     re.IGNORECASE)
 """An absence of evidence in the literature ("little evidence that ultrasound is more effective than placebo", "no
-evidence to recommend a NSAID dosage form"), not in the record: not a statement about the case."""
+evidence to recommend a NSAID dosage form", "little evidence of effectiveness over placebo"), not in the record:
+not a statement about the case. "No evidence of functional benefit" stays the record's."""
 NO_DOCUMENTATION = re.compile(
     r"^(?:(?P<lead_x>.*?)\b)?(?:there (?:is|was|are|were) (?:also )?)?(?:no|little|insufficient|limited|not any) (?:clear |objective |"
     r"further |specific |recent |current |additional )?(?:documentation|documented evidence|evidence|record|mention|"
@@ -562,6 +565,27 @@ def asserts_record_fact(sentence: str) -> bool:
     if not FACT_CUE.search(sentence) or not absent and not (said.words or said.numbers):
         return False
     return True
+
+
+GENERAL_CLAIM = re.compile(
+    r"\b(?:evidence(?!-based)|effective(?:ness)?|efficac(?:y|ious)|placebo|sham|randomi[sz]ed|meta-analys[ie]s|"
+    r"systematic reviews?|(?:studies|trials|literature) (?:show|shows|showed|have shown|found|suggest\w*|indicate\w*)|"
+    r"widely used|(?:is|are) (?:very |particularly |especially )?important (?:in|for)|"
+    r"(?:increases?|increased|doubles?|doubled|reduces?|reduced|decreases?|lowers?|raises?) (?:the )?"
+    r"(?:risks?|rates?|odds|likelihood|incidence|mortality))\b", re.IGNORECASE)
+"""What a treatment does or what the evidence shows ('Ultrasound has little evidence of effectiveness over placebo.',
+'Patient-specific hand therapy is very important in reducing swelling … in CRPS.'): a claim that needs a page."""
+
+
+THIS_CASE = re.compile(r"\bthis (?:worker|case|request|individual|person)\b", re.IGNORECASE)
+
+
+def states_general_claim(sentence: str) -> bool:
+    """A clinical claim in general, asserted as fact, that no check read: not about this patient, not a statement of
+    the record, not a question. It was passed over, so a text of such claims beside one verified quote showed green."""
+    return (bool(GENERAL_CLAIM.search(sentence)) and not THIS_PATIENT.search(sentence)
+            and not THIS_CASE.search(sentence) and not sentence.rstrip().endswith("?")
+            and not asserts_record_fact(sentence))
 
 
 def sex_of_record(sentences: list[RecordSentence]) -> str | None:

@@ -27,8 +27,8 @@ from assistant.contracts import (
 )
 from assistant.retrieval.library import GuidelineLibrary
 from assistant.verification.recognise import names_a_guideline, recognise_citations, resolve_guideline_name
-from assistant.verification.record import (RECORD_MARKER, check_record_facts, drafting_notes, states_general_norm,
-                                          verify_record_side)
+from assistant.verification.record import (RECORD_MARKER, check_record_facts, drafting_notes, states_general_claim,
+                                          states_general_norm, verify_record_side)
 from assistant.verification.direction import opposite_statement
 from assistant.verification.quantities import changed_figure
 from assistant.verification.strength import misstated_strength
@@ -169,7 +169,8 @@ def uncited_requirements(sentences: list[str], entries: list[GuidelineEntry] | N
     return [
         CitationCheck(status="uncited_requirement", sentence=sentence, message=_uncited_message(sentence, entries or []))
         for sentence in sentences
-        if _states_a_requirement(_own_words(sentence)) and not MARKER.search(sentence) and not recognise_citations(sentence)
+        if (_states_a_requirement(_own_words(sentence)) or states_general_claim(_own_words(sentence)))
+        and not MARKER.search(sentence) and not recognise_citations(sentence)
     ]
 
 
@@ -185,6 +186,9 @@ def _uncited_message(sentence: str, entries: list[GuidelineEntry]) -> str:
         return (f"This sentence states what a guideline requires, naming the {named.group()}, which is not in the "
                 "indexed corpus: it cannot be verified here. Add the guideline's PDF (Corpus tab or `assistant corpus "
                 "add`) and cite its page, or cite an indexed guideline.")
+    if not _states_a_requirement(_own_words(sentence)):
+        return ("This sentence states a clinical claim (what a treatment does, what the evidence shows) that cites no "
+                "guideline page and quotes no record: cite the page that says it, quote the record, or remove it.")
     return "This sentence states what a guideline requires but cites no page."
 
 
