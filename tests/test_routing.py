@@ -233,6 +233,14 @@ def test_an_item_naming_no_region_takes_the_single_region_of_the_case_diagnoses(
     assert case_regions(diagnosed) == ["shoulder"]
     assert "for the shoulder region" in route_item("Eight physical therapy sessions", classify_item(
         "Eight physical therapy sessions"), diagnosed).reason
+    # CM17-0014438 (real letter, a headache case): "Pantoprazole … (read as ppi for the head region)" read as if the
+    # request named the head. A region only the diagnoses give says so; one the request names does not.
+    headache = "The current diagnosis is documented as headache."
+    assert route_item("Pantoprazole sod DR 20mg #60", classify_item("Pantoprazole sod DR 20mg #60"), headache).reason == (
+        "read as ppi for the head region, which the case's diagnoses name")
+    assert route_item("Eight physical therapy sessions for the right shoulder", classify_item(
+        "Eight physical therapy sessions for the right shoulder"), diagnosed).reason == (
+        "read as physical-therapy for the shoulder region")
     assert routed("Electrical Muscle Stimulation 2 times a week for 4 weeks",
                   "The injured worker was diagnosed with lumbar sprain.") == [LBP]
 

@@ -201,7 +201,8 @@ def route_item(item_text: str, topic: ItemTopic, case_summary: str = "",
                table: RoutingTable | None = None) -> RoutingDecision:
     """The bundled guidelines that address this item's body region and treatment, most specific route first."""
     table = table or load_routing()
-    regions = _regions_with_case(item_regions(item_text, table), diagnosis_regions(case_summary, table))
+    named = item_regions(item_text, table)
+    regions = _regions_with_case(named, diagnosis_regions(case_summary, table))
     categories = set(topic.names)
     applying = [r for r in table.routes if _route_applies(r, categories, regions, case_summary)]
     decision = RoutingDecision(guidelines=list(dict.fromkeys(r.guideline for r in applying)), regions=regions,
@@ -211,12 +212,16 @@ def route_item(item_text: str, topic: ItemTopic, case_summary: str = "",
             if category in categories:
                 decision.preferred_sections.setdefault(route.guideline, set()).update(sections)
     if not decision.routed:
-        decision.reason = _no_route_reason(categories, regions)
+        decision.reason = _no_route_reason(categories, regions, from_diagnoses=not named)
     return decision
 
 
-def _no_route_reason(categories: set[str], regions: list[str]) -> str:
-    """How the request was read, so the reviewer can see why nothing was routed (or correct the item's wording)."""
+def _no_route_reason(categories: set[str], regions: list[str], from_diagnoses: bool = False) -> str:
+    """How the request was read, so the reviewer can see why nothing was routed (or correct the item's wording). A
+    region the item does not name came from the case's diagnoses, and says so: "Pantoprazole … (read as ppi for the
+    head region)" (CM17-0014438, a headache case) read as if the request named the head."""
     what = ", ".join(sorted(categories)) or "an uncategorised request"
     where = f"the {', '.join(regions)} region" if regions else "no named body region"
+    if regions and from_diagnoses:
+        where += ", which the case's diagnoses name"
     return f"read as {what} for {where}"
