@@ -517,3 +517,9 @@ def test_an_nsaid_for_low_back_pain_is_drafted_from_the_nsaid_checklist_under_it
                            'of Low Back Pain, "For patients with low back pain, we suggest nonsteroidal anti-inflammatory '
                            'drugs." [1].'), text[:300]
     assert "Is the NSAID a first or short course" in text and result.report.ok and result.report.ready_to_sign
+    # CM17-0019171's draft read 'Not met: the record states "… Ketoprofen since at least October 2016"': the quote
+    # showed the earlier use, nothing said what was missing. The missing benefit is an absence the verifier confirms.
+    assert ("Not met: the medication is continued (earlier use is documented); there is no documentation of pain relief "
+            "or functional benefit from it.") in text, text
+    assert any(c.absence and c.status == "verified" and "functional benefit from it" in (c.sentence or "")
+               for c in result.report.record_checks)

@@ -444,10 +444,10 @@ def _nsaid_course(ctx: ItemContext, criterion: Criterion) -> Verdict:
     if gain:
         return "met", gain[:2], "Benefit from the medication is documented."
     if authorized:
-        return "not_met", authorized[:1], ("The request adds to a supply the review already authorized, without "
-                                           "documented pain relief or functional benefit from the medication.")
-    return "not_met", ctx.already_using[:2], ("The medication is continued (earlier use is documented) without "
-                                              "documented pain relief or functional benefit from it.")
+        return "not_met", authorized[:1], ("The request adds to a supply the review already authorized; there is no "
+                                           "documentation of pain relief or functional benefit from the medication.")
+    return "not_met", ctx.already_using[:2], ("The medication is continued (earlier use is documented); there is no "
+                                              "documentation of pain relief or functional benefit from it.")
 
 
 def _medication_benefit(ctx: ItemContext, criterion: Criterion) -> Verdict:

@@ -120,7 +120,7 @@ def _record_move(rows: list[ChecklistRow], record: list[RecordCitation], case_te
         label = STATUS_WORDS[row.status]
         reason = (row.reason or "").strip()
         prefix = f"{question}? {label}: "
-        if row.status == "not_documented" and NO_DOCUMENTATION.match(reason):
+        if row.status in ("not_documented", "not_met") and NO_DOCUMENTATION.match(reason):
             # What is missing, checked as an absence; then what the record does say, in its own words.
             sentences.append(prefix + mid_sentence(reason))
             prefix = ""
