@@ -266,5 +266,3 @@ class ConversationEngine:
         for passage in evidence.supporting:
             lines.append(f"- Supporting only (lower tier): {passage.citation.label()}.")
         return ChatReply(text="\n".join(lines), intent="explain", passages=evidence.governing, item_index=index)
-
-
