@@ -132,6 +132,36 @@ def test_a_general_clinical_claim_without_a_page_is_flagged_not_passed_over_or_r
     assert asserts_record_fact(about_the_case[0]) and asserts_record_fact(about_the_case[1])
 
 
+def test_the_patient_of_a_guideline_sentence_is_any_patient_not_this_one():
+    """Real IMR rationales state guideline text in general words that name "the patient": "Preoperative testing should
+    be guided by the patient's clinical history, comorbidities, and physical examination findings." (CM17-0010420,
+    three items) and "Manual Therapy is widely used … that facilitate progression in the patient's therapeutic
+    exercise program …" (CM17-0005344, CM17-0015198) were told "The record does not show this … quote the record",
+    when what they lack is a guideline page. "The patient" as the subject of what happened stays this patient."""
+    from assistant.verification.record import asserts_record_fact
+
+    general = ["Preoperative testing should be guided by the patient's clinical history, comorbidities, and physical "
+               "examination findings.",
+               "Manual Therapy is widely used with the intended goal of positive symptomatic or objective measurable "
+               "gains in functional improvement that facilitate progression in the patient's therapeutic exercise "
+               "program and return to productive activities.",
+               "In conclusion, the most reliable medical evidence indicates that having the patient return to work and "
+               "normal activities allows for the best treatment outcomes.",
+               "The goal expectation of treatment with physical therapy is to transition the patient to an "
+               "unsupervised active therapy regimen.",
+               "Acupuncture treatments may be extended if functional improvement is documented.",
+               "Additional treatment is contingent upon patient response to treatment."]
+    about_the_case = ["The patient should have been taught a home exercise program on 12/01/2016.",
+                      "The patient had objective evidence of cervical radiculopathy.",
+                      "Physical examination findings revealed no evidence to support nerve compromise or red flag "
+                      "conditions that would warrant imaging studies at this time.",
+                      "The patient reports that the medication is effective."]
+    flagged = uncited_requirements(general + about_the_case)
+    assert [c.sentence for c in flagged] == general
+    assert not any(asserts_record_fact(s) for s in general)
+    assert all(asserts_record_fact(s) for s in about_the_case)
+
+
 def test_a_sentence_does_not_end_at_e_g_or_dr():
     """Split after "e.g.", the words after it read as a statement of their own, which the record side then flags."""
     text = ("The guideline that most likely governs is the MTUS/ACOEM body-part chapter (e.g. Low Back Complaints) "

@@ -93,18 +93,38 @@ NOT_A_FACT = re.compile(
 )
 GENERAL_NORM = re.compile(
     r"\bshould\b|\b(?:may|might) (?:not )?be (?:indicated|appropriate|warranted|considered|reasonable|"
-    r"necessary|supported)\b|\b(?:is|are|be|not)\s+\w+ly\s+(?:recommended|endorsed)\b|\bis widely used\b", re.IGNORECASE)
+    r"necessary|supported|extended|continued|repeated)\b|\b(?:is|are|be|not)\s+\w+ly\s+(?:recommended|endorsed)\b|"
+    r"\bis widely used\b|\b(?:is|are) (?:only |not )?(?:appropriate|indicated) (?:in situations|for long[- ]term)\b|"
+    r"\b(?:is|are) contingent (?:up)?on\b|\brequires? (?:the \w+'s )?documentation of\b", re.IGNORECASE)
 """What care should be, in general ('Functional improvement should be documented after six sessions.', 'With
 documentation of objective functional improvement …, additional sessions may be indicated.'): a guideline's or the
 reviewer's norm, not a statement about this record — unless it names this patient (THIS_PATIENT). "Would" is the
 reviewer applying a norm to this request ("Therefore, the ongoing usage would not be supported."), not the norm."""
-THIS_PATIENT = re.compile(r"\b(?:the (?:patient|injured worker|applicant|claimant|employee)|he|she|his|her|him)\b",
-                          re.IGNORECASE)
+THIS_PATIENT = re.compile(r"\b(?:(?:the|this) (?:injured worker|applicant|claimant|employee)|this patient|he|she|his|her|"
+                          r"him)\b", re.IGNORECASE)
+THE_PATIENT = re.compile(r"\bthe patient(?:'s|’s)?\b", re.IGNORECASE)
+TELLS_WHAT_HAPPENED = re.compile(
+    r"\b(?:was|were|had|underwent|reported|complained|noted|revealed|received|completed|documented|indicated|"
+    r"demonstrated|showed|currently|already|previously)\b", re.IGNORECASE)
+THE_PATIENT_IN_THE_RECORD = re.compile(
+    r"\bthe patient (?:\w+ly |also |still |now |not )?(?:was|were|is|has|had|did|does|\w+ed|\w+s)\b|"
+    + TELLS_WHAT_HAPPENED.pattern, re.IGNORECASE)
+"""'The patient' in a guideline's general sentence ('Preoperative testing should be guided by the patient's clinical
+history', '… facilitate progression in the patient's therapeutic exercise program') is any patient; the writer's
+'the patient' is this one when it is the subject of what happened or is ('The patient had …', 'the patient reports
+…') or the sentence tells what happened (a past-tense record verb)."""
+
+
+def speaks_of_this_patient(text: str) -> bool:
+    """Whether a sentence speaks of this patient: he, she, the injured worker, or 'the patient' as the record's."""
+    if THIS_PATIENT.search(text) or RECORD_DATE.search(text):
+        return True
+    return bool(THE_PATIENT.search(text)) and bool(THE_PATIENT_IN_THE_RECORD.search(text))
 
 
 def states_general_norm(text: str) -> bool:
     """A norm of care (GENERAL_NORM) that does not speak of this patient: a guideline statement, not a record fact."""
-    return bool(GENERAL_NORM.search(text)) and not THIS_PATIENT.search(text)
+    return bool(GENERAL_NORM.search(text)) and not speaks_of_this_patient(text)
 FACT_CUE = re.compile(
     r"\b(?:records?|documentation|documented|patient(?!-)|injured worker|applicant|claimant|employee|IW|he|she|his|her|"
     r"reports?|reported|complain\w*|denie[sd]|rated|underwent|failed|tried|trial of|prescribed|taking|takes|"
@@ -560,6 +580,9 @@ def asserts_record_fact(sentence: str) -> bool:
     # is checked like "there is no documentation of …". An absence of evidence in the literature is not.
     if absent and said.words and not LITERATURE_ABSENCE.search(claim):
         return True
+    if (GENERAL_CLAIM.search(sentence) and not speaks_of_this_patient(sentence) and not THIS_CASE.search(sentence)
+            and not TELLS_WHAT_HAPPENED.search(sentence)):
+        return False  # "the most reliable medical evidence indicates that having the patient return to work …"
     # One content word or one number is enough: "The patient has diabetes." and a date beside a record quote
     # are statements about the case; only the draft's own labels and leads say nothing.
     if not FACT_CUE.search(sentence) or not absent and not (said.words or said.numbers):
@@ -571,6 +594,7 @@ GENERAL_CLAIM = re.compile(
     r"\b(?:evidence(?!-based)|effective(?:ness)?|efficac(?:y|ious)|placebo|sham|randomi[sz]ed|meta-analys[ie]s|"
     r"systematic reviews?|(?:studies|trials|literature) (?:show|shows|showed|have shown|found|suggest\w*|indicate\w*)|"
     r"widely used|(?:is|are) (?:very |particularly |especially )?important (?:in|for)|"
+    r"(?:intended )?goal(?: or effect| expectation)? of (?:treatment|\w+ (?:therapy|medicine|treatment))|"
     r"(?:increases?|increased|doubles?|doubled|reduces?|reduced|decreases?|lowers?|raises?) (?:the )?"
     r"(?:risks?|rates?|odds|likelihood|incidence|mortality))\b", re.IGNORECASE)
 """What a treatment does or what the evidence shows ('Ultrasound has little evidence of effectiveness over placebo.',
@@ -583,7 +607,7 @@ THIS_CASE = re.compile(r"\bthis (?:worker|case|request|individual|person)\b", re
 def states_general_claim(sentence: str) -> bool:
     """A clinical claim in general, asserted as fact, that no check read: not about this patient, not a statement of
     the record, not a question. It was passed over, so a text of such claims beside one verified quote showed green."""
-    return (bool(GENERAL_CLAIM.search(sentence)) and not THIS_PATIENT.search(sentence)
+    return (bool(GENERAL_CLAIM.search(sentence)) and not speaks_of_this_patient(sentence)
             and not THIS_CASE.search(sentence) and not sentence.rstrip().endswith("?")
             and not asserts_record_fact(sentence))
 
