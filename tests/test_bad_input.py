@@ -60,3 +60,17 @@ def test_guideline_ids_with_path_tricks_are_refused(tmp_path):
     with pytest.raises(CatalogError, match="--id"):
         add_guideline(make_settings(tmp_path / "home"), pdf, "../../evil", "Evil", EvidenceTier.mtus)
     assert not any((tmp_path / "home").rglob("evil*"))
+
+
+def test_the_decision_is_read_as_the_letters_write_it():
+    """The letters write "Upheld" and "Overturned"; `assistant draft … --decision Upheld` was refused with an
+    argparse error listing the lower-case choices. Any case is read; anything else is still refused."""
+    import pytest
+
+    from assistant.cli import build_parser
+
+    parser = build_parser()
+    assert parser.parse_args(["draft", "case.pdf", "--decision", "Upheld"]).decision == "upheld"
+    assert parser.parse_args(["check", "draft.txt", "--decision", "OVERTURNED"]).decision == "overturned"
+    with pytest.raises(SystemExit):
+        parser.parse_args(["draft", "case.pdf", "--decision", "denied"])

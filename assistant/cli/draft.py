@@ -114,7 +114,8 @@ def add_draft_commands(commands) -> None:
     draft = commands.add_parser("draft", help="draft the rationale of a case's disputed item(s)")
     draft.add_argument("case", help="a .txt, .pdf or .json case file (an IMR letter is stripped of its decisions)")
     draft.add_argument("--item", type=int, help="item number (1-based); all items when omitted")
-    draft.add_argument("--decision", choices=["upheld", "overturned"])
+    draft.add_argument("--decision", type=str.lower, choices=["upheld", "overturned"],
+                       help="upheld or overturned, in any case (the letters write 'Upheld')")
     draft.add_argument("--model", choices=["offline", "openai", "ollama", "anthropic", "llamacpp"])
     draft.add_argument("--model-name")
     draft.add_argument("--model-base-url")
@@ -123,7 +124,8 @@ def add_draft_commands(commands) -> None:
 
     check = commands.add_parser("check", help="verify the citations of a rationale written by a person")
     check.add_argument("draft", help="a .txt file, or the text itself")
-    check.add_argument("--decision", choices=["upheld", "overturned"])
+    check.add_argument("--decision", type=str.lower, choices=["upheld", "overturned"],
+                       help="upheld or overturned, in any case")
     check.add_argument("--case", help="the case file (.txt, .pdf, .json): statements about the case are checked "
                                       "against its record")
     check.add_argument("--json", action="store_true")
