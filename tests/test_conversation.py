@@ -87,6 +87,11 @@ def case():
     ("how many injections to date?", "record"),
     ("how many PT visits are recommended so far as the guideline goes?", "lookup"),
     ("what is the evidence so far?", "lookup"),
+    ("why is it upheld?", "checklist"),  # CM16-0234202: searched the guidelines for the word "upheld"
+    ("why not overturn item 2?", "checklist"),
+    ("what is the basis for the suggestion?", "checklist"),
+    ("why was it denied?", "record"),  # the utilization review's reasons
+    ("why is naloxone recommended for high doses?", "lookup"),
 ])
 def test_intents(message, intent):
     assert detect_intent(message) == intent
@@ -107,6 +112,18 @@ def test_explain_an_item_before_drafting_it_answers_from_its_checklist_not_a_gui
     reply = ConversationEngine(services).reply(case.case_id, "explain item 1", None, case)
     assert reply.intent == "explain" and not reply.passages
     assert reply.text.startswith("Item 1 (") and "Draft item 1 to see which guideline passages were chosen" in reply.text
+
+
+def test_why_a_decision_is_answered_from_the_checklist_with_the_decision_left_to_the_reviewer(services, case):
+    """"why is it upheld?" searched the guidelines for the word "upheld" and listed opioid pages (CM16-0234202)."""
+    engine, state = ConversationEngine(services), None
+    before = engine.reply(case.case_id, "why would item 1 be upheld?", None, case)
+    assert before.intent == "checklist" and not before.passages
+    assert before.text.startswith("Item 1 (") and "no draft yet, so no decision; the decision is yours" in before.text
+    assert "Suggestion only (you decide):" in before.text and "Guideline (" in before.text
+    state = engine.reply(case.case_id, "draft item 1 as overturned", None, case).state
+    after = engine.reply(case.case_id, "why is it overturned?", state, case)
+    assert "the draft's decision, Overturned, is yours; the checklist does not make it" in after.text
 
 
 def test_offline_lookup_answers_with_cited_passages(services, case):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from assistant.contracts import REQUEST_SOURCE, Checklist, ChecklistRow
+from assistant.conversation.intents import DECISION_QUESTION
 from assistant.criteria.mme import MME_INPUTS
 from assistant.verification.textmatch import content_words
 from assistant.vocabulary.query import with_vocabulary_terms
@@ -54,9 +55,11 @@ def asked_statuses(message: str) -> set[str]:
     return {"met"} if re.search(r"\bmet\b|\bdocumented\b", message, re.IGNORECASE) else set()
 
 
-def answer_checklist(message: str, checklist: Checklist | None, item_number: int) -> str:
+def answer_checklist(message: str, checklist: Checklist | None, item_number: int, decision: str | None = None) -> str:
     if checklist is None:
         return f"No criteria set covers item {item_number}, so there is no checklist for it."
+    if DECISION_QUESTION.search(message):
+        return decision_answer(checklist, item_number, decision)
     if WHY.search(message):
         row = best_row(message, checklist)
         if row is not None:
@@ -71,6 +74,24 @@ def answer_checklist(message: str, checklist: Checklist | None, item_number: int
             lines += _row_lines(row)
     if checklist.suggested_decision:
         lines.append(f"Suggestion only (you decide): {checklist.suggested_decision}.")
+    if checklist.warning:
+        lines.append(f"Warning: {checklist.warning}")
+    return "\n".join(lines)
+
+
+def decision_answer(checklist: Checklist, item_number: int, decision: str | None) -> str:
+    """The reasons the checklist gives for a decision: the decision is the reviewer's, the suggestion is labelled as
+    one, and each required row it rests on is shown with its guideline and record quotes."""
+    lines = [f"Item {item_number} ({checklist.item.text}): "
+             + (f"the draft's decision, {decision}, is yours; the checklist does not make it."
+                if decision else "no draft yet, so no decision; the decision is yours.")]
+    required = [r for r in checklist.applicable if r.requirement == "required"]
+    if checklist.suggested_decision:
+        lines.append(f"Suggestion only (you decide): {checklist.suggested_decision}, from the required criteria:")
+    if not required:
+        lines += checklist.suggestion_reasons
+    for row in sorted(required, key=lambda r: r.status == "met"):
+        lines += _row_lines(row)
     if checklist.warning:
         lines.append(f"Warning: {checklist.warning}")
     return "\n".join(lines)

@@ -160,7 +160,9 @@ class ConversationEngine:
             raise CaseInputError(f"Item {index + 1} does not exist; the case has {len(case.items)} item(s).")
         checklist = self._item_checklist(case, index, state)
         state.last_item = index
-        return ChatReply(text=answer_checklist(message, checklist, index + 1), intent="checklist", item_index=index)
+        drafted = state.drafts.get(index)
+        return ChatReply(text=answer_checklist(message, checklist, index + 1, drafted.decision if drafted else None),
+                         intent="checklist", item_index=index)
 
     def _require_case(self, case: CaseFile | None) -> CaseFile:
         if case is None or not case.items:

@@ -22,6 +22,14 @@ OVERTURN = re.compile(r"\boverturn(?:ed)?\b|\bapprov\w*|\bmedically necessary\b(
 UPHOLD = re.compile(r"\buph(?:o|e)ld\b|\bdeny\b|\bdenied\b|\bnot medically necessary\b|\bnon-?certif\w*", re.IGNORECASE)
 CHECKLIST = re.compile(r"\bwhat(?:'s| is| are)? (?:still )?missing\b|\bchecklist\b|\bcriteri(?:a|on)\b.{0,40}\bitem\b|"
                        r"\bwhy is\b.{0,80}\b(?:not documented|not met|met)\b", re.IGNORECASE)
+DECISION_QUESTION = re.compile(
+    r"\bwhy\b.{0,60}\b(?:uph(?:o|e)ld|overturn(?:ed)?|not medically necessary|medically necessary|deny|approve[sd]?|"
+    r"decision|suggest(?:ed|ion|s)?)\b|"
+    r"\b(?:basis|reasons?|reasoning|grounds) (?:for|of|behind) (?:the|this|your|its|that) (?:decision|suggestion|"
+    r"determination)\b", re.IGNORECASE)
+"""'why is it upheld?', 'why not overturn item 2?', 'what is the basis for the suggestion?': the checklist's reasons for
+the item's decision (it searched the guidelines for "upheld"). 'why was it denied?' asks what the utilization
+review said: RECORD_QUESTION."""
 MME_QUESTION = re.compile(r"\bMMEs?\b|\bmorphine (?:milligram )?equivalent", re.IGNORECASE)
 RECORD_QUESTION = re.compile(
     r"^\s*(?:does|did|has|had|have|is|was|were|are)\s+(?:the\s+)?(?:patient|injured worker|iw|(?-i:pt|Pt)|claimant|applicant|"
@@ -84,6 +92,8 @@ MENTION = re.compile(r"\b(?:mention|add|include|note)\s+(?:that\s+)?(.+?)\s*\.?$
 
 def detect_intent(message: str) -> str:
     if CHECKLIST.search(message):
+        return "checklist"
+    if DECISION_QUESTION.search(message) and not RECORD_QUESTION.search(message):
         return "checklist"
     if GOVERNING_QUESTION.search(message):
         return "governing"
