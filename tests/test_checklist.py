@@ -1404,3 +1404,42 @@ def test_showing_the_checklist_lists_the_met_rows_with_their_quotes_and_what_is_
     assert any("six sessions of physical therapy with significant benefit" in line for line in shown)
     missing = answer_checklist("what is missing for item 1?", checklist, 1).splitlines()
     assert not [line for line in missing if line.startswith("- ")], missing
+
+
+def test_a_date_the_visit_reports_from_earlier_does_not_date_the_visit_s_examination():
+    """CM17-0003917: 'On 12-09-2016 (Doctor's First Report …) … The injured worker reported seeing his personal
+    physician on 12-05-2016 … Physical exam noted … right ankle deep tendon reflex 1+ …': the exam was dated
+    12-05-2016, the earlier visit the 12-09-2016 report mentions. A sentence that opens with an earlier date starts
+    an entry of its own."""
+    from assistant.criteria.facts import sentences_with_dates
+
+    record = ("On 12-09-2016 (Doctor's First Report of Occupational Injury or Illness), the injured worker complains of "
+              "right low back pain. The injured worker reported seeing his personal physician on 12-05-2016 and being "
+              "prescribed Ibuprofen and a muscle relaxant. Physical exam noted right ankle deep tendon reflex 1+. "
+              "On 11-20-2016, he was seen for a follow-up. Pain was rated 6/10.")
+    dated = dict(sentences_with_dates(record))
+    assert dated["Physical exam noted right ankle deep tendon reflex 1+."] == "12-09-2016"
+    assert dated["The injured worker reported seeing his personal physician on 12-05-2016 and being prescribed "
+                 "Ibuprofen and a muscle relaxant."] == "12-05-2016"
+    assert dated["Pain was rated 6/10."] == "11-20-2016"
+
+
+def test_a_diminished_reflex_is_a_focal_finding_and_only_a_progressive_or_serious_deficit_is_the_imaging_indication():
+    """CM17-0003917's draft said "there is no documentation of a red flag or of a progressive or focal neurologic
+    deficit" beside the record's "right ankle deep tendon reflex 1+" (2+ is normal), and the verifier confirmed it.
+    The finding is focal; its reviewer upheld the MRI at day 9 ("No red flag signs were identified"): a focal finding
+    the record does not call progressive or serious leaves Recommendation 2's indication undocumented (the finding
+    quoted), and does not skip the four weeks of noninvasive care in which most radiculopathy improves. A progressive
+    deficit is the indication."""
+    item, injury = "MRI of the lumbar spine", "11-30-2016"
+    focal = ("The injured worker sustained an industrial injury on 11-30-2016. On 12-09-2016 he complained of low back "
+             "pain radiating down the right leg. Physical exam noted left ankle deep tendon reflex 2+, right ankle deep "
+             "tendon reflex 1+, intact sensation.")
+    indication = _row(focal, item, "lbp-imaging-red-flags-present", injury)
+    assert indication.status == "not_documented" and "focal" not in indication.reason  # silent on progression
+    assert any("reflex 1+" in c.quote for c in indication.record_citations)
+    statuses = _statuses(focal, item, injury)
+    assert statuses["lbp-no-routine-imaging-acute"] == "met"  # not "acute low back pain without focal deficits"
+    assert statuses["lbp-imaging-conservative-care-first"] == "not_met"
+    progressive = focal.replace("right ankle deep tendon reflex 1+", "progressive weakness of the right ankle dorsiflexors")
+    assert _statuses(progressive, item, injury)["lbp-imaging-red-flags-present"] == "met"

@@ -54,7 +54,13 @@ CLASS_WORDS = {
 }
 _OBJECTIVE_DEFICIT = re.compile(r"\b(decreas\w+|diminish\w+|reduced|absent|weak\w*|positive|[0-4]\s*/\s*5|[0-4] out of 5|foot drop|"
                                 r"atrophy|deficits?|progressive|hypoesthesia|hyperesthesia|hypersensitiv\w+|hyporeflexi\w+|"
-                                r"impaired)\b", re.IGNORECASE)
+                                r"impaired)\b|\breflex(?:es)?\s+(?:(?:is|was|were|are|of|at)\s+)?(?:[01]\s*\+|trace\b)|"
+                                r"\b(?:[01]\s*\+|trace)\s+(?:[\w-]+\s+){0,4}?reflex", re.IGNORECASE)
+"""A reflex graded 1+ or 0 (normal is 2+) is diminished: 'right ankle deep tendon reflex 1+' (CM17-0003917) is a
+focal finding, and the draft said there was no documentation of one."""
+_SERIOUS_DEFICIT = re.compile(r"\b(?:progressive|progressing|worsening (?:weakness|numbness|neurologic\w*|deficits?)|"
+                              r"severe (?:weakness|deficits?)|significant weakness|foot drop|[0-2]\s*/\s*5|[0-2] out of 5|"
+                              r"paralysis|saddle|incontinen\w+)\b", re.IGNORECASE)
 _ABLATION = re.compile(r"\b(radiofrequency|ablation|rhizotomy|neurotomy|RFA)\b", re.IGNORECASE)
 _DIAGNOSTIC_BLOCK = re.compile(r"\b(medial branch blocks?|MBBs?|diagnostic (?:facet |medial branch )?blocks?|facet blocks?)\b",
                                re.IGNORECASE)
@@ -142,6 +148,14 @@ class ItemContext:
         findings += self.present(RecordFact.red_flags)
         return [f for f in findings if not re.search(r"\bdiagnos", f.citation.quote, re.I)]
 
+    def serious_deficits(self) -> list[RecordFinding]:
+        """A red flag, or a neurologic deficit the record calls progressive or severe (foot drop, progressive
+        weakness): what VA/DoD Recommendation 2 images for. A diminished reflex or sensation alone is a focal finding,
+        not one of these (CM17-0003917: 'right ankle deep tendon reflex 1+' at day 9, upheld)."""
+        serious = [f for f in self.present(RecordFact.neuro_findings) if _SERIOUS_DEFICIT.search(f.citation.quote)]
+        serious += self.present(RecordFact.red_flags)
+        return [f for f in serious if not re.search(r"\bdiagnos", f.citation.quote, re.I)]
+
     def radicular(self) -> list[RecordFinding]:
         return self.deficits() + [f for f in self.present(RecordFact.neuro_findings) if _RADICULAR.search(f.citation.quote)]
 
@@ -226,9 +240,12 @@ def _benefit_or_change(ctx: ItemContext, criterion: Criterion) -> Verdict:
 
 
 def _red_flags_present(ctx: ItemContext, criterion: Criterion) -> Verdict:
-    deficits = ctx.deficits()
-    if deficits:
-        return "met", deficits, "The record documents neurologic findings or a red flag."
+    serious = ctx.serious_deficits()
+    if serious:
+        return "met", serious, "The record documents a progressive or serious neurologic deficit or a red flag."
+    if ctx.deficits():  # a focal finding the record does not call progressive or serious: it is silent on that
+        return "not_documented", ctx.deficits(), ("There is no documentation of a red flag or of a progressive or "
+                                                  "otherwise serious neurologic deficit.")
     if ctx.normal_exam():
         return "not_met", ctx.normal_exam(), "The record documents a normal neurologic examination and no red flag."
     return "not_documented", [], "There is no documentation of a red flag or of a progressive or focal neurologic deficit."
@@ -246,7 +263,7 @@ def _not_acute_or_flags(ctx: ItemContext, criterion: Criterion) -> Verdict:
 
 def _conservative_care_first(ctx: ItemContext, criterion: Criterion) -> Verdict:
     days = ctx.facts.symptom_days
-    if days is not None and days <= LBP_ACUTE_DAYS and not ctx.deficits():
+    if days is not None and days <= LBP_ACUTE_DAYS and not ctx.serious_deficits():
         return "not_met", ctx.facts.timing_quotes, (f"The request comes {interval_words(days)} after the injury, within the four weeks in which "
                                "most patients improve with noninvasive management, and no red flag is documented.")
     tried = [f for f in ctx.present(RecordFact.prior_treatments) if f.treatment_class not in {"surgery", "injection"}]
@@ -263,7 +280,7 @@ def _conservative_care_first(ctx: ItemContext, criterion: Criterion) -> Verdict:
 
 
 def _pretest_concern(ctx: ItemContext, criterion: Criterion) -> Verdict:
-    concern = ctx.deficits() + ctx.present(RecordFact.surgery_candidate)
+    concern = ctx.serious_deficits() + ctx.present(RecordFact.surgery_candidate)
     if concern:
         return "met", concern, "A specific concern (neurologic finding, red flag or surgical planning) is documented."
     if ctx.normal_exam():

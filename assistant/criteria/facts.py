@@ -285,10 +285,23 @@ def _dated_sentences(text: str) -> tuple[tuple[str, str | None, bool], ...]:
     current: str | None = None
     for sentence, review in zip(sentences, review_account(sentences)):
         found = entry_date(sentence)
-        if found and not review and not gives_injury_date(sentence):
+        if found and not review and not gives_injury_date(sentence) and not _looks_back(sentence, found, current):
             current = found
         dated.append((sentence, found or current, review))
     return tuple(dated)
+
+
+_OPENS_WITH_DATE = re.compile(r"^\W*(?:\S+\s+){0,6}?" + RECORD_DATE.pattern, re.IGNORECASE)
+
+
+def _looks_back(sentence: str, found: str, current: str | None) -> bool:
+    """A date earlier than the entry being read, given inside the sentence, is an event the entry reports ('The
+    injured worker reported seeing his personal physician on 12-05-2016 …' in the 12-09-2016 visit, CM17-0003917):
+    the sentences after it stay the visit's ('Physical exam noted … right ankle deep tendon reflex 1+' was dated
+    12-05-2016). A sentence that opens with its date ('On 11-15-2016, …', 'Progress notes dated 11-4-16 …') starts
+    an entry of its own, earlier or not."""
+    earlier = current is not None and (parse_date(found) or date.max) < (parse_date(current) or date.min)
+    return earlier and not _OPENS_WITH_DATE.match(sentence)
 
 
 
