@@ -491,6 +491,27 @@ def test_no_documentation_of_a_test_the_record_names_by_its_abbreviation_is_flag
     assert statuses == (["record_documents_it"] if flagged else ["verified"])
 
 
+@pytest.mark.parametrize("record,flagged", [
+    ("Physical exam noted left ankle deep tendon reflex 2+, right ankle deep tendon reflex 1+, intact sensation.", True),
+    ("The provider recommended an MRI of the lumbar spine due to a decreased right ankle reflex.", True),  # its reason
+    ("Sensation was diminished in the L5 dermatome.", True),
+    ("Strength was 4/5 in the right extensor hallucis longus.", True),
+    ("He had no motor weakness and intact sensation; reflexes were 2+ and symmetric.", False),
+    ("There was no decreased sensation.", False),
+], ids=["reflex-1+", "plan-reason", "sensation-diminished", "strength-4/5", "normal-exam", "denied"])
+def test_no_documentation_of_neurologic_deficits_is_flagged_when_the_record_documents_one_in_its_own_words(record, flagged):
+    """A reviewer's check of CM17-0003917: "There is no documentation of neurologic deficits." was verified beside
+    the record's "right ankle deep tendon reflex 1+" and "decreased right ankle reflex", which share none of its
+    words. A deficit asked as progressive or serious is more than a diminished reflex shows."""
+    case = CaseFile(case_id="gen", summary=f"The injured worker has low back pain radiating to the right leg. {record}",
+                    items=[DisputedItem(text="MRI of the lumbar spine")])
+    for sentence in ["There is no documentation of neurologic deficits.", "No focal neurological deficits were documented."]:
+        statuses = [c.status for c in check_record_facts(sentence, case, [sentence])]
+        assert statuses == (["record_documents_it"] if flagged else ["verified"]), sentence
+    serious = "There is no documentation of a progressive or otherwise serious neurologic deficit."
+    assert [c.status for c in check_record_facts(serious, case, [serious])] == ["verified"]
+
+
 @pytest.mark.parametrize("sentence", ["There is no documentation of hydrocodone.", "There is no documentation of an opioid."])
 def test_no_documentation_of_a_drug_the_record_names_by_brand_is_flagged(sentence):
     case = CaseFile(case_id="gen", summary="She takes Norco 10/325 twice daily for low back pain.",

@@ -26,8 +26,9 @@ from assistant.verification.quantities import NUMBER_WORDS
 from assistant.verification.textmatch import STOPWORDS, match_key, normalise_characters, quote_occurs
 from assistant.vocabulary.deciding_terms import DecidingTerms, deciding_terms, missing_terms, opposing_term
 from assistant.vocabulary.query import with_vocabulary_terms
-from assistant.vocabulary.record_cues import (MONTHS, RECORD_DATE, days_between, entry_date, interval_words,
-                                              mentions_without_documenting, parse_date, reports_a_review, stated_reason)
+from assistant.vocabulary.record_cues import (MONTHS, RECORD_DATE, days_between, documents_neuro_deficit, entry_date,
+                                              interval_words, mentions_without_documenting, parse_date, reports_a_review,
+                                              stated_reason)
 
 if TYPE_CHECKING:
     from assistant.criteria.mme import MmeResult  # criteria imports this module: only for the annotation
@@ -736,12 +737,21 @@ def _opposite_term_check(sentence: str, support: Support) -> CitationCheck:
                        support.sentence)
 
 
+NEURO_DEFICIT_SUBJECT = re.compile(r"\b(?:neurolog\w*|focal|motor|sensory)\s+(?:(?:or|and)\s+\w+\s+)?"
+                                   r"(?:deficits?|findings?|abnormalit\w+)\b", re.IGNORECASE)
+QUALIFIED_DEFICIT = re.compile(r"\b(?:progressive|progressing|serious|severe|significant|new)\b", re.IGNORECASE)
+"""'There is no documentation of neurologic deficits' is contradicted by 'right ankle deep tendon reflex 1+', whose
+words share none of it (a reviewer's check of CM17-0003917 verified it); '… of a progressive or otherwise serious
+neurologic deficit' asks more than a diminished reflex shows."""
+
+
 def _check_absence(sentence: str, subject: str, sentences: list[RecordSentence]) -> CitationCheck:
     """'There is no documentation of X' holds unless a record sentence documents X (not negated). The request, a
     plan or a review's decision on it names X without documenting it (`vocabulary.record_cues`)."""
     wanted = tokens(subject)
     deciding = deciding_terms(subject)
     site_words = tokens(" ".join([*(deciding.spelled[t] for t in deciding.sites), "spine"] if deciding.sites else [])).words
+    asks_for_neuro_deficit = bool(NEURO_DEFICIT_SUBJECT.search(subject)) and not QUALIFIED_DEFICIT.search(subject)
     for candidate in sentences:
         if candidate.source == REQUEST_SOURCE:
             continue
@@ -756,6 +766,12 @@ def _check_absence(sentence: str, subject: str, sentences: list[RecordSentence])
         terms = deciding if sited else deciding.without_sites()
         if terms and (missing_terms(terms, candidate.text) or opposing_term(terms, candidate.text)):
             continue
+        if asks_for_neuro_deficit and documents_neuro_deficit(candidate.text):
+            return _fact_check(sentence, "record_documents_it",
+                               f"The record documents a finding that reads as a neurologic deficit: “{candidate.text}” "
+                               f"({candidate.source}{', ' + candidate.date if candidate.date else ''}). Check it; correct "
+                               "or remove the sentence.",
+                               candidate, absence=True)
         found = tokens(with_vocabulary_terms(candidate.text))  # the record's "UDS" documents "urine drug testing"
         words = wanted.words if sited else wanted.words - site_words
         shared = words & found.words

@@ -132,3 +132,26 @@ def days_between(first: str | None, second: str | None) -> int | None:
     """Days between two record dates as written ("10-20-2016", "December 2, 2016"); None when either is unreadable."""
     start, end = parse_date(first or ""), parse_date(second or "")
     return abs((end - start).days) if start is not None and end is not None else None
+
+
+_DIMINISHED = r"(?:decreas\w*|diminish\w*|reduced|absent|weak\w*|impaired|lost|loss of|hypo\w+)"
+_NEURO_EXAM = r"(?:reflex(?:es)?|DTRs?|strength|sensation|sensory|motor|dermatom\w*|myotom\w*)"
+NEURO_DEFICIT = re.compile(
+    rf"\b{_DIMINISHED}\s+(?:[\w-]+\s+){{0,4}}?{_NEURO_EXAM}\b|"
+    rf"\b{_NEURO_EXAM}\s+(?:[\w-]+\s+){{0,3}}?(?:(?:is|was|were|are)\s+)?{_DIMINISHED}|"
+    r"\breflex(?:es)?\s+(?:(?:is|was|were|are|of|at)\s+)?(?:[01]\s*\+|trace\b)|"
+    r"\b(?:[01]\s*\+|trace)\s+(?:[\w-]+\s+){0,4}?reflex|"
+    r"\b[0-4](?:\+|-)?\s*/\s*5\b|\b[0-4] out of 5 (?:strength|motor)|\bfoot drop\b|\bhypoesthesia\b|\bhyporeflexi\w*",
+    re.IGNORECASE)
+"""An objective neurologic deficit on examination, as records write it: "decreased right ankle reflex", "right ankle
+deep tendon reflex 1+" (2+ is normal), "4/5 strength", "diminished sensation in the L5 dermatome", "foot drop"."""
+_DEFICIT_DENIED = re.compile(r"\b(?:no|not|without|denie[sd]|negative for)\b[^.;]{0,40}$", re.IGNORECASE)
+
+
+def documents_neuro_deficit(sentence: str) -> re.Match[str] | None:
+    """The first objective neurologic deficit a record sentence documents, not denied ("no decreased sensation")."""
+    for found in NEURO_DEFICIT.finditer(sentence):
+        if not _DEFICIT_DENIED.search(sentence[max(0, found.start() - 40):found.start()]):
+            return found
+    return None
+
