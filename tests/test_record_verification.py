@@ -902,6 +902,42 @@ def test_a_stated_date_of_injury_is_compared_with_the_records(letter_case):
     wrong = check("The date of injury was 12/1/16.")
     assert wrong.status == "record_contradicts" and "as 11/30/2016, not 12/1/16" in wrong.message, wrong.message
     assert "sustained an industrial injury on 11-30-2016" in wrong.record_citation.quote
-    for right in ("The date of injury was 11/30/2016.", "DOI: November 30, 2016.", "He was injured on 11-30-16."):
+    for right in ("The date of injury was 11/30/2016.", "DOI: November 30, 2016.", "He was injured on 11-30-16.",
+                  "The injury occurred on 11/30/2016."):
         assert check(right).status == "verified", right
     assert check("The date of injury was 12/9/16.").status == "record_contradicts"
+    assert check("The injury occurred on 12/01/2016.").status == "record_contradicts"  # was "not supported"
+
+
+def test_a_claim_dated_by_its_visit_is_verified_by_the_visit_s_undated_sentence(letter_case):
+    """CM17-0003917: "On 12/09/2016 the injured worker had a right ankle reflex of 1+." was "not in the record": the
+    12-09-2016 report's exam sentence ("Physical exam noted … right ankle deep tendon reflex 1+ …") writes no date,
+    and the sentence before it names an earlier visit (12-05-2016) that the report only mentions. A claim may give the
+    date of the visit an undated sentence belongs to; another date is still no support, and a draft's quote still
+    shows only the date the sentence writes."""
+    case = letter_case("CM17-0003917.pdf")
+
+    def check(said: str):
+        [found] = check_record_facts(said, case, [said])
+        return found
+
+    assert check("On 12/09/2016 the injured worker had a right ankle reflex of 1+.").status == "verified"
+    assert check("On 12/05/2016 the injured worker had a right ankle reflex of 1+.").status == "record_fact_not_supported"
+    exam = next(s for s in record_sentences(case) if s.text.startswith("Physical exam noted"))
+    assert exam.date is None and exam.entry == "12-09-2016"
+
+
+def test_a_plan_dated_by_its_visit_does_not_show_that_what_it_plans_took_place(letter_case):
+    """CM16-0249320's 11-30-2016 visit: "The treatment plan was for magnetic resonance imaging of the left knee." Once
+    an undated sentence could lend its visit's date to a claim, "The injured worker underwent an MRI of the left knee
+    on 11-30-2016." (a planted false statement of the record-facts eval) was verified by that plan. A claim that
+    something took place is not shown by a plan or a request for it; the plan itself still is."""
+    case = letter_case("CM16-0249320.pdf")
+
+    def check(said: str):
+        [found] = check_record_facts(said, case, [said])
+        return found
+
+    underwent = check("The injured worker underwent an MRI of the left knee on 11-30-2016.")
+    assert underwent.status == "record_fact_not_supported" and underwent.message.startswith("Only a plan")
+    assert check("On 11-30-2016 the treatment plan was for an MRI of the left knee.").status == "verified"

@@ -21,7 +21,8 @@ from assistant.criteria.mme import MmeResult, OPIOID_NAMES, compute_mme
 from assistant.criteria.model import RecordFact
 from assistant.vocabulary.categories import PT_ABBREVIATION
 from assistant.vocabulary.drugs import OPIOID_CLASS_WORDS
-from assistant.vocabulary.record_cues import PLAN_SENTENCE, RECORD_DATE, TREATED_FOR, entry_date, parse_date, review_account
+from assistant.vocabulary.record_cues import (PLAN_SENTENCE, TREATED_FOR, entry_dates, gives_injury_date, parse_date,
+                                              review_account)
 from assistant.verification.record import split_record_sentences
 
 Polarity = Literal["present", "absent"]
@@ -268,12 +269,6 @@ def patient_sentences_with_dates(text: str) -> list[tuple[str, str | None]]:
     return [(sentence, when) for sentence, when, review in _dated_sentences(text) if not review]
 
 
-_INJURY_BEFORE_DATE = re.compile(r"\b(?:injur(?!ed\s+worker)\w*|claim|accident|incident|DOI)\b[^.]*$", re.IGNORECASE)
-"""A date the sentence gives as the injury's ('an industrial injury on 10-20-2016', 'an occupational claim from
-11/02/2016') dates that sentence only: the sentences after it are not entries of the injury day. 'The injured worker
-presented on 12-03-2016' is a visit."""
-
-
 @functools.lru_cache(maxsize=16)
 def _dated_sentences(text: str) -> tuple[tuple[str, str | None, bool], ...]:
     """The record's sentences as the record verifier splits them: '…in its determination.The applicant subsequently
@@ -281,27 +276,8 @@ def _dated_sentences(text: str) -> tuple[tuple[str, str | None, bool], ...]:
     the work restrictions were never seen (CM17-0019011). Split once per case text: every extractor and checklist
     rule reads the same sentences."""
     sentences = split_record_sentences(text)
-    dated: list[tuple[str, str | None, bool]] = []
-    current: str | None = None
-    for sentence, review in zip(sentences, review_account(sentences)):
-        found = entry_date(sentence)
-        if found and not review and not gives_injury_date(sentence) and not _looks_back(sentence, found, current):
-            current = found
-        dated.append((sentence, found or current, review))
-    return tuple(dated)
-
-
-_OPENS_WITH_DATE = re.compile(r"^\W*(?:\S+\s+){0,6}?" + RECORD_DATE.pattern, re.IGNORECASE)
-
-
-def _looks_back(sentence: str, found: str, current: str | None) -> bool:
-    """A date earlier than the entry being read, given inside the sentence, is an event the entry reports ('The
-    injured worker reported seeing his personal physician on 12-05-2016 …' in the 12-09-2016 visit, CM17-0003917):
-    the sentences after it stay the visit's ('Physical exam noted … right ankle deep tendon reflex 1+' was dated
-    12-05-2016). A sentence that opens with its date ('On 11-15-2016, …', 'Progress notes dated 11-4-16 …') starts
-    an entry of its own, earlier or not."""
-    earlier = current is not None and (parse_date(found) or date.max) < (parse_date(current) or date.min)
-    return earlier and not _OPENS_WITH_DATE.match(sentence)
+    reviews = review_account(sentences)
+    return tuple(zip(sentences, entry_dates(sentences, reviews), reviews))
 
 
 
@@ -515,12 +491,6 @@ def _timing(injured: date | None, dated: list[tuple[date, RecordCitation]]) -> t
         return None, []
     quotes = [next((c for d, c in dated if d == injured), None), next((c for d, c in entries if d == latest), None)]
     return (latest - injured).days, list({c.quote: c for c in quotes if c is not None}.values())
-
-
-def gives_injury_date(sentence: str) -> bool:
-    """Whether the sentence's first date is the injury's ('sustained an industrial injury on 10-20-2016')."""
-    found = RECORD_DATE.search(sentence)
-    return bool(found and _INJURY_BEFORE_DATE.search(sentence[:found.start()]))
 
 
 def symptom_timing(case_text: str, injury_date: str | None,

@@ -27,8 +27,8 @@ from assistant.verification.textmatch import STOPWORDS, match_key, normalise_cha
 from assistant.vocabulary.deciding_terms import DecidingTerms, deciding_terms, missing_terms, opposing_term
 from assistant.vocabulary.query import with_vocabulary_terms
 from assistant.vocabulary.record_cues import (MONTHS, RECORD_DATE, days_between, documents_neuro_deficit, entry_date,
-                                              interval_words, mentions_without_documenting, parse_date, reports_a_review,
-                                              stated_reason)
+                                              entry_dates, interval_words, mentions_without_documenting, parse_date,
+                                              reports_a_review, review_account, stated_reason)
 
 if TYPE_CHECKING:
     from assistant.criteria.mme import MmeResult  # criteria imports this module: only for the annotation
@@ -240,6 +240,10 @@ class RecordSentence:
     text: str
     source: str
     date: str | None
+    """The date the sentence writes itself (what a draft may show beside its quote)."""
+    entry: str | None = None
+    """The date of the visit it belongs to when it writes none (`entry_dates`; never a review's account's): a claim
+    may give that date, a draft does not show it."""
 
 
 @dataclass(frozen=True)
@@ -283,19 +287,21 @@ def split_record_sentences(text: str) -> list[str]:
 
 
 def record_sentences(case: CaseFile) -> list[RecordSentence]:
-    """Every sentence of the case text with its source and the date of its entry (not a date it looks ahead to: "off
-    work through 12-12-2016"). A line of a pasted case's
+    """Every sentence of the case text with its source, the date it gives for its entry (not a date it looks ahead
+    to: "off work through 12-12-2016") and, when it gives none, its visit's (`entry_dates`). A line of a pasted case's
     "IMR ISSUES:" list is the request, not a treatment the record documents: it counts as the disputed items."""
     out, seen = [], set()
     for source, text in record_sources(case):
-        for sentence in split_record_sentences(text):
+        sentences = split_record_sentences(text)
+        reviews = review_account(sentences)
+        for sentence, entry, review in zip(sentences, entry_dates(sentences, reviews), reviews):
             key = match_key(sentence)
             if key in seen:
                 continue
             seen.add(key)
-            date = entry_date(sentence)
             named = REQUEST_SOURCE if source != REQUEST_SOURCE and _only_requests(sentence, case) else source
-            out.append(RecordSentence(" ".join(sentence.split()), named, date))
+            out.append(RecordSentence(" ".join(sentence.split()), named, entry_date(sentence),
+                                      None if review else entry))
     return out
 
 
@@ -510,14 +516,17 @@ def best_support(claim: str, sentences: list[RecordSentence]) -> Support:
                 frozenset[str]] = ((-1.0, -1.0), None, None, (), None, wanted.words)
     windows: list[tuple[RecordSentence, tuple[str, str] | None]] = [
         *((s, None) for s in sentences),
-        *((_joined(a, b), (a.text, b.text)) for a, b in zip(sentences, sentences[1:]) if a.source == b.source)]
+        *((_joined(a, b), (a.text, b.text)) for a, b in zip(sentences, sentences[1:])
+          if a.source == b.source and not _dated_apart(a, b))]
     excused = _status_words_excused(wanted, deciding)
     claim_dates = dates_in(claim)
     for sentence, parts in windows:
         found = tokens(sentence.text)
         counted = wanted.words - excused if excused and _states_test_done(sentence) else wanted.words
         words = len(counted & found.words)
-        numbers_missing = len(wanted.numbers - found.numbers) + bool(claim_dates - dates_in(sentence.text))
+        entry, entry_numbers = _entry_of(sentence)
+        numbers_missing = (len(wanted.numbers - found.numbers - entry_numbers)
+                           + bool(claim_dates - dates_in(sentence.text) - entry))
         coverage = (words + len(wanted.numbers) - numbers_missing) / (len(counted) + len(wanted.numbers))
         if numbers_missing:
             coverage = min(coverage, SUPPORT_COVERAGE - 0.01)
@@ -536,13 +545,31 @@ def best_support(claim: str, sentences: list[RecordSentence]) -> Support:
         if (coverage, raw) > best[0]:
             best = ((coverage, raw), sentence, found, unsaid, opposite, counted)
     (coverage, _), sentence, found, unsaid, opposite, counted = best
-    missing = tuple(sorted((counted - found.words) | (wanted.numbers - found.numbers))) if found else ()
-    unmatched = claim_dates - dates_in(sentence.text) if sentence is not None else frozenset()
+    entry, entry_numbers = _entry_of(sentence) if sentence is not None else (frozenset(), frozenset())
+    missing = tuple(sorted((counted - found.words) | (wanted.numbers - found.numbers - entry_numbers))) if found else ()
+    unmatched = claim_dates - dates_in(sentence.text) - entry if sentence is not None else frozenset()
     if unmatched:  # the date's parts may all be there, apart
         missing = tuple(sorted(set(missing) | {_number(str(part)) for d in unmatched
                                                 for part in (d.month, d.day, d.year % 100)}))
     conflict = _conflict(wanted, found, set(wanted.words & found.words)) if found else None
     return Support(sentence, max(coverage, 0.0), missing, conflict, unsaid, opposite)
+
+
+def _dated_apart(first: RecordSentence, second: RecordSentence) -> bool:
+    """Whether the first sentence's date is an earlier event it reports, not the date of the second's visit: joined,
+    '… reported seeing his personal physician on 12-05-2016 …' + 'Physical exam noted … reflex 1+ …' verified an
+    exam "on 12/05/2016" that took place on 12-09-2016 (CM17-0003917)."""
+    own = dates_in(first.text)
+    return bool(own and second.entry and not dates_in(second.text) and not own & dates_in(second.entry))
+
+
+def _entry_of(sentence: RecordSentence) -> tuple[frozenset[date], frozenset[str]]:
+    """The date of the entry a sentence that writes no date of its own belongs to, as a date and as numbers: "On
+    12/09/2016 the injured worker had a right ankle reflex of 1+" is what the 12-09-2016 visit's "Physical exam noted
+    … right ankle deep tendon reflex 1+ …" says (CM17-0003917; it was 'not in the record')."""
+    if not sentence.entry or dates_in(sentence.text):
+        return frozenset(), frozenset()
+    return dates_in(sentence.entry), tokens(sentence.entry).numbers
 
 
 def _part_holding(pair: tuple[str, str] | None, words: frozenset[str]) -> str | None:
@@ -556,7 +583,8 @@ def _part_holding(pair: tuple[str, str] | None, words: frozenset[str]) -> str | 
 
 def _joined(first: RecordSentence, second: RecordSentence) -> RecordSentence:
     """Two adjacent record sentences, for a claim that joins what the record says in two."""
-    return RecordSentence(f"{first.text} {second.text}", first.source, first.date or second.date)
+    return RecordSentence(f"{first.text} {second.text}", first.source, first.date or second.date,
+                          first.entry or second.entry)
 
 
 def claim_of_sentence(sentence: str) -> str:
@@ -681,6 +709,15 @@ def check_age_claim(sentence: str, compared: re.Match[str], sentences: list[Reco
                        f"The record gives the age as {age}, not {op} {years}: “{source.text.rstrip('.')}”. Correct the statement.")
 
 
+TOOK_PLACE = re.compile(
+    r"\b(?:underwent|undergone|received|completed|attended|had\s+(?:an?|the|\d+|several|prior|previous)|"
+    r"(?:was|were)\s+(?:performed|done|obtained|administered|given)|has\s+(?:had|undergone|received|completed|tried|"
+    r"failed))\b", re.IGNORECASE)
+"""A claim that something took place ('The injured worker underwent an MRI of the left knee on 11-30-2016.'): a plan
+or a request for it ('The treatment plan was for magnetic resonance imaging of the left knee.', that visit's) does
+not show it."""
+
+
 def check_fact_sentence(sentence: str, sentences: list[RecordSentence], sex: str | None) -> CitationCheck:
     """Is this sentence's statement about the case what the record says? 'verified' carries the record sentence."""
     claim = claim_of_sentence(sentence)
@@ -703,7 +740,8 @@ def check_fact_sentence(sentence: str, sentences: list[RecordSentence], sex: str
     support = best_support(claim, sentences)
     if support.opposite and support.sentence is not None:
         return _opposite_term_check(sentence, support)
-    if support.conflict and support.sentence is not None and mentions_without_documenting(support.sentence.text):
+    if support.sentence is not None and mentions_without_documenting(support.sentence.text) and (
+            support.conflict or TOOK_PLACE.search(claim) and not mentions_without_documenting(claim)):
         # A review's account of a request ("non-certified due to a lack of documentation … physical therapy
         # program") neither documents nor denies what took place: no support, but no contradiction either.
         return _fact_check(sentence, "record_fact_not_supported",
@@ -1072,9 +1110,12 @@ INJURY_DATE_CLAIM = re.compile(
     + _CLAIMED_DATE + "|"
     r"(?:the\s+)?(?:patient|injured worker|claimant|applicant|employee|worker|he|she)\s+(?:was\s+injured|sustained\s+"
     r"(?:an?\s+)?(?:industrial\s+|work[- ]related\s+|occupational\s+)?injury|(?:has|had)\s+a\s+date\s+of\s+injury"
-    r"(?:\s+of)?)\s+(?:on\s+)?" + _CLAIMED_DATE.replace("?P<date>", "?P<date2>"), re.IGNORECASE)
-"""'The date of injury was 12/1/16.' (CM17-0003917's own rationale; the record: 11-30-2016): a sentence that only
-states the date of injury is compared with the record's, not searched for as words."""
+    r"(?:\s+of)?)\s+(?:on\s+)?" + _CLAIMED_DATE.replace("?P<date>", "?P<date2>") + "|"
+    r"(?:the\s+|his\s+|her\s+)?(?:industrial\s+|work[- ]related\s+|occupational\s+)?injury\s+(?:occurred|happened|"
+    r"took\s+place|was)\s+(?:on\s+)?" + _CLAIMED_DATE.replace("?P<date>", "?P<date3>"), re.IGNORECASE)
+"""'The date of injury was 12/1/16.' (CM17-0003917's own rationale; the record: 11-30-2016), 'The injury occurred on
+12/01/2016.': a sentence that only states the date of injury is compared with the record's, not searched for as
+words."""
 INJURY_STATED = re.compile(r"\b(?:injury|injured|DOI)\b\D{0,20}?(?:on\s+)?(?P<date>" + RECORD_DATE.pattern + ")",
                            re.IGNORECASE)
 """A record's own statement of an injury date ('sustained an industrial injury on 11-30-2016'); a date elsewhere in
@@ -1088,7 +1129,7 @@ def check_injury_date_claim(sentence: str, case: CaseFile, corpus: list[RecordSe
     recorded = parse_date(case.injury_date or "")
     if claimed is None or recorded is None:
         return None
-    written = claimed.group("date") or claimed.group("date2")
+    written = claimed.group("date") or claimed.group("date2") or claimed.group("date3")
     stated = parse_date(written)
     injuries = [(parse_date(m.group("date")), r) for r in corpus for m in INJURY_STATED.finditer(r.text)]
     source = next((r for when, r in injuries if when == stated), None)

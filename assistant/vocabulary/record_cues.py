@@ -155,3 +155,43 @@ def documents_neuro_deficit(sentence: str) -> re.Match[str] | None:
             return found
     return None
 
+
+_INJURY_BEFORE_DATE = re.compile(r"\b(?:injur(?!ed\s+worker)\w*|claim|accident|incident|DOI)\b[^.]*$", re.IGNORECASE)
+"""A date the sentence gives as the injury's ('an industrial injury on 10-20-2016', 'an occupational claim from
+11/02/2016') dates that sentence only: the sentences after it are not entries of the injury day. 'The injured worker
+presented on 12-03-2016' is a visit."""
+
+
+def gives_injury_date(sentence: str) -> bool:
+    """Whether the sentence's first date is the injury's ('sustained an industrial injury on 10-20-2016')."""
+    found = RECORD_DATE.search(sentence)
+    return bool(found and _INJURY_BEFORE_DATE.search(sentence[:found.start()]))
+
+
+_OPENS_WITH_DATE = re.compile(r"^\W*(?:\S+\s+){0,6}?" + RECORD_DATE.pattern, re.IGNORECASE)
+
+
+def _looks_back(sentence: str, found: str, current: str | None) -> bool:
+    """A date earlier than the entry being read, given inside the sentence, is an event the entry reports ('The
+    injured worker reported seeing his personal physician on 12-05-2016 …' in the 12-09-2016 visit, CM17-0003917):
+    the sentences after it stay the visit's ('Physical exam noted … right ankle deep tendon reflex 1+' was dated
+    12-05-2016). A sentence that opens with its date ('On 11-15-2016, …', 'Progress notes dated 11-4-16 …') starts
+    an entry of its own, earlier or not."""
+    earlier = current is not None and (parse_date(found) or date.max) < (parse_date(current) or date.min)
+    return earlier and not _OPENS_WITH_DATE.match(sentence)
+
+
+def entry_dates(sentences: list[str], reviews: list[bool] | None = None) -> list[str | None]:
+    """Each sentence's date as the record gives it: its own, else the date of the entry it belongs to (the last
+    'On <date>' before it that is not the injury's, a review's, or an earlier event an entry reports). The
+    checklist's facts and the record verifier read the same dates."""
+    reviews = reviews if reviews is not None else review_account(sentences)
+    dated: list[str | None] = []
+    current: str | None = None
+    for sentence, review in zip(sentences, reviews):
+        found = entry_date(sentence)
+        if found and not review and not gives_injury_date(sentence) and not _looks_back(sentence, found, current):
+            current = found
+        dated.append(found or current)
+    return dated
+
