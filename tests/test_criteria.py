@@ -133,8 +133,8 @@ def test_quote_on_the_wrong_page_refuses_to_load_naming_it(tmp_path):
         load_criteria_file(path, pypdf_pages("cdc-opioids-2022"))
     message = str(caught.value)
     assert "cdc-opioids-2022.toml" in message and "'cdc-pdmp-review'" in message
-    assert "not on page 47" in message and '"At a minimum, during long-term opioid therapy' in message
-    assert "It is on page 48." in message
+    assert "not on page 47" in message and '"When prescribing initial opioid therapy for acute' in message
+    assert "It is on page 12, 48." in message  # the recommendation statement, and its restatement in the summary
     assert message.count("criterion '") == 1  # only the moved one
 
 
