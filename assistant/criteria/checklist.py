@@ -19,7 +19,7 @@ from assistant.criteria.mme import (CDC_GUIDELINE_ID, CONVERSION_PAGE, CONVERSIO
 from assistant.criteria.model import CriteriaSet, CriteriaTopic, Criterion, ItemCategory, RecordFact, Requirement
 from assistant.vocabulary.categories import PT_ABBREVIATION
 from assistant.vocabulary.drugs import OPIOID_CLASS_WORDS, class_category, identify_drugs
-from assistant.vocabulary.record_cues import interval_words
+from assistant.vocabulary.record_cues import LOW_REFLEX_GRADE, interval_words
 from assistant.vocabulary.deciding_terms import deciding_terms
 
 Verdict = tuple[ChecklistStatus, list[RecordFinding | RecordCitation], str]
@@ -54,8 +54,7 @@ CLASS_WORDS = {
 }
 _OBJECTIVE_DEFICIT = re.compile(r"\b(decreas\w+|diminish\w+|reduced|absent|weak\w*|positive|[0-4]\s*/\s*5|[0-4] out of 5|foot drop|"
                                 r"atrophy|deficits?|progressive|hypoesthesia|hyperesthesia|hypersensitiv\w+|hyporeflexi\w+|"
-                                r"impaired)\b|\breflex(?:es)?\s+(?:(?:is|was|were|are|of|at)\s+)?(?:[01]\s*\+|trace\b)|"
-                                r"\b(?:[01]\s*\+|trace)\s+(?:[\w-]+\s+){0,4}?reflex", re.IGNORECASE)
+                                r"impaired)\b|" + LOW_REFLEX_GRADE, re.IGNORECASE)
 """A reflex graded 1+ or 0 (normal is 2+) is diminished: 'right ankle deep tendon reflex 1+' (CM17-0003917) is a
 focal finding, and the draft said there was no documentation of one."""
 _SERIOUS_DEFICIT = re.compile(r"\b(?:progressive|progressing|worsening (?:weakness|numbness|neurologic\w*|deficits?)|"

@@ -136,11 +136,14 @@ def days_between(first: str | None, second: str | None) -> int | None:
 
 _DIMINISHED = r"(?:decreas\w*|diminish\w*|reduced|absent|weak\w*|impaired|lost|loss of|hypo\w+)"
 _NEURO_EXAM = r"(?:reflex(?:es)?|DTRs?|strength|sensation|sensory|motor|dermatom\w*|myotom\w*)"
+LOW_REFLEX_GRADE = (r"\breflex(?:es)?\s+(?:(?:is|was|were|are|of|at)\s+)?(?:[01]\s*\+|trace\b)|"
+                    r"\b(?:[01]\s*\+|trace)\s+(?:[\w-]+\s+){0,4}?reflex")
+"""A reflex graded 1+ or 0 or trace (2+ is normal): 'right ankle deep tendon reflex 1+' (CM17-0003917). A pattern
+fragment: the checklist's objective deficits and the verifier's NEURO_DEFICIT both read it."""
 NEURO_DEFICIT = re.compile(
     rf"\b{_DIMINISHED}\s+(?:[\w-]+\s+){{0,4}}?{_NEURO_EXAM}\b|"
     rf"\b{_NEURO_EXAM}\s+(?:[\w-]+\s+){{0,3}}?(?:(?:is|was|were|are)\s+)?{_DIMINISHED}|"
-    r"\breflex(?:es)?\s+(?:(?:is|was|were|are|of|at)\s+)?(?:[01]\s*\+|trace\b)|"
-    r"\b(?:[01]\s*\+|trace)\s+(?:[\w-]+\s+){0,4}?reflex|"
+    + LOW_REFLEX_GRADE + "|"
     r"\b[0-4](?:\+|-)?\s*/\s*5\b|\b[0-4] out of 5 (?:strength|motor)|\bfoot drop\b|\bhypoesthesia\b|\bhyporeflexi\w*",
     re.IGNORECASE)
 """An objective neurologic deficit on examination, as records write it: "decreased right ankle reflex", "right ankle
