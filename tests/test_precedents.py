@@ -244,3 +244,21 @@ def test_the_chapter_hint_follows_the_item_body_part_before_the_case_summary(ite
     if chapter:
         assert parts[0] == chapter
     assert "Low Back Complaints" not in parts or chapter == "Low Back Complaints"
+
+
+SHOULDER_CASE = ("The patient was currently taking nonsteroidal anti-inflammatory drugs and oxycodone for chronic low back "
+                 "pain. The current diagnoses are documented as right shoulder full thickness rotator cuff tear, "
+                 "acromioclavicular joint arthrosis, and degenerative labral tears.")  # CM17-0007142's summary, abridged
+
+
+def test_an_item_naming_no_body_part_takes_the_chapter_of_the_case_diagnoses():
+    """CM17-0007142's cold therapy unit (shoulder surgery) was pointed to "Low Back Complaints" — the first chapter
+    its summary named — while its draft read the item as shoulder; its reviewer cited the ODG Shoulder chapter."""
+    from assistant.precedents.governing import body_part_chapter, suggest_governing
+
+    item = "Associated surgical service: Cold therapy unit"
+    assert body_part_chapter(item, SHOULDER_CASE) == "Shoulder Complaints"
+    assert suggest_governing(item, SHOULDER_CASE, [], k=1)[0].part == "Shoulder Complaints"
+    # Diagnoses that name two body parts leave the first chapter the summary names.
+    two = SHOULDER_CASE.replace("right shoulder full", "lumbar sprain and right shoulder full")
+    assert body_part_chapter(item, two) == "Low Back Complaints"

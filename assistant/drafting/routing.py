@@ -17,7 +17,7 @@ from assistant.config import BUNDLED_CATALOG, PROJECT_ROOT
 from assistant.contracts import Citation, recommendation_numbers
 from assistant.errors import CatalogError
 from assistant.vocabulary.categories import ItemTopic
-from assistant.vocabulary.record_cues import TREATED_FOR
+from assistant.vocabulary.record_cues import diagnosis_sentences
 
 ROUTING_FILE = PROJECT_ROOT / "guideline_corpus" / "routing.toml"
 UNSPECIFIED_SPINE = "spine-unspecified"
@@ -134,15 +134,6 @@ def item_regions(item_text: str, table: RoutingTable | None = None) -> list[str]
     if UNSPECIFIED_SPINE in found and any(n in found for n in ("lumbar", "cervical", "thoracic")):
         found.remove(UNSPECIFIED_SPINE)
     return found
-
-
-DIAGNOSIS_WORD = re.compile(r"\bdiagnos[ie]s\b|\bdiagnosed\b|" + TREATED_FOR, re.IGNORECASE)
-
-
-def diagnosis_sentences(case_summary: str) -> list[str]:
-    """The summary's sentences (up to each full stop) that state diagnoses. Split by str.split, not a regex scanning
-    '[^.]*' from every position: that took 138 s on 16 KB of "the diagnoses " without a full stop."""
-    return [piece + "." for piece in case_summary.split(".")[:-1] if DIAGNOSIS_WORD.search(piece)]
 
 
 def diagnosis_regions(case_summary: str, table: RoutingTable | None = None) -> list[str]:

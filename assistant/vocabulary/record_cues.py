@@ -63,6 +63,15 @@ and possible lumbar radiculopathy"; "is undergoing treatments for cervical spine
 "diagnosis"."""
 
 
+DIAGNOSIS_WORD = re.compile(r"\bdiagnos[ie]s\b|\bdiagnosed\b|" + TREATED_FOR, re.IGNORECASE)
+
+
+def diagnosis_sentences(case_summary: str) -> list[str]:
+    """The summary's sentences (up to each full stop) that state diagnoses. Split by str.split, not a regex scanning
+    '[^.]*' from every position: that took 138 s on 16 KB of "the diagnoses " without a full stop."""
+    return [piece + "." for piece in case_summary.split(".")[:-1] if DIAGNOSIS_WORD.search(piece)]
+
+
 def stated_reason(sentence: str) -> str:
     """What a plan, request or review sentence documents: the reason it states, else nothing."""
     found = PLAN_REASON.search(sentence)
