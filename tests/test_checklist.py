@@ -1443,3 +1443,23 @@ def test_a_diminished_reflex_is_a_focal_finding_and_only_a_progressive_or_seriou
     assert statuses["lbp-imaging-conservative-care-first"] == "not_met"
     progressive = focal.replace("right ankle deep tendon reflex 1+", "progressive weakness of the right ankle dorsiflexors")
     assert _statuses(progressive, item, injury)["lbp-imaging-red-flags-present"] == "met"
+
+
+def test_radicular_findings_without_corroborating_imaging_say_which_half_is_missing():
+    """CM17-0005418 (a transforaminal ESI): the exam documents a positive straight leg raise and diminished L4-L5
+    sensation, and "No MRI report was available." The row said "there is no documentation of radiculopathy on
+    examination corroborated by imaging" beside the exam quotes; its reviewer wrote "no recent MRI or electrodiagnostic
+    studies supporting a diagnosis of radiculopathy"."""
+    summary = ("On 12-21-16 the injured worker complained of low back pain and right leg pain. A straight leg raise was "
+               "positive on the right. Sensation was diminished in the lumbar four and lumbar five dermatomes of the lower "
+               "extremities. No MRI report was available.")
+    row = _row(summary, "Right L5 transforaminal epidural steroid injection", "lbp-esi-radicular")
+    assert row.status == "not_documented"
+    assert row.reason.startswith("Radicular findings on examination are documented, but there is no documentation of imaging")
+    quotes = [c.quote for c in row.record_citations]
+    assert "No MRI report was available." in quotes and any("straight leg raise" in q for q in quotes)
+    assert len(quotes) == 2
+    # With no radicular finding at all, the row says radiculopathy itself is not documented.
+    bare = _row("On 12-21-16 the injured worker complained of low back pain.", "Lumbar epidural steroid injection",
+                "lbp-esi-radicular")
+    assert bare.reason.startswith("There is no documentation of radiculopathy on examination")

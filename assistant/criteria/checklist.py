@@ -633,6 +633,14 @@ def _radicular(ctx: ItemContext, criterion: Criterion) -> Verdict:
         return "met", ctx.deficits()[:2] + imaging[:1], "Radicular findings on examination, corroborated by imaging, are documented."
     if ctx.normal_exam() and not radicular:
         return "not_met", ctx.normal_exam(), "The neurologic examination documented is normal."
+    if radicular and not imaging:
+        # Say which half is missing, with the record's own word on the imaging when it gives one: "No MRI report was
+        # available." (CM17-0005418; its reviewer: "no recent MRI or electrodiagnostic studies supporting a diagnosis
+        # of radiculopathy").
+        no_imaging = ctx.absent(RecordFact.prior_imaging)[:1]  # a draft shows two quotes per row: keep this one
+        return "not_documented", radicular[:2 - len(no_imaging)] + no_imaging, (
+            "Radicular findings on examination are documented, but there is no documentation of imaging or "
+            "electrodiagnostic testing that corroborates them.")
     return "not_documented", radicular[:2] + imaging[:1], ("There is no documentation of radiculopathy on examination "
                                                            "corroborated by imaging or electrodiagnostic testing.")
 
