@@ -92,6 +92,9 @@ def case():
     ("what is the basis for the suggestion?", "checklist"),
     ("why was it denied?", "record"),  # the utilization review's reasons
     ("why is naloxone recommended for high doses?", "lookup"),
+    ("is radiculopathy corroborated by imaging?", "record"),  # CM17-0005418: searched the guidelines for "corroborated"
+    ("is the diagnosis confirmed on EMG?", "record"),
+    ("is imaging required to confirm radiculopathy?", "lookup"),
 ])
 def test_intents(message, intent):
     assert detect_intent(message) == intent

@@ -37,7 +37,7 @@ RECORD_QUESTION = re.compile(
     r"^\s*(?:was|were|has|have|had|did)\b.{0,60}\b(?:tried|done|performed|completed|given|prescribed|documented|"
     r"noted|attempted|checked|ordered)\b|"
     r"^\s*(?:does|did|do)\s+(?:the\s+)?(?:record|records|chart|case|summary|notes?|documentation)\b|"
-    r"^\s*(?:is|are)\b.{0,60}\b(?:documented|noted|recorded)\b|"
+    r"^\s*(?:is|are)\b.{0,60}\b(?:documented|noted|recorded|corroborated|confirmed|substantiated)\b|"
     r"\bin (?:the|this) (?:record|records|case|chart)\b|\bwhat did (?:the\s+)?(?:UR|utilization review|claims administrator|"
     r"(?:prior|previous|earlier|original)\s+review(?:er)?|reviewer)\b|"
     r"\b(?:UR|utilization review)(?:'s)? (?:say|said|reasons?|rationale)\b|\bwhat (?:medications?|meds|drugs)\b|\bwhy was\b.{0,60}\b(?:denied|non-?certified|modified)\b",
