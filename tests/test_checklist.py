@@ -1303,6 +1303,21 @@ def test_the_overview_marks_a_sentence_that_negates_a_documented_fact():
     assert "No relevant surgical history was documented.” (case summary) — negated" in overview, overview
 
 
+def test_a_normal_exam_finding_under_documented_findings_is_marked_normal_not_undone():
+    """CM17-0005418 (real letter): "Motor strength was normal in the bilateral lower extremities." was listed under
+    "Neurological findings: documented" as "negated: says it was not done or not found" — as if no strength exam."""
+    from assistant.conversation.record_answer import record_answer
+
+    case = CaseFile(case_id="gen", items=[DisputedItem(text="Lumbar epidural steroid injection")], summary=(
+        "A straight leg raise was positive on the right. Motor strength was normal in the bilateral lower extremities. "
+        "He has not had physical therapy. Treatment has included chiropractic treatments."))
+    findings = record_answer("does he have neurological deficits?", case)
+    assert "lower extremities.” (case summary) — negated: a normal finding, or one the record says is absent" in findings
+    assert "not done" not in findings, findings
+    treatments = record_answer("what treatment has he had?", case)
+    assert "— negated: says it was not done or not found" in treatments, treatments
+
+
 def test_a_date_the_record_looks_ahead_to_is_not_the_latest_entry():
     """CM17-0003917 (real letter): "The injured worker was placed off work through 12-12-2016." made the latest record
     date the end of the off-work period, 12 days after the injury, where the visit was on 12-09-2016 (day 9)."""

@@ -71,7 +71,12 @@ def _fact_name(fact: RecordFact) -> str:
     return name[:1].upper() + name[1:]  # str.capitalize() wrote "Cures (pdmp) check"
 
 
-def _fact_lines(name: str, present: list[RecordFinding], absent: list[RecordFinding]) -> list[str]:
+EXAM_FACTS = frozenset({RecordFact.neuro_findings, RecordFact.red_flags})
+"""Facts an examination finds: a sentence negating one is a normal finding ("Motor strength was normal …"), which
+"says it was not done" misread."""
+
+
+def _fact_lines(name: str, present: list[RecordFinding], absent: list[RecordFinding], exam: bool = False) -> list[str]:
     if not present and not absent:
         return [f"{name}: not documented — no record sentence names it in the words the extractors look for."]
     lines = [f"{name}: {'documented' if present else 'documented as absent'}, in the record's words:"]
@@ -81,7 +86,8 @@ def _fact_lines(name: str, present: list[RecordFinding], absent: list[RecordFind
             seen.add(finding.citation.quote)
             # Under "documented", a sentence that negates it is marked: "No relevant surgical history was documented
             # …" was listed among CM17-0002892's prior treatments as if it documented one.
-            negated = " — negated: says it was not done or not found" if present and finding in absent else ""
+            said = "a normal finding, or one the record says is absent" if exam else "says it was not done or not found"
+            negated = f" — negated: {said}" if present and finding in absent else ""
             lines.append(_cited(finding.citation) + negated)
     return lines
 
@@ -271,7 +277,7 @@ def case_overview(case: CaseFile, facts: RecordFacts | None = None) -> list[str]
     for fact in OVERVIEW_FACTS:
         answer = facts.get(fact)
         present, absent = _distinct_quotes(answer.present()), _distinct_quotes(answer.absent())
-        lines += _fact_lines(_fact_name(fact), present, absent)
+        lines += _fact_lines(_fact_name(fact), present, absent, exam=fact in EXAM_FACTS)
     return lines
 
 
@@ -301,7 +307,7 @@ def fact_answer(question: str, case: CaseFile, facts: RecordFacts | None = None)
     lines += _medication_lines(facts) if medications and not drug_named else []
     for fact in named:
         answer = facts.get(fact)
-        lines += _fact_lines(_fact_name(fact), answer.present(), answer.absent())
+        lines += _fact_lines(_fact_name(fact), answer.present(), answer.absent(), exam=fact in EXAM_FACTS)
     for treatment in classes:
         tried = facts.get(RecordFact.prior_treatments)
         kinds = procedure_kinds_in(question) if treatment == "injection" else set()
