@@ -941,3 +941,22 @@ def test_a_plan_dated_by_its_visit_does_not_show_that_what_it_plans_took_place(l
     underwent = check("The injured worker underwent an MRI of the left knee on 11-30-2016.")
     assert underwent.status == "record_fact_not_supported" and underwent.message.startswith("Only a plan")
     assert check("On 11-30-2016 the treatment plan was for an MRI of the left knee.").status == "verified"
+
+
+def test_an_absence_that_names_nothing_is_not_shown_verified(letter_case):
+    """CM17-0011543's own rationale: "Here, it was not clearly stated or clearly established why the shoulder
+    electrodiagnostic testing was ordered …" was verified as "No sentence of the case record documents 'Here, it'" —
+    true of every record, so checked nothing. A named absence is still checked."""
+    from assistant.verification.record import check_fact_sentence, record_sentences
+
+    sentences = record_sentences(letter_case("CM17-0011543.pdf"))
+    vague = check_fact_sentence("Here, it was not clearly stated or clearly established why the shoulder "
+                                "electrodiagnostic testing was ordered on the January 6, 2017 office visit at issue.",
+                                sentences, None)
+    assert vague.status == "reviewer_statement_unverified" and "Here, it" in vague.message
+    assert check_fact_sentence("It is not documented.", sentences, None).status == "reviewer_statement_unverified"
+    assert check_fact_sentence("There is no documentation of a prior lumbar MRI.", sentences, None).status == "verified"
+    assert check_fact_sentence("There is no documentation of Flexeril.", sentences, None).status == "record_documents_it"
+    # "… evidence provided to support medication efficacy": the purpose clause is the subject when nothing else is.
+    efficacy = check_fact_sentence("There was a lack of evidence provided to support medication efficacy.", sentences, None)
+    assert "medication efficacy" in efficacy.message

@@ -190,7 +190,9 @@ def absent_subject(match: re.Match) -> str:
     subject = next(match.group(name) for name in "xyzwvuts" if match.group(name))
     if match.group("u") or match.group("t"):  # "had not undergone conservative care …, due to the severity …": its own clause
         subject = CLAUSE_BREAK.split(subject, maxsplit=1)[0]
-    return PURPOSE_CLAUSE.sub("", subject) or subject
+    stripped = PURPOSE_CLAUSE.sub("", subject)
+    # "a lack of evidence provided to support medication efficacy": the purpose is all the subject there is.
+    return stripped if tokens(stripped).words else subject
 
 
 LEAD_LINK = re.compile(r"(?:,|\b(?:due to|because(?: of)?|as|since|given|and|but|while|although|though|however|"
@@ -787,6 +789,13 @@ def _check_absence(sentence: str, subject: str, sentences: list[RecordSentence])
     """'There is no documentation of X' holds unless a record sentence documents X (not negated). The request, a
     plan or a review's decision on it names X without documenting it (`vocabulary.record_cues`)."""
     wanted = tokens(subject)
+    if not wanted.words and not wanted.numbers:
+        # "Here, it was not clearly stated … why the testing was ordered" (CM17-0011543): an absence of "Here, it"
+        # holds for every record, so it was shown verified; what the sentence says is missing is not named.
+        return CitationCheck(status="reviewer_statement_unverified", sentence=sentence, message=(
+            f"This sentence does not name what the record lacks (it reads as “{subject.strip(' .')}”), so it cannot be "
+            "checked. Name it (“there is no documentation of …”) or confirm it against the medical records before "
+            "signing."))
     deciding = deciding_terms(subject)
     site_words = tokens(" ".join([*(deciding.spelled[t] for t in deciding.sites), "spine"] if deciding.sites else [])).words
     asks_for_neuro_deficit = bool(NEURO_DEFICIT_SUBJECT.search(subject)) and not QUALIFIED_DEFICIT.search(subject)
