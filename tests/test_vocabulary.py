@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from assistant.vocabulary.categories import classify_item
 from assistant.vocabulary.drugs import identify_drugs
 from assistant.vocabulary.fuzzy import corpus_correction, correct_word, corrections
-from assistant.vocabulary.query import expand_query
+from assistant.vocabulary.query import expand_query, with_vocabulary_terms
 from assistant.vocabulary.tables import abbreviation_table, drug_table
 from tests.conftest import LETTERS_DIR, SEED_LETTER, require_shared
 
@@ -189,6 +189,15 @@ def test_a_named_drug_class_adds_its_generics_but_opioids_do_not():
     assert {"ibuprofen", "naproxen"} <= set(classes["NSAIDs"]) and "diazepam" in classes["benzos"]
     assert "oxycodone" not in expand_query("opioids for acute pain").added_terms  # too broad to add
     assert not [e for e in expand_query("a classic study").expansions if e.kind == "drug class"]
+
+
+def test_sciatica_is_searched_as_radicular_pain_the_low_back_guidelines_word():
+    """"gabapentin for sciatica" ranked the headache guideline's gabapentin-for-migraine pages above the low back pain
+    guideline's Recommendation 20, which says "with or without radicular symptoms" (and "Radicular back pain (e.g.,
+    sciatica)", p. 20). Radicular only: a record's "sciatica" must not document "radiculopathy", a diagnosis."""
+    added = expand_query("gabapentin for sciatica").added_terms
+    assert "radicular" in added and "radiculopathy" not in added
+    assert "radiculopathy" not in with_vocabulary_terms("He complains of sciatica.")
 
 
 def test_reviewer_synonyms_in_letters_add_the_guideline_word():
