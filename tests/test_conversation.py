@@ -95,6 +95,9 @@ def case():
     ("is radiculopathy corroborated by imaging?", "record"),  # CM17-0005418: searched the guidelines for "corroborated"
     ("is the diagnosis confirmed on EMG?", "record"),
     ("is imaging required to confirm radiculopathy?", "lookup"),
+    ("what are the items?", "record"),  # CM17-0016311: searched the guidelines
+    ("how many items are there?", "record"),
+    ("what items does the CDC guideline cover?", "lookup"),
 ])
 def test_intents(message, intent):
     assert detect_intent(message) == intent
@@ -378,7 +381,8 @@ def test_the_whole_case_asked_in_other_words_gets_the_overview_and_a_diagnosis_s
                "rated at 4-8 out of 10.")
     case = CaseFile(case_id="gen", summary=summary, injury_date="10/20/2016",
                     items=[DisputedItem(text="Physical therapy 2 times a week for 6 weeks bilateral shoulder")])
-    for question in ("what is this case about?", "tell me about this patient", "give me an overview"):
+    for question in ("what is this case about?", "tell me about this patient", "give me an overview",
+                     "what are the items?", "list the items"):  # CM17-0016311: the items searched the guidelines
         lines = record_answer(question, case).splitlines()
         assert "Disputed items: 1. Physical therapy 2 times a week for 6 weeks bilateral shoulder" in lines, (question, lines)
     diagnosis = record_answer("what is the diagnosis?", case).splitlines()

@@ -55,6 +55,13 @@ CASE_HISTORY = re.compile(
     r"^\s*what\b.{0,60}\b(?:has|have)\b.{0,20}\b(?:had|received|undergone)\b|"
     r"^\s*(?:has|have|had|did|was|were)\b.{0,60}\b(?:improv\w*|worsen\w*|chang\w*|respond\w*|help\w*)\b|"
     r"\b(?:so far|to date|thus far|until now)\s*[?.!]*\s*$", re.IGNORECASE)  # 'how many PT visits so far?'
+ITEMS_QUESTION = re.compile(
+    r"\bwhat (?:is|are|was|were) (?:being )?(?:requested|the requests?|the disputed items?|in dispute)\b|\bdisputed items?\b|"
+    r"^\s*(?:what|which) (?:is|are|was|were) (?:the )?(?:items?|requests?)\s*[?.!]*\s*$|"
+    r"^\s*(?:please\s+)?(?:list|show)(?: me)? (?:the |all )?(?:items?|requests?)\b|^\s*how many (?:items?|requests?)\b",
+    re.IGNORECASE)
+"""'what is being requested?', 'what are the items?' (it searched the guidelines, CM17-0016311), 'list the items':
+the disputed items, which the case overview lists."""
 CASE_ATTRIBUTE = re.compile(
     r"^\s*what(?:'s|\s+is|\s+are|\s+was|\s+were)\s+(?:the\s+)?(?:(?:patient|injured worker|claimant|applicant)'s\s+)?"
     r"(?:diagnos[ie]s|work status|pain (?:scores?|levels?|ratings?)|date of injury|injury date|current medications?|"
@@ -65,10 +72,10 @@ CASE_ATTRIBUTE = re.compile(
     r"exam(?:ination)?|UDS|urine drug (?:screen|test))\s+(?:show|reveal|demonstrate|find|indicate|confirm)\w*\b|"
     r"^\s*when (?:was|did) (?:the\s+)?(?:injury|patient|injured worker|claimant|applicant|he|she)\b|"
     r"^\s*how old\b|\bsummar\w*\b.{0,20}\b(?:case|record|patient|history)\b|\b(?:case|record) (?:summary|overview)\b|"
-    r"^\s*give me the (?:history|case)\b|\bwhat (?:is|are|was|were) (?:being )?(?:requested|the requests?|the disputed items?|"
-    r"in dispute)\b|\bdisputed items?\b", re.IGNORECASE)
+    r"^\s*give me the (?:history|case)\b|" + ITEMS_QUESTION.pattern, re.IGNORECASE)
 """'what are the diagnoses?', 'what did the MRI show?', 'does the MRI show nerve root compression?' (it searched the
-guidelines, CM17-0007151), 'when was the injury?': the case's own attributes."""
+guidelines, CM17-0007151), 'when was the injury?', 'what are the items?' (it searched the guidelines, CM17-0016311):
+the case's own attributes."""
 CASE_OVERVIEW = re.compile(
     r"^\s*(?:please\s+)?(?:give me\s+)?(?:an?\s+|the\s+)?(?:overview|summary|recap|synopsis|background)\s*[.?!]*\s*$|"
     r"^\s*(?:please\s+)?(?:summari[sz]e|recap)(?:\s+please)?\s*[.?!]*\s*$|"

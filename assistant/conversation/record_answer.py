@@ -15,7 +15,7 @@ from datetime import date
 from typing import TYPE_CHECKING, TypeVar
 
 from assistant.contracts import CaseFile, RecordCitation, readable_date
-from assistant.conversation.intents import CASE_OVERVIEW
+from assistant.conversation.intents import CASE_OVERVIEW, ITEMS_QUESTION
 from assistant.criteria.facts import (FACT_PATTERNS, TREATMENT_CLASSES, Medication, RecordFacts, RecordFinding, called_chronic,
                                       duration_of_pain, extract_record_facts, parse_date)
 from assistant.criteria.model import RecordFact
@@ -208,8 +208,7 @@ TREATMENT_HISTORY_QUESTION = re.compile(
     r"\btreatment (?:to date|history)\b", re.IGNORECASE)
 OVERVIEW_QUESTION = re.compile(
     CASE_OVERVIEW.pattern + r"|\bsummar\w*\b|\boverview\b|\b(?:the|his|her|case) history\b|\bgive me the history\b|"
-    r"\bwhat (?:is|are|was|were) (?:being )?(?:requested|the requests?|the disputed items?|in dispute)\b|\bdisputed items?\b",
-    re.IGNORECASE)
+    + ITEMS_QUESTION.pattern, re.IGNORECASE)
 AGE_QUESTION = re.compile(r"^\s*how old\b|\bwhat is (?:the )?(?:patient's |injured worker's )?age\b", re.IGNORECASE)
 OVERVIEW_FACTS = (RecordFact.diagnosis, RecordFact.pain_scores, RecordFact.function, RecordFact.work_status,
                   RecordFact.prior_treatments, RecordFact.prior_imaging, RecordFact.neuro_findings, RecordFact.red_flags)
