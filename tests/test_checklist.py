@@ -1478,3 +1478,15 @@ def test_radicular_findings_without_corroborating_imaging_say_which_half_is_miss
     bare = _row("On 12-21-16 the injured worker complained of low back pain.", "Lumbar epidural steroid injection",
                 "lbp-esi-radicular")
     assert bare.reason.startswith("There is no documentation of radiculopathy on examination")
+
+
+def test_a_dose_range_that_reaches_the_threshold_only_at_its_most_frequent_dosing_says_so():
+    """CM17-0010420's post-operative "Norco 5/325mg #60, 1-2 tabs orally every 4-6 hrs as needed" is 20-60 MME/day;
+    the ≥ 50 MME/day row said "at or above 50 MME/day" of it. A regimen at or above the threshold at its least still
+    says so."""
+    ranged = _row("On 12/01/2016 the patient underwent umbilical hernia repair.",
+                  "Post-op Norco 5/325mg #60, 1-2 tabs orally every 4-6 hrs as needed", "cdc-dose-50-reassess")
+    assert "20–60 MME/day: 50 MME/day or more only at the most frequent dosing" in ranged.reason, ranged.reason
+    fixed = _row("Chronic low back pain since 2014; Norco 10/325mg every 4 hours since 2015.",
+                 "Norco 10/325mg every 4 hours #180", "cdc-dose-50-reassess")
+    assert "60 MME/day: at or above 50 MME/day" in fixed.reason, fixed.reason

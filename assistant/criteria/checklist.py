@@ -14,7 +14,8 @@ from assistant.contracts import REQUEST_SOURCE, CaseFile, Checklist, ChecklistRo
 from assistant.criteria.facts import (ACUTE_PAIN_DAYS, CHRONIC_PAIN_DAYS, TREATMENT_CLASSES, RecordFacts, RecordFinding,
                                       extract_record_facts, patient_sentences_with_dates, sentences_with_dates)
 from assistant.criteria.load import GuidelinePages
-from assistant.criteria.mme import (CDC_GUIDELINE_ID, CONVERSION_PAGE, CONVERSION_QUOTE, MME_INPUTS, days_supply,
+from assistant.criteria.mme import (CDC_GUIDELINE_ID, CONVERSION_PAGE, CONVERSION_QUOTE, MME_INPUTS, MmeResult,
+                                   days_supply,
                                    frequency_from_request, supply_gaps)
 from assistant.criteria.model import CriteriaSet, CriteriaTopic, Criterion, ItemCategory, RecordFact, Requirement
 from assistant.vocabulary.categories import PT_ABBREVIATION
@@ -542,10 +543,20 @@ def _dose_reassessed(ctx: ItemContext, criterion: Criterion) -> Verdict:
     if mme.mme_per_day < threshold:
         return "met", ctx.present(RecordFact.mme_per_day), f"{mme.arithmetic()}: below {threshold} MME/day."
     benefit = ctx.present(RecordFact.function)
+    reaches = _reaches(mme, threshold)
     if benefit:
-        return "met", benefit, f"{mme.arithmetic()}: at or above {threshold} MME/day, with benefit documented."
+        return "met", benefit, f"{mme.arithmetic()}: {reaches}, with benefit documented."
     return "not_documented", ctx.present(RecordFact.mme_per_day), (
-        f"{mme.arithmetic()}: at or above {threshold} MME/day, and there is no documented reassessment of benefit and risk.")
+        f"{mme.arithmetic()}: {reaches}, and there is no documented reassessment of benefit and risk.")
+
+
+def _reaches(mme: MmeResult, threshold: int) -> str:
+    """How the regimen stands to the threshold: "1-2 tabs every 4-6 hours" of hydrocodone 5 mg is 20-60 MME/day, which
+    reaches 50 only at its most frequent dosing; "at or above 50 MME/day" said more (CM17-0010420, post-operative)."""
+    low = mme.mme_per_day_min
+    if low is not None and low < threshold:
+        return f"{threshold} MME/day or more only at the most frequent dosing the prescription allows"
+    return f"at or above {threshold} MME/day"
 
 
 BENEFIT_FACTS = (RecordFact.pain_scores, RecordFact.function)
