@@ -960,3 +960,26 @@ def test_an_absence_that_names_nothing_is_not_shown_verified(letter_case):
     # "… evidence provided to support medication efficacy": the purpose clause is the subject when nothing else is.
     efficacy = check_fact_sentence("There was a lack of evidence provided to support medication efficacy.", sentences, None)
     assert "medication efficacy" in efficacy.message
+
+
+def test_a_count_must_be_one_the_record_states_not_a_part_of_a_date(letter_case):
+    """QA reading of two real letters: "The injured worker has had 12 sessions of physical therapy." was verified by a
+    sentence of the 12-19-16 visit that gives no count (CM17-0017104), and "Utilization Review authorized 8 sessions of
+    physical therapy." by "On December 08, 2016 … accommodating x1 lumbar epidural L4 L5 and 10 sessions physical
+    therapy with 2 remaining sessions" (CM17-0013754), whose 8 is a day and whose sessions are 10 and 2."""
+    from assistant.verification.record import check_fact_sentence, record_sentences
+
+    physical_therapy = record_sentences(letter_case("CM17-0017104.pdf"))
+    assert check_fact_sentence("The injured worker has had 12 sessions of physical therapy.", physical_therapy,
+                               None).status == "record_fact_not_supported"
+    review = record_sentences(letter_case("CM17-0013754.pdf"))
+    for claim in ("Utilization Review authorized 8 sessions of physical therapy.",
+                  "The original request was for 20 sessions of physical therapy.",
+                  "Utilization Review authorized 5 sessions of physical therapy."):
+        assert check_fact_sentence(claim, review, None).status != "verified", claim
+    assert check_fact_sentence("Utilization Review authorized 10 sessions of physical therapy.", review,
+                               None).status == "verified"
+    # A date's parts may still come from the visit the sentence belongs to (CM17-0003917's exam of 12-09-2016).
+    exam = record_sentences(letter_case("CM17-0003917.pdf"))
+    assert check_fact_sentence("On 12/09/2016 the injured worker had a right ankle reflex of 1+.", exam,
+                               None).status == "verified"

@@ -22,7 +22,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from assistant.contracts import REQUEST_SOURCE, CaseFile, CitationCheck, ItemRationale, RecordCitation
-from assistant.verification.quantities import NUMBER_WORDS
+from assistant.verification.quantities import NUMBER_WORDS, figures
 from assistant.verification.textmatch import STOPWORDS, match_key, normalise_characters, quote_occurs
 from assistant.vocabulary.deciding_terms import DecidingTerms, deciding_terms, missing_terms, opposing_term
 from assistant.vocabulary.query import with_vocabulary_terms
@@ -400,6 +400,34 @@ def tokens(text: str) -> Tokens:
     return Tokens(frozenset(words), frozenset(numbers), frozenset(negated), frozenset(affirmed))
 
 
+YEAR_OR_MONTH = re.compile(r"\b(?:\d{1,2}/)?(?:19|20)\d\d\b")
+
+
+@functools.lru_cache(maxsize=8192)
+def _undated(text: str) -> str:
+    return YEAR_OR_MONTH.sub(" ", RECORD_DATE.sub(" ", _numeric_dates(normalise_characters(text))))
+
+
+@functools.lru_cache(maxsize=8192)
+def counted_numbers(text: str) -> frozenset[str]:
+    """The numbers a text states outside its dates, months and years: a count, a dose, a score. "Utilization Review
+    authorized 8 sessions" was verified by "… on December 08, 2016 … accommodating … 10 sessions physical therapy …",
+    and "12 sessions of physical therapy" by a sentence of the 12-19-16 visit (CM17-0013754, CM17-0017104)."""
+    return tokens(_undated(text)).numbers
+
+
+def _other_figures(claim: str, text: str) -> frozenset[str]:
+    """The claim's figures with a unit ("5 sessions", "100 mg") where the sentence gives that unit only with other
+    figures: "5 sessions of physical therapy" is not "… 10 sessions physical therapy with 2 remaining sessions"."""
+    given = figures(_undated(text))
+    out = set()
+    for said in figures(_undated(claim)):
+        same_unit = {f.value for f in given if f.unit == said.unit}
+        if said.unit is not None and same_unit and said.value not in same_unit:
+            out.add(_number(f"{said.value:g}"))
+    return frozenset(out)
+
+
 def _context_negations(text: str) -> tuple[set[str], set[str]] | None:
     """(stems with a negated occurrence, stems with an asserted one) by ConText; None without medSpaCy."""
     from assistant.vocabulary.negation import assertions_if_available
@@ -521,13 +549,13 @@ def best_support(claim: str, sentences: list[RecordSentence]) -> Support:
         *((_joined(a, b), (a.text, b.text)) for a, b in zip(sentences, sentences[1:])
           if a.source == b.source and not _dated_apart(a, b))]
     excused = _status_words_excused(wanted, deciding)
-    claim_dates = dates_in(claim)
+    claim_dates, claim_counts = dates_in(claim), counted_numbers(claim)
     for sentence, parts in windows:
         found = tokens(sentence.text)
         counted = wanted.words - excused if excused and _states_test_done(sentence) else wanted.words
         words = len(counted & found.words)
         entry, entry_numbers = _entry_of(sentence)
-        numbers_missing = (len(wanted.numbers - found.numbers - entry_numbers)
+        numbers_missing = (len(_numbers_missing(wanted, claim_counts, sentence.text, found, entry_numbers, claim))
                            + bool(claim_dates - dates_in(sentence.text) - entry))
         coverage = (words + len(wanted.numbers) - numbers_missing) / (len(counted) + len(wanted.numbers))
         if numbers_missing:
@@ -548,13 +576,22 @@ def best_support(claim: str, sentences: list[RecordSentence]) -> Support:
             best = ((coverage, raw), sentence, found, unsaid, opposite, counted)
     (coverage, _), sentence, found, unsaid, opposite, counted = best
     entry, entry_numbers = _entry_of(sentence) if sentence is not None else (frozenset(), frozenset())
-    missing = tuple(sorted((counted - found.words) | (wanted.numbers - found.numbers - entry_numbers))) if found else ()
+    missing = tuple(sorted((counted - found.words) | _numbers_missing(wanted, claim_counts, sentence.text, found,
+                                                                      entry_numbers, claim))) if found else ()
     unmatched = claim_dates - dates_in(sentence.text) - entry if sentence is not None else frozenset()
     if unmatched:  # the date's parts may all be there, apart
         missing = tuple(sorted(set(missing) | {_number(str(part)) for d in unmatched
                                                 for part in (d.month, d.day, d.year % 100)}))
     conflict = _conflict(wanted, found, set(wanted.words & found.words)) if found else None
     return Support(sentence, max(coverage, 0.0), missing, conflict, unsaid, opposite)
+
+
+def _numbers_missing(wanted: Tokens, claim_counts: frozenset[str], text: str, found: Tokens,
+                     entry_numbers: frozenset[str], claim_text: str) -> frozenset[str]:
+    """The claim's numbers the sentence does not give: a count must be one the sentence states, not a part of its
+    dates; the parts of the claim's dates may come from the date of the visit the sentence belongs to."""
+    return ((claim_counts - counted_numbers(text)) | (wanted.numbers - claim_counts - found.numbers - entry_numbers)
+            | (_other_figures(claim_text, text) if claim_counts else frozenset()))
 
 
 def _dated_apart(first: RecordSentence, second: RecordSentence) -> bool:
