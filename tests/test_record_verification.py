@@ -983,3 +983,20 @@ def test_a_count_must_be_one_the_record_states_not_a_part_of_a_date(letter_case)
     exam = record_sentences(letter_case("CM17-0003917.pdf"))
     assert check_fact_sentence("On 12/09/2016 the injured worker had a right ankle reflex of 1+.", exam,
                                None).status == "verified"
+
+
+def test_a_claim_given_another_day_than_the_record_gives_is_not_verified_and_is_shown_beside_it(letter_case):
+    """QA reading of CM17-0017104: "On 11-4-16, she complained of ongoing pain in the low back." was verified by the
+    injury sentence of 11-4-2016 ("… Diagnoses include lumbar sprain and low back pain."), its date making up for the
+    words it lacks; the record's complaint is "On 12-19-16, she complained of ongoing pain in the low back." A wrong
+    date on the review's denial showed the 12-19-16 complaint as the closest sentence."""
+    from assistant.verification.record import check_fact_sentence, record_sentences
+
+    sentences = record_sentences(letter_case("CM17-0017104.pdf"))
+    wrong_day = check_fact_sentence("On 11-4-16, she complained of ongoing pain in the low back.", sentences, None)
+    assert wrong_day.status == "record_fact_not_supported"
+    assert "“On 12-19-16, she complained of ongoing pain in the low back.”" in wrong_day.message, wrong_day.message
+    denial = check_fact_sentence("The Utilization Review dated 12-19-16 denied the request.", sentences, None)
+    assert denial.status == "record_fact_not_supported" and "dated 12-28-16, denied the request" in denial.message
+    assert check_fact_sentence("On 12-19-16, she complained of ongoing pain in the low back.", sentences,
+                               None).status == "verified"

@@ -550,6 +550,7 @@ def best_support(claim: str, sentences: list[RecordSentence]) -> Support:
           if a.source == b.source and not _dated_apart(a, b))]
     excused = _status_words_excused(wanted, deciding)
     claim_dates, claim_counts = dates_in(claim), counted_numbers(claim)
+    other_day: tuple[float, RecordSentence | None] = (0.0, None)  # the best sentence whose only lack is the claim's date
     for sentence, parts in windows:
         found = tokens(sentence.text)
         counted = wanted.words - excused if excused and _states_test_done(sentence) else wanted.words
@@ -574,6 +575,15 @@ def best_support(claim: str, sentences: list[RecordSentence]) -> Support:
                 coverage = SUPPORT_COVERAGE - 0.01
         if (coverage, raw) > best[0]:
             best = ((coverage, raw), sentence, found, unsaid, opposite, counted)
+        if counted and claim_dates - dates_in(sentence.text) - entry and not claim_counts - counted_numbers(sentence.text):
+            other_day = max(other_day, (words / len(counted), sentence), key=lambda pair: pair[0])
+    if other_day[1] is not None and best[1] is not None and other_day[0] >= SUPPORT_COVERAGE and (
+            other_day[0] > len(best[5] & best[2].words) / max(len(best[5]), 1)):
+        # Another sentence says it in more of the claim's words on another day: the date is what is wrong (and that
+        # sentence is the one to show), however well a sentence of that day matches the rest ("On 11-4-16, she complained of ongoing pain in the low back."
+        # was verified by the injury sentence of 11-4-2016, "… low back pain"; the complaint is the 12-19-16 visit's,
+        # CM17-0017104).
+        best = ((SUPPORT_COVERAGE - 0.01, best[0][1]), other_day[1], tokens(other_day[1].text), (), None, best[5])
     (coverage, _), sentence, found, unsaid, opposite, counted = best
     entry, entry_numbers = _entry_of(sentence) if sentence is not None else (frozenset(), frozenset())
     missing = tuple(sorted((counted - found.words) | _numbers_missing(wanted, claim_counts, sentence.text, found,
