@@ -1490,3 +1490,20 @@ def test_a_dose_range_that_reaches_the_threshold_only_at_its_most_frequent_dosin
     fixed = _row("Chronic low back pain since 2014; Norco 10/325mg every 4 hours since 2015.",
                  "Norco 10/325mg every 4 hours #180", "cdc-dose-50-reassess")
     assert "60 MME/day: at or above 50 MME/day" in fixed.reason, fixed.reason
+
+
+def test_an_image_s_result_is_not_the_history_and_examination_recommendation_1_asks_for():
+    """CM17-0017104 (real letter, lumbar MRI): "Did the history and examination evaluate for … red flags?" was met by
+    "The CT scan of the lumbar spine obtained on 11-4-16, revealed "no fracture of subluxation …"", where the only
+    exam was "abnormal posture and lumbar tenderness". An examination that records a neurological finding still meets
+    it."""
+    from evals.criteria import letter_item_checklist
+
+    sets, pages = shipped_sets()
+    letters = require_shared(SHARED / "imr-letters" / "dev")
+    rows = {r.criterion_id: r for r in letter_item_checklist(letters / "CM17-0017104.pdf", 1, sets, pages).rows}
+    assert rows["lbp-red-flags-evaluated"].status == "not_documented", rows["lbp-red-flags-evaluated"]
+    examined = _row("On 12-19-16 the physical examination documented intact sensation and 5/5 strength in the lower "
+                    "extremities. An x-ray of the lumbar spine revealed no fracture.", "MRI of the lumbar spine",
+                    "lbp-red-flags-evaluated")
+    assert examined.status == "met" and "sensation" in examined.record_citations[0].quote

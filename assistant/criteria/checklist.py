@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterable
 
 from assistant.contracts import REQUEST_SOURCE, CaseFile, Checklist, ChecklistRow, ChecklistStatus, Citation, Decision, DisputedItem, RecordCitation
-from assistant.criteria.facts import (ACUTE_PAIN_DAYS, CHRONIC_PAIN_DAYS, TREATMENT_CLASSES, RecordFacts, RecordFinding,
+from assistant.criteria.facts import (ACUTE_PAIN_DAYS, CHRONIC_PAIN_DAYS, FACT_PATTERNS, TREATMENT_CLASSES, RecordFacts, RecordFinding,
                                       extract_record_facts, patient_sentences_with_dates, sentences_with_dates)
 from assistant.criteria.load import GuidelinePages
 from assistant.criteria.mme import (CDC_GUIDELINE_ID, CONVERSION_PAGE, CONVERSION_QUOTE, MME_INPUTS, MmeResult,
@@ -189,6 +189,21 @@ def _documented_either_way(ctx: ItemContext, criterion: Criterion) -> Verdict:
     found = [f for fact in criterion.record_facts for f in ctx.facts.get(fact).findings]
     if found:
         return "met", found, "The record addresses this (positive or negative findings are recorded)."
+    return "not_documented", [], _missing(criterion)
+
+
+_IMAGING = re.compile(FACT_PATTERNS[RecordFact.prior_imaging], re.IGNORECASE)
+_EXAM_OR_HISTORY = re.compile(r"\bexam\w*|\bdenie[sd]\b|\breports?\b|\bcomplain\w*|\bhistory\b|\bstrength\b|"
+                              r"\bsensation\b|\breflex\w*|\bstraight leg\b|\bgait\b", re.IGNORECASE)
+
+
+def _red_flags_evaluated(ctx: ItemContext, criterion: Criterion) -> Verdict:
+    """Recommendation 1 asks the history and examination: an image's result ("The CT scan of the lumbar spine …
+    revealed no fracture", CM17-0017104, whose only exam was "abnormal posture and lumbar tenderness") is neither."""
+    found = [f for fact in criterion.record_facts for f in ctx.facts.get(fact).findings
+             if not _IMAGING.search(f.citation.quote) or _EXAM_OR_HISTORY.search(f.citation.quote)]
+    if found:
+        return "met", found, "The history or examination addresses this (positive or negative findings are recorded)."
     return "not_documented", [], _missing(criterion)
 
 
@@ -668,7 +683,7 @@ def _not_steroid_facet(ctx: ItemContext, criterion: Criterion) -> Verdict:
 RULES: dict[str, Callable[[ItemContext, Criterion], Verdict]] = {
     "cdc-acute-nonopioid-first": _nonopioid_tried,
     "cdc-initiate-nonopioid-preferred": _nonopioid_tried,
-    "lbp-red-flags-evaluated": _documented_either_way,
+    "lbp-red-flags-evaluated": _red_flags_evaluated,
     "cdc-continue-adverse-events": _documented_either_way,
     "sleep-insomnia-diagnosis": _documented_either_way,
     "lbp-imaging-red-flags-present": _red_flags_present,
