@@ -1164,13 +1164,17 @@ def test_treatment_documented_as_not_helping_is_conservative_care_that_failed():
 def test_why_not_documented_is_answered_with_the_row_that_is_not_documented():
     """CM17-0017104 (real letter, lumbar MRI): "why is red flags not documented?" shares its words with two rows, the
     red-flag evaluation (met) and the red-flag indication (not documented); the chat showed the met one. The status
-    the question names decides between rows its words tie."""
+    the question names decides between rows its words tie. (The evaluation had been met by a CT result, which is no
+    history or exam; here the reviewer has marked it met, as the workspace lets them.)"""
     from assistant.conversation.checklist_answer import answer_checklist
     from evals.criteria import letter_item_checklist
 
     sets, pages = shipped_sets()
     letter = require_shared(SHARED / "imr-letters" / "dev") / "CM17-0017104.pdf"
     checklist = letter_item_checklist(letter, 1, sets, pages, routed=True)
+    checklist = checklist.model_copy(update={"rows": [
+        r.model_copy(update={"status": "met", "edited_by_reviewer": True}) if r.criterion_id == "lbp-red-flags-evaluated"
+        else r for r in checklist.rows]})
     for question, status in (("why is red flags not documented?", "not documented (required)"),
                              ("why are red flags missing?", "not documented (required)"),
                              ("why is the red flag evaluation met?", "— met (required)")):
@@ -1364,11 +1368,12 @@ def test_sessions_a_review_already_authorized_are_a_course_whose_benefit_is_aske
 def test_a_record_sentence_that_itself_quotes_is_quoted_in_the_other_marks_and_verifies():
     """CM17-0017104: the row about red-flag evaluation rested on 'The CT scan … revealed "no fracture of subluxation
     in the lumbar spine."', which straight quotation marks cannot hold, so the draft said only "Drafting note: the
-    checklist marks … as met without a record quote". It is quoted in curly marks, the record's own marks kept."""
+    checklist marks … as met without a record quote". It is quoted in curly marks, the record's own marks kept. (A CT
+    result no longer meets that row — it is no history or exam — so an exam sentence that quotes stands in for it.)"""
     from assistant.verification.record import verify_record_side
     from assistant.verification.textmatch import split_sentences
 
-    ct = 'The CT scan of the lumbar spine obtained on 11-4-16, revealed "no fracture of subluxation in the lumbar spine."'
+    ct = 'The physical examination on 11-4-16 revealed "decreased sensation in the left L5 dermatome."'
     summary = ("The injured worker is a 29 year old female, who sustained an industrial injury on 11-4-2016. "
                f"{ct} On 12-19-16, she complained of ongoing pain in the low back.")
     case, _, draft = _checklist_draft(summary, "MRI of the lumbar spine", "11/4/2016", "Upheld", "imaging")
