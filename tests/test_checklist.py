@@ -1336,6 +1336,31 @@ def test_a_date_the_record_looks_ahead_to_is_not_the_latest_entry():
     assert entry_date("He will follow up on 01-05-2017.") is None
 
 
+def test_a_sentence_about_the_whole_record_takes_no_visit_s_date():
+    """QA reading of CM16-0232182 (real letter): "Treatment to date has included chiropractic treatment (… without
+    documentation of objective functional improvement) …" was quoted "(11-9-16)", the date of the exam sentence before
+    it; it speaks of the whole record, not that visit. The visit's own sentences keep its date."""
+    from assistant.vocabulary.record_cues import entry_dates
+
+    dated = entry_dates(["On 11-9-16, the injured worker complained of low back pain.",
+                         "A physical exam revealed tenderness.",
+                         "Treatment to date has included chiropractic treatment and activity modifications.",
+                         "A review of the medical records shows diagnoses of lumbar strain."])
+    assert dated == ["11-9-16", "11-9-16", None, None]
+    sets, pages = shipped_sets()
+    checklist = letter_item_checklist_of("CM16-0232182.pdf", 1, sets, pages)
+    for row in checklist.rows:
+        for citation in row.record_citations:
+            if citation.quote.startswith("Treatment to date"):
+                assert citation.shown_date is None, (row.criterion_id, citation)
+
+
+def letter_item_checklist_of(name: str, item: int, sets, pages):
+    from evals.criteria import letter_item_checklist
+
+    return letter_item_checklist(require_shared(SHARED / "imr-letters" / "dev") / name, item, sets, pages)
+
+
 def test_sessions_a_review_already_authorized_are_a_course_whose_benefit_is_asked_for():
     """CM17-0013754 (real letter): "… modified by Utilization Review … accommodating x1 lumbar epidural L4 L5 and 10
     sessions physical therapy with 2 remaining sessions eligible for independent medical review" — the 2 sessions are

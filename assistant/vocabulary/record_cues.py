@@ -193,6 +193,13 @@ def _looks_back(sentence: str, found: str, current: str | None) -> bool:
     return earlier and not _OPENS_WITH_DATE.match(sentence)
 
 
+SPANS_THE_RECORD = re.compile(r"\b(?:to date|thus far|(?:a )?review of (?:the )?(?:submitted |available )?(?:medical )?"
+                              r"(?:records|documentation))\b", re.IGNORECASE)
+"""A sentence about the whole record, not one visit: "Treatment to date has included chiropractic treatment …" was
+quoted as of 11-9-16, the visit before it (CM16-0232182), and "A review of the medical records shows the injured worker
+has had diagnoses of multiple trauma." as of 11-29-16 (CM16-0249735)."""
+
+
 def entry_dates(sentences: list[str], reviews: list[bool] | None = None) -> list[str | None]:
     """Each sentence's date as the record gives it: its own, else the date of the entry it belongs to (the last
     'On <date>' before it that is not the injury's, a review's, or an earlier event an entry reports). The
@@ -204,6 +211,6 @@ def entry_dates(sentences: list[str], reviews: list[bool] | None = None) -> list
         found = entry_date(sentence)
         if found and not review and not gives_injury_date(sentence) and not _looks_back(sentence, found, current):
             current = found
-        dated.append(found or current)
+        dated.append(found or (None if SPANS_THE_RECORD.search(sentence) else current))
     return dated
 
