@@ -98,6 +98,21 @@ def case():
     ("what are the items?", "record"),  # CM17-0016311: searched the guidelines
     ("how many items are there?", "record"),
     ("what items does the CDC guideline cover?", "lookup"),
+    # A QA pass over 14 dev cases: each searched the guidelines.
+    ("Is Spurling's test positive?", "record"),  # CM16-0235991
+    ("What was the motor strength on exam?", "record"),  # CM17-0009883
+    ("When was the request for authorization submitted?", "record"),  # CM16-0232182
+    ("How many chiropractic sessions were requested and how many authorized?", "record"),  # CM16-0247405
+    ("How long since the injury?", "record"),
+    ("What was the date of service at issue?", "record"),  # CM17-0019011
+    ("Is this a first-time request for Naprosyn?", "record"),
+    ("What imaging has already been done of the neck?", "record"),  # CM16-0235991
+    ("Is the pain acute or chronic?", "record"),
+    ("What objective findings are documented?", "record"),
+    ("when should opioids be tapered?", "lookup"),
+    ("how many PT visits are recommended?", "lookup"),
+    ("is a positive straight leg raise test required for an ESI?", "lookup"),
+    ("is the pain scale validated?", "lookup"),
 ])
 def test_intents(message, intent):
     assert detect_intent(message) == intent

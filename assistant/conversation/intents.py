@@ -85,6 +85,22 @@ CASE_OVERVIEW = re.compile(
     r"\b(?:case|clinical)\s+background\b", re.IGNORECASE)
 """'what is this case about?', 'tell me about this patient', 'give me an overview': the whole case, asked without
 naming a fact. A chat message matching it is a question about the case, not a guideline search."""
+CASE_QUESTION_FORMS = re.compile(
+    r"^\s*(?:is|was|were|are)\s+(?:the\s+|his\s+|her\s+)?[\w'’ -]{1,40}?\b(?:test|sign|maneuver)\s+(?:positive|negative)\b|"
+    r"\bon (?:the )?(?:physical )?exam(?:ination)?\b|"
+    r"^\s*when (?:was|were|did)\b|\bhow long (?:since|ago)\b|"
+    r"^\s*how many\b.{0,60}\b(?:requested|authori[sz]ed|approved|certified|denied|modified|completed|attended|"
+    r"received|done|had|so far)\b|"
+    r"\b(?:date of service|visit at issue|DOS)\b|\bfirst[- ]time (?:request|prescription)\b|"
+    r"^\s*what\b.{0,60}\b(?:has|have|had|was|were)\s+(?:already|previously|ever)\s+(?:been\s+)?(?:tried|done|given|"
+    r"prescribed|performed|completed|attempted|ordered)\b|"
+    r"^\s*is (?:the|his|her|their) pain (?:acute|subacute|chronic|worse|better|improv\w*|controlled|constant|radiat\w*)\b|\b(?:documented|noted|recorded)\s*[?.!]*\s*$",
+    re.IGNORECASE)
+"""How reviewers ask about the case open in front of them, read by a QA pass over 14 dev cases: 'Is Spurling's test
+positive?', 'What was the motor strength on exam?', 'When was the request for authorization submitted?', 'How many
+chiropractic sessions were requested and how many authorized?', 'How long since the injury?', 'What was the date of
+service at issue?', 'Is this a first-time request for Naprosyn?', 'What imaging has already been done of the neck?',
+'Is the pain acute or chronic?', 'What objective findings are documented?' — each had searched the guidelines."""
 GUIDELINE_WORDS = re.compile(r"\b(?:guidelines?|recommend\w*|suggest\w*|evidence|should|indicated|appropriate|"
                              r"supports?|supported|risks?|harms?|benefits?|role|safe|safety|effective\w*|efficacy|"
                              r"options?|alternatives?)\b", re.IGNORECASE)
@@ -125,7 +141,7 @@ def _asks_about_the_case(message: str) -> bool:
         return True
     if GUIDELINE_WORDS.search(message):
         return False
-    if CASE_HISTORY.search(message) or CASE_ATTRIBUTE.search(message):
+    if CASE_HISTORY.search(message) or CASE_ATTRIBUTE.search(message) or CASE_QUESTION_FORMS.search(message):
         return True
     if message.rstrip().endswith("?") and PATIENT_REFERENCE.search(message):
         return True  # "how bad is her pain these days?": a guideline question does not speak of her
