@@ -563,3 +563,19 @@ def test_a_record_question_no_sentence_fully_answers_shows_the_sentences_sharing
     assert lines[1:] == ["- “The record documented a history of autism spectrum disorder and large tongue resulting in "
                          "difficulty swallowing oral medications.” (case summary)"], lines
     assert record_answer("did he see a podiatrist?", case).startswith("No sentence of the case record uses the words")
+
+
+def test_a_question_asking_what_makes_the_pain_worse_finds_the_record_s_worsened():
+    """QA reading of CM17-0009282: "Does sitting make her pain worse?" and "What makes her pain worse?" said no
+    sentence uses the question's words, though the record says "… left buttock pain … that worsened with prolonged
+    sitting …": the record writes the change, the reviewer the comparative (and "make" is the question's word)."""
+    from assistant.contracts import CaseFile, DisputedItem
+    from assistant.conversation.record_answer import record_answer
+
+    sentence = ("Subjective complaint reported moderate left buttock pain radiating into left thigh that worsened with "
+                "prolonged sitting.")
+    case = CaseFile(case_id="gen", items=[DisputedItem(text="Sit-stand workstation")],
+                    summary=f"{sentence} He was seen on 11/11/2016 for knee pain.")
+    for question in ("Does sitting make her pain worse?", "What makes her pain worse?"):
+        answer = record_answer(question, case)
+        assert answer.startswith("From the case record (verbatim") and sentence in answer, (question, answer)

@@ -32,7 +32,10 @@ RECORD_ANSWER_LIMIT = 3
 QUESTION_WORDS = tokens("does did do has have had is was were are there any the patient injured worker record records "
                         "documented documentation document show shows what say said says about item case chart "
                         "mention mentioned notes note reason reasons why tried done performed completed given "
-                        "attempted checked ordered been").words
+                        "attempted checked ordered been make makes made").words
+COMPARATIVE = re.compile(r"\b(worse|better)\b", re.IGNORECASE)
+"""'Does sitting make her pain worse?' against '… pain … that worsened with prolonged sitting' (CM17-0009282): the
+record writes the change, the reviewer the comparative."""
 REVIEW_WORDS = re.compile(r"\b(?:denied|denial|deny|non-?certif\w*|modified|UR)\b", re.IGNORECASE)
 REVIEW_TOKENS = tokens("utilization review UR denied denial deny non-certified modified").words
 """The same words as content stems: in a question about the review they name the review, not what to look for."""
@@ -345,6 +348,7 @@ def record_answer(question: str, case: CaseFile, item_text: str | None = None) -
     if about_review:
         sentences = [s for s in sentences if s.text in review]
     ignored = QUESTION_WORDS | (REVIEW_TOKENS if about_review else frozenset())
+    question = COMPARATIVE.sub(lambda m: "worsened" if m.group(1).lower() == "worse" else "improved", question)
     core = tokens(question).words - ignored
     asked = tokens(with_vocabulary_terms(question)).words - ignored
     if about_review and item_text:
