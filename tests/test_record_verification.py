@@ -1000,3 +1000,15 @@ def test_a_claim_given_another_day_than_the_record_gives_is_not_verified_and_is_
     assert denial.status == "record_fact_not_supported" and "dated 12-28-16, denied the request" in denial.message
     assert check_fact_sentence("On 12-19-16, she complained of ongoing pain in the low back.", sentences,
                                None).status == "verified"
+
+
+def test_a_reviewer_s_word_on_whether_a_treatment_helped_is_checked_against_the_record(letter_case):
+    """QA reading of CM17-0017104 through `assistant check`: "Physical therapy was helping." was passed over (no word
+    said it was about the case) beside the record's 'Medication and physical therapy was "not helping."'."""
+    from assistant.verification.record import check_record_facts
+
+    case = letter_case("CM17-0017104.pdf")
+    text = "Physical therapy was helping. Medication was not helping."
+    checks = check_record_facts(text, case, split_sentences(text))
+    assert [(c.sentence, c.status) for c in checks] == [("Physical therapy was helping.", "record_contradicts"),
+                                                         ("Medication was not helping.", "verified")], checks

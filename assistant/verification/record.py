@@ -135,7 +135,8 @@ FACT_CUE = re.compile(
     r"(?:prior|previous|past) (?:x-?rays?|radiographs?|MRIs?|CT|imaging|EMG|NCV|NCS|electrodiagnostic|studies|surger\w+|"
     r"injections?|physical therapy|therapy|chiropractic|acupuncture)|"
     r"(?:testing|studies|imaging) (?:to date|has included|included)|"
-    r"(?:was|were|been) (?:done|performed|completed|obtained|normal|abnormal|unremarkable))\b|"
+    r"(?:was|were|been) (?:done|performed|completed|obtained|normal|abnormal|unremarkable)|"
+    r"(?:was|were|has been|had been) (?:not )?(?:helping|helpful|beneficial)|helped)\b|"  # "Physical therapy was helping."
     + RECORD_DATE.pattern,
     re.IGNORECASE,
 )
