@@ -15,8 +15,7 @@ from assistant.criteria.facts import (ACUTE_PAIN_DAYS, CHRONIC_PAIN_DAYS, FACT_P
                                       extract_record_facts, patient_sentences_with_dates, sentences_with_dates)
 from assistant.criteria.load import GuidelinePages
 from assistant.criteria.mme import (CDC_GUIDELINE_ID, CONVERSION_PAGE, CONVERSION_QUOTE, MME_INPUTS, MmeResult,
-                                   days_supply,
-                                   frequency_from_request, supply_gaps)
+                                   days_supply, frequency_from_request, supply_gaps)
 from assistant.criteria.model import CriteriaSet, CriteriaTopic, Criterion, ItemCategory, RecordFact, Requirement
 from assistant.vocabulary.categories import PT_ABBREVIATION
 from assistant.vocabulary.drugs import OPIOID_CLASS_WORDS, class_category, identify_drugs
@@ -185,8 +184,13 @@ def _gain_in_function(quote: str) -> bool:
     return any(_GAIN.search(clause) and _FUNCTION_WORDS.search(clause) for clause in _CLAUSE_BREAK.split(quote))
 
 
+def _criterion_findings(ctx: ItemContext, criterion: Criterion) -> list[RecordFinding]:
+    """Every finding, either way, of the record facts the criterion names."""
+    return [f for fact in criterion.record_facts for f in ctx.facts.get(fact).findings]
+
+
 def _documented_either_way(ctx: ItemContext, criterion: Criterion) -> Verdict:
-    found = [f for fact in criterion.record_facts for f in ctx.facts.get(fact).findings]
+    found = _criterion_findings(ctx, criterion)
     if found:
         return "met", found, "The record addresses this (positive or negative findings are recorded)."
     return "not_documented", [], _missing(criterion)
@@ -200,7 +204,7 @@ _EXAM_OR_HISTORY = re.compile(r"\bexam\w*|\bdenie[sd]\b|\breports?\b|\bcomplain\
 def _red_flags_evaluated(ctx: ItemContext, criterion: Criterion) -> Verdict:
     """Recommendation 1 asks the history and examination: an image's result ("The CT scan of the lumbar spine …
     revealed no fracture", CM17-0017104, whose only exam was "abnormal posture and lumbar tenderness") is neither."""
-    found = [f for fact in criterion.record_facts for f in ctx.facts.get(fact).findings
+    found = [f for f in _criterion_findings(ctx, criterion)
              if not _IMAGING.search(f.citation.quote) or _EXAM_OR_HISTORY.search(f.citation.quote)]
     if found:
         return "met", found, "The history or examination addresses this (positive or negative findings are recorded)."

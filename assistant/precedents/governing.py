@@ -207,7 +207,7 @@ def prefer_item_body_part(suggestions: list[GoverningSuggestion], item_text: str
     primary = classify_item(item_text).primary
     if primary is None or primary.name not in {"imaging", "electrodiagnostic", "surgery", "injection", "dme"}:
         return suggestions
-    chapter = next((name for pattern, name in _BODY_PART_CHAPTERS if re.search(pattern, item_text, re.IGNORECASE)), None)
+    chapter = _first_chapter(item_text)
     if chapter is None:
         return suggestions
     other_chapters = {name.lower() for _, name in _BODY_PART_CHAPTERS if name != chapter}

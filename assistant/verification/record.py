@@ -557,7 +557,7 @@ def best_support(claim: str, sentences: list[RecordSentence]) -> Support:
         counted = wanted.words - excused if excused and _states_test_done(sentence) else wanted.words
         words = len(counted & found.words)
         entry, entry_numbers = _entry_of(sentence)
-        numbers_missing = (len(_numbers_missing(wanted, claim_counts, sentence.text, found, entry_numbers, claim))
+        numbers_missing = (len(_numbers_missing(claim, wanted, sentence.text, found, entry_numbers))
                            + bool(claim_dates - dates_in(sentence.text) - entry))
         coverage = (words + len(wanted.numbers) - numbers_missing) / (len(counted) + len(wanted.numbers))
         if numbers_missing:
@@ -577,18 +577,18 @@ def best_support(claim: str, sentences: list[RecordSentence]) -> Support:
         if (coverage, raw) > best[0]:
             best = ((coverage, raw), sentence, found, unsaid, opposite, counted)
         if counted and claim_dates - dates_in(sentence.text) - entry and not claim_counts - counted_numbers(sentence.text):
-            other_day = max(other_day, (words / len(counted), sentence), key=lambda pair: pair[0])
+            other_day = max(other_day, (_word_share(counted, found), sentence), key=lambda pair: pair[0])
     if other_day[1] is not None and best[1] is not None and other_day[0] >= SUPPORT_COVERAGE and (
-            other_day[0] > len(best[5] & best[2].words) / max(len(best[5]), 1)):
+            other_day[0] > _word_share(best[5], best[2])):
         # Another sentence says it in more of the claim's words on another day: the date is what is wrong (and that
-        # sentence is the one to show), however well a sentence of that day matches the rest ("On 11-4-16, she complained of ongoing pain in the low back."
-        # was verified by the injury sentence of 11-4-2016, "… low back pain"; the complaint is the 12-19-16 visit's,
-        # CM17-0017104).
+        # sentence is the one to show), however well a sentence of that day matches the rest ("On 11-4-16, she
+        # complained of ongoing pain in the low back." was verified by the injury sentence of 11-4-2016, "… low back
+        # pain"; the complaint is the 12-19-16 visit's, CM17-0017104).
         best = ((SUPPORT_COVERAGE - 0.01, best[0][1]), other_day[1], tokens(other_day[1].text), (), None, best[5])
     (coverage, _), sentence, found, unsaid, opposite, counted = best
     entry, entry_numbers = _entry_of(sentence) if sentence is not None else (frozenset(), frozenset())
-    missing = tuple(sorted((counted - found.words) | _numbers_missing(wanted, claim_counts, sentence.text, found,
-                                                                      entry_numbers, claim))) if found else ()
+    missing = tuple(sorted((counted - found.words) | _numbers_missing(claim, wanted, sentence.text, found,
+                                                                      entry_numbers))) if found else ()
     unmatched = claim_dates - dates_in(sentence.text) - entry if sentence is not None else frozenset()
     if unmatched:  # the date's parts may all be there, apart
         missing = tuple(sorted(set(missing) | {_number(str(part)) for d in unmatched
@@ -597,12 +597,17 @@ def best_support(claim: str, sentences: list[RecordSentence]) -> Support:
     return Support(sentence, max(coverage, 0.0), missing, conflict, unsaid, opposite)
 
 
-def _numbers_missing(wanted: Tokens, claim_counts: frozenset[str], text: str, found: Tokens,
-                     entry_numbers: frozenset[str], claim_text: str) -> frozenset[str]:
+def _word_share(counted: frozenset[str], found: Tokens) -> float:
+    """The share of the claim's words a sentence holds."""
+    return len(counted & found.words) / max(len(counted), 1)
+
+
+def _numbers_missing(claim: str, wanted: Tokens, text: str, found: Tokens, entry_numbers: frozenset[str]) -> frozenset[str]:
     """The claim's numbers the sentence does not give: a count must be one the sentence states, not a part of its
     dates; the parts of the claim's dates may come from the date of the visit the sentence belongs to."""
+    claim_counts = counted_numbers(claim)
     return ((claim_counts - counted_numbers(text)) | (wanted.numbers - claim_counts - found.numbers - entry_numbers)
-            | (_other_figures(claim_text, text) if claim_counts else frozenset()))
+            | (_other_figures(claim, text) if claim_counts else frozenset()))
 
 
 def _dated_apart(first: RecordSentence, second: RecordSentence) -> bool:
