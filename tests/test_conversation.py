@@ -470,6 +470,27 @@ def test_a_question_on_imaging_is_answered_with_the_prior_imaging_fact():
     assert fact_answer("what imaging has been done?", bare)[0].startswith("Prior imaging: not documented")
 
 
+def test_electrodiagnostic_studies_are_not_listed_as_imaging():
+    """QA reading of CM17-0011543: the prior-imaging extractor finds EMG and nerve conduction studies too, and their
+    sentences stood under "Prior imaging". They have their own heading; a question about EMG gets only them."""
+    from assistant.conversation.record_answer import fact_answer
+
+    case = CaseFile(case_id="gen", injury_date="01/10/2016", items=[DisputedItem(text="MRI of the lumbar spine")],
+                    summary="The injured worker injured the low back on 01/10/2016. On 02/02/2016 lumbar x-rays "
+                            "showed disc space narrowing at L5-S1. On 03/04/2016 an EMG/NCV of the bilateral lower "
+                            "extremities was normal.")
+    imaging = "\n".join(fact_answer("what imaging has been done?", case))
+    head, _, electro = imaging.partition("Prior electrodiagnostic studies (EMG/NCV): documented")
+    assert "lumbar x-rays" in head and "EMG/NCV" not in head, imaging
+    assert "EMG/NCV of the bilateral lower extremities" in electro and "x-rays" not in electro, imaging
+    emg = fact_answer("has an EMG been done?", case)
+    assert emg[0].startswith("Prior electrodiagnostic studies (EMG/NCV): documented"), emg
+    assert not any("x-rays" in line for line in emg), emg
+    bare = CaseFile(case_id="gen", items=[DisputedItem(text="EMG of the right arm")], summary="She reported arm pain.")
+    assert fact_answer("has an EMG been done?", bare)[0].startswith(
+        "Prior electrodiagnostic studies (EMG/NCV): not documented"), fact_answer("has an EMG been done?", bare)
+
+
 def test_a_lookup_that_refers_back_is_about_the_item_last_discussed(services, case):
     """"what does the guideline say about it?" after a draft of the Synapryn item (CM17-0014438) searched its own
     words only and listed the "About this Clinical Practice Guideline" pages of four guidelines."""

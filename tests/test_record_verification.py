@@ -1012,3 +1012,39 @@ def test_a_reviewer_s_word_on_whether_a_treatment_helped_is_checked_against_the_
     checks = check_record_facts(text, case, split_sentences(text))
     assert [(c.sentence, c.status) for c in checks] == [("Physical therapy was helping.", "record_contradicts"),
                                                          ("Medication was not helping.", "verified")], checks
+
+
+def test_an_absence_s_dated_lead_is_checked_as_a_statement_of_its_own(letter_case):
+    """An absence statement's lead was never checked: "This case was previously noncertified on 12/09/2016, due to a
+    lack of documentation of meniscal pathology" was verified as an absence, while CM17-0002892's non-certification
+    is dated 12/07/2016. The lead's date is now checked; the absence is checked as before when the lead holds."""
+    from assistant.verification.record import check_fact_sentence, record_sentences
+
+    sentences = record_sentences(letter_case("CM17-0002892.pdf"))
+    wrong = check_fact_sentence("This case was previously noncertified on 12/09/2016, due to a lack of documentation "
+                                "of meniscal pathology.", sentences, None)
+    assert wrong.status == "record_fact_not_supported", wrong
+    assert "previously noncertified on 12/09/2016" in wrong.message and "12/07/2016" in wrong.message, wrong.message
+    right = check_fact_sentence("This case was previously noncertified on 12/07/2016, due to a lack of documentation "
+                                "of meniscal pathology.", sentences, None)
+    assert right.status == "verified" and right.absence, right
+    assert check_fact_sentence("On 12/15/2016, there was no documentation of a home exercise program.", sentences,
+                               None).status == "record_fact_not_supported"
+    # The checklist's own MME arithmetic before an absence is recomputed, not taken on trust (CM17-0010420, item 6).
+    opioid = record_sentences(letter_case("CM17-0010420.pdf"))
+    row = ("Not documented: hydrocodone 5 mg × 4–12/day × 1.0 = {} MME/day: 50 MME/day or more only at the most "
+           "frequent dosing the prescription allows, and there is no documented reassessment of benefit and risk.")
+    assert check_fact_sentence(row.format("20–60"), opioid, None).status == "verified"
+    assert check_fact_sentence(row.format("20–70"), opioid, None).status == "record_fact_not_supported"
+
+
+def test_the_medication_answer_shows_the_record_saying_none_are_used(letter_case):
+    """QA reading of CM17-0019011: "What medications is the applicant taking?" listed the Norflex and Naprosyn
+    sentences and left out "… the attending provider stating in one section of the note that the applicant was not
+    using any medications", which a reviewer must weigh against them."""
+    from assistant.conversation.record_answer import fact_answer
+
+    answer = "\n".join(fact_answer("What medications is the applicant taking?", letter_case("CM17-0019011.pdf")))
+    assert "Norflex was prescribed." in answer
+    assert "The record also says no medication is used:" in answer
+    assert "the applicant was not using any medications" in answer

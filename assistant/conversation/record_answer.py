@@ -95,6 +95,31 @@ def _fact_lines(name: str, present: list[RecordFinding], absent: list[RecordFind
     return lines
 
 
+ELECTRODIAGNOSTIC = re.compile(r"\bEMG\b|\bNCV\b|\bNCS\b|\bnerve conduction\b|\belectrodiagnostic\b|"
+                               r"\belectromyogra\w*", re.IGNORECASE)
+IMAGING_STUDY = re.compile(r"\bMRI\b|\bmagnetic resonance\b|\bCT\b|\bCAT scan\b|\bcomput(?:ed|eri[sz]ed) tomography\b|"
+                           r"\bx-?rays?\b|\bradiographs?\b|\bbone scan\b|\bimaging\b", re.IGNORECASE)
+
+
+def _named_fact_lines(fact: RecordFact, present: list[RecordFinding], absent: list[RecordFinding],
+                      shown: Callable[[list[RecordFinding]], list[RecordFinding]] = list, question: str = "") -> list[str]:
+    """One fact's lines; prior imaging apart from the EMG and nerve conduction studies its extractor also finds
+    (QA reading: CM17-0011543's shoulder EMG answers stood under "Prior imaging"). A sentence naming both is in both;
+    a question naming only EMG/NCV gets only those."""
+    if fact is not RecordFact.prior_imaging:
+        return _fact_lines(_fact_name(fact), shown(present), shown(absent), exam=fact in EXAM_FACTS)
+    def studies(findings: list[RecordFinding], electro: bool) -> list[RecordFinding]:
+        return shown([f for f in findings if (ELECTRODIAGNOSTIC.search(f.citation.quote) if electro else
+                                              IMAGING_STUDY.search(f.citation.quote)
+                                              or not ELECTRODIAGNOSTIC.search(f.citation.quote))])
+    asks_electro = bool(ELECTRODIAGNOSTIC.search(question))
+    lines = (_fact_lines(_fact_name(fact), studies(present, False), studies(absent, False))
+             if IMAGING_STUDY.search(question) or not asks_electro else [])
+    electro = studies(present, True), studies(absent, True)
+    return lines + (_fact_lines("Prior electrodiagnostic studies (EMG/NCV)", *electro)
+                    if any(electro) or asks_electro else [])
+
+
 RESPONSE_QUESTION = re.compile(r"\b(?:help(?:ed|s|ful)?|improv\w*|benefit\w*|work(?:ed)?|effective|respon\w*|relie\w*|"
                                r"better|fail(?:ed)?)\b", re.IGNORECASE)
 """'did PT help?': the response to a treatment, not only that it was given."""
@@ -196,11 +221,14 @@ def _by_sentence(cited: Sequence[Cited]) -> list[list[Cited]]:
 
 def _medication_lines(facts: RecordFacts) -> list[str]:
     """Each record sentence that names a drug, once, with the drugs the vocabulary recognised in it."""
+    none_used = (["The record also says no medication is used:" if facts.medications else
+                  "Medications: the record says none are used:", *(_cited(c) for c in facts.no_medication_quotes)]
+                 if facts.no_medication_quotes else [])
     if not facts.medications:
-        return ["Medications: not documented — no record sentence names a drug the vocabulary knows."]
+        return none_used or ["Medications: not documented — no record sentence names a drug the vocabulary knows."]
     return ["Medications the record names, in its words (a plan or request is marked):",
             *_sentences_naming(facts.medications, lambda m: f"{m.surface} ({', '.join(m.generics)})"
-                               if m.generics and m.surface.lower() not in m.generics else m.surface)]
+                               if m.generics and m.surface.lower() not in m.generics else m.surface), *none_used]
 
 
 DURATION_QUESTION = re.compile(r"^\s*how long\b|\bsince when\b|\bduration\b|\bhow (?:many|much) (?:days|weeks|months|time)\b|"
@@ -278,8 +306,7 @@ def case_overview(case: CaseFile, facts: RecordFacts | None = None) -> list[str]
     lines = [f"Disputed items: {items}", *_duration_lines(case, facts)]
     for fact in OVERVIEW_FACTS:
         answer = facts.get(fact)
-        present, absent = _distinct_quotes(answer.present()), _distinct_quotes(answer.absent())
-        lines += _fact_lines(_fact_name(fact), present, absent, exam=fact in EXAM_FACTS)
+        lines += _named_fact_lines(fact, answer.present(), answer.absent(), _distinct_quotes)
     return lines
 
 
@@ -309,7 +336,7 @@ def fact_answer(question: str, case: CaseFile, facts: RecordFacts | None = None)
     lines += _medication_lines(facts) if medications and not drug_named else []
     for fact in named:
         answer = facts.get(fact)
-        lines += _fact_lines(_fact_name(fact), answer.present(), answer.absent(), exam=fact in EXAM_FACTS)
+        lines += _named_fact_lines(fact, answer.present(), answer.absent(), question=question)
     for treatment in classes:
         tried = facts.get(RecordFact.prior_treatments)
         kinds = procedure_kinds_in(question) if treatment == "injection" else set()

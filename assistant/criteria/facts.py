@@ -187,6 +187,9 @@ class RecordFacts(BaseModel):
     latest_date: date | None = Field(default=None, description="The latest date the record gives (usually the visit at issue).")
     timing_quotes: list[RecordCitation] = Field(
         default_factory=list, description="The record's sentences behind symptom_days: the injury date's, the latest date's.")
+    no_medication_quotes: list[RecordCitation] = Field(
+        default_factory=list, description="Record sentences saying the patient uses no medication ('the applicant was "
+                                          "not using any medications'), beside the drugs other sentences name.")
 
     def get(self, fact: RecordFact) -> FactAnswer:
         return self.answers.get(fact) or FactAnswer(fact=fact)
@@ -449,7 +452,8 @@ def extract_record_facts(case_text: str, source: str = "case summary", injury_da
         latest = max(latest, parsed) if latest and parsed else (parsed or latest)
         if parsed:
             dated.append((parsed, RecordCitation(quote=sentence, source=source, date=when)))
-    facts = RecordFacts(source=source, answers=answers, latest_date=latest, medications=record_medications(case_text, source))
+    facts = RecordFacts(source=source, answers=answers, latest_date=latest, medications=record_medications(case_text, source),
+                        no_medication_quotes=no_medication_statements(case_text, source))
     _add_named_drug_treatments(facts)
     facts.symptom_days, facts.timing_quotes = _timing(parse_date(injury_date or ""), dated)
     _add_regimen(facts, case_text, item_text, source)
@@ -560,3 +564,17 @@ def record_medications(case_text: str, source: str = "case summary") -> list[Med
                                     frequency=mention.frequency, planned=planned,
                                     citation=RecordCitation(quote=sentence, source=source, date=when)))
     return found
+
+
+NO_MEDICATION = re.compile(
+    r"\b(?:not (?:currently )?(?:using|taking|on) any (?:\w+ )?medications?|(?:takes|taking|uses|using|on) no (?:\w+ )?"
+    r"medications?|den(?:ies|ied) (?:taking |using )?any (?:\w+ )?medications?|no current medications?|"
+    r"(?:was|is|were) off (?:all )?(?:\w+ )?medications?|medications?: none)\b", re.IGNORECASE)
+
+
+def no_medication_statements(case_text: str, source: str = "case summary") -> list[RecordCitation]:
+    """Sentences saying the patient uses no medication. CM17-0019011's "… the attending provider stating in one section
+    of the note that the applicant was not using any medications" names no drug, so "what medications is the
+    applicant taking?" listed the Norflex and Naprosyn sentences alone, as if the record were consistent."""
+    return [RecordCitation(quote=sentence, source=source, date=when)
+            for sentence, when in patient_sentences_with_dates(case_text) if NO_MEDICATION.search(sentence)]

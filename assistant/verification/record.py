@@ -791,7 +791,8 @@ def check_fact_sentence(sentence: str, sentences: list[RecordSentence], sex: str
         support = best_support(lead, sentences) if deciding_terms(lead) else None
         if support and support.opposite and support.sentence is not None:
             return _opposite_term_check(sentence, support)
-        return _check_absence(sentence, absent_subject(absent), sentences)
+        return _dated_lead_check(sentence, lead, sentences, sex) or _check_absence(sentence, absent_subject(absent),
+                                                                                   sentences)
     support = best_support(claim, sentences)
     if support.opposite and support.sentence is not None:
         return _opposite_term_check(sentence, support)
@@ -820,6 +821,26 @@ def check_fact_sentence(sentence: str, sentences: list[RecordSentence], sex: str
                            support.sentence)
     account = " (a prior review's account, not the treating record)" if reports_a_review(support.sentence.text) else ""
     return _fact_check(sentence, "verified", f"The record says{account}: “{support.sentence.text}”.", support.sentence)
+
+
+def _dated_lead_check(sentence: str, lead: str, sentences: list[RecordSentence], sex: str | None) -> CitationCheck | None:
+    """What an absence statement says before its absence, when it gives a date or a count, is checked as a statement
+    of its own: "This case was previously noncertified on 12/09/2016, due to a lack of documentation of meniscal
+    pathology" was verified as an absence while the record's non-certification is dated 12/07/2016 (CM17-0002892).
+    None when the lead holds or gives no date or count."""
+    if not (dates_in(lead) or counted_numbers(lead)):
+        return None
+    if "MME" in lead:  # the checklist's own arithmetic ("hydrocodone 5 mg × 4–12/day × 1.0 = 20–60 MME/day: …")
+        flat = " ".join(lead.split())
+        if any(result.arithmetic() in flat for _regimen, result in _computed_regimens([s.text for s in sentences])):
+            return None
+        checked = check_derived_figure(lead, [s.text for s in sentences])
+    else:
+        checked = check_fact_sentence(lead.rstrip(" ,;:") + ".", sentences, sex)
+    if checked.status == "verified":
+        return None
+    return checked.model_copy(update={"sentence": sentence, "message": (
+        f"Before what it says is missing, this sentence states “{lead.rstrip(' ,;:')}”. {checked.message}")})
 
 
 def _opposite_term_check(sentence: str, support: Support) -> CitationCheck:
