@@ -1048,3 +1048,72 @@ def test_the_medication_answer_shows_the_record_saying_none_are_used(letter_case
     assert "Norflex was prescribed." in answer
     assert "The record also says no medication is used:" in answer
     assert "the applicant was not using any medications" in answer
+
+
+@pytest.mark.parametrize("letter, wrong, right", [
+    ("CM17-0008177.pdf", "The pain started while lifting boxes the day prior.",
+     "The pain started while pushing boxes the day prior."),
+    ("CM17-0002198.pdf", "Exam noted limited range of motion to the neck and shoulders.",
+     "Exam noted good range of motion to the neck and shoulders."),
+    ("CM17-0007886.pdf", "Treatment to date has included physical therapy x at least 6 sessions, chiropractic care and a "
+                         "right upper extremity MRI on 11-28-16.",
+     "Treatment to date has included physical therapy x at least 6 sessions, acupuncture and a right upper extremity MRI "
+     "on 11-28-16."),
+])
+def test_a_claim_changing_one_word_of_a_record_sentence_is_not_verified_by_it(letter_case, letter, wrong, right):
+    """QA reading of three real letters: a claim holding three in four of a record sentence's words was verified by
+    it though it changed the one word that mattered ("lifting" for the record's "pushing", "limited" for "good",
+    "chiropractic care" for "acupuncture"). The slot where the two differ is now found, and the record's word shown."""
+    from assistant.verification.record import check_fact_sentence, record_sentences
+
+    sentences = record_sentences(letter_case(letter))
+    flagged = check_fact_sentence(wrong, sentences, None)
+    assert flagged.status == "record_fact_not_supported", flagged
+    assert "where this sentence says" in flagged.message, flagged.message
+    assert check_fact_sentence(right, sentences, None).status == "verified"
+
+
+def test_an_examination_finding_with_no_subject_is_checked_and_guideline_wording_is_not(letter_case):
+    """QA reading of CM17-0009996 and CM17-0015957: "Straight leg raise is positive on the right." and "Range of
+    motion of the left knee was full." named no patient, so no check read them and the text showed green beside one
+    verified sentence (the record: "Straight leg raise is negative …", "… was noted to be decreased …"). A guideline's
+    sentence naming range of motion is still not a statement about the case."""
+    from assistant.verification.record import asserts_record_fact, check_record_facts
+
+    text = "Straight leg raise is positive on the right. There is marked tenderness to palpation of the lumbar spine."
+    checks = check_record_facts(text, letter_case("CM17-0009996.pdf"), split_sentences(text))
+    assert [c.status for c in checks] == ["record_contradicts", "record_contradicts"], checks
+    knee = "Range of motion of the left knee was full."
+    assert [c.status for c in check_record_facts(knee, letter_case("CM17-0015957.pdf"), [knee])] == [
+        "record_fact_not_supported"]
+    assert not asserts_record_fact("Active therapy is based on the philosophy that therapeutic exercise and/or activity "
+                                   "are beneficial for restoring flexibility, strength, endurance, function, range of "
+                                   "motion, and can alleviate discomfort.")
+
+
+@pytest.mark.parametrize("letter, sentence, documented_by", [
+    ("CM17-0007886.pdf", "Work status is not documented.", "currently working with modification"),
+    ("CM17-0007886.pdf", "There is no documentation of grip strength testing.", "right grip strength was 0kg"),
+    ("CM17-0009996.pdf", "There is no documentation of work status.", "The injured worker is not working."),
+    ("CM17-0014944.pdf", "There is no documentation of a physical examination of the abdomen.",
+     "no tenderness or guarding in the abdomen"),
+])
+def test_no_documentation_of_a_measurement_the_record_gives_a_result_for_is_flagged(letter_case, letter, sentence,
+                                                                                    documented_by):
+    """QA reading of three real letters: "Work status is not documented." was confirmed beside "The injured worker is
+    currently working with modification.", and so were grip strength testing and an abdominal examination beside their
+    results. What was measured is documented by its result, whatever the result says."""
+    from assistant.verification.record import check_fact_sentence, record_sentences
+
+    check = check_fact_sentence(sentence, record_sentences(letter_case(letter)), None)
+    assert check.status == "record_documents_it" and documented_by in check.message, check
+
+
+def test_a_measurement_the_record_says_was_not_done_stays_missing():
+    """A record saying the test itself was not done does not document it."""
+    from assistant.verification.record import check_fact_sentence, record_sentences
+
+    case = case_from_text("The injured worker sustained an industrial injury on 01-02-2016. Grip strength was not "
+                          "tested because of pain.\n\nIMR ISSUES:\n- Physical therapy of the right wrist\n", "pasted.txt")
+    check = check_fact_sentence("There is no documentation of grip strength testing.", record_sentences(case), None)
+    assert check.status == "verified" and check.absence, check

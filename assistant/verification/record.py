@@ -22,6 +22,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from assistant.contracts import REQUEST_SOURCE, CaseFile, CitationCheck, ItemRationale, RecordCitation
+from assistant.verification.alignment import substituted_word
 from assistant.verification.quantities import NUMBER_WORDS, figures
 from assistant.verification.textmatch import STOPWORDS, match_key, normalise_characters, quote_occurs
 from assistant.vocabulary.deciding_terms import DecidingTerms, deciding_terms, missing_terms, opposing_term
@@ -140,6 +141,19 @@ FACT_CUE = re.compile(
     + RECORD_DATE.pattern,
     re.IGNORECASE,
 )
+EXAM_FINDING = re.compile(
+    r"\b(?:straight leg rais\w*|SLR|tender(?:ness)?|spasms?|range of motion|ROM|\d+ degrees|"
+    r"(?:flexion|extension|abduction|adduction|rotation|motor|sensory|sensation|strength|reflex(?:es)?|pulses|gait) "
+    r"(?:was|were|is|are)|(?:is|are) (?:positive|negative)|mechanism of injury|(?:pain|symptoms) (?:started|began)|"
+    r"(?:injured|hurt) (?:\w+ )?(?:while|when)|(?:exam|examination) (?:noted|showed|revealed|demonstrated|was|is))\b",
+    re.IGNORECASE)
+"""An examination or history finding with no subject: "Straight leg raise is positive on the right.", "Forward flexion
+was with pain 120 degrees.", "The mechanism of injury was a motor vehicle accident." were passed over, so a text of
+false findings beside one true sentence showed green (QA reading of CM17-0009996, -0008177)."""
+GENERAL_WORDING = re.compile(r"\b(?:may|can|could|should|would|might|must|philosophy|risk|beneficial|recommend\w*)\b",
+                             re.IGNORECASE)
+"""Guideline wording that names the same findings: "… beneficial for restoring flexibility, strength, endurance,
+function, range of motion …", "… present before symptoms began"."""
 LITERATURE_ABSENCE = re.compile(
     r"\bevidence\s+(?:that\b.*\b(?:effective|efficacious|superior|better|improves?|reduces?|prevents?|benefits?)\b|"
     r"(?:to|for)\s+(?:recommend|utilize|use|support\s+the\s+(?:routine\s+)?use)\b|"
@@ -669,7 +683,8 @@ def asserts_record_fact(sentence: str) -> bool:
         return False  # "the most reliable medical evidence indicates that having the patient return to work …"
     # One content word or one number is enough: "The patient has diabetes." and a date beside a record quote
     # are statements about the case; only the draft's own labels and leads say nothing.
-    if not FACT_CUE.search(sentence) or not absent and not (said.words or said.numbers):
+    cued = FACT_CUE.search(sentence) or EXAM_FINDING.search(sentence) and not GENERAL_WORDING.search(sentence)
+    if not cued or not absent and not (said.words or said.numbers):
         return False
     return True
 
@@ -819,6 +834,11 @@ def check_fact_sentence(sentence: str, sentences: list[RecordSentence], sex: str
         return _fact_check(sentence, "record_contradicts",
                            f"The record says the opposite about {_words((support.conflict,), claim)}: “{support.sentence.text}”.",
                            support.sentence)
+    if (swapped := substituted_word(_same_words(claim), _same_words(support.sentence.text))) is not None:
+        return _fact_check(sentence, "record_fact_not_supported",
+                           f"The record sentence that says the rest of this says “{swapped[1]}” where this sentence says "
+                           f"“{swapped[0]}”: “{support.sentence.text}”. Correct the sentence to what the record says, or "
+                           "quote the record where it says this.")
     account = " (a prior review's account, not the treating record)" if reports_a_review(support.sentence.text) else ""
     return _fact_check(sentence, "verified", f"The record says{account}: “{support.sentence.text}”.", support.sentence)
 
@@ -859,6 +879,16 @@ words share none of it (a reviewer's check of CM17-0003917 verified it); '… of
 neurologic deficit' asks more than a diminished reflex shows."""
 
 
+MEASURED = re.compile(r"\b(?:physical\s+)?(?:exam(?:ination)?s?|testing|tests?|status|evaluations?|assessments?|"
+                      r"measurements?)\b", re.IGNORECASE)
+"""An absence of a measurement rather than of a finding: what is missing is that it was measured."""
+NOT_DONE = re.compile(r"\b(?:not|never)\s+(?:been\s+)?(?:tested|examined|performed|done|assessed|evaluated|measured|"
+                      r"checked|obtained)\b|\bunable to (?:test|assess|examine|evaluate)\b|"
+                      r"\bno (?:\w+ )?(?:exam(?:ination)?|testing|tests?|evaluation|assessment)\b|"
+                      r"\bno\b(?:\s+[\w/-]+){1,4}\s+(?:was|were|has been|have been|had been)\s+(?:done|performed|"
+                      r"obtained|completed|conducted)\b", re.IGNORECASE)
+
+
 def _check_absence(sentence: str, subject: str, sentences: list[RecordSentence]) -> CitationCheck:
     """'There is no documentation of X' holds unless a record sentence documents X (not negated). The request, a
     plan or a review's decision on it names X without documenting it (`vocabulary.record_cues`)."""
@@ -870,6 +900,10 @@ def _check_absence(sentence: str, subject: str, sentences: list[RecordSentence])
             f"This sentence does not name what the record lacks (it reads as “{subject.strip(' .')}”), so it cannot be "
             "checked. Name it (“there is no documentation of …”) or confirm it against the medical records before "
             "signing."))
+    # "Work status", "grip strength testing", "a physical examination of the abdomen": what was measured, whatever
+    # it showed — "is not working", "grip strength was 0kg", "no tenderness or guarding in the abdomen" document them
+    # (QA reading of CM17-0007886, -0009996, -0014944) unless the record says the test itself was not done.
+    measured = tokens(MEASURED.sub(" ", subject)).words if MEASURED.search(subject) else frozenset()
     deciding = deciding_terms(subject)
     site_words = tokens(" ".join([*(deciding.spelled[t] for t in deciding.sites), "spine"] if deciding.sites else [])).words
     asks_for_neuro_deficit = bool(NEURO_DEFICIT_SUBJECT.search(subject)) and not QUALIFIED_DEFICIT.search(subject)
@@ -894,11 +928,13 @@ def _check_absence(sentence: str, subject: str, sentences: list[RecordSentence])
                                "or remove the sentence.",
                                candidate, absence=True)
         found = tokens(with_vocabulary_terms(candidate.text))  # the record's "UDS" documents "urine drug testing"
-        words = wanted.words if sited else wanted.words - site_words
+        words = (measured or wanted.words) if sited else (measured or wanted.words) - site_words
         shared = words & found.words
         if not words or len(shared) / len(words) < DOCUMENTED_COVERAGE or wanted.numbers - found.numbers:
             continue
-        if _conflict(wanted, found, set(shared)) is None:
+        if measured and NOT_DONE.search(candidate.text):
+            continue
+        if measured or _conflict(wanted, found, set(shared)) is None:
             return _fact_check(sentence, "record_documents_it",
                                f"The record does document this: “{candidate.text}” ({candidate.source}"
                                f"{', ' + candidate.date if candidate.date else ''}). Correct or remove the sentence.",

@@ -1,0 +1,90 @@
+"""Where a claim and the record sentence it restates say the same thing around one different word.
+
+Why: a statement about the case is verified when a record sentence holds most of its words (three in four), so a
+claim that changes one word of that sentence was verified by it: "The pain started while lifting boxes the day
+prior." by "… sharp pain in right shoulder that started while pushing boxes the day prior", "Exam noted limited
+range of motion to the neck and shoulders." by "Exam noted good range of motion …" (QA reading of CM17-0008177,
+CM17-0002198). Aligning the two word sequences (difflib) finds the slot where they differ: the same words on either
+side, another word in between. A reviewer's paraphrase changes light words ("revealed" for "was noted to reveal",
+"dated" for "performed on"); those are not substitutions.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from assistant.verification.quantities import NUMBER_WORDS
+from assistant.verification.textmatch import STOPWORDS
+
+LIGHT_WORDS = frozenset(
+    """noted note notes reported reports report documented documents document indicated indicates indicate revealed
+    reveals reveal showed shows show demonstrated demonstrates found finding findings objective dated performed
+    completed complete had has have having underwent undergone including included include includes received
+    continued continues ongoing current currently previously prior previous recent recently also further still
+    treatment treated seen evaluation evaluated examination exam test testing tests summary records record
+    documentation per according injured worker patient claimant applicant employee he she his her they their him
+    approximately about least total since date done obtained given""".split())
+"""Words a reviewer adds, drops or swaps without changing what the record says."""
+SLOT_WIDTH = 3
+"""At most this many words on either side of a slot: a longer difference is a rewording, not one word changed."""
+
+
+def _words(text: str) -> list[str]:
+    return [w.lower() for w in re.findall(r"[A-Za-z][A-Za-z'-]*|\d+(?:[./-]\d+)*", text)]
+
+
+def _key(word: str) -> str:
+    """Words compare by their first five letters: 'revealed' is 'reveal', 'sessions' is 'session'."""
+    return word[:5]
+
+
+def _content(words: list[str]) -> list[str]:
+    return [w for w in words if w not in STOPWORDS and w not in LIGHT_WORDS and w not in NUMBER_WORDS
+            and not w[0].isdigit()]  # figures are the number checks' to judge
+
+
+def substituted_word(claim: str, record_sentence: str) -> tuple[str, str] | None:
+    """(the claim's word, the record's word in its place) where the record sentence gives another content word in
+    the claim's slot — the same content word on one side of it at least — and gives the claim's word nowhere. None
+    when no slot differs that way."""
+    said, record = _words(claim), _words(record_sentence)
+    said_keys, record_keys = [_key(w) for w in said], [_key(w) for w in record]
+    claim_has = set(said_keys)
+    matcher = difflib.SequenceMatcher(None, said_keys, record_keys, autojunk=False)
+    blocks = matcher.get_opcodes()
+    for n, (op, i1, i2, j1, j2) in enumerate(blocks):
+        # At the claim's end (or start) the record runs on: its words next to the slot are the ones in its place
+        # ("… left knee was full." against "… left knee was noted to be decreased with flexion 100° …").
+        j2 = min(j2, j1 + SLOT_WIDTH + 1) if i2 == len(said) else j2
+        j1 = max(j1, j2 - SLOT_WIDTH - 1) if i1 == 0 else j1
+        if op != "replace" or i2 - i1 > SLOT_WIDTH or j2 - j1 > SLOT_WIDTH + 1:
+            continue
+        # The claim's word must be nowhere near the slot: the record's "limited range of motion to the left wrist"
+        # in the next sentence does not make "limited … neck" what it says of the neck.
+        near = set(record_keys[max(0, j1 - 2 * SLOT_WIDTH): j2 + 2 * SLOT_WIDTH])
+        theirs = [w for w in _content(record[j1:j2]) if _key(w) not in claim_has]
+        spelled = {_key(w) for w in theirs for w in _spelled_out(w)} | {_key(w) for w in theirs}
+        ours = [w for w in _content(said[i1:i2]) if _key(w) not in near
+                and not {_key(x) for x in _spelled_out(w)} & spelled]  # "adl's" is the record's "activities …"
+        if not ours or not theirs:
+            continue
+        if _anchored(blocks, n, said):
+            return ours[0], theirs[0]
+    return None
+
+
+def _anchored(blocks: list[tuple[str, int, int, int, int]], n: int, said: list[str]) -> bool:
+    """Whether a content word the two share stands right beside the slot: without one, the 'slot' is two
+    unrelated stretches of text."""
+    neighbours = [blocks[m] for m in (n - 1, n + 1) if 0 <= m < len(blocks)]
+    return any(op == "equal" and _content(said[i1:i2]) for op, i1, i2, _j1, _j2 in neighbours)
+
+
+def _spelled_out(word: str) -> list[str]:
+    """The words the clinical vocabulary spells an abbreviation out as ("ADLs": activities of daily living)."""
+    from assistant.vocabulary.tables import abbreviation_table
+
+    table = {k.lower(): v for k, v in abbreviation_table()["abbr"].items()}
+    entry = table.get(word.lower().removesuffix("'s")) or table.get(word.lower().removesuffix("'s").removesuffix("s"))
+    return [w.lower() for phrase in (entry or {}).get("expansions", []) for w in re.findall(r"[A-Za-z]+", phrase)]
