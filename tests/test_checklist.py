@@ -951,6 +951,26 @@ def test_whether_the_request_is_clinician_directed_exercise_is_read_from_the_req
     assert unsaid.status == "not_documented" and not unsaid.record_citations
 
 
+def test_whether_a_topical_nsaid_is_requested_is_read_from_the_request():
+    """QA reading of CM17-0015957: for "Motrin 600mg #40" (oral) in a knee osteoarthrosis case, "Is a topical NSAID
+    requested for knee osteoarthritis pain?" was marked documented by the diagnosis sentence."""
+    sets, pages = shipped_sets()
+    record = ("The injured worker injured the left knee on 10/01/2016. Diagnoses include left knee osteoarthritis. "
+              "On 11/02/2016 she reported left knee pain 6/10.")
+
+    def row(item: str, category: str):
+        case = CaseFile(case_id="gen", summary=record, injury_date="10/01/2016", items=[DisputedItem(text=item)])
+        return next(r for r in build_checklist(case, 0, sets, category, pages=pages).rows
+                    if r.criterion_id == "oa-topical-nsaid-knee")
+
+    oral = row("Motrin 600mg #40", "nsaid")
+    assert oral.status == "not_met" and [c.source for c in oral.record_citations] == [REQUEST_SOURCE], oral
+    gel = row("Voltaren gel 1% 100g for the left knee", "topical")
+    assert gel.status == "met", gel
+    lidocaine = row("Lidoderm patch 5% #30 for the left knee", "topical")
+    assert lidocaine.status == "not_met", lidocaine
+
+
 def test_a_draft_addresses_every_required_criterion_whichever_the_decision():
     """An overturned opioid draft stopped at four rows and left out required ones the checklist beside it showed not
     met or not documented (PDMP review, risk evaluation): the reviewer signing it would not see what it must answer."""

@@ -82,6 +82,16 @@ def test_knee_injection_routes_to_the_oa_guideline_only_when_the_case_is_osteoar
     assert routed(item, "Diagnosis: right knee ACL tear after a fall at work.") == []
 
 
+def test_osteoarthrosis_and_a_question_naming_osteoarthritis_route_to_the_oa_guideline():
+    """QA reading of CM17-0015957 ("tricompartmental osteoarthrosis"): "Motrin 600mg #40" abstained, naming the MTUS,
+    though the OA guideline's Recommendation 8 addresses oral NSAIDs for knee OA; and the chat question "what does the
+    guideline say about NSAIDs for knee osteoarthritis?" said no indexed guideline addresses it, the case aside."""
+    assert routed("Motrin 600mg #40", "The current diagnosis is documented as left knee meniscus tear. MRI of the left "
+                                      "knee showed tricompartmental osteoarthrosis.") == ["vadod-oa-2020"]
+    assert routed("What does the guideline say about NSAIDs for knee osteoarthritis?") == ["vadod-oa-2020"]
+    assert routed("Motrin 600mg #40", "The current diagnosis is documented as left knee meniscus tear.") == []
+
+
 def test_a_specific_spine_level_overrides_the_word_spine():
     assert item_regions("MRI of the lumbar spine") == ["lumbar"]
     assert item_regions("Chiropractic spinal manipulation times 6") == ["spine-unspecified"]

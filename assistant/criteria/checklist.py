@@ -424,6 +424,24 @@ def _exercise_request(ctx: ItemContext, criterion: Criterion) -> Verdict:
     return "not_documented", [], _missing(criterion)
 
 
+_TOPICAL_FORM = re.compile(r"\b(topical|gel|cream|ointment|patch(?:es)?|solution|lotion|spray)\b", re.IGNORECASE)
+
+
+def _topical_request(ctx: ItemContext, criterion: Criterion) -> Verdict:
+    """"Is a topical NSAID requested …?" is read from the request: an oral NSAID for knee OA (CM17-0015957's "Motrin
+    600mg #40") was marked documented by the diagnosis sentence, as if the topical recommendation were met."""
+    request = [RecordCitation.of_request(ctx.item)]
+    if ctx.category != "topical" and not _TOPICAL_FORM.search(ctx.item.text):
+        return "not_met", request, "The request is for an oral NSAID, not a topical one (the request says so)."
+    drugs = identify_drugs(ctx.item.text)
+    if drugs and not any("nsaid" in d.classes for d in drugs):
+        return "not_met", request, "The topical requested is not an NSAID (the request names it)."
+    knee = [f for f in ctx.present(RecordFact.diagnosis) if re.search(r"\bknee\b", f.citation.quote, re.IGNORECASE)]
+    if knee or re.search(r"\bknee\b", ctx.item.text, re.IGNORECASE):
+        return "met", [*request, *knee[:1]], "A topical NSAID for the knee (the request and the diagnoses say so)."
+    return "not_documented", request, _missing(criterion)
+
+
 def _short_course(ctx: ItemContext, criterion: Criterion) -> Verdict:
     """Muscle relaxants, opioids for acute pain, hypnotics: a short course for an acute problem only."""
     if ctx.already_using and not ctx.post_op:
@@ -713,6 +731,7 @@ RULES: dict[str, Callable[[ItemContext, Criterion], Verdict]] = {
     "cdc-continue-function-improvement": _medication_benefit,
     "lbp-muscle-relaxant-no-chronic-benefit": _long_term_benefit,
     "oa-oral-nsaid": _medication_benefit,
+    "oa-topical-nsaid-knee": _topical_request,
     "cdc-continue-meaningful-30pct": _thirty_percent,
     "cdc-continue-risks-outweigh": _benefit_or_change,
     "cdc-continue-reassess-3-months": _benefits_and_risks_reassessed,

@@ -195,7 +195,8 @@ def route_item(item_text: str, topic: ItemTopic, case_summary: str = "",
     named = item_regions(item_text, table)
     regions = _regions_with_case(named, diagnosis_regions(case_summary, table))
     categories = set(topic.names)
-    applying = [r for r in table.routes if _route_applies(r, categories, regions, case_summary)]
+    # The item's (or a chat question's) own words count as the case's: "NSAIDs for knee osteoarthritis" asks about OA.
+    applying = [r for r in table.routes if _route_applies(r, categories, regions, f"{item_text}\n{case_summary}")]
     decision = RoutingDecision(guidelines=list(dict.fromkeys(r.guideline for r in applying)), regions=regions,
                                uncovered_regions=_uncovered(regions, applying))
     for route in applying:
