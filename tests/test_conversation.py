@@ -11,7 +11,7 @@ from assistant.conversation.engine import ConversationEngine, detect_intent, req
 from assistant.drafting.intake import case_from_file
 from assistant.services import Services
 from assistant.verification.record import REVIEWER_STATEMENT
-from conftest import FIXTURES
+from conftest import FIXTURES, LETTERS_DIR, require_shared
 
 
 @pytest.fixture(scope="module")
@@ -113,6 +113,20 @@ def case():
     ("how many PT visits are recommended?", "lookup"),
     ("is a positive straight leg raise test required for an ESI?", "lookup"),
     ("is the pain scale validated?", "lookup"),
+    # A second QA pass, over seven other dev cases: each searched the guidelines.
+    ("what did the drop arm test show?", "record"),  # CM16-0233794
+    ("how many PT sessions did the claims administrator authorize?", "record"),  # CM17-0002198
+    ("what was the O Brien test result?", "record"),  # CM17-0008177
+    ("how did the injury happen?", "record"),
+    ("what is the range of motion of the right shoulder?", "record"),
+    ("which vertebra is fractured?", "record"),  # CM17-0009996
+    ("what is the straight leg raise result?", "record"),
+    ("which side is the hernia on?", "record"),  # CM17-0014944
+    ("what was the knee flexion on the latest exam?", "record"),  # CM17-0015957
+    ("was McMurray positive?", "record"),
+    ("which side effects of opioids matter most?", "lookup"),
+    ("which level should be injected?", "lookup"),
+    ("how many sessions does the guideline allow?", "lookup"),
 ])
 def test_intents(message, intent):
     assert detect_intent(message) == intent
@@ -600,3 +614,16 @@ def test_a_question_asking_what_makes_the_pain_worse_finds_the_record_s_worsened
     for question in ("Does sitting make her pain worse?", "What makes her pain worse?"):
         answer = record_answer(question, case)
         assert answer.startswith("From the case record (verbatim") and sentence in answer, (question, answer)
+
+
+def test_how_the_injury_happened_is_answered_from_the_records_telling_of_it():
+    """QA reading of CM17-0008177: "how did the injury happen?" found no record sentence with its words, beside
+    "… sharp pain in right shoulder that started while pushing boxes the day prior"."""
+    from assistant.conversation.record_answer import record_answer
+
+    case = case_from_file(require_shared(LETTERS_DIR) / "CM17-0008177.pdf")
+    answer = record_answer("how did the injury happen?", case)
+    assert answer.startswith("How the injury happened") and "started while pushing boxes" in answer, answer
+    bare = CaseFile(case_id="gen", items=[DisputedItem(text="MRI of the right shoulder")],
+                    summary="She reported right shoulder pain rated 7/10.")
+    assert "not documented" in record_answer("what was the mechanism of injury?", bare)

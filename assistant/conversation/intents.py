@@ -89,12 +89,24 @@ CASE_QUESTION_FORMS = re.compile(
     r"^\s*(?:is|was|were|are)\s+(?:the\s+|his\s+|her\s+)?[\w'’ -]{1,40}?\b(?:test|sign|maneuver)\s+(?:positive|negative)\b|"
     r"\bon (?:the )?(?:physical )?exam(?:ination)?\b|"
     r"^\s*when (?:was|were|did)\b|\bhow long (?:since|ago)\b|"
-    r"^\s*how many\b.{0,60}\b(?:requested|authori[sz]ed|approved|certified|denied|modified|completed|attended|"
+    r"^\s*how many\b.{0,60}\b(?:requested|authori[sz]ed?|approved?|certif(?:y|ied)|denied|modified|completed|attended|"
     r"received|done|had|so far)\b|"
     r"\b(?:date of service|visit at issue|DOS)\b|\bfirst[- ]time (?:request|prescription)\b|"
     r"^\s*what\b.{0,60}\b(?:has|have|had|was|were)\s+(?:already|previously|ever)\s+(?:been\s+)?(?:tried|done|given|"
     r"prescribed|performed|completed|attempted|ordered)\b|"
-    r"^\s*is (?:the|his|her|their) pain (?:acute|subacute|chronic|worse|better|improv\w*|controlled|constant|radiat\w*)\b|\b(?:documented|noted|recorded)\s*[?.!]*\s*$",
+    r"^\s*is (?:the|his|her|their) pain (?:acute|subacute|chronic|worse|better|improv\w*|controlled|constant|radiat\w*)\b|\b(?:documented|noted|recorded)\s*[?.!]*\s*$|"
+    # An examination's or a test's result, how the injury happened, which side or level: a second QA pass over seven
+    # dev cases ('what did the drop arm test show?', 'was McMurray positive?', 'how did the injury happen?', 'which
+    # vertebra is fractured?', 'what was the knee flexion on the latest exam?' each searched the guidelines).
+    r"^\s*what (?:did|does) (?:the |his |her )?[\w'’ -]{0,40}?\b(?:test|exam|examination|sign|maneuver|MRI|x-?rays?|"
+    r"CT|scan|ultrasound|EMG|study|studies)\s+(?:show|reveal|find|demonstrate)\b|"
+    r"\b(?:test|sign|maneuver|raise|exam|examination)\s+results?\b|^\s*(?:is|was|were|are)\s+(?:the\s+)?[\w'’ -]{1,30}?\s+"
+    r"(?:positive|negative|normal|abnormal)\s*\??\s*$|"
+    r"^\s*what (?:is|was|were|are) (?:the |his |her )?[\w'’ -]{0,30}?\b(?:range of motion|ROM|flexion|extension|"
+    r"abduction|rotation|strength|reflex(?:es)?|sensation|gait)\b|"
+    r"\bhow did (?:the |his |her |this )?(?:injury|accident|fall)\b|^\s*how was (?:he|she|the \w+) (?:injured|hurt)\b|"
+    r"\bmechanism of (?:the )?injury\b|^\s*which (?:side(?!\s+effects?)|vertebra|vertebrae|level|levels|knee|shoulder|hip|hand|wrist|"
+    r"elbow|ankle|foot|leg|arm)\b|\bon the (?:latest|last|most recent|initial|first) (?:exam|examination|visit)\b",
     re.IGNORECASE)
 """How reviewers ask about the case open in front of them, read by a QA pass over 14 dev cases: 'Is Spurling's test
 positive?', 'What was the motor strength on exam?', 'When was the request for authorization submitted?', 'How many

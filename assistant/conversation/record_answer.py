@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, TypeVar
 
-from assistant.contracts import CaseFile, RecordCitation, readable_date
+from assistant.contracts import REQUEST_SOURCE, CaseFile, RecordCitation, readable_date
 from assistant.conversation.intents import CASE_OVERVIEW, ITEMS_QUESTION
 from assistant.criteria.facts import (FACT_PATTERNS, TREATMENT_CLASSES, Medication, RecordFacts, RecordFinding, called_chronic,
                                       duration_of_pain, extract_record_facts, parse_date)
@@ -364,10 +364,32 @@ def _kind_lines(kinds: set[str], present: list[RecordFinding], absent: list[Reco
     return lines
 
 
+MECHANISM_QUESTION = re.compile(r"\bhow did (?:the |his |her |this )?(?:injury|accident|fall)\b|\bmechanism of (?:the )?"
+                                r"injury\b|^\s*how (?:was|did) (?:he|she|they|the \w+(?: \w+)?) (?:get )?(?:injured|"
+                                r"hurt|injure)\b", re.IGNORECASE)
+MECHANISM = re.compile(r"\b(?:mechanism of (?:the )?injury|(?:while|when)\s+(?:\w+\s+){0,3}?(?:lifting|pushing|pulling|"
+                       r"carrying|bending|twisting|reaching|climbing|walking|moving|loading|unloading|driving|stepping|"
+                       r"kneeling|squatting|getting)|fell|slipped|tripped|motor vehicle|MVA|struck by|hit by)\b",
+                       re.IGNORECASE)
+"""How an injury happened, as records tell it: "… started while pushing boxes the day prior" (CM17-0008177), "… slip
+and fall" — none uses the words of "how did the injury happen?"."""
+
+
+def _mechanism_answer(sentences: list[RecordSentence]) -> str:
+    told = [s for s in sentences if s.source != REQUEST_SOURCE and MECHANISM.search(s.text)]
+    if not told:
+        return ("How the injury happened: not documented — no record sentence tells it in the words looked for "
+                "(lifting, pushing, a fall, a slip, a motor vehicle accident …); read the case summary.")
+    return "\n".join(["How the injury happened, in the record's words (verbatim):",
+                      *(_quoted(s) for s in told[:RECORD_ANSWER_LIMIT])])
+
+
 def record_answer(question: str, case: CaseFile, item_text: str | None = None) -> str:
     """The record sentences that share the most words with the question (the item's words too, for a question
     about the utilization review of an item), best first and verbatim."""
     sentences = record_sentences(case)
+    if MECHANISM_QUESTION.search(question):
+        return _mechanism_answer(sentences)
     # A review's account runs on past the sentence that names the review ("… was non-certified …" / "There is no
     # indication for … nor was there documentation of …"): both are the review's, not the treating record's.
     review = {s.text for s, flagged in zip(sentences, review_account([s.text for s in sentences])) if flagged}
