@@ -24,10 +24,12 @@ LIGHT_WORDS = frozenset(
     continued continues ongoing current currently previously prior previous recent recently also further still
     treatment treated seen evaluation evaluated examination exam test testing tests summary records record
     documentation per according injured worker patient claimant applicant employee he she his her they their him
-    approximately about least total since date done obtained given""".split())
+    approximately about least total since date done obtained given imaging study studies diagnostic""".split())
 """Words a reviewer adds, drops or swaps without changing what the record says."""
 SLOT_WIDTH = 3
 """At most this many words on either side of a slot: a longer difference is a rewording, not one word changed."""
+MOST_OF_THE_CLAIM = 0.75
+"""The share of the claim's content words a record sentence must hold to be the sentence it restates."""
 
 
 def _words(text: str) -> list[str]:
@@ -44,15 +46,29 @@ def _content(words: list[str]) -> list[str]:
             and not w[0].isdigit()]  # figures are the number checks' to judge
 
 
-def substituted_word(claim: str, record_sentence: str) -> tuple[str, str] | None:
-    """(the claim's word, the record's word in its place) where the record sentence gives another content word in
-    the claim's slot — the same content word on one side of it at least — and gives the claim's word nowhere. None
-    when no slot differs that way."""
-    said, record = _words(claim), _words(record_sentence)
+def substituted_word(claim: str, record_text: str) -> tuple[str, str] | None:
+    """(the claim's word, the record's word in its place) where a record sentence holding most of the claim gives
+    another content word in the claim's slot — the same content word on one side of it at least — and gives the
+    claim's word nowhere. None when no slot differs that way. A window of two record sentences is read one sentence
+    at a time: "limited range of motion to the left wrist" in the next sentence does not make "limited … neck" what
+    the first says of the neck."""
+    said = _words(claim)
+    wanted = {_key(w) for w in _content(said)}
+    for part in re.split(r"(?<=[.!?])\s+(?=[A-Z])", record_text):
+        record = _words(part)
+        record_has = {_key(w) for w in record}
+        if not wanted or len(wanted & record_has) / len(wanted) < MOST_OF_THE_CLAIM:
+            continue
+        found = _slot(said, record, record_has)
+        if found is not None:
+            return found
+    return None
+
+
+def _slot(said: list[str], record: list[str], record_has: set[str]) -> tuple[str, str] | None:
     said_keys, record_keys = [_key(w) for w in said], [_key(w) for w in record]
     claim_has = set(said_keys)
-    matcher = difflib.SequenceMatcher(None, said_keys, record_keys, autojunk=False)
-    blocks = matcher.get_opcodes()
+    blocks = difflib.SequenceMatcher(None, said_keys, record_keys, autojunk=False).get_opcodes()
     for n, (op, i1, i2, j1, j2) in enumerate(blocks):
         # At the claim's end (or start) the record runs on: its words next to the slot are the ones in its place
         # ("… left knee was full." against "… left knee was noted to be decreased with flexion 100° …").
@@ -60,16 +76,11 @@ def substituted_word(claim: str, record_sentence: str) -> tuple[str, str] | None
         j1 = max(j1, j2 - SLOT_WIDTH - 1) if i1 == 0 else j1
         if op != "replace" or i2 - i1 > SLOT_WIDTH or j2 - j1 > SLOT_WIDTH + 1:
             continue
-        # The claim's word must be nowhere near the slot: the record's "limited range of motion to the left wrist"
-        # in the next sentence does not make "limited … neck" what it says of the neck.
-        near = set(record_keys[max(0, j1 - 2 * SLOT_WIDTH): j2 + 2 * SLOT_WIDTH])
         theirs = [w for w in _content(record[j1:j2]) if _key(w) not in claim_has]
-        spelled = {_key(w) for w in theirs for w in _spelled_out(w)} | {_key(w) for w in theirs}
-        ours = [w for w in _content(said[i1:i2]) if _key(w) not in near
+        spelled = {_key(x) for w in theirs for x in _spelled_out(w)} | {_key(w) for w in theirs}
+        ours = [w for w in _content(said[i1:i2]) if _key(w) not in record_has
                 and not {_key(x) for x in _spelled_out(w)} & spelled]  # "adl's" is the record's "activities …"
-        if not ours or not theirs:
-            continue
-        if _anchored(blocks, n, said):
+        if ours and theirs and _anchored(blocks, n, said):
             return ours[0], theirs[0]
     return None
 
