@@ -627,3 +627,25 @@ def test_how_the_injury_happened_is_answered_from_the_records_telling_of_it():
     bare = CaseFile(case_id="gen", items=[DisputedItem(text="MRI of the right shoulder")],
                     summary="She reported right shoulder pain rated 7/10.")
     assert "not documented" in record_answer("what was the mechanism of injury?", bare)
+
+
+def test_how_long_a_request_runs_is_not_read_as_how_long_the_symptoms_have_lasted():
+    """QA reading of CM17-0009996: "how long is the rental for?" was answered "Duration of symptoms: 0 days from the
+    injury …"; it asks about the request."""
+    from assistant.conversation.record_answer import fact_answer
+
+    case = CaseFile(case_id="gen", injury_date="12/12/2016", items=[DisputedItem(text="Hospital bed for an unspecified rental")],
+                    summary="The injured worker injured the low back on 12/12/2016. On 12/19/2016 she reported low back pain 7/10.")
+    assert not any(line.startswith("Duration of symptoms") for line in fact_answer("how long is the rental for?", case))
+    assert fact_answer("how long has she had symptoms?", case)[0].startswith("Duration of symptoms")
+
+
+def test_a_pr2_is_a_progress_report():
+    """QA reading of CM17-0014944: "when was the last progress report?" found no sentence with its words beside "As of
+    the PR2 dated 12-27-16, …" (the PR-2 is the treating physician's progress report form)."""
+    from assistant.conversation.record_answer import record_answer
+
+    case = CaseFile(case_id="gen", items=[DisputedItem(text="CT scan of the abdomen")],
+                    summary="The injured worker was diagnosed with a left inguinal hernia. As of the PR2 dated 12-27-16, "
+                            "the injured worker reports left lower abdominal pain.")
+    assert "As of the PR2 dated 12-27-16" in record_answer("when was the last progress report?", case)

@@ -231,7 +231,8 @@ def _medication_lines(facts: RecordFacts) -> list[str]:
                                if m.generics and m.surface.lower() not in m.generics else m.surface), *none_used]
 
 
-DURATION_QUESTION = re.compile(r"^\s*how long\b|\bsince when\b|\bduration\b|\bhow (?:many|much) (?:days|weeks|months|time)\b|"
+DURATION_QUESTION = re.compile(r"^\s*how long\b(?!\s+(?:is|was|are|were|will)\s+(?:the|this)\s+(?:rental|request|"
+                               r"prescription|course|supply|authori[sz]ation|brace|splint|loan|program))|\bsince when\b|\bduration\b|\bhow (?:many|much) (?:days|weeks|months|time)\b|"
                                r"\bdate of injury\b|\binjury date\b|^\s*when (?:was|did)\b.{0,30}\binjur", re.IGNORECASE)
 TREATMENT_HISTORY_QUESTION = re.compile(
     r"\b(?:conservative (?:care|treatment|therapy|measures)|treatments?|therap(?:y|ies))\b.{0,40}\b(?:tried|done|given|"
