@@ -12,6 +12,7 @@ side, another word in between. A reviewer's paraphrase changes light words ("rev
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 
 from assistant.verification.quantities import NUMBER_WORDS
@@ -94,8 +95,14 @@ def _anchored(blocks: list[tuple[str, int, int, int, int]], n: int, said: list[s
 
 def _spelled_out(word: str) -> list[str]:
     """The words the clinical vocabulary spells an abbreviation out as ("ADLs": activities of daily living)."""
-    from assistant.vocabulary.tables import abbreviation_table
-
-    table = {k.lower(): v for k, v in abbreviation_table()["abbr"].items()}
+    table = _abbreviations_by_lower_case()
     entry = table.get(word.lower().removesuffix("'s")) or table.get(word.lower().removesuffix("'s").removesuffix("s"))
     return [w.lower() for phrase in (entry or {}).get("expansions", []) for w in re.findall(r"[A-Za-z]+", phrase)]
+
+
+@functools.cache
+def _abbreviations_by_lower_case() -> dict[str, dict]:
+    """The vocabulary's abbreviations keyed in lower case, built once (it was rebuilt for every word of every slot)."""
+    from assistant.vocabulary.tables import abbreviation_table
+
+    return {k.lower(): v for k, v in abbreviation_table()["abbr"].items()}

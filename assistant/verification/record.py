@@ -851,10 +851,10 @@ def _dated_lead_check(sentence: str, lead: str, sentences: list[RecordSentence],
     if not (dates_in(lead) or counted_numbers(lead)):
         return None
     if "MME" in lead:  # the checklist's own arithmetic ("hydrocodone 5 mg × 4–12/day × 1.0 = 20–60 MME/day: …")
-        flat = " ".join(lead.split())
-        if any(result.arithmetic() in flat for _regimen, result in _computed_regimens([s.text for s in sentences])):
+        flat, regimens = " ".join(lead.split()), [s.text for s in sentences]
+        if any(result.arithmetic() in flat for _regimen, result in _computed_regimens(regimens)):
             return None
-        checked = check_derived_figure(lead, [s.text for s in sentences])
+        checked = check_derived_figure(lead, regimens)
     else:
         checked = check_fact_sentence(lead.rstrip(" ,;:") + ".", sentences, sex)
     if checked.status == "verified":
@@ -928,7 +928,8 @@ def _check_absence(sentence: str, subject: str, sentences: list[RecordSentence])
                                "or remove the sentence.",
                                candidate, absence=True)
         found = tokens(with_vocabulary_terms(candidate.text))  # the record's "UDS" documents "urine drug testing"
-        words = (measured or wanted.words) if sited else (measured or wanted.words) - site_words
+        asked = measured or wanted.words
+        words = asked if sited else asked - site_words
         shared = words & found.words
         if not words or len(shared) / len(words) < DOCUMENTED_COVERAGE or wanted.numbers - found.numbers:
             continue
