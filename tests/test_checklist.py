@@ -406,6 +406,9 @@ NEGATION_CASES = [
     ("There is a history of lumbar fusion in 2012.", "lumbar fusion", False),
     ("She reports numbness in the left foot but denies weakness.", "numbness", False),
     ("She reports numbness in the left foot but denies weakness.", "weakness", True),
+    ("The 12-03-2016 reports indicates shoulder x-ray (right) however the report is not indicated in the records for "
+     "review.", "x-ray", False),
+    ("A lumbar x-ray was requested, however was not done.", "x-ray", True),
 ]
 
 

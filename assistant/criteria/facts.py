@@ -217,13 +217,26 @@ def is_negated(sentence: str, start: int, end: int) -> bool:
     sentence, start, end = _negation_window(sentence, start, end)
     clause_start = max(sentence.rfind(";", 0, start), sentence.rfind(" but ", 0, start), sentence.rfind(" however", 0, start))
     before = sentence[clause_start + 1 if clause_start >= 0 else 0:start]
-    after_end = min(len(sentence), *(i for i in (sentence.find(";", end), sentence.find(" but ", end)) if i >= 0), len(sentence))
+    after_end = min(len(sentence), *(i for i in (sentence.find(";", end), sentence.find(" but ", end),
+                                                  _new_subject_clause(sentence, end)) if i >= 0), len(sentence))
     if _NEGATION_AFTER.search(sentence[end:after_end]):
         return True
     by_context = _context_negated(sentence, start, end)
     if by_context is not None:
         return by_context
     return bool(_NEGATION_BEFORE.search(before[-70:]))
+
+
+_NEW_SUBJECT_CLAUSE = re.compile(r",?\s+however,?\s+(?!(?:it|this|that|they|these|those|was|were|is|are|has|have|had|not|"
+                                 r"never|no)\b)", re.IGNORECASE)
+
+
+def _new_subject_clause(sentence: str, end: int) -> int:
+    """Where a "however" clause with its own subject starts after the finding, or -1: in "shoulder x-ray (right)
+    however the report is not indicated in the records" (CM17-0008177) the report is missing, not the x-ray; "an
+    x-ray was requested, however was not done" still negates it."""
+    match = _NEW_SUBJECT_CLAUSE.search(sentence, end)
+    return match.start() if match else -1
 
 
 def _context_negated(sentence: str, start: int, end: int) -> bool | None:
