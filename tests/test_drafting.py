@@ -45,6 +45,9 @@ def test_offline_drafter_abstains_for_lumbar_mri(offline_chain):
     assert "No indexed guideline addresses" in result.rationale.rationale
     assert result.rationale.reviewer_guideline_line == ""
     assert "Low Back" in (result.rationale.abstention.suggested_guideline or "")
+    # A conclusion with no reason before it is flagged to the reviewer, never shown as a finished, verified draft.
+    assert "Drafting note: no indexed guideline gives the reasons for this decision" in result.rationale.rationale
+    assert result.report.notes_to_resolve, "an abstaining draft must leave a note to resolve"
 
 
 def _evidence_reply(quote: str, evidence: int = 1, statement: str | None = None) -> str:

@@ -8,6 +8,7 @@ import pytest
 
 from assistant.contracts import DisputedItem
 from assistant.drafting.intake import case_from_file
+from assistant.drafting.offline import ABSTENTION_NOTE
 from assistant.services import Services
 from assistant.ui.render import badge_html
 from conftest import LETTERS_DIR, require_shared
@@ -101,12 +102,18 @@ def test_a_draft_that_still_holds_a_drafting_note_is_not_shown_green(services):
     rationale = services.draft(case, 2, "Upheld").rationale
     report = services.verify(rationale, case)
     note = "Drafting note: no sentence of the case record names this item"
+    # No indexed guideline covers infrared therapy either: a second note asks for the decision's reasons.
+    reasons = "Drafting note: no indexed guideline gives the reasons for this decision"
     assert report.ok and not report.ready_to_sign and report.notes_to_resolve[0].startswith(note)
-    assert report.badge().startswith("Verified, but not ready to sign: 1 drafting note(s)")
+    assert report.notes_to_resolve[1].startswith(reasons) and len(report.notes_to_resolve) == 2
+    assert report.badge().startswith("Verified, but not ready to sign: 2 drafting note(s)")
     shown = badge_html(report)
     assert "badge-warn" in shown and "✔" not in shown and note in shown
     assert services.check_text(rationale.rationale, "Upheld", case).notes_to_resolve == report.notes_to_resolve
-    resolved = rationale.model_copy(update={"rationale": rationale.rationale.replace(report.notes_to_resolve[0], "")})
+    resolved_text = rationale.rationale
+    for left in report.notes_to_resolve:
+        resolved_text = resolved_text.replace(left, "")
+    resolved = rationale.model_copy(update={"rationale": resolved_text})
     cleared = services.verify(resolved, case)
     assert cleared.ready_to_sign and "badge-ok" in badge_html(cleared) and cleared.badge().startswith("Verified: ")
 
@@ -122,7 +129,8 @@ def test_a_draft_whose_item_facts_say_nothing_clinical_opens_its_case_move_with_
     treatment = "Treatment to date has included abdominal surgery and medications."
     assert quotes[1:3] == [diagnosis, treatment] and "utilization review" in quotes[3]
     assert f"“{diagnosis}” [R2]" in result.rationale.rationale
-    assert result.report.ok and result.report.ready_to_sign
+    # Every quote verifies; no indexed guideline covers a home aide, so the one thing left is the reasons to add.
+    assert result.report.ok and result.report.notes_to_resolve == [ABSTENTION_NOTE]
 
 
 @pytest.mark.parametrize("letter,index,quoted", [
@@ -139,7 +147,8 @@ def test_a_request_in_clipped_words_finds_the_record_sentences_about_it(services
     result = services.draft(case, index, "Upheld")
     assert any(quoted in c.quote for c in result.rationale.record_citations), result.rationale.record_citations
     assert "no sentence of the case record names this item" not in result.rationale.rationale
-    assert result.report.ok and result.report.ready_to_sign
+    # No indexed guideline covers either request: the only note left asks for the decision's reasons.
+    assert result.report.ok and result.report.notes_to_resolve == [ABSTENTION_NOTE]
 
 
 def test_an_age_comparison_is_recomputed_from_the_age_the_record_states(services):
@@ -204,4 +213,4 @@ def test_a_draft_whose_item_facts_are_only_a_request_and_a_review_opens_with_the
     assert "undergoing treatment for strain of muscle and-or tendon of wrist, low back strain" in quotes[1]
     assert quotes[2] == "Treatment has included physical therapy and medication."
     assert "Ibuprofen 600mg #90 with 2 refills was the original request." in quotes[3:]
-    assert result.report.ok and result.report.ready_to_sign
+    assert result.report.ok and result.report.notes_to_resolve == [ABSTENTION_NOTE]

@@ -77,6 +77,12 @@ def best_sentences(passage_text: str, queries: list[str], limit: int = 2, sectio
     return [s[2] for s in chosen]
 
 
+ABSTENTION_NOTE = (f"{DRAFTING_NOTE} no indexed guideline gives the reasons for this decision; before the conclusion, "
+                   "state what the governing guideline requires (with its page) and what this record shows against it.")
+"""An abstaining draft's conclusion would otherwise follow the record quotes with no reason at all (QA reading of
+stop 42): the note keeps the workspace badge from going green and is flagged in an export until the reviewer acts."""
+
+
 def conclusion(item_text: str, decision: Decision) -> str:
     verdict = "not medically necessary" if decision == "Upheld" else "medically necessary"
     return f"Therefore, the request for {item_text} is {verdict}."
@@ -140,7 +146,8 @@ def draft_offline(case: CaseFile, evidence: Evidence, decision: Decision) -> Ite
         sentences = best_sentences(passage.citation.quote, [evidence.item.text, *evidence.queries], limit=1)
         if sentences:
             supporting.append(passage.citation.model_copy(update={"quote": sentences[0]}))
-    rationale = " ".join([*parts, case_text, conclusion(evidence.item.text, decision)])
+    reasons_note = [ABSTENTION_NOTE] if evidence.abstention is not None else []
+    rationale = " ".join([*parts, case_text, *reasons_note, conclusion(evidence.item.text, decision)])
     return ItemRationale(
         item=evidence.item,
         decision=decision,

@@ -27,8 +27,8 @@ from assistant.contracts import (
 )
 from assistant.retrieval.library import GuidelineLibrary
 from assistant.verification.recognise import names_a_guideline, recognise_citations, resolve_guideline_name
-from assistant.verification.record import (RECORD_MARKER, check_record_facts, drafting_notes, states_general_claim,
-                                          states_general_norm, verify_record_side)
+from assistant.verification.record import (DRAFTING_NOTE, RECORD_MARKER, check_record_facts, drafting_notes,
+                                          states_general_claim, states_general_norm, verify_record_side)
 from assistant.verification.direction import opposite_statement
 from assistant.verification.quantities import changed_figure
 from assistant.verification.strength import misstated_strength
@@ -165,11 +165,13 @@ UNINDEXED_BY_DEFAULT = re.compile(r"\b(?:MTUS|ACOEM|ODG|Official Disability Guid
 
 def uncited_requirements(sentences: list[str], entries: list[GuidelineEntry] | None = None) -> list[CitationCheck]:
     """Sentences that state what a guideline requires but carry neither a [n] marker nor a page citation. One that
-    names the MTUS or ODG, when the reviewer has not indexed it, is told so: no page of it could be checked."""
+    names the MTUS or ODG, when the reviewer has not indexed it, is told so: no page of it could be checked. A
+    drafting note is an instruction to the reviewer, not a statement (it keeps the draft from being ready to sign)."""
     return [
         CitationCheck(status="uncited_requirement", sentence=sentence, message=_uncited_message(sentence, entries or []))
         for sentence in sentences
-        if (_states_a_requirement(_own_words(sentence)) or states_general_claim(_own_words(sentence)))
+        if not sentence.lstrip().startswith(DRAFTING_NOTE)
+        and (_states_a_requirement(_own_words(sentence)) or states_general_claim(_own_words(sentence)))
         and not MARKER.search(sentence) and not recognise_citations(sentence)
     ]
 
