@@ -228,6 +228,11 @@ class CaseFile(BaseModel):
         default="", description="Case text intake kept beyond the summary (e.g. the UR text), which record quotes may cite."
     )
 
+    def claims_administrator_line(self, item: DisputedItem) -> str:
+        """The item's own Claims Administrator guideline line; the case's first line only when the item has none
+        (every drafter uses this, so a checklist draft no longer shows item 1's line for item 4, CM17-0016311)."""
+        return item.claims_administrator_guideline or self.ur_guideline or ""
+
 
 Decision = Literal["Upheld", "Overturned"]
 

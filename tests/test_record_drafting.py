@@ -214,3 +214,15 @@ def test_a_draft_whose_item_facts_are_only_a_request_and_a_review_opens_with_the
     assert quotes[2] == "Treatment has included physical therapy and medication."
     assert "Ibuprofen 600mg #90 with 2 refills was the original request." in quotes[3:]
     assert result.report.ok and result.report.notes_to_resolve == [ABSTENTION_NOTE]
+
+
+def test_each_item_of_a_checklist_draft_carries_its_own_claims_administrator_guideline(services):
+    """QA reading of CM17-0016311: the drafts of items 2–4 (physical therapy, Ultram, Flexeril), written from their
+    checklists, all showed item 1's "MTUS Low Back Complaints 2004 … Special Studies … ODG Low Back, MRI" — the
+    checklist writer took the case's first line, not the item's own."""
+    case = case_from_file(require_shared(LETTERS_DIR) / "CM17-0016311.pdf")
+    ultram, flexeril = services.draft(case, 2, "Upheld").rationale, services.draft(case, 3, "Upheld").rationale
+    assert ultram.checklist is not None  # the CDC set covers Ultram
+    assert "Tramadol (Ultram)" in ultram.claims_administrator_guideline
+    assert "Muscle relaxants (for pain)" in flexeril.claims_administrator_guideline
+    assert "Special Studies" not in flexeril.claims_administrator_guideline

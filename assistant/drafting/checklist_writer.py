@@ -252,7 +252,8 @@ def draft_from_checklist(case: CaseFile, evidence: Evidence, decision: Decision,
     note = drug_note(evidence.item)
     text = " ".join([*guideline, *request, *([note] if note else []), "In this case, the records show the following against each requirement.", *case_move, _conclusion(rows, evidence.item.text, decision)])
     return ItemRationale(
-        item=evidence.item, decision=decision, claims_administrator_guideline=case.ur_guideline or "",
+        item=evidence.item, decision=decision,
+        claims_administrator_guideline=case.claims_administrator_line(evidence.item),
         reviewer_guideline_line=reviewer_guideline_line(citations), rationale=text, citations=citations,
         case_facts=[CaseFact(text=c.quote, date=c.date) for c in facts], record_citations=record,
         abstention=None, scope_note=scope, checklist=checklist,

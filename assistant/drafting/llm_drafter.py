@@ -91,7 +91,7 @@ def to_rationale(case: CaseFile, evidence: Evidence, decision: Decision, draft: 
     scope = evidence.scope_note() if citations else None  # said by the product, not left to the model
     text = " ".join(p for p in [statement.strip(), scope or "", f"In this case, {facts}" if facts and not facts.lower().startswith("in this case") else facts, closing] if p)
     return ItemRationale(
-        item=evidence.item, decision=decision, claims_administrator_guideline=evidence.item.claims_administrator_guideline or case.ur_guideline or "",
+        item=evidence.item, decision=decision, claims_administrator_guideline=case.claims_administrator_line(evidence.item),
         reviewer_guideline_line=reviewer_guideline_line(citations), rationale=text, citations=citations,
         case_facts=[CaseFact(text=q.quote, date=q.date) for q in record_citations],
         record_citations=record_citations, abstention=evidence.abstention, scope_note=scope,

@@ -151,7 +151,7 @@ def draft_offline(case: CaseFile, evidence: Evidence, decision: Decision) -> Ite
     return ItemRationale(
         item=evidence.item,
         decision=decision,
-        claims_administrator_guideline=evidence.item.claims_administrator_guideline or case.ur_guideline or "",
+        claims_administrator_guideline=case.claims_administrator_line(evidence.item),
         reviewer_guideline_line=reviewer_guideline_line(citations),
         rationale=rationale,
         citations=citations,

@@ -140,7 +140,7 @@ class Workspace:
                         typed["rationale"], typed["citation_rows"],
                         badge_html(None, "Saved without a decision. Choose Upheld or Overturned to verify it."),
                         opened_state(case.case_id, item_index))
-            ca_line = case.items[item_index].claims_administrator_guideline or case.ur_guideline or ""
+            ca_line = case.claims_administrator_line(case.items[item_index])
             return (None, ca_line, "", "", [],
                     badge_html(None, "Not drafted yet: press “Draft with assistant” or write your own."),
                     opened_state(case.case_id, item_index))
@@ -321,8 +321,7 @@ class Workspace:
                    text, rows):
         if decision not in DECISIONS:
             typed = (any((v or "").strip() for v in (reviewer_line, text))
-                     or (ca_line or "").strip() != (case.items[item].claims_administrator_guideline
-                                                    or case.ur_guideline or "").strip())
+                     or (ca_line or "").strip() != case.claims_administrator_line(case.items[item]).strip())
             if not typed and self.store.load_undecided(reviewer, case.case_id, item) is None:
                 return gr.update(), gr.update()  # only the prefilled line: nothing typed yet
             self.store.save_undecided(reviewer, case.case_id, item, {
