@@ -1097,6 +1097,8 @@ def test_an_examination_finding_with_no_subject_is_checked_and_guideline_wording
     ("CM17-0009996.pdf", "There is no documentation of work status.", "The injured worker is not working."),
     ("CM17-0014944.pdf", "There is no documentation of a physical examination of the abdomen.",
      "no tenderness or guarding in the abdomen"),
+    # "exam" is "examination" (second QA reading).
+    ("CM16-0236906.pdf", "There is no documentation of a physical examination.", "Physical exam noted blood pressure"),
 ])
 def test_no_documentation_of_a_measurement_the_record_gives_a_result_for_is_flagged(letter_case, letter, sentence,
                                                                                     documented_by):
@@ -1117,3 +1119,64 @@ def test_a_measurement_the_record_says_was_not_done_stays_missing():
                           "tested because of pain.\n\nIMR ISSUES:\n- Physical therapy of the right wrist\n", "pasted.txt")
     check = check_fact_sentence("There is no documentation of grip strength testing.", record_sentences(case), None)
     assert check.status == "verified" and check.absence, check
+
+
+@pytest.mark.parametrize("letter, wrong, status, right", [
+    # The record's diagnosis changed in its last word; an x-ray's result changed (the record: "lumbar sprain",
+    # "degenerative changes").
+    ("CM17-0005344.pdf", "The current diagnoses are documented as lumbar stenosis.", "record_fact_not_supported",
+     "The current diagnoses are documented as lumbar sprain, and low back pain."),
+    ("CM16-0244053.pdf", "X-rays of the left hip showed a fracture.", "record_fact_not_supported",
+     "X-rays of the left hip showed degenerative changes."),
+    # A grade out of five, a count of visits, a spinal level: the sentence holds each digit elsewhere.
+    ("CM16-0235869.pdf", "Motor strength was 5 out of 5 in the lower extremities.", "record_fact_not_supported",
+     "Motor strength was 4 out of 5 in the lower extremity."),
+    ("CM16-0235869.pdf", "Lower extremity strength was 5/5.", "record_fact_not_supported",
+     "Lower extremity strength was 4/5."),
+    ("CM16-0238676.pdf", "The patient has had 8 physical therapy visits.", "record_fact_not_supported",
+     "The patient has had 5 physical therapy visits."),
+    # The count's sentence says 3; the next one, a review's, names "six physical therapy sessions".
+    ("CM17-0019120.pdf", "Treatment has included at least 6 sessions of physical therapy.", "record_fact_not_supported",
+     "Treatment has included at least 3 sessions of physical therapy."),
+    ("CM17-0005344.pdf", "Tenderness was noted especially over L4-5.", "record_fact_not_supported",
+     "Tenderness was noted especially over L3-4 and L5-S1."),
+    # The record's sentence names both sides: the side of the finding is the one its own clause gives.
+    ("CM17-0016311.pdf", "Straight leg raise test was positive on the left.", "record_contradicts",
+     "Straight leg raise test was positive on the right."),
+    ("CM17-0016311.pdf", "Sensation was decreased in the right L5-S1.", "record_contradicts",
+     "Sensation was decreased in the left L5-S1."),
+    # Work status reversed: "off" is no content word; "duty" is the record's "duties".
+    ("CM16-0244053.pdf", "The injured worker is currently off work.", "record_contradicts",
+     "He is working modified duty."),
+    # "inability to perform heel to toe walk" negates the walk.
+    ("CM17-0016311.pdf", "The patient was able to perform heel to toe walk.", "record_contradicts",
+     "He was unable to perform heel to toe walk."),
+])
+def test_a_changed_finding_grade_count_level_or_side_is_not_verified(letter_case, letter, wrong, status, right):
+    """A second QA reading (seven more dev letters) found each wrong sentence here shown verified by the record
+    sentence its right twin restates: the last word changed below the alignment's three-in-four share, a result in
+    light words ("were noted to show"), figures whose digits the sentence holds elsewhere ("4 out of 5", "8/10",
+    "L3-4 and L5-S1"), a side named elsewhere in the sentence, and a negation ConText had no rule for."""
+    from assistant.verification.record import check_fact_sentence, record_sentences
+
+    sentences = record_sentences(letter_case(letter))
+    flagged = check_fact_sentence(wrong, sentences, None)
+    assert flagged.status == status, flagged
+    assert check_fact_sentence(right, sentences, None).status == "verified", check_fact_sentence(right, sentences, None)
+
+
+def test_a_diagnosis_or_a_treatment_plan_with_no_subject_is_checked(letter_case):
+    """Second QA reading, CM17-0005344 and CM17-0011517: a text of four false sentences beside one checked came back
+    "Verified": "The diagnoses are …", "The treatment plan included …", "The provider plans to …" named no patient,
+    so no check read them and the report did not list them. A general sentence about diagnosis is still not one."""
+    from assistant.verification.record import asserts_record_fact, check_record_facts
+
+    text = ("The diagnoses are lumbar disc herniation and radiculopathy. The treatment plan included pulse ultrasound "
+            "for 12 sessions.")
+    checks = check_record_facts(text, letter_case("CM17-0005344.pdf"), split_sentences(text))
+    assert [c.status for c in checks] == ["record_fact_not_supported", "record_fact_not_supported"], checks
+    plan = "The provider plans to continue Voltaren 75mg #90 with 5 refills."
+    assert [c.status for c in check_record_facts(plan, letter_case("CM17-0011517.pdf"), [plan])] == [
+        "record_fact_not_supported"]
+    assert not asserts_record_fact("The diagnosis is based on history and examination.")
+    assert not asserts_record_fact("The treatment plan should include active therapy.")

@@ -39,6 +39,11 @@ NAMING = re.compile(r"\b(?:pages?|pp?|recommendations?|rec|table|figure|appendix
 REFERENCE = re.compile(r"[\[(§]\s*$")
 """A bare number in brackets is a reference ([41], (201)); "(7 mg)" still gives a figure."""
 NUMBER_WORD_STEMS = frozenset(content_words(" ".join(NUMBER_WORDS)))
+SCORE = re.compile(r"(?<![\w./-])(\d{1,2}(?:\.\d)?)\s*[+-]?\s*(?:/|out of)\s*(5|10)\b(?![/\d])", re.IGNORECASE)
+"""A grade or score out of five or ten ("4 out of 5", "5/5", "4+/5", "8/10"): its figure is the grade, its unit the
+scale, so "Motor strength was 5 out of 5" is not "… 4 out of 5 …" because the sentence holds a 5 (CM16-0235869)."""
+COUNTED_NOUN = re.compile(r"^(?:[A-Za-z]+\s+){0,2}?(sessions?|visits?|treatments?)\b", re.IGNORECASE)
+"""A count's noun after its modifiers: "8 physical therapy visits" counts visits (CM16-0238676)."""
 
 
 @dataclass(frozen=True)
@@ -70,11 +75,14 @@ def figures(text: str) -> list[Figure]:
     """Every figure in the text: a number with the unit written after it (a range gives both ends the unit), or a
     number in digits with no unit. A number word without a unit ("no one", "one of") is not a figure."""
     flat = " ".join(text.split())
-    found: list[Figure] = []
+    found = [Figure(float(m.group(1)), f"/{m.group(2)}", m.group(0)) for m in SCORE.finditer(flat)]
+    flat = SCORE.sub(lambda m: " " * len(m.group(0)), flat)
     for match in QUANTITY.finditer(flat):
         before = flat[max(0, match.start() - 16): match.start()]
         unit_word = (match.group(2) or "").lower()
         unit = "MME" if unit_word.startswith("morphine") else UNITS.get(unit_word)
+        if unit is None and match.group(2) and (counted := COUNTED_NOUN.match(flat[match.start(2):])):
+            unit = UNITS[counted.group(1).lower()]
         if NAMING.search(before) or unit is None and REFERENCE.search(before):
             continue
         numbers = re.findall(_NUMBER, flat[match.start(): match.start(2) if match.group(2) else match.end()],

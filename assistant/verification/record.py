@@ -22,7 +22,9 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from assistant.contracts import REQUEST_SOURCE, CaseFile, CitationCheck, ItemRationale, RecordCitation
-from assistant.verification.alignment import substituted_word
+from assistant.verification.alignment import side_of_the_finding, substituted_word
+from assistant.verification.spine_levels import levels_not_named
+from assistant.verification.work_status import reversed_work_status
 from assistant.verification.quantities import NUMBER_WORDS, figures
 from assistant.verification.textmatch import STOPWORDS, match_key, normalise_characters, quote_occurs
 from assistant.vocabulary.deciding_terms import DecidingTerms, deciding_terms, missing_terms, opposing_term
@@ -145,11 +147,16 @@ EXAM_FINDING = re.compile(
     r"\b(?:straight leg rais\w*|SLR|tender(?:ness)?|spasms?|range of motion|ROM|\d+ degrees|"
     r"(?:flexion|extension|abduction|adduction|rotation|motor|sensory|sensation|strength|reflex(?:es)?|pulses|gait) "
     r"(?:was|were|is|are)|(?:is|are) (?:positive|negative)|mechanism of injury|(?:pain|symptoms) (?:started|began)|"
-    r"(?:injured|hurt) (?:\w+ )?(?:while|when)|(?:exam|examination) (?:noted|showed|revealed|demonstrated|was|is))\b",
+    r"(?:injured|hurt) (?:\w+ )?(?:while|when)|(?:exam|examination) (?:noted|showed|revealed|demonstrated|was|is)|"
+    r"diagnos[ie]s (?:(?:is|are|was|were|include[sd]?) (?!based|made|established|confirmed|usually|often|typically|"
+    r"clinical|difficult|uncertain|not\b)|(?:is|are|were|was) documented)|"
+    r"treatment plan (?:is|was|include[sd]?|consist\w*)|(?:provider|physician|doctor|surgeon) plan(?:s|ned)?)\b",
     re.IGNORECASE)
 """An examination or history finding with no subject: "Straight leg raise is positive on the right.", "Forward flexion
 was with pain 120 degrees.", "The mechanism of injury was a motor vehicle accident." were passed over, so a text of
-false findings beside one true sentence showed green (QA reading of CM17-0009996, -0008177)."""
+false findings beside one true sentence showed green (QA reading of CM17-0009996, -0008177). So were a diagnosis and a
+treatment plan: "The diagnoses are lumbar disc herniation and radiculopathy.", "The treatment plan included pulse
+ultrasound for 12 sessions." (second QA reading, CM17-0005344)."""
 GENERAL_WORDING = re.compile(r"\b(?:may|can|could|should|would|might|must|philosophy|risk|beneficial|recommend\w*)\b",
                              re.IGNORECASE)
 """Guideline wording that names the same findings: "… beneficial for restoring flexibility, strength, endurance,
@@ -243,7 +250,8 @@ FILLER = frozenset(
     presented presentation described describes evaluation visit visits dated date seen given following requirement
     requirements sustained underwent regarding""".split()
 )
-NEGATION_BEFORE = frozenset("no not denies denied deny without never none cannot unable neither nor absence lack".split())
+NEGATION_BEFORE = frozenset("no not denies denied deny without never none cannot unable inability neither nor absence "
+                            "lack".split())
 NEGATION_AFTER = frozenset("negative absent unremarkable".split())
 SCOPE_END = frozenset("but however although though which while except whereas".split())
 NEGATION_WINDOW = 6
@@ -340,6 +348,8 @@ def stem(word: str) -> str:
     """A crude stem: 'treated' and 'treatment' are one word ('previously treated with acupuncture' against 'The
     prior treatment included … acupuncture', CM17-0008479); 'document' keeps its 'ment' (a stem of five letters)."""
     word = word.lower().removesuffix("'s").strip("'")
+    if word.endswith("ies") and len(word) >= 6:  # "duties" is "duty", "therapies" "therapy" (CM16-0244053)
+        return (word[:-3] + "y")[:6]
     for suffix in ("ations", "ation", "ments", "ment", "ings", "ing", "edly", "ied", "ed", "es", "s", "ly"):
         if word.endswith(suffix) and len(word) - len(suffix) >= (5 if suffix.startswith("ment") else 4):
             word = word[: -len(suffix)] + ("y" if suffix == "ied" else "")
@@ -369,10 +379,13 @@ SAME_THING = (
                 re.IGNORECASE), "injury"),
     (re.compile(r"\bpost[- ]?(concuss|operat|traumat|surgic)", re.IGNORECASE), r"post\1"),
     (re.compile(r"\b([A-Z][A-Za-z']+)\s+(?:sign|maneuver|manoeuvre)\b"), r"\1 test"),  # an eponym's sign is its test
+    (re.compile(r"\b(?:inability|(?:was|were|is|are)\s+unable)\s+to\b", re.IGNORECASE), "unable to"),
+    (re.compile(r"\bexam\b", re.IGNORECASE), "examination"),  # "Physical exam noted …" (CM16-0236906)
 )
 """Ways the record and a reviewer write the same thing: "a work related injury on 11-21-2016" is the record's "date
 of injury on 11-21-2016", "post concussion" its "postconcussion", "a positive O'Brien test" its "positive O'Brien
-sign" (real rationales of CM16-0249320, CM16-0236906, CM17-0014449, told "not supported")."""
+sign" (real rationales of CM16-0249320, CM16-0236906, CM17-0014449, told "not supported"), "was unable to" its
+"inability to" (CM17-0016311)."""
 
 
 TEST_RESULT_NEGATIVE = re.compile(r"\bnegative\b(\s+for\b)?", re.IGNORECASE)
@@ -621,7 +634,16 @@ def _numbers_missing(claim: str, wanted: Tokens, text: str, found: Tokens, entry
     dates; the parts of the claim's dates may come from the date of the visit the sentence belongs to."""
     claim_counts = counted_numbers(claim)
     return ((claim_counts - counted_numbers(text)) | (wanted.numbers - claim_counts - found.numbers - entry_numbers)
-            | (_other_figures(claim, text) if claim_counts else frozenset()))
+            | (_other_figures(claim, _sentence_holding(text, wanted.words)) if claim_counts else frozenset())
+            | frozenset(levels_not_named(claim, text)))
+
+
+def _sentence_holding(text: str, words: frozenset[str]) -> str:
+    """Of a window of record sentences, the one holding most of the claim's words: its figures are the claim's to
+    match. "Treatment has included at least 6 sessions of physical therapy." is not "… at least 3 sessions …" because
+    the next sentence, a review's, names "six physical therapy sessions" (CM17-0019120)."""
+    parts = SENTENCE_END.split(text)
+    return text if len(parts) == 1 else max(parts, key=lambda part: len(words & tokens(part).words))
 
 
 def _dated_apart(first: RecordSentence, second: RecordSentence) -> bool:
@@ -839,6 +861,15 @@ def check_fact_sentence(sentence: str, sentences: list[RecordSentence], sex: str
                            f"The record sentence that says the rest of this says “{swapped[1]}” where this sentence says "
                            f"“{swapped[0]}”: “{support.sentence.text}”. Correct the sentence to what the record says, or "
                            "quote the record where it says this.")
+    if (status := reversed_work_status(claim, support.sentence.text)) is not None:
+        words = {"off": "off work", "working": "working"}
+        return _fact_check(sentence, "record_contradicts",
+                           f"The record says the patient is {words[status[1]]}, where this sentence says "
+                           f"{words[status[0]]}: “{support.sentence.text}”.", support.sentence)
+    if (sides := side_of_the_finding(_same_words(claim), _same_words(support.sentence.text))) is not None:
+        return _fact_check(sentence, "record_contradicts",
+                           f"The record gives this finding on the {sides[1]} side, not the {sides[0]}: "
+                           f"“{support.sentence.text}”. Correct the side to what the record says.", support.sentence)
     account = " (a prior review's account, not the treating record)" if reports_a_review(support.sentence.text) else ""
     return _fact_check(sentence, "verified", f"The record says{account}: “{support.sentence.text}”.", support.sentence)
 

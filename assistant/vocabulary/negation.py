@@ -30,6 +30,8 @@ EXTRA_RULES = [
     ("no documentation of", "NEGATED_EXISTENCE", "FORWARD"),
     ("no trial of", "NEGATED_EXISTENCE", "FORWARD"),
     ("never tried", "NEGATED_EXISTENCE", "FORWARD"),
+    ("inability to", "NEGATED_EXISTENCE", "FORWARD"),  # "inability to perform heel to toe walk" (CM17-0016311)
+    ("unable to", "NEGATED_EXISTENCE", "FORWARD"),
 ]
 
 
