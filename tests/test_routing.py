@@ -533,3 +533,30 @@ def test_an_nsaid_for_low_back_pain_is_drafted_from_the_nsaid_checklist_under_it
             "or functional benefit from it.") in text, text
     assert any(c.absence and c.status == "verified" and "functional benefit from it" in (c.sentence or "")
                for c in result.report.record_checks)
+
+
+def test_an_eeg_routes_to_the_mild_tbi_guideline_only_in_a_concussion_case():
+    """QA reading of CM16-0236906: "Electroencephalogram" in a post-concussion case was "read as an uncategorised
+    request" and abstained, while the mild TBI guideline's Recommendation 4 (p. 27) suggests against EEG to establish
+    the diagnosis of mild TBI or direct the care of its symptoms. No other case's EEG goes there."""
+    concussion = "The injured worker was being treated for postconcussion syndrome, skull vault fracture-initial, and migraine."
+    decision = route_item("Electroencephalogram", classify_item("Electroencephalogram"), concussion)
+    assert decision.guidelines == ["vadod-mtbi-2021"]
+    assert decision.preferred_sections["vadod-mtbi-2021"] == {"Recommendation 4"}
+    assert routed("EEG", "The diagnoses are seizure disorder of the head.") == []
+
+
+def test_a_lettered_list_stays_in_the_recommendation_it_belongs_to():
+    """The offline drafter quoted "… attributed to mild traumatic brain injury: a." for the EEG request: the sentence
+    splitter cut the list at its first marker, so the quote never named EEG. The list is kept, and the statement ends
+    at its strength tag, not in the discussion heading after it."""
+    from assistant.drafting.offline import passage_sentences
+
+    text = ("4. We suggest against using the following tests to establish the diagnosis of mild traumatic brain injury "
+            "or direct the care of patients with symptoms attributed to mild traumatic brain injury: a. Neuroimaging b. "
+            "Serum biomarkers c. Electroencephalogram (Weak against | Reviewed, Amended) Discussion Mild TBI continues "
+            "to be a clinical diagnosis based on the VA/DoD criteria outlined above (see Background).")
+    sentences = passage_sentences(text)
+    assert sentences[0].startswith("We suggest against") and sentences[0].endswith(
+        "c. Electroencephalogram (Weak against | Reviewed, Amended)"), sentences
+    assert sentences[1].startswith("Discussion Mild TBI continues")

@@ -29,12 +29,42 @@ def _split_after_references(sentence: str) -> list[str]:
     return [*parts, sentence[start:]]
 
 
+LIST_MARKER_END = re.compile(r"(?:^|[\s:])[a-h]\.$")
+"""A sentence 'ending' at a lettered list's marker: "… attributed to mild traumatic brain injury: a." was quoted alone
+for an EEG request, its list "a. Neuroimaging b. Serum biomarkers c. Electroencephalogram" cut off (mTBI p. 27)."""
+
+
+STRENGTH_TAG = re.compile(r"\((?:Strong|Weak) (?:for|against)\b[^)]{0,60}\)|\(Neither for nor against\b[^)]{0,60}\)")
+"""A VA/DoD recommendation's strength after its statement, where the statement ends without a full stop
+("… c. Electroencephalogram (Weak against | Reviewed, Amended) Discussion Mild TBI continues …")."""
+
+
+def _lists_joined(sentences: list[str]) -> list[str]:
+    """Sentences with a lettered list kept whole (a piece ending at a list marker runs on into the next), and cut
+    after a recommendation's strength tag."""
+    joined: list[str] = []
+    for sentence in sentences:
+        if joined and LIST_MARKER_END.search(joined[-1]):
+            joined[-1] = f"{joined[-1]} {sentence}"
+        else:
+            joined.append(sentence)
+    cut: list[str] = []
+    for sentence in joined:
+        tag = STRENGTH_TAG.search(sentence)
+        if tag and sentence[tag.end():].strip():
+            cut += [sentence[:tag.end()], sentence[tag.end():].strip()]
+        else:
+            cut.append(sentence)
+    return cut
+
+
 def passage_sentences(passage_text: str, section_path: list[str] | None = None) -> list[str]:
-    """Whole sentences of a passage: bullets split, a leading heading (e.g. 'Supporting Rationale') removed."""
+    """Whole sentences of a passage: bullets split, a leading heading (e.g. 'Supporting Rationale') removed, a
+    lettered list kept in its sentence."""
     headings = sorted({h for h in (section_path or []) if h}, key=len, reverse=True)
     sentences = []
     for block in (b.strip() for b in passage_text.split("•")):  # re.split(r"\s*•\s*") was quadratic on blank lines
-        for sentence in (part for whole in split_sentences(block) for part in _split_after_references(whole)):
+        for sentence in _lists_joined([part for whole in split_sentences(block) for part in _split_after_references(whole)]):
             for heading in headings:
                 if sentence.startswith(heading + " "):
                     sentence = sentence[len(heading) + 1 :]

@@ -71,6 +71,9 @@ CATEGORIES: list[TreatmentCategory] = [
     TreatmentCategory("electrodiagnostic", r"\b(?:emg|ncv|ncs|electromyograph\w*|nerve conduction|electrodiagnostic\w*)\b",
                       r"\bEMG\b|\belectromyograph|\bnerve conduction", "electrodiagnostic testing EMG NCV",
                       "MTUS/ACOEM body-part chapter — Special Studies; ODG — Electrodiagnostic testing"),
+    TreatmentCategory("eeg", r"\b(?:eegs?|electroencephalogra\w*)\b", r"\bEEG\b|\belectroencephalogra",
+                      "electroencephalogram EEG tests to establish the diagnosis of mild traumatic brain injury",
+                      "ODG Head — Electroencephalography (EEG)"),
     TreatmentCategory("surgery", r"\b(?:arthroscop\w*|fusion|decompression|laminectomy|discectomy|meniscectomy|arthroplasty|"
                       r"repair|release|surgery|surgical|acromioplasty|debridement|replacement)\b",
                       r"\barthroscop|\bfusion\b|\blaminectomy\b|\bdiscectomy\b|\barthroplasty\b|\bacromioplasty\b",
