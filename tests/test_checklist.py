@@ -1560,3 +1560,17 @@ def test_an_image_s_result_is_not_the_history_and_examination_recommendation_1_a
                     "extremities. An x-ray of the lumbar spine revealed no fracture.", "MRI of the lumbar spine",
                     "lbp-red-flags-evaluated")
     assert examined.status == "met" and "sensation" in examined.record_citations[0].quote
+
+
+@pytest.mark.parametrize("medications, status", [
+    # No frequency: no MME/day, so a dosage of 50 or more is not excluded (CM17-0016311's Ultram 50mg #60 was "met").
+    ("Current medications include Ultram 50 mg.", "not_documented"),
+    ("Current medications include Ultram 50 mg one tablet twice a day.", "met"),  # 20 MME/day, no risk factor
+])
+def test_naloxone_is_met_by_no_risk_factor_only_when_the_dosage_is_known(medications, status):
+    sets, pages = shipped_sets()
+    record = f"The injured worker is a 40-year-old male injured on 01/10/2016. {medications} He is working full duty."
+    case = CaseFile(case_id="gen", summary=record, items=[DisputedItem(text="Ultram 50mg #60")])
+    checklist = build_checklist(case, 0, sets, item_category("Ultram 50mg #60"), pages=pages)
+    row = next(r for r in checklist.rows if r.criterion_id == "cdc-naloxone-offered")
+    assert row.status == status, row

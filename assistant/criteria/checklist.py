@@ -628,7 +628,13 @@ def _naloxone(ctx: ItemContext, criterion: Criterion) -> Verdict:
         return "not_documented", risks[:2], "An overdose risk factor is documented, and there is no documentation that naloxone was offered."
     if ctx.absent(RecordFact.naloxone):
         return "not_met", ctx.absent(RecordFact.naloxone), "The record states naloxone was not offered."
-    return "met", [], "There is no documentation of an overdose risk factor (a benzodiazepine, substance use, or 50 MME/day or more)."
+    if mme is None:
+        # "Met" by the absence of risk factors needs the dosage: CM17-0016311's Ultram row was met with no frequency
+        # documented, so no MME/day, and nothing about naloxone (QA reading).
+        return "not_documented", [], ("MME/day cannot be computed, so a dosage of 50 MME/day or more is not excluded, "
+                                      "and there is no documentation that naloxone was offered.")
+    return "met", [], (f"There is no documentation of an overdose risk factor (a benzodiazepine, substance use, or 50 "
+                       f"MME/day or more: the dosage is {mme:g} MME/day).")
 
 
 def _gi_risk(ctx: ItemContext, criterion: Criterion) -> Verdict:
