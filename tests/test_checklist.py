@@ -1073,6 +1073,9 @@ def test_a_short_interval_is_said_in_days_not_as_about_0_weeks():
     reason = next(r for r in rows if r.criterion_id == "lbp-manipulation-chronic").reason
     assert reason.startswith("4 days from the injury date"), reason
     assert [interval_words(n) for n in (1, 4, 9, 37)] == ["1 day", "4 days", "9 days (about 1 week)", "37 days (about 5 weeks)"]
+    # The nearest whole week, as the interval check counts: 18 days is not "about 2 weeks" (CM16-0244053).
+    assert [interval_words(n) for n in (10, 11, 18)] == ["10 days (about 1 week)", "11 days (about 2 weeks)",
+                                                         "18 days (about 3 weeks)"]
 
 
 

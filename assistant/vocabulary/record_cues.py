@@ -132,8 +132,11 @@ def parse_date(text: str) -> date | None:
 
 
 def interval_words(days: int) -> str:
-    """A number of days as a reviewer reads it: "4 days", "37 days (about 5 weeks)" — never "about 0 weeks"."""
-    weeks = f" (about {days // 7} week{'s' if days >= 14 else ''})" if days >= 7 else ""
+    """A number of days as a reviewer reads it: "4 days", "37 days (about 5 weeks)" — never "about 0 weeks". Weeks
+    are the nearest whole number, as the interval check counts them: "18 days (about 2 weeks)" was shown beside a
+    flag on "two weeks after the injury" (QA reading, CM16-0244053); 18 days is nearer three."""
+    count = int(days / 7 + 0.5)
+    weeks = f" (about {count} week{'s' if count >= 2 else ''})" if days >= 7 else ""
     return f"{days} day{'' if days == 1 else 's'}{weeks}"
 
 
