@@ -1180,3 +1180,16 @@ def test_a_diagnosis_or_a_treatment_plan_with_no_subject_is_checked(letter_case)
         "record_fact_not_supported"]
     assert not asserts_record_fact("The diagnosis is based on history and examination.")
     assert not asserts_record_fact("The treatment plan should include active therapy.")
+
+
+def test_a_treatment_named_only_in_a_review_or_plan_is_shown_not_said_to_be_absent(letter_case):
+    """QA reading of CM17-0005344: "How many chiropractic sessions were previously approved?" was answered "Prior
+    chiropractic: not documented — no record sentence names it" beside "The patient has had previously been approved
+    for 6 sessions of manipulative therapy." An authorization is not care received, but the reviewer is shown it."""
+    from assistant.conversation.record_answer import fact_answer
+
+    answer = "\n".join(fact_answer("How many chiropractic sessions were previously approved?",
+                                   letter_case("CM17-0005344.pdf")))
+    assert "no record sentence names it" not in answer
+    assert "Prior chiropractic: not documented as care received." in answer
+    assert "previously been approved for 6 sessions of manipulative therapy" in answer

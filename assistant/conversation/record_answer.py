@@ -341,13 +341,29 @@ def fact_answer(question: str, case: CaseFile, facts: RecordFacts | None = None)
     for treatment in classes:
         tried = facts.get(RecordFact.prior_treatments)
         kinds = procedure_kinds_in(question) if treatment == "injection" else set()
-        lines += (_kind_lines(kinds, tried.present(treatment), tried.absent(treatment)) if kinds else
-                  _fact_lines(f"Prior {treatment.replace('-', ' ')}", tried.present(treatment), tried.absent(treatment)))
+        name = f"Prior {treatment.replace('-', ' ')}"
+        mentioned = ([] if kinds or tried.present(treatment) or tried.absent(treatment)
+                     else _named_but_not_received(case, TREATMENT_CLASSES[treatment]))
+        lines += ([f"{name}: not documented as care received.", *mentioned] if mentioned else
+                  _kind_lines(kinds, tried.present(treatment), tried.absent(treatment)) if kinds else
+                  _fact_lines(name, tried.present(treatment), tried.absent(treatment)))
         lines += _response_lines(treatment, facts, lines) if RESPONSE_QUESTION.search(question) else []
     if history:  # "what conservative treatment has been tried?": every treatment class the record documents
         tried = facts.get(RecordFact.prior_treatments)
         lines += _fact_lines("Prior treatment", tried.present(), tried.absent())
     return lines
+
+
+def _named_but_not_received(case: CaseFile, pattern: str) -> list[str]:
+    """The record sentences that name a treatment only in a plan, a request or a review's account: not counted as
+    care received, but a reviewer must see them. "How many chiropractic sessions were previously approved?" was
+    answered "not documented — no record sentence names it" beside "The patient has had previously been approved for 6
+    sessions of manipulative therapy." (QA reading, CM17-0005344)."""
+    named = [s for s in record_sentences(case) if s.source != REQUEST_SOURCE and re.search(pattern, s.text, re.IGNORECASE)]
+    if not named:
+        return []
+    return ["Named only in a plan, a request or a review's account (not counted as care received), in the record's "
+            "words:", *(_quoted(s, marked_as_review=bool(UR_SENTENCE.search(s.text))) for s in named[:4])]
 
 
 def _kind_lines(kinds: set[str], present: list[RecordFinding], absent: list[RecordFinding]) -> list[str]:

@@ -98,7 +98,9 @@ _PLAN_FACTS = {RecordFact.treatment_goals, RecordFact.surgery_candidate, RecordF
 # Prior treatment classes: item categories (assistant/criteria/model.py ItemCategory values) and the words for them.
 TREATMENT_CLASSES: dict[str, str] = {
     "physical-therapy": rf"\bphysical therapy\b|\bphysiotherapy\b|{PT_ABBREVIATION}|\btherapy sessions\b",
-    "chiropractic": r"\bchiropract\w+\b|\bchiro\b|(?<!finger )(?<!fine )\bmanipulation\b",  # not 'aggravated by … fine finger manipulation' (CM17-0015849)
+    # not 'aggravated by … fine finger manipulation' (CM17-0015849); 'approved for 6 sessions of manipulative therapy'
+    # is chiropractic care (CM17-0005344)
+    "chiropractic": r"\bchiropract\w+\b|\bchiro\b|(?<!finger )(?<!fine )\bmanipulation\b|\bmanipulative (?:therapy|treatment)",
     "acupuncture": r"\bacupuncture\b",
     "injection": r"\binjections?\b|\bepidural\b|\bESIs?\b|\bnerve blocks?\b|\b(?:facet|medial branch)(?: joint)? blocks?\b|"
                  r"\bradiofrequency\b",  # not "a lumbar facet loading maneuver was negative" (an examination, CM17-0005418)
