@@ -127,6 +127,15 @@ def case():
     ("which side effects of opioids matter most?", "lookup"),
     ("which level should be injected?", "lookup"),
     ("how many sessions does the guideline allow?", "lookup"),
+    # A third QA pass, over seven more dev cases: each searched the guidelines.
+    ("What did the CT of the brain show?", "record"),  # CM16-0236906
+    ("What did the MRI of the right shoulder show?", "record"),  # CM17-0011517
+    ("Is the back pain acute or chronic?", "record"),  # CM17-0005344
+    ("Were there any hip exam findings on 11-16-16?", "record"),  # CM16-0244053
+    ("Why was the EEG requested?", "record"),
+    ("Was there any witnessed seizure activity?", "record"),
+    ("Why is acupuncture recommended for low back pain?", "lookup"),
+    ("Is there evidence for EEG after a concussion?", "lookup"),
 ])
 def test_intents(message, intent):
     assert detect_intent(message) == intent

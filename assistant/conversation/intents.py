@@ -99,7 +99,13 @@ CASE_QUESTION_FORMS = re.compile(
     # dev cases ('what did the drop arm test show?', 'was McMurray positive?', 'how did the injury happen?', 'which
     # vertebra is fractured?', 'what was the knee flexion on the latest exam?' each searched the guidelines).
     r"^\s*what (?:did|does) (?:the |his |her )?[\w'’ -]{0,40}?\b(?:test|exam|examination|sign|maneuver|MRI|x-?rays?|"
-    r"CT|scan|ultrasound|EMG|study|studies)\s+(?:show|reveal|find|demonstrate)\b|"
+    r"CT|scan|ultrasound|EMG|study|studies)\b[\w'’ -]{0,40}?\s+(?:show|reveal|find|demonstrate)\b|"
+    # A third QA reading: 'what did the CT of the brain show?', 'is the back pain acute or chronic?', 'were there any
+    # hip exam findings on 11-16-16?', 'why was the EEG requested?', 'was there any witnessed seizure activity?'.
+    r"^\s*is (?:the|his|her|their) [\w -]{1,20}?pain (?:acute|subacute|chronic)\b|\bexam(?:ination)? findings?\b|"
+    r"^\s*why (?:was|were|did) (?:the |his |her )?[\w'’ -]{0,40}?\b(?:requested|ordered|prescribed|denied|"
+    r"modified|non-?certified)\b|"
+    r"^\s*(?:was|were) there (?!(?:any |a )?(?:evidence|studies|trials|data|guidelines?|recommendations?)\b)\w|"
     r"\b(?:test|sign|maneuver|raise|exam|examination)\s+results?\b|^\s*(?:is|was|were|are)\s+(?:the\s+)?[\w'’ -]{1,30}?\s+"
     r"(?:positive|negative|normal|abnormal)\s*\??\s*$|"
     r"^\s*what (?:is|was|were|are) (?:the |his |her )?[\w'’ -]{0,30}?\b(?:range of motion|ROM|flexion|extension|"
