@@ -1145,6 +1145,12 @@ def test_a_measurement_the_record_says_was_not_done_stays_missing():
      "Straight leg raise test was positive on the right."),
     ("CM17-0016311.pdf", "Sensation was decreased in the right L5-S1.", "record_contradicts",
      "Sensation was decreased in the left L5-S1."),
+    # The side is what is wrong, not "distribution" (the message had named the word).
+    ("CM17-0016311.pdf", "Sensation was decreased in the right L5-S1 distribution.", "record_contradicts",
+     "Sensation was decreased in the left L5-S1."),
+    # "CT" is the record's "Computerized tomography": the hematoma is what is wrong ("no … hematoma seen").
+    ("CM16-0236906.pdf", "CT of the brain showed a right frontal skull fracture with a small subdural hematoma.",
+     "record_contradicts", "CT of the brain showed a right frontal skull fracture."),
     # Work status reversed: "off" is no content word; "duty" is the record's "duties".
     ("CM16-0244053.pdf", "The injured worker is currently off work.", "record_contradicts",
      "He is working modified duty."),

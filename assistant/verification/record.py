@@ -856,22 +856,30 @@ def check_fact_sentence(sentence: str, sentences: list[RecordSentence], sex: str
         return _fact_check(sentence, "record_contradicts",
                            f"The record says the opposite about {_words((support.conflict,), claim)}: “{support.sentence.text}”.",
                            support.sentence)
-    if (swapped := substituted_word(_same_words(claim), _same_words(support.sentence.text))) is not None:
-        return _fact_check(sentence, "record_fact_not_supported",
-                           f"The record sentence that says the rest of this says “{swapped[1]}” where this sentence says "
-                           f"“{swapped[0]}”: “{support.sentence.text}”. Correct the sentence to what the record says, or "
-                           "quote the record where it says this.")
-    if (status := reversed_work_status(claim, support.sentence.text)) is not None:
-        words = {"off": "off work", "working": "working"}
-        return _fact_check(sentence, "record_contradicts",
-                           f"The record says the patient is {words[status[1]]}, where this sentence says "
-                           f"{words[status[0]]}: “{support.sentence.text}”.", support.sentence)
-    if (sides := side_of_the_finding(_same_words(claim), _same_words(support.sentence.text))) is not None:
-        return _fact_check(sentence, "record_contradicts",
-                           f"The record gives this finding on the {sides[1]} side, not the {sides[0]}: "
-                           f"“{support.sentence.text}”. Correct the side to what the record says.", support.sentence)
+    restated = _restatement_check(sentence, claim, support.sentence)
+    if restated is not None:
+        return restated
     account = " (a prior review's account, not the treating record)" if reports_a_review(support.sentence.text) else ""
     return _fact_check(sentence, "verified", f"The record says{account}: “{support.sentence.text}”.", support.sentence)
+
+
+def _restatement_check(sentence: str, claim: str, quote: RecordSentence) -> CitationCheck | None:
+    """A claim that restates its record sentence but reverses the work status, gives the finding another side, or
+    changes one word of it; None when it says what the sentence says. The side before the word: "Sensation was
+    decreased in the right L5-S1 distribution." is wrong about the side, not about "distribution" (CM17-0016311)."""
+    if (status := reversed_work_status(claim, quote.text)) is not None:
+        words = {"off": "off work", "working": "working"}
+        return _fact_check(sentence, "record_contradicts", f"The record says the patient is {words[status[1]]}, where "
+                           f"this sentence says {words[status[0]]}: “{quote.text}”.", quote)
+    if (sides := side_of_the_finding(_same_words(claim), _same_words(quote.text))) is not None:
+        return _fact_check(sentence, "record_contradicts", f"The record gives this finding on the {sides[1]} side, not "
+                           f"the {sides[0]}: “{quote.text}”. Correct the side to what the record says.", quote)
+    if (swapped := substituted_word(_same_words(claim), _same_words(quote.text))) is not None:
+        return _fact_check(sentence, "record_fact_not_supported",
+                           f"The record sentence that says the rest of this says “{swapped[1]}” where this sentence says "
+                           f"“{swapped[0]}”: “{quote.text}”. Correct the sentence to what the record says, or quote the "
+                           "record where it says this.")
+    return None
 
 
 def _dated_lead_check(sentence: str, lead: str, sentences: list[RecordSentence], sex: str | None) -> CitationCheck | None:
