@@ -1577,3 +1577,14 @@ def test_naloxone_is_met_by_no_risk_factor_only_when_the_dosage_is_known(medicat
     checklist = build_checklist(case, 0, sets, item_category("Ultram 50mg #60"), pages=pages)
     row = next(r for r in checklist.rows if r.criterion_id == "cdc-naloxone-offered")
     assert row.status == status, row
+
+
+def test_relief_that_did_not_last_is_no_benefit_and_a_return_to_work_is_not_relief_lost():
+    """QA reading of CM17-0011517: "Did the injection help?" was answered "benefit documented" from "… was better for
+    several days after the injection and has now returned." Relief that wore off is no lasting response."""
+    wore_off = extract_record_facts("The injured worker reports the right arm numbness to the hand from the shoulder "
+                                    "was better for several days after the injection and has now returned.")
+    response = wore_off.get(RecordFact.treatment_response)
+    assert response.absent("injection") and not response.present("injection")
+    back_at_work = extract_record_facts("After physical therapy he felt better and has returned to work.")
+    assert back_at_work.get(RecordFact.treatment_response).present("physical-therapy")

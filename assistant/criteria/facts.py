@@ -126,7 +126,11 @@ _RESPONSE_GOOD = re.compile(r"\b(improv\w+|relief|benefit\w*|helped|help(?:ful)?
 _RESPONSE_BAD = re.compile(r"\b(no (?:significant |lasting |noted |documented )?(?:improvement|relief|benefit|help)|failed|unchanged|"
                            r"wors\w+|persist\w+|without (?:relief|improvement|benefit)|did not (?:help|improve)|not (?:helpful|effective)|"
                            r"(?:not|isn't|wasn't|weren't) (?:helping|working|improving)|"
-                           r"minimal (?:relief|improvement|benefit)|continue[sd]? to (?:report|complain|have))\b", re.IGNORECASE)
+                           r"minimal (?:relief|improvement|benefit)|continue[sd]? to (?:report|complain|have)|"
+                           # relief that did not last: 'better for several days after the injection and has now
+                           # returned' (CM17-0011517) is no lasting benefit; 'returned to work' is not this
+                           r"(?:has|have|had) (?:now )?returned(?! to\b)|wore off|short[- ]lived|"
+                           r"temporar\w+ (?:relief|benefit|improvement))\b", re.IGNORECASE)
 _VISITS = re.compile(r"\b(\d+|several|multiple|numerous) (?:sessions|visits|treatments)\b|\bcompleted\b|\bprior (?:sessions|visits)\b", re.IGNORECASE)
 _ER_LA = re.compile(r"\b(ER|XR|SR|CR|LA|extended[- ]release|long[- ]acting|contin|oxycontin|patch|transdermal|methadone|nucynta er)\b", re.IGNORECASE)
 _OPIOID = re.compile(r"(?<![A-Za-z])(" + "|".join(re.escape(n) for n in sorted(OPIOID_NAMES, key=len, reverse=True))
