@@ -1199,3 +1199,19 @@ def test_a_treatment_named_only_in_a_review_or_plan_is_shown_not_said_to_be_abse
     assert "no record sentence names it" not in answer
     assert "Prior chiropractic: not documented as care received." in answer
     assert "previously been approved for 6 sessions of manipulative therapy" in answer
+
+
+def test_a_sentence_going_on_with_a_reviews_reasons_is_labelled_the_reviews_account(letter_case):
+    """QA reading of CM16-0238676: the MRI and CT draft quoted "Furthermore, there was no objective examination
+    warranting the need of an MRI and CT scan." as what the case summary shows; it goes on with the prior review's
+    reasons ("This case has been previously reviewed and denied on 11/10/2016 …") and is labelled as the review's."""
+    from assistant.drafting.offline import case_move
+
+    case = letter_case("CM16-0238676.pdf")
+    item = next(i for i in case.items if "MRI" in i.text)
+    text, _citations = case_move(case, item)
+    assert "(the review's account): “Furthermore, there was no objective examination" in text, text
+    # A Request for Authorization is the request, not a review's account.
+    hip = letter_case("CM16-0244053.pdf")
+    text, _citations = case_move(hip, hip.items[0])
+    assert "(11-16-16): “The Request for Authorization dated 11-16-16 is for a MRI of the left hip.”" in text, text

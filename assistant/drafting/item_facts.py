@@ -242,12 +242,13 @@ def case_context(case: CaseFile, facts: list[RecordCitation]) -> list[RecordCita
     return context
 
 
-def fact_sentence(citation: RecordCitation, number: int) -> str:
+def fact_sentence(citation: RecordCitation, number: int, in_review: bool = False) -> str:
     """'Per the case summary (11-15-2016): “…” [R2].' — the record's words, never ours. A review's account
-    ("… were non-certified due to a lack of documented evidence of muscle spasms") is labelled as one, so the reader
-    does not take the review's reasons for what the treating record shows."""
-    notes = [note for note in (citation.shown_date, "the review's account" if reports_a_review(citation.quote) else None)
-             if note]
+    ("… were non-certified due to a lack of documented evidence of muscle spasms", or a sentence going on with its
+    reasons: `in_review`) is labelled as one, so the reader does not take the review's reasons for what the treating
+    record shows."""
+    review = in_review or reports_a_review(citation.quote)
+    notes = [note for note in (citation.shown_date, "the review's account" if review else None) if note]
     dated = f" ({'; '.join(notes)})" if notes else ""
     quote = citation.quote.rstrip()
     return f"Per the {citation.source}{dated}: “{quote}” [R{number}]."

@@ -9,7 +9,7 @@ from assistant.contracts import CaseFact, CaseFile, Citation, Decision, Disputed
 from assistant.corpus.statements import recommendation_statement
 from assistant.drafting.evidence import Evidence
 from assistant.drafting.item_facts import case_context, drug_note, fact_sentence, item_facts
-from assistant.verification.record import DRAFTING_NOTE
+from assistant.verification.record import DRAFTING_NOTE, record_sentences
 from assistant.verification.textmatch import content_words
 from assistant.verification.textmatch import split_sentences
 
@@ -139,7 +139,8 @@ def case_move(case: CaseFile, item: DisputedItem) -> tuple[str, list[RecordCitat
         parts.append(note)
     if len(citations) > 1:
         parts.append("In this case, the records document the following.")
-        parts += [fact_sentence(c, n) for n, c in enumerate(citations[1:], start=2)]
+        reviews = {s.text for s in record_sentences(case) if s.review}
+        parts += [fact_sentence(c, n, c.quote in reviews) for n, c in enumerate(citations[1:], start=2)]
     if not facts:
         parts.append(f"{DRAFTING_NOTE} no sentence of the case record names this item; check the records for its "
                      "history, response and the utilization review's reasons.")

@@ -31,7 +31,7 @@ from assistant.vocabulary.deciding_terms import DecidingTerms, deciding_terms, m
 from assistant.vocabulary.query import with_vocabulary_terms
 from assistant.vocabulary.record_cues import (MONTHS, RECORD_DATE, days_between, documents_neuro_deficit, entry_date,
                                               entry_dates, interval_words, mentions_without_documenting, parse_date,
-                                              reports_a_review, review_account, stated_reason)
+                                              reports_a_review, review_account, stated_reason, UR_SENTENCE)
 
 if TYPE_CHECKING:
     from assistant.criteria.mme import MmeResult  # criteria imports this module: only for the annotation
@@ -269,6 +269,9 @@ class RecordSentence:
     entry: str | None = None
     """The date of the visit it belongs to when it writes none (`entry_dates`; never a review's account's): a claim
     may give that date, a draft does not show it."""
+    review: bool = False
+    """Part of a review's account, though it may not name the review ("Furthermore, there was no objective
+    examination warranting the need of an MRI and CT scan." after a denial, CM16-0238676)."""
 
 
 @dataclass(frozen=True)
@@ -325,8 +328,10 @@ def record_sentences(case: CaseFile) -> list[RecordSentence]:
                 continue
             seen.add(key)
             named = REQUEST_SOURCE if source != REQUEST_SOURCE and _only_requests(sentence, case) else source
+            # A Request for Authorization alone is the request, not a review (`reports_a_review`).
+            reasons = review and (reports_a_review(sentence) or not UR_SENTENCE.search(sentence))
             out.append(RecordSentence(" ".join(sentence.split()), named, entry_date(sentence),
-                                      None if review else entry))
+                                      None if review else entry, reasons))
     return out
 
 
