@@ -60,6 +60,7 @@ class ItemCategory(str, Enum):
     psychological = "psychological"
     imaging = "imaging"
     electrodiagnostic = "electrodiagnostic"
+    eeg = "eeg"
     surgery = "surgery"
     physical_therapy = "physical-therapy"
     chiropractic = "chiropractic"
