@@ -39,17 +39,21 @@ STRENGTH_TAG = re.compile(r"\((?:Strong|Weak) (?:for|against)\b[^)]{0,60}\)|\(Ne
 ("… c. Electroencephalogram (Weak against | Reviewed, Amended) Discussion Mild TBI continues …")."""
 
 
-def _lists_joined(sentences: list[str]) -> list[str]:
-    """Sentences with a lettered list kept whole (a piece ending at a list marker runs on into the next), and cut
-    after a recommendation's strength tag."""
+def _lists_kept_whole(sentences: list[str]) -> list[str]:
+    """A piece ending at a lettered list's marker runs on into the next, so the list stays in its sentence."""
     joined: list[str] = []
     for sentence in sentences:
         if joined and LIST_MARKER_END.search(joined[-1]):
             joined[-1] = f"{joined[-1]} {sentence}"
         else:
             joined.append(sentence)
+    return joined
+
+
+def _cut_after_strength_tags(sentences: list[str]) -> list[str]:
+    """A recommendation's statement ends at its strength tag; what follows is a sentence of its own."""
     cut: list[str] = []
-    for sentence in joined:
+    for sentence in sentences:
         tag = STRENGTH_TAG.search(sentence)
         if tag and sentence[tag.end():].strip():
             cut += [sentence[:tag.end()], sentence[tag.end():].strip()]
@@ -64,7 +68,8 @@ def passage_sentences(passage_text: str, section_path: list[str] | None = None) 
     headings = sorted({h for h in (section_path or []) if h}, key=len, reverse=True)
     sentences = []
     for block in (b.strip() for b in passage_text.split("•")):  # re.split(r"\s*•\s*") was quadratic on blank lines
-        for sentence in _lists_joined([part for whole in split_sentences(block) for part in _split_after_references(whole)]):
+        pieces = [part for whole in split_sentences(block) for part in _split_after_references(whole)]
+        for sentence in _cut_after_strength_tags(_lists_kept_whole(pieces)):
             for heading in headings:
                 if sentence.startswith(heading + " "):
                     sentence = sentence[len(heading) + 1 :]

@@ -16,7 +16,7 @@ import functools
 import re
 
 from assistant.verification.quantities import NUMBER_WORDS
-from assistant.verification.textmatch import STOPWORDS
+from assistant.verification.textmatch import STOPWORDS, singular_of_ies
 
 LIGHT_WORDS = frozenset(
     """noted note notes reported reports report documented documents document indicated indicates indicate revealed
@@ -34,6 +34,11 @@ MOST_OF_THE_CLAIM = 0.75
 """The share of the claim's content words a record sentence must hold to be the sentence it restates."""
 
 
+def _record_parts(record_text: str) -> list[str]:
+    """The sentences of a record window (two joined sentences are read one at a time)."""
+    return re.split(r"(?<=[.!?])\s+(?=[A-Z])", record_text)
+
+
 def _words(text: str) -> list[str]:
     """Lower-case words and figures; a possessive is its noun ("patient's" is "patient")."""
     return [w.lower().removesuffix("'s") for w in re.findall(r"[A-Za-z][A-Za-z'-]*|\d+(?:[./-]\d+)*", text)]
@@ -42,7 +47,7 @@ def _words(text: str) -> list[str]:
 def _key(word: str) -> str:
     """Words compare by their first five letters: 'revealed' is 'reveal', 'sessions' is 'session'; 'duties' is
     'duty'."""
-    return (word[:-3] + "y" if word.endswith("ies") and len(word) >= 6 else word)[:5]
+    return singular_of_ies(word)[:5]
 
 
 def _content(words: list[str]) -> list[str]:
@@ -58,7 +63,7 @@ def substituted_word(claim: str, record_text: str) -> tuple[str, str] | None:
     the first says of the neck."""
     said = _words(claim)
     wanted = {_key(w) for w in _content(said)}
-    for part in re.split(r"(?<=[.!?])\s+(?=[A-Z])", record_text):
+    for part in _record_parts(record_text):
         record = _words(part)
         record_has = {_key(w) for w in record}
         if not _restates(wanted, record_has):
@@ -148,7 +153,7 @@ def side_of_the_finding(claim: str, record_text: str) -> tuple[str, str] | None:
     straight leg raise test on the right, …" — the sentence names both sides, so a side anywhere in it is no check
     (QA reading of CM17-0016311). A claim clause naming one side is compared with the record clause holding most of
     its other content words, when one clause holds more of them than any other."""
-    record_clauses = [_words(c) for part in re.split(r"(?<=[.!?])\s+(?=[A-Z])", record_text) for c in CLAUSE.split(part)]
+    record_clauses = [_words(c) for part in _record_parts(record_text) for c in CLAUSE.split(part)]
     for clause in CLAUSE.split(claim):
         said = _words(clause)
         sides = _sides(said)

@@ -23,15 +23,15 @@ from typing import TYPE_CHECKING
 
 from assistant.contracts import REQUEST_SOURCE, CaseFile, CitationCheck, ItemRationale, RecordCitation
 from assistant.verification.alignment import side_of_the_finding, substituted_word
-from assistant.verification.spine_levels import levels_not_named
-from assistant.verification.work_status import reversed_work_status
 from assistant.verification.quantities import NUMBER_WORDS, figures
-from assistant.verification.textmatch import STOPWORDS, match_key, normalise_characters, quote_occurs
+from assistant.verification.spine_levels import levels_not_named
+from assistant.verification.textmatch import STOPWORDS, match_key, normalise_characters, quote_occurs, singular_of_ies
+from assistant.verification.work_status import reversed_work_status
 from assistant.vocabulary.deciding_terms import DecidingTerms, deciding_terms, missing_terms, opposing_term
 from assistant.vocabulary.query import with_vocabulary_terms
-from assistant.vocabulary.record_cues import (MONTHS, RECORD_DATE, days_between, documents_neuro_deficit, entry_date,
-                                              entry_dates, interval_words, mentions_without_documenting, parse_date,
-                                              reports_a_review, review_account, stated_reason, UR_SENTENCE)
+from assistant.vocabulary.record_cues import (MONTHS, RECORD_DATE, UR_SENTENCE, days_between, documents_neuro_deficit,
+                                              entry_date, entry_dates, interval_words, mentions_without_documenting,
+                                              parse_date, reports_a_review, review_account, stated_reason)
 
 if TYPE_CHECKING:
     from assistant.criteria.mme import MmeResult  # criteria imports this module: only for the annotation
@@ -353,8 +353,8 @@ def stem(word: str) -> str:
     """A crude stem: 'treated' and 'treatment' are one word ('previously treated with acupuncture' against 'The
     prior treatment included … acupuncture', CM17-0008479); 'document' keeps its 'ment' (a stem of five letters)."""
     word = word.lower().removesuffix("'s").strip("'")
-    if word.endswith("ies") and len(word) >= 6:  # "duties" is "duty", "therapies" "therapy" (CM16-0244053)
-        return (word[:-3] + "y")[:6]
+    if (singular := singular_of_ies(word)) != word:  # "duties" is "duty" (CM16-0244053)
+        return singular[:6]
     for suffix in ("ations", "ation", "ments", "ment", "ings", "ing", "edly", "ied", "ed", "es", "s", "ly"):
         if word.endswith(suffix) and len(word) - len(suffix) >= (5 if suffix.startswith("ment") else 4):
             word = word[: -len(suffix)] + ("y" if suffix == "ied" else "")

@@ -64,6 +64,12 @@ def quote_is_substantial(quote: str) -> bool:
     return sum(len(s) for s in quote_segments(quote)) >= MIN_QUOTE_CHARS
 
 
+def singular_of_ies(word: str) -> str:
+    """A plural in -ies read as its singular ("duties" is "duty", "therapies" "therapy"); other words unchanged. One
+    rule for the record verifier's stem and the alignment's word key, so the two compare words alike."""
+    return word[:-3] + "y" if word.endswith("ies") and len(word) >= 6 else word
+
+
 def content_words(text: str) -> set[str]:
     words = re.findall(r"[A-Za-z][A-Za-z]+", normalise_characters(text).lower())
     return {w[:6] for w in words if len(w) > 2 and w not in STOPWORDS}
